@@ -1,0 +1,127 @@
+package deploy
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/temporal"
+	"sigs.k8s.io/yaml"
+
+	"github.com/ccflow/ccflow/workflows"
+)
+
+// No Docker engine runs where the tests run, so the compose file is checked
+// as data: the services, images, ports and settings a person relies on.
+
+type composeFile struct {
+	Services map[string]service `json:"services"`
+	Volumes  map[string]any     `json:"volumes"`
+}
+
+type service struct {
+	Image       string            `json:"image"`
+	Build       any               `json:"build"`
+	Command     []string          `json:"command"`
+	Entrypoint  []string          `json:"entrypoint"`
+	Environment map[string]string `json:"environment"`
+	Ports       []string          `json:"ports"`
+	Volumes     []string          `json:"volumes"`
+	DependsOn   map[string]struct {
+		Condition string `json:"condition"`
+	} `json:"depends_on"`
+}
+
+func loadCompose(t *testing.T) composeFile {
+	t.Helper()
+	data, err := os.ReadFile("../docker-compose.yml")
+	require.NoError(t, err)
+	var c composeFile
+	require.NoError(t, yaml.Unmarshal(data, &c), "docker-compose.yml must parse")
+	return c
+}
+
+func TestComposeHasEveryPartOfTheSystem(t *testing.T) {
+	c := loadCompose(t)
+	for _, name := range []string{"postgres", "temporal-schema", "temporal", "temporal-setup", "temporal-ui", "mailpit", "worker", "starter"} {
+		require.Contains(t, c.Services, name)
+	}
+}
+
+func TestComposeImagesArePinnedAndCurrent(t *testing.T) {
+	c := loadCompose(t)
+	for name, s := range c.Services {
+		if s.Image == "" {
+			require.NotNil(t, s.Build, "service %s has neither image nor build", name)
+			continue
+		}
+		require.NotContains(t, s.Image, "auto-setup", "service %s: the auto-setup image is deprecated", name)
+		require.Regexp(t, `:[0-9v][^:]*$`, s.Image, "service %s: image %q must carry a version tag", name, s.Image)
+	}
+	server := strings.Split(c.Services["temporal"].Image, ":")[1]
+	for _, name := range []string{"temporal-schema", "temporal-setup"} {
+		require.Equal(t, "temporalio/admin-tools:"+server, c.Services[name].Image, "admin tools must match the server version")
+	}
+}
+
+func TestComposePublishesTheDocumentedPorts(t *testing.T) {
+	c := loadCompose(t)
+	cases := map[string]string{"starter": "8080:8080", "temporal-ui": "8233:8080", "temporal": "7233:7233", "mailpit": "8025:8025"}
+	for name, port := range cases {
+		require.Contains(t, c.Services[name].Ports, port, "service %s", name)
+	}
+}
+
+func TestComposeWiresCcflowToItsServers(t *testing.T) {
+	c := loadCompose(t)
+	for _, name := range []string{"worker", "starter"} {
+		env := c.Services[name].Environment
+		require.Contains(t, env["DATABASE_URL"], "@postgres:5432/ccflow", name)
+		require.Equal(t, "temporal:7233", env["TEMPORAL_ADDRESS"], name)
+		require.Equal(t, "smtp://mailpit:1025", env["SMTP_URL"], name)
+		require.Equal(t, "service_completed_successfully", c.Services[name].DependsOn["temporal-setup"].Condition,
+			"%s must wait until the search attributes exist", name)
+	}
+	require.NotEmpty(t, c.Services["starter"].Environment["CCFLOW_API_TOKEN"])
+	require.Equal(t, "service_completed_successfully", c.Services["temporal"].DependsOn["temporal-schema"].Condition)
+}
+
+func TestComposeDependenciesAndMountsExist(t *testing.T) {
+	c := loadCompose(t)
+	for name, s := range c.Services {
+		for dep := range s.DependsOn {
+			require.Contains(t, c.Services, dep, "service %s depends on an unknown service", name)
+		}
+		for _, v := range s.Volumes {
+			src := strings.Split(v, ":")[0]
+			if strings.HasPrefix(src, "./") {
+				_, err := os.Stat(filepath.Join("..", src))
+				require.NoError(t, err, "service %s mounts %s", name, src)
+			} else {
+				require.Contains(t, c.Volumes, src, "service %s uses an undeclared volume", name)
+			}
+		}
+	}
+	dockerfile, err := os.ReadFile("../Dockerfile")
+	require.NoError(t, err)
+	require.Contains(t, string(dockerfile), "./worker ./starter")
+}
+
+func TestSetupScriptRegistersEverySearchAttribute(t *testing.T) {
+	script, err := os.ReadFile("temporal-setup.sh")
+	require.NoError(t, err)
+	registered := map[string]string{}
+	for _, m := range regexp.MustCompile(`--name (\w+) --type (\w+)`).FindAllStringSubmatch(string(script), -1) {
+		registered[m[1]] = m[2]
+	}
+	want := map[string]string{}
+	for _, k := range []temporal.SearchAttributeKey{workflows.EntryIDAttr, workflows.ServiceAttr, workflows.InteractionIDAttr,
+		workflows.CustomerIDAttr, workflows.DispositionAttr} {
+		want[k.GetName()] = "Keyword"
+	}
+	want[workflows.AverageSentimentAttr.GetName()] = "Double"
+	require.Equal(t, want, registered)
+}
