@@ -6,16 +6,18 @@ import "time"
 
 // Event is an ended interaction as posted to POST /v1/interactions/ended.
 type Event struct {
-	InteractionID    string            `json:"interaction_id"`
-	Service          string            `json:"service"`
-	Channel          string            `json:"channel,omitempty"`
-	Disposition      string            `json:"disposition,omitempty"`
-	AverageSentiment *float64          `json:"average_sentiment,omitempty"`
-	EndedAt          *time.Time        `json:"ended_at,omitempty"`
-	Agent            *Agent            `json:"agent,omitempty"`
-	Customer         *Customer         `json:"customer,omitempty"`
-	Case             *Case             `json:"case,omitempty"`
-	Variables        map[string]string `json:"variables,omitempty"`
+	InteractionID    string     `json:"interaction_id"`
+	Service          string     `json:"service"`
+	Channel          string     `json:"channel,omitempty"`
+	Disposition      string     `json:"disposition,omitempty"`
+	AverageSentiment *float64   `json:"average_sentiment,omitempty"`
+	EndedAt          *time.Time `json:"ended_at,omitempty"`
+	Agent            *Agent     `json:"agent,omitempty"`
+	Customer         *Customer  `json:"customer,omitempty"`
+	Case             *Case      `json:"case,omitempty"`
+	// Variables are the backend's own values (string, number or bool),
+	// available to templates and conditions under their plain names.
+	Variables map[string]any `json:"variables,omitempty"`
 }
 
 // Agent is the agent who handled the interaction.
