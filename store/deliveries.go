@@ -1,0 +1,130 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Delivery statuses.
+const (
+	DeliveryPending = "pending"
+	DeliverySent    = "sent"
+	DeliveryFailed  = "failed"
+)
+
+// Delivery is the record of one message send, kept under its idempotency key
+// so that a retried activity can tell whether the provider already took it.
+type Delivery struct {
+	Key        string     `db:"key"`
+	WorkflowID string     `db:"workflow_id"`
+	StepID     string     `db:"step_id"`
+	Channel    string     `db:"channel"`
+	Recipient  string     `db:"recipient"`
+	Status     string     `db:"status"`
+	ProviderID string     `db:"provider_id"`
+	Attempts   int        `db:"attempts"`
+	LastError  string     `db:"last_error"`
+	CreatedAt  time.Time  `db:"created_at"`
+	UpdatedAt  time.Time  `db:"updated_at"`
+	SentAt     *time.Time `db:"sent_at"`
+}
+
+const deliveryColumns = `key, workflow_id, step_id, channel, recipient, status, provider_id,
+	attempts, last_error, created_at, updated_at, sent_at`
+
+// BeginDelivery records that a send is about to be attempted. The first call
+// for a key inserts a pending row; a later one for a row not yet sent counts
+// another attempt and makes it pending again. A row already sent is returned
+// untouched: its caller must not send again.
+func (s *Store) BeginDelivery(ctx context.Context, d Delivery) (Delivery, error) {
+	var got Delivery
+	err := s.db.GetContext(ctx, &got, `
+		INSERT INTO deliveries (key, workflow_id, step_id, channel, recipient, status)
+		VALUES ($1, $2, $3, $4, $5, 'pending')
+		ON CONFLICT (key) DO UPDATE SET
+			attempts   = deliveries.attempts + 1,
+			status     = 'pending',
+			updated_at = now()
+		WHERE deliveries.status <> 'sent'
+		RETURNING `+deliveryColumns,
+		d.Key, d.WorkflowID, d.StepID, d.Channel, d.Recipient)
+	if errors.Is(err, sql.ErrNoRows) {
+		// The conflict's WHERE held the row back: it was already sent.
+		return s.delivery(ctx, d.Key)
+	}
+	if err != nil {
+		return Delivery{}, fmt.Errorf("recording %s delivery %q to %s: %w", d.Channel, d.Key, d.Recipient, err)
+	}
+	return got, nil
+}
+
+// MarkDelivered records that the provider accepted the message under providerID.
+func (s *Store) MarkDelivered(ctx context.Context, key, providerID string) (Delivery, error) {
+	var got Delivery
+	err := s.db.GetContext(ctx, &got, `
+		UPDATE deliveries
+		SET status = 'sent', provider_id = $2, last_error = '', sent_at = now(), updated_at = now()
+		WHERE key = $1
+		RETURNING `+deliveryColumns,
+		key, providerID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Delivery{}, fmt.Errorf("marking delivery %q sent: %w", key, ErrNotFound)
+	}
+	if err != nil {
+		return Delivery{}, fmt.Errorf("marking delivery %q sent: %w", key, err)
+	}
+	return got, nil
+}
+
+// MarkDeliveryFailed records why an attempt failed. A permanent failure marks
+// the delivery failed; a transient one keeps it pending for the next attempt.
+// A delivery already sent is never marked failed.
+func (s *Store) MarkDeliveryFailed(ctx context.Context, key, message string, permanent bool) error {
+	res, err := s.db.ExecContext(ctx, `
+		UPDATE deliveries
+		SET last_error = $2,
+			status = CASE WHEN $3 THEN 'failed' ELSE status END,
+			updated_at = now()
+		WHERE key = $1 AND status <> 'sent'`,
+		key, message, permanent)
+	if err != nil {
+		return fmt.Errorf("marking delivery %q failed: %w", key, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("marking delivery %q failed: %w", key, err)
+	}
+	if n == 0 {
+		return fmt.Errorf("marking delivery %q failed: no unsent delivery: %w", key, ErrNotFound)
+	}
+	return nil
+}
+
+// Deliveries lists a workflow's deliveries, oldest first.
+func (s *Store) Deliveries(ctx context.Context, workflowID string) ([]Delivery, error) {
+	list := []Delivery{}
+	err := s.db.SelectContext(ctx, &list, `
+		SELECT `+deliveryColumns+` FROM deliveries
+		WHERE workflow_id = $1
+		ORDER BY created_at, key`,
+		workflowID)
+	if err != nil {
+		return nil, fmt.Errorf("listing deliveries of workflow %q: %w", workflowID, err)
+	}
+	return list, nil
+}
+
+func (s *Store) delivery(ctx context.Context, key string) (Delivery, error) {
+	var got Delivery
+	err := s.db.GetContext(ctx, &got, `SELECT `+deliveryColumns+` FROM deliveries WHERE key = $1`, key)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Delivery{}, fmt.Errorf("reading delivery %q: %w", key, ErrNotFound)
+	}
+	if err != nil {
+		return Delivery{}, fmt.Errorf("reading delivery %q: %w", key, err)
+	}
+	return got, nil
+}

@@ -1,0 +1,207 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/ccflow/ccflow/internal/testenv"
+	"github.com/ccflow/ccflow/store"
+)
+
+// newSurvey is a survey whose wait ends in an hour and whose link stays
+// answerable for expiresIn.
+func newSurvey(id, tokenID string, expiresIn time.Duration) store.Survey {
+	now := time.Now().UTC().Truncate(time.Microsecond)
+	return store.Survey{
+		ID: id, TokenID: tokenID, WorkflowID: "post-call/INT-1", RunID: "run-1", StepID: "survey",
+		EntryID: "post-call", InteractionID: "INT-1", Channel: "email", Question: "How did we do?",
+		WaitUntil: now.Add(time.Hour), ExpiresAt: now.Add(expiresIn),
+	}
+}
+
+func createSurvey(t *testing.T, s *store.Store, sv store.Survey) store.Survey {
+	t.Helper()
+	created, err := s.CreateSurvey(context.Background(), sv)
+	require.NoError(t, err)
+	return created
+}
+
+// deliverTo returns a deliver func reporting delivered and counting its calls.
+func deliverTo(delivered bool, calls *int) func(context.Context, store.Survey) (bool, error) {
+	return func(context.Context, store.Survey) (bool, error) {
+		*calls++
+		return delivered, nil
+	}
+}
+
+func TestCreateSurveyKeepsTheFirstTokenOnRetry(t *testing.T) {
+	s := testenv.Store(t)
+	first := createSurvey(t, s, newSurvey("post-call/INT-1/survey", "tok-1", 24*time.Hour))
+
+	again := createSurvey(t, s, newSurvey("post-call/INT-1/survey", "tok-2", 24*time.Hour))
+
+	require.Equal(t, "tok-1", again.TokenID)
+	require.Equal(t, first, again)
+}
+
+func TestSurveyByTokenFindsTheSurvey(t *testing.T) {
+	s := testenv.Store(t)
+	want := newSurvey("wf/survey", "tok-1", 24*time.Hour)
+	createSurvey(t, s, want)
+
+	got, err := s.SurveyByToken(context.Background(), "tok-1")
+	require.NoError(t, err)
+	require.Equal(t, want.ID, got.ID)
+	require.Equal(t, want.Question, got.Question)
+	require.True(t, want.ExpiresAt.Equal(got.ExpiresAt))
+	require.Nil(t, got.Answer)
+}
+
+func TestSurveyByTokenUnknownIsNotFound(t *testing.T) {
+	s := testenv.Store(t)
+
+	_, err := s.SurveyByToken(context.Background(), "no-such-token")
+	require.ErrorIs(t, err, store.ErrNotFound)
+}
+
+func TestAnswerSurveyStoresTheDeliveredAnswer(t *testing.T) {
+	s, ctx := testenv.Store(t), context.Background()
+	createSurvey(t, s, newSurvey("wf/survey", "tok-1", 24*time.Hour))
+	var handed store.Survey
+	deliver := func(_ context.Context, sv store.Survey) (bool, error) {
+		handed = sv
+		return true, nil
+	}
+
+	answered, err := s.AnswerSurvey(ctx, "wf/survey", 4, "Quick and kind", deliver)
+	require.NoError(t, err)
+	require.Equal(t, "wf/survey", handed.ID, "deliver gets the survey to hand the answer to")
+	require.Equal(t, 4, answered.Answer.Score)
+
+	got, err := s.SurveyByToken(ctx, "tok-1")
+	require.NoError(t, err)
+	require.NotNil(t, got.Answer)
+	require.Equal(t, 4, got.Answer.Score)
+	require.Equal(t, "Quick and kind", got.Answer.Comment)
+	require.True(t, got.Answer.Delivered)
+}
+
+func TestAnswerSurveyKeepsALateAnswer(t *testing.T) {
+	s, ctx := testenv.Store(t), context.Background()
+	createSurvey(t, s, newSurvey("wf/survey", "tok-1", 24*time.Hour))
+	var calls int
+
+	answered, err := s.AnswerSurvey(ctx, "wf/survey", 2, "", deliverTo(false, &calls))
+	require.NoError(t, err)
+	require.False(t, answered.Answer.Delivered)
+}
+
+func TestAnswerSurveyTwiceIsAlreadyAnswered(t *testing.T) {
+	s, ctx := testenv.Store(t), context.Background()
+	createSurvey(t, s, newSurvey("wf/survey", "tok-1", 24*time.Hour))
+	var calls int
+	_, err := s.AnswerSurvey(ctx, "wf/survey", 5, "", deliverTo(true, &calls))
+	require.NoError(t, err)
+
+	_, err = s.AnswerSurvey(ctx, "wf/survey", 1, "changed my mind", deliverTo(true, &calls))
+	require.ErrorIs(t, err, store.ErrAlreadyAnswered)
+	require.Equal(t, 1, calls, "the second answer is not handed to the workflow")
+
+	got, err := s.SurveyByToken(ctx, "tok-1")
+	require.NoError(t, err)
+	require.Equal(t, 5, got.Answer.Score)
+}
+
+func TestAnswerSurveyPastItsExpiryIsExpired(t *testing.T) {
+	s, ctx := testenv.Store(t), context.Background()
+	createSurvey(t, s, newSurvey("wf/survey", "tok-1", -time.Minute))
+	var calls int
+
+	_, err := s.AnswerSurvey(ctx, "wf/survey", 3, "", deliverTo(true, &calls))
+	require.ErrorIs(t, err, store.ErrExpired)
+	require.Zero(t, calls)
+}
+
+func TestAnswerSurveyStoresNothingWhenDeliveryFails(t *testing.T) {
+	s, ctx := testenv.Store(t), context.Background()
+	createSurvey(t, s, newSurvey("wf/survey", "tok-1", 24*time.Hour))
+	unreachable := errors.New("temporal unreachable")
+
+	_, err := s.AnswerSurvey(ctx, "wf/survey", 3, "", func(context.Context, store.Survey) (bool, error) {
+		return false, unreachable
+	})
+	require.ErrorIs(t, err, unreachable)
+
+	got, err := s.SurveyByToken(ctx, "tok-1")
+	require.NoError(t, err)
+	require.Nil(t, got.Answer, "the customer can answer again")
+}
+
+func TestAnswerSurveyUnknownIsNotFound(t *testing.T) {
+	s := testenv.Store(t)
+	var calls int
+
+	_, err := s.AnswerSurvey(context.Background(), "no/such", 3, "", deliverTo(true, &calls))
+	require.ErrorIs(t, err, store.ErrNotFound)
+}
+
+func TestConcurrentAnswersAreHandedOverOnce(t *testing.T) {
+	s, ctx := testenv.Store(t), context.Background()
+	createSurvey(t, s, newSurvey("wf/survey", "tok-1", 24*time.Hour))
+	var (
+		mu       sync.Mutex
+		handed   int
+		wg       sync.WaitGroup
+		outcomes = make([]error, 4)
+	)
+	deliver := func(context.Context, store.Survey) (bool, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		handed++
+		return true, nil
+	}
+
+	for i := range outcomes {
+		wg.Go(func() {
+			_, outcomes[i] = s.AnswerSurvey(ctx, "wf/survey", i+1, "", deliver)
+		})
+	}
+	wg.Wait()
+
+	require.Equal(t, 1, handed)
+	var succeeded int
+	for _, err := range outcomes {
+		if err == nil {
+			succeeded++
+			continue
+		}
+		require.ErrorIs(t, err, store.ErrAlreadyAnswered)
+	}
+	require.Equal(t, 1, succeeded)
+}
+
+func TestSurveysForWorkflowListsItsSurveysWithAnswers(t *testing.T) {
+	s, ctx := testenv.Store(t), context.Background()
+	createSurvey(t, s, newSurvey("post-call/INT-1/first", "tok-1", 24*time.Hour))
+	second := newSurvey("post-call/INT-1/second", "tok-2", 24*time.Hour)
+	createSurvey(t, s, second)
+	other := newSurvey("other/INT-2/survey", "tok-3", 24*time.Hour)
+	other.WorkflowID = "other/INT-2"
+	createSurvey(t, s, other)
+	var calls int
+	_, err := s.AnswerSurvey(ctx, "post-call/INT-1/second", 4, "", deliverTo(true, &calls))
+	require.NoError(t, err)
+
+	list, err := s.SurveysForWorkflow(ctx, "post-call/INT-1")
+	require.NoError(t, err)
+	require.Len(t, list, 2)
+	require.Equal(t, "post-call/INT-1/first", list[0].ID)
+	require.Nil(t, list[0].Answer)
+	require.Equal(t, "post-call/INT-1/second", list[1].ID)
+	require.Equal(t, 4, list[1].Answer.Score)
+}
