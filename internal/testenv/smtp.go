@@ -1,0 +1,374 @@
+package testenv
+
+import (
+	"bytes"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"math/big"
+	"mime"
+	"mime/multipart"
+	"mime/quotedprintable"
+	"net"
+	"net/mail"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-sasl"
+	"github.com/emersion/go-smtp"
+)
+
+// Message is one message the SMTP test server accepted: its envelope, its
+// raw data and what a test usually asserts on, already decoded.
+type Message struct {
+	From   string
+	To     []string
+	Raw    []byte
+	Header mail.Header
+	// Subject is the decoded Subject header.
+	Subject string
+	// Text and HTML are the decoded text/plain and text/html bodies.
+	Text string
+	HTML string
+	// TLS tells whether the message came over an encrypted connection.
+	TLS bool
+	// AuthUser is the user the client authenticated as, if any.
+	AuthUser string
+}
+
+// SMTP is a real SMTP server on a loopback port that keeps every message it
+// accepts, for tests of code that sends email.
+type SMTP struct {
+	addr      string
+	user      string
+	password  string
+	clientTLS *tls.Config
+
+	mu       sync.Mutex
+	messages []Message
+	failCode int
+	failLeft int
+}
+
+// SMTPServerOption configures SMTPServer.
+type SMTPServerOption func(*smtpOptions)
+
+type smtpOptions struct {
+	startTLS       bool
+	user, password string
+}
+
+// SMTPWithSTARTTLS makes the server offer STARTTLS with a self-signed
+// certificate made in memory; clients trust it through ClientTLSConfig.
+func SMTPWithSTARTTLS() SMTPServerOption {
+	return func(o *smtpOptions) { o.startTLS = true }
+}
+
+// SMTPWithAuth makes the server require PLAIN authentication with user and
+// password before it takes a message.
+func SMTPWithAuth(user, password string) SMTPServerOption {
+	return func(o *smtpOptions) { o.user, o.password = user, password }
+}
+
+// SMTPServer starts an SMTP server on 127.0.0.1 that lives until the test ends.
+func SMTPServer(t testing.TB, opts ...SMTPServerOption) *SMTP {
+	t.Helper()
+	var o smtpOptions
+	for _, opt := range opts {
+		opt(&o)
+	}
+	s := &SMTP{user: o.user, password: o.password}
+
+	srv := smtp.NewServer(smtp.BackendFunc(s.newSession))
+	srv.Domain = "localhost"
+	srv.ReadTimeout = 10 * time.Second
+	srv.WriteTimeout = 10 * time.Second
+	srv.ErrorLog = log.New(io.Discard, "", 0)
+	if o.startTLS {
+		cert, pool, err := selfSignedCertificate()
+		if err != nil {
+			t.Fatalf("making the SMTP test server's certificate: %v", err)
+		}
+		srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}}
+		s.clientTLS = &tls.Config{RootCAs: pool, ServerName: "127.0.0.1"}
+	}
+
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("starting the SMTP test server: %v", err)
+	}
+	s.addr = l.Addr().String()
+	go func() { _ = srv.Serve(l) }()
+	t.Cleanup(func() { _ = srv.Close() })
+	return s
+}
+
+// Addr is the server's host:port.
+func (s *SMTP) Addr() string { return s.addr }
+
+// URL is the server's smtp:// URL, with the credentials when auth is on.
+func (s *SMTP) URL() string {
+	u := url.URL{Scheme: "smtp", Host: s.addr}
+	if s.user != "" {
+		u.User = url.UserPassword(s.user, s.password)
+	}
+	return u.String()
+}
+
+// ClientTLSConfig trusts the server's self-signed certificate; it is nil
+// when the server does not offer STARTTLS.
+func (s *SMTP) ClientTLSConfig() *tls.Config {
+	if s.clientTLS == nil {
+		return nil
+	}
+	return s.clientTLS.Clone()
+}
+
+// CertPool holds the server's self-signed certificate; it is nil when the
+// server does not offer STARTTLS.
+func (s *SMTP) CertPool() *x509.CertPool {
+	if s.clientTLS == nil {
+		return nil
+	}
+	return s.clientTLS.RootCAs
+}
+
+// FailNext makes the next n transactions fail at RCPT TO with the SMTP reply
+// code, e.g. 451 for a transient refusal or 550 for a permanent one.
+func (s *SMTP) FailNext(code, n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.failCode, s.failLeft = code, n
+}
+
+// Messages returns the messages accepted so far, oldest first.
+func (s *SMTP) Messages() []Message {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Message(nil), s.messages...)
+}
+
+// WaitForMessages waits until the server holds at least n messages and
+// returns them; when timeout passes first it fails the test, listing what
+// did arrive.
+func (s *SMTP) WaitForMessages(t testing.TB, n int, timeout time.Duration) []Message {
+	t.Helper()
+	return waitForCount(t, "SMTP messages", n, timeout, s.Messages, func(m Message) string {
+		return fmt.Sprintf("from %s to %v: %q", m.From, m.To, m.Subject)
+	})
+}
+
+// takeFailure reports the reply code the starting transaction must fail
+// with, or 0.
+func (s *SMTP) takeFailure() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.failLeft == 0 {
+		return 0
+	}
+	s.failLeft--
+	return s.failCode
+}
+
+func (s *SMTP) keep(m Message) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.messages = append(s.messages, m)
+}
+
+func (s *SMTP) newSession(c *smtp.Conn) (smtp.Session, error) {
+	return &smtpSession{server: s, conn: c}, nil
+}
+
+// smtpSession is one client connection; it may carry several transactions.
+type smtpSession struct {
+	server   *SMTP
+	conn     *smtp.Conn
+	authUser string
+
+	from     string
+	to       []string
+	failCode int
+}
+
+var _ smtp.AuthSession = (*smtpSession)(nil)
+
+func (ss *smtpSession) AuthMechanisms() []string {
+	if ss.server.user == "" {
+		return nil
+	}
+	return []string{sasl.Plain}
+}
+
+func (ss *smtpSession) Auth(string) (sasl.Server, error) {
+	return sasl.NewPlainServer(func(_, user, password string) error {
+		if user != ss.server.user || password != ss.server.password {
+			return smtp.ErrAuthFailed
+		}
+		ss.authUser = user
+		return nil
+	}), nil
+}
+
+func (ss *smtpSession) Mail(from string, _ *smtp.MailOptions) error {
+	if ss.server.user != "" && ss.authUser == "" {
+		return smtp.ErrAuthRequired
+	}
+	ss.from = from
+	ss.failCode = ss.server.takeFailure()
+	return nil
+}
+
+func (ss *smtpSession) Rcpt(to string, _ *smtp.RcptOptions) error {
+	if ss.failCode != 0 {
+		return &smtp.SMTPError{
+			Code:         ss.failCode,
+			EnhancedCode: smtp.EnhancedCodeNotSet,
+			Message:      fmt.Sprintf("test server refuses <%s> as told", to),
+		}
+	}
+	ss.to = append(ss.to, to)
+	return nil
+}
+
+func (ss *smtpSession) Data(r io.Reader) error {
+	raw, err := io.ReadAll(r)
+	if err != nil {
+		return err
+	}
+	m, err := parseMessage(raw)
+	if err != nil {
+		return &smtp.SMTPError{Code: 554, EnhancedCode: smtp.EnhancedCodeNotSet, Message: err.Error()}
+	}
+	_, m.TLS = ss.conn.TLSConnectionState()
+	m.From, m.To, m.AuthUser = ss.from, ss.to, ss.authUser
+	ss.server.keep(m)
+	return nil
+}
+
+func (ss *smtpSession) Reset() {
+	ss.from, ss.to, ss.failCode = "", nil, 0
+}
+
+func (ss *smtpSession) Logout() error { return nil }
+
+// parseMessage reads a message's headers and its text and HTML bodies,
+// looking through multipart containers.
+func parseMessage(raw []byte) (Message, error) {
+	msg, err := mail.ReadMessage(bytes.NewReader(raw))
+	if err != nil {
+		return Message{}, fmt.Errorf("parsing message: %w", err)
+	}
+	m := Message{Raw: raw, Header: msg.Header}
+	if m.Subject, err = new(mime.WordDecoder).DecodeHeader(msg.Header.Get("Subject")); err != nil {
+		return Message{}, fmt.Errorf("decoding subject: %w", err)
+	}
+	err = walkParts(msg.Header.Get("Content-Type"), msg.Header.Get("Content-Transfer-Encoding"), msg.Body, &m)
+	return m, err
+}
+
+func walkParts(contentType, encoding string, body io.Reader, m *Message) error {
+	if contentType == "" {
+		contentType = "text/plain"
+	}
+	mediaType, params, err := mime.ParseMediaType(contentType)
+	if err != nil {
+		return fmt.Errorf("parsing content type %q: %w", contentType, err)
+	}
+	if strings.HasPrefix(mediaType, "multipart/") {
+		mr := multipart.NewReader(body, params["boundary"])
+		for {
+			p, err := mr.NextRawPart()
+			if errors.Is(err, io.EOF) {
+				return nil
+			}
+			if err != nil {
+				return fmt.Errorf("reading %s part: %w", mediaType, err)
+			}
+			if err := walkParts(p.Header.Get("Content-Type"), p.Header.Get("Content-Transfer-Encoding"), p, m); err != nil {
+				return err
+			}
+		}
+	}
+	switch strings.ToLower(encoding) {
+	case "quoted-printable":
+		body = quotedprintable.NewReader(body)
+	case "base64":
+		body = base64.NewDecoder(base64.StdEncoding, body)
+	}
+	content, err := io.ReadAll(body)
+	if err != nil {
+		return fmt.Errorf("decoding %s body: %w", mediaType, err)
+	}
+	switch {
+	case mediaType == "text/plain" && m.Text == "":
+		m.Text = string(content)
+	case mediaType == "text/html" && m.HTML == "":
+		m.HTML = string(content)
+	}
+	return nil
+}
+
+// selfSignedCertificate makes a short-lived certificate for 127.0.0.1 and
+// localhost, and a pool that trusts it.
+func selfSignedCertificate() (tls.Certificate, *x509.CertPool, error) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return tls.Certificate{}, nil, err
+	}
+	template := &x509.Certificate{
+		SerialNumber:          big.NewInt(1),
+		Subject:               pkix.Name{CommonName: "ccflow test SMTP server"},
+		NotBefore:             time.Now().Add(-time.Minute),
+		NotAfter:              time.Now().Add(24 * time.Hour),
+		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
+		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		BasicConstraintsValid: true,
+		IsCA:                  true,
+		IPAddresses:           []net.IP{net.IPv4(127, 0, 0, 1)},
+		DNSNames:              []string{"localhost"},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, template, template, &key.PublicKey, key)
+	if err != nil {
+		return tls.Certificate{}, nil, err
+	}
+	leaf, err := x509.ParseCertificate(der)
+	if err != nil {
+		return tls.Certificate{}, nil, err
+	}
+	pool := x509.NewCertPool()
+	pool.AddCert(leaf)
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key, Leaf: leaf}, pool, nil
+}
+
+// waitForCount polls get until it returns at least n items. When timeout
+// passes first it fails the test, describing each item it did get.
+func waitForCount[T any](t testing.TB, what string, n int, timeout time.Duration, get func() []T, describe func(T) string) []T {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		items := get()
+		if len(items) >= n {
+			return items
+		}
+		if time.Now().After(deadline) {
+			var b strings.Builder
+			for i, it := range items {
+				fmt.Fprintf(&b, "\n  %d: %s", i+1, describe(it))
+			}
+			t.Fatalf("waited %s for %d %s, got %d:%s", timeout, n, what, len(items), b.String())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
