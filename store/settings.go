@@ -1,0 +1,36 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+)
+
+// secretSize is the length of a secret in bytes: a 256-bit HMAC key.
+const secretSize = 32
+
+// Secret returns the server-wide secret called name, making it on first use.
+// Every process asking for the same name gets the same bytes, so the
+// starter and the worker share the survey-token key without configuration.
+func (s *Store) Secret(ctx context.Context, name string) ([]byte, error) {
+	fresh := make([]byte, secretSize)
+	if _, err := rand.Read(fresh); err != nil {
+		return nil, fmt.Errorf("making secret %q: %w", name, err)
+	}
+	// Whoever inserts first wins; everyone then reads the winner's value.
+	if _, err := s.db.ExecContext(ctx,
+		`INSERT INTO settings (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING`,
+		name, hex.EncodeToString(fresh)); err != nil {
+		return nil, fmt.Errorf("storing secret %q: %w", name, err)
+	}
+	var value string
+	if err := s.db.GetContext(ctx, &value, `SELECT value FROM settings WHERE name = $1`, name); err != nil {
+		return nil, fmt.Errorf("reading secret %q: %w", name, err)
+	}
+	secret, err := hex.DecodeString(value)
+	if err != nil {
+		return nil, fmt.Errorf("decoding secret %q: %w", name, err)
+	}
+	return secret, nil
+}
