@@ -1,0 +1,105 @@
+package testenv
+
+import (
+	"context"
+	"net/url"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+
+	"github.com/ccflow/ccflow/store"
+)
+
+// DatabaseURL returns DATABASE_URL, the server tests make their databases on.
+func DatabaseURL(t testing.TB) string {
+	t.Helper()
+	u := os.Getenv("DATABASE_URL")
+	if u == "" {
+		t.Fatal("DATABASE_URL is not set: run the tests with `make test`, which starts PostgreSQL")
+	}
+	return u
+}
+
+// Store returns a store on a fresh database, migrated, dropped when the test ends.
+func Store(t testing.TB) *store.Store {
+	t.Helper()
+	s, _ := StoreURL(t)
+	return s
+}
+
+// StoreURL is Store that also returns the fresh database's URL, for
+// subprocesses that open it themselves.
+func StoreURL(t testing.TB) (*store.Store, string) {
+	t.Helper()
+	dbURL := freshDatabase(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	s, err := store.Open(ctx, dbURL)
+	if err != nil {
+		t.Fatalf("opening the test database: %v", err)
+	}
+	t.Cleanup(func() { s.Close() })
+	if err := s.Migrate(ctx); err != nil {
+		t.Fatalf("migrating the test database: %v", err)
+	}
+	return s, dbURL
+}
+
+// freshDatabase creates an empty database on DATABASE_URL's server, drops it
+// at cleanup, and returns its URL.
+func freshDatabase(t testing.TB) string {
+	t.Helper()
+	serverURL := DatabaseURL(t)
+	u, err := url.Parse(serverURL)
+	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+		t.Fatalf("DATABASE_URL %q is not a postgres:// URL", serverURL)
+	}
+	admin, err := adminDB(serverURL)
+	if err != nil {
+		t.Fatalf("connecting to DATABASE_URL: %v", err)
+	}
+	name := "ccflow_test_" + randomSuffix(8)
+	// Identifiers cannot be bound as parameters; name is ours and quoted.
+	if _, err := admin.Exec("CREATE DATABASE " + pq.QuoteIdentifier(name)); err != nil {
+		t.Fatalf("creating test database %s: %v", name, err)
+	}
+	t.Cleanup(func() {
+		if _, err := admin.Exec("DROP DATABASE IF EXISTS " + pq.QuoteIdentifier(name) + " WITH (FORCE)"); err != nil {
+			t.Errorf("dropping test database %s: %v", name, err)
+		}
+	})
+	u.Path = "/" + name
+	return u.String()
+}
+
+var (
+	adminMu  sync.Mutex
+	adminDBs = map[string]*sqlx.DB{}
+)
+
+// adminDB returns a small pool on serverURL, shared by the tests of one
+// package, to create and drop their databases.
+func adminDB(serverURL string) (*sqlx.DB, error) {
+	adminMu.Lock()
+	defer adminMu.Unlock()
+	if db, ok := adminDBs[serverURL]; ok {
+		return db, nil
+	}
+	db, err := sqlx.Open("postgres", serverURL)
+	if err != nil {
+		return nil, err
+	}
+	db.SetMaxOpenConns(2)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	adminDBs[serverURL] = db
+	return db, nil
+}

@@ -1,0 +1,45 @@
+package testenv
+
+import (
+	"context"
+	"log/slog"
+	"os"
+	"testing"
+	"time"
+
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/log"
+)
+
+// Temporal returns a client of TEMPORAL_ADDRESS in TEMPORAL_NAMESPACE
+// (default "default"), closed when the test ends.
+func Temporal(t testing.TB) client.Client {
+	t.Helper()
+	addr := os.Getenv("TEMPORAL_ADDRESS")
+	if addr == "" {
+		t.Fatal("TEMPORAL_ADDRESS is not set: run the tests with `make test`, which starts a Temporal dev server")
+	}
+	namespace := os.Getenv("TEMPORAL_NAMESPACE")
+	if namespace == "" {
+		namespace = "default"
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c, err := client.DialContext(ctx, client.Options{
+		HostPort:  addr,
+		Namespace: namespace,
+		// The SDK logs every worker start and stop at info; tests want only trouble.
+		Logger: log.NewStructuredLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))),
+	})
+	if err != nil {
+		t.Fatalf("connecting to Temporal at TEMPORAL_ADDRESS=%s (namespace %s): %v", addr, namespace, err)
+	}
+	t.Cleanup(c.Close)
+	return c
+}
+
+// TaskQueue returns a task queue no other test uses, named after the test
+// so its workflows are easy to find in the Web UI.
+func TaskQueue(t testing.TB) string {
+	return "ccflow-test/" + t.Name() + "/" + randomSuffix(4)
+}
