@@ -1,0 +1,227 @@
+// Package config reads the environment the starter and the worker run with.
+// Every error names the variable to fix, because the first reader of it is
+// someone setting up a deployment.
+package config
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/contrib/envconfig"
+
+	"github.com/ccflow/ccflow/durations"
+	"github.com/ccflow/ccflow/workflows"
+)
+
+// Part is which binary is loading its configuration; they need different
+// variables.
+type Part int
+
+// The two binaries.
+const (
+	Starter Part = iota
+	Worker
+)
+
+// SurveySecretName is the store setting that holds the survey token key
+// when CCFLOW_SURVEY_SECRET is not set.
+const SurveySecretName = "survey-token-key"
+
+// minSecretLen keeps a hand-set survey secret at least as strong as an
+// HMAC-SHA256 key should be.
+const minSecretLen = 32
+
+// Config is everything the starter and the worker read from the
+// environment.
+type Config struct {
+	// DatabaseURL is DATABASE_URL.
+	DatabaseURL string
+	// HTTPAddr is where the starter listens (CCFLOW_HTTP_ADDR).
+	HTTPAddr string
+	// PublicURL is the base of survey links (CCFLOW_PUBLIC_URL), without a
+	// trailing slash.
+	PublicURL string
+	// APIToken is the bearer token /v1/* requires (CCFLOW_API_TOKEN).
+	APIToken string
+	// TaskQueue is the Temporal task queue (CCFLOW_TASK_QUEUE).
+	TaskQueue string
+	// SMTPURL is SMTP_URL; empty sends email to the outbox.
+	SMTPURL string
+	// EmailFrom is the sender address (EMAIL_FROM).
+	EmailFrom string
+	// Twilio is nil when no Twilio variable is set: SMS go to the outbox.
+	Twilio *Twilio
+	// OutboxDir is where email and SMS go without a provider
+	// (CCFLOW_OUTBOX_DIR).
+	OutboxDir string
+	// SurveySecret is CCFLOW_SURVEY_SECRET; nil means the store's shared
+	// key (see SurveyKey).
+	SurveySecret []byte
+	// SurveyTTL is how long a survey link stays answerable
+	// (CCFLOW_SURVEY_TTL, e.g. "30d").
+	SurveyTTL time.Duration
+	// LogFormat is "text" or "json" (CCFLOW_LOG_FORMAT).
+	LogFormat string
+	// LogLevel is CCFLOW_LOG_LEVEL (debug, info, warn, error).
+	LogLevel slog.Level
+	// Temporal holds the client options the SDK's envconfig read
+	// (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_TLS_*).
+	Temporal client.Options
+}
+
+// Twilio holds the Twilio Messages API settings.
+type Twilio struct {
+	AccountSID string
+	AuthToken  string
+	From       string
+	// APIURL overrides https://api.twilio.com (TWILIO_API_URL); empty keeps it.
+	APIURL string
+}
+
+// Load reads the environment for part.
+func Load(part Part) (Config, error) {
+	c := Config{
+		DatabaseURL:  os.Getenv("DATABASE_URL"),
+		HTTPAddr:     getenv("CCFLOW_HTTP_ADDR", ":8080"),
+		PublicURL:    strings.TrimRight(getenv("CCFLOW_PUBLIC_URL", "http://localhost:8080"), "/"),
+		APIToken:     os.Getenv("CCFLOW_API_TOKEN"),
+		TaskQueue:    getenv("CCFLOW_TASK_QUEUE", workflows.TaskQueue),
+		SMTPURL:      os.Getenv("SMTP_URL"),
+		EmailFrom:    getenv("EMAIL_FROM", "ccflow@localhost"),
+		OutboxDir:    getenv("CCFLOW_OUTBOX_DIR", ".dev/outbox"),
+		SurveySecret: []byte(os.Getenv("CCFLOW_SURVEY_SECRET")),
+		LogFormat:    getenv("CCFLOW_LOG_FORMAT", "text"),
+	}
+	if len(c.SurveySecret) == 0 {
+		c.SurveySecret = nil
+	}
+	var errs []error
+	add := func(err error) {
+		if err != nil {
+			errs = append(errs, err)
+		}
+	}
+	add(c.checkDatabaseURL())
+	add(checkAbsoluteURL("CCFLOW_PUBLIC_URL", c.PublicURL, "http", "https"))
+	if part == Starter && c.APIToken == "" {
+		add(errors.New("CCFLOW_API_TOKEN is required by the starter: set it to the bearer token clients send on /v1/*"))
+	}
+	if c.SMTPURL != "" {
+		add(checkAbsoluteURL("SMTP_URL", c.SMTPURL, "smtp", "smtps"))
+	}
+	if len(c.SurveySecret) > 0 && len(c.SurveySecret) < minSecretLen {
+		add(fmt.Errorf("CCFLOW_SURVEY_SECRET must be at least %d characters (or unset, to use the key kept in the database)", minSecretLen))
+	}
+	var err error
+	c.Twilio, err = loadTwilio()
+	add(err)
+	c.SurveyTTL, err = durations.Parse(getenv("CCFLOW_SURVEY_TTL", "30d"))
+	if err != nil {
+		add(fmt.Errorf("CCFLOW_SURVEY_TTL: %w", err))
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		add(fmt.Errorf("CCFLOW_LOG_FORMAT must be text or json, not %q", c.LogFormat))
+	}
+	if err := c.LogLevel.UnmarshalText([]byte(getenv("CCFLOW_LOG_LEVEL", "info"))); err != nil {
+		add(fmt.Errorf("CCFLOW_LOG_LEVEL: %w", err))
+	}
+	c.Temporal, err = envconfig.LoadDefaultClientOptions()
+	if err != nil {
+		add(fmt.Errorf("temporal settings (TEMPORAL_*): %w", err))
+	}
+	return c, errors.Join(errs...)
+}
+
+// Logger builds the slog logger both binaries log through.
+func (c Config) Logger(w io.Writer) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: c.LogLevel}
+	if c.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// Secrets is the part of the store SurveyKey needs.
+type Secrets interface {
+	Secret(ctx context.Context, name string) ([]byte, error)
+}
+
+// SurveyKey is the key survey tokens are signed with: CCFLOW_SURVEY_SECRET
+// when set, else the key the store creates once and shares between the
+// starter (which verifies) and the worker (which signs).
+func (c Config) SurveyKey(ctx context.Context, secrets Secrets) ([]byte, error) {
+	if c.SurveySecret != nil {
+		return c.SurveySecret, nil
+	}
+	key, err := secrets.Secret(ctx, SurveySecretName)
+	if err != nil {
+		return nil, fmt.Errorf("reading survey key %q from the database: %w", SurveySecretName, err)
+	}
+	return key, nil
+}
+
+func (c Config) checkDatabaseURL() error {
+	if c.DatabaseURL == "" {
+		return errors.New("DATABASE_URL is required (postgres://user:password@host:port/database)")
+	}
+	return checkAbsoluteURL("DATABASE_URL", c.DatabaseURL, "postgres", "postgresql")
+}
+
+func loadTwilio() (*Twilio, error) {
+	t := Twilio{
+		AccountSID: os.Getenv("TWILIO_ACCOUNT_SID"),
+		AuthToken:  os.Getenv("TWILIO_AUTH_TOKEN"),
+		From:       os.Getenv("TWILIO_FROM"),
+		APIURL:     os.Getenv("TWILIO_API_URL"),
+	}
+	if t == (Twilio{}) {
+		return nil, nil
+	}
+	var missing []string
+	for _, v := range []struct{ name, value string }{
+		{"TWILIO_ACCOUNT_SID", t.AccountSID}, {"TWILIO_AUTH_TOKEN", t.AuthToken}, {"TWILIO_FROM", t.From},
+	} {
+		if v.value == "" {
+			missing = append(missing, v.name)
+		}
+	}
+	if len(missing) > 0 {
+		return nil, fmt.Errorf("twilio settings are incomplete: %s missing (set all of TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM, or none to use the outbox)",
+			strings.Join(missing, ", "))
+	}
+	if t.APIURL != "" {
+		if err := checkAbsoluteURL("TWILIO_API_URL", t.APIURL, "http", "https"); err != nil {
+			return nil, err
+		}
+	}
+	return &t, nil
+}
+
+func checkAbsoluteURL(name, raw string, schemes ...string) error {
+	u, err := url.Parse(raw)
+	if err != nil {
+		// url.Error repeats the URL, which may hold a password.
+		return fmt.Errorf("%s is not a URL", name)
+	}
+	for _, s := range schemes {
+		if u.Scheme == s && u.Host != "" {
+			return nil
+		}
+	}
+	return fmt.Errorf("%s must be a %s:// URL with a host", name, strings.Join(schemes, ":// or "))
+}
+
+func getenv(name, fallback string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return fallback
+}

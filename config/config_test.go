@@ -1,0 +1,151 @@
+package config_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/ccflow/ccflow/config"
+	"github.com/ccflow/ccflow/workflows"
+)
+
+// ccflowVars are the variables Load reads besides TEMPORAL_*.
+var ccflowVars = []string{
+	"DATABASE_URL", "CCFLOW_HTTP_ADDR", "CCFLOW_PUBLIC_URL", "CCFLOW_API_TOKEN", "CCFLOW_TASK_QUEUE",
+	"SMTP_URL", "EMAIL_FROM", "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM", "TWILIO_API_URL",
+	"CCFLOW_OUTBOX_DIR", "CCFLOW_SURVEY_SECRET", "CCFLOW_SURVEY_TTL", "CCFLOW_LOG_FORMAT", "CCFLOW_LOG_LEVEL",
+}
+
+// setEnv gives Load exactly vars (plus a database URL unless vars names one).
+func setEnv(t *testing.T, vars map[string]string) {
+	t.Helper()
+	for _, name := range ccflowVars {
+		t.Setenv(name, "")
+	}
+	t.Setenv("DATABASE_URL", "postgres://ccflow@db.example:5432/ccflow")
+	for name, value := range vars {
+		t.Setenv(name, value)
+	}
+}
+
+func TestLoadDefaults(t *testing.T) {
+	setEnv(t, map[string]string{"CCFLOW_API_TOKEN": "secret"})
+
+	c, err := config.Load(config.Starter)
+
+	require.NoError(t, err)
+	require.Equal(t, ":8080", c.HTTPAddr)
+	require.Equal(t, "http://localhost:8080", c.PublicURL)
+	require.Equal(t, workflows.TaskQueue, c.TaskQueue)
+	require.Equal(t, "ccflow@localhost", c.EmailFrom)
+	require.Equal(t, ".dev/outbox", c.OutboxDir)
+	require.Equal(t, 30*24*time.Hour, c.SurveyTTL)
+	require.Empty(t, c.SMTPURL)
+	require.Nil(t, c.Twilio)
+	require.Nil(t, c.SurveySecret)
+}
+
+func TestLoadReadsEverySetting(t *testing.T) {
+	setEnv(t, map[string]string{
+		"CCFLOW_HTTP_ADDR":     "127.0.0.1:9000",
+		"CCFLOW_PUBLIC_URL":    "https://follow.example.com/",
+		"CCFLOW_TASK_QUEUE":    "ccflow-test",
+		"SMTP_URL":             "smtps://user:pass@mail.example.com:465",
+		"EMAIL_FROM":           "care@example.com",
+		"TWILIO_ACCOUNT_SID":   "AC123",
+		"TWILIO_AUTH_TOKEN":    "tok",
+		"TWILIO_FROM":          "+15550000000",
+		"TWILIO_API_URL":       "http://127.0.0.1:9999",
+		"CCFLOW_SURVEY_SECRET": "0123456789abcdef0123456789abcdef",
+		"CCFLOW_SURVEY_TTL":    "1w",
+		"TEMPORAL_ADDRESS":     "temporal.example.com:7233",
+		"TEMPORAL_NAMESPACE":   "contact-center",
+	})
+
+	c, err := config.Load(config.Worker)
+
+	require.NoError(t, err)
+	require.Equal(t, "127.0.0.1:9000", c.HTTPAddr)
+	require.Equal(t, "https://follow.example.com", c.PublicURL, "trailing slash trimmed so links join cleanly")
+	require.Equal(t, "ccflow-test", c.TaskQueue)
+	require.Equal(t, "smtps://user:pass@mail.example.com:465", c.SMTPURL)
+	require.Equal(t, "care@example.com", c.EmailFrom)
+	require.Equal(t, &config.Twilio{AccountSID: "AC123", AuthToken: "tok", From: "+15550000000", APIURL: "http://127.0.0.1:9999"}, c.Twilio)
+	require.Equal(t, []byte("0123456789abcdef0123456789abcdef"), c.SurveySecret)
+	require.Equal(t, 7*24*time.Hour, c.SurveyTTL)
+	require.Equal(t, "temporal.example.com:7233", c.Temporal.HostPort)
+	require.Equal(t, "contact-center", c.Temporal.Namespace)
+}
+
+func TestLoadRejects(t *testing.T) {
+	tests := []struct {
+		name string
+		part config.Part
+		vars map[string]string
+		want []string // every fragment must appear in the error
+	}{
+		{"starter without API token", config.Starter, nil, []string{"CCFLOW_API_TOKEN is required by the starter"}},
+		{"missing database URL", config.Worker, map[string]string{"DATABASE_URL": ""}, []string{"DATABASE_URL is required"}},
+		{"database URL of another kind", config.Worker, map[string]string{"DATABASE_URL": "mysql://db"}, []string{"DATABASE_URL must be a postgres://"}},
+		{"public URL without scheme", config.Worker, map[string]string{"CCFLOW_PUBLIC_URL": "follow.example.com"}, []string{"CCFLOW_PUBLIC_URL"}},
+		{"SMTP URL of another scheme", config.Worker, map[string]string{"SMTP_URL": "http://mail"}, []string{"SMTP_URL must be a smtp://"}},
+		{"short survey secret", config.Worker, map[string]string{"CCFLOW_SURVEY_SECRET": "short"}, []string{"CCFLOW_SURVEY_SECRET must be at least 32"}},
+		{"bad survey TTL", config.Worker, map[string]string{"CCFLOW_SURVEY_TTL": "3 dayz"}, []string{"CCFLOW_SURVEY_TTL"}},
+		{"bad log format", config.Worker, map[string]string{"CCFLOW_LOG_FORMAT": "xml"}, []string{"CCFLOW_LOG_FORMAT"}},
+		{"partial Twilio settings", config.Worker, map[string]string{"TWILIO_ACCOUNT_SID": "AC123"},
+			[]string{"TWILIO_AUTH_TOKEN, TWILIO_FROM missing"}},
+		{"only the Twilio URL", config.Worker, map[string]string{"TWILIO_API_URL": "http://127.0.0.1:1"},
+			[]string{"TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_FROM missing"}},
+		{"several problems at once", config.Starter, map[string]string{"DATABASE_URL": "", "TWILIO_FROM": "+1555"},
+			[]string{"DATABASE_URL", "CCFLOW_API_TOKEN", "TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN missing"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			setEnv(t, tt.vars)
+
+			_, err := config.Load(tt.part)
+
+			require.Error(t, err)
+			for _, want := range tt.want {
+				require.ErrorContains(t, err, want)
+			}
+		})
+	}
+}
+
+func TestLoadNeverEchoesADatabasePassword(t *testing.T) {
+	setEnv(t, map[string]string{"DATABASE_URL": "mysql://user:hunter2@db"})
+
+	_, err := config.Load(config.Worker)
+
+	require.Error(t, err)
+	require.NotContains(t, err.Error(), "hunter2")
+}
+
+type secrets map[string][]byte
+
+func (s secrets) Secret(_ context.Context, name string) ([]byte, error) {
+	if v, ok := s[name]; ok {
+		return v, nil
+	}
+	return nil, errors.New("no such secret")
+}
+
+func TestSurveyKeyPrefersTheEnvironment(t *testing.T) {
+	c := config.Config{SurveySecret: []byte("from-env")}
+
+	key, err := c.SurveyKey(context.Background(), secrets{config.SurveySecretName: []byte("from-db")})
+
+	require.NoError(t, err)
+	require.Equal(t, []byte("from-env"), key)
+}
+
+func TestSurveyKeyFallsBackToTheStore(t *testing.T) {
+	key, err := config.Config{}.SurveyKey(context.Background(), secrets{config.SurveySecretName: []byte("from-db")})
+
+	require.NoError(t, err)
+	require.Equal(t, []byte("from-db"), key)
+}

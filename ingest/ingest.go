@@ -1,0 +1,164 @@
+// Package ingest turns an ended interaction into follow-up runs: it matches
+// the event against the live entries and starts one workflow per match.
+package ingest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/ccflow/ccflow/interaction"
+	"github.com/ccflow/ccflow/store"
+	"github.com/ccflow/ccflow/triggers"
+	"github.com/ccflow/ccflow/workflows"
+)
+
+// Match statuses.
+const (
+	// StatusStarted: this call started the run.
+	StatusStarted = "started"
+	// StatusAlreadyStarted: an earlier call (or a concurrent one) started it.
+	StatusAlreadyStarted = "already_started"
+	// StatusWouldStart: a dry run found a match with no run yet.
+	StatusWouldStart = "would_start"
+)
+
+// Service ingests ended interactions.
+type Service struct {
+	Store     *store.Store
+	Temporal  client.Client
+	TaskQueue string
+	Log       *slog.Logger
+}
+
+// Result is the answer to one ingested event.
+type Result struct {
+	InteractionID string        `json:"interaction_id"`
+	Matches       []MatchResult `json:"matches"`
+}
+
+// MatchResult is one entry the event matched and what became of its run.
+type MatchResult struct {
+	EntryID      string `json:"entry_id"`
+	EntryVersion int    `json:"entry_version"`
+	// Trigger says which trigger held (triggers.Match.Reason).
+	Trigger    string `json:"trigger"`
+	WorkflowID string `json:"workflow_id"`
+	// RunID is empty for StatusWouldStart.
+	RunID  string `json:"run_id,omitempty"`
+	Status string `json:"status"`
+}
+
+// Ingest validates ev, matches it against the live entries and, unless
+// dryRun, starts one follow-up per match, in entry-id order.
+//
+// Every step is idempotent, so a caller that gets an error simply sends the
+// same event again: the workflow ID is derived from the entry and the
+// interaction and Temporal rejects a second start of it (reuse policy
+// REJECT_DUPLICATE, so even a finished run is never started again), and the
+// runs table records each start with ON CONFLICT DO NOTHING. A retry
+// therefore answers already_started for what an earlier attempt started and
+// starts only what is still missing. Validation problems come back as
+// validation.Errors; PostgreSQL or Temporal being unreachable or slow comes
+// back wrapped in ErrUnavailable.
+func (s *Service) Ingest(ctx context.Context, ev interaction.Event, dryRun bool) (Result, error) {
+	if err := ev.Validate(); err != nil {
+		return Result{}, err
+	}
+	entries, err := s.Store.Entries(ctx)
+	if err != nil {
+		return Result{}, classify(fmt.Errorf("loading entries for interaction %s: %w", ev.InteractionID, err))
+	}
+	matches := triggers.Find(ev, entries) // in entry-id order
+
+	res := Result{InteractionID: ev.InteractionID, Matches: make([]MatchResult, 0, len(matches))}
+	for _, m := range matches {
+		mr, err := s.ingestMatch(ctx, ev, m, dryRun)
+		if err != nil {
+			return Result{}, err
+		}
+		res.Matches = append(res.Matches, mr)
+	}
+	return res, nil
+}
+
+func (s *Service) ingestMatch(ctx context.Context, ev interaction.Event, m triggers.Match, dryRun bool) (MatchResult, error) {
+	mr := MatchResult{
+		EntryID:      m.Entry.ID,
+		EntryVersion: m.Entry.Version,
+		Trigger:      m.Reason,
+		WorkflowID:   workflows.WorkflowID(m.Entry.ID, ev.InteractionID),
+	}
+	run, err := s.Store.Run(ctx, mr.WorkflowID)
+	switch {
+	case err == nil:
+		// Report what the existing run was started with, not today's entry.
+		mr.EntryVersion, mr.Trigger, mr.RunID, mr.Status = run.EntryVersion, run.Trigger, run.RunID, StatusAlreadyStarted
+		return mr, nil
+	case !errors.Is(err, store.ErrNotFound):
+		return MatchResult{}, classify(fmt.Errorf("looking up run %s: %w", mr.WorkflowID, err))
+	case dryRun:
+		mr.Status = StatusWouldStart
+		return mr, nil
+	}
+
+	mr.RunID, mr.Status, err = s.start(ctx, workflows.FollowUpInput{Entry: m.Entry, Event: ev, Trigger: m.Reason}, mr.WorkflowID)
+	if err != nil {
+		return MatchResult{}, err
+	}
+	err = s.Store.RecordRun(ctx, store.Run{
+		WorkflowID:    mr.WorkflowID,
+		RunID:         mr.RunID,
+		EntryID:       mr.EntryID,
+		EntryVersion:  mr.EntryVersion,
+		InteractionID: ev.InteractionID,
+		Trigger:       mr.Trigger,
+	})
+	if err != nil {
+		return MatchResult{}, classify(fmt.Errorf("recording run %s (%s): %w", mr.WorkflowID, mr.RunID, err))
+	}
+	return mr, nil
+}
+
+// start starts one follow-up and returns its run ID and whether this call
+// started it.
+func (s *Service) start(ctx context.Context, in workflows.FollowUpInput, workflowID string) (runID, status string, err error) {
+	opts := client.StartWorkflowOptions{
+		ID:                       workflowID,
+		TaskQueue:                s.TaskQueue,
+		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
+		// Without it the SDK hands back the running execution as if it
+		// were new, and a repeated event would be reported as started.
+		WorkflowExecutionErrorWhenAlreadyStarted: true,
+		TypedSearchAttributes:                    temporal.NewSearchAttributes(workflows.SearchAttributes(in)...),
+		StaticSummary:                            workflows.StaticSummary(in),
+		StaticDetails:                            workflows.StaticDetails(in),
+	}
+	run, err := s.Temporal.ExecuteWorkflow(ctx, opts, workflows.FollowUp, in)
+	var already *serviceerror.WorkflowExecutionAlreadyStarted
+	switch {
+	case errors.As(err, &already):
+		return already.RunId, StatusAlreadyStarted, nil
+	case err != nil:
+		return "", "", classify(fmt.Errorf("starting workflow %s: %w", workflowID, err))
+	}
+	s.logger().InfoContext(ctx, "started follow-up",
+		slog.String("entry", in.Entry.ID), slog.Int("entry_version", in.Entry.Version),
+		slog.String("interaction", in.Event.InteractionID), slog.String("workflow_id", workflowID),
+		slog.String("run_id", run.GetRunID()), slog.String("trigger", in.Trigger))
+	return run.GetRunID(), StatusStarted, nil
+}
+
+func (s *Service) logger() *slog.Logger {
+	if s.Log == nil {
+		return slog.Default()
+	}
+	return s.Log
+}
