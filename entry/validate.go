@@ -141,7 +141,7 @@ func (v *validator) checkTrigger(t Trigger, path string) {
 		case t.Disposition == "":
 			v.addf(at("disposition"), "is required (one of %s)", quoteAll(v.catalog.Case))
 		case !slices.Contains(v.catalog.Case, t.Disposition):
-			v.addf(at("disposition"), "%q is not a non-final case disposition; only those trigger entries (%s)", t.Disposition, quoteAll(v.catalog.Case))
+			v.addf(at("disposition"), "%q is not accepted: only non-final case dispositions are (%s)", t.Disposition, quoteAll(v.catalog.Case))
 		}
 	case TriggerAverageSentiment:
 		notHere("disposition", t.Disposition != "")
