@@ -2,11 +2,13 @@ package workflows
 
 import (
 	"time"
+	"unicode/utf8"
 
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/ccflow/ccflow/entry"
 	"github.com/ccflow/ccflow/interaction"
+	"github.com/ccflow/ccflow/validation"
 	"github.com/ccflow/ccflow/vars"
 )
 
@@ -55,11 +57,40 @@ type SurveyAnswer struct {
 	Comment  string `json:"comment,omitempty"`
 }
 
+// MaxCommentLength is the longest survey comment accepted, in characters.
+const MaxCommentLength = 2000
+
+// Check reports what is wrong with an answer's score or comment, naming the
+// field; the starter checks the same way before it stores an answer.
+func (a SurveyAnswer) Check() error {
+	var errs validation.Errors
+	if a.Score < 1 || a.Score > 5 {
+		errs = append(errs, validation.Errorf("score", "%d is not a whole number from 1 to 5", a.Score))
+	}
+	if n := utf8.RuneCountInString(a.Comment); n > MaxCommentLength {
+		errs = append(errs, validation.Errorf("comment", "%d characters is longer than the %d allowed", n, MaxCommentLength))
+	}
+	return errs.Err()
+}
+
+// Error types of the application errors the workflow returns, so callers
+// can tell the cases apart with temporal.ApplicationError.Type.
+const (
+	// ErrInvalidSurveyAnswer rejects an answer whose score or comment is wrong.
+	ErrInvalidSurveyAnswer = "InvalidSurveyAnswer"
+	// ErrSurveyNotPending rejects an answer the run is not waiting for: an
+	// unknown survey, one already answered or one whose wait has ended.
+	ErrSurveyNotPending = "SurveyNotPending"
+	// ErrStepFailed fails a run whose step failed without on_error steps.
+	ErrStepFailed = "StepFailed"
+)
+
 // Run statuses as the workflow itself reports them in State.
 const (
 	StatusRunning   = "running"
 	StatusCompleted = "completed"
 	StatusFailed    = "failed"
+	StatusCanceled  = "canceled"
 )
 
 // State is what a run reports about itself through StateQuery and as its

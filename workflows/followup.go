@@ -1,0 +1,184 @@
+// Package workflows holds ccflow's follow-up workflow: a deterministic
+// interpreter of an entry's steps, run once per matching entry and ended
+// interaction.
+package workflows
+
+import (
+	"errors"
+	"fmt"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/ccflow/ccflow/activities"
+	"github.com/ccflow/ccflow/entry"
+	"github.com/ccflow/ccflow/vars"
+)
+
+// a calls activities by method value; the worker registers the real struct.
+var a *activities.Activities
+
+// FollowUp runs the steps of in.Entry for the interaction in in.Event. Its
+// result is the final State; a step that fails without on_error steps fails
+// the run with an ErrStepFailed application error saying which step and why.
+func FollowUp(ctx workflow.Context, in FollowUpInput) (State, error) {
+	r := newRun(in)
+	// Handlers come before any blocking call so no update or query is lost.
+	if err := r.registerHandlers(ctx); err != nil {
+		return r.state, err
+	}
+	err := r.runSteps(ctx, in.Entry.Steps, "steps", "")
+	return r.finish(ctx, err)
+}
+
+// run is one follow-up in progress. State.Variables is vars itself, so the
+// state query always shows the variables as they are.
+type run struct {
+	in     FollowUpInput
+	vars   vars.Vars
+	state  State
+	survey *pendingSurvey
+}
+
+// pendingSurvey is the survey a send_survey step is waiting on; the update
+// handler fills answer and the step picks it up.
+type pendingSurvey struct {
+	id     string
+	answer *SurveyAnswer
+}
+
+// place is where a step sits in the entry: its path ("steps[1].then[0]"),
+// its id (its own or its path) and the id of the step that runs after it
+// ("" when the run ends after it).
+type place struct {
+	path, id, next string
+}
+
+func newRun(in FollowUpInput) *run {
+	// Vars copies a map into a map: the order it walks in changes nothing.
+	//workflowcheck:ignore
+	v := in.Event.Vars()
+	v["entry.id"] = in.Entry.ID
+	v["entry.name"] = in.Entry.Name
+	v["entry.version"] = in.Entry.Version
+	return &run{
+		in:   in,
+		vars: v,
+		state: State{
+			Status:        StatusRunning,
+			EntryID:       in.Entry.ID,
+			EntryName:     in.Entry.Name,
+			EntryVersion:  in.Entry.Version,
+			InteractionID: in.Event.InteractionID,
+			Variables:     v,
+			Messages:      []Message{},
+		},
+	}
+}
+
+// runSteps runs steps in order; they sit under path, and next is the id of
+// the step that follows the whole list.
+func (r *run) runSteps(ctx workflow.Context, steps []entry.Step, path, next string) error {
+	for i, s := range steps {
+		p := place{path: fmt.Sprintf("%s[%d]", path, i), next: next}
+		p.id = entry.StepID(s, p.path)
+		if i+1 < len(steps) {
+			p.next = entry.StepID(steps[i+1], fmt.Sprintf("%s[%d]", path, i+1))
+		}
+		if err := r.runStep(ctx, s, p); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// runStep runs one step and, when it fails, its on_error steps. A failure
+// inside an if branch counts as the if step's failure too, so the nearest
+// enclosing on_error handles it, as a catch block would.
+func (r *run) runStep(ctx workflow.Context, s entry.Step, p place) error {
+	r.state.CurrentStep = p.id
+	err := r.exec(ctx, s, p)
+	if err == nil {
+		return nil
+	}
+	if ctx.Err() != nil || temporal.IsCanceledError(err) {
+		return err // canceled: nothing more runs, on_error included
+	}
+	var se *stepError
+	if !errors.As(err, &se) {
+		se = &stepError{stepID: p.id, stepType: s.Type, err: err}
+	}
+	if len(s.OnError) == 0 {
+		return se
+	}
+	workflow.GetLogger(ctx).Warn("Step failed, running its on_error steps",
+		"step", se.stepID, "error", se.err.Error())
+	r.state.Errors = append(r.state.Errors, StepError{StepID: se.stepID, Message: se.err.Error(), At: workflow.Now(ctx)})
+	r.vars["error.message"] = se.err.Error()
+	r.vars["error.step"] = se.stepID
+	return r.runSteps(ctx, s.OnError, p.path+".on_error", p.next)
+}
+
+// exec does what one step of its type does.
+func (r *run) exec(ctx workflow.Context, s entry.Step, p place) error {
+	switch s.Type {
+	case entry.StepSendSurvey:
+		return r.sendSurvey(ctx, s, p)
+	case entry.StepWait:
+		return r.wait(ctx, s, p)
+	case entry.StepSendEmail:
+		return r.sendEmail(ctx, s, p)
+	case entry.StepSendSMS:
+		return r.sendSMS(ctx, s, p)
+	case entry.StepSetVariable:
+		return r.setVariable(s)
+	case entry.StepIf:
+		return r.branch(ctx, s, p)
+	}
+	return fmt.Errorf("step type %q is not supported by this worker", s.Type)
+}
+
+// finish turns how the steps ended into the run's result.
+func (r *run) finish(ctx workflow.Context, err error) (State, error) {
+	var se *stepError
+	switch {
+	case err == nil:
+		r.state.Status = StatusCompleted
+		r.state.CurrentStep = ""
+		r.setDetails(ctx, "completed")
+		return r.state, nil
+	case errors.As(err, &se):
+		r.state.Status = StatusFailed
+		r.setDetails(ctx, se.Error())
+		return r.state, temporal.NewNonRetryableApplicationError(se.Error(), ErrStepFailed, se.err)
+	default:
+		r.state.Status = StatusCanceled
+		r.setDetails(ctx, "canceled")
+		return r.state, err
+	}
+}
+
+// setDetails says in words what the run is doing, in the Web UI and in State.
+func (r *run) setDetails(ctx workflow.Context, text string) {
+	r.state.Details = text
+	workflow.SetCurrentDetails(ctx, text)
+}
+
+// idempotencyKey is the key a send is recorded under: one message per step
+// of a run, however often the activity is retried.
+func idempotencyKey(ctx workflow.Context, stepID string) string {
+	return workflow.GetInfo(ctx).WorkflowExecution.ID + "/" + stepID
+}
+
+// stepError is a step that failed after its retries.
+type stepError struct {
+	stepID   string
+	stepType string
+	err      error
+}
+
+func (e *stepError) Error() string {
+	return fmt.Sprintf("step %q (%s) failed: %v", e.stepID, e.stepType, e.err)
+}
+
+func (e *stepError) Unwrap() error { return e.err }

@@ -1,0 +1,52 @@
+package workflows
+
+import (
+	"fmt"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/ccflow/ccflow/validation"
+)
+
+// registerHandlers sets up the state query and the survey answer update.
+func (r *run) registerHandlers(ctx workflow.Context) error {
+	err := workflow.SetQueryHandlerWithOptions(ctx, StateQuery, func() (State, error) {
+		return r.state, nil
+	}, workflow.QueryHandlerOptions{Description: "Where the run is, its variables and the messages it sent"})
+	if err != nil {
+		return fmt.Errorf("registering query %q: %w", StateQuery, err)
+	}
+	err = workflow.SetUpdateHandlerWithOptions(ctx, SurveyAnswerUpdate, r.answerSurvey, workflow.UpdateHandlerOptions{
+		Validator:   r.validateSurveyAnswer,
+		Description: "A customer's answer to the survey the run is waiting on",
+	})
+	if err != nil {
+		return fmt.Errorf("registering update %q: %w", SurveyAnswerUpdate, err)
+	}
+	return nil
+}
+
+// validateSurveyAnswer rejects, before it enters history, an answer that is
+// malformed or that the run is not waiting for (another survey, one already
+// answered, or a wait that has ended).
+func (r *run) validateSurveyAnswer(_ workflow.Context, answer SurveyAnswer) error {
+	if err := answer.Check(); err != nil {
+		return temporal.NewApplicationError(err.Error(), ErrInvalidSurveyAnswer)
+	}
+	if r.survey == nil || r.survey.id != answer.SurveyID || r.survey.answer != nil {
+		err := validation.Errorf("survey_id", "the run is not waiting for an answer to survey %q", answer.SurveyID)
+		return temporal.NewApplicationError(err.Error(), ErrSurveyNotPending)
+	}
+	return nil
+}
+
+// answerSurvey hands an accepted answer to the waiting send_survey step.
+// Replays skip the validator, so the handler does not count on it.
+func (r *run) answerSurvey(ctx workflow.Context, answer SurveyAnswer) error {
+	if err := r.validateSurveyAnswer(ctx, answer); err != nil {
+		return err
+	}
+	r.survey.answer = &answer
+	return nil
+}

@@ -1,0 +1,79 @@
+package workflows
+
+import (
+	"errors"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/ccflow/ccflow/activities"
+)
+
+// Channels of messages and surveys.
+const (
+	channelEmail = "email"
+	channelSMS   = "sms"
+)
+
+// Default recipients when a step leaves "to" empty.
+const (
+	defaultEmailTo = "$(customer.email)"
+	defaultSMSTo   = "$(customer.phone)"
+)
+
+// sendOptions are the options of every email and SMS send. A provider outage
+// is retried for up to two hours; a permanent refusal is marked
+// non-retryable by the activity itself and fails the step at once.
+func sendOptions(summary string) workflow.ActivityOptions {
+	return workflow.ActivityOptions{
+		StartToCloseTimeout:    30 * time.Second,
+		ScheduleToCloseTimeout: 2 * time.Hour,
+		RetryPolicy: &temporal.RetryPolicy{
+			InitialInterval:    time.Second,
+			BackoffCoefficient: 2,
+			MaximumInterval:    5 * time.Minute,
+		},
+		Summary: summary,
+	}
+}
+
+// recordMessage adds a sent message to the run's state.
+func (r *run) recordMessage(ctx workflow.Context, stepID, channel, to string, d activities.Delivery) {
+	sentAt := d.SentAt
+	if sentAt.IsZero() {
+		sentAt = workflow.Now(ctx)
+	}
+	r.state.Messages = append(r.state.Messages, Message{
+		StepID:     stepID,
+		Channel:    channel,
+		To:         to,
+		DeliveryID: d.ID,
+		ProviderID: d.ProviderID,
+		SentAt:     sentAt,
+	})
+}
+
+// activityError explains an activity that failed after its retries in the
+// activity's own words ("sending email to ada@example.com: mailbox
+// unavailable") rather than Temporal's event IDs, keeping the cause chain.
+type activityError struct {
+	doing string
+	err   error
+}
+
+func (e *activityError) Error() string {
+	var timeoutErr *temporal.TimeoutError
+	var appErr *temporal.ApplicationError
+	switch {
+	case errors.As(e.err, &timeoutErr) && errors.As(timeoutErr, &appErr):
+		return e.doing + ": timed out retrying; last error: " + appErr.Message()
+	case timeoutErr != nil:
+		return e.doing + ": timed out"
+	case errors.As(e.err, &appErr):
+		return e.doing + ": " + appErr.Message()
+	}
+	return e.doing + ": " + e.err.Error()
+}
+
+func (e *activityError) Unwrap() error { return e.err }

@@ -1,0 +1,37 @@
+package workflows
+
+import (
+	"cmp"
+
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/ccflow/ccflow/activities"
+	"github.com/ccflow/ccflow/entry"
+)
+
+// sendEmail sends the email of a send_email step, or the survey email of a
+// send_survey step: both carry to, subject, text and html.
+func (r *run) sendEmail(ctx workflow.Context, s entry.Step, p place) error {
+	f := fields{vars: r.vars}
+	in := activities.EmailInput{
+		Key:        idempotencyKey(ctx, p.id),
+		WorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID,
+		StepID:     p.id,
+		To:         f.text("to", cmp.Or(s.To, defaultEmailTo)),
+		Subject:    f.text("subject", s.Subject),
+		Text:       f.text("text", s.Text),
+		HTML:       f.html("html", s.HTML),
+	}
+	if f.err != nil {
+		return f.err
+	}
+
+	r.setDetails(ctx, "sending email (step "+p.id+")")
+	ctx = workflow.WithActivityOptions(ctx, sendOptions("send email for step "+p.id))
+	var d activities.Delivery
+	if err := workflow.ExecuteActivity(ctx, a.SendEmail, in).Get(ctx, &d); err != nil {
+		return &activityError{doing: "sending email to " + in.To, err: err}
+	}
+	r.recordMessage(ctx, p.id, channelEmail, in.To, d)
+	return nil
+}

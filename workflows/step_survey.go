@@ -1,0 +1,97 @@
+package workflows
+
+import (
+	"fmt"
+	"time"
+
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/ccflow/ccflow/activities"
+	"github.com/ccflow/ccflow/durations"
+	"github.com/ccflow/ccflow/entry"
+)
+
+// sendSurvey opens a survey, sends its link by email or SMS and waits up to
+// the step's wait for the answer. It sets survey.url, survey.id and
+// survey.answered, and survey.score and survey.comment when answered.
+func (r *run) sendSurvey(ctx workflow.Context, s entry.Step, p place) error {
+	wait, err := durations.Parse(s.Wait)
+	if err != nil {
+		return fmt.Errorf("wait: %w", err)
+	}
+	send := r.sendEmail
+	switch s.Channel {
+	case channelEmail:
+	case channelSMS:
+		send = r.sendSMS
+	default:
+		return fmt.Errorf("channel: %q is neither %q nor %q", s.Channel, channelEmail, channelSMS)
+	}
+	f := fields{vars: r.vars}
+	question := f.text("question", s.Question)
+	if f.err != nil {
+		return f.err
+	}
+
+	// One deadline for the link and the wait, so the survey page and the
+	// run agree on when answers stop counting.
+	until := workflow.Now(ctx).Add(wait)
+	survey, err := r.openSurvey(ctx, s.Channel, question, until, p)
+	if err != nil {
+		return err
+	}
+	r.vars["survey.url"] = survey.URL
+	r.vars["survey.id"] = survey.ID
+	// Pending before the link goes out: a quick customer can answer before
+	// the send activity has reported back.
+	r.survey = &pendingSurvey{id: survey.ID}
+	defer func() { r.survey = nil }()
+
+	if err := send(ctx, s, p); err != nil {
+		return err
+	}
+
+	r.setDetails(ctx, fmt.Sprintf("waiting for the survey answer from step %s until %s", p.id, formatTime(until)))
+	answered, err := workflow.AwaitWithOptions(ctx, workflow.AwaitOptions{
+		Timeout:      until.Sub(workflow.Now(ctx)),
+		TimerOptions: workflow.TimerOptions{Summary: "survey answer for step " + p.id},
+	}, func() bool { return r.survey.answer != nil })
+	if err != nil {
+		return err
+	}
+	r.vars["survey.answered"] = answered
+	if !answered {
+		// A survey answered earlier in the run must not pass for this one.
+		delete(r.vars, "survey.score")
+		delete(r.vars, "survey.comment")
+		return nil
+	}
+	r.vars["survey.score"] = r.survey.answer.Score
+	r.vars["survey.comment"] = r.survey.answer.Comment
+	return nil
+}
+
+// openSurvey records the survey and returns its id and signed link.
+func (r *run) openSurvey(ctx workflow.Context, channel, question string, waitUntil time.Time, p place) (activities.Survey, error) {
+	r.setDetails(ctx, "opening the survey (step "+p.id+")")
+	info := workflow.GetInfo(ctx)
+	in := activities.OpenSurveyInput{
+		WorkflowID:    info.WorkflowExecution.ID,
+		RunID:         info.WorkflowExecution.RunID,
+		StepID:        p.id,
+		EntryID:       r.in.Entry.ID,
+		InteractionID: r.in.Event.InteractionID,
+		Channel:       channel,
+		Question:      question,
+		WaitUntil:     waitUntil,
+	}
+	ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout: 10 * time.Second,
+		Summary:             "open survey for step " + p.id,
+	})
+	var survey activities.Survey
+	if err := workflow.ExecuteActivity(ctx, a.OpenSurvey, in).Get(ctx, &survey); err != nil {
+		return activities.Survey{}, &activityError{doing: "opening the survey", err: err}
+	}
+	return survey, nil
+}
