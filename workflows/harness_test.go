@@ -1,0 +1,151 @@
+package workflows_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/mock"
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/testsuite"
+
+	"github.com/ccflow/ccflow/activities"
+	"github.com/ccflow/ccflow/entry"
+	"github.com/ccflow/ccflow/interaction"
+	"github.com/ccflow/ccflow/workflows"
+)
+
+var a *activities.Activities
+
+// start is when every test run starts: the interaction of SPEC's example.
+var start = time.Date(2026, 11, 23, 10, 15, 0, 0, time.UTC)
+
+const workflowID = "post-call-survey/INT-1001"
+
+// harness runs FollowUp in the test environment with fake activities that
+// record what they were asked to send.
+type harness struct {
+	t   *testing.T
+	env *testsuite.TestWorkflowEnvironment
+
+	surveys []activities.OpenSurveyInput
+	emails  []activities.EmailInput
+	sms     []activities.SMSInput
+	// failures holds, per step id, the errors the next send attempts of
+	// that step return before one succeeds.
+	failures map[string][]error
+	attempts map[string]int
+}
+
+func newHarness(t *testing.T) *harness {
+	var suite testsuite.WorkflowTestSuite
+	env := suite.NewTestWorkflowEnvironment()
+	env.SetStartTime(start)
+	env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: workflowID})
+	env.RegisterWorkflow(workflows.FollowUp)
+	env.RegisterActivity(&activities.Activities{})
+	h := &harness{t: t, env: env, failures: map[string][]error{}, attempts: map[string]int{}}
+
+	env.OnActivity(a.OpenSurvey, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.OpenSurveyInput) (activities.Survey, error) {
+			h.surveys = append(h.surveys, in)
+			return activities.Survey{ID: in.WorkflowID + "/" + in.StepID, URL: "https://ccflow.example/s/" + in.StepID}, nil
+		}).Maybe()
+	env.OnActivity(a.SendEmail, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.EmailInput) (activities.Delivery, error) {
+			if err := h.fail(in.StepID); err != nil {
+				return activities.Delivery{}, err
+			}
+			h.emails = append(h.emails, in)
+			return activities.Delivery{ID: in.Key, Channel: "email", To: in.To, ProviderID: "smtp-" + in.StepID}, nil
+		}).Maybe()
+	env.OnActivity(a.SendSMS, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.SMSInput) (activities.Delivery, error) {
+			if err := h.fail(in.StepID); err != nil {
+				return activities.Delivery{}, err
+			}
+			h.sms = append(h.sms, in)
+			return activities.Delivery{ID: in.Key, Channel: "sms", To: in.To, ProviderID: "SM-" + in.StepID}, nil
+		}).Maybe()
+	return h
+}
+
+func (h *harness) fail(stepID string) error {
+	h.attempts[stepID]++
+	errs := h.failures[stepID]
+	if len(errs) == 0 {
+		return nil
+	}
+	h.failures[stepID] = errs[1:]
+	return errs[0]
+}
+
+// run runs steps to the end and returns the run's error.
+func (h *harness) run(in workflows.FollowUpInput) error {
+	h.env.ExecuteWorkflow(workflows.FollowUp, in)
+	require.True(h.t, h.env.IsWorkflowCompleted(), "the run did not end")
+	return h.env.GetWorkflowError()
+}
+
+// complete runs steps, requires the run to complete and returns its State.
+func (h *harness) complete(in workflows.FollowUpInput) workflows.State {
+	require.NoError(h.t, h.run(in))
+	var st workflows.State
+	require.NoError(h.t, h.env.GetWorkflowResult(&st))
+	require.Equal(h.t, workflows.StatusCompleted, st.Status)
+	return st
+}
+
+// state queries the run's State.
+func (h *harness) state() workflows.State {
+	v, err := h.env.QueryWorkflow(workflows.StateQuery)
+	require.NoError(h.t, err)
+	var st workflows.State
+	require.NoError(h.t, v.Get(&st))
+	return st
+}
+
+// at runs f when the run has been going for d.
+func (h *harness) at(d time.Duration, f func()) {
+	h.env.RegisterDelayedCallback(f, d)
+}
+
+// answer sends a survey answer. The test environment validates it once the
+// workflow next runs, so the outcome is read from the result after the run.
+func (h *harness) answer(ans workflows.SurveyAnswer) *updateResult {
+	res := &updateResult{}
+	h.env.UpdateWorkflow(workflows.SurveyAnswerUpdate, "", &testsuite.TestUpdateCallback{
+		OnReject:   func(err error) { res.rejection = err },
+		OnAccept:   func() { res.accepted = true },
+		OnComplete: func(any, error) {},
+	}, ans)
+	return res
+}
+
+// updateResult is how an update was received.
+type updateResult struct {
+	accepted  bool
+	rejection error
+}
+
+// input is SPEC's example event for an entry with steps.
+func input(steps ...entry.Step) workflows.FollowUpInput {
+	sentiment := 0.62
+	return workflows.FollowUpInput{
+		Entry: entry.Entry{ID: "post-call-survey", Name: "Post-call survey", Version: 3, Enabled: true, Steps: steps},
+		Event: interaction.Event{
+			InteractionID:    "INT-1001",
+			Service:          "Billing Support",
+			Channel:          "voice",
+			Disposition:      "Problem solved",
+			AverageSentiment: &sentiment,
+			Agent:            &interaction.Agent{ID: "A-7", Name: "Sam"},
+			Customer: &interaction.Customer{ID: "C-77", FirstName: "Ada", LastName: "Lovelace",
+				Email: "ada@example.com", Phone: "+15551234567", TimeZone: "America/New_York", Language: "en"},
+			Case:      &interaction.Case{ID: "CASE-9", Number: "9", Disposition: "Need more information"},
+			Variables: map[string]any{"order_id": "A-17"},
+		},
+		Trigger: "disposition",
+	}
+}
