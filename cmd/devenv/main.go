@@ -1,0 +1,52 @@
+// Command devenv runs ccflow's local environment (`make dev`) and runs a
+// command, such as go test, with PostgreSQL and Temporal servers of its own
+// (`make test`).
+//
+// Usage:
+//
+//	devenv dev
+//	devenv test -- COMMAND [ARG...]
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"slices"
+	"syscall"
+
+	"github.com/ccflow/ccflow/internal/devenv"
+)
+
+const usage = "usage: devenv dev | devenv test -- COMMAND [ARG...]"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:]))
+}
+
+func run(ctx context.Context, args []string) int {
+	switch {
+	case slices.Equal(args, []string{"dev"}):
+		if err := devenv.Dev(ctx); err != nil {
+			fmt.Fprintln(os.Stderr, "devenv:", err)
+			return 1
+		}
+		return 0
+	case len(args) > 1 && args[0] == "test":
+		command := args[1:]
+		if command[0] == "--" {
+			command = command[1:]
+		}
+		code, err := devenv.Test(ctx, command)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "devenv:", err)
+		}
+		return code
+	default:
+		fmt.Fprintln(os.Stderr, usage)
+		return 2
+	}
+}

@@ -1,0 +1,197 @@
+package devenv
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/ccflow/ccflow/store"
+)
+
+// Ports `make dev` prefers, so bookmarks and the README stay right.
+const (
+	devPostgresPort = 55433
+	devTemporalPort = 7233
+	devTemporalUI   = 8233
+)
+
+// Dev runs ccflow on this machine, PostgreSQL, Temporal, the worker and
+// the starter, until ctx ends (Ctrl-C), then stops them all. It fails when
+// any of them stops by itself.
+func Dev(ctx context.Context) error {
+	root, err := repoRoot()
+	if err != nil {
+		return err
+	}
+	g := newGroup()
+	defer g.stop()
+
+	dbURL, err := devPostgres(ctx, root, g)
+	if err != nil {
+		return err
+	}
+	tmp, err := useOrStartTemporal(ctx, g, temporalOptions{
+		cli:    temporalCLI(root),
+		port:   devTemporalPort,
+		uiPort: devTemporalUI,
+		dbFile: filepath.Join(root, ".dev", "temporal.db"),
+		out:    newPrefixWriter(&outputMu, os.Stderr, "temporal"),
+	})
+	if err != nil {
+		return err
+	}
+	if err := migrate(ctx, dbURL); err != nil {
+		return err
+	}
+	if err := build(ctx, root); err != nil {
+		return err
+	}
+
+	settings := devSettings(os.LookupEnv, root, dbURL, tmp)
+	env := os.Environ()
+	for _, s := range settings {
+		env = append(env, s.name+"="+s.value)
+	}
+	for _, name := range []string{"worker", "starter"} {
+		cmd := exec.Command(filepath.Join(root, ".dev", "bin", name))
+		cmd.Dir, cmd.Env = root, env
+		proc, err := startProcess(name, cmd, newPrefixWriter(&outputMu, os.Stderr, name), syscall.SIGTERM, nil)
+		if err != nil {
+			return err
+		}
+		g.add(proc)
+	}
+	printSummary(root, settings, tmp)
+
+	select {
+	case <-ctx.Done():
+		say("stopping")
+		return nil
+	case proc := <-g.ended:
+		return proc.failure()
+	}
+}
+
+// devPostgres uses DATABASE_URL or runs a private server on .dev/postgres
+// with a ccflow database.
+func devPostgres(ctx context.Context, root string, g *group) (string, error) {
+	owner, err := postgresAccount()
+	if err != nil {
+		return "", err
+	}
+	dataDir, err := devDataDir(root, owner)
+	if err != nil {
+		return "", err
+	}
+	port, err := preferredPort(devPostgresPort)
+	if err != nil {
+		return "", err
+	}
+	return useOrStartPostgres(ctx, g, postgresOptions{
+		dataDir:  dataDir,
+		port:     port,
+		database: "ccflow",
+		settings: []string{"max_connections=200"},
+		out:      newPrefixWriter(&outputMu, os.Stderr, "postgres"),
+		owner:    owner,
+	})
+}
+
+func temporalCLI(root string) string { return filepath.Join(root, ".tools", "bin", "temporal") }
+
+// migrate brings the database's schema up to date.
+func migrate(ctx context.Context, dbURL string) error {
+	start := time.Now()
+	s, err := store.Open(ctx, dbURL)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	if err := s.Migrate(ctx); err != nil {
+		return err
+	}
+	say("database migrated in %s", since(start))
+	return nil
+}
+
+// build compiles the worker and the starter into .dev/bin.
+func build(ctx context.Context, root string) error {
+	start := time.Now()
+	say("building the worker and the starter into .dev/bin")
+	cmd := exec.CommandContext(ctx, "go", "build", "-o", filepath.Join(root, ".dev", "bin")+string(filepath.Separator), "./worker", "./starter")
+	cmd.Dir = root
+	out := newPrefixWriter(&outputMu, os.Stderr, "build")
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("building the worker and the starter: %w", err)
+	}
+	say("built in %s", since(start))
+	return nil
+}
+
+// setting is one environment variable handed to the worker and the starter.
+type setting struct{ name, value string }
+
+// devSettings is the environment of the worker and the starter: where the
+// servers are, and defaults for what the user's environment leaves unset.
+func devSettings(lookup func(string) (string, bool), root, dbURL string, tmp temporalEndpoint) []setting {
+	orDefault := func(name, def string) setting {
+		if v, ok := lookup(name); ok && v != "" {
+			return setting{name, v}
+		}
+		return setting{name, def}
+	}
+	addr := orDefault("CCFLOW_HTTP_ADDR", ":8080")
+	return []setting{
+		{"DATABASE_URL", dbURL},
+		{"TEMPORAL_ADDRESS", tmp.address},
+		{"TEMPORAL_NAMESPACE", tmp.namespace},
+		addr,
+		orDefault("CCFLOW_PUBLIC_URL", httpURL(addr.value)),
+		orDefault("CCFLOW_API_TOKEN", "dev-token"),
+		orDefault("CCFLOW_OUTBOX_DIR", filepath.Join(root, ".dev", "outbox")),
+	}
+}
+
+// httpURL is the URL a browser on this machine reaches a listen address at.
+func httpURL(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "http://" + addr
+	}
+	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port)
+}
+
+func printSummary(root string, settings []setting, tmp temporalEndpoint) {
+	get := func(name string) string {
+		for _, s := range settings {
+			if s.name == name {
+				return s.value
+			}
+		}
+		return ""
+	}
+	ui := tmp.uiURL
+	if ui == "" {
+		ui = "(not known for TEMPORAL_ADDRESS; set TEMPORAL_UI_URL)"
+	}
+	fmt.Fprintf(os.Stderr, `
+ccflow is running. Ctrl-C stops everything.
+
+  API          %s   (header: Authorization: Bearer %s)
+  Temporal     %s, namespace %s
+  Temporal UI  %s
+  PostgreSQL   DATABASE_URL=%s
+  Outbox       %s   (emails and SMS, when SMTP_URL / TWILIO_* are unset)
+
+`, get("CCFLOW_PUBLIC_URL"), get("CCFLOW_API_TOKEN"), tmp.address, tmp.namespace, ui,
+		redact(get("DATABASE_URL")), relative(root, get("CCFLOW_OUTBOX_DIR")))
+}

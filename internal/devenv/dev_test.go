@@ -1,0 +1,59 @@
+package devenv
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+func TestHTTPURL(t *testing.T) {
+	tests := []struct{ addr, want string }{
+		{":8080", "http://localhost:8080"},
+		{"0.0.0.0:9000", "http://localhost:9000"},
+		{"[::]:9000", "http://localhost:9000"},
+		{"127.0.0.1:8080", "http://127.0.0.1:8080"},
+		{"ccflow.internal:80", "http://ccflow.internal:80"},
+	}
+	for _, tt := range tests {
+		require.Equal(t, tt.want, httpURL(tt.addr), tt.addr)
+	}
+}
+
+func TestDevSettingsFillInWhatTheEnvironmentLeavesUnset(t *testing.T) {
+	unset := func(string) (string, bool) { return "", false }
+	tmp := temporalEndpoint{address: "127.0.0.1:7233", namespace: "default"}
+
+	got := devSettings(unset, "/repo", "postgres://db", tmp)
+
+	require.Equal(t, []setting{
+		{"DATABASE_URL", "postgres://db"},
+		{"TEMPORAL_ADDRESS", "127.0.0.1:7233"},
+		{"TEMPORAL_NAMESPACE", "default"},
+		{"CCFLOW_HTTP_ADDR", ":8080"},
+		{"CCFLOW_PUBLIC_URL", "http://localhost:8080"},
+		{"CCFLOW_API_TOKEN", "dev-token"},
+		{"CCFLOW_OUTBOX_DIR", "/repo/.dev/outbox"},
+	}, got)
+}
+
+func TestDevSettingsKeepTheUsersOwn(t *testing.T) {
+	env := map[string]string{
+		"CCFLOW_HTTP_ADDR":  "127.0.0.1:9090",
+		"CCFLOW_API_TOKEN":  "secret",
+		"CCFLOW_OUTBOX_DIR": "/var/outbox",
+		"DATABASE_URL":      "postgres://not-answering", // replaced by the server devenv found
+	}
+	lookup := func(name string) (string, bool) { v, ok := env[name]; return v, ok }
+
+	got := devSettings(lookup, "/repo", "postgres://db", temporalEndpoint{address: "a:1", namespace: "ns"})
+
+	require.Equal(t, []setting{
+		{"DATABASE_URL", "postgres://db"},
+		{"TEMPORAL_ADDRESS", "a:1"},
+		{"TEMPORAL_NAMESPACE", "ns"},
+		{"CCFLOW_HTTP_ADDR", "127.0.0.1:9090"},
+		{"CCFLOW_PUBLIC_URL", "http://127.0.0.1:9090"},
+		{"CCFLOW_API_TOKEN", "secret"},
+		{"CCFLOW_OUTBOX_DIR", "/var/outbox"},
+	}, got)
+}

@@ -1,0 +1,183 @@
+package devenv
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"go.temporal.io/api/workflowservice/v1"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/contrib/envconfig"
+	"go.temporal.io/sdk/log"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/ccflow/ccflow/workflows"
+)
+
+// searchAttributes are the attributes every ccflow run sets; a server must
+// know them before the first run starts.
+var searchAttributes = []temporal.SearchAttributeKey{
+	workflows.EntryIDAttr,
+	workflows.ServiceAttr,
+	workflows.InteractionIDAttr,
+	workflows.CustomerIDAttr,
+	workflows.DispositionAttr,
+	workflows.AverageSentimentAttr,
+}
+
+// temporalEndpoint is where the Temporal server ccflow uses answers.
+type temporalEndpoint struct {
+	address   string
+	namespace string
+	uiURL     string // "" when unknown
+}
+
+// temporalOptions says how to run the Temporal CLI dev server.
+type temporalOptions struct {
+	cli    string // the pinned CLI binary
+	port   int
+	uiPort int
+	dbFile string // "" keeps everything in memory
+	out    io.Writer
+}
+
+// useOrStartTemporal returns TEMPORAL_ADDRESS when set, after checking it
+// answers and registering the search attributes; otherwise it starts the
+// CLI dev server into g.
+func useOrStartTemporal(ctx context.Context, g *group, opts temporalOptions) (temporalEndpoint, error) {
+	if addr := os.Getenv("TEMPORAL_ADDRESS"); addr != "" {
+		return useTemporal(ctx, addr, opts.cli)
+	}
+	return startTemporal(ctx, g, opts)
+}
+
+func useTemporal(ctx context.Context, addr, cli string) (temporalEndpoint, error) {
+	options, err := envconfig.LoadDefaultClientOptions()
+	if err != nil {
+		return temporalEndpoint{}, fmt.Errorf("reading the TEMPORAL_* settings: %w", err)
+	}
+	if options.Namespace == "" {
+		options.Namespace = client.DefaultNamespace
+	}
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if err := checkTemporal(ctx, options); err != nil {
+		return temporalEndpoint{}, fmt.Errorf("TEMPORAL_ADDRESS=%s does not answer (%w): unset it to have devenv start a dev server", addr, err)
+	}
+	say("Temporal: using TEMPORAL_ADDRESS %s, namespace %s", addr, options.Namespace)
+	registerSearchAttributes(ctx, cli, addr, options.Namespace)
+	return temporalEndpoint{address: addr, namespace: options.Namespace, uiURL: os.Getenv("TEMPORAL_UI_URL")}, nil
+}
+
+// registerSearchAttributes adds ccflow's search attributes to a server
+// devenv did not start. It only warns on failure: a Temporal Cloud
+// namespace, for one, takes them through its own tools.
+func registerSearchAttributes(ctx context.Context, cli, addr, namespace string) {
+	if _, err := os.Stat(cli); err != nil {
+		say("warning: cannot register ccflow's search attributes without the Temporal CLI at %s (make tools)", cli)
+		return
+	}
+	for _, key := range searchAttributes {
+		out, err := exec.CommandContext(ctx, cli, "operator", "search-attribute", "create",
+			"--address", addr, "--namespace", namespace,
+			"--name", key.GetName(), "--type", key.GetValueType().String()).CombinedOutput()
+		if err != nil && !strings.Contains(string(out), "already exists") {
+			say("warning: registering search attribute %s on %s: %v: %s", key.GetName(), addr, err, strings.TrimSpace(string(out)))
+		}
+	}
+}
+
+// startTemporal runs the CLI dev server and waits until its default
+// namespace answers.
+func startTemporal(ctx context.Context, g *group, opts temporalOptions) (temporalEndpoint, error) {
+	if _, err := os.Stat(opts.cli); err != nil {
+		return temporalEndpoint{}, fmt.Errorf("the pinned Temporal CLI is not at %s: run `make tools` to build it", opts.cli)
+	}
+	for _, port := range []int{opts.port, opts.uiPort} {
+		if !portFree(port) {
+			return temporalEndpoint{}, fmt.Errorf("port %d is taken, so the Temporal dev server cannot start: "+
+				"stop what uses it, or set TEMPORAL_ADDRESS to use a Temporal server that already runs", port)
+		}
+	}
+	where := "in memory"
+	if opts.dbFile != "" {
+		where = "in " + opts.dbFile
+	}
+	start := time.Now()
+	say("starting the Temporal dev server on %s:%d (Web UI on port %d, state %s)", loopback, opts.port, opts.uiPort, where)
+	proc, err := startProcess("temporal", exec.Command(opts.cli, temporalArgs(opts)...), opts.out, syscall.SIGTERM, nil)
+	if err != nil {
+		return temporalEndpoint{}, err
+	}
+	g.add(proc)
+	endpoint := temporalEndpoint{
+		address:   loopback + ":" + strconv.Itoa(opts.port),
+		namespace: client.DefaultNamespace,
+		uiURL:     "http://localhost:" + strconv.Itoa(opts.uiPort),
+	}
+	if err := waitForTemporal(ctx, endpoint, proc); err != nil {
+		return temporalEndpoint{}, err
+	}
+	say("Temporal ready in %s", since(start))
+	return endpoint, nil
+}
+
+// temporalArgs is the dev server's command line, registering ccflow's
+// search attributes.
+func temporalArgs(opts temporalOptions) []string {
+	args := []string{"server", "start-dev", "--ip", loopback,
+		"--port", strconv.Itoa(opts.port), "--ui-port", strconv.Itoa(opts.uiPort), "--log-level", "warn"}
+	if opts.dbFile != "" {
+		args = append(args, "--db-filename", opts.dbFile)
+	}
+	for _, key := range searchAttributes {
+		args = append(args, "--search-attribute", key.GetName()+"="+key.GetValueType().String())
+	}
+	return args
+}
+
+// waitForTemporal waits until the server answers for its namespace,
+// failing early with the server's own words when it stops.
+func waitForTemporal(ctx context.Context, endpoint temporalEndpoint, proc *process) error {
+	options := client.Options{HostPort: endpoint.address, Namespace: endpoint.namespace}
+	deadline := time.Now().Add(2 * time.Minute)
+	for {
+		attempt, cancel := context.WithTimeout(ctx, 2*time.Second)
+		err := checkTemporal(attempt, options)
+		cancel()
+		switch {
+		case err == nil:
+			return nil
+		case proc.exited():
+			return proc.failure()
+		case ctx.Err() != nil:
+			return ctx.Err()
+		case time.Now().After(deadline):
+			return fmt.Errorf("the Temporal dev server did not answer within 2 minutes: %w", err)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// checkTemporal dials the server and describes the namespace: the server
+// answers for it only once it is ready to take workflows.
+func checkTemporal(ctx context.Context, options client.Options) error {
+	options.Logger = log.NewStructuredLogger(slog.New(slog.DiscardHandler))
+	c, err := client.DialContext(ctx, options)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	_, err = c.WorkflowService().DescribeNamespace(ctx, &workflowservice.DescribeNamespaceRequest{Namespace: options.Namespace})
+	if err != nil {
+		return fmt.Errorf("describing namespace %s: %w", options.Namespace, err)
+	}
+	return nil
+}
