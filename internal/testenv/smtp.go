@@ -50,6 +50,7 @@ type Message struct {
 // SMTP is a real SMTP server on a loopback port that keeps every message it
 // accepts, for tests of code that sends email.
 type SMTP struct {
+	scheme    string
 	addr      string
 	user      string
 	password  string
@@ -65,14 +66,20 @@ type SMTP struct {
 type SMTPServerOption func(*smtpOptions)
 
 type smtpOptions struct {
-	startTLS       bool
-	user, password string
+	startTLS, implicitTLS bool
+	user, password        string
 }
 
 // SMTPWithSTARTTLS makes the server offer STARTTLS with a self-signed
 // certificate made in memory; clients trust it through ClientTLSConfig.
 func SMTPWithSTARTTLS() SMTPServerOption {
 	return func(o *smtpOptions) { o.startTLS = true }
+}
+
+// SMTPWithImplicitTLS makes the server speak TLS from the first byte, as
+// smtps:// servers do, with the same kind of certificate as SMTPWithSTARTTLS.
+func SMTPWithImplicitTLS() SMTPServerOption {
+	return func(o *smtpOptions) { o.implicitTLS = true }
 }
 
 // SMTPWithAuth makes the server require PLAIN authentication with user and
@@ -88,25 +95,33 @@ func SMTPServer(t testing.TB, opts ...SMTPServerOption) *SMTP {
 	for _, opt := range opts {
 		opt(&o)
 	}
-	s := &SMTP{user: o.user, password: o.password}
+	s := &SMTP{scheme: "smtp", user: o.user, password: o.password}
 
 	srv := smtp.NewServer(smtp.BackendFunc(s.newSession))
 	srv.Domain = "localhost"
 	srv.ReadTimeout = 10 * time.Second
 	srv.WriteTimeout = 10 * time.Second
 	srv.ErrorLog = log.New(io.Discard, "", 0)
-	if o.startTLS {
+	var serverTLS *tls.Config
+	if o.startTLS || o.implicitTLS {
 		cert, pool, err := selfSignedCertificate()
 		if err != nil {
 			t.Fatalf("making the SMTP test server's certificate: %v", err)
 		}
-		srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}}
+		serverTLS = &tls.Config{Certificates: []tls.Certificate{cert}}
 		s.clientTLS = &tls.Config{RootCAs: pool, ServerName: "127.0.0.1"}
+	}
+	if o.startTLS {
+		srv.TLSConfig = serverTLS
 	}
 
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatalf("starting the SMTP test server: %v", err)
+	}
+	if o.implicitTLS {
+		l = tls.NewListener(l, serverTLS)
+		s.scheme = "smtps"
 	}
 	s.addr = l.Addr().String()
 	go func() { _ = srv.Serve(l) }()
@@ -117,9 +132,10 @@ func SMTPServer(t testing.TB, opts ...SMTPServerOption) *SMTP {
 // Addr is the server's host:port.
 func (s *SMTP) Addr() string { return s.addr }
 
-// URL is the server's smtp:// URL, with the credentials when auth is on.
+// URL is the server's smtp:// (or smtps://) URL, with the credentials when
+// auth is on.
 func (s *SMTP) URL() string {
-	u := url.URL{Scheme: "smtp", Host: s.addr}
+	u := url.URL{Scheme: s.scheme, Host: s.addr}
 	if s.user != "" {
 		u.User = url.UserPassword(s.user, s.password)
 	}
@@ -127,7 +143,7 @@ func (s *SMTP) URL() string {
 }
 
 // ClientTLSConfig trusts the server's self-signed certificate; it is nil
-// when the server does not offer STARTTLS.
+// when the server does not speak TLS.
 func (s *SMTP) ClientTLSConfig() *tls.Config {
 	if s.clientTLS == nil {
 		return nil
@@ -136,7 +152,7 @@ func (s *SMTP) ClientTLSConfig() *tls.Config {
 }
 
 // CertPool holds the server's self-signed certificate; it is nil when the
-// server does not offer STARTTLS.
+// server does not speak TLS.
 func (s *SMTP) CertPool() *x509.CertPool {
 	if s.clientTLS == nil {
 		return nil
@@ -274,8 +290,16 @@ func parseMessage(raw []byte) (Message, error) {
 	if m.Subject, err = new(mime.WordDecoder).DecodeHeader(msg.Header.Get("Subject")); err != nil {
 		return Message{}, fmt.Errorf("decoding subject: %w", err)
 	}
-	err = walkParts(msg.Header.Get("Content-Type"), msg.Header.Get("Content-Transfer-Encoding"), msg.Body, &m)
-	return m, err
+	if err := walkParts(msg.Header.Get("Content-Type"), msg.Header.Get("Content-Transfer-Encoding"), msg.Body, &m); err != nil {
+		return Message{}, err
+	}
+	if !strings.HasPrefix(msg.Header.Get("Content-Type"), "multipart/") {
+		// A single-part body keeps the line break that ends the message;
+		// a part's last one belongs to the boundary after it.
+		m.Text = strings.TrimSuffix(m.Text, "\n")
+		m.HTML = strings.TrimSuffix(m.HTML, "\n")
+	}
+	return m, nil
 }
 
 func walkParts(contentType, encoding string, body io.Reader, m *Message) error {
@@ -311,11 +335,13 @@ func walkParts(contentType, encoding string, body io.Reader, m *Message) error {
 	if err != nil {
 		return fmt.Errorf("decoding %s body: %w", mediaType, err)
 	}
+	// SMTP carries lines ending in CRLF; tests compare with Go strings.
+	text := strings.ReplaceAll(string(content), "\r\n", "\n")
 	switch {
 	case mediaType == "text/plain" && m.Text == "":
-		m.Text = string(content)
+		m.Text = text
 	case mediaType == "text/html" && m.HTML == "":
-		m.HTML = string(content)
+		m.HTML = text
 	}
 	return nil
 }

@@ -1,0 +1,79 @@
+package activities_test
+
+import (
+	"bytes"
+	"context"
+	"net/mail"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/ccflow/ccflow/activities"
+)
+
+// onlyFile returns the one file in dir, failing when there is not exactly one.
+func onlyFile(t *testing.T, dir string) (name string, content []byte) {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	require.Len(t, entries, 1, "files in %s", dir)
+	content, err = os.ReadFile(filepath.Join(dir, entries[0].Name()))
+	require.NoError(t, err)
+	return entries[0].Name(), content
+}
+
+func TestOutboxMailerWritesAReadableEmailFile(t *testing.T) {
+	dir := t.TempDir()
+	m := activities.Email{
+		MessageID: activities.MessageID("post-call/INT-1/follow-up"),
+		From:      "support@example.com",
+		To:        "ada@example.com",
+		Subject:   "Thanks for calling, Ada",
+		Text:      "Hello Ada,\nyour order A-17 ships today.",
+		HTML:      "<p>Your order <b>A-17</b> ships today.</p>",
+	}
+
+	id, err := activities.NewOutboxMailer(dir).Send(context.Background(), m)
+	require.NoError(t, err)
+
+	name, content := onlyFile(t, filepath.Join(dir, "email"))
+	require.Equal(t, name, id)
+	require.Equal(t, ".eml", filepath.Ext(name))
+	// Readable as it is: no quoted-printable or base64 in the way.
+	require.Contains(t, string(content), "your order A-17 ships today.")
+	require.Contains(t, string(content), "<p>Your order <b>A-17</b> ships today.</p>")
+	msg, err := mail.ReadMessage(bytes.NewReader(content))
+	require.NoError(t, err)
+	require.Equal(t, "Thanks for calling, Ada", msg.Header.Get("Subject"))
+	require.Equal(t, "<ada@example.com>", msg.Header.Get("To"))
+	require.Equal(t, m.MessageID, msg.Header.Get("Message-Id"))
+}
+
+func TestOutboxSMSWritesAReadableTextFile(t *testing.T) {
+	dir := t.TempDir()
+	sender := activities.NewOutboxSMS(dir)
+
+	id, err := sender.Send(context.Background(), activities.SMS{To: "+15551234567", Body: "Ada, your order A-17 ships today."})
+	require.NoError(t, err)
+
+	name, content := onlyFile(t, filepath.Join(dir, "sms"))
+	require.Equal(t, name, id)
+	require.Equal(t, ".txt", filepath.Ext(name))
+	require.Contains(t, string(content), "To: +15551234567\n")
+	require.Contains(t, string(content), "\n\nAda, your order A-17 ships today.\n")
+}
+
+func TestSendEmailThroughTheOutboxIsRecordedAsSent(t *testing.T) {
+	dir := t.TempDir()
+	acts := newActivities(t)
+	acts.Mailer = activities.NewOutboxMailer(dir)
+	in := emailInput("post-call/INT-1/follow-up")
+
+	d, err := execute(t, acts, acts.SendEmail, in)
+	require.NoError(t, err)
+
+	name, _ := onlyFile(t, filepath.Join(dir, "email"))
+	require.Equal(t, name, d.ProviderID)
+}

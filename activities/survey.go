@@ -1,0 +1,46 @@
+package activities
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/ccflow/ccflow/store"
+	"github.com/ccflow/ccflow/tokens"
+)
+
+// OpenSurvey records a survey for a send_survey step and returns its signed
+// link. The survey's ID is the workflow ID and the step id, so a retry finds
+// the survey the first attempt recorded and returns the same link.
+func (a *Activities) OpenSurvey(ctx context.Context, in OpenSurveyInput) (Survey, error) {
+	if in.WorkflowID == "" || in.StepID == "" {
+		return Survey{}, invalidInput(fmt.Sprintf("survey needs a workflow ID and a step id, got %q and %q", in.WorkflowID, in.StepID))
+	}
+	tokenID, err := tokens.NewID()
+	if err != nil {
+		return Survey{}, fmt.Errorf("making a survey token: %w", err)
+	}
+	ttl := a.SurveyTTL
+	if ttl == 0 {
+		ttl = DefaultSurveyTTL
+	}
+	sv, err := a.Store.CreateSurvey(ctx, store.Survey{
+		ID:            in.WorkflowID + "/" + in.StepID,
+		TokenID:       tokenID,
+		WorkflowID:    in.WorkflowID,
+		RunID:         in.RunID,
+		StepID:        in.StepID,
+		EntryID:       in.EntryID,
+		InteractionID: in.InteractionID,
+		Channel:       in.Channel,
+		Question:      in.Question,
+		WaitUntil:     in.WaitUntil,
+		ExpiresAt:     in.WaitUntil.Add(ttl),
+	})
+	if err != nil {
+		return Survey{}, err
+	}
+	link := strings.TrimRight(a.PublicURL, "/") + "/s/" + a.Signer.Sign(sv.TokenID) // tokens are URL-safe
+	a.logger(ctx).Info("Opened survey", "survey_id", sv.ID, "expires_at", sv.ExpiresAt)
+	return Survey{ID: sv.ID, URL: link}, nil
+}

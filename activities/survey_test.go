@@ -1,0 +1,91 @@
+package activities_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/ccflow/ccflow/activities"
+)
+
+func surveyInput() activities.OpenSurveyInput {
+	return activities.OpenSurveyInput{
+		WorkflowID:    "post-call/INT-1",
+		RunID:         "run-1",
+		StepID:        "survey",
+		EntryID:       "post-call",
+		InteractionID: "INT-1",
+		Channel:       "email",
+		Question:      "How did we do?",
+		WaitUntil:     time.Date(2026, 11, 30, 10, 15, 0, 0, time.UTC),
+	}
+}
+
+func TestOpenSurveyReturnsASignedLinkToTheRecordedSurvey(t *testing.T) {
+	acts := newActivities(t)
+
+	sv, err := execute(t, acts, acts.OpenSurvey, surveyInput())
+	require.NoError(t, err)
+
+	require.Equal(t, "post-call/INT-1/survey", sv.ID)
+	token, ok := strings.CutPrefix(sv.URL, "https://surveys.example.com/s/")
+	require.True(t, ok, "link %q is under PublicURL/s/", sv.URL)
+	tokenID, err := acts.Signer.Verify(token)
+	require.NoError(t, err)
+	stored, err := acts.Store.SurveyByToken(context.Background(), tokenID)
+	require.NoError(t, err)
+	require.Equal(t, sv.ID, stored.ID)
+	require.Equal(t, "How did we do?", stored.Question)
+	require.Equal(t, "run-1", stored.RunID)
+}
+
+func TestOpenSurveyTwiceReturnsTheSameSurveyAndLink(t *testing.T) {
+	acts := newActivities(t)
+	first, err := execute(t, acts, acts.OpenSurvey, surveyInput())
+	require.NoError(t, err)
+
+	again, err := execute(t, acts, acts.OpenSurvey, surveyInput())
+	require.NoError(t, err)
+
+	require.Equal(t, first, again)
+}
+
+func TestOpenSurveyLinkExpiresTheTTLAfterTheWaitEnds(t *testing.T) {
+	tests := []struct {
+		name string
+		ttl  time.Duration
+		want time.Duration
+	}{
+		{name: "configured", ttl: 48 * time.Hour, want: 48 * time.Hour},
+		{name: "default", ttl: 0, want: activities.DefaultSurveyTTL},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			acts := newActivities(t)
+			acts.SurveyTTL = tt.ttl
+			in := surveyInput()
+
+			sv, err := execute(t, acts, acts.OpenSurvey, in)
+			require.NoError(t, err)
+
+			list, err := acts.Store.SurveysForWorkflow(context.Background(), in.WorkflowID)
+			require.NoError(t, err)
+			require.Len(t, list, 1)
+			require.Equal(t, sv.ID, list[0].ID)
+			require.True(t, in.WaitUntil.Add(tt.want).Equal(list[0].ExpiresAt), "expires at %s", list[0].ExpiresAt)
+		})
+	}
+}
+
+func TestOpenSurveyWithoutAStepIDIsNonRetryable(t *testing.T) {
+	acts := newActivities(t)
+	in := surveyInput()
+	in.StepID = ""
+
+	_, err := execute(t, acts, acts.OpenSurvey, in)
+
+	requireNonRetryable(t, err, activities.ErrTypeInvalidInput)
+}
