@@ -52,7 +52,7 @@ func Parse(s string) (time.Duration, error) {
 		var n int64
 		for _, c := range rest[:i] {
 			n = n*10 + int64(c-'0')
-			if n > math.MaxInt64/int64(Week) {
+			if n > math.MaxInt64/int64(units[u].size) {
 				return 0, fmt.Errorf("%q is too long a duration", s)
 			}
 		}
