@@ -27,10 +27,11 @@ const (
 // committing, nothing durable says it was sent. If the worker crashes there,
 // or the store cannot be written, the activity is retried, finds the
 // delivery still pending and sends again: the customer gets the message
-// twice. No provider here takes an idempotency key that would close this
-// gap, so it is kept as narrow as one database write, and an email keeps
-// the Message-ID derived from the key, letting mail clients and providers
-// that deduplicate on it treat the second copy as the same message.
+// twice. Neither SMTP nor Twilio's Messages API takes an idempotency key
+// that would close this gap, so it is kept as narrow as one database write.
+// An email keeps the Message-ID derived from the key (MessageID), so mail
+// systems that deduplicate on it treat the second copy as the same message;
+// an SMS has no such header and arrives twice.
 func (a *Activities) deliverOnce(ctx context.Context, rec store.Delivery, send func(context.Context) (providerID string, err error)) (Delivery, error) {
 	if rec.Key == "" {
 		return Delivery{}, invalidInput(fmt.Sprintf("%s to %s has no idempotency key", rec.Channel, rec.Recipient))

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -43,7 +44,7 @@ func TestSendEmailDeliversOverSTARTTLSWithAuth(t *testing.T) {
 	d, err := execute(t, acts, acts.SendEmail, in)
 	require.NoError(t, err)
 
-	msgs := srv.Messages()
+	msgs := srv.WaitForMessages(t, 1, 5*time.Second)
 	require.Len(t, msgs, 1)
 	m := msgs[0]
 	require.True(t, m.TLS, "sent after STARTTLS")

@@ -2,6 +2,7 @@ package activities_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -41,7 +42,7 @@ func TestSendSMSDeliversThroughTwilio(t *testing.T) {
 	d, err := execute(t, acts, acts.SendSMS, in)
 	require.NoError(t, err)
 
-	msgs := srv.Messages()
+	msgs := srv.WaitForMessages(t, 1, 5*time.Second)
 	require.Len(t, msgs, 1)
 	require.Equal(t, "+15550001111", msgs[0].From)
 	require.Equal(t, "+15551234567", msgs[0].To)
