@@ -91,7 +91,7 @@ func toError(err error) *Error {
 		return invalid(err)
 	case ingest.IsUnavailable(err):
 		return &Error{Status: http.StatusServiceUnavailable, Code: codeUnavailable,
-			Message: "a service ccflow depends on is unavailable; try again", cause: err}
+			Message: "Temporal or PostgreSQL did not answer; nothing was changed, try again", cause: err}
 	}
 	return &Error{Status: http.StatusInternalServerError, Code: codeInternal, Message: "internal error", cause: err}
 }

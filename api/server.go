@@ -87,9 +87,13 @@ func (s *server) handle(h handlerFunc) http.Handler {
 			return
 		}
 		e := toError(err)
-		if e.Status >= http.StatusInternalServerError {
+		switch {
+		case e.Status == http.StatusServiceUnavailable:
+			s.Log.WarnContext(r.Context(), "request failed: dependency unavailable",
+				slog.String("method", r.Method), slog.String("path", loggedPath(r)), slog.Any("error", err))
+		case e.Status >= http.StatusInternalServerError:
 			s.Log.ErrorContext(r.Context(), "request failed",
-				slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Any("error", err))
+				slog.String("method", r.Method), slog.String("path", loggedPath(r)), slog.Any("error", err))
 		}
 		writeError(w, e)
 	})

@@ -76,6 +76,7 @@ func event(disposition string) interaction.Event {
 }
 
 func TestIngestStartsOneRunPerMatchingEntry(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	f.addEntry(t, "survey", "Problem solved")
 	f.addEntry(t, "callback", "Problem solved")
@@ -110,6 +111,7 @@ func TestIngestStartsOneRunPerMatchingEntry(t *testing.T) {
 }
 
 func TestIngestTheSameEventAgainStartsNothingNew(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	f.addEntry(t, "survey", "Problem solved")
 	ctx := context.Background()
@@ -130,6 +132,7 @@ func TestIngestTheSameEventAgainStartsNothingNew(t *testing.T) {
 }
 
 func TestIngestAfterALostRunRecordReportsTemporalsRun(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	f.addEntry(t, "survey", "Problem solved")
 	ctx := context.Background()
@@ -152,6 +155,7 @@ func TestIngestAfterALostRunRecordReportsTemporalsRun(t *testing.T) {
 }
 
 func TestIngestNeverRestartsAFinishedRun(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	f.addEntry(t, "survey", "Problem solved")
 	ctx := context.Background()
@@ -173,6 +177,7 @@ func TestIngestNeverRestartsAFinishedRun(t *testing.T) {
 }
 
 func TestIngestDryRunStartsNothing(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	f.addEntry(t, "survey", "Problem solved")
 	ctx := context.Background()
@@ -193,6 +198,7 @@ func TestIngestDryRunStartsNothing(t *testing.T) {
 }
 
 func TestIngestDryRunReportsRunsAlreadyStarted(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	f.addEntry(t, "survey", "Problem solved")
 	ctx := context.Background()
@@ -209,6 +215,7 @@ func TestIngestDryRunReportsRunsAlreadyStarted(t *testing.T) {
 }
 
 func TestIngestAnEventMatchingNothing(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	f.addEntry(t, "survey", "Problem solved")
 
@@ -220,6 +227,7 @@ func TestIngestAnEventMatchingNothing(t *testing.T) {
 }
 
 func TestIngestRejectsAnInvalidEventNamingTheField(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ev := event("Problem solved")
 	ev.InteractionID = "INT 1001" // a space is not allowed
@@ -231,6 +239,7 @@ func TestIngestRejectsAnInvalidEventNamingTheField(t *testing.T) {
 }
 
 func TestIngestWhenTemporalIsUnreachable(t *testing.T) {
+	t.Parallel()
 	st := testenv.Store(t)
 	unreachable, err := client.NewLazyClient(client.Options{HostPort: "127.0.0.1:1"})
 	require.NoError(t, err)
@@ -249,6 +258,7 @@ func TestIngestWhenTemporalIsUnreachable(t *testing.T) {
 }
 
 func TestIsUnavailable(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		err  error

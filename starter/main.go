@@ -1,0 +1,100 @@
+// Command starter is ccflow's HTTP service: it takes ended interactions and
+// starts their follow-ups, serves the entry API, the survey pages and the
+// workflow controls. It starts while Temporal is down and answers 503 until
+// Temporal is back.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"go.temporal.io/sdk/client"
+	sdklog "go.temporal.io/sdk/log"
+
+	"github.com/ccflow/ccflow/api"
+	"github.com/ccflow/ccflow/config"
+	"github.com/ccflow/ccflow/ingest"
+	"github.com/ccflow/ccflow/store"
+	"github.com/ccflow/ccflow/tokens"
+)
+
+// shutdownGrace is how long requests in flight get to finish on SIGTERM.
+const shutdownGrace = 20 * time.Second
+
+func main() {
+	if err := run(); err != nil {
+		slog.Error("starter stopped", slog.Any("error", err))
+		os.Exit(1)
+	}
+}
+
+func run() error {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	cfg, err := config.Load(config.Starter)
+	if err != nil {
+		return fmt.Errorf("configuration: %w", err)
+	}
+	log := cfg.Logger(os.Stderr)
+	slog.SetDefault(log)
+
+	st, err := store.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if err := st.Migrate(ctx); err != nil {
+		return err
+	}
+	key, err := cfg.SurveyKey(ctx, st)
+	if err != nil {
+		return err
+	}
+	temporalOpts := cfg.Temporal
+	temporalOpts.Logger = sdklog.NewStructuredLogger(log)
+	tc, err := client.NewLazyClient(temporalOpts)
+	if err != nil {
+		return fmt.Errorf("preparing the Temporal client for %s: %w", temporalOpts.HostPort, err)
+	}
+	defer tc.Close()
+
+	srv := &http.Server{
+		Addr: cfg.HTTPAddr,
+		Handler: api.New(api.Config{
+			Store:    st,
+			Ingest:   &ingest.Service{Store: st, Temporal: tc, TaskQueue: cfg.TaskQueue, Log: log},
+			Temporal: tc,
+			Signer:   tokens.NewSigner(key),
+			APIToken: cfg.APIToken,
+			Log:      log,
+		}),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+	}
+	served := make(chan error, 1)
+	go func() { served <- srv.ListenAndServe() }()
+	log.Info("starter listening", slog.String("addr", cfg.HTTPAddr), slog.String("public_url", cfg.PublicURL),
+		slog.String("temporal", temporalOpts.HostPort), slog.String("task_queue", cfg.TaskQueue))
+
+	select {
+	case err := <-served:
+		return fmt.Errorf("serving HTTP on %s: %w", cfg.HTTPAddr, err)
+	case <-ctx.Done():
+	}
+	log.Info("starter shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("shutting down HTTP: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,145 @@
+// Command worker is ccflow's Temporal worker: it runs the follow-up
+// workflow and its activities (email, SMS, surveys) on the task queue.
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"go.temporal.io/sdk/client"
+	sdklog "go.temporal.io/sdk/log"
+	"go.temporal.io/sdk/worker"
+
+	"github.com/ccflow/ccflow/activities"
+	"github.com/ccflow/ccflow/config"
+	"github.com/ccflow/ccflow/store"
+	"github.com/ccflow/ccflow/tokens"
+	"github.com/ccflow/ccflow/workflows"
+)
+
+// Dialing Temporal is retried for dialPatience, so the worker can start
+// before the server in `make dev` and docker compose.
+const (
+	dialPatience   = 2 * time.Minute
+	dialRetryDelay = 2 * time.Second
+)
+
+func main() {
+	if err := run(); err != nil {
+		slog.Error("worker stopped", slog.Any("error", err))
+		os.Exit(1)
+	}
+}
+
+func run() error {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	cfg, err := config.Load(config.Worker)
+	if err != nil {
+		return fmt.Errorf("configuration: %w", err)
+	}
+	log := cfg.Logger(os.Stderr)
+	slog.SetDefault(log)
+
+	st, err := store.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if err := st.Migrate(ctx); err != nil {
+		return err
+	}
+	key, err := cfg.SurveyKey(ctx, st)
+	if err != nil {
+		return err
+	}
+	mailer, err := newMailer(cfg, log)
+	if err != nil {
+		return err
+	}
+	temporalOpts := cfg.Temporal
+	temporalOpts.Logger = sdklog.NewStructuredLogger(log)
+	tc, err := dial(ctx, temporalOpts, log)
+	if ctx.Err() != nil {
+		return nil // stopped before Temporal answered: nothing to clean up
+	}
+	if err != nil {
+		return err
+	}
+	defer tc.Close()
+
+	w := worker.New(tc, cfg.TaskQueue, worker.Options{})
+	w.RegisterWorkflow(workflows.FollowUp)
+	w.RegisterActivity(&activities.Activities{
+		Store:     st,
+		Mailer:    mailer,
+		SMS:       newSMSSender(cfg, log),
+		Signer:    tokens.NewSigner(key),
+		PublicURL: cfg.PublicURL,
+		SurveyTTL: cfg.SurveyTTL,
+		From:      cfg.EmailFrom,
+		Log:       log,
+	})
+	if err := w.Start(); err != nil {
+		return fmt.Errorf("starting the worker on task queue %s: %w", cfg.TaskQueue, err)
+	}
+	log.Info("worker polling", slog.String("temporal", temporalOpts.HostPort), slog.String("task_queue", cfg.TaskQueue))
+	<-ctx.Done()
+	log.Info("worker shutting down")
+	w.Stop()
+	return nil
+}
+
+// dial connects to Temporal, retrying while it does not answer yet.
+func dial(ctx context.Context, opts client.Options, log *slog.Logger) (client.Client, error) {
+	giveUp := time.Now().Add(dialPatience)
+	for attempt := 1; ; attempt++ {
+		c, err := client.DialContext(ctx, opts)
+		if err == nil {
+			return c, nil
+		}
+		if time.Now().After(giveUp) {
+			return nil, fmt.Errorf("connecting to Temporal at %s (TEMPORAL_ADDRESS): no answer for %s: %w", opts.HostPort, dialPatience, err)
+		}
+		log.Warn("Temporal is not answering yet; retrying", slog.String("address", opts.HostPort),
+			slog.Int("attempt", attempt), slog.Any("error", err))
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(dialRetryDelay):
+		}
+	}
+}
+
+// newMailer sends through SMTP_URL, or to the outbox folder without it.
+func newMailer(cfg config.Config, log *slog.Logger) (activities.Mailer, error) {
+	if cfg.SMTPURL == "" {
+		log.Info("SMTP_URL is not set: emails go to the outbox", slog.String("dir", cfg.OutboxDir))
+		return activities.NewOutboxMailer(cfg.OutboxDir), nil
+	}
+	m, err := activities.NewSMTPMailer(cfg.SMTPURL)
+	if err != nil {
+		return nil, fmt.Errorf("SMTP_URL: %w", err)
+	}
+	return m, nil
+}
+
+// newSMSSender sends through Twilio when it is configured, or to the outbox
+// folder.
+func newSMSSender(cfg config.Config, log *slog.Logger) activities.SMSSender {
+	if cfg.Twilio == nil {
+		log.Info("Twilio is not configured: SMS go to the outbox", slog.String("dir", cfg.OutboxDir))
+		return activities.NewOutboxSMS(cfg.OutboxDir)
+	}
+	return activities.NewTwilio(activities.TwilioConfig{
+		AccountSID: cfg.Twilio.AccountSID,
+		AuthToken:  cfg.Twilio.AuthToken,
+		From:       cfg.Twilio.From,
+		BaseURL:    cfg.Twilio.APIURL,
+	})
+}
