@@ -73,8 +73,11 @@ type SMTPOption func(*smtpSettings)
 
 type smtpSettings struct {
 	tlsConfig *tls.Config
-	timeout   time.Duration
 }
+
+// smtpTimeout bounds one whole SMTP conversation, well inside the activity's
+// own timeout.
+const smtpTimeout = 30 * time.Second
 
 // WithTLSConfig sets the TLS configuration, e.g. to trust a test server's
 // self-signed certificate. Its ServerName defaults to the URL's host.
@@ -88,7 +91,7 @@ func WithTLSConfig(c *tls.Config) SMTPOption {
 // smtps://user:pass@host:port speaks TLS from the start. The port defaults
 // to 587 for smtp and 465 for smtps.
 func NewSMTPMailer(smtpURL string, opts ...SMTPOption) (*SMTPMailer, error) {
-	settings := smtpSettings{timeout: 30 * time.Second}
+	var settings smtpSettings
 	for _, opt := range opts {
 		opt(&settings)
 	}
@@ -124,7 +127,7 @@ func NewSMTPMailer(smtpURL string, opts ...SMTPOption) (*SMTPMailer, error) {
 	}
 	options := []mail.Option{
 		mail.WithPort(port),
-		mail.WithTimeout(settings.timeout),
+		mail.WithTimeout(smtpTimeout),
 		mail.WithTLSConfig(tlsConfig),
 	}
 	if u.Scheme == "smtps" {
