@@ -17,7 +17,7 @@ func requireToken(token string, next http.Handler) http.Handler {
 		gotSum := sha256.Sum256([]byte(strings.TrimSpace(got)))
 		if !ok || !strings.EqualFold(scheme, "Bearer") || token == "" ||
 			subtle.ConstantTimeCompare(gotSum[:], want[:]) != 1 {
-			writeError(w, &Error{Status: http.StatusUnauthorized, Code: codeUnauthorized,
+			writeError(w, &apiError{Status: http.StatusUnauthorized, Code: codeUnauthorized,
 				Message: "a valid bearer token is required (Authorization: Bearer <CCFLOW_API_TOKEN>)"})
 			return
 		}

@@ -42,11 +42,24 @@ func TestV1AcceptsTheBearerToken(t *testing.T) {
 	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
 }
 
-func TestUnknownV1EndpointsAnswerTheErrorShape(t *testing.T) {
+func TestUnroutedV1RequestsAnswerTheErrorShape(t *testing.T) {
 	t.Parallel()
 	a := newTestAPI(t)
+	tests := []struct {
+		method, target string
+		status         int
+		allow          string
+	}{
+		{http.MethodGet, "/v1/nothing-here", http.StatusNotFound, ""},
+		{http.MethodDelete, "/v1/dispositions", http.StatusMethodNotAllowed, "GET, POST"},
+		{http.MethodPatch, "/v1/entries/post-call-survey", http.StatusMethodNotAllowed, "GET, PUT, DELETE"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.method+" "+tt.target, func(t *testing.T) {
+			rec := a.call(tt.method, tt.target, nil)
 
-	e := requireError(t, a.call(http.MethodGet, "/v1/nothing-here", nil), http.StatusNotFound)
-
-	require.Equal(t, "not_found", e.Code)
+			requireError(t, rec, tt.status)
+			require.Equal(t, tt.allow, rec.Header().Get("Allow"))
+		})
+	}
 }

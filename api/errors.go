@@ -33,12 +33,13 @@ const (
 	codeUnavailable        = "unavailable"
 	codeInternal           = "internal"
 	codeWorkflowNotRunning = "workflow_not_running"
+	codeMethodNotAllowed   = "method_not_allowed"
 )
 
-// Error is an API error: what goes into the SPEC's error body and the HTTP
+// apiError is an API error: what goes into the SPEC's error body and the HTTP
 // status it is sent with. Handlers return it (or an error that toError
 // maps) and the error middleware writes it.
-type Error struct {
+type apiError struct {
 	Status  int            `json:"-"`
 	Code    string         `json:"code"`
 	Message string         `json:"message"`
@@ -54,53 +55,53 @@ type fieldProblem struct {
 	Message string `json:"message"`
 }
 
-func (e *Error) Error() string { return e.Message }
+func (e *apiError) Error() string { return e.Message }
 
-func (e *Error) Unwrap() error { return e.cause }
+func (e *apiError) Unwrap() error { return e.cause }
 
 // errorBody is the SPEC's error shape: {"error": {"code", "message", "field"}}.
 type errorBody struct {
-	Error *Error `json:"error"`
+	Error *apiError `json:"error"`
 }
 
-func errNotFound(what string) *Error {
-	return &Error{Status: http.StatusNotFound, Code: codeNotFound, Message: what + " not found"}
+func errNotFound(what string) *apiError {
+	return &apiError{Status: http.StatusNotFound, Code: codeNotFound, Message: what + " not found"}
 }
 
-func errField(field, format string, args ...any) *Error {
+func errField(field, format string, args ...any) *apiError {
 	fe := validation.Errorf(field, format, args...)
-	return &Error{Status: http.StatusBadRequest, Code: codeInvalidField, Message: fe.Error(), Field: field}
+	return &apiError{Status: http.StatusBadRequest, Code: codeInvalidField, Message: fe.Error(), Field: field}
 }
 
 // toError maps what a handler returned to the answer the client gets.
-func toError(err error) *Error {
-	var apiErr *Error
+func toError(err error) *apiError {
+	var apiErr *apiError
 	if errors.As(err, &apiErr) {
 		return apiErr
 	}
 	switch {
 	case errors.Is(err, store.ErrConflict):
-		e := &Error{Status: http.StatusConflict, Code: codeConflict, Message: err.Error(), cause: err}
+		e := &apiError{Status: http.StatusConflict, Code: codeConflict, Message: err.Error(), cause: err}
 		if fe := validation.First(err); fe != nil {
 			e.Field, e.Message = fe.Path, fe.Error()
 		}
 		return e
 	case errors.Is(err, store.ErrNotFound):
-		return &Error{Status: http.StatusNotFound, Code: codeNotFound, Message: err.Error(), cause: err}
+		return &apiError{Status: http.StatusNotFound, Code: codeNotFound, Message: err.Error(), cause: err}
 	case validation.First(err) != nil:
 		return invalid(err)
 	case ingest.IsUnavailable(err):
-		return &Error{Status: http.StatusServiceUnavailable, Code: codeUnavailable,
+		return &apiError{Status: http.StatusServiceUnavailable, Code: codeUnavailable,
 			Message: "Temporal or PostgreSQL did not answer; nothing was changed, try again", cause: err}
 	}
-	return &Error{Status: http.StatusInternalServerError, Code: codeInternal, Message: "internal error", cause: err}
+	return &apiError{Status: http.StatusInternalServerError, Code: codeInternal, Message: "internal error", cause: err}
 }
 
 // invalid is the 400 for validation errors: field names the first problem,
 // details lists them all.
-func invalid(err error) *Error {
+func invalid(err error) *apiError {
 	first := validation.First(err)
-	e := &Error{Status: http.StatusBadRequest, Code: codeInvalidField, Message: first.Error(), Field: first.Path, cause: err}
+	e := &apiError{Status: http.StatusBadRequest, Code: codeInvalidField, Message: first.Error(), Field: first.Path, cause: err}
 	if first.Path == "" {
 		// A problem with the whole document, such as JSON that does not parse.
 		e.Code = codeInvalidJSON
@@ -124,7 +125,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 }
 
 // writeError writes e in the SPEC's error shape.
-func writeError(w http.ResponseWriter, e *Error) {
+func writeError(w http.ResponseWriter, e *apiError) {
 	if e.Status == http.StatusUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="ccflow"`)
 	}
@@ -136,17 +137,17 @@ func writeError(w http.ResponseWriter, e *Error) {
 func readJSONBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil ||
 		(mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
-		return nil, &Error{Status: http.StatusUnsupportedMediaType, Code: codeUnsupportedType,
+		return nil, &apiError{Status: http.StatusUnsupportedMediaType, Code: codeUnsupportedType,
 			Message: "the request body must be JSON (Content-Type: application/json)"}
 	}
 	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
 	var tooLarge *http.MaxBytesError
 	switch {
 	case errors.As(err, &tooLarge):
-		return nil, &Error{Status: http.StatusRequestEntityTooLarge, Code: codeTooLarge,
+		return nil, &apiError{Status: http.StatusRequestEntityTooLarge, Code: codeTooLarge,
 			Message: fmt.Sprintf("the request body is larger than %d bytes", maxBody)}
 	case err != nil:
-		return nil, &Error{Status: http.StatusBadRequest, Code: codeInvalidJSON, Message: "reading the request body: " + err.Error(), cause: err}
+		return nil, &apiError{Status: http.StatusBadRequest, Code: codeInvalidJSON, Message: "reading the request body: " + err.Error(), cause: err}
 	}
 	return data, nil
 }
@@ -166,7 +167,7 @@ func unmarshalStrict(data []byte, v any) error {
 	dec.DisallowUnknownFields()
 	err := dec.Decode(v)
 	if err == nil && dec.More() {
-		return &Error{Status: http.StatusBadRequest, Code: codeInvalidJSON,
+		return &apiError{Status: http.StatusBadRequest, Code: codeInvalidJSON,
 			Message: "invalid JSON " + position(data, dec.InputOffset()) + ": unexpected data after the top-level value"}
 	}
 	return jsonError(data, err)
@@ -183,26 +184,26 @@ func jsonError(data []byte, err error) error {
 	case err == nil:
 		return nil
 	case errors.Is(err, io.EOF):
-		return &Error{Status: http.StatusBadRequest, Code: codeInvalidJSON, Message: "the request body is empty", cause: err}
+		return &apiError{Status: http.StatusBadRequest, Code: codeInvalidJSON, Message: "the request body is empty", cause: err}
 	case errors.Is(err, io.ErrUnexpectedEOF):
-		return &Error{Status: http.StatusBadRequest, Code: codeInvalidJSON,
+		return &apiError{Status: http.StatusBadRequest, Code: codeInvalidJSON,
 			Message: "invalid JSON " + position(data, int64(len(data))) + ": unexpected end of input", cause: err}
 	case errors.As(err, &syntax):
-		return &Error{Status: http.StatusBadRequest, Code: codeInvalidJSON,
+		return &apiError{Status: http.StatusBadRequest, Code: codeInvalidJSON,
 			// Offset counts the offending byte in.
 			Message: "invalid JSON " + position(data, syntax.Offset-1) + ": " + syntax.Error(), cause: err}
 	case errors.As(err, &typeErr):
 		field := typeErr.Field
-		return &Error{Status: http.StatusBadRequest, Code: codeInvalidField, Field: field,
+		return &apiError{Status: http.StatusBadRequest, Code: codeInvalidField, Field: field,
 			Message: fmt.Sprintf("%s: expected %s, got %s", field, typeName(typeErr.Type.Kind().String()), typeErr.Value), cause: err}
 	}
 	// encoding/json reports unknown fields only as text: `json: unknown field "x"`.
 	if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
 		field := strings.Trim(name, `"`)
-		return &Error{Status: http.StatusBadRequest, Code: codeUnknownField, Field: field,
+		return &apiError{Status: http.StatusBadRequest, Code: codeUnknownField, Field: field,
 			Message: field + ": unknown field", cause: err}
 	}
-	return &Error{Status: http.StatusBadRequest, Code: codeInvalidJSON, Message: "invalid JSON: " + err.Error(), cause: err}
+	return &apiError{Status: http.StatusBadRequest, Code: codeInvalidJSON, Message: "invalid JSON: " + err.Error(), cause: err}
 }
 
 // typeName says a Go kind the way a JSON client thinks of it.

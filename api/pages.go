@@ -42,7 +42,7 @@ type surveyPage struct {
 	Comment  string
 	// Error is set when the page is shown again after a rejected answer;
 	// with a Field it is shown beside that field, without one on top.
-	Error *Error
+	Error *apiError
 }
 
 // Ratings are the five buttons, the chosen one checked.

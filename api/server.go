@@ -4,6 +4,7 @@
 package api
 
 import (
+	"fmt"
 	"log/slog"
 	"net/http"
 	"runtime/debug"
@@ -62,9 +63,7 @@ func New(cfg Config) http.Handler {
 		v1.Handle("GET /v1/workflows/"+id, s.handle(s.getWorkflow))
 		v1.Handle("POST /v1/workflows/"+id+"/cancel", s.handle(s.cancelWorkflow))
 	}
-	v1.Handle("/v1/", s.handle(func(http.ResponseWriter, *http.Request) error {
-		return errNotFound("endpoint")
-	}))
+	v1.Handle("/v1/", s.handle(unmatched(v1)))
 
 	mux := http.NewServeMux()
 	mux.Handle("/v1/", requireToken(cfg.APIToken, v1))
@@ -73,6 +72,27 @@ func New(cfg Config) http.Handler {
 	mux.Handle("GET /healthz", s.handle(s.health))
 
 	return s.logRequests(s.recoverPanics(mux))
+}
+
+// unmatched answers what no route of mux takes, in the error shape: 405
+// with the allowed methods when the path exists, else 404.
+func unmatched(mux *http.ServeMux) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		var allowed []string
+		for _, method := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodDelete} {
+			probe := r.Clone(r.Context())
+			probe.Method = method
+			if _, pattern := mux.Handler(probe); pattern != "" && pattern != "/v1/" {
+				allowed = append(allowed, method)
+			}
+		}
+		if len(allowed) == 0 {
+			return errNotFound("endpoint " + r.URL.Path)
+		}
+		w.Header().Set("Allow", strings.Join(allowed, ", "))
+		return &apiError{Status: http.StatusMethodNotAllowed, Code: codeMethodNotAllowed,
+			Message: fmt.Sprintf("%s is not allowed here; use %s", r.Method, strings.Join(allowed, " or "))}
+	}
 }
 
 // handlerFunc is a handler that returns its error for handle to answer.
@@ -123,12 +143,17 @@ func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter 
 
 // logRequests logs one line per request. The path is logged without the
 // query, and survey paths without their token, which is a customer's key.
+// Healthy health checks are logged at debug level.
 func (s *server) logRequests(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		rec := &statusRecorder{ResponseWriter: w}
 		next.ServeHTTP(rec, r)
-		s.Log.InfoContext(r.Context(), "http request",
+		level := slog.LevelInfo
+		if r.URL.Path == "/healthz" && rec.status == http.StatusOK {
+			level = slog.LevelDebug // probes every few seconds would drown the rest
+		}
+		s.Log.Log(r.Context(), level, "http request",
 			slog.String("method", r.Method), slog.String("path", loggedPath(r)),
 			slog.Int("status", rec.status), slog.Duration("duration", time.Since(start)))
 	})
@@ -158,7 +183,7 @@ func (s *server) recoverPanics(next http.Handler) http.Handler {
 			s.Log.ErrorContext(r.Context(), "handler panicked",
 				slog.String("method", r.Method), slog.String("path", loggedPath(r)),
 				slog.Any("panic", v), slog.String("stack", string(debug.Stack())))
-			writeError(w, &Error{Status: http.StatusInternalServerError, Code: codeInternal, Message: "internal error"})
+			writeError(w, &apiError{Status: http.StatusInternalServerError, Code: codeInternal, Message: "internal error"})
 		}()
 		next.ServeHTTP(w, r)
 	})

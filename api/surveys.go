@@ -29,11 +29,11 @@ const maxFormBody = 64 << 10
 // unknown one and one of another customer all get errInvalidLink, so a
 // link reveals nothing about any survey but its own.
 var (
-	errInvalidLink = &Error{Status: http.StatusNotFound, Code: codeNotFound,
+	errInvalidLink = &apiError{Status: http.StatusNotFound, Code: codeNotFound,
 		Message: "This survey link is not valid. Please check that you opened the whole link from your message."}
-	errAnswered = &Error{Status: http.StatusConflict, Code: codeAlreadyAnswered,
+	errAnswered = &apiError{Status: http.StatusConflict, Code: codeAlreadyAnswered,
 		Message: "This survey has already been answered. Thank you!"}
-	errClosed = &Error{Status: http.StatusGone, Code: codeExpired,
+	errClosed = &apiError{Status: http.StatusGone, Code: codeExpired,
 		Message: "This survey has closed and no longer takes answers."}
 )
 
@@ -91,7 +91,7 @@ func (s *server) answerSurveyForm(w http.ResponseWriter, r *http.Request) {
 		e = customerMessage(e)
 	case e.Status >= http.StatusInternalServerError:
 		s.logFailure(r, err)
-		e = &Error{Status: e.Status, Message: "We could not record your answer just now. Please try again in a minute."}
+		e = &apiError{Status: e.Status, Message: "We could not record your answer just now. Please try again in a minute."}
 	default:
 		s.surveyError(w, r, err)
 		return
@@ -205,7 +205,7 @@ func formAnswer(r *http.Request) (workflows.SurveyAnswer, error) {
 }
 
 // customerMessage rewords a 400 for the customer reading the form.
-func customerMessage(e *Error) *Error {
+func customerMessage(e *apiError) *apiError {
 	msg := "Please check your answer and try again."
 	switch e.Field {
 	case "score":
@@ -213,7 +213,7 @@ func customerMessage(e *Error) *Error {
 	case "comment":
 		msg = fmt.Sprintf("Please keep your comment to %d characters or fewer.", workflows.MaxCommentLength)
 	}
-	return &Error{Status: e.Status, Code: e.Code, Field: e.Field, Message: msg}
+	return &apiError{Status: e.Status, Code: e.Code, Field: e.Field, Message: msg}
 }
 
 // surveyError shows the message page for a link that cannot be answered.

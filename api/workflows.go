@@ -201,7 +201,7 @@ func (s *server) cancelWorkflow(w http.ResponseWriter, r *http.Request) error {
 	case err != nil:
 		return fmt.Errorf("describing workflow %s: %w", id, err)
 	case desc.Status != enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING:
-		return &Error{Status: http.StatusConflict, Code: codeWorkflowNotRunning,
+		return &apiError{Status: http.StatusConflict, Code: codeWorkflowNotRunning,
 			Message: fmt.Sprintf("workflow %q is not running (%s)", id, desc.Status)}
 	}
 	if err := s.Temporal.CancelWorkflow(ctx, id, desc.WorkflowExecution.RunID); err != nil {

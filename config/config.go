@@ -65,8 +65,8 @@ type Config struct {
 	// SurveySecret is CCFLOW_SURVEY_SECRET; nil means the store's shared
 	// key (see SurveyKey).
 	SurveySecret []byte
-	// SurveyTTL is how long a survey link stays answerable
-	// (CCFLOW_SURVEY_TTL, e.g. "30d").
+	// SurveyTTL is how long a survey link stays answerable after its
+	// step stops waiting, for late answers (CCFLOW_SURVEY_TTL, e.g. "30d").
 	SurveyTTL time.Duration
 	// LogFormat is "text" or "json" (CCFLOW_LOG_FORMAT).
 	LogFormat string
