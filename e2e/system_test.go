@@ -1,0 +1,207 @@
+package e2e
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/client"
+
+	"github.com/ccflow/ccflow/internal/testenv"
+	"github.com/ccflow/ccflow/store"
+)
+
+// binDir holds the worker and starter built once for the whole package.
+var binDir string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "ccflow-e2e-bin")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "creating a folder for the binaries:", err)
+		os.Exit(1)
+	}
+	build := exec.Command("go", "build", "-o", dir+string(os.PathSeparator), "../worker", "../starter")
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	if err := build.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "building the worker and the starter:", err)
+		os.Exit(1)
+	}
+	binDir = dir
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+const apiToken = "e2e-token"
+
+// system is one ccflow (a worker and a starter process) with its own
+// database, task queue, SMTP server and Twilio-shaped API.
+type system struct {
+	t        *testing.T
+	baseURL  string
+	store    *store.Store
+	temporal client.Client
+	smtp     *testenv.SMTP
+	twilio   *testenv.TwilioServer
+}
+
+func startSystem(t *testing.T) *system {
+	t.Helper()
+	st, dbURL := testenv.StoreURL(t)
+	s := &system{
+		t:        t,
+		store:    st,
+		temporal: testenv.Temporal(t),
+		smtp:     testenv.SMTPServer(t),
+		twilio:   testenv.Twilio(t),
+	}
+	addr := freeAddr(t)
+	s.baseURL = "http://" + addr
+	env := append(os.Environ(),
+		"DATABASE_URL="+dbURL,
+		"CCFLOW_TASK_QUEUE="+testenv.TaskQueue(t),
+		"CCFLOW_HTTP_ADDR="+addr,
+		"CCFLOW_PUBLIC_URL="+s.baseURL,
+		"CCFLOW_API_TOKEN="+apiToken,
+		"CCFLOW_OUTBOX_DIR="+t.TempDir(),
+		"SMTP_URL="+s.smtp.URL(),
+		"EMAIL_FROM=care@example.com",
+		"TWILIO_ACCOUNT_SID="+s.twilio.AccountSID,
+		"TWILIO_AUTH_TOKEN="+s.twilio.AuthToken,
+		"TWILIO_FROM=+15550001111",
+		"TWILIO_API_URL="+s.twilio.URL,
+	)
+	runProcess(t, "worker", env)
+	runProcess(t, "starter", env)
+	s.waitHealthy()
+	return s
+}
+
+// runProcess starts one of the built binaries; its output is shown when
+// the test fails, and it is stopped when the test ends.
+func runProcess(t *testing.T, name string, env []string) {
+	t.Helper()
+	cmd := exec.Command(filepath.Join(binDir, name))
+	cmd.Env = env
+	out := &lockedBuffer{}
+	cmd.Stdout, cmd.Stderr = out, out
+	require.NoError(t, cmd.Start(), "starting %s", name)
+	t.Cleanup(func() {
+		_ = cmd.Process.Signal(os.Interrupt)
+		done := make(chan struct{})
+		go func() { _ = cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			_ = cmd.Process.Kill()
+			<-done
+		}
+		if t.Failed() {
+			t.Logf("--- %s output ---\n%s", name, out.String())
+		}
+	})
+}
+
+func (s *system) waitHealthy() {
+	s.t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		resp, err := http.Get(s.baseURL + "/healthz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			s.t.Fatalf("the starter at %s did not become healthy within 30s (last error: %v)", s.baseURL, err)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// call sends a JSON request to the API with the bearer token and decodes
+// the answer into out (when not nil); it returns the status code.
+func (s *system) call(method, path string, body, out any) int {
+	s.t.Helper()
+	var r io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		require.NoError(s.t, err)
+		r = bytes.NewReader(b)
+	}
+	req, err := http.NewRequest(method, s.baseURL+path, r)
+	require.NoError(s.t, err)
+	req.Header.Set("Authorization", "Bearer "+apiToken)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(s.t, err)
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	require.NoError(s.t, err)
+	if out != nil && len(data) > 0 {
+		require.NoError(s.t, json.Unmarshal(data, out), "decoding %s %s answer %s", method, path, data)
+	}
+	return resp.StatusCode
+}
+
+// waitForRun polls GET /v1/workflows/{id} until the run reaches status.
+func (s *system) waitForRun(workflowID, status string, timeout time.Duration) map[string]any {
+	s.t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		var got map[string]any
+		code := s.call(http.MethodGet, "/v1/workflows/"+urlEscape(workflowID), nil, &got)
+		if code == http.StatusOK && strings.EqualFold(fmt.Sprint(got["status"]), status) {
+			return got
+		}
+		if time.Now().After(deadline) {
+			s.t.Fatalf("run %s did not reach status %s within %s; last answer %d: %v", workflowID, status, timeout, code, got)
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+}
+
+func urlEscape(workflowID string) string {
+	return strings.ReplaceAll(workflowID, "/", "%2F")
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := l.Addr().String()
+	require.NoError(t, l.Close())
+	return addr
+}
+
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
