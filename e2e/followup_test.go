@@ -67,11 +67,12 @@ func TestSeedScenarioFromEventToFollowUpEmail(t *testing.T) {
 	// The SMTP server refuses the first attempt for a while: the retried
 	// send activity must still deliver the survey exactly once.
 	s.smtp.FailNext(451, 1)
+	id := interactionID("INT-1001")
 	var started ingestAnswer
-	require.Equal(t, http.StatusOK, s.call(http.MethodPost, "/v1/interactions/ended", seedEvent("INT-1001"), &started))
+	require.Equal(t, http.StatusOK, s.call(http.MethodPost, "/v1/interactions/ended", seedEvent(id), &started))
 	require.Len(t, started.Matches, 1)
 	require.Equal(t, "started", started.Matches[0].Status)
-	require.Equal(t, "post-call-survey/INT-1001", started.Matches[0].WorkflowID)
+	require.Equal(t, "post-call-survey/"+id, started.Matches[0].WorkflowID)
 
 	survey := s.smtp.WaitForMessages(t, 1, 30*time.Second)[0]
 	require.Equal(t, []string{"ada@example.com"}, survey.To)
@@ -96,7 +97,7 @@ func TestSeedScenarioFromEventToFollowUpEmail(t *testing.T) {
 	require.Equal(t, "Your case 9", followUp.Subject)
 	require.Contains(t, followUp.Text, "order A-17")
 
-	run := s.waitForRun("post-call-survey/INT-1001", "completed", 30*time.Second)
+	run := s.waitForRun("post-call-survey/"+id, "completed", 30*time.Second)
 	require.Equal(t, "post-call-survey", run["entry_id"])
 	require.EqualValues(t, 1, run["entry_version"])
 	variables := run["variables"].(map[string]any)
@@ -121,10 +122,11 @@ func TestTheSameEventTwiceStartsNothingNew(t *testing.T) {
 	entry["steps"] = []any{map[string]any{"id": "hello", "type": "send_email", "subject": "Hello", "text": "Hi $(customer.first_name)"}}
 	require.Equal(t, http.StatusCreated, s.call(http.MethodPost, "/v1/entries", entry, nil))
 
+	id := interactionID("INT-2002")
 	var first, second ingestAnswer
-	require.Equal(t, http.StatusOK, s.call(http.MethodPost, "/v1/interactions/ended", seedEvent("INT-2002"), &first))
-	s.waitForRun("post-call-survey/INT-2002", "completed", 30*time.Second)
-	require.Equal(t, http.StatusOK, s.call(http.MethodPost, "/v1/interactions/ended", seedEvent("INT-2002"), &second))
+	require.Equal(t, http.StatusOK, s.call(http.MethodPost, "/v1/interactions/ended", seedEvent(id), &first))
+	s.waitForRun("post-call-survey/"+id, "completed", 30*time.Second)
+	require.Equal(t, http.StatusOK, s.call(http.MethodPost, "/v1/interactions/ended", seedEvent(id), &second))
 
 	require.Equal(t, "started", first.Matches[0].Status)
 	require.Equal(t, "already_started", second.Matches[0].Status)
@@ -137,9 +139,10 @@ func TestAnUndefinedVariableFailsTheRunWithoutSending(t *testing.T) {
 	entry := seedEntry()
 	entry["steps"] = []any{map[string]any{"id": "promo", "type": "send_sms", "text": "Your code is $(promo_code)"}}
 	require.Equal(t, http.StatusCreated, s.call(http.MethodPost, "/v1/entries", entry, nil))
-	require.Equal(t, http.StatusOK, s.call(http.MethodPost, "/v1/interactions/ended", seedEvent("INT-3003"), nil))
+	id := interactionID("INT-3003")
+	require.Equal(t, http.StatusOK, s.call(http.MethodPost, "/v1/interactions/ended", seedEvent(id), nil))
 
-	run := s.waitForRun("post-call-survey/INT-3003", "failed", 30*time.Second)
+	run := s.waitForRun("post-call-survey/"+id, "failed", 30*time.Second)
 	require.Contains(t, strings.ToLower(run["details"].(string)), "$(promo_code) is not defined")
 	require.Empty(t, s.twilio.Messages())
 }

@@ -179,6 +179,12 @@ func urlEscape(workflowID string) string {
 	return strings.ReplaceAll(workflowID, "/", "%2F")
 }
 
+// interactionID makes an interaction id no earlier test run used: the
+// Temporal server outlives a test run, and a workflow ID is never reused.
+func interactionID(prefix string) string {
+	return fmt.Sprintf("%s-%d", prefix, time.Now().UnixNano())
+}
+
 func freeAddr(t *testing.T) string {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
