@@ -35,7 +35,7 @@ func Dev(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	tmp, err := useOrStartTemporal(ctx, g, temporalOptions{
+	tc, err := useOrStartTemporal(ctx, g, temporalOptions{
 		cli:    temporalCLI(root),
 		port:   devTemporalPort,
 		uiPort: devTemporalUI,
@@ -52,7 +52,7 @@ func Dev(ctx context.Context) error {
 		return err
 	}
 
-	settings := devSettings(os.LookupEnv, root, dbURL, tmp)
+	settings := devSettings(os.LookupEnv, root, dbURL, tc)
 	env := os.Environ()
 	for _, s := range settings {
 		env = append(env, s.name+"="+s.value)
@@ -66,7 +66,7 @@ func Dev(ctx context.Context) error {
 		}
 		g.add(proc)
 	}
-	printSummary(root, settings, tmp)
+	printSummary(root, settings, tc)
 
 	select {
 	case <-ctx.Done():
@@ -139,7 +139,7 @@ type setting struct{ name, value string }
 
 // devSettings is the environment of the worker and the starter: where the
 // servers are, and defaults for what the user's environment leaves unset.
-func devSettings(lookup func(string) (string, bool), root, dbURL string, tmp temporalEndpoint) []setting {
+func devSettings(lookup func(string) (string, bool), root, dbURL string, tc temporalEndpoint) []setting {
 	orDefault := func(name, def string) setting {
 		if v, ok := lookup(name); ok && v != "" {
 			return setting{name, v}
@@ -149,8 +149,8 @@ func devSettings(lookup func(string) (string, bool), root, dbURL string, tmp tem
 	addr := orDefault("CCFLOW_HTTP_ADDR", ":8080")
 	return []setting{
 		{"DATABASE_URL", dbURL},
-		{"TEMPORAL_ADDRESS", tmp.address},
-		{"TEMPORAL_NAMESPACE", tmp.namespace},
+		{"TEMPORAL_ADDRESS", tc.address},
+		{"TEMPORAL_NAMESPACE", tc.namespace},
 		addr,
 		orDefault("CCFLOW_PUBLIC_URL", httpURL(addr.value)),
 		orDefault("CCFLOW_API_TOKEN", "dev-token"),
@@ -170,7 +170,7 @@ func httpURL(addr string) string {
 	return "http://" + net.JoinHostPort(host, port)
 }
 
-func printSummary(root string, settings []setting, tmp temporalEndpoint) {
+func printSummary(root string, settings []setting, tc temporalEndpoint) {
 	get := func(name string) string {
 		for _, s := range settings {
 			if s.name == name {
@@ -179,7 +179,7 @@ func printSummary(root string, settings []setting, tmp temporalEndpoint) {
 		}
 		return ""
 	}
-	ui := tmp.uiURL
+	ui := tc.uiURL
 	if ui == "" {
 		ui = "(not known for TEMPORAL_ADDRESS; set TEMPORAL_UI_URL)"
 	}
@@ -192,6 +192,6 @@ ccflow is running. Ctrl-C stops everything.
   PostgreSQL   DATABASE_URL=%s
   Outbox       %s   (emails and SMS, when SMTP_URL / TWILIO_* are unset)
 
-`, get("CCFLOW_PUBLIC_URL"), get("CCFLOW_API_TOKEN"), tmp.address, tmp.namespace, ui,
+`, get("CCFLOW_PUBLIC_URL"), get("CCFLOW_API_TOKEN"), tc.address, tc.namespace, ui,
 		redact(get("DATABASE_URL")), relative(root, get("CCFLOW_OUTBOX_DIR")))
 }

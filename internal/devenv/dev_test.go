@@ -21,9 +21,9 @@ func TestHTTPURL(t *testing.T) {
 
 func TestDevSettingsFillInWhatTheEnvironmentLeavesUnset(t *testing.T) {
 	unset := func(string) (string, bool) { return "", false }
-	tmp := temporalEndpoint{address: "127.0.0.1:7233", namespace: "default"}
+	tc := temporalEndpoint{address: "127.0.0.1:7233", namespace: "default"}
 
-	got := devSettings(unset, "/repo", "postgres://db", tmp)
+	got := devSettings(unset, "/repo", "postgres://db", tc)
 
 	require.Equal(t, []setting{
 		{"DATABASE_URL", "postgres://db"},
