@@ -80,25 +80,16 @@ func Dev(ctx context.Context) error {
 // devPostgres uses DATABASE_URL or runs a private server on .dev/postgres
 // with a ccflow database.
 func devPostgres(ctx context.Context, root string, g *group) (string, error) {
-	owner, err := postgresAccount()
-	if err != nil {
-		return "", err
-	}
-	dataDir, err := devDataDir(root, owner)
-	if err != nil {
-		return "", err
-	}
 	port, err := preferredPort(devPostgresPort)
 	if err != nil {
 		return "", err
 	}
 	return useOrStartPostgres(ctx, g, postgresOptions{
-		dataDir:  dataDir,
+		place:    func(owner *account) (string, error) { return devDataDir(root, owner) },
 		port:     port,
 		database: "ccflow",
 		settings: []string{"max_connections=200"},
 		out:      newPrefixWriter(&outputMu, os.Stderr, "postgres"),
-		owner:    owner,
 	})
 }
 

@@ -23,13 +23,21 @@ const maxSocketPath = 103
 
 // postgresOptions says how to run a private PostgreSQL server.
 type postgresOptions struct {
-	dataDir  string    // PGDATA; made with initdb when empty
+	// place says where the data folder (PGDATA) goes, given who runs the
+	// server, which is known only once PostgreSQL is installed.
+	place    func(owner *account) (string, error)
 	port     int       // on 127.0.0.1
 	database string    // made when missing; "" for none
 	settings []string  // name=value server settings
 	fastInit bool      // initdb skips fsync: the folder is thrown away after
 	out      io.Writer // where the server's log goes
-	owner    *account  // who runs it; nil for us
+}
+
+// postgresServer is a private server's settled options.
+type postgresServer struct {
+	postgresOptions
+	dataDir string   // made with initdb when empty
+	owner   *account // who runs it; nil for us
 }
 
 // useOrStartPostgres returns the URL of DATABASE_URL when it answers,
@@ -53,6 +61,13 @@ func startPostgres(ctx context.Context, g *group, opts postgresOptions) (string,
 	if err != nil {
 		return "", err
 	}
+	server := postgresServer{postgresOptions: opts}
+	if server.owner, err = postgresAccount(); err != nil {
+		return "", err
+	}
+	if server.dataDir, err = opts.place(server.owner); err != nil {
+		return "", err
+	}
 	out, err := exec.CommandContext(ctx, filepath.Join(bin, "postgres"), "--version").Output()
 	if err != nil {
 		return "", fmt.Errorf("asking %s for its version: %w", filepath.Join(bin, "postgres"), err)
@@ -61,28 +76,28 @@ func startPostgres(ctx context.Context, g *group, opts postgresOptions) (string,
 	if err != nil {
 		return "", err
 	}
-	if err := initDataDir(ctx, bin, version, opts); err != nil {
+	if err := initDataDir(ctx, bin, version, server); err != nil {
 		return "", err
 	}
 
 	start := time.Now()
-	say("starting PostgreSQL %s in %s on %s:%d", version, opts.dataDir, loopback, opts.port)
-	cmd := exec.Command(filepath.Join(bin, "postgres"), postgresArgs(opts)...)
-	cmd.Dir = opts.dataDir
-	proc, err := startProcess("postgres", cmd, opts.out, syscall.SIGINT, opts.owner) // SIGINT: fast shutdown
+	say("starting PostgreSQL %s in %s on %s:%d", version, server.dataDir, loopback, opts.port)
+	cmd := exec.Command(filepath.Join(bin, "postgres"), postgresArgs(server)...)
+	cmd.Dir = server.dataDir
+	proc, err := startProcess("postgres", cmd, opts.out, syscall.SIGINT, server.owner) // SIGINT: fast shutdown
 	if err != nil {
 		return "", err
 	}
 	g.add(proc)
-	server := postgresURL(opts.port, "postgres")
-	if err := waitForPostgres(ctx, server, proc); err != nil {
+	serverURL := postgresURL(opts.port, "postgres")
+	if err := waitForPostgres(ctx, serverURL, proc); err != nil {
 		return "", err
 	}
 	if opts.database == "" {
 		say("PostgreSQL ready in %s", since(start))
-		return server, nil
+		return serverURL, nil
 	}
-	if err := createDatabase(ctx, server, opts.database); err != nil {
+	if err := createDatabase(ctx, serverURL, opts.database); err != nil {
 		return "", err
 	}
 	say("PostgreSQL ready in %s", since(start))
@@ -91,7 +106,7 @@ func startPostgres(ctx context.Context, g *group, opts postgresOptions) (string,
 
 // initDataDir makes opts.dataDir a database cluster unless it already is
 // one of this major version.
-func initDataDir(ctx context.Context, bin, version string, opts postgresOptions) error {
+func initDataDir(ctx context.Context, bin, version string, opts postgresServer) error {
 	stamp, err := os.ReadFile(filepath.Join(opts.dataDir, "PG_VERSION"))
 	if err == nil {
 		if have, want := strings.TrimSpace(string(stamp)), majorVersion(version); have != want {
@@ -135,7 +150,7 @@ func initDataDir(ctx context.Context, bin, version string, opts postgresOptions)
 // postgresArgs are the server's command line: loopback only, its unix
 // socket inside the data folder (none when that path is too long for a
 // socket), trust authentication as initdb set it.
-func postgresArgs(opts postgresOptions) []string {
+func postgresArgs(opts postgresServer) []string {
 	socketDir := opts.dataDir
 	if len(filepath.Join(socketDir, ".s.PGSQL."+strconv.Itoa(opts.port))) > maxSocketPath {
 		socketDir = ""

@@ -12,7 +12,8 @@ import (
 )
 
 func TestPostgresArgsPutTheSocketInTheDataFolder(t *testing.T) {
-	args := postgresArgs(postgresOptions{dataDir: "/repo/.dev/postgres", port: 55433, settings: []string{"fsync=off"}})
+	args := postgresArgs(postgresServer{dataDir: "/repo/.dev/postgres",
+		postgresOptions: postgresOptions{port: 55433, settings: []string{"fsync=off"}}})
 
 	require.Equal(t, []string{"-D", "/repo/.dev/postgres", "-p", "55433", "-k", "/repo/.dev/postgres",
 		"-c", "listen_addresses=127.0.0.1", "-c", "fsync=off"}, args)
@@ -21,7 +22,7 @@ func TestPostgresArgsPutTheSocketInTheDataFolder(t *testing.T) {
 func TestPostgresArgsGoWithoutASocketWhenItsPathIsTooLong(t *testing.T) {
 	deep := "/" + strings.Repeat("very-long-folder/", 8)
 
-	args := postgresArgs(postgresOptions{dataDir: deep, port: 55433})
+	args := postgresArgs(postgresServer{dataDir: deep, postgresOptions: postgresOptions{port: 55433}})
 
 	require.Equal(t, []string{"-D", deep, "-p", "55433", "-k", "", "-c", "listen_addresses=127.0.0.1"}, args)
 }
@@ -38,23 +39,19 @@ func TestRedactHidesThePassword(t *testing.T) {
 // installs them, as root on Debian), as `make test` does.
 func TestStartPostgresRunsAPrivateServerWithTheDatabase(t *testing.T) {
 	ctx := context.Background()
-	owner, err := postgresAccount()
-	require.NoError(t, err)
-	dataDir, err := testDataDir(openTempDir(t), owner)
-	require.NoError(t, err)
+	tmp := openTempDir(t)
 	port, err := freePort()
 	require.NoError(t, err)
 	g := newGroup()
 	t.Cleanup(g.stop)
 
 	dbURL, err := startPostgres(ctx, g, postgresOptions{
-		dataDir:  dataDir,
+		place:    func(owner *account) (string, error) { return testDataDir(tmp, owner) },
 		port:     port,
 		database: "ccflow",
 		settings: []string{"fsync=off"},
 		fastInit: true,
 		out:      &testLog{t},
-		owner:    owner,
 	})
 	require.NoError(t, err)
 
@@ -65,7 +62,7 @@ func TestStartPostgresRunsAPrivateServerWithTheDatabase(t *testing.T) {
 	require.NoError(t, db.QueryRowContext(ctx, `SELECT current_database(), current_setting('fsync')`).Scan(&name, &fsync))
 	require.Equal(t, "ccflow", name)
 	require.Equal(t, "off", fsync)
-	require.FileExists(t, filepath.Join(dataDir, "PG_VERSION"))
+	require.FileExists(t, filepath.Join(tmp, "postgres", "PG_VERSION"))
 
 	g.stop()
 	require.Error(t, pingDatabase(ctx, dbURL, time.Second), "stopped")

@@ -91,24 +91,15 @@ func Test(ctx context.Context, command []string) (int, error) {
 // testPostgres uses DATABASE_URL or runs a throwaway server in tmp on a
 // free port, tuned for speed over durability.
 func testPostgres(ctx context.Context, tmp string, g *group) (string, error) {
-	owner, err := postgresAccount()
-	if err != nil {
-		return "", err
-	}
-	dataDir, err := testDataDir(tmp, owner)
-	if err != nil {
-		return "", err
-	}
 	port, err := freePort()
 	if err != nil {
 		return "", err
 	}
 	return useOrStartPostgres(ctx, g, postgresOptions{
-		dataDir:  dataDir,
+		place:    func(owner *account) (string, error) { return testDataDir(tmp, owner) },
 		port:     port,
 		settings: []string{"max_connections=200", "fsync=off", "synchronous_commit=off", "full_page_writes=off"},
 		fastInit: true,
 		out:      io.Discard, // its last lines are quoted should it fail
-		owner:    owner,
 	})
 }
