@@ -87,13 +87,13 @@ func (s *Store) CreateSurvey(ctx context.Context, sv Survey) (Survey, error) {
 	if err != nil {
 		return Survey{}, fmt.Errorf("recording survey %q: %w", sv.ID, err)
 	}
-	return getSurvey(ctx, s.db, "id", sv.ID, false)
+	return getSurvey(ctx, s.db, "id", sv.ID)
 }
 
 // SurveyByToken finds the survey whose link carries tokenID, with its answer
 // when it has one. An unknown token is ErrNotFound.
 func (s *Store) SurveyByToken(ctx context.Context, tokenID string) (Survey, error) {
-	return getSurvey(ctx, s.db, "token_id", tokenID, false)
+	return getSurvey(ctx, s.db, "token_id", tokenID)
 }
 
 // SurveysForWorkflow lists a workflow's surveys with their answers, oldest first.
@@ -123,7 +123,14 @@ func (s *Store) AnswerSurvey(ctx context.Context, surveyID string, score int, co
 ) (Survey, error) {
 	var answered Survey
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
-		sv, err := getSurvey(ctx, tx, "id", surveyID, true)
+		// Lock first, read after: under READ COMMITTED a statement that waited
+		// for the lock still joins the answer from its own older snapshot, so
+		// reading in the locking statement would miss an answer committed
+		// while it waited and hand the survey over twice.
+		if err := lockSurvey(ctx, tx, surveyID); err != nil {
+			return err
+		}
+		sv, err := getSurvey(ctx, tx, "id", surveyID)
 		if err != nil {
 			return err
 		}
@@ -156,13 +163,23 @@ func (s *Store) AnswerSurvey(ctx context.Context, surveyID string, score int, co
 	return answered, nil
 }
 
-// getSurvey reads the survey whose column equals value; forUpdate locks its
-// row for the rest of the transaction q belongs to.
-func getSurvey(ctx context.Context, q sqlx.QueryerContext, column, value string, forUpdate bool) (Survey, error) {
-	query := surveySelect + " WHERE s." + column + " = $1"
-	if forUpdate {
-		query += " FOR UPDATE OF s"
+// lockSurvey locks a survey's row for the rest of the transaction.
+func lockSurvey(ctx context.Context, tx *sqlx.Tx, surveyID string) error {
+	var id string
+	err := tx.GetContext(ctx, &id, `SELECT id FROM surveys WHERE id = $1 FOR UPDATE`, surveyID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("reading survey with id %q: %w", surveyID, ErrNotFound)
 	}
+	if err != nil {
+		return fmt.Errorf("locking survey %q: %w", surveyID, err)
+	}
+	return nil
+}
+
+// getSurvey reads the survey whose column equals value, through q (the pool
+// or a transaction).
+func getSurvey(ctx context.Context, q sqlx.QueryerContext, column, value string) (Survey, error) {
+	query := surveySelect + " WHERE s." + column + " = $1"
 	var r surveyRow
 	err := sqlx.GetContext(ctx, q, &r, query, value)
 	if errors.Is(err, sql.ErrNoRows) {
