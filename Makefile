@@ -14,7 +14,7 @@ FUZZ_PACKAGES  ?= ./triggers ./entry
 FUZZTIME       ?= 15s
 DEVENV         := go run ./cmd/devenv
 
-.PHONY: all dev test tools build bench fuzz vet workflowcheck clean
+.PHONY: all dev test browser tools build bench fuzz vet workflowcheck clean
 
 all: build
 
@@ -23,7 +23,7 @@ dev: tools
 	$(DEVENV) dev
 
 ## test: vet, check workflow determinism, run every test with its servers
-test: tools vet workflowcheck
+test: tools browser vet workflowcheck
 	$(DEVENV) test -- go test $(GO_TEST_FLAGS) $(PACKAGES)
 
 vet:
@@ -31,6 +31,16 @@ vet:
 
 workflowcheck: $(WORKFLOWCHECK)
 	$(WORKFLOWCHECK) $(PACKAGES)
+
+## browser: make sure Debian's Chromium is there for the page tests (installed when root)
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+			echo "installing Debian's chromium for the browser tests"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+		else \
+			echo "chromium is missing: the page tests need Debian's chromium package (sudo apt-get install chromium)"; exit 1; \
+		fi; }
 
 ## tools: build the pinned Temporal CLI and workflowcheck into .tools/bin
 tools: $(TEMPORAL) $(WORKFLOWCHECK)
