@@ -40,8 +40,8 @@ var stepTypes = map[string]stepType{
 	StepSendSMS:       {fields: []string{"to", "text"}, available: true},
 	StepSetVariable:   {fields: []string{"name", "value"}, available: true},
 	StepIf:            {fields: []string{"condition", "then", "else"}, available: true},
-	StepScheduleEvent: {fields: []string{"name", "after", "at", "steps"}},
-	StepClearEvent:    {fields: []string{"name"}},
+	StepScheduleEvent: {fields: []string{"name", "after", "at", "steps"}, available: true},
+	StepClearEvent:    {fields: []string{"name"}, available: true},
 	StepHTTPRequest:   {fields: []string{"method", "url", "connection", "path", "headers", "body", "timeout", "save_as"}},
 }
 
@@ -123,6 +123,10 @@ func (v *validator) checkStep(s Step, path string, depth int) {
 		}
 		v.checkSteps(s.Then, at("then"), depth+1)
 		v.checkSteps(s.Else, at("else"), depth+1)
+	case StepScheduleEvent:
+		v.checkScheduleEvent(s, path, depth)
+	case StepClearEvent:
+		v.checkEventName(s.Name, at("name"))
 	}
 }
 
