@@ -104,7 +104,9 @@ func TestValidateAcceptsEventSteps(t *testing.T) {
 		{"at from a variable", func(e *entry.Entry) { e.Steps[4].After, e.Steps[4].At = "", "$(callback_at)" }},
 		{"at a date from a variable and a time", func(e *entry.Entry) { e.Steps[4].After, e.Steps[4].At = "", "$(callback_date)T09:00:00Z" }},
 		{"after 365 days", func(e *entry.Entry) { e.Steps[4].After = "365d" }},
-		{"event name of 64 characters", func(e *entry.Entry) { e.Steps[4].Name, e.Steps[5].Name = strings.Repeat("e", 64), strings.Repeat("e", 64) }},
+		{"event name of 64 characters", func(e *entry.Entry) {
+			e.Steps[4].Name, e.Steps[5].Name = strings.Repeat("e", 64), strings.Repeat("e", 64)
+		}},
 		{"clearing a name no step schedules", func(e *entry.Entry) { e.Steps[5].Name = "scheduled-by-nobody" }},
 		{"an event that schedules and clears events", func(e *entry.Entry) {
 			e.Steps[4].Steps = append(e.Steps[4].Steps,
