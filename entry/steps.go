@@ -42,7 +42,7 @@ var stepTypes = map[string]stepType{
 	StepIf:            {fields: []string{"condition", "then", "else"}, available: true},
 	StepScheduleEvent: {fields: []string{"name", "after", "at", "steps"}, available: true},
 	StepClearEvent:    {fields: []string{"name"}, available: true},
-	StepHTTPRequest:   {fields: []string{"method", "url", "connection", "path", "headers", "body", "timeout", "save_as"}},
+	StepHTTPRequest:   {fields: []string{"method", "url", "connection", "path", "headers", "body", "timeout", "save_as"}, available: true},
 }
 
 // commonStepFields are allowed on every step type.
@@ -112,6 +112,8 @@ func (v *validator) checkStep(s Step, path string, depth int) {
 	case StepSetVariable:
 		v.checkVariableName(s.Name, at("name"))
 		v.checkRequiredTemplate(s.Value, at("value"))
+	case StepHTTPRequest:
+		v.checkHTTPRequest(s, path)
 	case StepIf:
 		if s.Condition == "" {
 			v.addf(at("condition"), "is required (a CEL expression such as survey.score <= 2)")

@@ -116,8 +116,6 @@ func TestValidate(t *testing.T) {
 		{"step type required", func(e *entry.Entry) { e.Steps[2].Type = "" }, "steps[2].type", "is required"},
 		{"step type known", func(e *entry.Entry) { e.Steps[2].Type = "fax" },
 			"steps[2].type", `"fax" is not a step type (use one of clear_event, `},
-		{"http_request not available yet", func(e *entry.Entry) { e.Steps[2] = entry.Step{Type: entry.StepHTTPRequest, URL: "https://x"} },
-			"steps[2].type", `"http_request" is not available yet`},
 		{"field of another step type", func(e *entry.Entry) { e.Steps[1].Then[0].Duration = "1d" },
 			"steps[1].then[0].duration", "not a field of send_email steps"},
 		{"nested steps of another step type", func(e *entry.Entry) { e.Steps[2].Then = waits(1) },
