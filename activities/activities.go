@@ -1,5 +1,6 @@
 // Package activities holds ccflow's Temporal activities: sending email and
-// SMS, opening surveys and recording them in the store.
+// SMS, opening surveys and recording them in the store, and the HTTP
+// requests of http_request steps.
 package activities
 
 import (
@@ -10,6 +11,7 @@ import (
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/log"
 
+	"github.com/ccflow/ccflow/connections"
 	"github.com/ccflow/ccflow/store"
 	"github.com/ccflow/ccflow/tokens"
 )
@@ -33,6 +35,11 @@ type Activities struct {
 	SurveyTTL time.Duration
 	// From is the sender of every email.
 	From string
+	// Connections are the internal APIs http_request steps call by name.
+	Connections connections.Set
+	// HTTP makes the requests of http_request steps; nil means clients
+	// whose guard blocks every internal address (NewHTTPClients(nil)).
+	HTTP *HTTPClients
 	// Log is used when a method runs outside an activity, e.g. called
 	// directly; inside one the SDK's activity logger carries the workflow's ids.
 	Log *slog.Logger
