@@ -132,6 +132,8 @@ func (r *run) exec(ctx workflow.Context, s entry.Step, p place) error {
 		return r.sendSMS(ctx, s, p)
 	case entry.StepSetVariable:
 		return r.setVariable(s)
+	case entry.StepHTTPRequest:
+		return r.httpRequest(ctx, s, p)
 	case entry.StepIf:
 		return r.branch(ctx, s, p)
 	}
