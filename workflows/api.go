@@ -22,6 +22,12 @@ const (
 	SurveyAnswerUpdate = "survey-answer"
 	// StateQuery returns the run's State.
 	StateQuery = "state"
+	// ClearEventUpdate clears a scheduled event from outside the run (a
+	// ClearEvent); its ClearEventResult says whether the event was pending.
+	ClearEventUpdate = "clear-event"
+	// CancelRequestSignal carries a CancelRequest just before the starter
+	// cancels the run, so the run's state can say who canceled it and why.
+	CancelRequestSignal = "cancel-requested"
 )
 
 // Search attributes set on every run, registered by `make dev` and by the
@@ -83,6 +89,8 @@ const (
 	ErrSurveyNotPending = "SurveyNotPending"
 	// ErrStepFailed fails a run whose step failed without on_error steps.
 	ErrStepFailed = "StepFailed"
+	// ErrInvalidClearEvent rejects a ClearEventUpdate without an event name.
+	ErrInvalidClearEvent = "InvalidClearEvent"
 )
 
 // Run statuses as the workflow itself reports them in State.
@@ -106,6 +114,11 @@ type State struct {
 	Variables     vars.Vars   `json:"variables"`
 	Messages      []Message   `json:"messages"`
 	Errors        []StepError `json:"errors,omitempty"`
+	// Events lists, in the order they happened, every event the run
+	// scheduled and every attempt to clear one that was not pending.
+	Events []ScheduledEvent `json:"events"`
+	// Canceled says who canceled the run, when it was.
+	Canceled *Cancellation `json:"canceled,omitempty"`
 }
 
 // Message is one email or SMS the run sent.
@@ -123,4 +136,69 @@ type StepError struct {
 	StepID  string    `json:"step_id"`
 	Message string    `json:"message"`
 	At      time.Time `json:"at"`
+}
+
+// Statuses of a ScheduledEvent.
+const (
+	// EventPending waits for its due time.
+	EventPending = "pending"
+	// EventFired came due and ran (or is running) its steps.
+	EventFired = "fired"
+	// EventCleared was cleared by a clear_event step or through the API
+	// before it came due; its steps never ran.
+	EventCleared = "cleared"
+	// EventReplaced was scheduled again under the same name before it came
+	// due; only the later scheduling runs.
+	EventReplaced = "replaced"
+	// EventDropped was pending when the run was canceled or failed.
+	EventDropped = "dropped"
+	// EventNotPending records an attempt to clear a name with no pending
+	// event (never scheduled, fired, or cleared already): a no-op.
+	EventNotPending = "not_pending"
+)
+
+// ScheduledEvent is one event a schedule_event step scheduled, or one
+// attempt to clear a name that was not pending (status not_pending).
+type ScheduledEvent struct {
+	Name string `json:"name"`
+	// StepID is the schedule_event step that scheduled it.
+	StepID      string    `json:"step_id,omitempty"`
+	Status      string    `json:"status"`
+	ScheduledAt time.Time `json:"scheduled_at,omitzero"`
+	DueAt       time.Time `json:"due_at,omitzero"`
+	FiredAt     time.Time `json:"fired_at,omitzero"`
+	// ClearedBy says who cleared or replaced it: "step <id>" or the caller
+	// of ClearEventUpdate, such as "api".
+	ClearedBy string    `json:"cleared_by,omitempty"`
+	ClearedAt time.Time `json:"cleared_at,omitzero"`
+}
+
+// ClearEvent is the argument of ClearEventUpdate.
+type ClearEvent struct {
+	Name string `json:"name"`
+	// By says who clears it, as the run's state will show it.
+	By string `json:"by,omitempty"`
+}
+
+// ClearEventResult is the result of ClearEventUpdate.
+type ClearEventResult struct {
+	WasPending bool `json:"was_pending"`
+}
+
+// CancelRequest is the payload of CancelRequestSignal.
+type CancelRequest struct {
+	By     string `json:"by"`
+	Reason string `json:"reason,omitempty"`
+}
+
+// OperatorOutsideCcflow is who a run says canceled it, or cleared one of
+// its events, when the request did not say: an operator of the Web UI or
+// the CLI, since ccflow's API always does.
+const OperatorOutsideCcflow = "Temporal (Web UI or CLI)"
+
+// Cancellation records who canceled a run, why and when.
+type Cancellation struct {
+	By     string    `json:"by"`
+	Reason string    `json:"reason,omitempty"`
+	At     time.Time `json:"at"`
 }

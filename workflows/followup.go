@@ -27,20 +27,42 @@ func FollowUp(ctx workflow.Context, in FollowUpInput) (State, error) {
 	if err := r.registerHandlers(ctx); err != nil {
 		return r.state, err
 	}
-	err := r.runSteps(ctx, in.Entry.Steps, "steps", "")
+	// A step of a fired event that fails stops the main steps and the
+	// other events through this context, as a failed main step does by
+	// returning.
+	stepsCtx, stop := workflow.WithCancel(ctx)
+	r.stop = stop
+	stepsCtx = withThread(stepsCtx, r.main)
+	err := r.runSteps(stepsCtx, in.Entry.Steps, "steps", "")
+	if err == nil {
+		err = r.awaitEvents(stepsCtx)
+	}
 	return r.finish(ctx, err)
 }
 
 // run is one follow-up in progress. State.Variables is vars itself, so the
 // state query always shows the variables as they are.
 type run struct {
-	in     FollowUpInput
-	vars   vars.Vars
-	state  State
-	survey *pendingSurvey
+	in    FollowUpInput
+	vars  vars.Vars
+	state State
+	// surveys are the surveys waiting for an answer, by survey id: the
+	// main steps and a fired event's may each wait on one.
+	surveys map[string]*pendingSurvey
+
+	// main is the main steps' thread; threads are the fired events' whose
+	// steps are running, in the order they fired.
+	main    *thread
+	threads []*thread
+	// pending are the scheduled events not yet due, in scheduling order.
+	pending []*event
+	// stop cancels every step still running; eventFailure is the failure
+	// of a fired event's step that made the run stop.
+	stop         workflow.CancelFunc
+	eventFailure error
 }
 
-// pendingSurvey is the survey a send_survey step is waiting on; the update
+// pendingSurvey is a survey a send_survey step is waiting on; the update
 // handler fills answer and the step picks it up.
 type pendingSurvey struct {
 	id     string
@@ -48,10 +70,11 @@ type pendingSurvey struct {
 }
 
 // place is where a step sits in the entry: its path ("steps[1].then[0]"),
-// its id (its own or its path) and the id of the step that runs after it
-// ("" when the run ends after it).
+// its id (its own or its path), the id of the step that runs after it (""
+// when its list ends after it) and the event whose steps it is part of
+// ("" for the main steps).
 type place struct {
-	path, id, next string
+	path, id, next, event string
 }
 
 func newRun(in FollowUpInput) *run {
@@ -62,8 +85,10 @@ func newRun(in FollowUpInput) *run {
 	v["entry.name"] = in.Entry.Name
 	v["entry.version"] = in.Entry.Version
 	return &run{
-		in:   in,
-		vars: v,
+		in:      in,
+		vars:    v,
+		surveys: map[string]*pendingSurvey{},
+		main:    &thread{},
 		state: State{
 			Status:        StatusRunning,
 			EntryID:       in.Entry.ID,
@@ -72,6 +97,7 @@ func newRun(in FollowUpInput) *run {
 			InteractionID: in.Event.InteractionID,
 			Variables:     v,
 			Messages:      []Message{},
+			Events:        []ScheduledEvent{},
 		},
 	}
 }
@@ -79,8 +105,9 @@ func newRun(in FollowUpInput) *run {
 // runSteps runs steps in order; they sit under path, and next is the id of
 // the step that follows the whole list.
 func (r *run) runSteps(ctx workflow.Context, steps []entry.Step, path, next string) error {
+	event := r.thread(ctx).event
 	for i, s := range steps {
-		p := place{path: fmt.Sprintf("%s[%d]", path, i), next: next}
+		p := place{path: fmt.Sprintf("%s[%d]", path, i), next: next, event: event}
 		p.id = entry.StepID(s, p.path)
 		if i+1 < len(steps) {
 			p.next = entry.StepID(steps[i+1], fmt.Sprintf("%s[%d]", path, i+1))
@@ -96,8 +123,14 @@ func (r *run) runSteps(ctx workflow.Context, steps []entry.Step, path, next stri
 // inside an if branch counts as the if step's failure too, so the nearest
 // enclosing on_error handles it, as a catch block would.
 func (r *run) runStep(ctx workflow.Context, s entry.Step, p place) error {
-	r.state.CurrentStep = p.id
-	err := r.exec(ctx, s, p)
+	r.setStep(ctx, p.id)
+	return r.handleFailure(ctx, s, p, r.exec(ctx, s, p))
+}
+
+// handleFailure runs the on_error steps of s when err, the failure of s or
+// of a step nested in it, is a step failure; it returns err when s has no
+// on_error steps.
+func (r *run) handleFailure(ctx workflow.Context, s entry.Step, p place, err error) error {
 	if err == nil {
 		return nil
 	}
@@ -136,34 +169,40 @@ func (r *run) exec(ctx workflow.Context, s entry.Step, p place) error {
 		return r.httpRequest(ctx, s, p)
 	case entry.StepIf:
 		return r.branch(ctx, s, p)
+	case entry.StepScheduleEvent:
+		return r.scheduleEvent(ctx, s, p)
+	case entry.StepClearEvent:
+		return r.clearEventStep(ctx, s, p)
 	}
 	return fmt.Errorf("step type %q is not supported by this worker", s.Type)
 }
 
-// finish turns how the steps ended into the run's result.
+// finish turns how the steps ended into the run's result. A run that ends
+// otherwise than completed drops its pending events.
 func (r *run) finish(ctx workflow.Context, err error) (State, error) {
+	if r.eventFailure != nil {
+		err = r.eventFailure // the main steps only saw themselves stopped
+	}
 	var se *stepError
 	switch {
 	case err == nil:
 		r.state.Status = StatusCompleted
 		r.state.CurrentStep = ""
-		r.setDetails(ctx, "completed")
+		r.report(ctx, "completed")
 		return r.state, nil
 	case errors.As(err, &se):
+		r.dropPending(ctx)
 		r.state.Status = StatusFailed
-		r.setDetails(ctx, se.Error())
+		r.state.CurrentStep = se.stepID
+		r.report(ctx, se.Error())
 		return r.state, temporal.NewNonRetryableApplicationError(se.Error(), ErrStepFailed, se.err)
 	default:
+		r.dropPending(ctx)
 		r.state.Status = StatusCanceled
-		r.setDetails(ctx, "canceled")
+		r.state.Canceled = r.cancellation(ctx)
+		r.report(ctx, "canceled by "+r.state.Canceled.By)
 		return r.state, err
 	}
-}
-
-// setDetails says in words what the run is doing, in the Web UI and in State.
-func (r *run) setDetails(ctx workflow.Context, text string) {
-	r.state.Details = text
-	workflow.SetCurrentDetails(ctx, text)
 }
 
 // idempotencyKey is the key a send is recorded under: one message per step

@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"cmp"
 	"fmt"
 
 	"go.temporal.io/sdk/temporal"
@@ -9,7 +10,8 @@ import (
 	"github.com/ccflow/ccflow/validation"
 )
 
-// registerHandlers sets up the state query and the survey answer update.
+// registerHandlers sets up the state query, the survey answer update and
+// the clear-event update.
 func (r *run) registerHandlers(ctx workflow.Context) error {
 	err := workflow.SetQueryHandlerWithOptions(ctx, StateQuery, func() (State, error) {
 		return r.state, nil
@@ -24,6 +26,13 @@ func (r *run) registerHandlers(ctx workflow.Context) error {
 	if err != nil {
 		return fmt.Errorf("registering update %q: %w", SurveyAnswerUpdate, err)
 	}
+	err = workflow.SetUpdateHandlerWithOptions(ctx, ClearEventUpdate, r.clearEventUpdate, workflow.UpdateHandlerOptions{
+		Validator:   validateClearEvent,
+		Description: "Clear a scheduled event that has not fired; the result says whether it was pending",
+	})
+	if err != nil {
+		return fmt.Errorf("registering update %q: %w", ClearEventUpdate, err)
+	}
 	return nil
 }
 
@@ -34,7 +43,7 @@ func (r *run) validateSurveyAnswer(_ workflow.Context, answer SurveyAnswer) erro
 	if err := answer.Check(); err != nil {
 		return temporal.NewApplicationError(err.Error(), ErrInvalidSurveyAnswer)
 	}
-	if r.survey == nil || r.survey.id != answer.SurveyID || r.survey.answer != nil {
+	if s := r.surveys[answer.SurveyID]; s == nil || s.answer != nil {
 		err := validation.Errorf("survey_id", "the run is not waiting for an answer to survey %q", answer.SurveyID)
 		return temporal.NewApplicationError(err.Error(), ErrSurveyNotPending)
 	}
@@ -47,6 +56,22 @@ func (r *run) answerSurvey(ctx workflow.Context, answer SurveyAnswer) error {
 	if err := r.validateSurveyAnswer(ctx, answer); err != nil {
 		return err
 	}
-	r.survey.answer = &answer
+	r.surveys[answer.SurveyID].answer = &answer
 	return nil
+}
+
+// validateClearEvent rejects a clear-event update without a name.
+func validateClearEvent(_ workflow.Context, req ClearEvent) error {
+	if req.Name == "" {
+		return temporal.NewApplicationError(validation.Errorf("name", "is required").Error(), ErrInvalidClearEvent)
+	}
+	return nil
+}
+
+// clearEventUpdate clears a scheduled event at a caller's request.
+func (r *run) clearEventUpdate(ctx workflow.Context, req ClearEvent) (ClearEventResult, error) {
+	if err := validateClearEvent(ctx, req); err != nil {
+		return ClearEventResult{}, err
+	}
+	return ClearEventResult{WasPending: r.clearEvent(ctx, req.Name, cmp.Or(req.By, OperatorOutsideCcflow))}, nil
 }

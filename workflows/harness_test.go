@@ -36,6 +36,8 @@ type harness struct {
 	// that step return before one succeeds.
 	failures map[string][]error
 	attempts map[string]int
+	// updates counts the updates sent, to give each its own id.
+	updates int
 }
 
 func newHarness(t *testing.T) *harness {

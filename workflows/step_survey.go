@@ -44,8 +44,9 @@ func (r *run) sendSurvey(ctx workflow.Context, s entry.Step, p place) error {
 	r.vars["survey.id"] = survey.ID
 	// Pending before the link goes out: a quick customer can answer before
 	// the send activity has reported back.
-	r.survey = &pendingSurvey{id: survey.ID}
-	defer func() { r.survey = nil }()
+	pending := &pendingSurvey{id: survey.ID}
+	r.surveys[survey.ID] = pending
+	defer delete(r.surveys, survey.ID)
 
 	if err := send(ctx, s, p); err != nil {
 		return err
@@ -55,7 +56,7 @@ func (r *run) sendSurvey(ctx workflow.Context, s entry.Step, p place) error {
 	answered, err := workflow.AwaitWithOptions(ctx, workflow.AwaitOptions{
 		Timeout:      until.Sub(workflow.Now(ctx)),
 		TimerOptions: workflow.TimerOptions{Summary: "survey answer for step " + p.id},
-	}, func() bool { return r.survey.answer != nil })
+	}, func() bool { return pending.answer != nil })
 	if err != nil {
 		return err
 	}
@@ -66,8 +67,8 @@ func (r *run) sendSurvey(ctx workflow.Context, s entry.Step, p place) error {
 		delete(r.vars, "survey.comment")
 		return nil
 	}
-	r.vars["survey.score"] = r.survey.answer.Score
-	r.vars["survey.comment"] = r.survey.answer.Comment
+	r.vars["survey.score"] = pending.answer.Score
+	r.vars["survey.comment"] = pending.answer.Comment
 	return nil
 }
 

@@ -61,10 +61,13 @@ func waitSummary(d time.Duration, p place) string {
 }
 
 func beforeNext(p place) string {
-	if p.next == "" {
-		return "before the run completes (step " + p.id + ")"
+	switch {
+	case p.next != "":
+		return "before step " + p.next
+	case p.event != "":
+		return "before the end of event " + p.event + " (step " + p.id + ")"
 	}
-	return "before step " + p.next
+	return "before the run completes (step " + p.id + ")"
 }
 
 // formatTime writes a time for operators, to the minute, in UTC.

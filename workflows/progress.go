@@ -1,0 +1,79 @@
+package workflows
+
+import (
+	"strings"
+
+	"go.temporal.io/sdk/workflow"
+)
+
+// thread is one line of steps of a run: its main steps, or the steps of an
+// event that fired, which run beside them. Each says which step it is at
+// and what it is doing; the run's State and current details show them all.
+type thread struct {
+	event   string // "" for the main steps
+	step    string
+	details string
+	// done is set once the main steps are done and the run only waits for
+	// its events.
+	done bool
+}
+
+type threadKey struct{}
+
+// withThread makes ctx the context of t's steps.
+func withThread(ctx workflow.Context, t *thread) workflow.Context {
+	return workflow.WithValue(ctx, threadKey{}, t)
+}
+
+// thread is the thread whose steps ctx belongs to.
+func (r *run) thread(ctx workflow.Context) *thread {
+	if t, ok := ctx.Value(threadKey{}).(*thread); ok {
+		return t
+	}
+	return r.main
+}
+
+// setStep records the step the thread of ctx has reached.
+func (r *run) setStep(ctx workflow.Context, stepID string) {
+	r.thread(ctx).step = stepID
+	r.show(ctx)
+}
+
+// setDetails says in words what the thread of ctx is doing.
+func (r *run) setDetails(ctx workflow.Context, text string) {
+	r.thread(ctx).details = text
+	r.show(ctx)
+}
+
+// show puts the threads' progress into State and the Web UI's current
+// details: the main steps' first, then each running event's, e.g.
+// "waiting 7d until 2026-11-30 10:15 UTC before step check-in; event
+// reminder: sending SMS (step reminder-sms)". The current step is that of
+// the event that fired last, or else of the main steps. A run that has
+// ended keeps what finish said.
+func (r *run) show(ctx workflow.Context) {
+	if r.state.Status != StatusRunning {
+		return
+	}
+	var parts []string
+	main := r.main.details
+	if r.main.done {
+		main = r.waitingForEvents()
+	}
+	if main != "" {
+		parts = append(parts, main)
+	}
+	step := r.main.step
+	for _, t := range r.threads {
+		parts = append(parts, "event "+t.event+": "+t.details)
+		step = t.step
+	}
+	r.state.CurrentStep = step
+	r.report(ctx, strings.Join(parts, "; "))
+}
+
+// report sets the run's details, in the Web UI and in State.
+func (r *run) report(ctx workflow.Context, text string) {
+	r.state.Details = text
+	workflow.SetCurrentDetails(ctx, text)
+}
