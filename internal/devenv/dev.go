@@ -88,7 +88,9 @@ func devPostgres(ctx context.Context, root string, g *group) (string, error) {
 		place:    func(owner *account) (string, error) { return devDataDir(root, owner) },
 		port:     port,
 		database: "ccflow",
-		settings: []string{"max_connections=200"},
+		// Only warnings: its start-up and checkpoint lines would bury the
+		// worker's and starter's logs.
+		settings: []string{"max_connections=200", "log_min_messages=warning"},
 		out:      newPrefixWriter(&outputMu, os.Stderr, "postgres"),
 	})
 }
