@@ -17,6 +17,7 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/contrib/envconfig"
 
+	"github.com/ccflow/ccflow/connections"
 	"github.com/ccflow/ccflow/durations"
 	"github.com/ccflow/ccflow/workflows"
 )
@@ -72,6 +73,10 @@ type Config struct {
 	LogFormat string
 	// LogLevel is CCFLOW_LOG_LEVEL (debug, info, warn, error).
 	LogLevel slog.Level
+	// Connections are the internal APIs http_request steps call, read by
+	// the worker only, from CCFLOW_CONNECTIONS_FILE and
+	// CCFLOW_CONNECTION_<NAME>_URL/_TOKEN (see package connections).
+	Connections connections.Set
 	// Temporal holds the client options the SDK's envconfig read
 	// (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_TLS_*).
 	Temporal client.Options
@@ -132,6 +137,10 @@ func Load(part Part) (Config, error) {
 	}
 	if err := c.LogLevel.UnmarshalText([]byte(getenv("CCFLOW_LOG_LEVEL", "info"))); err != nil {
 		add(fmt.Errorf("CCFLOW_LOG_LEVEL: %w", err))
+	}
+	if part == Worker {
+		c.Connections, err = connections.Load(os.Environ())
+		add(err)
 	}
 	c.Temporal, err = envconfig.LoadDefaultClientOptions()
 	if err != nil {

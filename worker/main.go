@@ -1,5 +1,6 @@
 // Command worker is ccflow's Temporal worker: it runs the follow-up
-// workflow and its activities (email, SMS, surveys) on the task queue.
+// workflow and its activities (email, SMS, surveys, HTTP requests) on the
+// task queue.
 package main
 
 import (
@@ -17,6 +18,7 @@ import (
 
 	"github.com/ccflow/ccflow/activities"
 	"github.com/ccflow/ccflow/config"
+	"github.com/ccflow/ccflow/netguard"
 	"github.com/ccflow/ccflow/store"
 	"github.com/ccflow/ccflow/tokens"
 	"github.com/ccflow/ccflow/workflows"
@@ -83,11 +85,16 @@ func run() error {
 		PublicURL: cfg.PublicURL,
 		SurveyTTL: cfg.SurveyTTL,
 		From:      cfg.EmailFrom,
-		Log:       log,
+		// External requests may reach no internal address: those go
+		// through connections.
+		Connections: cfg.Connections,
+		HTTP:        activities.NewHTTPClients(netguard.New()),
+		Log:         log,
 	})
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("starting the worker on task queue %s: %w", cfg.TaskQueue, err)
 	}
+	log.Info("connections for http_request steps", slog.Any("names", cfg.Connections.Names()))
 	log.Info("worker polling", slog.String("temporal", temporalOpts.HostPort), slog.String("task_queue", cfg.TaskQueue))
 	<-ctx.Done()
 	log.Info("worker shutting down")
