@@ -56,7 +56,9 @@ type system struct {
 	twilio   *testenv.TwilioServer
 }
 
-func startSystem(t *testing.T) *system {
+// startSystem starts ccflow; extraEnv ("NAME=value") is added to both
+// processes' environment, after and so over the defaults.
+func startSystem(t *testing.T, extraEnv ...string) *system {
 	t.Helper()
 	st, dbURL := testenv.StoreURL(t)
 	s := &system{
@@ -82,6 +84,7 @@ func startSystem(t *testing.T) *system {
 		"TWILIO_FROM=+15550001111",
 		"TWILIO_API_URL="+s.twilio.URL,
 	)
+	env = append(env, extraEnv...)
 	runProcess(t, "worker", env)
 	runProcess(t, "starter", env)
 	s.waitHealthy()
