@@ -22,6 +22,11 @@ all: build
 dev: tools
 	$(DEVENV) dev
 
+## entries: apply examples/entries to the running ccflow (make dev does it when it starts)
+.PHONY: entries
+entries:
+	go run ./cmd/ccflowctl apply --token "$${CCFLOW_API_TOKEN:-dev-token}" examples/entries
+
 ## test: vet, check workflow determinism, run every test with its servers
 test: tools browser vet workflowcheck
 	$(DEVENV) test -- go test $(GO_TEST_FLAGS) $(PACKAGES)

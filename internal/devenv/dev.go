@@ -67,6 +67,8 @@ func Dev(ctx context.Context) error {
 		g.add(proc)
 	}
 	printSummary(root, settings, tc)
+	// Beside the wait below, so Ctrl-C and a failing child still stop make dev at once.
+	go loadExampleEntries(ctx, root, httpURL(settingValue(settings, "CCFLOW_HTTP_ADDR")), settingValue(settings, "CCFLOW_API_TOKEN"))
 
 	select {
 	case <-ctx.Done():
@@ -130,6 +132,16 @@ func build(ctx context.Context, root string) error {
 // setting is one environment variable handed to the worker and the starter.
 type setting struct{ name, value string }
 
+// settingValue is the value of the setting name, or "".
+func settingValue(settings []setting, name string) string {
+	for _, s := range settings {
+		if s.name == name {
+			return s.value
+		}
+	}
+	return ""
+}
+
 // devSettings is the environment of the worker and the starter: where the
 // servers are, and defaults for what the user's environment leaves unset.
 func devSettings(lookup func(string) (string, bool), root, dbURL string, tc temporalEndpoint) []setting {
@@ -164,14 +176,7 @@ func httpURL(addr string) string {
 }
 
 func printSummary(root string, settings []setting, tc temporalEndpoint) {
-	get := func(name string) string {
-		for _, s := range settings {
-			if s.name == name {
-				return s.value
-			}
-		}
-		return ""
-	}
+	get := func(name string) string { return settingValue(settings, name) }
 	ui := tc.uiURL
 	if ui == "" {
 		ui = "(not known for TEMPORAL_ADDRESS; set TEMPORAL_UI_URL)"
