@@ -62,6 +62,7 @@ func New(cfg Config) http.Handler {
 	for _, id := range []string{"{id}", "{entry}/{interaction}"} {
 		v1.Handle("GET /v1/workflows/"+id, s.handle(s.getWorkflow))
 		v1.Handle("POST /v1/workflows/"+id+"/cancel", s.handle(s.cancelWorkflow))
+		v1.Handle("DELETE /v1/workflows/"+id+"/events/{name}", s.handle(s.clearEvent))
 	}
 	v1.Handle("/v1/", s.handle(unmatched(v1)))
 

@@ -1,11 +1,14 @@
 package api
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
@@ -72,10 +75,24 @@ type answerView struct {
 	AnsweredAt time.Time `json:"answered_at"`
 }
 
-// cancelStatus is the body of POST /v1/workflows/{id}/cancel.
+// cancelRequest is the optional body of POST /v1/workflows/{id}/cancel:
+// who asks and why, as the run's state will show it.
+type cancelRequest struct {
+	By     string `json:"by"`
+	Reason string `json:"reason"`
+}
+
+// Bounds of a cancel request's fields, in characters.
+const (
+	maxCancelBy     = 200
+	maxCancelReason = 1000
+)
+
+// cancelStatus is the answer of POST /v1/workflows/{id}/cancel.
 type cancelStatus struct {
 	WorkflowID string `json:"workflow_id"`
 	Status     string `json:"status"`
+	By         string `json:"by"`
 }
 
 // workflowID is the workflow a request names, either escaped in one path
@@ -187,26 +204,73 @@ func (s *server) surveys(ctx context.Context, workflowID string) ([]surveyView, 
 	return views, nil
 }
 
-// cancelWorkflow asks the run to stop; the workflow ends at its next step
-// and sends nothing more. Temporal accepts a cancel request for a finished
-// run without complaint, so the run's status is checked first.
+// cancelWorkflow asks the run to stop; the workflow ends at once, drops
+// its pending events and sends nothing more. A signal first tells the run
+// who asks and why, since Temporal's cancel request carries neither.
 func (s *server) cancelWorkflow(w http.ResponseWriter, r *http.Request) error {
+	req, err := readCancelRequest(w, r)
+	if err != nil {
+		return err
+	}
 	ctx := r.Context()
 	id := workflowID(r)
+	runID, err := s.runningWorkflow(ctx, id)
+	if err != nil {
+		return err
+	}
+	signal := workflows.CancelRequest{By: req.By, Reason: req.Reason}
+	if err := s.Temporal.SignalWorkflow(ctx, id, runID, workflows.CancelRequestSignal, signal); err != nil {
+		return fmt.Errorf("telling workflow %s who cancels it: %w", id, err)
+	}
+	if err := s.Temporal.CancelWorkflow(ctx, id, runID); err != nil {
+		return fmt.Errorf("cancelling workflow %s: %w", id, err)
+	}
+	writeJSON(w, http.StatusAccepted, cancelStatus{WorkflowID: id, Status: "cancel_requested", By: req.By})
+	return nil
+}
+
+// readCancelRequest reads the optional body of a cancel request; without
+// one the run says the API canceled it.
+func readCancelRequest(w http.ResponseWriter, r *http.Request) (cancelRequest, error) {
+	req := cancelRequest{}
+	if r.ContentLength != 0 {
+		if err := decodeJSON(w, r, &req); err != nil {
+			return req, err
+		}
+	}
+	req.By, req.Reason = strings.TrimSpace(req.By), strings.TrimSpace(req.Reason)
+	switch {
+	case utf8.RuneCountInString(req.By) > maxCancelBy:
+		return req, errField("by", "is longer than %d characters", maxCancelBy)
+	case utf8.RuneCountInString(req.Reason) > maxCancelReason:
+		return req, errField("reason", "is longer than %d characters", maxCancelReason)
+	}
+	req.By = cmp.Or(req.By, byAPI)
+	return req, nil
+}
+
+// byAPI is who the run's state says acted when a request through the API
+// names no one.
+const byAPI = "api"
+
+// runningWorkflow returns the run ID of the running workflow id: 404 when
+// Temporal does not know it, 409 when it has ended. Temporal takes a cancel
+// request for a finished run without complaint, hence the check.
+func (s *server) runningWorkflow(ctx context.Context, id string) (string, error) {
 	desc, err := s.Temporal.DescribeWorkflow(ctx, id, "")
 	var notFound *serviceerror.NotFound
 	switch {
 	case errors.As(err, &notFound):
-		return errNotFound(fmt.Sprintf("workflow %q", id))
+		return "", errNotFound(fmt.Sprintf("workflow %q", id))
 	case err != nil:
-		return fmt.Errorf("describing workflow %s: %w", id, err)
+		return "", fmt.Errorf("describing workflow %s: %w", id, err)
 	case desc.Status != enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING:
-		return &apiError{Status: http.StatusConflict, Code: codeWorkflowNotRunning,
-			Message: fmt.Sprintf("workflow %q is not running (%s)", id, desc.Status)}
+		return "", errNotRunning(id, desc.Status.String())
 	}
-	if err := s.Temporal.CancelWorkflow(ctx, id, desc.WorkflowExecution.RunID); err != nil {
-		return fmt.Errorf("cancelling workflow %s: %w", id, err)
-	}
-	writeJSON(w, http.StatusAccepted, cancelStatus{WorkflowID: id, Status: "cancel_requested"})
-	return nil
+	return desc.WorkflowExecution.RunID, nil
+}
+
+func errNotRunning(id, status string) *apiError {
+	return &apiError{Status: http.StatusConflict, Code: codeWorkflowNotRunning,
+		Message: fmt.Sprintf("workflow %q is not running (%s)", id, status)}
 }

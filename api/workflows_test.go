@@ -27,8 +27,17 @@ type workflowView struct {
 	Details       string         `json:"details"`
 	Variables     map[string]any `json:"variables"`
 	Messages      []any          `json:"messages"`
-	StateNote     string         `json:"state_note"`
-	Deliveries    []struct {
+	Events        []struct {
+		Name      string `json:"name"`
+		Status    string `json:"status"`
+		ClearedBy string `json:"cleared_by"`
+	} `json:"events"`
+	Canceled *struct {
+		By     string `json:"by"`
+		Reason string `json:"reason"`
+	} `json:"canceled"`
+	StateNote  string `json:"state_note"`
+	Deliveries []struct {
 		ID     string `json:"id"`
 		To     string `json:"to"`
 		Status string `json:"status"`
@@ -172,7 +181,10 @@ func TestCancelWorkflow(t *testing.T) {
 	require.Equal(t, http.StatusAccepted, rec.Code, rec.Body.String())
 	err := a.temporal.GetWorkflow(context.Background(), m.WorkflowID, m.RunID).Get(context.Background(), nil)
 	require.Error(t, err, "the run ends canceled")
-	require.Equal(t, "Canceled", a.getWorkflow(m.WorkflowID).Status)
+	view := a.getWorkflow(m.WorkflowID)
+	require.Equal(t, "Canceled", view.Status)
+	require.NotNil(t, view.Canceled, "the run's state says who canceled it")
+	require.Equal(t, "api", view.Canceled.By)
 	e := requireError(t, a.call(http.MethodPost, "/v1/workflows/"+url.PathEscape(m.WorkflowID)+"/cancel", nil), http.StatusConflict)
 	require.Equal(t, "workflow_not_running", e.Code)
 }
