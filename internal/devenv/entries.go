@@ -31,7 +31,7 @@ func loadExampleEntries(ctx context.Context, root, baseURL, token string) {
 	}
 	out := newPrefixWriter(&outputMu, os.Stderr, "entries")
 	_, err := entrysync.Apply(ctx, client, dir, entrysync.Options{}, out)
-	_ = out.Flush() // stderr
+	_ = out.Flush() // a failed write to stderr has nowhere to be reported
 	if err != nil && ctx.Err() == nil {
 		say("loading %s: %v", dir, err)
 	}
