@@ -52,6 +52,7 @@ func (s *server) clearEvent(w http.ResponseWriter, r *http.Request) error {
 	var (
 		rejected *temporal.ApplicationError
 		notFound *serviceerror.NotFound
+		deadline *serviceerror.DeadlineExceeded
 	)
 	switch {
 	case errors.As(err, &rejected):
@@ -59,7 +60,7 @@ func (s *server) clearEvent(w http.ResponseWriter, r *http.Request) error {
 	case errors.As(err, &notFound):
 		// The run ended between the status check and the update.
 		return errNotRunning(id, "it has ended")
-	case errors.Is(ctx.Err(), context.DeadlineExceeded):
+	case ctx.Err() != nil, errors.Is(err, context.DeadlineExceeded), errors.As(err, &deadline):
 		// Temporal keeps the update for the run's next workflow task, so
 		// it may still apply; clearing again is harmless either way.
 		return &apiError{Status: http.StatusServiceUnavailable, Code: codeUnavailable,
