@@ -1,12 +1,15 @@
 package e2e
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/converter"
 )
 
 // entryWithSteps is the seed entry with other steps.
@@ -104,6 +107,26 @@ func TestAScheduledEventFiresAndTheRunCompletesAfterIt(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, 2*time.Second, due.Sub(scheduled))
 	require.Len(t, run["messages"], 1)
+	require.Equal(t, []string{"event check-in due " + due.UTC().Format("2006-01-02 15:04 UTC")}, s.timerSummaries(id),
+		"operators see what the timer waits for")
+}
+
+// timerSummaries lists the summaries of the timers a run started.
+func (s *system) timerSummaries(workflowID string) []string {
+	s.t.Helper()
+	var summaries []string
+	iter := s.temporal.GetWorkflowHistory(context.Background(), workflowID, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	for iter.HasNext() {
+		e, err := iter.Next()
+		require.NoError(s.t, err)
+		if e.GetEventType() != enumspb.EVENT_TYPE_TIMER_STARTED {
+			continue
+		}
+		var summary string
+		require.NoError(s.t, converter.GetDefaultDataConverter().FromPayload(e.GetUserMetadata().GetSummary(), &summary))
+		summaries = append(summaries, summary)
+	}
+	return summaries
 }
 
 func TestCancelingARunThroughTheAPIDuringAWait(t *testing.T) {
