@@ -76,7 +76,7 @@ func run() error {
 	defer tc.Close()
 
 	w := worker.New(tc, cfg.TaskQueue, worker.Options{})
-	w.RegisterWorkflow(workflows.FollowUp)
+	workflows.Register(w)
 	w.RegisterActivity(&activities.Activities{
 		Store:     st,
 		Mailer:    mailer,
