@@ -34,6 +34,14 @@ test: tools browser vet workflowcheck
 vet:
 	go vet $(PACKAGES)
 
+## record-histories: record the replay corpus (testdata/histories) through a worker and private servers.
+##   Existing files are kept: they prove that runs under older code still replay (docs/versioning.md).
+##   PREFIX=v2- names the files of a new interpreter version, SCENARIOS="survey-answered cancelled"
+##   picks scenarios, REPLACE=1 records existing files again.
+.PHONY: record-histories
+record-histories: $(TEMPORAL)
+	$(DEVENV) test -- go run ./cmd/record-histories -dir testdata/histories -prefix "$(PREFIX)" $(if $(REPLACE),-replace) $(SCENARIOS)
+
 workflowcheck: $(WORKFLOWCHECK)
 	$(WORKFLOWCHECK) $(PACKAGES)
 

@@ -1,0 +1,175 @@
+package histories
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	historypb "go.temporal.io/api/history/v1"
+	"go.temporal.io/api/temporalproto"
+	"go.temporal.io/sdk/client"
+
+	"github.com/ccflow/ccflow/workflows"
+)
+
+// patience bounds every wait on a run: the scenarios' own waits are
+// seconds long, so a run that takes longer is stuck.
+const patience = time.Minute
+
+// run is a follow-up a scenario started, acted on the way the starter's
+// API does.
+type run struct {
+	temporal   client.Client
+	workflowID string
+	runID      string
+}
+
+// state asks the run for its State.
+func (r *run) state(ctx context.Context) (workflows.State, error) {
+	v, err := r.temporal.QueryWorkflow(ctx, r.workflowID, r.runID, workflows.StateQuery)
+	if err != nil {
+		return workflows.State{}, fmt.Errorf("querying %s: %w", r.workflowID, err)
+	}
+	var st workflows.State
+	if err := v.Get(&st); err != nil {
+		return workflows.State{}, fmt.Errorf("decoding the state of %s: %w", r.workflowID, err)
+	}
+	return st, nil
+}
+
+// waitUntil polls the run's State until holds says yes; what names the
+// awaited moment in the error.
+func (r *run) waitUntil(ctx context.Context, what string, holds func(workflows.State) bool) error {
+	deadline := time.Now().Add(patience)
+	for {
+		st, err := r.state(ctx)
+		switch {
+		case err == nil && holds(st):
+			return nil
+		case time.Now().After(deadline):
+			return fmt.Errorf("%s never came within %s (last state %+v, error %v)", what, patience, st, err)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
+// answerSurvey answers the survey of step stepID once the run waits for it,
+// with the update the starter sends for a customer's answer.
+func (r *run) answerSurvey(ctx context.Context, stepID string, score int, comment string) error {
+	surveyID := r.workflowID + "/" + stepID
+	err := r.waitUntil(ctx, "the wait for survey "+surveyID, func(st workflows.State) bool {
+		return st.CurrentStep == stepID && st.Variables["survey.id"] == surveyID
+	})
+	if err != nil {
+		return err
+	}
+	h, err := r.temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+		WorkflowID:   r.workflowID,
+		RunID:        r.runID,
+		UpdateName:   workflows.SurveyAnswerUpdate,
+		Args:         []any{workflows.SurveyAnswer{SurveyID: surveyID, Score: score, Comment: comment}},
+		WaitForStage: client.WorkflowUpdateStageCompleted,
+	})
+	if err == nil {
+		err = h.Get(ctx, nil)
+	}
+	if err != nil {
+		return fmt.Errorf("answering survey %s: %w", surveyID, err)
+	}
+	return nil
+}
+
+// clearEvent clears the pending event called name, as DELETE
+// /v1/workflows/{id}/events/{name} does.
+func (r *run) clearEvent(ctx context.Context, name string) error {
+	err := r.waitUntil(ctx, "event "+name+" pending", func(st workflows.State) bool {
+		for _, ev := range st.Events {
+			if ev.Name == name && ev.Status == workflows.EventPending {
+				return true
+			}
+		}
+		return false
+	})
+	if err != nil {
+		return err
+	}
+	h, err := r.temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+		WorkflowID:   r.workflowID,
+		RunID:        r.runID,
+		UpdateName:   workflows.ClearEventUpdate,
+		Args:         []any{workflows.ClearEvent{Name: name, By: "api"}},
+		WaitForStage: client.WorkflowUpdateStageCompleted,
+	})
+	var res workflows.ClearEventResult
+	if err == nil {
+		err = h.Get(ctx, &res)
+	}
+	if err == nil && !res.WasPending {
+		err = fmt.Errorf("the run says it was not pending")
+	}
+	if err != nil {
+		return fmt.Errorf("clearing event %s: %w", name, err)
+	}
+	return nil
+}
+
+// cancel cancels the run once it is at step stepID, as POST
+// /v1/workflows/{id}/cancel does: it says who and why, then cancels.
+func (r *run) cancel(ctx context.Context, stepID string, req workflows.CancelRequest) error {
+	err := r.waitUntil(ctx, "step "+stepID, func(st workflows.State) bool { return st.CurrentStep == stepID })
+	if err != nil {
+		return err
+	}
+	if err := r.temporal.SignalWorkflow(ctx, r.workflowID, r.runID, workflows.CancelRequestSignal, req); err != nil {
+		return fmt.Errorf("telling %s who cancels it: %w", r.workflowID, err)
+	}
+	if err := r.temporal.CancelWorkflow(ctx, r.workflowID, r.runID); err != nil {
+		return fmt.Errorf("cancelling %s: %w", r.workflowID, err)
+	}
+	return nil
+}
+
+// waitClosed waits for the run to close and requires it to close as want.
+func (r *run) waitClosed(ctx context.Context, want enumspb.WorkflowExecutionStatus) error {
+	ctx, cancel := context.WithTimeout(ctx, patience)
+	defer cancel()
+	// Its error is the run's failure, which a scenario may well expect.
+	_ = r.temporal.GetWorkflow(ctx, r.workflowID, r.runID).Get(ctx, nil)
+	desc, err := r.temporal.DescribeWorkflowExecution(ctx, r.workflowID, r.runID)
+	if err != nil {
+		return fmt.Errorf("describing %s: %w", r.workflowID, err)
+	}
+	if got := desc.GetWorkflowExecutionInfo().GetStatus(); got != want {
+		return fmt.Errorf("run %s ended %s, want %s", r.workflowID, got, want)
+	}
+	return nil
+}
+
+// writeHistory writes the run's whole history to file as the Temporal CLI
+// does (`temporal workflow show --output json`), which is what
+// worker.WorkflowReplayer reads; it returns the number of events.
+func (r *run) writeHistory(ctx context.Context, file string) (int, error) {
+	hist := &historypb.History{}
+	iter := r.temporal.GetWorkflowHistory(ctx, r.workflowID, r.runID, false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	for iter.HasNext() {
+		ev, err := iter.Next()
+		if err != nil {
+			return 0, fmt.Errorf("reading the history of %s: %w", r.workflowID, err)
+		}
+		hist.Events = append(hist.Events, ev)
+	}
+	data, err := temporalproto.CustomJSONMarshalOptions{Indent: "  "}.Marshal(hist)
+	if err != nil {
+		return 0, fmt.Errorf("encoding the history of %s: %w", r.workflowID, err)
+	}
+	if err := os.WriteFile(file, append(data, '\n'), 0o644); err != nil {
+		return 0, fmt.Errorf("writing %s: %w", file, err)
+	}
+	return len(hist.Events), nil
+}

@@ -1,0 +1,172 @@
+package histories
+
+import (
+	"context"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+
+	"github.com/ccflow/ccflow/entry"
+	"github.com/ccflow/ccflow/interaction"
+	"github.com/ccflow/ccflow/workflows"
+)
+
+// scenario is one recorded history: an entry, what a customer or an
+// operator does to its run, and how the run must end. Waits are seconds
+// long so a recording takes seconds; a history replays the same whatever
+// the durations were.
+type scenario struct {
+	name  string
+	entry entry.Entry
+	// drive acts on the run once it started; nil lets it run its course.
+	drive func(context.Context, *run) error
+	want  enumspb.WorkflowExecutionStatus
+}
+
+const (
+	completed = enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED
+	failed    = enumspb.WORKFLOW_EXECUTION_STATUS_FAILED
+	canceled  = enumspb.WORKFLOW_EXECUTION_STATUS_CANCELED
+)
+
+// scenarios cover each step type and each way a run ends.
+var scenarios = []scenario{
+	{
+		name: "survey-answered",
+		entry: newEntry("survey-answered", "Survey answered",
+			entry.Step{ID: "survey", Type: entry.StepSendSurvey, Channel: "email", Subject: "How did we do, $(customer.first_name)?",
+				Question: "How happy are you with $(agent.name)'s help?", Text: "Tell us in one tap: $(survey.url)", Wait: "1h"},
+			entry.Step{ID: "score-check", Type: entry.StepIf, Condition: "survey.answered && survey.score <= 2",
+				Then: []entry.Step{{ID: "apology", Type: entry.StepSendSMS, Text: "Sorry, $(customer.first_name). A supervisor will call you."}},
+				Else: []entry.Step{{ID: "thanks", Type: entry.StepSendSMS, Text: "Thanks for the $(survey.score)/5!"}}},
+		),
+		drive: func(ctx context.Context, r *run) error {
+			return r.answerSurvey(ctx, "survey", 4, "Sam was quick and kind.")
+		},
+		want: completed,
+	},
+	{
+		name: "survey-timed-out",
+		entry: newEntry("survey-timed-out", "Survey timed out",
+			entry.Step{ID: "survey", Type: entry.StepSendSurvey, Channel: "sms",
+				Question: "How did we do?", Text: "Rate us, $(customer.first_name): $(survey.url)", Wait: "3s"},
+			entry.Step{ID: "missed-you", Type: entry.StepIf, Condition: "!survey.answered",
+				Then: []entry.Step{{ID: "missed-you-email", Type: entry.StepSendEmail, Subject: "We missed your answer",
+					Text: "Hi $(customer.first_name), tell us about case $(case.number) whenever you like."}}},
+		),
+		want: completed,
+	},
+	{
+		name: "wait-then-email",
+		entry: newEntry("wait-then-email", "Wait then email",
+			entry.Step{ID: "pause", Type: entry.StepWait, Duration: "2s"},
+			entry.Step{ID: "follow-up-email", Type: entry.StepSendEmail, Subject: "Your case $(case.number)",
+				Text: "Hi $(customer.first_name), is everything still fine with order $(order_id)?",
+				HTML: "<p>Hi $(customer.first_name), is everything still fine with order <b>$(order_id)</b>?</p>"},
+		),
+		want: completed,
+	},
+	{
+		name: "set-variable-and-if",
+		entry: newEntry("set-variable-and-if", "Set variable and if",
+			entry.Step{ID: "tier", Type: entry.StepSetVariable, Name: "tier", Value: "gold"},
+			entry.Step{ID: "greeting", Type: entry.StepSetVariable, Name: "greeting", Value: "Hi $(customer.first_name)"},
+			entry.Step{ID: "gold-check", Type: entry.StepIf, Condition: "tier == 'gold' && interaction.average_sentiment > 0.5",
+				Then: []entry.Step{{ID: "gold-sms", Type: entry.StepSendSMS, Text: "$(greeting), thanks for being a gold customer."}},
+				Else: []entry.Step{{ID: "plain-sms", Type: entry.StepSendSMS, Text: "$(greeting), thanks for calling."}}},
+		),
+		want: completed,
+	},
+	{
+		name: "error-exit-on-error",
+		entry: newEntry("error-exit-on-error", "Error exit on error",
+			entry.Step{ID: "order-lookup", Type: entry.StepHTTPRequest, Connection: "crm", Path: "/orders/$(order_id)", SaveAs: "order",
+				OnError: []entry.Step{{ID: "tell-ops", Type: entry.StepSendEmail, To: "ops@example.com",
+					Subject: "Follow-up failed at $(error.step)", Text: "$(error.message)"}}},
+			entry.Step{ID: "after", Type: entry.StepSendSMS, Text: "We are looking into order $(order_id)."},
+		),
+		want: completed,
+	},
+	{
+		name: "run-failed",
+		entry: newEntry("run-failed", "Run failed",
+			entry.Step{ID: "invoice-email", Type: entry.StepSendEmail, Subject: "Your invoice", Text: "Invoice $(invoice_id) is attached."},
+			entry.Step{ID: "never", Type: entry.StepSendSMS, Text: "never sent"},
+		),
+		want: failed,
+	},
+	{
+		name: "http-request-through-connection",
+		entry: newEntry("http-request-through-connection", "HTTP request through connection",
+			entry.Step{ID: "crm-lookup", Type: entry.StepHTTPRequest, Connection: "crm", Path: "/customers/$(customer.id)", SaveAs: "crm"},
+			entry.Step{ID: "vip-check", Type: entry.StepIf, Condition: "crm.status == 200 && crm.body.tier == 'gold'",
+				Then: []entry.Step{{ID: "vip-sms", Type: entry.StepSendSMS, Text: "Hi $(customer.first_name), $(crm.body.agent.name) will call you."}}},
+		),
+		want: completed,
+	},
+	{
+		// The event fires while the main steps wait, so its steps run
+		// beside them.
+		name: "event-fired",
+		entry: newEntry("event-fired", "Event fired",
+			entry.Step{ID: "schedule-reminder", Type: entry.StepScheduleEvent, Name: "reminder", After: "1s",
+				Steps: []entry.Step{{ID: "reminder-sms", Type: entry.StepSendSMS, Text: "A reminder about case $(case.number)."}}},
+			entry.Step{ID: "pause", Type: entry.StepWait, Duration: "2s"},
+			entry.Step{ID: "follow-up-email", Type: entry.StepSendEmail, Subject: "Your case $(case.number)", Text: "All done?"},
+		),
+		want: completed,
+	},
+	{
+		// A clear_event step clears one event and the API the other, after
+		// which the run has nothing left to wait for.
+		name: "event-cleared",
+		entry: newEntry("event-cleared", "Event cleared",
+			entry.Step{ID: "schedule-callback", Type: entry.StepScheduleEvent, Name: "callback", After: "1h",
+				Steps: []entry.Step{{ID: "callback-sms", Type: entry.StepSendSMS, Text: "We will call you back."}}},
+			entry.Step{ID: "schedule-reminder", Type: entry.StepScheduleEvent, Name: "reminder", After: "1h",
+				Steps: []entry.Step{{ID: "reminder-sms", Type: entry.StepSendSMS, Text: "A reminder about case $(case.number)."}}},
+			entry.Step{ID: "no-callback", Type: entry.StepClearEvent, Name: "callback"},
+		),
+		drive: func(ctx context.Context, r *run) error { return r.clearEvent(ctx, "reminder") },
+		want:  completed,
+	},
+	{
+		name: "cancelled",
+		entry: newEntry("cancelled", "Cancelled",
+			entry.Step{ID: "ack", Type: entry.StepSendEmail, Subject: "We got your case", Text: "Case $(case.number) is with us."},
+			entry.Step{ID: "hold", Type: entry.StepWait, Duration: "1h"},
+			entry.Step{ID: "never", Type: entry.StepSendSMS, Text: "never sent"},
+		),
+		drive: func(ctx context.Context, r *run) error {
+			return r.cancel(ctx, "hold", workflows.CancelRequest{By: "api", Reason: "the customer called back"})
+		},
+		want: canceled,
+	},
+}
+
+func newEntry(id, name string, steps ...entry.Step) entry.Entry {
+	return entry.Entry{
+		ID: id, Name: name, Service: "Billing Support", Enabled: true,
+		Triggers: []entry.Trigger{{Type: entry.TriggerDisposition, Disposition: "Problem solved"}},
+		Steps:    steps,
+	}
+}
+
+// event is SPEC's example of an ended interaction.
+func event(interactionID string) interaction.Event {
+	sentiment := 0.62
+	ended := time.Date(2026, 11, 23, 10, 15, 0, 0, time.UTC)
+	return interaction.Event{
+		InteractionID:    interactionID,
+		Service:          "Billing Support",
+		Channel:          "voice",
+		Disposition:      "Problem solved",
+		AverageSentiment: &sentiment,
+		EndedAt:          &ended,
+		Agent:            &interaction.Agent{ID: "A-7", Name: "Sam"},
+		Customer: &interaction.Customer{ID: "C-77", FirstName: "Ada", LastName: "Lovelace",
+			Email: "ada@example.com", Phone: "+15551234567", TimeZone: "America/New_York", Language: "en"},
+		Case:      &interaction.Case{ID: "CASE-9", Number: "9", Disposition: "Need more information"},
+		Variables: map[string]any{"order_id": "A-17"},
+	}
+}

@@ -1,0 +1,169 @@
+package histories
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"time"
+
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/worker"
+
+	"github.com/ccflow/ccflow/activities"
+	"github.com/ccflow/ccflow/connections"
+	"github.com/ccflow/ccflow/entry"
+	"github.com/ccflow/ccflow/ingest"
+	"github.com/ccflow/ccflow/interaction"
+	"github.com/ccflow/ccflow/netguard"
+	"github.com/ccflow/ccflow/store"
+	"github.com/ccflow/ccflow/tokens"
+	"github.com/ccflow/ccflow/workflows"
+)
+
+// crmToken is the loopback CRM's bearer token, known to its connection only.
+const crmToken = "recorder-crm-token"
+
+// system is ccflow minus its HTTP API: the ingest service that starts runs
+// and a worker with the real activities on a task queue of its own.
+type system struct {
+	temporal client.Client
+	store    *store.Store
+	ingest   *ingest.Service
+	worker   worker.Worker
+	crm      *httptest.Server
+	outbox   string
+	// stamp makes this recording's interaction ids new to the server.
+	stamp string
+}
+
+func startSystem(ctx context.Context, c client.Client, st *store.Store) (*system, error) {
+	outbox, err := os.MkdirTemp("", "ccflow-histories-outbox-")
+	if err != nil {
+		return nil, fmt.Errorf("making the outbox folder: %w", err)
+	}
+	s := &system{temporal: c, store: st, crm: startCRM(), outbox: outbox, stamp: fmt.Sprint(time.Now().Unix())}
+	conns, err := connections.New(connections.Connection{Name: "crm", BaseURL: s.crm.URL, BearerToken: crmToken})
+	if err != nil {
+		s.stop()
+		return nil, fmt.Errorf("the loopback CRM's connection: %w", err)
+	}
+	key := make([]byte, 32)
+	_, _ = rand.Read(key) // crypto/rand does not fail on supported platforms
+	quiet := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+
+	taskQueue := "ccflow-record-histories-" + s.stamp
+	s.ingest = &ingest.Service{Store: st, Temporal: c, TaskQueue: taskQueue, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	s.worker = worker.New(c, taskQueue, worker.Options{})
+	workflows.Register(s.worker)
+	s.worker.RegisterActivity(&activities.Activities{
+		Store:       st,
+		Mailer:      activities.NewOutboxMailer(outbox),
+		SMS:         activities.NewOutboxSMS(outbox),
+		Signer:      tokens.NewSigner(key),
+		PublicURL:   "http://localhost:8080",
+		From:        "care@example.com",
+		Connections: conns,
+		HTTP:        activities.NewHTTPClients(netguard.New()),
+		Log:         quiet,
+	})
+	if err := s.worker.Start(); err != nil {
+		s.worker = nil
+		s.stop()
+		return nil, fmt.Errorf("starting the worker on task queue %s: %w", taskQueue, err)
+	}
+	return s, nil
+}
+
+func (s *system) stop() {
+	if s.worker != nil {
+		s.worker.Stop()
+	}
+	s.crm.Close()
+	_ = os.RemoveAll(s.outbox)
+}
+
+// startCRM serves a customer record at GET /customers/{id} to callers with
+// the connection's token, and 404 for anything else.
+func startCRM() *httptest.Server {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /customers/{id}", func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "Bearer "+crmToken {
+			http.Error(w, `{"error": "unauthorized"}`, http.StatusUnauthorized)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(w, `{"id": %q, "tier": "gold", "agent": {"name": "Grace"}}`, r.PathValue("id"))
+	})
+	mux.HandleFunc("/", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		http.Error(w, `{"error": "no such resource"}`, http.StatusNotFound)
+	})
+	return httptest.NewServer(mux)
+}
+
+// record runs one scenario: its entry goes live, its event starts the
+// run, drive acts on the run, and once the run closed as the scenario
+// expects, its history is written to file. It returns the number of events.
+func (s *system) record(ctx context.Context, sc scenario, file string) (int, error) {
+	e, err := s.putEntry(ctx, sc.entry)
+	if err != nil {
+		return 0, err
+	}
+	defer func() { _ = s.store.DeleteEntry(context.WithoutCancel(ctx), e.ID) }()
+
+	r, err := s.start(ctx, event("INT-"+s.stamp))
+	if err != nil {
+		return 0, err
+	}
+	if sc.drive != nil {
+		if err := sc.drive(ctx, r); err != nil {
+			return 0, err
+		}
+	}
+	if err := r.waitClosed(ctx, sc.want); err != nil {
+		return 0, err
+	}
+	return r.writeHistory(ctx, file)
+}
+
+// putEntry validates e and makes it the only live entry, so the event
+// matches it alone.
+func (s *system) putEntry(ctx context.Context, e entry.Entry) (entry.Entry, error) {
+	catalog, err := s.store.Catalog(ctx)
+	if err != nil {
+		return entry.Entry{}, err
+	}
+	entry.Normalize(&e)
+	if err := entry.Validate(e, catalog); err != nil {
+		return entry.Entry{}, fmt.Errorf("entry %s is not valid: %w", e.ID, err)
+	}
+	live, err := s.store.Entries(ctx)
+	if err != nil {
+		return entry.Entry{}, err
+	}
+	for _, old := range live {
+		if err := s.store.DeleteEntry(ctx, old.ID); err != nil && !errors.Is(err, store.ErrNotFound) {
+			return entry.Entry{}, err
+		}
+	}
+	return s.store.CreateEntry(ctx, e)
+}
+
+// start posts ev as the starter does and returns the one run it started.
+func (s *system) start(ctx context.Context, ev interaction.Event) (*run, error) {
+	res, err := s.ingest.Ingest(ctx, ev, false)
+	if err != nil {
+		return nil, fmt.Errorf("ingesting interaction %s: %w", ev.InteractionID, err)
+	}
+	if len(res.Matches) != 1 || res.Matches[0].Status != ingest.StatusStarted {
+		return nil, fmt.Errorf("interaction %s should start one new run, got %+v", ev.InteractionID, res.Matches)
+	}
+	m := res.Matches[0]
+	return &run{temporal: s.temporal, workflowID: m.WorkflowID, runID: m.RunID}, nil
+}
