@@ -1,17 +1,27 @@
 #!/bin/sh
 # Creates the namespace and registers ccflow's search attributes once the
-# server answers. The same commands register them on any other cluster
-# (self-hosted or Temporal Cloud with --api-key/--tls options).
+# server answers. Each attribute is registered on its own, so a cluster set
+# up by an older ccflow gets the ones added since. The same commands, with
+# --address, --namespace and --api-key (or the --tls-* options), register
+# them on any other cluster, self-hosted or Temporal Cloud.
 set -eu
 ns=${TEMPORAL_NAMESPACE:-default}
 until temporal operator cluster health >/dev/null 2>&1; do sleep 2; done
 temporal operator namespace describe -n "$ns" >/dev/null 2>&1 ||
   temporal operator namespace create -n "$ns" --retention 30d
-temporal operator search-attribute create -n "$ns" \
-  --name CcflowEntryId --type Keyword \
-  --name CcflowService --type Keyword \
-  --name CcflowInteractionId --type Keyword \
-  --name CcflowCustomerId --type Keyword \
-  --name CcflowDisposition --type Keyword \
-  --name CcflowAverageSentiment --type Double ||
-  echo "search attributes already registered"
+
+# register NAME TYPE adds one search attribute unless the namespace has it.
+register() {
+  if temporal operator search-attribute list -n "$ns" | grep -qw "$1"; then
+    echo "search attribute $1 is already registered"
+  else
+    temporal operator search-attribute create -n "$ns" --name "$1" --type "$2"
+  fi
+}
+register CcflowEntryId Keyword
+register CcflowService Keyword
+register CcflowInteractionId Keyword
+register CcflowCustomerId Keyword
+register CcflowDisposition Keyword
+register CcflowAverageSentiment Double
+register CcflowCurrentStep Keyword

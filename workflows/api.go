@@ -30,8 +30,8 @@ const (
 	CancelRequestSignal = "cancel-requested"
 )
 
-// Search attributes set on every run, registered by `make dev` and by the
-// setup command documented in the README.
+// Search attributes of every run, registered by `make dev` and by
+// deploy/temporal-setup.sh (see SearchAttributeKeys).
 var (
 	EntryIDAttr          = temporal.NewSearchAttributeKeyKeyword("CcflowEntryId")
 	ServiceAttr          = temporal.NewSearchAttributeKeyKeyword("CcflowService")
@@ -39,6 +39,10 @@ var (
 	CustomerIDAttr       = temporal.NewSearchAttributeKeyKeyword("CcflowCustomerId")
 	DispositionAttr      = temporal.NewSearchAttributeKeyKeyword("CcflowDisposition")
 	AverageSentimentAttr = temporal.NewSearchAttributeKeyFloat64("CcflowAverageSentiment")
+	// CurrentStepAttr is the step the run is at, kept current by the run
+	// itself (State.CurrentStep), so operators can list the runs at a
+	// step; a completed run has none.
+	CurrentStepAttr = temporal.NewSearchAttributeKeyKeyword("CcflowCurrentStep")
 )
 
 // FollowUpInput starts a follow-up: the entry at the version that matched

@@ -16,21 +16,9 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/contrib/envconfig"
 	"go.temporal.io/sdk/log"
-	"go.temporal.io/sdk/temporal"
 
 	"github.com/ccflow/ccflow/workflows"
 )
-
-// searchAttributes are the attributes every ccflow run sets; a server must
-// know them before the first run starts.
-var searchAttributes = []temporal.SearchAttributeKey{
-	workflows.EntryIDAttr,
-	workflows.ServiceAttr,
-	workflows.InteractionIDAttr,
-	workflows.CustomerIDAttr,
-	workflows.DispositionAttr,
-	workflows.AverageSentimentAttr,
-}
 
 // temporalEndpoint is where the Temporal server ccflow uses answers.
 type temporalEndpoint struct {
@@ -84,7 +72,7 @@ func registerSearchAttributes(ctx context.Context, cli, addr, namespace string) 
 		say("warning: cannot register ccflow's search attributes without the Temporal CLI at %s (make tools)", cli)
 		return
 	}
-	for _, key := range searchAttributes {
+	for _, key := range workflows.SearchAttributeKeys {
 		out, err := exec.CommandContext(ctx, cli, "operator", "search-attribute", "create",
 			"--address", addr, "--namespace", namespace,
 			"--name", key.GetName(), "--type", key.GetValueType().String()).CombinedOutput()
@@ -137,7 +125,7 @@ func temporalArgs(opts temporalOptions) []string {
 	if opts.dbFile != "" {
 		args = append(args, "--db-filename", opts.dbFile)
 	}
-	for _, key := range searchAttributes {
+	for _, key := range workflows.SearchAttributeKeys {
 		args = append(args, "--search-attribute", key.GetName()+"="+key.GetValueType().String())
 	}
 	return args

@@ -18,6 +18,7 @@ func TestTemporalArgsRegisterCcflowsSearchAttributes(t *testing.T) {
 		"--search-attribute", "CcflowCustomerId=Keyword",
 		"--search-attribute", "CcflowDisposition=Keyword",
 		"--search-attribute", "CcflowAverageSentiment=Double",
+		"--search-attribute", "CcflowCurrentStep=Keyword",
 	}, args)
 }
 
