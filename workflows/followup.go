@@ -22,11 +22,18 @@ var a *activities.Activities
 // result is the final State; a step that fails without on_error steps fails
 // the run with an ErrStepFailed application error saying which step and why.
 func FollowUp(ctx workflow.Context, in FollowUpInput) (State, error) {
+	return followUp(ctx, in, currentChanges)
+}
+
+// followUp is FollowUp with the gated interpreter changes that changesOf
+// says the run has.
+func followUp(ctx workflow.Context, in FollowUpInput, changesOf func(workflow.Context) changes) (State, error) {
 	r := newRun(in)
 	// Handlers come before any blocking call so no update or query is lost.
 	if err := r.registerHandlers(ctx); err != nil {
 		return r.state, err
 	}
+	r.changes = changesOf(ctx)
 	// A step of a fired event that fails stops the main steps and the
 	// other events through this context, as a failed main step does by
 	// returning.
@@ -43,9 +50,12 @@ func FollowUp(ctx workflow.Context, in FollowUpInput) (State, error) {
 // run is one follow-up in progress. State.Variables is vars itself, so the
 // state query always shows the variables as they are.
 type run struct {
-	in    FollowUpInput
-	vars  vars.Vars
-	state State
+	in      FollowUpInput
+	changes changes
+	vars    vars.Vars
+	state   State
+	// publishedStep is the value of CurrentStepAttr the run last set.
+	publishedStep string
 	// surveys are the surveys waiting for an answer, by survey id: the
 	// main steps and a fired event's may each wait on one.
 	surveys map[string]*pendingSurvey

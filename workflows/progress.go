@@ -72,8 +72,32 @@ func (r *run) show(ctx workflow.Context) {
 	r.report(ctx, strings.Join(parts, "; "))
 }
 
-// report sets the run's details, in the Web UI and in State.
+// report sets the run's details, in the Web UI and in State, and
+// publishes its current step.
 func (r *run) report(ctx workflow.Context, text string) {
 	r.state.Details = text
 	workflow.SetCurrentDetails(ctx, text)
+	r.publishStep(ctx)
+}
+
+// publishStep sets CurrentStepAttr to State.CurrentStep when it changed,
+// or unsets it once there is none, so a visibility query finds the runs at
+// a step (CcflowCurrentStep = "survey") or failed at one.
+func (r *run) publishStep(ctx workflow.Context) {
+	step := r.state.CurrentStep
+	if !r.changes.upsertCurrentStep || step == r.publishedStep {
+		return
+	}
+	update := CurrentStepAttr.ValueSet(step)
+	if step == "" {
+		update = CurrentStepAttr.ValueUnset()
+	}
+	// The server refuses an attribute its namespace lacks by failing the
+	// workflow task, not this call: the run waits, retrying, until it is
+	// registered (deploy/temporal-setup.sh).
+	if err := workflow.UpsertTypedSearchAttributes(ctx, update); err != nil {
+		workflow.GetLogger(ctx).Warn("Could not publish the current step", "step", step, "error", err.Error())
+		return
+	}
+	r.publishedStep = step
 }

@@ -1,7 +1,9 @@
 package workflows_test
 
 import (
+	"bytes"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -66,6 +68,31 @@ func TestReplayFailsWhenAChangeReordersSteps(t *testing.T) {
 	err := r.ReplayWorkflowHistoryFromJSONFile(quietLogger, filepath.Join(historiesDir, "survey-answered.json"))
 
 	requireNondeterminism(t, err)
+}
+
+func TestTheCurrentStepChangeWithoutGetVersionWouldBreakRunsInFlight(t *testing.T) {
+	r := replayer(t, func(reg worker.WorkflowRegistry) {
+		reg.RegisterWorkflowWithOptions(workflows.FollowUpUngated, workflow.RegisterOptions{Name: workflows.FollowUpWorkflow})
+	})
+
+	err := r.ReplayWorkflowHistoryFromJSONFile(quietLogger, filepath.Join(historiesDir, "survey-answered.json"))
+
+	requireNondeterminism(t, err)
+}
+
+// The corpus keeps histories from before the upsert-current-step change
+// (no CcflowCurrentStep in them) beside those recorded after it, so
+// TestEveryRecordedHistoryReplays replays both kinds of runs.
+func TestTheCorpusHoldsRunsFromBeforeAndAfterTheCurrentStepChange(t *testing.T) {
+	kinds := map[bool][]string{}
+	for _, file := range histories(t, "*.json") {
+		data, err := os.ReadFile(file)
+		require.NoError(t, err)
+		upserts := bytes.Contains(data, []byte(workflows.CurrentStepAttr.GetName()))
+		kinds[upserts] = append(kinds[upserts], filepath.Base(file))
+	}
+	require.NotEmpty(t, kinds[false], "no history from before the change")
+	require.NotEmpty(t, kinds[true], "no history recorded after the change")
 }
 
 // requireNondeterminism requires err to be the SDK's nondeterminism error,
