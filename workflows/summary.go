@@ -19,11 +19,14 @@ func StaticSummary(in FollowUpInput) string {
 }
 
 // StaticDetails is the Markdown the starter gives a run for the Web UI: what
-// started it, one fact a line.
+// started it, one fact a line. The blank line after the title makes the
+// facts a list: the Web UI's renderer otherwise runs them into one
+// paragraph.
 func StaticDetails(in FollowUpInput) string {
 	e := in.Event
 	lines := []string{
 		fmt.Sprintf("**%s** (entry `%s`, version %d)", in.Entry.Name, in.Entry.ID, in.Entry.Version),
+		"",
 		"- Interaction: " + e.InteractionID,
 		"- Service: " + e.Service,
 	}

@@ -58,7 +58,7 @@ func TestStaticDetails(t *testing.T) {
 		in   workflows.FollowUpInput
 		want string
 	}{
-		{"full event", input(), "**Post-call survey** (entry `post-call-survey`, version 3)\n" +
+		{"full event", input(), "**Post-call survey** (entry `post-call-survey`, version 3)\n\n" +
 			"- Interaction: INT-1001\n" +
 			"- Service: Billing Support\n" +
 			"- Channel: voice\n" +
@@ -66,7 +66,7 @@ func TestStaticDetails(t *testing.T) {
 			"- Case disposition: Need more information\n" +
 			"- Average sentiment: 62%\n" +
 			"- Trigger: disposition"},
-		{"minimal event", minimalInput(), "**Post-call survey** (entry `post-call-survey`, version 1)\n" +
+		{"minimal event", minimalInput(), "**Post-call survey** (entry `post-call-survey`, version 1)\n\n" +
 			"- Interaction: INT-2002\n" +
 			"- Service: Sales"},
 	}
