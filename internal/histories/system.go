@@ -3,6 +3,7 @@ package histories
 import (
 	"context"
 	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -10,7 +11,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"time"
 
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/worker"
@@ -47,14 +47,12 @@ func startSystem(ctx context.Context, c client.Client, st *store.Store) (*system
 	if err != nil {
 		return nil, fmt.Errorf("making the outbox folder: %w", err)
 	}
-	s := &system{temporal: c, store: st, crm: startCRM(), outbox: outbox, stamp: fmt.Sprint(time.Now().Unix())}
+	s := &system{temporal: c, store: st, crm: startCRM(), outbox: outbox, stamp: randomHex(4)}
 	conns, err := connections.New(connections.Connection{Name: "crm", BaseURL: s.crm.URL, BearerToken: crmToken})
 	if err != nil {
 		s.stop()
 		return nil, fmt.Errorf("the loopback CRM's connection: %w", err)
 	}
-	key := make([]byte, 32)
-	_, _ = rand.Read(key) // crypto/rand does not fail on supported platforms
 	quiet := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 
 	taskQueue := "ccflow-record-histories-" + s.stamp
@@ -65,7 +63,7 @@ func startSystem(ctx context.Context, c client.Client, st *store.Store) (*system
 		Store:       st,
 		Mailer:      activities.NewOutboxMailer(outbox),
 		SMS:         activities.NewOutboxSMS(outbox),
-		Signer:      tokens.NewSigner(key),
+		Signer:      tokens.NewSigner([]byte(randomHex(32))),
 		PublicURL:   "http://localhost:8080",
 		From:        "care@example.com",
 		Connections: conns,
@@ -78,6 +76,13 @@ func startSystem(ctx context.Context, c client.Client, st *store.Store) (*system
 		return nil, fmt.Errorf("starting the worker on task queue %s: %w", taskQueue, err)
 	}
 	return s, nil
+}
+
+// randomHex returns n random bytes in hex.
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b) // crypto/rand does not fail on supported platforms
+	return hex.EncodeToString(b)
 }
 
 func (s *system) stop() {

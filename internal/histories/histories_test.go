@@ -1,0 +1,67 @@
+package histories_test
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+	sdklog "go.temporal.io/sdk/log"
+	"go.temporal.io/sdk/worker"
+
+	"github.com/ccflow/ccflow/internal/histories"
+	"github.com/ccflow/ccflow/internal/testenv"
+	"github.com/ccflow/ccflow/workflows"
+)
+
+func record(t *testing.T, o histories.Options) (string, error) {
+	t.Helper()
+	var progress bytes.Buffer
+	o.Temporal, o.Store, o.Progress = testenv.Temporal(t), testenv.Store(t), &progress
+	err := histories.Record(context.Background(), o)
+	return progress.String(), err
+}
+
+func TestARecordedHistoryReplaysWithTheWorkersWorkflows(t *testing.T) {
+	dir := t.TempDir()
+
+	progress, err := record(t, histories.Options{Dir: dir, Prefix: "v9-", Scenarios: []string{"set-variable-and-if", "run-failed"}})
+
+	require.NoError(t, err)
+	require.Contains(t, progress, "recorded set-variable-and-if")
+	require.Contains(t, progress, "recorded run-failed")
+	r, err := worker.NewWorkflowReplayerWithOptions(worker.WorkflowReplayerOptions{})
+	require.NoError(t, err)
+	workflows.Register(r)
+	for _, name := range []string{"v9-set-variable-and-if.json", "v9-run-failed.json"} {
+		require.NoError(t, r.ReplayWorkflowHistoryFromJSONFile(sdklog.NewStructuredLogger(slog.New(slog.DiscardHandler)), filepath.Join(dir, name)))
+	}
+}
+
+func TestAnExistingHistoryIsKeptUnlessReplaced(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "run-failed.json")
+	require.NoError(t, os.WriteFile(file, []byte("recorded by older code"), 0o644))
+
+	progress, err := record(t, histories.Options{Dir: dir, Scenarios: []string{"run-failed"}})
+	require.NoError(t, err)
+	require.Contains(t, progress, "keeping "+file)
+	kept, err := os.ReadFile(file)
+	require.NoError(t, err)
+	require.Equal(t, "recorded by older code", string(kept))
+
+	_, err = record(t, histories.Options{Dir: dir, Scenarios: []string{"run-failed"}, Replace: true})
+	require.NoError(t, err)
+	replaced, err := os.ReadFile(file)
+	require.NoError(t, err)
+	require.Contains(t, string(replaced), "EVENT_TYPE_WORKFLOW_EXECUTION_FAILED")
+}
+
+func TestAnUnknownScenarioIsAnErrorNamingTheKnownOnes(t *testing.T) {
+	_, err := record(t, histories.Options{Dir: t.TempDir(), Scenarios: []string{"survey-answred"}})
+
+	require.ErrorContains(t, err, `no scenario is called "survey-answred" (known: [survey-answered survey-timed-out`)
+}
