@@ -17,6 +17,7 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/contrib/envconfig"
 
+	"github.com/ccflow/ccflow/activities"
 	"github.com/ccflow/ccflow/connections"
 	"github.com/ccflow/ccflow/durations"
 	"github.com/ccflow/ccflow/workflows"
@@ -59,7 +60,7 @@ type Config struct {
 	// EmailFrom is the sender address (EMAIL_FROM).
 	EmailFrom string
 	// Twilio is nil when no Twilio variable is set: SMS go to the outbox.
-	Twilio *Twilio
+	Twilio *activities.TwilioConfig
 	// OutboxDir is where email and SMS go without a provider
 	// (CCFLOW_OUTBOX_DIR).
 	OutboxDir string
@@ -80,15 +81,6 @@ type Config struct {
 	// Temporal holds the client options the SDK's envconfig read
 	// (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_TLS_*).
 	Temporal client.Options
-}
-
-// Twilio holds the Twilio Messages API settings.
-type Twilio struct {
-	AccountSID string
-	AuthToken  string
-	From       string
-	// APIURL overrides https://api.twilio.com (TWILIO_API_URL); empty keeps it.
-	APIURL string
 }
 
 // Load reads the environment for part.
@@ -184,14 +176,16 @@ func (c Config) checkDatabaseURL() error {
 	return checkAbsoluteURL("DATABASE_URL", c.DatabaseURL, "postgres", "postgresql")
 }
 
-func loadTwilio() (*Twilio, error) {
-	t := Twilio{
+// loadTwilio reads TWILIO_*; TWILIO_API_URL, when set, replaces
+// https://api.twilio.com as the base URL.
+func loadTwilio() (*activities.TwilioConfig, error) {
+	t := activities.TwilioConfig{
 		AccountSID: os.Getenv("TWILIO_ACCOUNT_SID"),
 		AuthToken:  os.Getenv("TWILIO_AUTH_TOKEN"),
 		From:       os.Getenv("TWILIO_FROM"),
-		APIURL:     os.Getenv("TWILIO_API_URL"),
+		BaseURL:    os.Getenv("TWILIO_API_URL"),
 	}
-	if t == (Twilio{}) {
+	if t == (activities.TwilioConfig{}) {
 		return nil, nil
 	}
 	var missing []string
@@ -206,8 +200,8 @@ func loadTwilio() (*Twilio, error) {
 		return nil, fmt.Errorf("twilio settings are incomplete: %s missing (set all of TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM, or none to use the outbox)",
 			strings.Join(missing, ", "))
 	}
-	if t.APIURL != "" {
-		if err := checkAbsoluteURL("TWILIO_API_URL", t.APIURL, "http", "https"); err != nil {
+	if t.BaseURL != "" {
+		if err := checkAbsoluteURL("TWILIO_API_URL", t.BaseURL, "http", "https"); err != nil {
 			return nil, err
 		}
 	}

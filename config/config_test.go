@@ -8,6 +8,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/ccflow/ccflow/activities"
 	"github.com/ccflow/ccflow/config"
 	"github.com/ccflow/ccflow/workflows"
 )
@@ -73,7 +74,7 @@ func TestLoadReadsEverySetting(t *testing.T) {
 	require.Equal(t, "ccflow-test", c.TaskQueue)
 	require.Equal(t, "smtps://user:pass@mail.example.com:465", c.SMTPURL)
 	require.Equal(t, "care@example.com", c.EmailFrom)
-	require.Equal(t, &config.Twilio{AccountSID: "AC123", AuthToken: "tok", From: "+15550000000", APIURL: "http://127.0.0.1:9999"}, c.Twilio)
+	require.Equal(t, &activities.TwilioConfig{AccountSID: "AC123", AuthToken: "tok", From: "+15550000000", BaseURL: "http://127.0.0.1:9999"}, c.Twilio)
 	require.Equal(t, []byte("0123456789abcdef0123456789abcdef"), c.SurveySecret)
 	require.Equal(t, 7*24*time.Hour, c.SurveyTTL)
 	require.Equal(t, "temporal.example.com:7233", c.Temporal.HostPort)

@@ -60,7 +60,7 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	mailer, err := newMailer(cfg, log)
+	mailer, err := activities.NewMailerFor(cfg.SMTPURL, cfg.OutboxDir)
 	if err != nil {
 		return err
 	}
@@ -80,7 +80,7 @@ func run() error {
 	w.RegisterActivity(&activities.Activities{
 		Store:     st,
 		Mailer:    mailer,
-		SMS:       newSMSSender(cfg, log),
+		SMS:       activities.NewSMSSenderFor(cfg.Twilio, cfg.OutboxDir),
 		Signer:    tokens.NewSigner(key),
 		PublicURL: cfg.PublicURL,
 		SurveyTTL: cfg.SurveyTTL,
@@ -94,8 +94,9 @@ func run() error {
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("starting the worker on task queue %s: %w", cfg.TaskQueue, err)
 	}
-	log.Info("connections for http_request steps", slog.Any("names", cfg.Connections.Names()))
-	log.Info("worker polling", slog.String("temporal", temporalOpts.HostPort), slog.String("task_queue", cfg.TaskQueue))
+	log.Info("worker polling", slog.String("temporal", temporalOpts.HostPort), slog.String("task_queue", cfg.TaskQueue),
+		slog.Bool("smtp", cfg.SMTPURL != ""), slog.Bool("twilio", cfg.Twilio != nil), slog.String("outbox", cfg.OutboxDir),
+		slog.Any("connections", cfg.Connections.Names()))
 	<-ctx.Done()
 	log.Info("worker shutting down")
 	w.Stop()
@@ -121,32 +122,4 @@ func dial(ctx context.Context, opts client.Options, log *slog.Logger) (client.Cl
 		case <-time.After(dialRetryDelay):
 		}
 	}
-}
-
-// newMailer sends through SMTP_URL, or to the outbox folder without it.
-func newMailer(cfg config.Config, log *slog.Logger) (activities.Mailer, error) {
-	if cfg.SMTPURL == "" {
-		log.Info("SMTP_URL is not set: emails go to the outbox", slog.String("dir", cfg.OutboxDir))
-		return activities.NewOutboxMailer(cfg.OutboxDir), nil
-	}
-	m, err := activities.NewSMTPMailer(cfg.SMTPURL)
-	if err != nil {
-		return nil, fmt.Errorf("SMTP_URL: %w", err)
-	}
-	return m, nil
-}
-
-// newSMSSender sends through Twilio when it is configured, or to the outbox
-// folder.
-func newSMSSender(cfg config.Config, log *slog.Logger) activities.SMSSender {
-	if cfg.Twilio == nil {
-		log.Info("Twilio is not configured: SMS go to the outbox", slog.String("dir", cfg.OutboxDir))
-		return activities.NewOutboxSMS(cfg.OutboxDir)
-	}
-	return activities.NewTwilio(activities.TwilioConfig{
-		AccountSID: cfg.Twilio.AccountSID,
-		AuthToken:  cfg.Twilio.AuthToken,
-		From:       cfg.Twilio.From,
-		BaseURL:    cfg.Twilio.APIURL,
-	})
 }
