@@ -1,0 +1,48 @@
+package workflows_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/ccflow/ccflow/entry"
+)
+
+// Every step type that can fail hands its failure to its own on_error
+// steps, which see error.step and error.message, and the run goes on.
+// (clear_event cannot fail: clearing a name that is not pending is a no-op.)
+func TestOnErrorRunsForAFailureOfEveryStepType(t *testing.T) {
+	tests := []struct {
+		step    entry.Step
+		message string
+	}{
+		{entry.Step{Type: entry.StepSendSurvey, Channel: "email", Subject: "How did we do?", Question: "Rate $(product)",
+			Text: "$(survey.url)", Wait: "1d"}, "question: $(product) is not defined"},
+		{entry.Step{Type: entry.StepWait, Duration: "3 dayz"}, `"3 dayz" is not a duration`},
+		{entry.Step{Type: entry.StepSendEmail, Subject: "Order $(order_ref)", Text: "Hi"}, "subject: $(order_ref) is not defined"},
+		{entry.Step{Type: entry.StepSendSMS, To: "$(supervisor_phone)", Text: "Call Ada"}, "to: $(supervisor_phone) is not defined"},
+		{entry.Step{Type: entry.StepSetVariable, Name: "greeting", Value: "Hi $(nickname)"}, "value: $(nickname) is not defined"},
+		{entry.Step{Type: entry.StepIf, Condition: "loyalty_tier == 'gold'", Then: []entry.Step{{Type: entry.StepSetVariable, Name: "gold", Value: "yes"}}},
+			"undeclared reference to 'loyalty_tier'"},
+		{entry.Step{Type: entry.StepScheduleEvent, Name: "renewal", At: "$(renewal_date)",
+			Steps: []entry.Step{{Type: entry.StepSendSMS, Text: "Renew today"}}}, "$(renewal_date) is not defined"},
+		{entry.Step{Type: entry.StepHTTPRequest, Method: "GET", URL: "https://crm.example/customers/$(crm_id)"}, "$(crm_id) is not defined"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.step.Type, func(t *testing.T) {
+			h := newHarness(t)
+			failing := tt.step
+			failing.ID = "failing"
+			failing.OnError = tellOps
+			after := entry.Step{ID: "after", Type: entry.StepSetVariable, Name: "went_on", Value: "yes"}
+
+			st := h.complete(input(failing, after))
+
+			require.Equal(t, "failing", st.Variables["error.step"])
+			require.Contains(t, st.Variables["error.message"], tt.message)
+			require.Len(t, h.emails, 1, "only the on_error email is sent")
+			require.Equal(t, "Follow-up failed at failing", h.emails[0].Subject)
+			require.Equal(t, "yes", st.Variables["went_on"], "the run goes on after on_error")
+		})
+	}
+}
