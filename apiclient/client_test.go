@@ -78,6 +78,20 @@ func TestDryRunSendsTheEventAsIs(t *testing.T) {
 		Trigger: `disposition = "Spam"`, WorkflowID: "a/INT-1", Status: apiclient.StatusWouldStart}}}, res)
 }
 
+func TestIngestPostsTheEventWithoutDryRun(t *testing.T) {
+	c, seen := serve(t, http.StatusOK, `{"interaction_id": "INT-1", "matches": [{"entry_id": "a", "entry_version": 2,
+		"trigger": "disposition = \"Spam\"", "workflow_id": "a/INT-1", "run_id": "r-1", "status": "started"}]}`)
+	event := `{"interaction_id": "INT-1", "service": "S", "disposition": "Spam"}`
+
+	res, err := c.Ingest(context.Background(), []byte(event))
+
+	require.NoError(t, err)
+	require.Equal(t, request{method: "POST", uri: "/v1/interactions/ended", auth: "Bearer secret",
+		contentType: "application/json", body: event}, (*seen)[0])
+	require.Equal(t, apiclient.Ingested{InteractionID: "INT-1", Matches: []apiclient.Match{{EntryID: "a", EntryVersion: 2,
+		Trigger: `disposition = "Spam"`, WorkflowID: "a/INT-1", RunID: "r-1", Status: apiclient.StatusStarted}}}, res)
+}
+
 func TestErrorsKeepTheAPIsFieldAndMessage(t *testing.T) {
 	tests := []struct {
 		name    string

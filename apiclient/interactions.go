@@ -34,6 +34,16 @@ type Match struct {
 	Status string `json:"status"`
 }
 
+// Ingest posts event (the JSON of an ended interaction, sent as is) and
+// returns the runs it started, or found already started.
+func (c *Client) Ingest(ctx context.Context, event json.RawMessage) (Ingested, error) {
+	var res Ingested
+	if err := c.do(ctx, http.MethodPost, "/v1/interactions/ended", []byte(event), &res); err != nil {
+		return Ingested{}, fmt.Errorf("posting an ended interaction: %w", err)
+	}
+	return res, nil
+}
+
 // DryRun posts event (the JSON of an ended interaction, sent as is so the
 // server judges exactly what the backend would send) with ?dry_run=true:
 // the answer says which entries match and starts nothing.
