@@ -1,9 +1,11 @@
 // Command ccflowctl manages a running ccflow's entries as files kept in a
-// repository ("entries as code"), and dry-runs events against them.
+// repository ("entries as code"), dry-runs events against them, and
+// measures how fast it ingests events.
 //
 //	ccflowctl apply [--prune] [--dry-run] DIR   make the live entries match DIR's files
 //	ccflowctl export DIR                        write the live entries into DIR
 //	ccflowctl match EVENT.json                  which entries an event matches (- reads stdin)
+//	ccflowctl load [--events N] [--dry-run] …   post N events and measure latency and throughput
 //
 // Every command takes --url (default $CCFLOW_URL, else http://localhost:8080)
 // and --token (default $CCFLOW_API_TOKEN).
@@ -27,6 +29,11 @@ const usage = `usage:
   ccflowctl apply [--prune] [--dry-run] DIR   make the live entries match the entry files in DIR
   ccflowctl export DIR                        write every live entry into DIR as <id>.yaml
   ccflowctl match EVENT.json                  show which entries an event matches, starting nothing ("-" reads stdin)
+  ccflowctl load [--events N] [--concurrency C] [--rate R] [--event FILE] [--dry-run] [--timeout D]
+      post N ended interactions (default 200, from 8 senders, R a second or as fast as answered),
+      each with an id of its own, made from FILE (default SPEC's example event); show progress on
+      stderr and a summary of latency, throughput, match statuses and errors; --dry-run starts
+      nothing; stop after D (default 5m); exit 1 if any request failed
 
 flags of every command (before its arguments):
   --url URL      ccflow's address (default $CCFLOW_URL, else http://localhost:8080)
@@ -66,8 +73,18 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) 
 		fs.BoolVar(&opts.Prune, "prune", false, "")
 		fs.BoolVar(&opts.DryRun, "dry-run", false, "")
 	}
+	var loadOpts loadOptions
+	if name == "load" {
+		loadOpts.register(fs)
+	}
 	if err := fs.Parse(args); err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	if name == "load" {
+		if fs.NArg() != 0 {
+			return errUsage
+		}
+		return load(ctx, *url, *token, loadOpts, stdout, os.Stderr)
 	}
 	if fs.NArg() != 1 {
 		return errUsage

@@ -1,0 +1,129 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/ccflow/ccflow/apiclient"
+	"github.com/ccflow/ccflow/loadgen"
+)
+
+// requestTimeout bounds one request of a load run, as apiclient does for
+// the other commands.
+const requestTimeout = 30 * time.Second
+
+// loadOptions are the flags of the load command.
+type loadOptions struct {
+	events      int
+	concurrency int
+	rate        float64
+	eventFile   string
+	dryRun      bool
+	timeout     time.Duration
+}
+
+func (o *loadOptions) register(fs *flag.FlagSet) {
+	fs.IntVar(&o.events, "events", 200, "")
+	fs.IntVar(&o.concurrency, "concurrency", 8, "")
+	fs.Float64Var(&o.rate, "rate", 0, "")
+	fs.StringVar(&o.eventFile, "event", "", "")
+	fs.BoolVar(&o.dryRun, "dry-run", false, "")
+	fs.DurationVar(&o.timeout, "timeout", 5*time.Minute, "")
+}
+
+// Bounds of a run, so that a typo can neither start millions of workflows
+// nor open thousands of connections.
+const (
+	maxEvents      = 1_000_000
+	maxConcurrency = 1000
+)
+
+func (o *loadOptions) check() error {
+	switch {
+	case o.events < 1 || o.events > maxEvents:
+		return fmt.Errorf("--events must be between 1 and %d", maxEvents)
+	case o.concurrency < 1 || o.concurrency > maxConcurrency:
+		return fmt.Errorf("--concurrency must be between 1 and %d", maxConcurrency)
+	case o.rate < 0:
+		return errors.New("--rate must not be negative")
+	case o.timeout <= 0:
+		return errors.New("--timeout must be positive")
+	}
+	return nil
+}
+
+// load posts opts.events ended interactions to the ccflow at baseURL,
+// showing progress on stderr, and prints the summary on stdout. It fails
+// when any request failed or the run was stopped before the end.
+func load(ctx context.Context, baseURL, token string, opts loadOptions, stdout, stderr io.Writer) error {
+	if err := opts.check(); err != nil {
+		return err
+	}
+	template := []byte(loadgen.DefaultEvent)
+	if opts.eventFile != "" {
+		var err error
+		if template, err = os.ReadFile(opts.eventFile); err != nil {
+			return fmt.Errorf("reading the event template: %w", err)
+		}
+	}
+	runID := loadgen.NewRunID()
+	events, err := loadgen.NewEvents(template, runID, opts.events)
+	if err != nil {
+		return err
+	}
+
+	client := apiclient.New(baseURL, token, loadHTTPClient(opts.concurrency))
+	ctx, cancel := context.WithTimeoutCause(ctx, opts.timeout, fmt.Errorf("--timeout %s reached", opts.timeout))
+	defer cancel()
+	if err := client.Health(ctx); err != nil {
+		return fmt.Errorf("ccflow at %s is not ready: %w", client.BaseURL(), err)
+	}
+	send, mode := client.Ingest, "starting runs"
+	if opts.dryRun {
+		send, mode = client.DryRun, "dry run, starting nothing"
+	}
+	fmt.Fprintf(stdout, "load run %s: %d events to %s (%s), concurrency %d, rate %s\n",
+		runID, opts.events, client.BaseURL(), mode, opts.concurrency, rateText(opts.rate))
+	fmt.Fprintf(stdout, "interaction ids %s … %s\n", events.ID(1), events.ID(opts.events))
+
+	summary := loadgen.Run(ctx, events, loadgen.Config{
+		Send:        send,
+		Concurrency: opts.concurrency,
+		Rate:        opts.rate,
+		Progress:    stderr,
+	})
+	if err := summary.Write(stdout); err != nil {
+		return fmt.Errorf("writing the summary: %w", err)
+	}
+
+	var errs []error
+	if n := summary.Failed(); n > 0 {
+		errs = append(errs, fmt.Errorf("%d of %d requests failed", n, summary.Sent))
+	}
+	if summary.Sent < summary.Planned {
+		errs = append(errs, fmt.Errorf("stopped after %d of %d events: %w", summary.Sent, summary.Planned, context.Cause(ctx)))
+	}
+	return errors.Join(errs...)
+}
+
+// loadHTTPClient keeps a connection per sender alive between requests:
+// the default keeps two, and the rest would pay a new connection each
+// time, which a load run would measure instead of ccflow.
+func loadHTTPClient(concurrency int) *http.Client {
+	transport := http.DefaultTransport.(*http.Transport).Clone()
+	transport.MaxIdleConnsPerHost = concurrency
+	return &http.Client{Timeout: requestTimeout, Transport: transport}
+}
+
+func rateText(rate float64) string {
+	if rate == 0 {
+		return "unlimited"
+	}
+	return fmt.Sprintf("%g/s", rate)
+}
