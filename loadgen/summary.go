@@ -172,14 +172,19 @@ func otherStatuses(matches map[string]int) []string {
 	return other
 }
 
-// roundLatency keeps three significant digits or so: 1.23ms, 45.6ms, 1.2s.
+// roundLatency keeps about three significant digits: 1.23ms, 45.6ms,
+// 123ms, 1.23s.
 func roundLatency(d time.Duration) time.Duration {
 	switch {
 	case d >= time.Second:
 		return d.Round(10 * time.Millisecond)
+	case d >= 100*time.Millisecond:
+		return d.Round(time.Millisecond)
 	case d >= 10*time.Millisecond:
 		return d.Round(100 * time.Microsecond)
-	default:
+	case d >= time.Millisecond:
 		return d.Round(10 * time.Microsecond)
+	default:
+		return d.Round(time.Microsecond)
 	}
 }

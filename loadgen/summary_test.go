@@ -108,7 +108,7 @@ func TestSummaryOfNothingIsZero(t *testing.T) {
 func TestSummaryWrite(t *testing.T) {
 	s := loadgen.Summary{
 		Planned: 20, Sent: 20, Elapsed: 1234567 * time.Microsecond,
-		Latency: loadgen.Latency{P50: 1234 * time.Microsecond, P95: 12345 * time.Microsecond, P99: 2345678 * time.Microsecond, Max: 3 * time.Second},
+		Latency: loadgen.Latency{P50: 1234 * time.Microsecond, P95: 12345 * time.Microsecond, P99: 123456 * time.Microsecond, Max: 2345678 * time.Microsecond},
 		Matches: map[string]int{apiclient.StatusStarted: 17, apiclient.StatusAlreadyStarted: 1, "queued": 1},
 		Errors: []loadgen.ErrorGroup{
 			{Status: 0, Count: 1, Example: "connection refused"},
@@ -124,7 +124,7 @@ func TestSummaryWrite(t *testing.T) {
 		"events       20 of 20 sent\n"+
 		"total time   1.235s\n"+
 		"throughput   16.2 events/s\n"+
-		"latency      p50 1.23ms  p95 12.3ms  p99 2.35s  max 3s\n"+
+		"latency      p50 1.23ms  p95 12.3ms  p99 123ms  max 2.35s\n"+
 		"matches      17 started, 1 already started, 0 would start, 1 queued; 0 events matched no entry\n"+
 		"errors       2\n"+
 		"  no answer ×1, e.g. connection refused\n"+
