@@ -76,6 +76,13 @@ build:
 bench: tools
 	$(DEVENV) test -- go test -run='^$$' -bench=. $(PACKAGES)
 
+## load: post ended interactions to the running ccflow (make dev) and measure latency and throughput,
+##   e.g. make load LOAD_FLAGS="--events 500 --concurrency 8" (add --dry-run to start nothing)
+.PHONY: load
+LOAD_FLAGS ?=
+load:
+	go run ./cmd/ccflowctl load --token "$${CCFLOW_API_TOKEN:-dev-token}" $(LOAD_FLAGS)
+
 ## fuzz: a short run of every fuzz target in $(FUZZ_PACKAGES)
 fuzz:
 	@set -e; for pkg in $(FUZZ_PACKAGES); do \
