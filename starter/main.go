@@ -45,14 +45,11 @@ func run() error {
 	log := cfg.Logger(os.Stderr)
 	slog.SetDefault(log)
 
-	st, err := store.Open(ctx, cfg.DatabaseURL)
+	st, err := store.OpenMigrated(ctx, cfg.DatabaseURL)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	if err := st.Migrate(ctx); err != nil {
-		return err
-	}
 	key, err := cfg.SurveyKey(ctx, st)
 	if err != nil {
 		return err

@@ -45,6 +45,20 @@ func Open(ctx context.Context, url string) (*Store, error) {
 	return &Store{db: db}, nil
 }
 
+// OpenMigrated opens the database at url and brings its schema up to date,
+// which is what every process using the store does first.
+func OpenMigrated(ctx context.Context, url string) (*Store, error) {
+	s, err := Open(ctx, url)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Migrate(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
 // Migrate brings the schema up to date. It is safe to run from several
 // processes at once: goose serialises through a PostgreSQL advisory lock.
 func (s *Store) Migrate(ctx context.Context) error {

@@ -51,14 +51,11 @@ func run(ctx context.Context) error {
 	if dbURL == "" {
 		return fmt.Errorf("DATABASE_URL is not set: run `make record-histories`, which starts private servers")
 	}
-	st, err := store.Open(ctx, dbURL)
+	st, err := store.OpenMigrated(ctx, dbURL)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	if err := st.Migrate(ctx); err != nil {
-		return err
-	}
 	o.Store = st
 
 	opts, err := envconfig.LoadDefaultClientOptions()

@@ -102,14 +102,11 @@ func temporalCLI(root string) string { return filepath.Join(root, ".tools", "bin
 // migrate brings the database's schema up to date.
 func migrate(ctx context.Context, dbURL string) error {
 	start := time.Now()
-	s, err := store.Open(ctx, dbURL)
+	s, err := store.OpenMigrated(ctx, dbURL)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	if err := s.Migrate(ctx); err != nil {
-		return err
-	}
 	say("database migrated in %s", since(start))
 	return nil
 }

@@ -38,14 +38,11 @@ func StoreURL(t testing.TB) (*store.Store, string) {
 	dbURL := freshDatabase(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	s, err := store.Open(ctx, dbURL)
+	s, err := store.OpenMigrated(ctx, dbURL)
 	if err != nil {
-		t.Fatalf("opening the test database: %v", err)
+		t.Fatalf("opening and migrating the test database: %v", err)
 	}
 	t.Cleanup(func() { s.Close() })
-	if err := s.Migrate(ctx); err != nil {
-		t.Fatalf("migrating the test database: %v", err)
-	}
 	return s, dbURL
 }
 
