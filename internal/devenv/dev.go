@@ -35,12 +35,13 @@ func Dev(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	temporalOut := newPrefixWriter(&outputMu, os.Stderr, "temporal")
 	tc, err := useOrStartTemporal(ctx, g, temporalOptions{
 		cli:    temporalCLI(root),
 		port:   devTemporalPort,
 		uiPort: devTemporalUI,
 		dbFile: filepath.Join(root, ".dev", "temporal.db"),
-		out:    newPrefixWriter(&outputMu, os.Stderr, "temporal"),
+		out:    temporalOut,
 	})
 	if err != nil {
 		return err
@@ -73,6 +74,7 @@ func Dev(ctx context.Context) error {
 	select {
 	case <-ctx.Done():
 		say("stopping")
+		temporalOut.Mute()
 		return nil
 	case proc := <-g.ended:
 		return proc.failure()

@@ -5,6 +5,7 @@ import (
 	"io"
 	"strings"
 	"sync"
+	"sync/atomic"
 )
 
 // outputMu serialises the lines of every child's prefixed output.
@@ -18,13 +19,21 @@ type prefixWriter struct {
 	w       io.Writer
 	prefix  []byte
 	pending []byte
+	muted   atomic.Bool
 }
 
 func newPrefixWriter(mu *sync.Mutex, w io.Writer, name string) *prefixWriter {
 	return &prefixWriter{mu: mu, w: w, prefix: []byte(name + " | ")}
 }
 
+// Mute drops every later line: a server shutting down complains about
+// connections it is closing itself, which helps nobody reading the terminal.
+func (p *prefixWriter) Mute() { p.muted.Store(true) }
+
 func (p *prefixWriter) Write(b []byte) (int, error) {
+	if p.muted.Load() {
+		return len(b), nil
+	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.pending = append(p.pending, b...)

@@ -42,3 +42,18 @@ func TestTailBufferDropsACutFirstLine(t *testing.T) {
 func TestTailBufferOfNothingIsEmpty(t *testing.T) {
 	require.Empty(t, newTailBuffer(16).Lines(3))
 }
+
+func TestAMutedPrefixWriterDropsLaterLines(t *testing.T) {
+	var mu sync.Mutex
+	var out bytes.Buffer
+	w := newPrefixWriter(&mu, &out, "temporal")
+	_, err := w.Write([]byte("ready\n"))
+	require.NoError(t, err)
+
+	w.Mute()
+	n, err := w.Write([]byte("Failed to poll for task\n"))
+
+	require.NoError(t, err)
+	require.Equal(t, len("Failed to poll for task\n"), n)
+	require.Equal(t, "temporal | ready\n", out.String())
+}
