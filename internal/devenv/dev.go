@@ -3,6 +3,7 @@ package devenv
 import (
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"os/exec"
@@ -31,7 +32,9 @@ func Dev(ctx context.Context) error {
 	g := newGroup()
 	defer g.stop()
 
-	dbURL, err := devPostgres(ctx, root, g)
+	// The servers' own shutdown chatter is muted once Ctrl-C stops them.
+	postgresOut := newPrefixWriter(&outputMu, os.Stderr, "postgres")
+	dbURL, err := devPostgres(ctx, root, g, postgresOut)
 	if err != nil {
 		return err
 	}
@@ -74,6 +77,7 @@ func Dev(ctx context.Context) error {
 	select {
 	case <-ctx.Done():
 		say("stopping")
+		postgresOut.Mute()
 		temporalOut.Mute()
 		return nil
 	case proc := <-g.ended:
@@ -83,7 +87,7 @@ func Dev(ctx context.Context) error {
 
 // devPostgres uses DATABASE_URL or runs a private server on .dev/postgres
 // with a ccflow database.
-func devPostgres(ctx context.Context, root string, g *group) (string, error) {
+func devPostgres(ctx context.Context, root string, g *group, out io.Writer) (string, error) {
 	port, err := preferredPort(devPostgresPort)
 	if err != nil {
 		return "", err
@@ -95,7 +99,7 @@ func devPostgres(ctx context.Context, root string, g *group) (string, error) {
 		// Only warnings: its start-up and checkpoint lines would bury the
 		// worker's and starter's logs.
 		settings: []string{"max_connections=200", "log_min_messages=warning"},
-		out:      newPrefixWriter(&outputMu, os.Stderr, "postgres"),
+		out:      out,
 	})
 }
 
