@@ -117,6 +117,13 @@ func startTemporal(ctx context.Context, g *group, opts temporalOptions) (tempora
 	return endpoint, nil
 }
 
+// TemporalDevServerArgs is the Temporal CLI command line of a dev server
+// on loopback with ccflow's search attributes, keeping its state in dbFile
+// ("" keeps it in memory): the one devenv runs, for tests that run their own.
+func TemporalDevServerArgs(port, uiPort int, dbFile string) []string {
+	return temporalArgs(temporalOptions{port: port, uiPort: uiPort, dbFile: dbFile})
+}
+
 // temporalArgs is the dev server's command line, registering ccflow's
 // search attributes.
 func temporalArgs(opts temporalOptions) []string {

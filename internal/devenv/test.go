@@ -12,7 +12,8 @@ import (
 // Test runs command (say, go test ./...) with PostgreSQL and Temporal
 // servers of its own, named to it by DATABASE_URL, TEMPORAL_ADDRESS,
 // TEMPORAL_NAMESPACE and TEMPORAL_UI_URL, then stops them and removes
-// their data. It returns the command's exit code.
+// their data. TEMPORAL_CLI names the pinned Temporal CLI, for tests that
+// need a Temporal server of their own. It returns the command's exit code.
 func Test(ctx context.Context, command []string) (int, error) {
 	if len(command) == 0 {
 		return 2, errors.New("no command to run")
@@ -41,8 +42,9 @@ func Test(ctx context.Context, command []string) (int, error) {
 	if err != nil {
 		return 1, err
 	}
+	cli := temporalCLI(root)
 	endpoint, err := useOrStartTemporal(ctx, g, temporalOptions{
-		cli:    temporalCLI(root),
+		cli:    cli,
 		port:   temporalPort,
 		uiPort: uiPort,
 		out:    io.Discard, // its last lines are quoted should it fail
@@ -58,6 +60,7 @@ func Test(ctx context.Context, command []string) (int, error) {
 		"TEMPORAL_ADDRESS="+endpoint.address,
 		"TEMPORAL_NAMESPACE="+endpoint.namespace,
 		"TEMPORAL_UI_URL="+endpoint.uiURL,
+		"TEMPORAL_CLI="+cli,
 	)
 	if err := cmd.Start(); err != nil {
 		return 1, fmt.Errorf("starting %s: %w", command[0], err)

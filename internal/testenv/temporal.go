@@ -43,3 +43,17 @@ func Temporal(t testing.TB) client.Client {
 func TaskQueue(t testing.TB) string {
 	return "ccflow-test/" + t.Name() + "/" + randomSuffix(4)
 }
+
+// TemporalCLI returns TEMPORAL_CLI, the pinned Temporal CLI `make test`
+// builds, for tests that run a Temporal server of their own.
+func TemporalCLI(t testing.TB) string {
+	t.Helper()
+	cli := os.Getenv("TEMPORAL_CLI")
+	if cli == "" {
+		t.Fatal("TEMPORAL_CLI is not set: run `make test`, which builds the pinned Temporal CLI")
+	}
+	if _, err := os.Stat(cli); err != nil {
+		t.Fatalf("TEMPORAL_CLI=%s cannot be used (%v): run `make tools` to build the pinned Temporal CLI", cli, err)
+	}
+	return cli
+}
