@@ -45,6 +45,9 @@ type Message struct {
 	TLS bool
 	// AuthUser is the user the client authenticated as, if any.
 	AuthUser string
+	// Received is when the server had the whole message: the send began
+	// no later.
+	Received time.Time
 }
 
 // SMTP is a real SMTP server on a loopback port that keeps every message it
@@ -269,6 +272,7 @@ func (ss *smtpSession) Data(r io.Reader) error {
 	}
 	_, m.TLS = ss.conn.TLSConnectionState()
 	m.From, m.To, m.AuthUser = ss.from, ss.to, ss.authUser
+	m.Received = time.Now()
 	ss.server.keep(m)
 	return nil
 }
