@@ -54,6 +54,10 @@ type system struct {
 	temporal client.Client
 	smtp     *testenv.SMTP
 	twilio   *testenv.TwilioServer
+	// env is both processes' environment, to start them again with.
+	env     []string
+	worker  *process
+	starter *process
 }
 
 // startSystem starts ccflow; extraEnv ("NAME=value") is added to both
@@ -84,36 +88,65 @@ func startSystem(t *testing.T, extraEnv ...string) *system {
 		"TWILIO_FROM=+15550001111",
 		"TWILIO_API_URL="+s.twilio.URL,
 	)
-	env = append(env, extraEnv...)
-	runProcess(t, "worker", env)
-	runProcess(t, "starter", env)
+	s.env = append(env, extraEnv...)
+	s.worker = runProcess(t, "worker", s.env)
+	s.starter = runProcess(t, "starter", s.env)
 	s.waitHealthy()
 	return s
 }
 
-// runProcess starts one of the built binaries; its output is shown when
-// the test fails, and it is stopped when the test ends.
-func runProcess(t *testing.T, name string, env []string) {
+// process is a child the test runs: a worker, a starter, a Temporal server.
+type process struct {
+	cmd  *exec.Cmd
+	done chan struct{} // closed once it has exited
+}
+
+// runProcess starts one of the built binaries with env.
+func runProcess(t *testing.T, name string, env []string) *process {
 	t.Helper()
 	cmd := exec.Command(filepath.Join(binDir, name))
 	cmd.Env = env
+	return startProcess(t, name, cmd)
+}
+
+// startProcess starts cmd; its output is shown when the test fails, and it
+// is stopped when the test ends.
+func startProcess(t *testing.T, name string, cmd *exec.Cmd) *process {
+	t.Helper()
 	out := &lockedBuffer{}
 	cmd.Stdout, cmd.Stderr = out, out
 	require.NoError(t, cmd.Start(), "starting %s", name)
+	p := &process{cmd: cmd, done: make(chan struct{})}
+	go func() { _ = cmd.Wait(); close(p.done) }()
 	t.Cleanup(func() {
-		_ = cmd.Process.Signal(os.Interrupt)
-		done := make(chan struct{})
-		go func() { _ = cmd.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(10 * time.Second):
-			_ = cmd.Process.Kill()
-			<-done
-		}
+		p.stop(os.Interrupt)
 		if t.Failed() {
 			t.Logf("--- %s output ---\n%s", name, out.String())
 		}
 	})
+	return p
+}
+
+// exited reports whether the process has ended.
+func (p *process) exited() bool {
+	select {
+	case <-p.done:
+		return true
+	default:
+		return false
+	}
+}
+
+// stop sends sig and waits until the process has exited, killing it when
+// it takes more than 10s; a process that has already exited is left be.
+func (p *process) stop(sig os.Signal) {
+	_ = p.cmd.Process.Signal(sig)
+	select {
+	case <-p.done:
+	case <-time.After(10 * time.Second):
+		_ = p.cmd.Process.Kill()
+		<-p.done
+	}
 }
 
 func (s *system) waitHealthy() {
