@@ -7,6 +7,7 @@ import (
 
 	"github.com/ccflow/ccflow/entry"
 	"github.com/ccflow/ccflow/validation"
+	"github.com/ccflow/ccflow/validation/validationtest"
 )
 
 const specExample = `{
@@ -113,11 +114,7 @@ func TestDecodeRejects(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := entry.Decode([]byte(tt.json))
 
-			var errs validation.Errors
-			require.ErrorAs(t, err, &errs)
-			require.Len(t, errs, 1, err.Error())
-			require.Equal(t, tt.path, errs[0].Path)
-			require.Contains(t, errs[0].Message, tt.message)
+			validationtest.RequireOne(t, err, tt.path, tt.message)
 		})
 	}
 }

@@ -8,7 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ccflow/ccflow/entry"
-	"github.com/ccflow/ccflow/validation"
+	"github.com/ccflow/ccflow/validation/validationtest"
 )
 
 // withEvents is valid() with a scheduled event (steps[4]) and the step that
@@ -82,11 +82,7 @@ func TestValidateEventSteps(t *testing.T) {
 
 			err := entry.Validate(e, entry.DefaultCatalog())
 
-			var errs validation.Errors
-			require.ErrorAs(t, err, &errs)
-			require.Len(t, errs, 1, err.Error())
-			require.Equal(t, tt.path, errs[0].Path)
-			require.Contains(t, errs[0].Message, tt.message)
+			validationtest.RequireOne(t, err, tt.path, tt.message)
 		})
 	}
 }

@@ -7,7 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ccflow/ccflow/entry"
-	"github.com/ccflow/ccflow/validation"
+	"github.com/ccflow/ccflow/validation/validationtest"
 )
 
 // withRequest is valid() with an http_request step as steps[2].
@@ -67,11 +67,7 @@ func TestValidateHTTPRequest(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			err := entry.Validate(withRequest(tt.step), entry.DefaultCatalog())
 
-			var errs validation.Errors
-			require.ErrorAs(t, err, &errs)
-			require.Len(t, errs, 1, err.Error())
-			require.Equal(t, tt.path, errs[0].Path)
-			require.Contains(t, errs[0].Message, tt.message)
+			validationtest.RequireOne(t, err, tt.path, tt.message)
 		})
 	}
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/ccflow/ccflow/entry"
 	"github.com/ccflow/ccflow/validation"
+	"github.com/ccflow/ccflow/validation/validationtest"
 )
 
 func ptr(f float64) *float64 { return &f }
@@ -179,11 +180,7 @@ func TestValidate(t *testing.T) {
 
 			err := entry.Validate(e, entry.DefaultCatalog())
 
-			var errs validation.Errors
-			require.ErrorAs(t, err, &errs)
-			require.Len(t, errs, 1, err.Error())
-			require.Equal(t, tt.path, errs[0].Path)
-			require.Contains(t, errs[0].Message, tt.message)
+			validationtest.RequireOne(t, err, tt.path, tt.message)
 		})
 	}
 }
