@@ -38,6 +38,20 @@ func sendOptions(summary string) workflow.ActivityOptions {
 	}
 }
 
+// send runs one send activity (a.SendEmail or a.SendSMS with its input)
+// for the step at p and records the message; noun names the channel in
+// words for details, summaries and errors.
+func (r *run) send(ctx workflow.Context, p place, channel, noun, to string, activity, in any) error {
+	r.setDetails(ctx, "sending "+noun+" (step "+p.id+")")
+	ctx = workflow.WithActivityOptions(ctx, sendOptions("send "+noun+" for step "+p.id))
+	var d activities.Delivery
+	if err := workflow.ExecuteActivity(ctx, activity, in).Get(ctx, &d); err != nil {
+		return &activityError{doing: "sending " + noun + " to " + to, err: err}
+	}
+	r.recordMessage(ctx, p.id, channel, to, d)
+	return nil
+}
+
 // recordMessage adds a sent message to the run's state.
 func (r *run) recordMessage(ctx workflow.Context, stepID, channel, to string, d activities.Delivery) {
 	sentAt := d.SentAt

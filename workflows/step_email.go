@@ -25,13 +25,5 @@ func (r *run) sendEmail(ctx workflow.Context, s entry.Step, p place) error {
 	if f.err != nil {
 		return f.err
 	}
-
-	r.setDetails(ctx, "sending email (step "+p.id+")")
-	ctx = workflow.WithActivityOptions(ctx, sendOptions("send email for step "+p.id))
-	var d activities.Delivery
-	if err := workflow.ExecuteActivity(ctx, a.SendEmail, in).Get(ctx, &d); err != nil {
-		return &activityError{doing: "sending email to " + in.To, err: err}
-	}
-	r.recordMessage(ctx, p.id, channelEmail, in.To, d)
-	return nil
+	return r.send(ctx, p, channelEmail, "email", in.To, a.SendEmail, in)
 }

@@ -23,13 +23,5 @@ func (r *run) sendSMS(ctx workflow.Context, s entry.Step, p place) error {
 	if f.err != nil {
 		return f.err
 	}
-
-	r.setDetails(ctx, "sending SMS (step "+p.id+")")
-	ctx = workflow.WithActivityOptions(ctx, sendOptions("send SMS for step "+p.id))
-	var d activities.Delivery
-	if err := workflow.ExecuteActivity(ctx, a.SendSMS, in).Get(ctx, &d); err != nil {
-		return &activityError{doing: "sending SMS to " + in.To, err: err}
-	}
-	r.recordMessage(ctx, p.id, channelSMS, in.To, d)
-	return nil
+	return r.send(ctx, p, channelSMS, "SMS", in.To, a.SendSMS, in)
 }
