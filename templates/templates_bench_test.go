@@ -1,39 +1,32 @@
 package templates_test
 
 import (
+	"encoding/json"
+	"os"
 	"testing"
 
+	"github.com/ccflow/ccflow/interaction"
 	"github.com/ccflow/ccflow/templates"
 	"github.com/ccflow/ccflow/vars"
 )
 
 // runVars are the variables of a run of SPEC's example event once its
 // survey is answered: what a step's template is rendered against.
-var runVars = vars.Vars{
-	"interaction.id":                "INT-1001",
-	"interaction.service":           "Billing Support",
-	"interaction.channel":           "voice",
-	"interaction.disposition":       "Problem solved",
-	"interaction.average_sentiment": 0.62,
-	"interaction.ended_at":          "2026-11-23T10:15:00Z",
-	"agent.id":                      "A-7",
-	"agent.name":                    "Sam",
-	"customer.id":                   "C-77",
-	"customer.first_name":           "Ada",
-	"customer.last_name":            "Lovelace",
-	"customer.email":                "ada@example.com",
-	"customer.phone":                "+15551234567",
-	"customer.time_zone":            "America/New_York",
-	"customer.language":             "en",
-	"case.id":                       "CASE-9",
-	"case.number":                   "9",
-	"case.disposition":              "Need more information",
-	"case.final":                    false,
-	"order_id":                      "A-17",
-	"survey.url":                    "https://cc.example/s/eyJ3IjoicG9zdC1jYWxsLXN1cnZleS9JTlQtMTAwMSJ9.c2ln",
-	"survey.answered":               true,
-	"survey.score":                  2,
-	"survey.comment":                "Took too long.",
+func runVars(b *testing.B) vars.Vars {
+	data, err := os.ReadFile("../examples/events/interaction-ended.json")
+	if err != nil {
+		b.Fatal(err)
+	}
+	var ev interaction.Event
+	if err := json.Unmarshal(data, &ev); err != nil {
+		b.Fatal(err)
+	}
+	v := ev.Vars()
+	v["survey.url"] = "https://cc.example/s/i1_zq-TTpjTrLW3Z9BkDqg.8AO7Zoov2mlZbb2Dm3nS3v2R3MnuXsntr3SMn9bm1Us"
+	v["survey.answered"] = true
+	v["survey.score"] = 2
+	v["survey.comment"] = "Took too long."
+	return v
 }
 
 // surveyText is the survey email of the seed entry
@@ -45,9 +38,10 @@ us how it went: $(survey.url)
 `
 
 func BenchmarkRender(b *testing.B) {
+	v := runVars(b)
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := templates.Render(surveyText, runVars); err != nil {
+		if _, err := templates.Render(surveyText, v); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -55,9 +49,10 @@ func BenchmarkRender(b *testing.B) {
 
 func BenchmarkRenderHTML(b *testing.B) {
 	const html = `<p>Hi $(customer.first_name),</p><p>How did $(agent.name) do? <a href="$(survey.url)">Rate the call</a></p>`
+	v := runVars(b)
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := templates.RenderHTML(html, runVars); err != nil {
+		if _, err := templates.RenderHTML(html, v); err != nil {
 			b.Fatal(err)
 		}
 	}
