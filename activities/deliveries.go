@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"go.temporal.io/sdk/temporal"
 
@@ -15,6 +16,26 @@ const (
 	ChannelEmail = "email"
 	ChannelSMS   = "sms"
 )
+
+// SendTimeout is the longest one attempt of SendEmail or SendSMS may take:
+// workflows give send activities this StartToCloseTimeout.
+const SendTimeout = 30 * time.Second
+
+// providerTimeout bounds one provider call (an SMTP conversation, a Twilio
+// request) well inside SendTimeout, and recordTimeout the write that
+// records its outcome, so a message the provider accepted late still gets
+// recorded as sent before the attempt runs out; otherwise the retry would
+// send it again.
+const (
+	providerTimeout = 20 * time.Second
+	recordTimeout   = 5 * time.Second
+)
+
+// StepKey is the key a step's delivery or survey is recorded under: one per
+// step of a run, however often its activity is retried.
+func StepKey(workflowID, stepID string) string {
+	return workflowID + "/" + stepID
+}
 
 // deliverOnce makes one provider call idempotent under rec.Key: the delivery
 // is recorded before the call and after it, and a key already recorded as
@@ -46,10 +67,16 @@ func (a *Activities) deliverOnce(ctx context.Context, rec store.Delivery, send f
 		return deliveryOf(d, true), nil
 	}
 
-	providerID, err := send(ctx)
+	sendCtx, cancel := context.WithTimeout(ctx, providerTimeout)
+	providerID, err := send(sendCtx)
+	cancel()
+	// The outcome is recorded even when the attempt's own context has run
+	// out meanwhile: above all a message the provider accepted.
+	recordCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
+	defer cancel()
 	if err != nil {
 		permanent := errors.Is(err, ErrRejected)
-		if recErr := a.Store.MarkDeliveryFailed(ctx, rec.Key, err.Error(), permanent); recErr != nil {
+		if recErr := a.Store.MarkDeliveryFailed(recordCtx, rec.Key, err.Error(), permanent); recErr != nil {
 			// The send's own error matters more: a lost note of it only
 			// leaves last_error stale.
 			logger.Error("Recording the failed send", "key", rec.Key, "error", recErr)
@@ -62,7 +89,7 @@ func (a *Activities) deliverOnce(ctx context.Context, rec store.Delivery, send f
 		return Delivery{}, fmt.Errorf("sending %s to %s (attempt %d): %w", rec.Channel, rec.Recipient, d.Attempts, err)
 	}
 
-	d, err = a.Store.MarkDelivered(ctx, rec.Key, providerID)
+	d, err = a.Store.MarkDelivered(recordCtx, rec.Key, providerID)
 	if err != nil {
 		// The provider has the message; the retry this error causes will
 		// send it again (the gap described above).

@@ -12,7 +12,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/wneessen/go-mail"
 
@@ -75,10 +74,6 @@ type smtpSettings struct {
 	tlsConfig *tls.Config
 }
 
-// smtpTimeout bounds one whole SMTP conversation, well inside the activity's
-// own timeout.
-const smtpTimeout = 30 * time.Second
-
 // WithTLSConfig sets the TLS configuration, e.g. to trust a test server's
 // self-signed certificate. Its ServerName defaults to the URL's host.
 func WithTLSConfig(c *tls.Config) SMTPOption {
@@ -127,7 +122,7 @@ func NewSMTPMailer(smtpURL string, opts ...SMTPOption) (*SMTPMailer, error) {
 	}
 	options := []mail.Option{
 		mail.WithPort(port),
-		mail.WithTimeout(smtpTimeout),
+		mail.WithTimeout(providerTimeout),
 		mail.WithTLSConfig(tlsConfig),
 	}
 	if u.Scheme == "smtps" {

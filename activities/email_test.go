@@ -161,6 +161,37 @@ func TestSendEmailCrashAfterTheProviderAcceptedSendsAgainWithTheSameMessageID(t 
 	require.Equal(t, msgs[0].Header.Get("Message-Id"), msgs[1].Header.Get("Message-Id"))
 }
 
+// lateMailer hands the message to the real mailer and then lets the
+// attempt's own deadline pass, as a provider that accepts a message at the
+// last moment does.
+type lateMailer struct {
+	activities.Mailer
+	expire context.CancelFunc
+}
+
+func (l *lateMailer) Send(ctx context.Context, m activities.Email) (string, error) {
+	id, err := l.Mailer.Send(ctx, m)
+	l.expire()
+	return id, err
+}
+
+// A message the provider accepted as the attempt ran out is still recorded
+// as sent, so no retry sends it again.
+func TestSendEmailAcceptedAsTheAttemptRunsOutIsRecordedAsSent(t *testing.T) {
+	acts, srv := smtpActivities(t)
+	ctx, expire := context.WithCancel(context.Background())
+	acts.Mailer = &lateMailer{Mailer: acts.Mailer, expire: expire}
+	in := emailInput("post-call/INT-1/late")
+
+	_, err := acts.SendEmail(ctx, in)
+	require.NoError(t, err)
+	again, err := acts.SendEmail(context.Background(), in)
+
+	require.NoError(t, err)
+	require.True(t, again.AlreadySent)
+	require.Len(t, srv.Messages(), 1)
+}
+
 func TestSendEmailWithWrongCredentialsIsNonRetryable(t *testing.T) {
 	srv := testenv.SMTPServer(t, testenv.SMTPWithSTARTTLS(), testenv.SMTPWithAuth("ccflow", "s3cret"))
 	mailer, err := activities.NewSMTPMailer("smtp://ccflow:wrong@"+srv.Addr(), activities.WithTLSConfig(srv.ClientTLSConfig()))

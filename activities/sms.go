@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"time"
 
 	"github.com/ccflow/ccflow/store"
 )
@@ -62,7 +61,7 @@ func NewTwilio(c TwilioConfig) *Twilio {
 	}
 	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
 	if c.HTTPClient == nil {
-		c.HTTPClient = &http.Client{Timeout: 30 * time.Second}
+		c.HTTPClient = &http.Client{Timeout: providerTimeout}
 	}
 	return &Twilio{cfg: c}
 }

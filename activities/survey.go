@@ -25,7 +25,7 @@ func (a *Activities) OpenSurvey(ctx context.Context, in OpenSurveyInput) (Survey
 		ttl = DefaultSurveyTTL
 	}
 	sv, err := a.Store.CreateSurvey(ctx, store.Survey{
-		ID:            in.WorkflowID + "/" + in.StepID,
+		ID:            StepKey(in.WorkflowID, in.StepID),
 		TokenID:       tokenID,
 		WorkflowID:    in.WorkflowID,
 		RunID:         in.RunID,

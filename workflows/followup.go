@@ -215,10 +215,9 @@ func (r *run) finish(ctx workflow.Context, err error) (State, error) {
 	}
 }
 
-// idempotencyKey is the key a send is recorded under: one message per step
-// of a run, however often the activity is retried.
+// idempotencyKey is the key a send or request of the step is recorded under.
 func idempotencyKey(ctx workflow.Context, stepID string) string {
-	return workflow.GetInfo(ctx).WorkflowExecution.ID + "/" + stepID
+	return activities.StepKey(workflow.GetInfo(ctx).WorkflowExecution.ID, stepID)
 }
 
 // stepError is a step that failed after its retries.

@@ -10,12 +10,6 @@ import (
 	"github.com/ccflow/ccflow/activities"
 )
 
-// Channels of messages and surveys.
-const (
-	channelEmail = "email"
-	channelSMS   = "sms"
-)
-
 // Default recipients when a step leaves "to" empty.
 const (
 	defaultEmailTo = "$(customer.email)"
@@ -27,7 +21,7 @@ const (
 // non-retryable by the activity itself and fails the step at once.
 func sendOptions(summary string) workflow.ActivityOptions {
 	return workflow.ActivityOptions{
-		StartToCloseTimeout:    30 * time.Second,
+		StartToCloseTimeout:    activities.SendTimeout,
 		ScheduleToCloseTimeout: 2 * time.Hour,
 		RetryPolicy: &temporal.RetryPolicy{
 			InitialInterval:    time.Second,

@@ -25,5 +25,5 @@ func (r *run) sendEmail(ctx workflow.Context, s entry.Step, p place) error {
 	if f.err != nil {
 		return f.err
 	}
-	return r.send(ctx, p, channelEmail, "email", in.To, a.SendEmail, in)
+	return r.send(ctx, p, activities.ChannelEmail, "email", in.To, a.SendEmail, in)
 }

@@ -23,5 +23,5 @@ func (r *run) sendSMS(ctx workflow.Context, s entry.Step, p place) error {
 	if f.err != nil {
 		return f.err
 	}
-	return r.send(ctx, p, channelSMS, "SMS", in.To, a.SendSMS, in)
+	return r.send(ctx, p, activities.ChannelSMS, "SMS", in.To, a.SendSMS, in)
 }

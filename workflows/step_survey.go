@@ -21,11 +21,11 @@ func (r *run) sendSurvey(ctx workflow.Context, s entry.Step, p place) error {
 	}
 	send := r.sendEmail
 	switch s.Channel {
-	case channelEmail:
-	case channelSMS:
+	case activities.ChannelEmail:
+	case activities.ChannelSMS:
 		send = r.sendSMS
 	default:
-		return fmt.Errorf("channel: %q is neither %q nor %q", s.Channel, channelEmail, channelSMS)
+		return fmt.Errorf("channel: %q is neither %q nor %q", s.Channel, activities.ChannelEmail, activities.ChannelSMS)
 	}
 	f := fields{vars: r.vars}
 	question := f.text("question", s.Question)
