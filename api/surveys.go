@@ -151,7 +151,7 @@ func (s *server) answer(ctx context.Context, sv store.Survey, a workflows.Survey
 	}
 	ctx, cancel := context.WithTimeout(ctx, deliverTimeout)
 	defer cancel()
-	answered, err := s.Store.AnswerSurvey(ctx, sv.ID, a.Score, a.Comment, s.deliverer(a))
+	answered, err := s.Store.AnswerSurvey(ctx, sv.ID, s.deliverer(a))
 	switch {
 	case errors.Is(err, store.ErrAlreadyAnswered):
 		return store.Survey{}, errAnswered
@@ -163,20 +163,26 @@ func (s *server) answer(ctx context.Context, sv store.Survey, a workflows.Survey
 	return answered, nil
 }
 
-// deliverer hands a to the workflow waiting on its survey. A run that has
-// stopped waiting (its update validator rejects the answer) or has ended
-// is not an error: the answer is kept as a late one. Temporal being
-// unreachable is, so that nothing is stored and the customer retries.
-func (s *server) deliverer(a workflows.SurveyAnswer) func(context.Context, store.Survey) (bool, error) {
-	return func(ctx context.Context, sv store.Survey) (bool, error) {
+// deliverer hands a to the workflow waiting on its survey and says what to
+// record. The update's ID is the survey's, so Temporal runs it once: when an
+// earlier attempt timed out here but the run took its answer all the same,
+// this attempt gets that answer back and records it, not a second one.
+// A run that has stopped waiting (its validator says the survey is not
+// pending) or has ended is not an error: the answer is kept as a late one.
+// Temporal being unreachable is, so that nothing is stored and the
+// customer retries.
+func (s *server) deliverer(a workflows.SurveyAnswer) func(context.Context, store.Survey) (store.SurveyAnswer, error) {
+	return func(ctx context.Context, sv store.Survey) (store.SurveyAnswer, error) {
 		handle, err := s.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+			UpdateID:     sv.ID,
 			WorkflowID:   sv.WorkflowID,
 			UpdateName:   workflows.SurveyAnswerUpdate,
 			Args:         []any{a},
 			WaitForStage: client.WorkflowUpdateStageCompleted,
 		})
+		var accepted workflows.SurveyAnswer
 		if err == nil {
-			err = handle.Get(ctx, nil)
+			err = handle.Get(ctx, &accepted)
 		}
 		var (
 			rejected *temporal.ApplicationError
@@ -184,13 +190,13 @@ func (s *server) deliverer(a workflows.SurveyAnswer) func(context.Context, store
 		)
 		switch {
 		case err == nil:
-			return true, nil
-		case errors.As(err, &rejected), errors.As(err, &notFound):
+			return store.SurveyAnswer{Score: accepted.Score, Comment: accepted.Comment, Delivered: true}, nil
+		case errors.As(err, &rejected) && rejected.Type() == workflows.ErrSurveyNotPending, errors.As(err, &notFound):
 			s.Log.InfoContext(ctx, "survey answer arrived after the run stopped waiting",
 				"survey_id", sv.ID, "workflow_id", sv.WorkflowID, "reason", err.Error())
-			return false, nil
+			return store.SurveyAnswer{Score: a.Score, Comment: a.Comment}, nil
 		}
-		return false, fmt.Errorf("updating workflow %s with the answer to survey %s: %w", sv.WorkflowID, sv.ID, err)
+		return store.SurveyAnswer{}, fmt.Errorf("updating workflow %s with the answer to survey %s: %w", sv.WorkflowID, sv.ID, err)
 	}
 }
 

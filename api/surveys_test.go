@@ -253,7 +253,10 @@ func TestSurveyAnswerWhileTemporalIsDownIsNotStored(t *testing.T) {
 func awaitSurveyAnswer(ctx workflow.Context, surveyID string) (workflows.SurveyAnswer, error) {
 	var got *workflows.SurveyAnswer
 	err := workflow.SetUpdateHandlerWithOptions(ctx, workflows.SurveyAnswerUpdate,
-		func(_ workflow.Context, a workflows.SurveyAnswer) error { got = &a; return nil },
+		func(_ workflow.Context, a workflows.SurveyAnswer) (workflows.SurveyAnswer, error) {
+			got = &a
+			return a, nil
+		},
 		workflow.UpdateHandlerOptions{Validator: func(_ workflow.Context, a workflows.SurveyAnswer) error {
 			if a.SurveyID != surveyID || got != nil {
 				return temporal.NewApplicationError("not waiting for this answer", workflows.ErrSurveyNotPending)
@@ -298,6 +301,34 @@ func TestSurveyAnswerIsDeliveredToTheWaitingRun(t *testing.T) {
 	require.NoError(t, run.Get(context.Background(), &got))
 	require.Equal(t, workflows.SurveyAnswer{SurveyID: sv.ID, Score: 5, Comment: "Great"}, got)
 	require.True(t, a.surveyAnswer(sv).Delivered)
+}
+
+// An earlier attempt's update reached the run, but its reply was lost and
+// nothing was stored. The customer's retry, with another score, records the
+// answer the run took, so the store and the run never disagree.
+func TestSurveyAnswerRetriedAfterALostReplyRecordsTheAnswerTheRunTook(t *testing.T) {
+	t.Parallel()
+	a := newTestAPI(t)
+	token, sv := a.openSurveyNow()
+	run := a.startWaitingRun(sv, sv.ID)
+	earlier, err := a.temporal.UpdateWorkflow(context.Background(), client.UpdateWorkflowOptions{
+		UpdateID: sv.ID, WorkflowID: sv.WorkflowID, UpdateName: workflows.SurveyAnswerUpdate,
+		Args:         []any{workflows.SurveyAnswer{SurveyID: sv.ID, Score: 5, Comment: "first try"}},
+		WaitForStage: client.WorkflowUpdateStageCompleted,
+	})
+	require.NoError(t, err)
+	require.NoError(t, earlier.Get(context.Background(), nil))
+
+	rec := a.call(http.MethodPost, "/v1/surveys/"+token+"/responses", map[string]any{"score": 2, "comment": "retry"})
+
+	require.JSONEq(t, `{"status": "delivered"}`, rec.Body.String())
+	var got workflows.SurveyAnswer
+	require.NoError(t, run.Get(context.Background(), &got))
+	require.Equal(t, 5, got.Score)
+	stored := a.surveyAnswer(sv)
+	require.Equal(t, 5, stored.Score)
+	require.Equal(t, "first try", stored.Comment)
+	require.True(t, stored.Delivered)
 }
 
 func TestSurveyAnswerTheRunNoLongerWaitsForIsKeptAsLate(t *testing.T) {

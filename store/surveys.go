@@ -110,27 +110,38 @@ func (s *Store) SurveysForWorkflow(ctx context.Context, workflowID string) ([]Su
 	return list, nil
 }
 
-// AnswerSurvey records a customer's answer and hands it to the waiting
-// workflow through deliver, all under a lock on the survey row so two answers
-// racing each other cannot both be delivered.
+// answerTxTimeout bounds the transaction of AnswerSurvey, which outlives
+// the caller's context (see there).
+const answerTxTimeout = 30 * time.Second
+
+// AnswerSurvey hands a customer's answer to the waiting workflow through
+// deliver and records what deliver says was answered, all under a lock on
+// the survey row so two answers racing each other cannot both be delivered.
 //
-// deliver reports delivered=false when the workflow had stopped waiting: the
-// answer is still kept, as a late one. When deliver fails nothing is stored
-// and its error is returned wrapped, so the customer can try again. A survey
-// answered before is ErrAlreadyAnswered; one past its expiry is ErrExpired.
-func (s *Store) AnswerSurvey(ctx context.Context, surveyID string, score int, comment string,
-	deliver func(ctx context.Context, sv Survey) (delivered bool, err error),
+// deliver returns the answer to record: the one the workflow accepted
+// (Delivered true), or the customer's own when the workflow had stopped
+// waiting (Delivered false: kept as a late answer). When deliver fails
+// nothing is stored and its error is returned wrapped, so the customer can
+// try again. A survey answered before is ErrAlreadyAnswered; one past its
+// expiry is ErrExpired.
+//
+// deliver runs under ctx; the transaction does not: once the workflow has
+// the answer, its record is written even if the caller's deadline passes.
+func (s *Store) AnswerSurvey(ctx context.Context, surveyID string,
+	deliver func(ctx context.Context, sv Survey) (SurveyAnswer, error),
 ) (Survey, error) {
+	txCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), answerTxTimeout)
+	defer cancel()
 	var answered Survey
-	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+	err := s.inTx(txCtx, func(tx *sqlx.Tx) error {
 		// Lock first, read after: under READ COMMITTED a statement that waited
 		// for the lock still joins the answer from its own older snapshot, so
 		// reading in the locking statement would miss an answer committed
 		// while it waited and hand the survey over twice.
-		if err := lockSurvey(ctx, tx, surveyID); err != nil {
+		if err := lockSurvey(txCtx, tx, surveyID); err != nil {
 			return err
 		}
-		sv, err := getSurvey(ctx, tx, "id", surveyID)
+		sv, err := getSurvey(txCtx, tx, "id", surveyID)
 		if err != nil {
 			return err
 		}
@@ -140,16 +151,16 @@ func (s *Store) AnswerSurvey(ctx context.Context, surveyID string, score int, co
 		if time.Now().After(sv.ExpiresAt) {
 			return fmt.Errorf("answering survey %q (expired %s): %w", surveyID, sv.ExpiresAt.UTC().Format(time.RFC3339), ErrExpired)
 		}
-		delivered, err := deliver(ctx, sv)
+		given, err := deliver(ctx, sv)
 		if err != nil {
 			return fmt.Errorf("handing the answer to survey %q to workflow %q: %w", surveyID, sv.WorkflowID, err)
 		}
 		var a SurveyAnswer
-		err = tx.QueryRowxContext(ctx, `
+		err = tx.QueryRowxContext(txCtx, `
 			INSERT INTO survey_answers (survey_id, score, comment, delivered)
 			VALUES ($1, $2, $3, $4)
 			RETURNING score, comment, delivered, answered_at`,
-			surveyID, score, comment, delivered).Scan(&a.Score, &a.Comment, &a.Delivered, &a.AnsweredAt)
+			surveyID, given.Score, given.Comment, given.Delivered).Scan(&a.Score, &a.Comment, &a.Delivered, &a.AnsweredAt)
 		if err != nil {
 			return fmt.Errorf("recording the answer to survey %q: %w", surveyID, err)
 		}

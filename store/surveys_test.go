@@ -32,10 +32,12 @@ func createSurvey(t *testing.T, s *store.Store, sv store.Survey) store.Survey {
 }
 
 // deliverTo returns a deliver func reporting delivered and counting its calls.
-func deliverTo(delivered bool, calls *int) func(context.Context, store.Survey) (bool, error) {
-	return func(context.Context, store.Survey) (bool, error) {
+// deliverTo stands for the workflow: it counts the hand-overs and says
+// score was answered, delivered or late.
+func deliverTo(delivered bool, score int, comment string, calls *int) func(context.Context, store.Survey) (store.SurveyAnswer, error) {
+	return func(context.Context, store.Survey) (store.SurveyAnswer, error) {
 		*calls++
-		return delivered, nil
+		return store.SurveyAnswer{Score: score, Comment: comment, Delivered: delivered}, nil
 	}
 }
 
@@ -73,12 +75,12 @@ func TestAnswerSurveyStoresTheDeliveredAnswer(t *testing.T) {
 	s, ctx := testenv.Store(t), context.Background()
 	createSurvey(t, s, newSurvey("wf/survey", "tok-1", 24*time.Hour))
 	var handed store.Survey
-	deliver := func(_ context.Context, sv store.Survey) (bool, error) {
+	deliver := func(_ context.Context, sv store.Survey) (store.SurveyAnswer, error) {
 		handed = sv
-		return true, nil
+		return store.SurveyAnswer{Score: 4, Comment: "Quick and kind", Delivered: true}, nil
 	}
 
-	answered, err := s.AnswerSurvey(ctx, "wf/survey", 4, "Quick and kind", deliver)
+	answered, err := s.AnswerSurvey(ctx, "wf/survey", deliver)
 	require.NoError(t, err)
 	require.Equal(t, "wf/survey", handed.ID, "deliver gets the survey to hand the answer to")
 	require.Equal(t, 4, answered.Answer.Score)
@@ -96,7 +98,7 @@ func TestAnswerSurveyKeepsALateAnswer(t *testing.T) {
 	createSurvey(t, s, newSurvey("wf/survey", "tok-1", 24*time.Hour))
 	var calls int
 
-	answered, err := s.AnswerSurvey(ctx, "wf/survey", 2, "", deliverTo(false, &calls))
+	answered, err := s.AnswerSurvey(ctx, "wf/survey", deliverTo(false, 2, "", &calls))
 	require.NoError(t, err)
 	require.False(t, answered.Answer.Delivered)
 }
@@ -105,10 +107,10 @@ func TestAnswerSurveyTwiceIsAlreadyAnswered(t *testing.T) {
 	s, ctx := testenv.Store(t), context.Background()
 	createSurvey(t, s, newSurvey("wf/survey", "tok-1", 24*time.Hour))
 	var calls int
-	_, err := s.AnswerSurvey(ctx, "wf/survey", 5, "", deliverTo(true, &calls))
+	_, err := s.AnswerSurvey(ctx, "wf/survey", deliverTo(true, 5, "", &calls))
 	require.NoError(t, err)
 
-	_, err = s.AnswerSurvey(ctx, "wf/survey", 1, "changed my mind", deliverTo(true, &calls))
+	_, err = s.AnswerSurvey(ctx, "wf/survey", deliverTo(true, 1, "changed my mind", &calls))
 	require.ErrorIs(t, err, store.ErrAlreadyAnswered)
 	require.Equal(t, 1, calls, "the second answer is not handed to the workflow")
 
@@ -122,9 +124,42 @@ func TestAnswerSurveyPastItsExpiryIsExpired(t *testing.T) {
 	createSurvey(t, s, newSurvey("wf/survey", "tok-1", -time.Minute))
 	var calls int
 
-	_, err := s.AnswerSurvey(ctx, "wf/survey", 3, "", deliverTo(true, &calls))
+	_, err := s.AnswerSurvey(ctx, "wf/survey", deliverTo(true, 3, "", &calls))
 	require.ErrorIs(t, err, store.ErrExpired)
 	require.Zero(t, calls)
+}
+
+// What is recorded is what the workflow accepted, which after a retry of a
+// lost reply is the earlier attempt's answer, not the retry's.
+func TestAnswerSurveyRecordsTheAnswerTheWorkflowAccepted(t *testing.T) {
+	s, ctx := testenv.Store(t), context.Background()
+	createSurvey(t, s, newSurvey("wf/survey", "tok-1", 24*time.Hour))
+	var calls int
+
+	answered, err := s.AnswerSurvey(ctx, "wf/survey", deliverTo(true, 5, "first try", &calls))
+
+	require.NoError(t, err)
+	require.Equal(t, 5, answered.Answer.Score)
+	require.Equal(t, "first try", answered.Answer.Comment)
+}
+
+// Once the workflow has the answer, its record is written even though the
+// caller's deadline passed while the workflow was taking it.
+func TestAnswerSurveyIsRecordedEvenWhenTheCallerGivesUpDuringDelivery(t *testing.T) {
+	s := testenv.Store(t)
+	createSurvey(t, s, newSurvey("wf/survey", "tok-1", 24*time.Hour))
+	ctx, giveUp := context.WithCancel(context.Background())
+
+	_, err := s.AnswerSurvey(ctx, "wf/survey", func(context.Context, store.Survey) (store.SurveyAnswer, error) {
+		giveUp()
+		return store.SurveyAnswer{Score: 3, Delivered: true}, nil
+	})
+
+	require.NoError(t, err)
+	got, err := s.SurveyByToken(context.Background(), "tok-1")
+	require.NoError(t, err)
+	require.NotNil(t, got.Answer)
+	require.Equal(t, 3, got.Answer.Score)
 }
 
 func TestAnswerSurveyStoresNothingWhenDeliveryFails(t *testing.T) {
@@ -132,8 +167,8 @@ func TestAnswerSurveyStoresNothingWhenDeliveryFails(t *testing.T) {
 	createSurvey(t, s, newSurvey("wf/survey", "tok-1", 24*time.Hour))
 	unreachable := errors.New("temporal unreachable")
 
-	_, err := s.AnswerSurvey(ctx, "wf/survey", 3, "", func(context.Context, store.Survey) (bool, error) {
-		return false, unreachable
+	_, err := s.AnswerSurvey(ctx, "wf/survey", func(context.Context, store.Survey) (store.SurveyAnswer, error) {
+		return store.SurveyAnswer{}, unreachable
 	})
 	require.ErrorIs(t, err, unreachable)
 
@@ -146,7 +181,7 @@ func TestAnswerSurveyUnknownIsNotFound(t *testing.T) {
 	s := testenv.Store(t)
 	var calls int
 
-	_, err := s.AnswerSurvey(context.Background(), "no/such", 3, "", deliverTo(true, &calls))
+	_, err := s.AnswerSurvey(context.Background(), "no/such", deliverTo(true, 3, "", &calls))
 	require.ErrorIs(t, err, store.ErrNotFound)
 }
 
@@ -159,16 +194,14 @@ func TestConcurrentAnswersAreHandedOverOnce(t *testing.T) {
 		wg       sync.WaitGroup
 		outcomes = make([]error, 4)
 	)
-	deliver := func(context.Context, store.Survey) (bool, error) {
-		mu.Lock()
-		defer mu.Unlock()
-		handed++
-		return true, nil
-	}
-
 	for i := range outcomes {
 		wg.Go(func() {
-			_, outcomes[i] = s.AnswerSurvey(ctx, "wf/survey", i+1, "", deliver)
+			_, outcomes[i] = s.AnswerSurvey(ctx, "wf/survey", func(context.Context, store.Survey) (store.SurveyAnswer, error) {
+				mu.Lock()
+				defer mu.Unlock()
+				handed++
+				return store.SurveyAnswer{Score: i + 1, Delivered: true}, nil
+			})
 		})
 	}
 	wg.Wait()
@@ -194,7 +227,7 @@ func TestSurveysForWorkflowListsItsSurveysWithAnswers(t *testing.T) {
 	other.WorkflowID = "other/INT-2"
 	createSurvey(t, s, other)
 	var calls int
-	_, err := s.AnswerSurvey(ctx, "post-call/INT-1/second", 4, "", deliverTo(true, &calls))
+	_, err := s.AnswerSurvey(ctx, "post-call/INT-1/second", deliverTo(true, 4, "", &calls))
 	require.NoError(t, err)
 
 	list, err := s.SurveysForWorkflow(ctx, "post-call/INT-1")

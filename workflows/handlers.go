@@ -50,14 +50,16 @@ func (r *run) validateSurveyAnswer(_ workflow.Context, answer SurveyAnswer) erro
 	return nil
 }
 
-// answerSurvey hands an accepted answer to the waiting send_survey step.
+// answerSurvey hands an accepted answer to the waiting send_survey step and
+// returns it: a caller that retries an update whose reply it lost (same
+// update ID) gets the answer the run took, and records that one.
 // Replays skip the validator, so the handler does not count on it.
-func (r *run) answerSurvey(ctx workflow.Context, answer SurveyAnswer) error {
+func (r *run) answerSurvey(ctx workflow.Context, answer SurveyAnswer) (SurveyAnswer, error) {
 	if err := r.validateSurveyAnswer(ctx, answer); err != nil {
-		return err
+		return SurveyAnswer{}, err
 	}
 	r.surveys[answer.SurveyID].answer = &answer
-	return nil
+	return answer, nil
 }
 
 // validateClearEvent rejects a clear-event update without a name.
