@@ -192,6 +192,9 @@ func jsonError(data []byte, err error) error {
 		return &apiError{Status: http.StatusBadRequest, Code: codeInvalidJSON,
 			// Offset counts the offending byte in.
 			Message: "invalid JSON " + position(data, syntax.Offset-1) + ": " + syntax.Error(), cause: err}
+	case errors.As(err, &typeErr) && typeErr.Field == "":
+		return &apiError{Status: http.StatusBadRequest, Code: codeInvalidJSON,
+			Message: "the request body must be a JSON object, not " + typeErr.Value, cause: err}
 	case errors.As(err, &typeErr):
 		field := typeErr.Field
 		return &apiError{Status: http.StatusBadRequest, Code: codeInvalidField, Field: field,

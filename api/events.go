@@ -55,7 +55,7 @@ func (s *server) clearEvent(w http.ResponseWriter, r *http.Request) error {
 		deadline *serviceerror.DeadlineExceeded
 	)
 	switch {
-	case errors.As(err, &rejected):
+	case errors.As(err, &rejected) && rejected.Type() == workflows.ErrInvalidClearEvent:
 		return &apiError{Status: http.StatusBadRequest, Code: codeInvalidField, Field: "name", Message: rejected.Message(), cause: err}
 	case errors.As(err, &notFound):
 		// The run ended between the status check and the update.

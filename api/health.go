@@ -22,12 +22,13 @@ type healthReport struct {
 }
 
 func (s *server) health(w http.ResponseWriter, r *http.Request) error {
-	ctx, cancel := context.WithTimeout(r.Context(), healthTimeout)
-	defer cancel()
 	report := healthReport{
 		Status:     "ok",
-		PostgreSQL: s.check(ctx, "postgresql", s.Store.Ping(ctx)),
-		Temporal:   s.check(ctx, "temporal", pingTemporal(ctx, s.Temporal)),
+		PostgreSQL: s.check(r.Context(), "postgresql", s.Store.Ping),
+		Temporal: s.check(r.Context(), "temporal", func(ctx context.Context) error {
+			_, err := s.Temporal.CheckHealth(ctx, &client.CheckHealthRequest{})
+			return err
+		}),
 	}
 	status := http.StatusOK
 	if report.PostgreSQL != "ok" || report.Temporal != "ok" {
@@ -37,13 +38,12 @@ func (s *server) health(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func pingTemporal(ctx context.Context, c client.Client) error {
-	_, err := c.CheckHealth(ctx, &client.CheckHealthRequest{})
-	return err
-}
-
-func (s *server) check(ctx context.Context, dependency string, err error) string {
-	if err != nil {
+// check runs one dependency's probe on a deadline of its own, so a hung
+// PostgreSQL is never reported as Temporal's fault or the other way round.
+func (s *server) check(ctx context.Context, dependency string, probe func(context.Context) error) string {
+	ctx, cancel := context.WithTimeout(ctx, healthTimeout)
+	defer cancel()
+	if err := probe(ctx); err != nil {
 		s.Log.WarnContext(ctx, "health check failed", slog.String("dependency", dependency), slog.Any("error", err))
 		return "unavailable"
 	}

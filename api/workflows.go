@@ -219,10 +219,16 @@ func (s *server) cancelWorkflow(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	signal := workflows.CancelRequest{By: req.By, Reason: req.Reason}
-	if err := s.Temporal.SignalWorkflow(ctx, id, runID, workflows.CancelRequestSignal, signal); err != nil {
-		return fmt.Errorf("telling workflow %s who cancels it: %w", id, err)
+	err = s.Temporal.SignalWorkflow(ctx, id, runID, workflows.CancelRequestSignal, signal)
+	if err == nil {
+		err = s.Temporal.CancelWorkflow(ctx, id, runID)
 	}
-	if err := s.Temporal.CancelWorkflow(ctx, id, runID); err != nil {
+	var notFound *serviceerror.NotFound
+	switch {
+	case errors.As(err, &notFound):
+		// The run ended between the status check and the cancel.
+		return errNotRunning(id, "it has ended")
+	case err != nil:
 		return fmt.Errorf("cancelling workflow %s: %w", id, err)
 	}
 	writeJSON(w, http.StatusAccepted, cancelStatus{WorkflowID: id, Status: "cancel_requested", By: req.By})
