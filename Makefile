@@ -40,9 +40,13 @@ vet:
 ##   Existing files are kept: they prove that runs under older code still replay (docs/versioning.md).
 ##   PREFIX=v2- names the files of a new interpreter version, SCENARIOS="survey-answered cancelled"
 ##   picks scenarios, REPLACE=1 records existing files again.
+# The file-name prefix of histories recorded with the current interpreter;
+# a new versioned change (docs/versioning.md) moves it on to v2-.
+PREFIX ?= v1-
+
 .PHONY: record-histories
 record-histories: $(TEMPORAL)
-	$(DEVENV) test -- go run ./cmd/record-histories -dir testdata/histories -prefix "$(PREFIX)" $(if $(REPLACE),-replace) $(SCENARIOS)
+	env -u DATABASE_URL -u TEMPORAL_ADDRESS $(DEVENV) test -- go run ./cmd/record-histories -dir testdata/histories -prefix "$(PREFIX)" $(if $(REPLACE),-replace) $(SCENARIOS)
 
 workflowcheck: $(WORKFLOWCHECK)
 	$(WORKFLOWCHECK) $(PACKAGES)

@@ -12,6 +12,7 @@ import (
 	sdklog "go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/worker"
 
+	"github.com/ccflow/ccflow/entry"
 	"github.com/ccflow/ccflow/internal/histories"
 	"github.com/ccflow/ccflow/internal/testenv"
 	"github.com/ccflow/ccflow/workflows"
@@ -64,4 +65,20 @@ func TestAnUnknownScenarioIsAnErrorNamingTheKnownOnes(t *testing.T) {
 	_, err := record(t, histories.Options{Dir: t.TempDir(), Scenarios: []string{"survey-answred"}})
 
 	require.ErrorContains(t, err, `no scenario is called "survey-answred" (known: [survey-answered survey-timed-out`)
+}
+
+func TestRecordingRefusesADatabaseWithEntriesOfItsOwn(t *testing.T) {
+	st := testenv.Store(t)
+	_, err := st.CreateEntry(context.Background(), entry.Entry{ID: "kept", Name: "Kept", Enabled: true,
+		Triggers: []entry.Trigger{{Type: entry.TriggerDisposition, Disposition: "Spam"}},
+		Steps:    []entry.Step{{Type: entry.StepWait, Duration: "1m"}}})
+	require.NoError(t, err)
+
+	err = histories.Record(context.Background(), histories.Options{Temporal: testenv.Temporal(t), Store: st,
+		Dir: t.TempDir(), Scenarios: []string{"run-failed"}, Progress: &bytes.Buffer{}})
+
+	require.ErrorContains(t, err, "the database holds 1 live entries")
+	live, err := st.Entries(context.Background())
+	require.NoError(t, err)
+	require.Len(t, live, 1, "the recording left the entry alone")
 }

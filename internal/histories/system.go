@@ -40,9 +40,21 @@ type system struct {
 	outbox   string
 	// stamp makes this recording's interaction ids new to the server.
 	stamp string
+	// current is the id of the entry the last scenario put, the only live one.
+	current string
 }
 
 func startSystem(ctx context.Context, c client.Client, st *store.Store) (*system, error) {
+	// Each scenario's event must match its own entry alone, and a recording
+	// must never touch entries it did not make.
+	live, err := st.Entries(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if len(live) > 0 {
+		return nil, fmt.Errorf("the database holds %d live entries: record histories into an empty one "+
+			"(`make record-histories` starts private servers)", len(live))
+	}
 	outbox, err := os.MkdirTemp("", "ccflow-histories-outbox-")
 	if err != nil {
 		return nil, fmt.Errorf("making the outbox folder: %w", err)
@@ -137,8 +149,8 @@ func (s *system) record(ctx context.Context, sc scenario, file string) (int, err
 	return r.writeHistory(ctx, file)
 }
 
-// putEntry validates e and makes it the only live entry, so the event
-// matches it alone.
+// putEntry validates e and makes it the only live entry in place of the
+// previous scenario's, so the event matches it alone.
 func (s *system) putEntry(ctx context.Context, e entry.Entry) (entry.Entry, error) {
 	catalog, err := s.store.Catalog(ctx)
 	if err != nil {
@@ -148,16 +160,17 @@ func (s *system) putEntry(ctx context.Context, e entry.Entry) (entry.Entry, erro
 	if err := entry.Validate(e, catalog); err != nil {
 		return entry.Entry{}, fmt.Errorf("entry %s is not valid: %w", e.ID, err)
 	}
-	live, err := s.store.Entries(ctx)
-	if err != nil {
-		return entry.Entry{}, err
-	}
-	for _, old := range live {
-		if err := s.store.DeleteEntry(ctx, old.ID); err != nil && !errors.Is(err, store.ErrNotFound) {
+	if s.current != "" {
+		if err := s.store.DeleteEntry(ctx, s.current); err != nil && !errors.Is(err, store.ErrNotFound) {
 			return entry.Entry{}, err
 		}
 	}
-	return s.store.CreateEntry(ctx, e)
+	created, err := s.store.CreateEntry(ctx, e)
+	if err != nil {
+		return entry.Entry{}, err
+	}
+	s.current = created.ID
+	return created, nil
 }
 
 // start posts ev as the starter does and returns the one run it started.
