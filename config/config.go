@@ -111,18 +111,16 @@ func Load(part Part) (Config, error) {
 	if part == Starter && c.APIToken == "" {
 		add(errors.New("CCFLOW_API_TOKEN is required by the starter: set it to the bearer token clients send on /v1/*"))
 	}
-	if c.SMTPURL != "" {
-		add(checkAbsoluteURL("SMTP_URL", c.SMTPURL, "smtp", "smtps"))
-	}
 	if len(c.SurveySecret) > 0 && len(c.SurveySecret) < minSecretLen {
 		add(fmt.Errorf("CCFLOW_SURVEY_SECRET must be at least %d characters (or unset, to use the key kept in the database)", minSecretLen))
 	}
 	var err error
-	c.Twilio, err = loadTwilio()
-	add(err)
-	c.SurveyTTL, err = durations.Parse(getenv("CCFLOW_SURVEY_TTL", "30d"))
-	if err != nil {
-		add(fmt.Errorf("CCFLOW_SURVEY_TTL: %w", err))
+	c.SurveyTTL = activities.DefaultSurveyTTL
+	if ttl := os.Getenv("CCFLOW_SURVEY_TTL"); ttl != "" {
+		c.SurveyTTL, err = durations.Parse(ttl)
+		if err != nil {
+			add(fmt.Errorf("CCFLOW_SURVEY_TTL: %w", err))
+		}
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		add(fmt.Errorf("CCFLOW_LOG_FORMAT must be text or json, not %q", c.LogFormat))
@@ -130,7 +128,14 @@ func Load(part Part) (Config, error) {
 	if err := c.LogLevel.UnmarshalText([]byte(getenv("CCFLOW_LOG_LEVEL", "info"))); err != nil {
 		add(fmt.Errorf("CCFLOW_LOG_LEVEL: %w", err))
 	}
+	// Only the worker sends and calls out: a wrong provider setting must not
+	// stop the starter from taking events.
 	if part == Worker {
+		if c.SMTPURL != "" {
+			add(checkAbsoluteURL("SMTP_URL", c.SMTPURL, "smtp", "smtps"))
+		}
+		c.Twilio, err = loadTwilio()
+		add(err)
 		c.Connections, err = connections.Load(os.Environ())
 		add(err)
 	}

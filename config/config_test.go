@@ -100,8 +100,10 @@ func TestLoadRejects(t *testing.T) {
 			[]string{"TWILIO_AUTH_TOKEN, TWILIO_FROM missing"}},
 		{"only the Twilio URL", config.Worker, map[string]string{"TWILIO_API_URL": "http://127.0.0.1:1"},
 			[]string{"TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_FROM missing"}},
-		{"several problems at once", config.Starter, map[string]string{"DATABASE_URL": "", "TWILIO_FROM": "+1555"},
-			[]string{"DATABASE_URL", "CCFLOW_API_TOKEN", "TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN missing"}},
+		{"several problems at once", config.Worker, map[string]string{"DATABASE_URL": "", "SMTP_URL": "http://mail", "TWILIO_FROM": "+1555"},
+			[]string{"DATABASE_URL", "SMTP_URL", "TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN missing"}},
+		{"several problems of the starter", config.Starter, map[string]string{"DATABASE_URL": "", "CCFLOW_LOG_FORMAT": "xml"},
+			[]string{"DATABASE_URL", "CCFLOW_API_TOKEN", "CCFLOW_LOG_FORMAT"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -115,6 +117,17 @@ func TestLoadRejects(t *testing.T) {
 			}
 		})
 	}
+}
+
+// The starter sends nothing itself: a wrong email or SMS setting must not
+// keep it from taking events.
+func TestStarterIgnoresTheWorkersProviderSettings(t *testing.T) {
+	setEnv(t, map[string]string{"CCFLOW_API_TOKEN": "t", "SMTP_URL": "http://mail", "TWILIO_FROM": "+1555"})
+
+	c, err := config.Load(config.Starter)
+
+	require.NoError(t, err)
+	require.Nil(t, c.Twilio)
 }
 
 func TestLoadNeverEchoesADatabasePassword(t *testing.T) {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/contrib/envconfig"
 	"go.temporal.io/sdk/log"
 )
 
@@ -19,20 +20,19 @@ func Temporal(t testing.TB) client.Client {
 	if addr == "" {
 		t.Fatal("TEMPORAL_ADDRESS is not set: run the tests with `make test`, which starts a Temporal dev server")
 	}
-	namespace := os.Getenv("TEMPORAL_NAMESPACE")
-	if namespace == "" {
-		namespace = "default"
+	// The same settings the worker and the starter read, so a TEMPORAL_ADDRESS
+	// that needs an API key or TLS works in tests too.
+	opts, err := envconfig.LoadDefaultClientOptions()
+	if err != nil {
+		t.Fatalf("reading the TEMPORAL_* settings: %v", err)
 	}
+	// The SDK logs every worker start and stop at info; tests want only trouble.
+	opts.Logger = log.NewStructuredLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	c, err := client.DialContext(ctx, client.Options{
-		HostPort:  addr,
-		Namespace: namespace,
-		// The SDK logs every worker start and stop at info; tests want only trouble.
-		Logger: log.NewStructuredLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))),
-	})
+	c, err := client.DialContext(ctx, opts)
 	if err != nil {
-		t.Fatalf("connecting to Temporal at TEMPORAL_ADDRESS=%s (namespace %s): %v", addr, namespace, err)
+		t.Fatalf("connecting to Temporal at TEMPORAL_ADDRESS=%s (namespace %s): %v", addr, opts.Namespace, err)
 	}
 	t.Cleanup(c.Close)
 	return c
