@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"time"
 
 	"github.com/ccflow/ccflow/entry"
 )
@@ -33,7 +32,7 @@ func (c *Client) Entry(ctx context.Context, id string) (entry.Entry, error) {
 // CreateEntry creates e and returns it as stored, with its version.
 func (c *Client) CreateEntry(ctx context.Context, e entry.Entry) (entry.Entry, error) {
 	var created entry.Entry
-	if err := c.do(ctx, http.MethodPost, "/v1/entries", withoutVersion(e), &created); err != nil {
+	if err := c.do(ctx, http.MethodPost, "/v1/entries", e.Definition(), &created); err != nil {
 		return entry.Entry{}, fmt.Errorf("creating entry %s: %w", e.ID, err)
 	}
 	return created, nil
@@ -43,7 +42,7 @@ func (c *Client) CreateEntry(ctx context.Context, e entry.Entry) (entry.Entry, e
 // and returns it as stored.
 func (c *Client) UpdateEntry(ctx context.Context, e entry.Entry) (entry.Entry, error) {
 	var updated entry.Entry
-	if err := c.do(ctx, http.MethodPut, entryPath(e.ID), withoutVersion(e), &updated); err != nil {
+	if err := c.do(ctx, http.MethodPut, entryPath(e.ID), e.Definition(), &updated); err != nil {
 		return entry.Entry{}, fmt.Errorf("updating entry %s: %w", e.ID, err)
 	}
 	return updated, nil
@@ -58,10 +57,3 @@ func (c *Client) DeleteEntry(ctx context.Context, id string) error {
 }
 
 func entryPath(id string) string { return "/v1/entries/" + url.PathEscape(id) }
-
-// withoutVersion drops what the server assigns, so a body never looks as
-// if it asked for a version.
-func withoutVersion(e entry.Entry) entry.Entry {
-	e.Version, e.UpdatedAt = 0, time.Time{}
-	return e
-}

@@ -37,6 +37,13 @@ type Entry struct {
 	UpdatedAt time.Time `json:"updated_at,omitzero"`
 }
 
+// Definition is e without what the server assigns (version and update
+// time): what an operator writes, compares and stores.
+func (e Entry) Definition() Entry {
+	e.Version, e.UpdatedAt = 0, time.Time{}
+	return e
+}
+
 // Trigger is one condition under which an entry fires; an entry fires when
 // any of its triggers holds.
 type Trigger struct {

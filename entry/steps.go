@@ -3,6 +3,7 @@ package entry
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -27,22 +28,21 @@ const (
 const surveyURLField = "survey.url"
 
 // stepType says which fields a step type takes besides id, type and
-// on_error, and whether this version runs it.
+// on_error.
 type stepType struct {
-	fields    []string
-	available bool
+	fields []string
 }
 
 var stepTypes = map[string]stepType{
-	StepSendSurvey:    {fields: []string{"channel", "question", "to", "subject", "text", "html", "wait"}, available: true},
-	StepWait:          {fields: []string{"duration"}, available: true},
-	StepSendEmail:     {fields: []string{"to", "subject", "text", "html"}, available: true},
-	StepSendSMS:       {fields: []string{"to", "text"}, available: true},
-	StepSetVariable:   {fields: []string{"name", "value"}, available: true},
-	StepIf:            {fields: []string{"condition", "then", "else"}, available: true},
-	StepScheduleEvent: {fields: []string{"name", "after", "at", "steps"}, available: true},
-	StepClearEvent:    {fields: []string{"name"}, available: true},
-	StepHTTPRequest:   {fields: []string{"method", "url", "connection", "path", "headers", "body", "timeout", "save_as"}, available: true},
+	StepSendSurvey:    {fields: []string{"channel", "question", "to", "subject", "text", "html", "wait"}},
+	StepWait:          {fields: []string{"duration"}},
+	StepSendEmail:     {fields: []string{"to", "subject", "text", "html"}},
+	StepSendSMS:       {fields: []string{"to", "text"}},
+	StepSetVariable:   {fields: []string{"name", "value"}},
+	StepIf:            {fields: []string{"condition", "then", "else"}},
+	StepScheduleEvent: {fields: []string{"name", "after", "at", "steps"}},
+	StepClearEvent:    {fields: []string{"name"}},
+	StepHTTPRequest:   {fields: []string{"method", "url", "connection", "path", "headers", "body", "timeout", "save_as"}},
 }
 
 // commonStepFields are allowed on every step type.
@@ -78,13 +78,10 @@ func (v *validator) checkStep(s Step, path string, depth int) {
 	typ, known := stepTypes[s.Type]
 	switch {
 	case s.Type == "":
-		v.addf(at("type"), "is required (one of %s)", strings.Join(availableStepTypes(), ", "))
+		v.addf(at("type"), "is required (one of %s)", strings.Join(stepTypeNames(), ", "))
 		return
 	case !known:
-		v.addf(at("type"), "%q is not a step type (use one of %s)", s.Type, strings.Join(availableStepTypes(), ", "))
-		return
-	case !typ.available:
-		v.addf(at("type"), "%q is not available yet", s.Type)
+		v.addf(at("type"), "%q is not a step type (use one of %s)", s.Type, strings.Join(stepTypeNames(), ", "))
 		return
 	}
 	for _, f := range setFields(&s) {
@@ -268,13 +265,6 @@ func isSet(p any) bool {
 	panic(errors.New("entry: Step.fields holds a field type isSet does not know"))
 }
 
-func availableStepTypes() []string {
-	var names []string
-	for name, t := range stepTypes {
-		if t.available {
-			names = append(names, name)
-		}
-	}
-	sort.Strings(names)
-	return names
+func stepTypeNames() []string {
+	return slices.Sorted(maps.Keys(stepTypes))
 }

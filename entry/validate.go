@@ -33,18 +33,25 @@ func Normalize(e *Entry) {
 	normalizeSteps(e.Steps)
 }
 
+// untrimmed are the step fields whose text is the customer's message, kept
+// exactly as written.
+var untrimmed = map[string]bool{"text": true, "html": true, "body": true}
+
+// normalizeSteps trims every other text field of every step, nested ones
+// included, walking the same field table decoding uses so a new field is
+// never missed.
 func normalizeSteps(steps []Step) {
 	for i := range steps {
-		s := &steps[i]
-		for _, f := range []*string{&s.ID, &s.Type, &s.Channel, &s.Question, &s.To, &s.Subject, &s.Wait,
-			&s.Duration, &s.Name, &s.Value, &s.After, &s.At, &s.Method, &s.URL, &s.Connection, &s.Path,
-			&s.Timeout, &s.SaveAs, &s.Condition} {
-			*f = strings.TrimSpace(*f)
+		for name, f := range steps[i].fields() {
+			switch f := f.(type) {
+			case *string:
+				if !untrimmed[name] {
+					*f = strings.TrimSpace(*f)
+				}
+			case *[]Step:
+				normalizeSteps(*f)
+			}
 		}
-		normalizeSteps(s.OnError)
-		normalizeSteps(s.Steps)
-		normalizeSteps(s.Then)
-		normalizeSteps(s.Else)
 	}
 }
 

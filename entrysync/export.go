@@ -11,7 +11,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"time"
 
 	yaml "go.yaml.in/yaml/v3"
 
@@ -94,8 +93,7 @@ func encodeFor(path string, e entry.Entry) ([]byte, error) {
 // map-based encoder gives, so an exported file reads like a hand-written
 // one; multi-line texts become literal blocks.
 func EncodeYAML(e entry.Entry) ([]byte, error) {
-	e.Version, e.UpdatedAt = 0, time.Time{}
-	data, err := json.Marshal(e)
+	data, err := json.Marshal(e.Definition())
 	if err != nil {
 		return nil, fmt.Errorf("encoding entry %s: %w", e.ID, err)
 	}

@@ -7,7 +7,6 @@ import (
 	"io"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/ccflow/ccflow/entry"
 )
@@ -88,8 +87,7 @@ func NewPlan(dir string, files []File, live []entry.Entry, prune bool) Plan {
 // indented JSON of the entry without what the server assigns (version and
 // updated_at). Callers normalize entries from files first, as the API does.
 func Canonical(e entry.Entry) string {
-	e.Version, e.UpdatedAt = 0, time.Time{}
-	data, err := json.MarshalIndent(e, "", "  ")
+	data, err := json.MarshalIndent(e.Definition(), "", "  ")
 	if err != nil {
 		// An Entry holds only strings, numbers, bools, slices and maps.
 		panic(fmt.Sprintf("entrysync: encoding entry %q: %v", e.ID, err))

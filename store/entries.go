@@ -109,9 +109,7 @@ func (s *Store) UpdateEntry(ctx context.Context, e entry.Entry) (entry.Entry, er
 
 // insertVersion stores e's body as version e.Version and sets e.UpdatedAt.
 func insertVersion(ctx context.Context, tx *sqlx.Tx, e *entry.Entry) error {
-	stored := *e
-	stored.Version, stored.UpdatedAt = 0, time.Time{} // kept in columns, not in the body
-	body, err := json.Marshal(stored)
+	body, err := json.Marshal(e.Definition()) // version and time are kept in columns
 	if err != nil {
 		return fmt.Errorf("encoding entry %q: %w", e.ID, err)
 	}
