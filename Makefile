@@ -10,7 +10,7 @@ WORKFLOWCHECK         := $(TOOLS_BIN)/workflowcheck
 
 GO_TEST_FLAGS  ?= -count=1
 PACKAGES       ?= ./...
-FUZZ_PACKAGES  ?= ./triggers ./entry
+FUZZ_PACKAGES  ?= ./triggers ./entry ./templates ./tokens
 # A count, not a duration: Go 1.26's fuzz runner can fail a timed run on a
 # loaded machine with "context deadline exceeded" and no failing input.
 FUZZTIME       ?= 100000x
