@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"go.temporal.io/api/serviceerror"
-	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/ccflow/ccflow/workflows"
@@ -38,17 +37,7 @@ func (s *server) clearEvent(w http.ResponseWriter, r *http.Request) error {
 	}
 	ctx, cancel := context.WithTimeout(ctx, updateTimeout)
 	defer cancel()
-	handle, err := s.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-		WorkflowID:   id,
-		RunID:        runID,
-		UpdateName:   workflows.ClearEventUpdate,
-		Args:         []any{workflows.ClearEvent{Name: name, By: byAPI}},
-		WaitForStage: client.WorkflowUpdateStageCompleted,
-	})
-	var result workflows.ClearEventResult
-	if err == nil {
-		err = handle.Get(ctx, &result)
-	}
+	result, err := workflows.SendClearEvent(ctx, s.Temporal, id, runID, workflows.ClearEvent{Name: name, By: byAPI})
 	var (
 		rejected *temporal.ApplicationError
 		notFound *serviceerror.NotFound

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"go.temporal.io/api/serviceerror"
-	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/ccflow/ccflow/store"
@@ -164,26 +163,16 @@ func (s *server) answer(ctx context.Context, sv store.Survey, a workflows.Survey
 }
 
 // deliverer hands a to the workflow waiting on its survey and says what to
-// record. The update's ID is the survey's, so Temporal runs it once: when an
-// earlier attempt timed out here but the run took its answer all the same,
-// this attempt gets that answer back and records it, not a second one.
+// record: when an earlier attempt timed out here but the run took its
+// answer all the same, this attempt gets that answer back (see
+// workflows.SendSurveyAnswer) and records it, not a second one.
 // A run that has stopped waiting (its validator says the survey is not
 // pending) or has ended is not an error: the answer is kept as a late one.
 // Temporal being unreachable is, so that nothing is stored and the
 // customer retries.
 func (s *server) deliverer(a workflows.SurveyAnswer) func(context.Context, store.Survey) (store.SurveyAnswer, error) {
 	return func(ctx context.Context, sv store.Survey) (store.SurveyAnswer, error) {
-		handle, err := s.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-			UpdateID:     sv.ID,
-			WorkflowID:   sv.WorkflowID,
-			UpdateName:   workflows.SurveyAnswerUpdate,
-			Args:         []any{a},
-			WaitForStage: client.WorkflowUpdateStageCompleted,
-		})
-		var accepted workflows.SurveyAnswer
-		if err == nil {
-			err = handle.Get(ctx, &accepted)
-		}
+		accepted, err := workflows.SendSurveyAnswer(ctx, s.Temporal, sv.WorkflowID, a)
 		var (
 			rejected *temporal.ApplicationError
 			notFound *serviceerror.NotFound

@@ -205,8 +205,7 @@ func (s *server) surveys(ctx context.Context, workflowID string) ([]surveyView, 
 }
 
 // cancelWorkflow asks the run to stop; the workflow ends at once, drops
-// its pending events and sends nothing more. A signal first tells the run
-// who asks and why, since Temporal's cancel request carries neither.
+// its pending events, sends nothing more and records who asked and why.
 func (s *server) cancelWorkflow(w http.ResponseWriter, r *http.Request) error {
 	req, err := readCancelRequest(w, r)
 	if err != nil {
@@ -218,11 +217,7 @@ func (s *server) cancelWorkflow(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	signal := workflows.CancelRequest{By: req.By, Reason: req.Reason}
-	err = s.Temporal.SignalWorkflow(ctx, id, runID, workflows.CancelRequestSignal, signal)
-	if err == nil {
-		err = s.Temporal.CancelWorkflow(ctx, id, runID)
-	}
+	err = workflows.RequestCancel(ctx, s.Temporal, id, runID, workflows.CancelRequest{By: req.By, Reason: req.Reason})
 	var notFound *serviceerror.NotFound
 	switch {
 	case errors.As(err, &notFound):

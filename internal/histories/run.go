@@ -11,6 +11,7 @@ import (
 	"go.temporal.io/api/temporalproto"
 	"go.temporal.io/sdk/client"
 
+	"github.com/ccflow/ccflow/activities"
 	"github.com/ccflow/ccflow/workflows"
 )
 
@@ -62,23 +63,15 @@ func (r *run) waitUntil(ctx context.Context, what string, holds func(workflows.S
 // answerSurvey answers the survey of step stepID once the run waits for it,
 // with the update the starter sends for a customer's answer.
 func (r *run) answerSurvey(ctx context.Context, stepID string, score int, comment string) error {
-	surveyID := r.workflowID + "/" + stepID
+	surveyID := activities.StepKey(r.workflowID, stepID)
 	err := r.waitUntil(ctx, "the wait for survey "+surveyID, func(st workflows.State) bool {
 		return st.CurrentStep == stepID && st.Variables["survey.id"] == surveyID
 	})
 	if err != nil {
 		return err
 	}
-	h, err := r.temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-		WorkflowID:   r.workflowID,
-		RunID:        r.runID,
-		UpdateName:   workflows.SurveyAnswerUpdate,
-		Args:         []any{workflows.SurveyAnswer{SurveyID: surveyID, Score: score, Comment: comment}},
-		WaitForStage: client.WorkflowUpdateStageCompleted,
-	})
-	if err == nil {
-		err = h.Get(ctx, nil)
-	}
+	_, err = workflows.SendSurveyAnswer(ctx, r.temporal, r.workflowID,
+		workflows.SurveyAnswer{SurveyID: surveyID, Score: score, Comment: comment})
 	if err != nil {
 		return fmt.Errorf("answering survey %s: %w", surveyID, err)
 	}
@@ -99,17 +92,7 @@ func (r *run) clearEvent(ctx context.Context, name string) error {
 	if err != nil {
 		return err
 	}
-	h, err := r.temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-		WorkflowID:   r.workflowID,
-		RunID:        r.runID,
-		UpdateName:   workflows.ClearEventUpdate,
-		Args:         []any{workflows.ClearEvent{Name: name, By: "api"}},
-		WaitForStage: client.WorkflowUpdateStageCompleted,
-	})
-	var res workflows.ClearEventResult
-	if err == nil {
-		err = h.Get(ctx, &res)
-	}
+	res, err := workflows.SendClearEvent(ctx, r.temporal, r.workflowID, r.runID, workflows.ClearEvent{Name: name, By: "api"})
 	if err == nil && !res.WasPending {
 		err = fmt.Errorf("the run says it was not pending")
 	}
@@ -126,10 +109,7 @@ func (r *run) cancel(ctx context.Context, stepID string, req workflows.CancelReq
 	if err != nil {
 		return err
 	}
-	if err := r.temporal.SignalWorkflow(ctx, r.workflowID, r.runID, workflows.CancelRequestSignal, req); err != nil {
-		return fmt.Errorf("telling %s who cancels it: %w", r.workflowID, err)
-	}
-	if err := r.temporal.CancelWorkflow(ctx, r.workflowID, r.runID); err != nil {
+	if err := workflows.RequestCancel(ctx, r.temporal, r.workflowID, r.runID, req); err != nil {
 		return fmt.Errorf("cancelling %s: %w", r.workflowID, err)
 	}
 	return nil
