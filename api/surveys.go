@@ -124,13 +124,17 @@ func (s *server) answerSurveyJSON(w http.ResponseWriter, r *http.Request) error 
 
 // openSurvey finds the survey a token opens, if it is still open.
 func (s *server) openSurvey(ctx context.Context, token string) (store.Survey, error) {
+	// The customer sees one page for every bad link; the log tells a
+	// mangled link from a forged one (someone guessing) from an unknown one.
 	tokenID, err := s.Signer.Verify(token)
 	if err != nil {
+		s.Log.InfoContext(ctx, "survey link refused", "reason", err.Error())
 		return store.Survey{}, errInvalidLink
 	}
 	sv, err := s.Store.SurveyByToken(ctx, tokenID)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
+		s.Log.InfoContext(ctx, "survey link refused", "reason", "no survey has this token")
 		return store.Survey{}, errInvalidLink
 	case err != nil:
 		return store.Survey{}, err
