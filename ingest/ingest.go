@@ -11,6 +11,7 @@ import (
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/ccflow/ccflow/interaction"
@@ -112,6 +113,13 @@ func (s *Service) ingestMatch(ctx context.Context, ev interaction.Event, m trigg
 	if err != nil {
 		return MatchResult{}, err
 	}
+	if mr.Status == StatusAlreadyStarted {
+		// An earlier attempt started the run but did not record it; the
+		// entry may have changed since, so ask the run what it started with.
+		if err := s.startedWith(ctx, &mr); err != nil {
+			return MatchResult{}, err
+		}
+	}
 	err = s.Store.RecordRun(ctx, store.Run{
 		WorkflowID:    mr.WorkflowID,
 		RunID:         mr.RunID,
@@ -138,6 +146,7 @@ func (s *Service) start(ctx context.Context, in workflows.FollowUpInput, workflo
 		// were new, and a repeated event would be reported as started.
 		WorkflowExecutionErrorWhenAlreadyStarted: true,
 		TypedSearchAttributes:                    temporal.NewSearchAttributes(workflows.SearchAttributes(in)...),
+		Memo:                                     map[string]any{memoEntryVersion: in.Entry.Version, memoTrigger: in.Trigger},
 		StaticSummary:                            workflows.StaticSummary(in),
 		StaticDetails:                            workflows.StaticDetails(in),
 	}
@@ -154,6 +163,33 @@ func (s *Service) start(ctx context.Context, in workflows.FollowUpInput, workflo
 		slog.String("interaction", in.Event.InteractionID), slog.String("workflow_id", workflowID),
 		slog.String("run_id", run.GetRunID()), slog.String("trigger", in.Trigger))
 	return run.GetRunID(), StatusStarted, nil
+}
+
+// What a run records about its start in its memo, for a retry that finds
+// the run started but not recorded.
+const (
+	memoEntryVersion = "entry_version"
+	memoTrigger      = "trigger"
+)
+
+// startedWith sets mr's entry version and trigger to what its run was
+// started with, from the run's memo; a run without one (started before
+// ccflow kept it) leaves mr as it is.
+func (s *Service) startedWith(ctx context.Context, mr *MatchResult) error {
+	desc, err := s.Temporal.DescribeWorkflowExecution(ctx, mr.WorkflowID, mr.RunID)
+	if err != nil {
+		return classify(fmt.Errorf("describing run %s (%s): %w", mr.WorkflowID, mr.RunID, err))
+	}
+	fields := desc.GetWorkflowExecutionInfo().GetMemo().GetFields()
+	version, trigger := fields[memoEntryVersion], fields[memoTrigger]
+	if version == nil || trigger == nil {
+		return nil
+	}
+	dc := converter.GetDefaultDataConverter()
+	if err := errors.Join(dc.FromPayload(version, &mr.EntryVersion), dc.FromPayload(trigger, &mr.Trigger)); err != nil {
+		return fmt.Errorf("reading what run %s was started with: %w", mr.WorkflowID, err)
+	}
+	return nil
 }
 
 func (s *Service) logger() *slog.Logger {

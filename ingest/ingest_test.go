@@ -134,14 +134,18 @@ func TestIngestTheSameEventAgainStartsNothingNew(t *testing.T) {
 func TestIngestAfterALostRunRecordReportsTemporalsRun(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
-	f.addEntry(t, "survey", "Problem solved")
+	e := f.addEntry(t, "survey", "Problem solved")
 	ctx := context.Background()
 	ev := event("Problem solved")
 	first, err := f.svc.Ingest(ctx, ev, false)
 	require.NoError(t, err)
 	f.terminateAtCleanup(t, first)
-	// As if the starter had crashed between starting the run and recording it.
+	// As if the starter had crashed between starting the run and recording
+	// it, and the entry had been edited before the event came again.
 	_, err = f.store.DB().ExecContext(ctx, `DELETE FROM runs`)
+	require.NoError(t, err)
+	e.Steps[0].Duration = "2d"
+	_, err = f.store.UpdateEntry(ctx, e)
 	require.NoError(t, err)
 
 	again, err := f.svc.Ingest(ctx, ev, false)
@@ -149,9 +153,11 @@ func TestIngestAfterALostRunRecordReportsTemporalsRun(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, ingest.StatusAlreadyStarted, again.Matches[0].Status)
 	require.Equal(t, first.Matches[0].RunID, again.Matches[0].RunID)
+	require.Equal(t, 1, again.Matches[0].EntryVersion, "the version the run started with, not today's")
 	run, err := f.store.Run(ctx, first.Matches[0].WorkflowID)
 	require.NoError(t, err, "the retry records the run the first attempt started")
 	require.Equal(t, first.Matches[0].RunID, run.RunID)
+	require.Equal(t, 1, run.EntryVersion)
 }
 
 func TestIngestNeverRestartsAFinishedRun(t *testing.T) {
