@@ -7,8 +7,9 @@ package connections
 import (
 	"encoding/base64"
 	"fmt"
+	"maps"
 	"net/url"
-	"sort"
+	"slices"
 	"strings"
 
 	"golang.org/x/net/http/httpguts"
@@ -108,7 +109,7 @@ func (c Connection) validate() error {
 	if err := checkBaseURL(c.BaseURL); err != nil {
 		return fmt.Errorf("connection %s: base_url %w", c.Name, err)
 	}
-	for _, name := range sortedKeys(c.Headers) {
+	for _, name := range slices.Sorted(maps.Keys(c.Headers)) {
 		switch {
 		case !httpguts.ValidHeaderFieldName(name):
 			return fmt.Errorf("connection %s: %q is not a header name", c.Name, name)
@@ -178,14 +179,5 @@ func (s Set) Get(name string) (Connection, bool) {
 
 // Names returns the names of the connections, sorted.
 func (s Set) Names() []string {
-	return sortedKeys(s.byName)
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
+	return slices.Sorted(maps.Keys(s.byName))
 }

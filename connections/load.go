@@ -3,6 +3,7 @@ package connections
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"slices"
 	"strings"
@@ -67,7 +68,7 @@ func parseFile(data []byte, environ []string) (map[string]Connection, error) {
 		return nil, fmt.Errorf("not a connections file: %w", err)
 	}
 	conns := make(map[string]Connection, len(f.Connections))
-	for _, name := range sortedKeys(f.Connections) {
+	for _, name := range slices.Sorted(maps.Keys(f.Connections)) {
 		c := f.Connections[name]
 		c.Name = name
 		if err := c.expand(environ); err != nil {
@@ -91,7 +92,7 @@ func (c *Connection) expand(environ []string) error {
 		fields = append(fields, field{"basic_auth.username", &auth.Username}, field{"basic_auth.password", &auth.Password})
 	}
 	headers := make(map[string]*string, len(c.Headers))
-	for _, h := range sortedKeys(c.Headers) {
+	for _, h := range slices.Sorted(maps.Keys(c.Headers)) {
 		v := c.Headers[h]
 		headers[h] = &v
 		fields = append(fields, field{"headers." + h, &v})
@@ -181,7 +182,7 @@ func addEnv(conns map[string]Connection, environ []string) error {
 		}
 		conns[name] = c
 	}
-	for _, name := range sortedKeys(conns) {
+	for _, name := range slices.Sorted(maps.Keys(conns)) {
 		if conns[name].BaseURL == "" {
 			upper := envPrefix + strings.ToUpper(name)
 			errs = append(errs, fmt.Errorf("connection %s has no base URL: set %s_URL or its base_url in the connections file", name, upper))
@@ -210,7 +211,7 @@ func lookup(environ []string, variable string) string {
 
 func mapValues(conns map[string]Connection) []Connection {
 	out := make([]Connection, 0, len(conns))
-	for _, name := range sortedKeys(conns) {
+	for _, name := range slices.Sorted(maps.Keys(conns)) {
 		out = append(out, conns[name])
 	}
 	return out

@@ -4,7 +4,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"time"
 
 	"sigs.k8s.io/yaml"
@@ -77,13 +78,8 @@ func decodeObject(raw []byte, path string, fields map[string]any) validation.Err
 	if err := json.Unmarshal(raw, &obj); err != nil {
 		return validation.Errors{validation.Errorf(path, "must be an object%s", got(err))}
 	}
-	keys := make([]string, 0, len(obj))
-	for k := range obj {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
 	var errs validation.Errors
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(obj)) {
 		p := validation.Join(path, k)
 		target, ok := fields[k]
 		if !ok {

@@ -1,9 +1,9 @@
 package entry
 
 import (
+	"maps"
 	"net/url"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 
@@ -93,12 +93,7 @@ func (v *validator) checkRequestURL(raw, path string) {
 }
 
 func (v *validator) checkHeaders(headers map[string]string, path string) {
-	names := make([]string, 0, len(headers))
-	for name := range headers {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	for _, name := range names {
+	for _, name := range slices.Sorted(maps.Keys(headers)) {
 		at := validation.Join(path, name)
 		switch {
 		case !httpguts.ValidHeaderFieldName(name):

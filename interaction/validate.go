@@ -3,9 +3,10 @@ package interaction
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"net/mail"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 	_ "time/tzdata" // customers' time zones must load on any machine, with or without zoneinfo files
@@ -107,13 +108,8 @@ func checkTimeZone(path, tz string) *validation.FieldError {
 // checkVariables walks the keys in sorted order so the errors come out in
 // the same order every time.
 func checkVariables(vs map[string]any) validation.Errors {
-	keys := make([]string, 0, len(vs))
-	for k := range vs {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
 	var errs validation.Errors
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(vs)) {
 		path := "variables." + k
 		switch {
 		case !isSimpleName(k):

@@ -5,8 +5,9 @@ package vars
 
 import (
 	"encoding/json"
+	"maps"
 	"math"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -27,12 +28,7 @@ func (v Vars) Clone() Vars {
 // Names returns the variable names in sorted order, so callers that walk
 // them (workflow code above all) stay deterministic.
 func (v Vars) Names() []string {
-	names := make([]string, 0, len(v))
-	for k := range v {
-		names = append(names, k)
-	}
-	sort.Strings(names)
-	return names
+	return slices.Sorted(maps.Keys(v))
 }
 
 // Lookup returns the value of name. A name not set directly is looked up
