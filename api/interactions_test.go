@@ -5,10 +5,9 @@ import (
 	"net/http"
 	"testing"
 
+	"github.com/ccflow/ccflow/interaction"
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/api/serviceerror"
-
-	"github.com/ccflow/ccflow/ingest"
 )
 
 // surveyEntry is an entry that fires on "Problem solved" and waits a day.
@@ -44,13 +43,13 @@ func TestInteractionEndedStartsTheMatchingEntries(t *testing.T) {
 	a.createEntry(surveyEntry("Post-call survey"))
 	id := uniqueID("INT-")
 
-	res := decode[ingest.Result](t, a.call(http.MethodPost, "/v1/interactions/ended", endedEvent(id)), http.StatusOK)
+	res := decode[interaction.Result](t, a.call(http.MethodPost, "/v1/interactions/ended", endedEvent(id)), http.StatusOK)
 
 	require.Equal(t, id, res.InteractionID)
 	require.Len(t, res.Matches, 1)
 	m := res.Matches[0]
 	a.terminateAtCleanup(m.WorkflowID)
-	require.Equal(t, ingest.MatchResult{EntryID: "post-call-survey", EntryVersion: 1, Trigger: m.Trigger,
+	require.Equal(t, interaction.MatchResult{EntryID: "post-call-survey", EntryVersion: 1, Trigger: m.Trigger,
 		WorkflowID: "post-call-survey/" + id, RunID: m.RunID, Status: "started"}, m)
 	require.NotEmpty(t, m.RunID)
 }
@@ -60,10 +59,10 @@ func TestInteractionEndedTwiceStartsNothingNew(t *testing.T) {
 	a := newTestAPI(t)
 	a.createEntry(surveyEntry("Post-call survey"))
 	ev := endedEvent(uniqueID("INT-"))
-	first := decode[ingest.Result](t, a.call(http.MethodPost, "/v1/interactions/ended", ev), http.StatusOK)
+	first := decode[interaction.Result](t, a.call(http.MethodPost, "/v1/interactions/ended", ev), http.StatusOK)
 	a.terminateAtCleanup(first.Matches[0].WorkflowID)
 
-	again := decode[ingest.Result](t, a.call(http.MethodPost, "/v1/interactions/ended", ev), http.StatusOK)
+	again := decode[interaction.Result](t, a.call(http.MethodPost, "/v1/interactions/ended", ev), http.StatusOK)
 
 	require.Equal(t, "already_started", again.Matches[0].Status)
 	require.Equal(t, first.Matches[0].RunID, again.Matches[0].RunID)
@@ -75,7 +74,7 @@ func TestInteractionEndedDryRunStartsNothing(t *testing.T) {
 	a.createEntry(surveyEntry("Post-call survey"))
 	id := uniqueID("INT-")
 
-	res := decode[ingest.Result](t, a.call(http.MethodPost, "/v1/interactions/ended?dry_run=true", endedEvent(id)), http.StatusOK)
+	res := decode[interaction.Result](t, a.call(http.MethodPost, "/v1/interactions/ended?dry_run=true", endedEvent(id)), http.StatusOK)
 
 	require.Len(t, res.Matches, 1)
 	require.Equal(t, "would_start", res.Matches[0].Status)

@@ -10,7 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/worker"
 
-	"github.com/ccflow/ccflow/ingest"
+	"github.com/ccflow/ccflow/interaction"
 	"github.com/ccflow/ccflow/store"
 	"github.com/ccflow/ccflow/workflows"
 )
@@ -63,10 +63,10 @@ func (a *testAPI) startWorker() {
 
 // start stores entryBody and posts an ended interaction that starts one run
 // of it.
-func (a *testAPI) start(entryBody map[string]any) ingest.MatchResult {
+func (a *testAPI) start(entryBody map[string]any) interaction.MatchResult {
 	a.t.Helper()
 	a.createEntry(entryBody)
-	res := decode[ingest.Result](a.t, a.call(http.MethodPost, "/v1/interactions/ended", endedEvent(uniqueID("INT-"))), http.StatusOK)
+	res := decode[interaction.Result](a.t, a.call(http.MethodPost, "/v1/interactions/ended", endedEvent(uniqueID("INT-"))), http.StatusOK)
 	require.Len(a.t, res.Matches, 1)
 	a.terminateAtCleanup(res.Matches[0].WorkflowID)
 	return res.Matches[0]

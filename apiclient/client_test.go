@@ -11,6 +11,7 @@ import (
 
 	"github.com/ccflow/ccflow/apiclient"
 	"github.com/ccflow/ccflow/entry"
+	"github.com/ccflow/ccflow/interaction"
 	"github.com/ccflow/ccflow/validation"
 )
 
@@ -74,8 +75,8 @@ func TestDryRunSendsTheEventAsIs(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, request{method: "POST", uri: "/v1/interactions/ended?dry_run=true", auth: "Bearer secret",
 		contentType: "application/json", body: event}, (*seen)[0])
-	require.Equal(t, apiclient.Ingested{InteractionID: "INT-1", Matches: []apiclient.Match{{EntryID: "a", EntryVersion: 2,
-		Trigger: `disposition = "Spam"`, WorkflowID: "a/INT-1", Status: apiclient.StatusWouldStart}}}, res)
+	require.Equal(t, interaction.Result{InteractionID: "INT-1", Matches: []interaction.MatchResult{{EntryID: "a", EntryVersion: 2,
+		Trigger: `disposition = "Spam"`, WorkflowID: "a/INT-1", Status: interaction.StatusWouldStart}}}, res)
 }
 
 func TestIngestPostsTheEventWithoutDryRun(t *testing.T) {
@@ -88,8 +89,8 @@ func TestIngestPostsTheEventWithoutDryRun(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, request{method: "POST", uri: "/v1/interactions/ended", auth: "Bearer secret",
 		contentType: "application/json", body: event}, (*seen)[0])
-	require.Equal(t, apiclient.Ingested{InteractionID: "INT-1", Matches: []apiclient.Match{{EntryID: "a", EntryVersion: 2,
-		Trigger: `disposition = "Spam"`, WorkflowID: "a/INT-1", RunID: "r-1", Status: apiclient.StatusStarted}}}, res)
+	require.Equal(t, interaction.Result{InteractionID: "INT-1", Matches: []interaction.MatchResult{{EntryID: "a", EntryVersion: 2,
+		Trigger: `disposition = "Spam"`, WorkflowID: "a/INT-1", RunID: "r-1", Status: interaction.StatusStarted}}}, res)
 }
 
 func TestErrorsKeepTheAPIsFieldAndMessage(t *testing.T) {

@@ -20,40 +20,12 @@ import (
 	"github.com/ccflow/ccflow/workflows"
 )
 
-// Match statuses.
-const (
-	// StatusStarted: this call started the run.
-	StatusStarted = "started"
-	// StatusAlreadyStarted: an earlier call (or a concurrent one) started it.
-	StatusAlreadyStarted = "already_started"
-	// StatusWouldStart: a dry run found a match with no run yet.
-	StatusWouldStart = "would_start"
-)
-
 // Service ingests ended interactions.
 type Service struct {
 	Store     *store.Store
 	Temporal  client.Client
 	TaskQueue string
 	Log       *slog.Logger
-}
-
-// Result is the answer to one ingested event.
-type Result struct {
-	InteractionID string        `json:"interaction_id"`
-	Matches       []MatchResult `json:"matches"`
-}
-
-// MatchResult is one entry the event matched and what became of its run.
-type MatchResult struct {
-	EntryID      string `json:"entry_id"`
-	EntryVersion int    `json:"entry_version"`
-	// Trigger says which trigger held (triggers.Match.Reason).
-	Trigger    string `json:"trigger"`
-	WorkflowID string `json:"workflow_id"`
-	// RunID is empty for StatusWouldStart.
-	RunID  string `json:"run_id,omitempty"`
-	Status string `json:"status"`
 }
 
 // Ingest validates ev, matches it against the live entries and, unless
@@ -68,29 +40,29 @@ type MatchResult struct {
 // starts only what is still missing. Validation problems come back as
 // validation.Errors; PostgreSQL or Temporal being unreachable or slow comes
 // back wrapped in ErrUnavailable.
-func (s *Service) Ingest(ctx context.Context, ev interaction.Event, dryRun bool) (Result, error) {
+func (s *Service) Ingest(ctx context.Context, ev interaction.Event, dryRun bool) (interaction.Result, error) {
 	if err := ev.Validate(); err != nil {
-		return Result{}, err
+		return interaction.Result{}, err
 	}
 	entries, err := s.Store.Entries(ctx)
 	if err != nil {
-		return Result{}, classify(fmt.Errorf("loading entries for interaction %s: %w", ev.InteractionID, err))
+		return interaction.Result{}, classify(fmt.Errorf("loading entries for interaction %s: %w", ev.InteractionID, err))
 	}
 	matches := triggers.Find(ev, entries) // in entry-id order
 
-	res := Result{InteractionID: ev.InteractionID, Matches: make([]MatchResult, 0, len(matches))}
+	res := interaction.Result{InteractionID: ev.InteractionID, Matches: make([]interaction.MatchResult, 0, len(matches))}
 	for _, m := range matches {
 		mr, err := s.ingestMatch(ctx, ev, m, dryRun)
 		if err != nil {
-			return Result{}, err
+			return interaction.Result{}, err
 		}
 		res.Matches = append(res.Matches, mr)
 	}
 	return res, nil
 }
 
-func (s *Service) ingestMatch(ctx context.Context, ev interaction.Event, m triggers.Match, dryRun bool) (MatchResult, error) {
-	mr := MatchResult{
+func (s *Service) ingestMatch(ctx context.Context, ev interaction.Event, m triggers.Match, dryRun bool) (interaction.MatchResult, error) {
+	mr := interaction.MatchResult{
 		EntryID:      m.Entry.ID,
 		EntryVersion: m.Entry.Version,
 		Trigger:      m.Reason,
@@ -100,24 +72,24 @@ func (s *Service) ingestMatch(ctx context.Context, ev interaction.Event, m trigg
 	switch {
 	case err == nil:
 		// Report what the existing run was started with, not today's entry.
-		mr.EntryVersion, mr.Trigger, mr.RunID, mr.Status = run.EntryVersion, run.Trigger, run.RunID, StatusAlreadyStarted
+		mr.EntryVersion, mr.Trigger, mr.RunID, mr.Status = run.EntryVersion, run.Trigger, run.RunID, interaction.StatusAlreadyStarted
 		return mr, nil
 	case !errors.Is(err, store.ErrNotFound):
-		return MatchResult{}, classify(fmt.Errorf("looking up run %s: %w", mr.WorkflowID, err))
+		return interaction.MatchResult{}, classify(fmt.Errorf("looking up run %s: %w", mr.WorkflowID, err))
 	case dryRun:
-		mr.Status = StatusWouldStart
+		mr.Status = interaction.StatusWouldStart
 		return mr, nil
 	}
 
 	mr.RunID, mr.Status, err = s.start(ctx, workflows.FollowUpInput{Entry: m.Entry, Event: ev, Trigger: m.Reason}, mr.WorkflowID)
 	if err != nil {
-		return MatchResult{}, err
+		return interaction.MatchResult{}, err
 	}
-	if mr.Status == StatusAlreadyStarted {
+	if mr.Status == interaction.StatusAlreadyStarted {
 		// An earlier attempt started the run but did not record it; the
 		// entry may have changed since, so ask the run what it started with.
 		if err := s.startedWith(ctx, &mr); err != nil {
-			return MatchResult{}, err
+			return interaction.MatchResult{}, err
 		}
 	}
 	err = s.Store.RecordRun(ctx, store.Run{
@@ -129,7 +101,7 @@ func (s *Service) ingestMatch(ctx context.Context, ev interaction.Event, m trigg
 		Trigger:       mr.Trigger,
 	})
 	if err != nil {
-		return MatchResult{}, classify(fmt.Errorf("recording run %s (%s): %w", mr.WorkflowID, mr.RunID, err))
+		return interaction.MatchResult{}, classify(fmt.Errorf("recording run %s (%s): %w", mr.WorkflowID, mr.RunID, err))
 	}
 	return mr, nil
 }
@@ -154,7 +126,7 @@ func (s *Service) start(ctx context.Context, in workflows.FollowUpInput, workflo
 	var already *serviceerror.WorkflowExecutionAlreadyStarted
 	switch {
 	case errors.As(err, &already):
-		return already.RunId, StatusAlreadyStarted, nil
+		return already.RunId, interaction.StatusAlreadyStarted, nil
 	case err != nil:
 		return "", "", classify(fmt.Errorf("starting workflow %s: %w", workflowID, err))
 	}
@@ -162,7 +134,7 @@ func (s *Service) start(ctx context.Context, in workflows.FollowUpInput, workflo
 		slog.String("entry", in.Entry.ID), slog.Int("entry_version", in.Entry.Version),
 		slog.String("interaction", in.Event.InteractionID), slog.String("workflow_id", workflowID),
 		slog.String("run_id", run.GetRunID()), slog.String("trigger", in.Trigger))
-	return run.GetRunID(), StatusStarted, nil
+	return run.GetRunID(), interaction.StatusStarted, nil
 }
 
 // What a run records about its start in its memo, for a retry that finds
@@ -175,7 +147,7 @@ const (
 // startedWith sets mr's entry version and trigger to what its run was
 // started with, from the run's memo; a run without one (started before
 // ccflow kept it) leaves mr as it is.
-func (s *Service) startedWith(ctx context.Context, mr *MatchResult) error {
+func (s *Service) startedWith(ctx context.Context, mr *interaction.MatchResult) error {
 	desc, err := s.Temporal.DescribeWorkflowExecution(ctx, mr.WorkflowID, mr.RunID)
 	if err != nil {
 		return classify(fmt.Errorf("describing run %s (%s): %w", mr.WorkflowID, mr.RunID, err))

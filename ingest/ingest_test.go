@@ -59,7 +59,7 @@ func (f fixture) addEntry(t *testing.T, id, disposition string) entry.Entry {
 
 // terminateAtCleanup stops the runs a test started, so they do not linger
 // on the shared dev server.
-func (f fixture) terminateAtCleanup(t *testing.T, res ingest.Result) {
+func (f fixture) terminateAtCleanup(t *testing.T, res interaction.Result) {
 	t.Cleanup(func() {
 		for _, m := range res.Matches {
 			_ = f.temporal.TerminateWorkflow(context.Background(), m.WorkflowID, "", "test finished")
@@ -95,7 +95,7 @@ func TestIngestStartsOneRunPerMatchingEntry(t *testing.T) {
 		require.Equal(t, entryID, m.EntryID)
 		require.Equal(t, 1, m.EntryVersion)
 		require.Equal(t, workflows.WorkflowID(entryID, ev.InteractionID), m.WorkflowID)
-		require.Equal(t, ingest.StatusStarted, m.Status)
+		require.Equal(t, interaction.StatusStarted, m.Status)
 		require.NotEmpty(t, m.Trigger)
 
 		desc, err := f.temporal.DescribeWorkflowExecution(ctx, m.WorkflowID, "")
@@ -124,7 +124,7 @@ func TestIngestTheSameEventAgainStartsNothingNew(t *testing.T) {
 
 	require.NoError(t, err)
 	require.Len(t, again.Matches, 1)
-	require.Equal(t, ingest.StatusAlreadyStarted, again.Matches[0].Status)
+	require.Equal(t, interaction.StatusAlreadyStarted, again.Matches[0].Status)
 	require.Equal(t, first.Matches[0].RunID, again.Matches[0].RunID)
 	desc, err := f.temporal.DescribeWorkflowExecution(ctx, first.Matches[0].WorkflowID, "")
 	require.NoError(t, err)
@@ -151,7 +151,7 @@ func TestIngestAfterALostRunRecordReportsTemporalsRun(t *testing.T) {
 	again, err := f.svc.Ingest(ctx, ev, false)
 
 	require.NoError(t, err)
-	require.Equal(t, ingest.StatusAlreadyStarted, again.Matches[0].Status)
+	require.Equal(t, interaction.StatusAlreadyStarted, again.Matches[0].Status)
 	require.Equal(t, first.Matches[0].RunID, again.Matches[0].RunID)
 	require.Equal(t, 1, again.Matches[0].EntryVersion, "the version the run started with, not today's")
 	run, err := f.store.Run(ctx, first.Matches[0].WorkflowID)
@@ -176,7 +176,7 @@ func TestIngestNeverRestartsAFinishedRun(t *testing.T) {
 	again, err := f.svc.Ingest(ctx, ev, false)
 
 	require.NoError(t, err)
-	require.Equal(t, ingest.StatusAlreadyStarted, again.Matches[0].Status)
+	require.Equal(t, interaction.StatusAlreadyStarted, again.Matches[0].Status)
 	desc, err := f.temporal.DescribeWorkflowExecution(ctx, wfID, "")
 	require.NoError(t, err)
 	require.Equal(t, enumspb.WORKFLOW_EXECUTION_STATUS_TERMINATED, desc.WorkflowExecutionInfo.Status)
@@ -194,7 +194,7 @@ func TestIngestDryRunStartsNothing(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, res.Matches, 1)
 	m := res.Matches[0]
-	require.Equal(t, ingest.StatusWouldStart, m.Status)
+	require.Equal(t, interaction.StatusWouldStart, m.Status)
 	require.Empty(t, m.RunID)
 	_, err = f.temporal.DescribeWorkflowExecution(ctx, m.WorkflowID, "")
 	var notFound *serviceerror.NotFound
@@ -216,7 +216,7 @@ func TestIngestDryRunReportsRunsAlreadyStarted(t *testing.T) {
 	res, err := f.svc.Ingest(ctx, ev, true)
 
 	require.NoError(t, err)
-	require.Equal(t, ingest.StatusAlreadyStarted, res.Matches[0].Status)
+	require.Equal(t, interaction.StatusAlreadyStarted, res.Matches[0].Status)
 	require.Equal(t, started.Matches[0].RunID, res.Matches[0].RunID)
 }
 

@@ -13,12 +13,12 @@ import (
 	"sync"
 	"time"
 
-	"github.com/ccflow/ccflow/apiclient"
+	"github.com/ccflow/ccflow/interaction"
 )
 
 // SendFunc posts one event and returns the API's answer, such as
 // (*apiclient.Client).Ingest or DryRun.
-type SendFunc func(ctx context.Context, event json.RawMessage) (apiclient.Ingested, error)
+type SendFunc func(ctx context.Context, event json.RawMessage) (interaction.Result, error)
 
 // Config says how a load run sends its events.
 type Config struct {

@@ -26,10 +26,10 @@ type fakeAPI struct {
 	answer func(ctx context.Context, n int) error
 }
 
-func (f *fakeAPI) send(ctx context.Context, event json.RawMessage) (apiclient.Ingested, error) {
+func (f *fakeAPI) send(ctx context.Context, event json.RawMessage) (interaction.Result, error) {
 	var ev interaction.Event
 	if err := json.Unmarshal(event, &ev); err != nil {
-		return apiclient.Ingested{}, err
+		return interaction.Result{}, err
 	}
 	f.mu.Lock()
 	f.ids = append(f.ids, ev.InteractionID)
@@ -44,10 +44,10 @@ func (f *fakeAPI) send(ctx context.Context, event json.RawMessage) (apiclient.In
 	}()
 	if f.answer != nil {
 		if err := f.answer(ctx, n); err != nil {
-			return apiclient.Ingested{}, err
+			return interaction.Result{}, err
 		}
 	}
-	return apiclient.Ingested{InteractionID: ev.InteractionID, Matches: []apiclient.Match{{Status: apiclient.StatusStarted}}}, nil
+	return interaction.Result{InteractionID: ev.InteractionID, Matches: []interaction.MatchResult{{Status: interaction.StatusStarted}}}, nil
 }
 
 func newEvents(t *testing.T, n int) *loadgen.Events {
@@ -69,7 +69,7 @@ func TestRunSendsEveryEventOnce(t *testing.T) {
 	}
 	require.Len(t, unique, 100)
 	require.Equal(t, 100, s.Sent)
-	require.Equal(t, 100, s.Matches[apiclient.StatusStarted])
+	require.Equal(t, 100, s.Matches[interaction.StatusStarted])
 	require.Zero(t, s.Failed())
 }
 
@@ -102,7 +102,7 @@ func TestRunRecordsFailedRequests(t *testing.T) {
 	require.Equal(t, 5, s.Failed())
 	require.Equal(t, []loadgen.ErrorGroup{{Status: 503, Count: 5,
 		Example: "event load-3f9a1c2e-000004: Temporal is unavailable (503 unavailable)"}}, s.Errors)
-	require.Equal(t, 15, s.Matches[apiclient.StatusStarted])
+	require.Equal(t, 15, s.Matches[interaction.StatusStarted])
 }
 
 func TestRunStopsSendingWhenItsContextEnds(t *testing.T) {
@@ -118,7 +118,7 @@ func TestRunStopsSendingWhenItsContextEnds(t *testing.T) {
 	s := loadgen.Run(ctx, newEvents(t, 1000), loadgen.Config{Send: api.send, Concurrency: 1})
 
 	require.Less(t, s.Sent, 1000)
-	require.Equal(t, 2, s.Matches[apiclient.StatusStarted])
+	require.Equal(t, 2, s.Matches[interaction.StatusStarted])
 	require.Equal(t, s.Sent-2, s.Failed(), "the requests after the end fail with the context's error")
 }
 

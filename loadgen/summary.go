@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ccflow/ccflow/apiclient"
+	"github.com/ccflow/ccflow/interaction"
 )
 
 // Result is the outcome of one request of a load run.
@@ -17,7 +18,7 @@ type Result struct {
 	// Latency is the time from sending the request to reading its answer.
 	Latency time.Duration
 	// Statuses holds the status of each match the answer reported, such as
-	// apiclient.StatusStarted; none when the event matched no entry.
+	// interaction.StatusStarted; none when the event matched no entry.
 	Statuses []string
 	// Err is the request's failure, nil when it was answered with 2xx.
 	Err error
@@ -140,7 +141,7 @@ func (s Summary) Write(w io.Writer) error {
 	fmt.Fprintf(&b, "latency      p50 %s  p95 %s  p99 %s  max %s\n",
 		roundLatency(s.Latency.P50), roundLatency(s.Latency.P95), roundLatency(s.Latency.P99), roundLatency(s.Latency.Max))
 	fmt.Fprintf(&b, "matches      %d started, %d already started, %d would start",
-		s.Matches[apiclient.StatusStarted], s.Matches[apiclient.StatusAlreadyStarted], s.Matches[apiclient.StatusWouldStart])
+		s.Matches[interaction.StatusStarted], s.Matches[interaction.StatusAlreadyStarted], s.Matches[interaction.StatusWouldStart])
 	for _, st := range otherStatuses(s.Matches) {
 		fmt.Fprintf(&b, ", %d %s", s.Matches[st], st)
 	}
@@ -163,7 +164,7 @@ func otherStatuses(matches map[string]int) []string {
 	var other []string
 	for st := range matches {
 		switch st {
-		case apiclient.StatusStarted, apiclient.StatusAlreadyStarted, apiclient.StatusWouldStart:
+		case interaction.StatusStarted, interaction.StatusAlreadyStarted, interaction.StatusWouldStart:
 		default:
 			other = append(other, st)
 		}

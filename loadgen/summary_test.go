@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ccflow/ccflow/apiclient"
+	"github.com/ccflow/ccflow/interaction"
 	"github.com/ccflow/ccflow/loadgen"
 )
 
@@ -49,15 +50,15 @@ func apiError(status int, msg string) error {
 
 func TestSummarizeCountsMatchStatusesAndUnmatchedEvents(t *testing.T) {
 	results := []loadgen.Result{
-		{Latency: ms(1), Statuses: []string{apiclient.StatusStarted, apiclient.StatusStarted}},
-		{Latency: ms(2), Statuses: []string{apiclient.StatusAlreadyStarted}},
+		{Latency: ms(1), Statuses: []string{interaction.StatusStarted, interaction.StatusStarted}},
+		{Latency: ms(2), Statuses: []string{interaction.StatusAlreadyStarted}},
 		{Latency: ms(3)},
-		{Latency: ms(4), Statuses: []string{apiclient.StatusWouldStart}},
+		{Latency: ms(4), Statuses: []string{interaction.StatusWouldStart}},
 	}
 
 	s := loadgen.Summarize(results, 4, time.Second)
 
-	require.Equal(t, map[string]int{apiclient.StatusStarted: 2, apiclient.StatusAlreadyStarted: 1, apiclient.StatusWouldStart: 1}, s.Matches)
+	require.Equal(t, map[string]int{interaction.StatusStarted: 2, interaction.StatusAlreadyStarted: 1, interaction.StatusWouldStart: 1}, s.Matches)
 	require.Equal(t, 1, s.Unmatched)
 	require.Zero(t, s.Failed())
 }
@@ -68,7 +69,7 @@ func TestSummarizeGroupsErrorsByHTTPStatusWithTheFirstMessage(t *testing.T) {
 		{Latency: ms(5), Err: errors.New("connection refused")},
 		{Latency: ms(5), Err: apiError(400, "service: is required")},
 		{Latency: ms(5), Err: apiError(503, "PostgreSQL is unavailable")},
-		{Latency: ms(5), Statuses: []string{apiclient.StatusStarted}},
+		{Latency: ms(5), Statuses: []string{interaction.StatusStarted}},
 	}
 
 	s := loadgen.Summarize(results, 5, time.Second)
@@ -81,7 +82,7 @@ func TestSummarizeGroupsErrorsByHTTPStatusWithTheFirstMessage(t *testing.T) {
 	require.Equal(t, 503, s.Errors[2].Status)
 	require.Equal(t, 2, s.Errors[2].Count)
 	require.Contains(t, s.Errors[2].Example, "Temporal is unavailable")
-	require.Equal(t, map[string]int{apiclient.StatusStarted: 1}, s.Matches, "failed requests count no match")
+	require.Equal(t, map[string]int{interaction.StatusStarted: 1}, s.Matches, "failed requests count no match")
 }
 
 func TestSummarizeLatencyAndThroughput(t *testing.T) {
@@ -109,7 +110,7 @@ func TestSummaryWrite(t *testing.T) {
 	s := loadgen.Summary{
 		Planned: 20, Sent: 20, Elapsed: 1234567 * time.Microsecond,
 		Latency: loadgen.Latency{P50: 1234 * time.Microsecond, P95: 12345 * time.Microsecond, P99: 123456 * time.Microsecond, Max: 2345678 * time.Microsecond},
-		Matches: map[string]int{apiclient.StatusStarted: 17, apiclient.StatusAlreadyStarted: 1, "queued": 1},
+		Matches: map[string]int{interaction.StatusStarted: 17, interaction.StatusAlreadyStarted: 1, "queued": 1},
 		Errors: []loadgen.ErrorGroup{
 			{Status: 0, Count: 1, Example: "connection refused"},
 			{Status: 503, Count: 1, Example: "Temporal is unavailable (503 unavailable)"},

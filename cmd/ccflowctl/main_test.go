@@ -5,9 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ccflow/ccflow/interaction"
 	"github.com/stretchr/testify/require"
-
-	"github.com/ccflow/ccflow/apiclient"
 )
 
 func TestRunRejectsWrongCommandLines(t *testing.T) {
@@ -30,28 +29,28 @@ func TestRunRejectsWrongCommandLines(t *testing.T) {
 func TestPrintMatches(t *testing.T) {
 	tests := []struct {
 		name string
-		res  apiclient.Ingested
+		res  interaction.Result
 		want string
 	}{
 		{
 			name: "no match",
-			res:  apiclient.Ingested{InteractionID: "INT-1"},
+			res:  interaction.Result{InteractionID: "INT-1"},
 			want: "interaction INT-1: no entry matches\n",
 		},
 		{
 			name: "one match that would start",
-			res: apiclient.Ingested{InteractionID: "INT-1", Matches: []apiclient.Match{
+			res: interaction.Result{InteractionID: "INT-1", Matches: []interaction.MatchResult{
 				{EntryID: "post-call-survey", EntryVersion: 2, Trigger: `disposition = "Problem solved"`,
-					WorkflowID: "post-call-survey/INT-1", Status: apiclient.StatusWouldStart},
+					WorkflowID: "post-call-survey/INT-1", Status: interaction.StatusWouldStart},
 			}},
 			want: "interaction INT-1: 1 entry matches\n" +
 				"  post-call-survey v2  disposition = \"Problem solved\"  workflow post-call-survey/INT-1  would start\n",
 		},
 		{
 			name: "matches aligned in columns",
-			res: apiclient.Ingested{InteractionID: "INT-1", Matches: []apiclient.Match{
-				{EntryID: "a", EntryVersion: 1, Trigger: `disposition = "Spam"`, WorkflowID: "a/INT-1", Status: apiclient.StatusAlreadyStarted},
-				{EntryID: "unhappy-caller", EntryVersion: 12, Trigger: "average_sentiment < -0.3", WorkflowID: "unhappy-caller/INT-1", Status: apiclient.StatusWouldStart},
+			res: interaction.Result{InteractionID: "INT-1", Matches: []interaction.MatchResult{
+				{EntryID: "a", EntryVersion: 1, Trigger: `disposition = "Spam"`, WorkflowID: "a/INT-1", Status: interaction.StatusAlreadyStarted},
+				{EntryID: "unhappy-caller", EntryVersion: 12, Trigger: "average_sentiment < -0.3", WorkflowID: "unhappy-caller/INT-1", Status: interaction.StatusWouldStart},
 			}},
 			want: "interaction INT-1: 2 entries match\n" +
 				"  a v1                disposition = \"Spam\"      workflow a/INT-1               already started\n" +

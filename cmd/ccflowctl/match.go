@@ -9,6 +9,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/ccflow/ccflow/apiclient"
+	"github.com/ccflow/ccflow/interaction"
 )
 
 // match reads the event at path ("-" for stdin), asks ccflow which entries
@@ -36,7 +37,7 @@ func match(ctx context.Context, client *apiclient.Client, path string, stdin io.
 
 // printMatches writes a table: entry and version, the trigger that held,
 // the workflow ID, and whether a run would start or already exists.
-func printMatches(w io.Writer, res apiclient.Ingested) {
+func printMatches(w io.Writer, res interaction.Result) {
 	if len(res.Matches) == 0 {
 		fmt.Fprintf(w, "interaction %s: no entry matches\n", res.InteractionID)
 		return

@@ -179,7 +179,7 @@ func (s *system) start(ctx context.Context, ev interaction.Event) (*run, error) 
 	if err != nil {
 		return nil, fmt.Errorf("ingesting interaction %s: %w", ev.InteractionID, err)
 	}
-	if len(res.Matches) != 1 || res.Matches[0].Status != ingest.StatusStarted {
+	if len(res.Matches) != 1 || res.Matches[0].Status != interaction.StatusStarted {
 		return nil, fmt.Errorf("interaction %s should start one new run, got %+v", ev.InteractionID, res.Matches)
 	}
 	m := res.Matches[0]
