@@ -10,24 +10,6 @@ import (
 	"github.com/ccflow/ccflow/interaction"
 )
 
-// DefaultEvent is SPEC's example of an ended interaction, the template of a
-// load run that names none. Its disposition "Problem solved" fires the
-// example entry post-call-survey.
-const DefaultEvent = `{
-  "interaction_id": "INT-1001",
-  "service": "Billing Support",
-  "channel": "voice",
-  "disposition": "Problem solved",
-  "average_sentiment": 0.62,
-  "ended_at": "2026-11-23T10:15:00Z",
-  "agent":    {"id": "A-7", "name": "Sam"},
-  "customer": {"id": "C-77", "first_name": "Ada", "last_name": "Lovelace",
-               "email": "ada@example.com", "phone": "+15551234567",
-               "time_zone": "America/New_York", "language": "en"},
-  "case":     {"id": "CASE-9", "number": "9", "disposition": "Need more information", "final": false},
-  "variables": {"order_id": "A-17"}
-}`
-
 // IDPrefix starts every interaction id a load run makes, so its runs are
 // easy to tell from real ones in the Temporal Web UI.
 const IDPrefix = "load"

@@ -3,12 +3,11 @@ package loadgen_test
 import (
 	"bytes"
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/ccflow/ccflow/examples"
 	"github.com/ccflow/ccflow/interaction"
 	"github.com/ccflow/ccflow/loadgen"
 	"github.com/ccflow/ccflow/validation"
@@ -24,15 +23,8 @@ func decodeStrictly(t *testing.T, data []byte) interaction.Event {
 	return ev
 }
 
-func TestDefaultEventIsTheSpecExample(t *testing.T) {
-	example, err := os.ReadFile(filepath.Join("..", "examples", "events", "interaction-ended.json"))
-	require.NoError(t, err)
-
-	require.JSONEq(t, string(example), loadgen.DefaultEvent)
-}
-
 func TestEventsHaveUniqueInteractionIDs(t *testing.T) {
-	events, err := loadgen.NewEvents([]byte(loadgen.DefaultEvent), "3f9a1c2e", 500)
+	events, err := loadgen.NewEvents(examples.InteractionEnded, "3f9a1c2e", 500)
 	require.NoError(t, err)
 
 	seen := map[string]bool{}
@@ -47,7 +39,7 @@ func TestEventsHaveUniqueInteractionIDs(t *testing.T) {
 }
 
 func TestEventIDsNameTheRunAndTheCounter(t *testing.T) {
-	events, err := loadgen.NewEvents([]byte(loadgen.DefaultEvent), "3f9a1c2e", 20)
+	events, err := loadgen.NewEvents(examples.InteractionEnded, "3f9a1c2e", 20)
 	require.NoError(t, err)
 
 	require.Equal(t, "load-3f9a1c2e-000001", events.ID(1))
@@ -55,9 +47,9 @@ func TestEventIDsNameTheRunAndTheCounter(t *testing.T) {
 }
 
 func TestEventsAreValidAndKeepTheTemplatesFields(t *testing.T) {
-	events, err := loadgen.NewEvents([]byte(loadgen.DefaultEvent), "3f9a1c2e", 3)
+	events, err := loadgen.NewEvents(examples.InteractionEnded, "3f9a1c2e", 3)
 	require.NoError(t, err)
-	template := decodeStrictly(t, []byte(loadgen.DefaultEvent))
+	template := decodeStrictly(t, examples.InteractionEnded)
 
 	data, err := events.Event(2)
 	require.NoError(t, err)
@@ -83,7 +75,7 @@ func TestNewEventsRejectsABadTemplate(t *testing.T) {
 		{"not JSON", `{"service": `, 1, "decoding the event template"},
 		{"a field the API does not know", `{"service": "Billing Support", "sentiment": 0.5}`, 1, `unknown field "sentiment"`},
 		{"an invalid event", `{"service": "Billing Support", "average_sentiment": 3}`, 1, "average_sentiment: 3 is not between -1 and 1"},
-		{"no event", loadgen.DefaultEvent, 0, "at least one event"},
+		{"no event", string(examples.InteractionEnded), 0, "at least one event"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ccflow/ccflow/apiclient"
+	"github.com/ccflow/ccflow/examples"
 	"github.com/ccflow/ccflow/interaction"
 	"github.com/ccflow/ccflow/loadgen"
 )
@@ -52,7 +53,7 @@ func (f *fakeAPI) send(ctx context.Context, event json.RawMessage) (interaction.
 
 func newEvents(t *testing.T, n int) *loadgen.Events {
 	t.Helper()
-	events, err := loadgen.NewEvents([]byte(loadgen.DefaultEvent), "3f9a1c2e", n)
+	events, err := loadgen.NewEvents(examples.InteractionEnded, "3f9a1c2e", n)
 	require.NoError(t, err)
 	return events
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/ccflow/ccflow/apiclient"
+	"github.com/ccflow/ccflow/examples"
 	"github.com/ccflow/ccflow/loadgen"
 )
 
@@ -65,7 +66,7 @@ func load(ctx context.Context, baseURL, token string, opts loadOptions, stdout, 
 	if err := opts.check(); err != nil {
 		return err
 	}
-	template := []byte(loadgen.DefaultEvent)
+	template := examples.InteractionEnded
 	if opts.eventFile != "" {
 		var err error
 		if template, err = os.ReadFile(opts.eventFile); err != nil {

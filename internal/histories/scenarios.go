@@ -2,11 +2,13 @@ package histories
 
 import (
 	"context"
-	"time"
+	"encoding/json"
+	"fmt"
 
 	enumspb "go.temporal.io/api/enums/v1"
 
 	"github.com/ccflow/ccflow/entry"
+	"github.com/ccflow/ccflow/examples"
 	"github.com/ccflow/ccflow/interaction"
 	"github.com/ccflow/ccflow/workflows"
 )
@@ -152,21 +154,12 @@ func newEntry(id, name string, steps ...entry.Step) entry.Entry {
 	}
 }
 
-// event is SPEC's example of an ended interaction.
+// event is SPEC's example of an ended interaction, as interactionID.
 func event(interactionID string) interaction.Event {
-	sentiment := 0.62
-	ended := time.Date(2026, 11, 23, 10, 15, 0, 0, time.UTC)
-	return interaction.Event{
-		InteractionID:    interactionID,
-		Service:          "Billing Support",
-		Channel:          "voice",
-		Disposition:      "Problem solved",
-		AverageSentiment: &sentiment,
-		EndedAt:          &ended,
-		Agent:            &interaction.Agent{ID: "A-7", Name: "Sam"},
-		Customer: &interaction.Customer{ID: "C-77", FirstName: "Ada", LastName: "Lovelace",
-			Email: "ada@example.com", Phone: "+15551234567", TimeZone: "America/New_York", Language: "en"},
-		Case:      &interaction.Case{ID: "CASE-9", Number: "9", Disposition: "Need more information"},
-		Variables: map[string]any{"order_id": "A-17"},
+	var ev interaction.Event
+	if err := json.Unmarshal(examples.InteractionEnded, &ev); err != nil {
+		panic(fmt.Errorf("the example event file does not decode: %w", err)) // checked by examples' tests
 	}
+	ev.InteractionID = interactionID
+	return ev
 }
