@@ -8,7 +8,6 @@ import (
 	"io"
 	"mime"
 	"net/http"
-	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -19,6 +18,7 @@ import (
 
 	"github.com/ccflow/ccflow/entry"
 	"github.com/ccflow/ccflow/netguard"
+	"github.com/ccflow/ccflow/validation"
 )
 
 // Bounds of one http_request.
@@ -176,10 +176,10 @@ func (a *Activities) newHTTPRequest(ctx context.Context, in HTTPRequestInput) (*
 }
 
 func checkExternalURL(raw string) error {
-	u, err := url.Parse(raw)
+	u, err := validation.AbsoluteURL(raw)
 	switch {
-	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
-		return fmt.Errorf("url %q is not an absolute http:// or https:// URL", raw)
+	case err != nil:
+		return fmt.Errorf("url %q %w", raw, err)
 	case u.User != nil:
 		return errors.New("url may not hold credentials: call the API through a connection")
 	}

@@ -343,7 +343,7 @@ func TestHTTPRequestInvalidInput(t *testing.T) {
 		{"a path that climbs out", activities.HTTPRequestInput{Method: "GET", Connection: "crm", Path: "/../admin"},
 			activities.ErrTypeInvalidInput, `may not hold ".." segments`},
 		{"a relative url", activities.HTTPRequestInput{Method: "GET", URL: "/ping"},
-			activities.ErrTypeInvalidInput, `url "/ping" is not an absolute http:// or https:// URL`},
+			activities.ErrTypeInvalidInput, `url "/ping" must be an absolute http:// or https:// URL`},
 		{"a url with credentials", activities.HTTPRequestInput{Method: "GET", URL: "https://u:p@api.example.com"},
 			activities.ErrTypeInvalidInput, "url may not hold credentials"},
 		{"an unknown method", activities.HTTPRequestInput{Method: "TRACE", URL: "https://api.example.com"},

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net/url"
 	"os"
 	"strings"
 	"time"
@@ -20,6 +19,7 @@ import (
 	"github.com/ccflow/ccflow/activities"
 	"github.com/ccflow/ccflow/connections"
 	"github.com/ccflow/ccflow/durations"
+	"github.com/ccflow/ccflow/validation"
 	"github.com/ccflow/ccflow/workflows"
 )
 
@@ -214,17 +214,10 @@ func loadTwilio() (*activities.TwilioConfig, error) {
 }
 
 func checkAbsoluteURL(name, raw string, schemes ...string) error {
-	u, err := url.Parse(raw)
-	if err != nil {
-		// url.Error repeats the URL, which may hold a password.
-		return fmt.Errorf("%s is not a URL", name)
+	if _, err := validation.AbsoluteURL(raw, schemes...); err != nil {
+		return fmt.Errorf("%s %w", name, err)
 	}
-	for _, s := range schemes {
-		if u.Scheme == s && u.Host != "" {
-			return nil
-		}
-	}
-	return fmt.Errorf("%s must be a %s:// URL with a host", name, strings.Join(schemes, ":// or "))
+	return nil
 }
 
 func getenv(name, fallback string) string {

@@ -90,9 +90,9 @@ func TestLoadRejects(t *testing.T) {
 	}{
 		{"starter without API token", config.Starter, nil, []string{"CCFLOW_API_TOKEN is required by the starter"}},
 		{"missing database URL", config.Worker, map[string]string{"DATABASE_URL": ""}, []string{"DATABASE_URL is required"}},
-		{"database URL of another kind", config.Worker, map[string]string{"DATABASE_URL": "mysql://db"}, []string{"DATABASE_URL must be a postgres://"}},
+		{"database URL of another kind", config.Worker, map[string]string{"DATABASE_URL": "mysql://db"}, []string{"DATABASE_URL must be an absolute postgres://"}},
 		{"public URL without scheme", config.Worker, map[string]string{"CCFLOW_PUBLIC_URL": "follow.example.com"}, []string{"CCFLOW_PUBLIC_URL"}},
-		{"SMTP URL of another scheme", config.Worker, map[string]string{"SMTP_URL": "http://mail"}, []string{"SMTP_URL must be a smtp://"}},
+		{"SMTP URL of another scheme", config.Worker, map[string]string{"SMTP_URL": "http://mail"}, []string{"SMTP_URL must be an absolute smtp://"}},
 		{"short survey secret", config.Worker, map[string]string{"CCFLOW_SURVEY_SECRET": "short"}, []string{"CCFLOW_SURVEY_SECRET must be at least 32"}},
 		{"bad survey TTL", config.Worker, map[string]string{"CCFLOW_SURVEY_TTL": "3 dayz"}, []string{"CCFLOW_SURVEY_TTL"}},
 		{"bad log format", config.Worker, map[string]string{"CCFLOW_LOG_FORMAT": "xml"}, []string{"CCFLOW_LOG_FORMAT"}},

@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/ccflow/ccflow/validation"
 	"golang.org/x/net/http/httpguts"
 )
 
@@ -136,12 +137,10 @@ func checkBaseURL(raw string) error {
 	if raw == "" {
 		return fmt.Errorf("is required (e.g. https://crm.internal/api)")
 	}
-	u, err := url.Parse(raw)
+	u, err := validation.AbsoluteURL(raw)
 	switch {
 	case err != nil:
-		return fmt.Errorf("is not a URL")
-	case (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
-		return fmt.Errorf("must be an http:// or https:// URL with a host")
+		return err
 	case u.User != nil:
 		return fmt.Errorf("may not hold credentials: use bearer_token, basic_auth or headers")
 	case u.RawQuery != "" || u.Fragment != "":

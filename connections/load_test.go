@@ -71,7 +71,7 @@ func TestParseErrors(t *testing.T) {
 		{"not a file of connections", `[1, 2]`, "not a connections file"},
 		{"a base URL is required", `{"connections": {"crm": {}}}`, "connection crm: base_url is required"},
 		{"the base URL is http or https", `{"connections": {"crm": {"base_url": "ftp://crm.internal"}}}`,
-			"must be an http:// or https:// URL with a host"},
+			"must be an absolute http:// or https:// URL with a host"},
 		{"credentials stay out of the base URL", `{"connections": {"crm": {"base_url": "https://u:p@crm.internal"}}}`,
 			"may not hold credentials"},
 		{"a connection name is lower case", `{"connections": {"CRM": {"base_url": "https://crm.internal"}}}`,
@@ -154,7 +154,7 @@ func TestLoadErrors(t *testing.T) {
 		{"an unknown setting", []string{"CCFLOW_CONNECTION_CRM_KEY=k"},
 			"CCFLOW_CONNECTION_CRM_KEY: not a connection setting"},
 		{"an empty value", []string{"CCFLOW_CONNECTION_CRM_URL="}, "CCFLOW_CONNECTION_CRM_URL is set but empty"},
-		{"a bad URL", []string{"CCFLOW_CONNECTION_CRM_URL=crm.internal"}, "connection crm: base_url must be an http:// or https:// URL"},
+		{"a bad URL", []string{"CCFLOW_CONNECTION_CRM_URL=crm.internal"}, "connection crm: base_url must be an absolute http:// or https:// URL"},
 		{"a missing file", []string{"CCFLOW_CONNECTIONS_FILE=" + filepath.Join(os.TempDir(), "no-such-ccflow-connections.json")},
 			"CCFLOW_CONNECTIONS_FILE: open "},
 	}

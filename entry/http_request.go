@@ -2,7 +2,6 @@ package entry
 
 import (
 	"maps"
-	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -83,10 +82,10 @@ func (v *validator) checkRequestURL(raw, path string) {
 	case len(names) > 0:
 		return
 	}
-	u, err := url.Parse(raw)
+	u, err := validation.AbsoluteURL(raw)
 	switch {
-	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
-		v.addf(path, "%q is not an absolute http:// or https:// URL", raw)
+	case err != nil:
+		v.addf(path, "%q %v", raw, err)
 	case u.User != nil:
 		v.addf(path, "may not hold credentials: entries are not a place for secrets (call the API through a connection)")
 	}
