@@ -9,10 +9,10 @@ import (
 	"testing"
 
 	"github.com/ccflow/ccflow/entry"
+	"github.com/ccflow/ccflow/examples"
 	"github.com/ccflow/ccflow/ingest"
 	"github.com/ccflow/ccflow/interaction"
 	"github.com/ccflow/ccflow/internal/testenv"
-	"github.com/ccflow/ccflow/loadgen"
 )
 
 // liveEntries is how many entries the benchmark's contact center has; one
@@ -38,7 +38,7 @@ func BenchmarkIngestDryRun(b *testing.B) {
 		}
 	}
 	var ev interaction.Event // SPEC's example: disposition "Problem solved"
-	if err := json.Unmarshal([]byte(loadgen.DefaultEvent), &ev); err != nil {
+	if err := json.Unmarshal(examples.InteractionEnded, &ev); err != nil {
 		b.Fatal(err)
 	}
 
