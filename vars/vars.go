@@ -16,15 +16,6 @@ import (
 // int, a bool, or a JSON-shaped map or slice.
 type Vars map[string]any
 
-// Clone returns a copy that can be changed without touching v.
-func (v Vars) Clone() Vars {
-	out := make(Vars, len(v))
-	for k, x := range v {
-		out[k] = x
-	}
-	return out
-}
-
 // Names returns the variable names in sorted order, so callers that walk
 // them (workflow code above all) stay deterministic.
 func (v Vars) Names() []string {

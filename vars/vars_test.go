@@ -84,15 +84,6 @@ func TestFormat(t *testing.T) {
 	}
 }
 
-func TestCloneIsIndependent(t *testing.T) {
-	v := vars.Vars{"a": 1}
-	c := v.Clone()
-	c["a"] = 2
-	c["b"] = 3
-
-	require.Equal(t, vars.Vars{"a": 1}, v)
-}
-
 func TestNamesAreSorted(t *testing.T) {
 	require.Equal(t, []string{"a", "b.c", "z"}, vars.Vars{"z": 1, "a": 1, "b.c": 1}.Names())
 }
