@@ -2,9 +2,9 @@ package templates_test
 
 import (
 	"encoding/json"
-	"os"
 	"testing"
 
+	"github.com/ccflow/ccflow/examples"
 	"github.com/ccflow/ccflow/interaction"
 	"github.com/ccflow/ccflow/templates"
 	"github.com/ccflow/ccflow/vars"
@@ -13,12 +13,8 @@ import (
 // runVars are the variables of a run of SPEC's example event once its
 // survey is answered: what a step's template is rendered against.
 func runVars(b *testing.B) vars.Vars {
-	data, err := os.ReadFile("../examples/events/interaction-ended.json")
-	if err != nil {
-		b.Fatal(err)
-	}
 	var ev interaction.Event
-	if err := json.Unmarshal(data, &ev); err != nil {
+	if err := json.Unmarshal(examples.InteractionEnded, &ev); err != nil {
 		b.Fatal(err)
 	}
 	v := ev.Vars()
