@@ -11,9 +11,9 @@ import (
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/log"
 
-	"github.com/ccflow/ccflow/connections"
+	"github.com/ccflow/ccflow/core/tokens"
+	"github.com/ccflow/ccflow/providers/connections"
 	"github.com/ccflow/ccflow/store"
-	"github.com/ccflow/ccflow/tokens"
 )
 
 // DefaultSurveyTTL is how long a survey link stays answerable after the

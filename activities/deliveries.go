@@ -9,20 +9,11 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/ccflow/ccflow/store"
+	"github.com/ccflow/ccflow/workflows"
 )
-
-// Delivery channels, as the store records them.
-const (
-	ChannelEmail = "email"
-	ChannelSMS   = "sms"
-)
-
-// SendTimeout is the longest one attempt of SendEmail or SendSMS may take:
-// workflows give send activities this StartToCloseTimeout.
-const SendTimeout = 30 * time.Second
 
 // providerTimeout bounds one provider call (an SMTP conversation, a Twilio
-// request) well inside SendTimeout, and recordTimeout the write that
+// request) well inside workflows.SendTimeout, and recordTimeout the write that
 // records its outcome, so a message the provider accepted late still gets
 // recorded as sent before the attempt runs out; otherwise the retry would
 // send it again.
@@ -30,12 +21,6 @@ const (
 	providerTimeout = 20 * time.Second
 	recordTimeout   = 5 * time.Second
 )
-
-// StepKey is the key a step's delivery or survey is recorded under: one per
-// step of a run, however often its activity is retried.
-func StepKey(workflowID, stepID string) string {
-	return workflowID + "/" + stepID
-}
 
 // deliverOnce makes one provider call idempotent under rec.Key: the delivery
 // is recorded before the call and after it, and a key already recorded as
@@ -53,14 +38,14 @@ func StepKey(workflowID, stepID string) string {
 // An email keeps the Message-ID derived from the key (MessageID), so mail
 // systems that deduplicate on it treat the second copy as the same message;
 // an SMS has no such header and arrives twice.
-func (a *Activities) deliverOnce(ctx context.Context, rec store.Delivery, send func(context.Context) (providerID string, err error)) (Delivery, error) {
+func (a *Activities) deliverOnce(ctx context.Context, rec store.Delivery, send func(context.Context) (providerID string, err error)) (workflows.Delivery, error) {
 	if rec.Key == "" {
-		return Delivery{}, invalidInput(fmt.Sprintf("%s to %s has no idempotency key", rec.Channel, rec.Recipient))
+		return workflows.Delivery{}, invalidInput(fmt.Sprintf("%s to %s has no idempotency key", rec.Channel, rec.Recipient))
 	}
 	logger := a.logger(ctx)
 	d, err := a.Store.BeginDelivery(ctx, rec)
 	if err != nil {
-		return Delivery{}, err
+		return workflows.Delivery{}, err
 	}
 	if d.Status == store.DeliverySent {
 		logger.Info("Already sent, not sending again", "key", d.Key, "channel", d.Channel, "provider_id", d.ProviderID)
@@ -83,24 +68,24 @@ func (a *Activities) deliverOnce(ctx context.Context, rec store.Delivery, send f
 		}
 		if permanent {
 			logger.Warn("Provider refused the message", "key", rec.Key, "channel", rec.Channel, "to", rec.Recipient, "error", err)
-			return Delivery{}, temporal.NewNonRetryableApplicationError(
-				fmt.Sprintf("%s to %s refused: %v", rec.Channel, rec.Recipient, err), ErrTypeSendRejected, err)
+			return workflows.Delivery{}, temporal.NewNonRetryableApplicationError(
+				fmt.Sprintf("%s to %s refused: %v", rec.Channel, rec.Recipient, err), workflows.ErrTypeSendRejected, err)
 		}
-		return Delivery{}, fmt.Errorf("sending %s to %s (attempt %d): %w", rec.Channel, rec.Recipient, d.Attempts, err)
+		return workflows.Delivery{}, fmt.Errorf("sending %s to %s (attempt %d): %w", rec.Channel, rec.Recipient, d.Attempts, err)
 	}
 
 	d, err = a.Store.MarkDelivered(recordCtx, rec.Key, providerID)
 	if err != nil {
 		// The provider has the message; the retry this error causes will
 		// send it again (the gap described above).
-		return Delivery{}, fmt.Errorf("recording %s to %s as sent (provider id %s): %w", rec.Channel, rec.Recipient, providerID, err)
+		return workflows.Delivery{}, fmt.Errorf("recording %s to %s as sent (provider id %s): %w", rec.Channel, rec.Recipient, providerID, err)
 	}
 	logger.Info("Sent", "key", d.Key, "channel", d.Channel, "provider_id", d.ProviderID, "attempts", d.Attempts)
 	return deliveryOf(d, false), nil
 }
 
-func deliveryOf(d store.Delivery, alreadySent bool) Delivery {
-	out := Delivery{ID: d.Key, Channel: d.Channel, To: d.Recipient, ProviderID: d.ProviderID, AlreadySent: alreadySent}
+func deliveryOf(d store.Delivery, alreadySent bool) workflows.Delivery {
+	out := workflows.Delivery{ID: d.Key, Channel: d.Channel, To: d.Recipient, ProviderID: d.ProviderID, AlreadySent: alreadySent}
 	if d.SentAt != nil {
 		out.SentAt = *d.SentAt
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/wneessen/go-mail"
 
 	"github.com/ccflow/ccflow/store"
+	"github.com/ccflow/ccflow/workflows"
 )
 
 // Email is one message as a Mailer sends it.
@@ -37,7 +38,7 @@ type Mailer interface {
 
 // SendEmail sends one email at most once per idempotency key (see
 // deliverOnce for the one gap left).
-func (a *Activities) SendEmail(ctx context.Context, in EmailInput) (Delivery, error) {
+func (a *Activities) SendEmail(ctx context.Context, in workflows.EmailInput) (workflows.Delivery, error) {
 	m := Email{
 		MessageID: MessageID(in.Key),
 		From:      a.From,
@@ -46,7 +47,7 @@ func (a *Activities) SendEmail(ctx context.Context, in EmailInput) (Delivery, er
 		Text:      in.Text,
 		HTML:      in.HTML,
 	}
-	rec := store.Delivery{Key: in.Key, WorkflowID: in.WorkflowID, StepID: in.StepID, Channel: ChannelEmail, Recipient: in.To}
+	rec := store.Delivery{Key: in.Key, WorkflowID: in.WorkflowID, StepID: in.StepID, Channel: workflows.ChannelEmail, Recipient: in.To}
 	return a.deliverOnce(ctx, rec, func(ctx context.Context) (string, error) {
 		return a.Mailer.Send(ctx, m)
 	})

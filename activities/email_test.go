@@ -1,8 +1,14 @@
+//go:build integration
+
+// An integration test: `make test` runs it against the PostgreSQL and Temporal servers it starts
+// (one package: go run ./cmd/devenv test -- go test -tags integration ./activities).
+
 package activities_test
 
 import (
 	"context"
 	"errors"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -11,10 +17,11 @@ import (
 	"github.com/ccflow/ccflow/activities"
 	"github.com/ccflow/ccflow/internal/testenv"
 	"github.com/ccflow/ccflow/store"
+	"github.com/ccflow/ccflow/workflows"
 )
 
-func emailInput(key string) activities.EmailInput {
-	return activities.EmailInput{
+func emailInput(key string) workflows.EmailInput {
+	return workflows.EmailInput{
 		Key:        key,
 		WorkflowID: "post-call/INT-1",
 		StepID:     "follow-up",
@@ -58,7 +65,7 @@ func TestSendEmailDeliversOverSTARTTLSWithAuth(t *testing.T) {
 	require.Equal(t, in.HTML, m.HTML)
 	require.Equal(t, activities.MessageID(in.Key), m.Header.Get("Message-Id"))
 
-	require.Equal(t, activities.Delivery{
+	require.Equal(t, workflows.Delivery{
 		ID: in.Key, Channel: "email", To: "ada@example.com", ProviderID: activities.MessageID(in.Key), SentAt: d.SentAt,
 	}, d)
 	require.False(t, d.SentAt.IsZero())
@@ -84,7 +91,7 @@ func TestSendEmailRefusedWith550IsNonRetryableAndRecordedFailed(t *testing.T) {
 
 	_, err := execute(t, acts, acts.SendEmail, in)
 
-	appErr := requireNonRetryable(t, err, activities.ErrTypeSendRejected)
+	appErr := requireNonRetryable(t, err, workflows.ErrTypeSendRejected)
 	require.Contains(t, appErr.Error(), "email to ada@example.com refused")
 	require.Contains(t, appErr.Error(), "550")
 	rec := deliveryOf(t, acts.Store, in.WorkflowID, in.Key)
@@ -201,7 +208,7 @@ func TestSendEmailWithWrongCredentialsIsNonRetryable(t *testing.T) {
 
 	_, err = execute(t, acts, acts.SendEmail, emailInput("k"))
 
-	appErr := requireNonRetryable(t, err, activities.ErrTypeSendRejected)
+	appErr := requireNonRetryable(t, err, workflows.ErrTypeSendRejected)
 	require.Contains(t, appErr.Error(), "535")
 }
 
@@ -212,7 +219,7 @@ func TestSendEmailToAnAddressThatDoesNotParseIsNonRetryable(t *testing.T) {
 
 	_, err := execute(t, acts, acts.SendEmail, in)
 
-	appErr := requireNonRetryable(t, err, activities.ErrTypeSendRejected)
+	appErr := requireNonRetryable(t, err, workflows.ErrTypeSendRejected)
 	require.Contains(t, appErr.Error(), `"not an address"`)
 	require.Empty(t, srv.Messages())
 }
@@ -222,7 +229,7 @@ func TestSendEmailWithoutAKeyIsNonRetryable(t *testing.T) {
 
 	_, err := execute(t, acts, acts.SendEmail, emailInput(""))
 
-	requireNonRetryable(t, err, activities.ErrTypeInvalidInput)
+	requireNonRetryable(t, err, workflows.ErrTypeInvalidInput)
 	require.Empty(t, srv.Messages())
 }
 
@@ -288,4 +295,17 @@ func TestNewSMTPMailerRejectsBadURLs(t *testing.T) {
 			require.NotContains(t, err.Error(), "secret", "errors never show the password")
 		})
 	}
+}
+
+func TestSendEmailThroughTheOutboxIsRecordedAsSent(t *testing.T) {
+	dir := t.TempDir()
+	acts := newActivities(t)
+	acts.Mailer = activities.NewOutboxMailer(dir)
+	in := emailInput("post-call/INT-1/follow-up")
+
+	d, err := execute(t, acts, acts.SendEmail, in)
+	require.NoError(t, err)
+
+	name, _ := onlyFile(t, filepath.Join(dir, "email"))
+	require.Equal(t, name, d.ProviderID)
 }

@@ -3,6 +3,7 @@ package activities
 import (
 	"errors"
 
+	"github.com/ccflow/ccflow/workflows"
 	"go.temporal.io/sdk/temporal"
 )
 
@@ -12,15 +13,6 @@ import (
 // any other error they return is taken as transient.
 var ErrRejected = errors.New("refused by the provider")
 
-// Temporal application error types of the activities' non-retryable errors.
-const (
-	// ErrTypeSendRejected: the provider refused the message for good.
-	ErrTypeSendRejected = "ccflow.SendRejected"
-	// ErrTypeInvalidInput: the workflow asked for something that can never
-	// work, such as a send without an idempotency key.
-	ErrTypeInvalidInput = "ccflow.InvalidInput"
-)
-
 func invalidInput(message string) error {
-	return temporal.NewNonRetryableApplicationError(message, ErrTypeInvalidInput, nil)
+	return temporal.NewNonRetryableApplicationError(message, workflows.ErrTypeInvalidInput, nil)
 }

@@ -16,9 +16,10 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"golang.org/x/net/http/httpguts"
 
-	"github.com/ccflow/ccflow/entry"
-	"github.com/ccflow/ccflow/netguard"
-	"github.com/ccflow/ccflow/validation"
+	"github.com/ccflow/ccflow/core/entry"
+	"github.com/ccflow/ccflow/core/validation"
+	"github.com/ccflow/ccflow/providers/netguard"
+	"github.com/ccflow/ccflow/workflows"
 )
 
 // Bounds of one http_request.
@@ -33,72 +34,18 @@ const (
 	maxRetryAfter = time.Minute
 )
 
-// Temporal application error types of http_request failures.
-const (
-	// ErrTypeHTTPStatus: the server answered with a status other than 2xx.
-	// It is retryable for 5xx, 408 and 429 and final for the others.
-	ErrTypeHTTPStatus = "ccflow.HTTPStatus"
-	// ErrTypeAddressBlocked: an external request would have reached an
-	// internal address, directly, through DNS or through a redirect.
-	ErrTypeAddressBlocked = "ccflow.AddressBlocked"
-	// ErrTypeRedirectRefused: too many redirects, or a connection's request
-	// redirected to another host.
-	ErrTypeRedirectRefused = "ccflow.RedirectRefused"
-	// ErrTypeResponseTooLarge: the body is over MaxResponseBytes.
-	ErrTypeResponseTooLarge = "ccflow.ResponseTooLarge"
-	// ErrTypeUnknownConnection: the step names a connection this worker
-	// does not have.
-	ErrTypeUnknownConnection = "ccflow.UnknownConnection"
-)
-
-// HTTPRequestInput is one request of an http_request step, its templates
-// rendered. It goes to either URL or Connection plus Path, and never
-// carries credentials: those are added from the connection inside the
-// activity, so they stay out of workflow history.
-type HTTPRequestInput struct {
-	StepID string `json:"step_id"`
-	// IdempotencyKey is sent as Idempotency-Key unless Headers sets it, so
-	// a server that honours it can tell a retry from a new request.
-	IdempotencyKey string            `json:"idempotency_key,omitempty"`
-	Method         string            `json:"method"`
-	URL            string            `json:"url,omitempty"`
-	Connection     string            `json:"connection,omitempty"`
-	Path           string            `json:"path,omitempty"`
-	Headers        map[string]string `json:"headers,omitempty"`
-	Body           string            `json:"body,omitempty"`
-	Timeout        time.Duration     `json:"timeout"`
-}
-
-// Target names where the request goes without credentials, for logs and
-// operators: its URL, or "connection crm /customers/7".
-func (in HTTPRequestInput) Target() string {
-	if in.Connection != "" {
-		return strings.TrimSpace("connection " + in.Connection + " " + in.Path)
-	}
-	return in.URL
-}
-
-// HTTPResponse is a 2xx answer. Header names are lower case, with the first
-// value of each; Set-Cookie is left out, since a session is a credential.
-// Body is the decoded value of a JSON body, else the body as text.
-type HTTPResponse struct {
-	Status  int               `json:"status"`
-	Headers map[string]string `json:"headers"`
-	Body    any               `json:"body"`
-}
-
 // HTTPRequest makes the request of an http_request step. External requests
 // only reach the addresses the guard allows; requests through a connection
 // carry its credentials and stay on its host. A non-2xx answer is an
-// ErrTypeHTTPStatus error, retryable for 5xx, 408 and 429; network errors
+// workflows.ErrTypeHTTPStatus error, retryable for 5xx, 408 and 429; network errors
 // and timeouts are retried; every other failure is final.
-func (a *Activities) HTTPRequest(ctx context.Context, in HTTPRequestInput) (HTTPResponse, error) {
+func (a *Activities) HTTPRequest(ctx context.Context, in workflows.HTTPRequestInput) (workflows.HTTPResponse, error) {
 	if in.Timeout <= 0 || in.Timeout > entry.MaxHTTPTimeout {
-		return HTTPResponse{}, invalidInput(fmt.Sprintf("timeout %s is not between 0 and %s", in.Timeout, entry.MaxHTTPTimeout))
+		return workflows.HTTPResponse{}, invalidInput(fmt.Sprintf("timeout %s is not between 0 and %s", in.Timeout, entry.MaxHTTPTimeout))
 	}
 	client, req, err := a.newHTTPRequest(ctx, in)
 	if err != nil {
-		return HTTPResponse{}, err
+		return workflows.HTTPResponse{}, err
 	}
 	reqCtx, cancel := context.WithTimeout(ctx, in.Timeout)
 	defer cancel()
@@ -107,22 +54,22 @@ func (a *Activities) HTTPRequest(ctx context.Context, in HTTPRequestInput) (HTTP
 
 	resp, err := client.Do(req.WithContext(reqCtx))
 	if err != nil {
-		return HTTPResponse{}, requestError(ctx, reqCtx, in.Timeout, err)
+		return workflows.HTTPResponse{}, requestError(ctx, reqCtx, in.Timeout, err)
 	}
 	defer resp.Body.Close()
 	log.Info("HTTP response", "step", in.StepID, "status", resp.StatusCode)
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return HTTPResponse{}, statusError(resp)
+		return workflows.HTTPResponse{}, statusError(resp)
 	}
 	body, err := readBody(resp)
 	if err != nil {
-		return HTTPResponse{}, requestError(ctx, reqCtx, in.Timeout, err)
+		return workflows.HTTPResponse{}, requestError(ctx, reqCtx, in.Timeout, err)
 	}
-	return HTTPResponse{Status: resp.StatusCode, Headers: responseHeaders(resp.Header), Body: decodeBody(resp.Header, body)}, nil
+	return workflows.HTTPResponse{Status: resp.StatusCode, Headers: responseHeaders(resp.Header), Body: decodeBody(resp.Header, body)}, nil
 }
 
 // newHTTPRequest builds the request and picks the client that may make it.
-func (a *Activities) newHTTPRequest(ctx context.Context, in HTTPRequestInput) (*http.Client, *http.Request, error) {
+func (a *Activities) newHTTPRequest(ctx context.Context, in workflows.HTTPRequestInput) (*http.Client, *http.Request, error) {
 	if !slices.Contains(entry.HTTPMethods, in.Method) {
 		return nil, nil, invalidInput(fmt.Sprintf("%q is not a method (use one of %s)", in.Method, strings.Join(entry.HTTPMethods, ", ")))
 	}
@@ -136,7 +83,7 @@ func (a *Activities) newHTTPRequest(ctx context.Context, in HTTPRequestInput) (*
 		if !ok {
 			return nil, nil, temporal.NewNonRetryableApplicationError(
 				fmt.Sprintf("connection %q is not configured on this worker (it has: %s)", in.Connection, listOrNone(a.Connections.Names())),
-				ErrTypeUnknownConnection, nil)
+				workflows.ErrTypeUnknownConnection, nil)
 		}
 		var err error
 		if target, err = conn.URL(in.Path); err != nil {
@@ -207,11 +154,11 @@ func requestError(ctx, reqCtx context.Context, timeout time.Duration, err error)
 	var blocked *netguard.BlockedError
 	switch {
 	case errors.As(err, &blocked):
-		return temporal.NewNonRetryableApplicationError(blocked.Error(), ErrTypeAddressBlocked, nil)
+		return temporal.NewNonRetryableApplicationError(blocked.Error(), workflows.ErrTypeAddressBlocked, nil)
 	case errors.Is(err, errTooManyRedirects), errors.Is(err, errRedirectOffHost):
-		return temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeRedirectRefused, nil)
+		return temporal.NewNonRetryableApplicationError(err.Error(), workflows.ErrTypeRedirectRefused, nil)
 	case errors.Is(err, errResponseTooLarge):
-		return temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeResponseTooLarge, nil)
+		return temporal.NewNonRetryableApplicationError(err.Error(), workflows.ErrTypeResponseTooLarge, nil)
 	case ctx.Err() == nil && errors.Is(reqCtx.Err(), context.DeadlineExceeded):
 		return fmt.Errorf("no complete answer within %s", timeout)
 	}
@@ -228,12 +175,12 @@ func statusError(resp *http.Response) error {
 	}
 	switch code := resp.StatusCode; {
 	case code >= 500, code == http.StatusRequestTimeout, code == http.StatusTooManyRequests:
-		return temporal.NewApplicationErrorWithOptions(msg, ErrTypeHTTPStatus, temporal.ApplicationErrorOptions{
+		return temporal.NewApplicationErrorWithOptions(msg, workflows.ErrTypeHTTPStatus, temporal.ApplicationErrorOptions{
 			Details:        []any{code},
 			NextRetryDelay: retryAfter(resp.Header),
 		})
 	default:
-		return temporal.NewNonRetryableApplicationError(msg, ErrTypeHTTPStatus, nil, code)
+		return temporal.NewNonRetryableApplicationError(msg, workflows.ErrTypeHTTPStatus, nil, code)
 	}
 }
 

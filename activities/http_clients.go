@@ -8,7 +8,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/ccflow/ccflow/netguard"
+	"github.com/ccflow/ccflow/providers/netguard"
 )
 
 // maxRedirects bounds the redirects one request follows.

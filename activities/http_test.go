@@ -15,8 +15,9 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/ccflow/ccflow/activities"
-	"github.com/ccflow/ccflow/connections"
-	"github.com/ccflow/ccflow/netguard"
+	"github.com/ccflow/ccflow/providers/connections"
+	"github.com/ccflow/ccflow/providers/netguard"
+	"github.com/ccflow/ccflow/workflows"
 )
 
 // externalAddr is a loopback address the tests' guard lets through, to
@@ -93,8 +94,8 @@ func requireApplicationError(t *testing.T, err error, errType string) *temporal.
 	return appErr
 }
 
-func request(url string) activities.HTTPRequestInput {
-	return activities.HTTPRequestInput{StepID: "crm-lookup", Method: "GET", URL: url, Timeout: 5 * time.Second}
+func request(url string) workflows.HTTPRequestInput {
+	return workflows.HTTPRequestInput{StepID: "crm-lookup", Method: "GET", URL: url, Timeout: 5 * time.Second}
 }
 
 func reply(status int, contentType, body string) http.HandlerFunc {
@@ -116,7 +117,7 @@ func TestHTTPRequestThroughAConnection(t *testing.T) {
 		_, _ = io.WriteString(w, `{"id": "C-77", "tier": "gold", "orders": [1, 2]}`)
 	})
 	acts := httpActivities(t, srv.URL)
-	in := activities.HTTPRequestInput{StepID: "crm-lookup", IdempotencyKey: "post-call/INT-1/crm-lookup",
+	in := workflows.HTTPRequestInput{StepID: "crm-lookup", IdempotencyKey: "post-call/INT-1/crm-lookup",
 		Method: "POST", Connection: "crm", Path: "/customers?id=C-77",
 		Headers: map[string]string{"X-Interaction": "INT-1", "X-Api-Key": "from the entry"},
 		Body:    `{"note": "called"}`, Timeout: 5 * time.Second}
@@ -178,7 +179,7 @@ func TestHTTPRequestRefusesInternalAddresses(t *testing.T) {
 
 			_, err := execute(t, acts, acts.HTTPRequest, request(tt.url))
 
-			appErr := requireNonRetryable(t, err, activities.ErrTypeAddressBlocked)
+			appErr := requireNonRetryable(t, err, workflows.ErrTypeAddressBlocked)
 			require.Contains(t, appErr.Message(), "address "+tt.addr+" is loopback")
 			require.Contains(t, appErr.Message(), "through a connection")
 			require.Empty(t, rec.got(), "the internal server was reached")
@@ -202,8 +203,8 @@ func TestHTTPRequestRedirects(t *testing.T) {
 		}
 	})
 	acts := httpActivities(t, loop.URL)
-	via := func(path string) activities.HTTPRequestInput {
-		return activities.HTTPRequestInput{StepID: "s", Method: "GET", Connection: "crm", Path: path, Timeout: 5 * time.Second}
+	via := func(path string) workflows.HTTPRequestInput {
+		return workflows.HTTPRequestInput{StepID: "s", Method: "GET", Connection: "crm", Path: path, Timeout: 5 * time.Second}
 	}
 
 	t.Run("a connection follows redirects on its host", func(t *testing.T) {
@@ -213,12 +214,12 @@ func TestHTTPRequestRedirects(t *testing.T) {
 	})
 	t.Run("a connection does not follow one to another host", func(t *testing.T) {
 		_, err := execute(t, acts, acts.HTTPRequest, via("/away"))
-		appErr := requireNonRetryable(t, err, activities.ErrTypeRedirectRefused)
+		appErr := requireNonRetryable(t, err, workflows.ErrTypeRedirectRefused)
 		require.Contains(t, appErr.Message(), "a connection may only redirect to its own host")
 	})
 	t.Run("at most five", func(t *testing.T) {
 		_, err := execute(t, acts, acts.HTTPRequest, via("/loop"))
-		appErr := requireNonRetryable(t, err, activities.ErrTypeRedirectRefused)
+		appErr := requireNonRetryable(t, err, workflows.ErrTypeRedirectRefused)
 		require.Contains(t, appErr.Message(), "stopped after 5 redirects")
 	})
 }
@@ -243,10 +244,10 @@ func TestHTTPRequestStatusErrors(t *testing.T) {
 			srv, _ := internalServer(t, reply(tt.status, "application/json", `{"error": "boom"}`))
 			acts := httpActivities(t, srv.URL)
 
-			_, err := execute(t, acts, acts.HTTPRequest, activities.HTTPRequestInput{
+			_, err := execute(t, acts, acts.HTTPRequest, workflows.HTTPRequestInput{
 				StepID: "s", Method: "GET", Connection: "crm", Timeout: 5 * time.Second})
 
-			appErr := requireApplicationError(t, err, activities.ErrTypeHTTPStatus)
+			appErr := requireApplicationError(t, err, workflows.ErrTypeHTTPStatus)
 			require.Equal(t, !tt.retryable, appErr.NonRetryable())
 			require.Contains(t, appErr.Message(), tt.message)
 			var status int
@@ -263,9 +264,9 @@ func TestHTTPRequestHonoursRetryAfter(t *testing.T) {
 	})
 	acts := httpActivities(t, srv.URL)
 
-	_, err := execute(t, acts, acts.HTTPRequest, activities.HTTPRequestInput{StepID: "s", Method: "GET", Connection: "crm", Timeout: 5 * time.Second})
+	_, err := execute(t, acts, acts.HTTPRequest, workflows.HTTPRequestInput{StepID: "s", Method: "GET", Connection: "crm", Timeout: 5 * time.Second})
 
-	appErr := requireApplicationError(t, err, activities.ErrTypeHTTPStatus)
+	appErr := requireApplicationError(t, err, workflows.ErrTypeHTTPStatus)
 	require.Equal(t, 7*time.Second, appErr.NextRetryDelay())
 }
 
@@ -285,9 +286,9 @@ func TestHTTPRequestRefusesABodyOverOneMiB(t *testing.T) {
 			srv, _ := internalServer(t, h)
 			acts := httpActivities(t, srv.URL)
 
-			_, err := execute(t, acts, acts.HTTPRequest, activities.HTTPRequestInput{StepID: "s", Method: "GET", Connection: "crm", Timeout: 5 * time.Second})
+			_, err := execute(t, acts, acts.HTTPRequest, workflows.HTTPRequestInput{StepID: "s", Method: "GET", Connection: "crm", Timeout: 5 * time.Second})
 
-			appErr := requireNonRetryable(t, err, activities.ErrTypeResponseTooLarge)
+			appErr := requireNonRetryable(t, err, workflows.ErrTypeResponseTooLarge)
 			require.Contains(t, appErr.Message(), "the response body is over 1 MiB")
 		})
 	}
@@ -297,7 +298,7 @@ func TestHTTPRequestAcceptsABodyOfOneMiB(t *testing.T) {
 	srv, _ := internalServer(t, reply(http.StatusOK, "text/plain", strings.Repeat("x", activities.MaxResponseBytes)))
 	acts := httpActivities(t, srv.URL)
 
-	resp, err := execute(t, acts, acts.HTTPRequest, activities.HTTPRequestInput{StepID: "s", Method: "GET", Connection: "crm", Timeout: 5 * time.Second})
+	resp, err := execute(t, acts, acts.HTTPRequest, workflows.HTTPRequestInput{StepID: "s", Method: "GET", Connection: "crm", Timeout: 5 * time.Second})
 
 	require.NoError(t, err)
 	require.Len(t, resp.Body, activities.MaxResponseBytes)
@@ -314,7 +315,7 @@ func TestHTTPRequestTimesOutAndIsRetried(t *testing.T) {
 	defer close(release) // before srv.Close, which waits for the handler
 	acts := httpActivities(t, srv.URL)
 
-	_, err := execute(t, acts, acts.HTTPRequest, activities.HTTPRequestInput{StepID: "s", Method: "GET", Connection: "crm", Timeout: 50 * time.Millisecond})
+	_, err := execute(t, acts, acts.HTTPRequest, workflows.HTTPRequestInput{StepID: "s", Method: "GET", Connection: "crm", Timeout: 50 * time.Millisecond})
 
 	requireRetryable(t, err)
 	require.ErrorContains(t, err, "no complete answer within 50ms")
@@ -325,7 +326,7 @@ func TestHTTPRequestNetworkErrorsAreRetried(t *testing.T) {
 	acts := httpActivities(t, srv.URL)
 	srv.Close()
 
-	_, err := execute(t, acts, acts.HTTPRequest, activities.HTTPRequestInput{StepID: "s", Method: "GET", Connection: "crm", Timeout: 5 * time.Second})
+	_, err := execute(t, acts, acts.HTTPRequest, workflows.HTTPRequestInput{StepID: "s", Method: "GET", Connection: "crm", Timeout: 5 * time.Second})
 
 	requireRetryable(t, err)
 	require.ErrorContains(t, err, "connection refused")
@@ -334,25 +335,25 @@ func TestHTTPRequestNetworkErrorsAreRetried(t *testing.T) {
 func TestHTTPRequestInvalidInput(t *testing.T) {
 	tests := []struct {
 		name    string
-		in      activities.HTTPRequestInput
+		in      workflows.HTTPRequestInput
 		errType string
 		message string
 	}{
-		{"an unknown connection", activities.HTTPRequestInput{Method: "GET", Connection: "billing"},
-			activities.ErrTypeUnknownConnection, `connection "billing" is not configured on this worker (it has: crm)`},
-		{"a path that climbs out", activities.HTTPRequestInput{Method: "GET", Connection: "crm", Path: "/../admin"},
-			activities.ErrTypeInvalidInput, `may not hold ".." segments`},
-		{"a relative url", activities.HTTPRequestInput{Method: "GET", URL: "/ping"},
-			activities.ErrTypeInvalidInput, `url "/ping" must be an absolute http:// or https:// URL`},
-		{"a url with credentials", activities.HTTPRequestInput{Method: "GET", URL: "https://u:p@api.example.com"},
-			activities.ErrTypeInvalidInput, "url may not hold credentials"},
-		{"an unknown method", activities.HTTPRequestInput{Method: "TRACE", URL: "https://api.example.com"},
-			activities.ErrTypeInvalidInput, `"TRACE" is not a method`},
-		{"a header value with a line break", activities.HTTPRequestInput{Method: "GET", URL: "https://api.example.com",
+		{"an unknown connection", workflows.HTTPRequestInput{Method: "GET", Connection: "billing"},
+			workflows.ErrTypeUnknownConnection, `connection "billing" is not configured on this worker (it has: crm)`},
+		{"a path that climbs out", workflows.HTTPRequestInput{Method: "GET", Connection: "crm", Path: "/../admin"},
+			workflows.ErrTypeInvalidInput, `may not hold ".." segments`},
+		{"a relative url", workflows.HTTPRequestInput{Method: "GET", URL: "/ping"},
+			workflows.ErrTypeInvalidInput, `url "/ping" must be an absolute http:// or https:// URL`},
+		{"a url with credentials", workflows.HTTPRequestInput{Method: "GET", URL: "https://u:p@api.example.com"},
+			workflows.ErrTypeInvalidInput, "url may not hold credentials"},
+		{"an unknown method", workflows.HTTPRequestInput{Method: "TRACE", URL: "https://api.example.com"},
+			workflows.ErrTypeInvalidInput, `"TRACE" is not a method`},
+		{"a header value with a line break", workflows.HTTPRequestInput{Method: "GET", URL: "https://api.example.com",
 			Headers: map[string]string{"X-Name": "Ada\r\nX-Admin: 1"}},
-			activities.ErrTypeInvalidInput, "header X-Name: its name or value holds characters a header may not"},
-		{"a timeout over a minute", activities.HTTPRequestInput{Method: "GET", URL: "https://api.example.com", Timeout: 2 * time.Minute},
-			activities.ErrTypeInvalidInput, "timeout 2m0s is not between 0 and 1m0s"},
+			workflows.ErrTypeInvalidInput, "header X-Name: its name or value holds characters a header may not"},
+		{"a timeout over a minute", workflows.HTTPRequestInput{Method: "GET", URL: "https://api.example.com", Timeout: 2 * time.Minute},
+			workflows.ErrTypeInvalidInput, "timeout 2m0s is not between 0 and 1m0s"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -373,14 +374,14 @@ func TestHTTPRequestKeepsABodyThatIsNotJSONAsText(t *testing.T) {
 	srv, _ := internalServer(t, reply(http.StatusOK, "application/json", "not json"))
 	acts := httpActivities(t, srv.URL)
 
-	resp, err := execute(t, acts, acts.HTTPRequest, activities.HTTPRequestInput{StepID: "s", Method: "GET", Connection: "crm", Timeout: 5 * time.Second})
+	resp, err := execute(t, acts, acts.HTTPRequest, workflows.HTTPRequestInput{StepID: "s", Method: "GET", Connection: "crm", Timeout: 5 * time.Second})
 
 	require.NoError(t, err)
 	require.Equal(t, "not json", resp.Body)
 }
 
 func TestTarget(t *testing.T) {
-	require.Equal(t, "https://api.example.com/x", activities.HTTPRequestInput{URL: "https://api.example.com/x"}.Target())
-	require.Equal(t, "connection crm /customers/7", activities.HTTPRequestInput{Connection: "crm", Path: "/customers/7"}.Target())
-	require.Equal(t, "connection crm", activities.HTTPRequestInput{Connection: "crm"}.Target())
+	require.Equal(t, "https://api.example.com/x", workflows.HTTPRequestInput{URL: "https://api.example.com/x"}.Target())
+	require.Equal(t, "connection crm /customers/7", workflows.HTTPRequestInput{Connection: "crm", Path: "/customers/7"}.Target())
+	require.Equal(t, "connection crm", workflows.HTTPRequestInput{Connection: "crm"}.Target())
 }

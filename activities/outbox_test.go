@@ -64,16 +64,3 @@ func TestOutboxSMSWritesAReadableTextFile(t *testing.T) {
 	require.Contains(t, string(content), "To: +15551234567\n")
 	require.Contains(t, string(content), "\n\nAda, your order A-17 ships today.\n")
 }
-
-func TestSendEmailThroughTheOutboxIsRecordedAsSent(t *testing.T) {
-	dir := t.TempDir()
-	acts := newActivities(t)
-	acts.Mailer = activities.NewOutboxMailer(dir)
-	in := emailInput("post-call/INT-1/follow-up")
-
-	d, err := execute(t, acts, acts.SendEmail, in)
-	require.NoError(t, err)
-
-	name, _ := onlyFile(t, filepath.Join(dir, "email"))
-	require.Equal(t, name, d.ProviderID)
-}

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/ccflow/ccflow/store"
+	"github.com/ccflow/ccflow/workflows"
 )
 
 // SMS is one text message as an SMSSender sends it. An empty From lets the
@@ -28,9 +29,9 @@ type SMSSender interface {
 
 // SendSMS sends one SMS at most once per idempotency key (see deliverOnce
 // for the one gap left).
-func (a *Activities) SendSMS(ctx context.Context, in SMSInput) (Delivery, error) {
+func (a *Activities) SendSMS(ctx context.Context, in workflows.SMSInput) (workflows.Delivery, error) {
 	m := SMS{To: in.To, Body: in.Text}
-	rec := store.Delivery{Key: in.Key, WorkflowID: in.WorkflowID, StepID: in.StepID, Channel: ChannelSMS, Recipient: in.To}
+	rec := store.Delivery{Key: in.Key, WorkflowID: in.WorkflowID, StepID: in.StepID, Channel: workflows.ChannelSMS, Recipient: in.To}
 	return a.deliverOnce(ctx, rec, func(ctx context.Context) (string, error) {
 		return a.SMS.Send(ctx, m)
 	})

@@ -1,3 +1,8 @@
+//go:build integration
+
+// An integration test: `make test` runs it against the PostgreSQL and Temporal servers it starts
+// (one package: go run ./cmd/devenv test -- go test -tags integration ./activities).
+
 package activities_test
 
 import (
@@ -9,10 +14,11 @@ import (
 	"github.com/ccflow/ccflow/activities"
 	"github.com/ccflow/ccflow/internal/testenv"
 	"github.com/ccflow/ccflow/store"
+	"github.com/ccflow/ccflow/workflows"
 )
 
-func smsInput(key string) activities.SMSInput {
-	return activities.SMSInput{
+func smsInput(key string) workflows.SMSInput {
+	return workflows.SMSInput{
 		Key:        key,
 		WorkflowID: "post-call/INT-1",
 		StepID:     "reminder",
@@ -61,7 +67,7 @@ func TestSendSMSToAnInvalidNumberIsNonRetryableAndRecordedFailed(t *testing.T) {
 
 	_, err := execute(t, acts, acts.SendSMS, in)
 
-	appErr := requireNonRetryable(t, err, activities.ErrTypeSendRejected)
+	appErr := requireNonRetryable(t, err, workflows.ErrTypeSendRejected)
 	require.Contains(t, appErr.Error(), "sms to 555-CALL-ADA refused")
 	require.Contains(t, appErr.Error(), "21211")
 	require.Equal(t, store.DeliveryFailed, deliveryOf(t, acts.Store, in.WorkflowID, in.Key).Status)
@@ -76,7 +82,7 @@ func TestSendSMSWithWrongCredentialsIsNonRetryable(t *testing.T) {
 
 	_, err := execute(t, acts, acts.SendSMS, smsInput("k"))
 
-	appErr := requireNonRetryable(t, err, activities.ErrTypeSendRejected)
+	appErr := requireNonRetryable(t, err, workflows.ErrTypeSendRejected)
 	require.Contains(t, appErr.Error(), "401")
 }
 
@@ -102,7 +108,7 @@ func TestSendSMSProviderRefusals(t *testing.T) {
 
 			rec := deliveryOf(t, acts.Store, in.WorkflowID, in.Key)
 			if tt.permanent {
-				requireNonRetryable(t, err, activities.ErrTypeSendRejected)
+				requireNonRetryable(t, err, workflows.ErrTypeSendRejected)
 				require.Equal(t, store.DeliveryFailed, rec.Status)
 			} else {
 				requireRetryable(t, err)

@@ -5,27 +5,28 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/ccflow/ccflow/core/tokens"
 	"github.com/ccflow/ccflow/store"
-	"github.com/ccflow/ccflow/tokens"
+	"github.com/ccflow/ccflow/workflows"
 )
 
 // OpenSurvey records a survey for a send_survey step and returns its signed
 // link. The survey's ID is the workflow ID and the step id, so a retry finds
 // the survey the first attempt recorded and returns the same link.
-func (a *Activities) OpenSurvey(ctx context.Context, in OpenSurveyInput) (Survey, error) {
+func (a *Activities) OpenSurvey(ctx context.Context, in workflows.OpenSurveyInput) (workflows.Survey, error) {
 	if in.WorkflowID == "" || in.StepID == "" {
-		return Survey{}, invalidInput(fmt.Sprintf("survey needs a workflow ID and a step id, got %q and %q", in.WorkflowID, in.StepID))
+		return workflows.Survey{}, invalidInput(fmt.Sprintf("survey needs a workflow ID and a step id, got %q and %q", in.WorkflowID, in.StepID))
 	}
 	tokenID, err := tokens.NewID()
 	if err != nil {
-		return Survey{}, fmt.Errorf("making a survey token: %w", err)
+		return workflows.Survey{}, fmt.Errorf("making a survey token: %w", err)
 	}
 	ttl := a.SurveyTTL
 	if ttl == 0 {
 		ttl = DefaultSurveyTTL
 	}
 	sv, err := a.Store.CreateSurvey(ctx, store.Survey{
-		ID:            StepKey(in.WorkflowID, in.StepID),
+		ID:            workflows.StepKey(in.WorkflowID, in.StepID),
 		TokenID:       tokenID,
 		WorkflowID:    in.WorkflowID,
 		RunID:         in.RunID,
@@ -38,9 +39,9 @@ func (a *Activities) OpenSurvey(ctx context.Context, in OpenSurveyInput) (Survey
 		ExpiresAt:     in.WaitUntil.Add(ttl),
 	})
 	if err != nil {
-		return Survey{}, err
+		return workflows.Survey{}, err
 	}
 	link := strings.TrimRight(a.PublicURL, "/") + "/s/" + a.Signer.Sign(sv.TokenID) // tokens are URL-safe
 	a.logger(ctx).Info("Opened survey", "survey_id", sv.ID, "expires_at", sv.ExpiresAt)
-	return Survey{ID: sv.ID, URL: link}, nil
+	return workflows.Survey{ID: sv.ID, URL: link}, nil
 }

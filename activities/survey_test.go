@@ -1,3 +1,8 @@
+//go:build integration
+
+// An integration test: `make test` runs it against the PostgreSQL and Temporal servers it starts
+// (one package: go run ./cmd/devenv test -- go test -tags integration ./activities).
+
 package activities_test
 
 import (
@@ -9,10 +14,11 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ccflow/ccflow/activities"
+	"github.com/ccflow/ccflow/workflows"
 )
 
-func surveyInput() activities.OpenSurveyInput {
-	return activities.OpenSurveyInput{
+func surveyInput() workflows.OpenSurveyInput {
+	return workflows.OpenSurveyInput{
 		WorkflowID:    "post-call/INT-1",
 		RunID:         "run-1",
 		StepID:        "survey",
@@ -87,5 +93,5 @@ func TestOpenSurveyWithoutAStepIDIsNonRetryable(t *testing.T) {
 
 	_, err := execute(t, acts, acts.OpenSurvey, in)
 
-	requireNonRetryable(t, err, activities.ErrTypeInvalidInput)
+	requireNonRetryable(t, err, workflows.ErrTypeInvalidInput)
 }

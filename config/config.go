@@ -17,9 +17,9 @@ import (
 	"go.temporal.io/sdk/contrib/envconfig"
 
 	"github.com/ccflow/ccflow/activities"
-	"github.com/ccflow/ccflow/connections"
-	"github.com/ccflow/ccflow/durations"
-	"github.com/ccflow/ccflow/validation"
+	"github.com/ccflow/ccflow/core/durations"
+	"github.com/ccflow/ccflow/core/validation"
+	"github.com/ccflow/ccflow/providers/connections"
 	"github.com/ccflow/ccflow/workflows"
 )
 

@@ -1,3 +1,8 @@
+//go:build integration
+
+// An integration test: `make test` runs it against the PostgreSQL and Temporal servers it starts
+// (one package: go run ./cmd/devenv test -- go test -tags integration ./e2e).
+
 package e2e
 
 import (
@@ -16,9 +21,9 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/ccflow/ccflow/apiclient"
-	"github.com/ccflow/ccflow/entry"
-	"github.com/ccflow/ccflow/validation"
+	"github.com/ccflow/ccflow/client/apiclient"
+	"github.com/ccflow/ccflow/core/entry"
+	"github.com/ccflow/ccflow/core/validation"
 )
 
 // exampleEntries is the folder `make dev` loads.

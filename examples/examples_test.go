@@ -11,9 +11,9 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/ccflow/ccflow/entry"
-	"github.com/ccflow/ccflow/entrysync"
-	"github.com/ccflow/ccflow/interaction"
+	"github.com/ccflow/ccflow/client/entrysync"
+	"github.com/ccflow/ccflow/core/entry"
+	"github.com/ccflow/ccflow/core/interaction"
 	"github.com/ccflow/ccflow/triggers"
 )
 

@@ -18,11 +18,11 @@ import (
 	"go.temporal.io/sdk/client"
 	sdklog "go.temporal.io/sdk/log"
 
-	"github.com/ccflow/ccflow/api"
 	"github.com/ccflow/ccflow/config"
-	"github.com/ccflow/ccflow/ingest"
+	"github.com/ccflow/ccflow/core/tokens"
 	"github.com/ccflow/ccflow/store"
-	"github.com/ccflow/ccflow/tokens"
+	"github.com/ccflow/ccflow/usecase"
+	"github.com/ccflow/ccflow/web/api"
 )
 
 // shutdownGrace is how long requests in flight get to finish on SIGTERM.
@@ -66,7 +66,7 @@ func run() error {
 		Addr: cfg.HTTPAddr,
 		Handler: api.New(api.Config{
 			Store:    st,
-			Ingest:   &ingest.Service{Store: st, Temporal: tc, TaskQueue: cfg.TaskQueue, Log: log},
+			Ingest:   &usecase.Service{Store: st, Temporal: tc, TaskQueue: cfg.TaskQueue, Log: log},
 			Temporal: tc,
 			Signer:   tokens.NewSigner(key),
 			APIToken: cfg.APIToken,

@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/ccflow/ccflow/entry"
-	"github.com/ccflow/ccflow/validation"
+	"github.com/ccflow/ccflow/core/entry"
+	"github.com/ccflow/ccflow/core/validation"
 )
 
 // Catalog returns the dispositions entries may name: the defaults the

@@ -1,3 +1,8 @@
+//go:build integration
+
+// An integration test: `make test` runs it against the PostgreSQL and Temporal servers it starts
+// (one package: go run ./cmd/devenv test -- go test -tags integration ./store).
+
 package store_test
 
 import (

@@ -11,8 +11,8 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
-	"github.com/ccflow/ccflow/entry"
-	"github.com/ccflow/ccflow/validation"
+	"github.com/ccflow/ccflow/core/entry"
+	"github.com/ccflow/ccflow/core/validation"
 )
 
 // Constraints whose violation means another entry holds the id or the name.

@@ -7,8 +7,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/ccflow/ccflow/entry"
-	"github.com/ccflow/ccflow/interaction"
+	"github.com/ccflow/ccflow/core/entry"
+	"github.com/ccflow/ccflow/core/interaction"
 	"github.com/ccflow/ccflow/triggers"
 )
 

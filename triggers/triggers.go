@@ -7,8 +7,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/ccflow/ccflow/entry"
-	"github.com/ccflow/ccflow/interaction"
+	"github.com/ccflow/ccflow/core/entry"
+	"github.com/ccflow/ccflow/core/interaction"
 )
 
 // Match is one entry an event starts, with the trigger that held.

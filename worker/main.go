@@ -18,9 +18,9 @@ import (
 
 	"github.com/ccflow/ccflow/activities"
 	"github.com/ccflow/ccflow/config"
-	"github.com/ccflow/ccflow/netguard"
+	"github.com/ccflow/ccflow/core/tokens"
+	"github.com/ccflow/ccflow/providers/netguard"
 	"github.com/ccflow/ccflow/store"
-	"github.com/ccflow/ccflow/tokens"
 	"github.com/ccflow/ccflow/workflows"
 )
 

@@ -6,10 +6,10 @@ import (
 
 	"go.temporal.io/sdk/temporal"
 
-	"github.com/ccflow/ccflow/entry"
-	"github.com/ccflow/ccflow/interaction"
-	"github.com/ccflow/ccflow/validation"
-	"github.com/ccflow/ccflow/vars"
+	"github.com/ccflow/ccflow/core/entry"
+	"github.com/ccflow/ccflow/core/interaction"
+	"github.com/ccflow/ccflow/core/validation"
+	"github.com/ccflow/ccflow/core/vars"
 )
 
 // TaskQueue is the task queue the worker polls and the starter starts on.

@@ -7,7 +7,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
-	"github.com/ccflow/ccflow/entry"
+	"github.com/ccflow/ccflow/core/entry"
 )
 
 // Scheduled events. A schedule_event step records its event in

@@ -9,8 +9,8 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
 
-	"github.com/ccflow/ccflow/durations"
-	"github.com/ccflow/ccflow/entry"
+	"github.com/ccflow/ccflow/core/durations"
+	"github.com/ccflow/ccflow/core/entry"
 	"github.com/ccflow/ccflow/workflows"
 )
 

@@ -10,13 +10,9 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
-	"github.com/ccflow/ccflow/activities"
-	"github.com/ccflow/ccflow/entry"
-	"github.com/ccflow/ccflow/vars"
+	"github.com/ccflow/ccflow/core/entry"
+	"github.com/ccflow/ccflow/core/vars"
 )
-
-// a calls activities by method value; the worker registers the real struct.
-var a *activities.Activities
 
 // FollowUp runs the steps of in.Entry for the interaction in in.Event. Its
 // result is the final State; a step that fails without on_error steps fails
@@ -217,7 +213,7 @@ func (r *run) finish(ctx workflow.Context, err error) (State, error) {
 
 // idempotencyKey is the key a send or request of the step is recorded under.
 func idempotencyKey(ctx workflow.Context, stepID string) string {
-	return activities.StepKey(workflow.GetInfo(ctx).WorkflowExecution.ID, stepID)
+	return StepKey(workflow.GetInfo(ctx).WorkflowExecution.ID, stepID)
 }
 
 // stepError is a step that failed after its retries.

@@ -7,7 +7,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
-	"github.com/ccflow/ccflow/validation"
+	"github.com/ccflow/ccflow/core/validation"
 )
 
 // registerHandlers sets up the state query, the survey answer update and

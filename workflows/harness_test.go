@@ -7,16 +7,14 @@ import (
 
 	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/testsuite"
 
-	"github.com/ccflow/ccflow/activities"
-	"github.com/ccflow/ccflow/entry"
-	"github.com/ccflow/ccflow/interaction"
+	"github.com/ccflow/ccflow/core/entry"
+	"github.com/ccflow/ccflow/core/interaction"
 	"github.com/ccflow/ccflow/workflows"
 )
-
-var a *activities.Activities
 
 // start is when every test run starts: the interaction of SPEC's example.
 var start = time.Date(2026, 11, 23, 10, 15, 0, 0, time.UTC)
@@ -29,9 +27,9 @@ type harness struct {
 	t   *testing.T
 	env *testsuite.TestWorkflowEnvironment
 
-	surveys []activities.OpenSurveyInput
-	emails  []activities.EmailInput
-	sms     []activities.SMSInput
+	surveys []workflows.OpenSurveyInput
+	emails  []workflows.EmailInput
+	sms     []workflows.SMSInput
 	// failures holds, per step id, the errors the next send attempts of
 	// that step return before one succeeds.
 	failures map[string][]error
@@ -46,29 +44,29 @@ func newHarness(t *testing.T) *harness {
 	env.SetStartTime(start)
 	env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: workflowID})
 	env.RegisterWorkflow(workflows.FollowUp)
-	env.RegisterActivity(&activities.Activities{})
+	registerActivityStubs(env)
 	h := &harness{t: t, env: env, failures: map[string][]error{}, attempts: map[string]int{}}
 
-	env.OnActivity(a.OpenSurvey, mock.Anything, mock.Anything).Return(
-		func(_ context.Context, in activities.OpenSurveyInput) (activities.Survey, error) {
+	env.OnActivity(workflows.OpenSurveyActivity, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in workflows.OpenSurveyInput) (workflows.Survey, error) {
 			h.surveys = append(h.surveys, in)
-			return activities.Survey{ID: in.WorkflowID + "/" + in.StepID, URL: "https://ccflow.example/s/" + in.StepID}, nil
+			return workflows.Survey{ID: in.WorkflowID + "/" + in.StepID, URL: "https://ccflow.example/s/" + in.StepID}, nil
 		}).Maybe()
-	env.OnActivity(a.SendEmail, mock.Anything, mock.Anything).Return(
-		func(_ context.Context, in activities.EmailInput) (activities.Delivery, error) {
+	env.OnActivity(workflows.SendEmailActivity, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in workflows.EmailInput) (workflows.Delivery, error) {
 			if err := h.fail(in.StepID); err != nil {
-				return activities.Delivery{}, err
+				return workflows.Delivery{}, err
 			}
 			h.emails = append(h.emails, in)
-			return activities.Delivery{ID: in.Key, Channel: "email", To: in.To, ProviderID: "smtp-" + in.StepID}, nil
+			return workflows.Delivery{ID: in.Key, Channel: "email", To: in.To, ProviderID: "smtp-" + in.StepID}, nil
 		}).Maybe()
-	env.OnActivity(a.SendSMS, mock.Anything, mock.Anything).Return(
-		func(_ context.Context, in activities.SMSInput) (activities.Delivery, error) {
+	env.OnActivity(workflows.SendSMSActivity, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in workflows.SMSInput) (workflows.Delivery, error) {
 			if err := h.fail(in.StepID); err != nil {
-				return activities.Delivery{}, err
+				return workflows.Delivery{}, err
 			}
 			h.sms = append(h.sms, in)
-			return activities.Delivery{ID: in.Key, Channel: "sms", To: in.To, ProviderID: "SM-" + in.StepID}, nil
+			return workflows.Delivery{ID: in.Key, Channel: "sms", To: in.To, ProviderID: "SM-" + in.StepID}, nil
 		}).Maybe()
 	return h
 }
@@ -149,5 +147,27 @@ func input(steps ...entry.Step) workflows.FollowUpInput {
 			Variables: map[string]any{"order_id": "A-17"},
 		},
 		Trigger: "disposition",
+	}
+}
+
+// registerActivityStubs registers every activity of the contract under its
+// name with a body that fails the test: each test mocks the ones it uses.
+func registerActivityStubs(env *testsuite.TestWorkflowEnvironment) {
+	stubs := map[string]any{
+		workflows.OpenSurveyActivity: func(context.Context, workflows.OpenSurveyInput) (workflows.Survey, error) {
+			panic("OpenSurvey is not mocked")
+		},
+		workflows.SendEmailActivity: func(context.Context, workflows.EmailInput) (workflows.Delivery, error) {
+			panic("SendEmail is not mocked")
+		},
+		workflows.SendSMSActivity: func(context.Context, workflows.SMSInput) (workflows.Delivery, error) {
+			panic("SendSMS is not mocked")
+		},
+		workflows.HTTPRequestActivity: func(context.Context, workflows.HTTPRequestInput) (workflows.HTTPResponse, error) {
+			panic("HTTPRequest is not mocked")
+		},
+	}
+	for name, fn := range stubs {
+		env.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: name})
 	}
 }

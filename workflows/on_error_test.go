@@ -5,7 +5,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/ccflow/ccflow/entry"
+	"github.com/ccflow/ccflow/core/entry"
 )
 
 // Every step type that can fail hands its failure to its own on_error

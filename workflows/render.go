@@ -3,8 +3,8 @@ package workflows
 import (
 	"fmt"
 
-	"github.com/ccflow/ccflow/templates"
-	"github.com/ccflow/ccflow/vars"
+	"github.com/ccflow/ccflow/core/templates"
+	"github.com/ccflow/ccflow/core/vars"
 )
 
 // fields renders the text fields of one step and keeps the first error, so

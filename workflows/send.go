@@ -6,8 +6,6 @@ import (
 
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
-
-	"github.com/ccflow/ccflow/activities"
 )
 
 // Default recipients when a step leaves "to" empty.
@@ -21,7 +19,7 @@ const (
 // non-retryable by the activity itself and fails the step at once.
 func sendOptions(summary string) workflow.ActivityOptions {
 	return workflow.ActivityOptions{
-		StartToCloseTimeout:    activities.SendTimeout,
+		StartToCloseTimeout:    SendTimeout,
 		ScheduleToCloseTimeout: 2 * time.Hour,
 		RetryPolicy: &temporal.RetryPolicy{
 			InitialInterval:    time.Second,
@@ -32,13 +30,13 @@ func sendOptions(summary string) workflow.ActivityOptions {
 	}
 }
 
-// send runs one send activity (a.SendEmail or a.SendSMS with its input)
+// send runs one send activity (SendEmailActivity or SendSMSActivity with its input)
 // for the step at p and records the message; noun names the channel in
 // words for details, summaries and errors.
 func (r *run) send(ctx workflow.Context, p place, channel, noun, to string, activity, in any) error {
 	r.setDetails(ctx, "sending "+noun+" (step "+p.id+")")
 	ctx = workflow.WithActivityOptions(ctx, sendOptions("send "+noun+" for step "+p.id))
-	var d activities.Delivery
+	var d Delivery
 	if err := workflow.ExecuteActivity(ctx, activity, in).Get(ctx, &d); err != nil {
 		return &activityError{doing: "sending " + noun + " to " + to, err: err}
 	}
@@ -47,7 +45,7 @@ func (r *run) send(ctx workflow.Context, p place, channel, noun, to string, acti
 }
 
 // recordMessage adds a sent message to the run's state.
-func (r *run) recordMessage(ctx workflow.Context, stepID, channel, to string, d activities.Delivery) {
+func (r *run) recordMessage(ctx workflow.Context, stepID, channel, to string, d Delivery) {
 	sentAt := d.SentAt
 	if sentAt.IsZero() {
 		sentAt = workflow.Now(ctx)

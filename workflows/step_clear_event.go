@@ -3,7 +3,7 @@ package workflows
 import (
 	"go.temporal.io/sdk/workflow"
 
-	"github.com/ccflow/ccflow/entry"
+	"github.com/ccflow/ccflow/core/entry"
 )
 
 // clearEventStep clears the pending event a clear_event step names. A name

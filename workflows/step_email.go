@@ -5,15 +5,14 @@ import (
 
 	"go.temporal.io/sdk/workflow"
 
-	"github.com/ccflow/ccflow/activities"
-	"github.com/ccflow/ccflow/entry"
+	"github.com/ccflow/ccflow/core/entry"
 )
 
 // sendEmail sends the email of a send_email step, or the survey email of a
 // send_survey step: both carry to, subject, text and html.
 func (r *run) sendEmail(ctx workflow.Context, s entry.Step, p place) error {
 	f := fields{vars: r.vars}
-	in := activities.EmailInput{
+	in := EmailInput{
 		Key:        idempotencyKey(ctx, p.id),
 		WorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID,
 		StepID:     p.id,
@@ -25,5 +24,5 @@ func (r *run) sendEmail(ctx workflow.Context, s entry.Step, p place) error {
 	if f.err != nil {
 		return f.err
 	}
-	return r.send(ctx, p, activities.ChannelEmail, "email", in.To, a.SendEmail, in)
+	return r.send(ctx, p, ChannelEmail, "email", in.To, SendEmailActivity, in)
 }

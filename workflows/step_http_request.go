@@ -9,8 +9,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
-	"github.com/ccflow/ccflow/activities"
-	"github.com/ccflow/ccflow/entry"
+	"github.com/ccflow/ccflow/core/entry"
 )
 
 // httpRequestOptions are the options of an http_request step's activity.
@@ -43,7 +42,7 @@ func (r *run) httpRequest(ctx workflow.Context, s entry.Step, p place) error {
 		return fmt.Errorf("timeout: %w", err)
 	}
 	f := fields{vars: r.vars}
-	in := activities.HTTPRequestInput{
+	in := HTTPRequestInput{
 		StepID:         p.id,
 		IdempotencyKey: idempotencyKey(ctx, p.id),
 		Method:         cmp.Or(s.Method, entry.DefaultHTTPMethod),
@@ -61,8 +60,8 @@ func (r *run) httpRequest(ctx workflow.Context, s entry.Step, p place) error {
 	doing := fmt.Sprintf("calling %s %s", in.Method, in.Target())
 	r.setDetails(ctx, fmt.Sprintf("%s (step %s)", doing, p.id))
 	ctx = workflow.WithActivityOptions(ctx, httpRequestOptions(timeout, fmt.Sprintf("HTTP %s for step %s", in.Method, p.id)))
-	var resp activities.HTTPResponse
-	if err := workflow.ExecuteActivity(ctx, a.HTTPRequest, in).Get(ctx, &resp); err != nil {
+	var resp HTTPResponse
+	if err := workflow.ExecuteActivity(ctx, HTTPRequestActivity, in).Get(ctx, &resp); err != nil {
 		return &activityError{doing: doing, err: err}
 	}
 	if s.SaveAs != "" {

@@ -11,24 +11,23 @@ import (
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
 
-	"github.com/ccflow/ccflow/activities"
-	"github.com/ccflow/ccflow/entry"
+	"github.com/ccflow/ccflow/core/entry"
 	"github.com/ccflow/ccflow/workflows"
 )
 
 // httpCalls records the requests of a run's http_request steps.
 type httpCalls struct {
-	inputs []activities.HTTPRequestInput
+	inputs []workflows.HTTPRequestInput
 	// timeouts are the start-to-close timeouts the attempts ran with.
 	timeouts []time.Duration
 }
 
 // onHTTP answers the run's http_request steps: answer gets the input and
 // the attempt (1 for the first).
-func (h *harness) onHTTP(answer func(in activities.HTTPRequestInput, attempt int32) (activities.HTTPResponse, error)) *httpCalls {
+func (h *harness) onHTTP(answer func(in workflows.HTTPRequestInput, attempt int32) (workflows.HTTPResponse, error)) *httpCalls {
 	calls := &httpCalls{}
-	h.env.OnActivity(a.HTTPRequest, mock.Anything, mock.Anything).Return(
-		func(ctx context.Context, in activities.HTTPRequestInput) (activities.HTTPResponse, error) {
+	h.env.OnActivity(workflows.HTTPRequestActivity, mock.Anything, mock.Anything).Return(
+		func(ctx context.Context, in workflows.HTTPRequestInput) (workflows.HTTPResponse, error) {
 			info := activity.GetInfo(ctx)
 			calls.inputs = append(calls.inputs, in)
 			// The test environment sets the deadline from the wall clock.
@@ -39,7 +38,7 @@ func (h *harness) onHTTP(answer func(in activities.HTTPRequestInput, attempt int
 }
 
 // customer is a CRM's JSON answer as the activity decodes it.
-var customer = activities.HTTPResponse{
+var customer = workflows.HTTPResponse{
 	Status:  200,
 	Headers: map[string]string{"content-type": "application/json", "etag": `"v7"`},
 	Body:    map[string]any{"id": "C-77", "tier": "gold", "agent": map[string]any{"name": "Grace"}, "open_orders": 2.0},
@@ -47,7 +46,7 @@ var customer = activities.HTTPResponse{
 
 func TestHTTPRequestSavesTheAnswerForTemplatesAndConditions(t *testing.T) {
 	h := newHarness(t)
-	calls := h.onHTTP(func(activities.HTTPRequestInput, int32) (activities.HTTPResponse, error) { return customer, nil })
+	calls := h.onHTTP(func(workflows.HTTPRequestInput, int32) (workflows.HTTPResponse, error) { return customer, nil })
 
 	st := h.complete(input(
 		entry.Step{ID: "crm-lookup", Type: entry.StepHTTPRequest, Connection: "crm", Path: "/customers/$(customer.id)", SaveAs: "crm"},
@@ -55,7 +54,7 @@ func TestHTTPRequestSavesTheAnswerForTemplatesAndConditions(t *testing.T) {
 			Then: []entry.Step{{ID: "vip-sms", Type: entry.StepSendSMS, Text: "Hi $(customer.first_name), $(crm.body.agent.name) will call you."}}},
 	))
 
-	require.Equal(t, []activities.HTTPRequestInput{{StepID: "crm-lookup", IdempotencyKey: workflowID + "/crm-lookup",
+	require.Equal(t, []workflows.HTTPRequestInput{{StepID: "crm-lookup", IdempotencyKey: workflowID + "/crm-lookup",
 		Method: "GET", Connection: "crm", Path: "/customers/C-77", Timeout: 10 * time.Second}}, calls.inputs)
 	require.Len(t, h.sms, 1)
 	require.Equal(t, "Hi Ada, Grace will call you.", h.sms[0].Text)
@@ -66,7 +65,7 @@ func TestHTTPRequestSavesTheAnswerForTemplatesAndConditions(t *testing.T) {
 
 func TestHTTPRequestHeadersAreReachable(t *testing.T) {
 	h := newHarness(t)
-	h.onHTTP(func(activities.HTTPRequestInput, int32) (activities.HTTPResponse, error) { return customer, nil })
+	h.onHTTP(func(workflows.HTTPRequestInput, int32) (workflows.HTTPResponse, error) { return customer, nil })
 
 	st := h.complete(input(
 		entry.Step{Type: entry.StepHTTPRequest, URL: "https://api.example.com/customers", SaveAs: "reply"},
@@ -79,8 +78,8 @@ func TestHTTPRequestHeadersAreReachable(t *testing.T) {
 
 func TestHTTPRequestRendersItsFields(t *testing.T) {
 	h := newHarness(t)
-	calls := h.onHTTP(func(activities.HTTPRequestInput, int32) (activities.HTTPResponse, error) {
-		return activities.HTTPResponse{Status: 204}, nil
+	calls := h.onHTTP(func(workflows.HTTPRequestInput, int32) (workflows.HTTPResponse, error) {
+		return workflows.HTTPResponse{Status: 204}, nil
 	})
 
 	st := h.complete(input(entry.Step{ID: "notify", Type: entry.StepHTTPRequest, Method: "POST",
@@ -89,7 +88,7 @@ func TestHTTPRequestRendersItsFields(t *testing.T) {
 		Body:    `{"customer": "$(customer.id)", "disposition": "$(interaction.disposition)"}`,
 		Timeout: "30s"}))
 
-	require.Equal(t, []activities.HTTPRequestInput{{StepID: "notify", IdempotencyKey: workflowID + "/notify", Method: "POST",
+	require.Equal(t, []workflows.HTTPRequestInput{{StepID: "notify", IdempotencyKey: workflowID + "/notify", Method: "POST",
 		URL:     "https://hooks.example.com/orders/A-17?agent=A-7",
 		Headers: map[string]string{"X-Interaction": "INT-1001", "Content-Type": "application/json"},
 		Body:    `{"customer": "C-77", "disposition": "Problem solved"}`, Timeout: 30 * time.Second}}, calls.inputs)
@@ -99,9 +98,9 @@ func TestHTTPRequestRendersItsFields(t *testing.T) {
 
 func TestHTTPRequestIsRetriedAndSaysWhatItCalls(t *testing.T) {
 	h := newHarness(t)
-	calls := h.onHTTP(func(_ activities.HTTPRequestInput, attempt int32) (activities.HTTPResponse, error) {
+	calls := h.onHTTP(func(_ workflows.HTTPRequestInput, attempt int32) (workflows.HTTPResponse, error) {
 		if attempt == 1 {
-			return activities.HTTPResponse{}, temporal.NewApplicationError("answered 503 Service Unavailable", activities.ErrTypeHTTPStatus)
+			return workflows.HTTPResponse{}, temporal.NewApplicationError("answered 503 Service Unavailable", workflows.ErrTypeHTTPStatus)
 		}
 		return customer, nil
 	})
@@ -123,13 +122,13 @@ func TestHTTPRequestFailuresRunOnError(t *testing.T) {
 		message  string
 	}{
 		{"a 4xx answer at once",
-			temporal.NewNonRetryableApplicationError(`answered 404 Not Found: {"error": "no such order"}`, activities.ErrTypeHTTPStatus, nil, 404),
+			temporal.NewNonRetryableApplicationError(`answered 404 Not Found: {"error": "no such order"}`, workflows.ErrTypeHTTPStatus, nil, 404),
 			1, `calling POST https://api.example.com/orders/A-17: answered 404 Not Found: {"error": "no such order"}`},
 		{"a refused address at once",
-			temporal.NewNonRetryableApplicationError("address 10.0.0.7 is private (10.0.0.0/8): external requests may not reach internal addresses", activities.ErrTypeAddressBlocked, nil),
+			temporal.NewNonRetryableApplicationError("address 10.0.0.7 is private (10.0.0.0/8): external requests may not reach internal addresses", workflows.ErrTypeAddressBlocked, nil),
 			1, "calling POST https://api.example.com/orders/A-17: address 10.0.0.7 is private (10.0.0.0/8): external requests may not reach internal addresses"},
 		{"a 5xx answer after five attempts",
-			temporal.NewApplicationError("answered 502 Bad Gateway", activities.ErrTypeHTTPStatus),
+			temporal.NewApplicationError("answered 502 Bad Gateway", workflows.ErrTypeHTTPStatus),
 			5, "calling POST https://api.example.com/orders/A-17: answered 502 Bad Gateway"},
 		{"a network error after five attempts",
 			errors.New("dial tcp: connection refused"),
@@ -138,8 +137,8 @@ func TestHTTPRequestFailuresRunOnError(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			h := newHarness(t)
-			calls := h.onHTTP(func(activities.HTTPRequestInput, int32) (activities.HTTPResponse, error) {
-				return activities.HTTPResponse{}, tt.err
+			calls := h.onHTTP(func(workflows.HTTPRequestInput, int32) (workflows.HTTPResponse, error) {
+				return workflows.HTTPResponse{}, tt.err
 			})
 
 			st := h.complete(input(
@@ -161,8 +160,8 @@ func TestHTTPRequestFailuresRunOnError(t *testing.T) {
 
 func TestHTTPRequestFailureWithoutOnErrorFailsTheRun(t *testing.T) {
 	h := newHarness(t)
-	h.onHTTP(func(activities.HTTPRequestInput, int32) (activities.HTTPResponse, error) {
-		return activities.HTTPResponse{}, temporal.NewNonRetryableApplicationError("answered 401 Unauthorized", activities.ErrTypeHTTPStatus, nil)
+	h.onHTTP(func(workflows.HTTPRequestInput, int32) (workflows.HTTPResponse, error) {
+		return workflows.HTTPResponse{}, temporal.NewNonRetryableApplicationError("answered 401 Unauthorized", workflows.ErrTypeHTTPStatus, nil)
 	})
 
 	err := h.run(input(entry.Step{ID: "crm-lookup", Type: entry.StepHTTPRequest, Connection: "crm"}))
@@ -173,7 +172,7 @@ func TestHTTPRequestFailureWithoutOnErrorFailsTheRun(t *testing.T) {
 
 func TestHTTPRequestWithAnUndefinedVariableIsNotMade(t *testing.T) {
 	h := newHarness(t)
-	calls := h.onHTTP(func(activities.HTTPRequestInput, int32) (activities.HTTPResponse, error) { return customer, nil })
+	calls := h.onHTTP(func(workflows.HTTPRequestInput, int32) (workflows.HTTPResponse, error) { return customer, nil })
 
 	err := h.run(input(entry.Step{ID: "crm-lookup", Type: entry.StepHTTPRequest, Connection: "crm",
 		Headers: map[string]string{"X-B": "$(interaction.id)", "X-A": "$(invoice_id)"}}))

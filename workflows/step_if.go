@@ -3,8 +3,8 @@ package workflows
 import (
 	"go.temporal.io/sdk/workflow"
 
-	"github.com/ccflow/ccflow/conditions"
-	"github.com/ccflow/ccflow/entry"
+	"github.com/ccflow/ccflow/core/conditions"
+	"github.com/ccflow/ccflow/core/entry"
 )
 
 // branch runs the then or the else steps of an if step, as its CEL

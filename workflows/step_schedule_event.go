@@ -6,8 +6,8 @@ import (
 
 	"go.temporal.io/sdk/workflow"
 
-	"github.com/ccflow/ccflow/durations"
-	"github.com/ccflow/ccflow/entry"
+	"github.com/ccflow/ccflow/core/durations"
+	"github.com/ccflow/ccflow/core/entry"
 )
 
 // scheduleEvent schedules the event of a schedule_event step: its steps

@@ -1,6 +1,6 @@
 package workflows
 
-import "github.com/ccflow/ccflow/entry"
+import "github.com/ccflow/ccflow/core/entry"
 
 // setVariable sets a context variable to its rendered value.
 func (r *run) setVariable(s entry.Step) error {

@@ -5,15 +5,14 @@ import (
 
 	"go.temporal.io/sdk/workflow"
 
-	"github.com/ccflow/ccflow/activities"
-	"github.com/ccflow/ccflow/entry"
+	"github.com/ccflow/ccflow/core/entry"
 )
 
 // sendSMS sends the SMS of a send_sms step, or the survey SMS of a
 // send_survey step: both carry to and text.
 func (r *run) sendSMS(ctx workflow.Context, s entry.Step, p place) error {
 	f := fields{vars: r.vars}
-	in := activities.SMSInput{
+	in := SMSInput{
 		Key:        idempotencyKey(ctx, p.id),
 		WorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID,
 		StepID:     p.id,
@@ -23,5 +22,5 @@ func (r *run) sendSMS(ctx workflow.Context, s entry.Step, p place) error {
 	if f.err != nil {
 		return f.err
 	}
-	return r.send(ctx, p, activities.ChannelSMS, "SMS", in.To, a.SendSMS, in)
+	return r.send(ctx, p, ChannelSMS, "SMS", in.To, SendSMSActivity, in)
 }

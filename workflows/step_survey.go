@@ -6,9 +6,8 @@ import (
 
 	"go.temporal.io/sdk/workflow"
 
-	"github.com/ccflow/ccflow/activities"
-	"github.com/ccflow/ccflow/durations"
-	"github.com/ccflow/ccflow/entry"
+	"github.com/ccflow/ccflow/core/durations"
+	"github.com/ccflow/ccflow/core/entry"
 )
 
 // sendSurvey opens a survey, sends its link by email or SMS and waits up to
@@ -21,11 +20,11 @@ func (r *run) sendSurvey(ctx workflow.Context, s entry.Step, p place) error {
 	}
 	send := r.sendEmail
 	switch s.Channel {
-	case activities.ChannelEmail:
-	case activities.ChannelSMS:
+	case ChannelEmail:
+	case ChannelSMS:
 		send = r.sendSMS
 	default:
-		return fmt.Errorf("channel: %q is neither %q nor %q", s.Channel, activities.ChannelEmail, activities.ChannelSMS)
+		return fmt.Errorf("channel: %q is neither %q nor %q", s.Channel, ChannelEmail, ChannelSMS)
 	}
 	f := fields{vars: r.vars}
 	question := f.text("question", s.Question)
@@ -73,10 +72,10 @@ func (r *run) sendSurvey(ctx workflow.Context, s entry.Step, p place) error {
 }
 
 // openSurvey records the survey and returns its id and signed link.
-func (r *run) openSurvey(ctx workflow.Context, channel, question string, waitUntil time.Time, p place) (activities.Survey, error) {
+func (r *run) openSurvey(ctx workflow.Context, channel, question string, waitUntil time.Time, p place) (Survey, error) {
 	r.setDetails(ctx, "opening the survey (step "+p.id+")")
 	info := workflow.GetInfo(ctx)
-	in := activities.OpenSurveyInput{
+	in := OpenSurveyInput{
 		WorkflowID:    info.WorkflowExecution.ID,
 		RunID:         info.WorkflowExecution.RunID,
 		StepID:        p.id,
@@ -90,9 +89,9 @@ func (r *run) openSurvey(ctx workflow.Context, channel, question string, waitUnt
 		StartToCloseTimeout: 10 * time.Second,
 		Summary:             "open survey for step " + p.id,
 	})
-	var survey activities.Survey
-	if err := workflow.ExecuteActivity(ctx, a.OpenSurvey, in).Get(ctx, &survey); err != nil {
-		return activities.Survey{}, &activityError{doing: "opening the survey", err: err}
+	var survey Survey
+	if err := workflow.ExecuteActivity(ctx, OpenSurveyActivity, in).Get(ctx, &survey); err != nil {
+		return Survey{}, &activityError{doing: "opening the survey", err: err}
 	}
 	return survey, nil
 }

@@ -9,8 +9,8 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/temporal"
 
-	"github.com/ccflow/ccflow/durations"
-	"github.com/ccflow/ccflow/entry"
+	"github.com/ccflow/ccflow/core/durations"
+	"github.com/ccflow/ccflow/core/entry"
 	"github.com/ccflow/ccflow/workflows"
 )
 

@@ -5,8 +5,8 @@ import (
 
 	"go.temporal.io/sdk/workflow"
 
-	"github.com/ccflow/ccflow/durations"
-	"github.com/ccflow/ccflow/entry"
+	"github.com/ccflow/ccflow/core/durations"
+	"github.com/ccflow/ccflow/core/entry"
 )
 
 // wait sleeps on a durable timer, which survives restarts of workers and

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/ccflow/ccflow/durations"
+	"github.com/ccflow/ccflow/core/durations"
 )
 
 // StaticSummary is the one-line summary the starter gives a run for the Web

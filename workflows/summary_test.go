@@ -6,8 +6,8 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/temporal"
 
-	"github.com/ccflow/ccflow/entry"
-	"github.com/ccflow/ccflow/interaction"
+	"github.com/ccflow/ccflow/core/entry"
+	"github.com/ccflow/ccflow/core/interaction"
 	"github.com/ccflow/ccflow/workflows"
 )
 

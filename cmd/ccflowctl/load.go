@@ -10,9 +10,9 @@ import (
 	"os"
 	"time"
 
-	"github.com/ccflow/ccflow/apiclient"
+	"github.com/ccflow/ccflow/client/apiclient"
+	"github.com/ccflow/ccflow/client/loadgen"
 	"github.com/ccflow/ccflow/examples"
-	"github.com/ccflow/ccflow/loadgen"
 )
 
 // requestTimeout bounds one request of a load run, as apiclient does for

@@ -13,7 +13,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/ccflow/ccflow/interaction"
+	"github.com/ccflow/ccflow/core/interaction"
 )
 
 // fakeCcflow answers the health check, and each posted event with one

@@ -21,8 +21,8 @@ import (
 	"os/signal"
 	"syscall"
 
-	"github.com/ccflow/ccflow/apiclient"
-	"github.com/ccflow/ccflow/entrysync"
+	"github.com/ccflow/ccflow/client/apiclient"
+	"github.com/ccflow/ccflow/client/entrysync"
 )
 
 const usage = `usage:

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ccflow/ccflow/interaction"
+	"github.com/ccflow/ccflow/core/interaction"
 	"github.com/stretchr/testify/require"
 )
 

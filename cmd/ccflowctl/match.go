@@ -8,8 +8,8 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"github.com/ccflow/ccflow/apiclient"
-	"github.com/ccflow/ccflow/interaction"
+	"github.com/ccflow/ccflow/client/apiclient"
+	"github.com/ccflow/ccflow/core/interaction"
 )
 
 // match reads the event at path ("-" for stdin), asks ccflow which entries

@@ -7,8 +7,8 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/ccflow/ccflow/apiclient"
-	"github.com/ccflow/ccflow/entrysync"
+	"github.com/ccflow/ccflow/client/apiclient"
+	"github.com/ccflow/ccflow/client/entrysync"
 )
 
 // starterReadyTimeout bounds the wait for the starter's first healthy

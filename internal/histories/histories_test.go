@@ -1,3 +1,8 @@
+//go:build integration
+
+// An integration test: `make test` runs it against the PostgreSQL and Temporal servers it starts
+// (one package: go run ./cmd/devenv test -- go test -tags integration ./internal/histories).
+
 package histories_test
 
 import (
@@ -12,7 +17,7 @@ import (
 	sdklog "go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/worker"
 
-	"github.com/ccflow/ccflow/entry"
+	"github.com/ccflow/ccflow/core/entry"
 	"github.com/ccflow/ccflow/internal/histories"
 	"github.com/ccflow/ccflow/internal/testenv"
 	"github.com/ccflow/ccflow/workflows"

@@ -11,7 +11,6 @@ import (
 	"go.temporal.io/api/temporalproto"
 	"go.temporal.io/sdk/client"
 
-	"github.com/ccflow/ccflow/activities"
 	"github.com/ccflow/ccflow/workflows"
 )
 
@@ -63,7 +62,7 @@ func (r *run) waitUntil(ctx context.Context, what string, holds func(workflows.S
 // answerSurvey answers the survey of step stepID once the run waits for it,
 // with the update the starter sends for a customer's answer.
 func (r *run) answerSurvey(ctx context.Context, stepID string, score int, comment string) error {
-	surveyID := activities.StepKey(r.workflowID, stepID)
+	surveyID := workflows.StepKey(r.workflowID, stepID)
 	err := r.waitUntil(ctx, "the wait for survey "+surveyID, func(st workflows.State) bool {
 		return st.CurrentStep == stepID && st.Variables["survey.id"] == surveyID
 	})

@@ -7,9 +7,9 @@ import (
 
 	enumspb "go.temporal.io/api/enums/v1"
 
-	"github.com/ccflow/ccflow/entry"
+	"github.com/ccflow/ccflow/core/entry"
+	"github.com/ccflow/ccflow/core/interaction"
 	"github.com/ccflow/ccflow/examples"
-	"github.com/ccflow/ccflow/interaction"
 	"github.com/ccflow/ccflow/workflows"
 )
 

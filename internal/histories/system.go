@@ -16,13 +16,13 @@ import (
 	"go.temporal.io/sdk/worker"
 
 	"github.com/ccflow/ccflow/activities"
-	"github.com/ccflow/ccflow/connections"
-	"github.com/ccflow/ccflow/entry"
-	"github.com/ccflow/ccflow/ingest"
-	"github.com/ccflow/ccflow/interaction"
-	"github.com/ccflow/ccflow/netguard"
+	"github.com/ccflow/ccflow/core/entry"
+	"github.com/ccflow/ccflow/core/interaction"
+	"github.com/ccflow/ccflow/core/tokens"
+	"github.com/ccflow/ccflow/providers/connections"
+	"github.com/ccflow/ccflow/providers/netguard"
 	"github.com/ccflow/ccflow/store"
-	"github.com/ccflow/ccflow/tokens"
+	"github.com/ccflow/ccflow/usecase"
 	"github.com/ccflow/ccflow/workflows"
 )
 
@@ -34,7 +34,7 @@ const crmToken = "recorder-crm-token"
 type system struct {
 	temporal client.Client
 	store    *store.Store
-	ingest   *ingest.Service
+	ingest   *usecase.Service
 	worker   worker.Worker
 	crm      *httptest.Server
 	outbox   string
@@ -68,7 +68,7 @@ func startSystem(ctx context.Context, c client.Client, st *store.Store) (*system
 	quiet := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 
 	taskQueue := "ccflow-record-histories-" + s.stamp
-	s.ingest = &ingest.Service{Store: st, Temporal: c, TaskQueue: taskQueue, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	s.ingest = &usecase.Service{Store: st, Temporal: c, TaskQueue: taskQueue, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	s.worker = worker.New(c, taskQueue, worker.Options{})
 	workflows.Register(s.worker)
 	s.worker.RegisterActivity(&activities.Activities{

@@ -1,0 +1,160 @@
+package loadgen_test
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/ccflow/ccflow/client/apiclient"
+	"github.com/ccflow/ccflow/client/loadgen"
+	"github.com/ccflow/ccflow/core/interaction"
+	"github.com/ccflow/ccflow/examples"
+)
+
+// fakeAPI answers every event with one started match and remembers the
+// interaction ids and the most requests it had in flight at once.
+type fakeAPI struct {
+	mu          sync.Mutex
+	ids         []string
+	inFlight    int
+	maxInFlight int
+	// answer, when set, decides the answer to the n-th request (from 1).
+	answer func(ctx context.Context, n int) error
+}
+
+func (f *fakeAPI) send(ctx context.Context, event json.RawMessage) (interaction.Result, error) {
+	var ev interaction.Event
+	if err := json.Unmarshal(event, &ev); err != nil {
+		return interaction.Result{}, err
+	}
+	f.mu.Lock()
+	f.ids = append(f.ids, ev.InteractionID)
+	n := len(f.ids)
+	f.inFlight++
+	f.maxInFlight = max(f.maxInFlight, f.inFlight)
+	f.mu.Unlock()
+	defer func() {
+		f.mu.Lock()
+		f.inFlight--
+		f.mu.Unlock()
+	}()
+	if f.answer != nil {
+		if err := f.answer(ctx, n); err != nil {
+			return interaction.Result{}, err
+		}
+	}
+	return interaction.Result{InteractionID: ev.InteractionID, Matches: []interaction.MatchResult{{Status: interaction.StatusStarted}}}, nil
+}
+
+func newEvents(t *testing.T, n int) *loadgen.Events {
+	t.Helper()
+	events, err := loadgen.NewEvents(examples.InteractionEnded, "3f9a1c2e", n)
+	require.NoError(t, err)
+	return events
+}
+
+func TestRunSendsEveryEventOnce(t *testing.T) {
+	api := &fakeAPI{}
+
+	s := loadgen.Run(context.Background(), newEvents(t, 100), loadgen.Config{Send: api.send, Concurrency: 8})
+
+	require.Len(t, api.ids, 100)
+	unique := map[string]bool{}
+	for _, id := range api.ids {
+		unique[id] = true
+	}
+	require.Len(t, unique, 100)
+	require.Equal(t, 100, s.Sent)
+	require.Equal(t, 100, s.Matches[interaction.StatusStarted])
+	require.Zero(t, s.Failed())
+}
+
+func TestRunKeepsAtMostConcurrencyRequestsInFlight(t *testing.T) {
+	api := &fakeAPI{}
+
+	loadgen.Run(context.Background(), newEvents(t, 200), loadgen.Config{Send: api.send, Concurrency: 3})
+
+	require.LessOrEqual(t, api.maxInFlight, 3)
+}
+
+func TestRunWithARateSendsEveryEvent(t *testing.T) {
+	api := &fakeAPI{}
+
+	s := loadgen.Run(context.Background(), newEvents(t, 5), loadgen.Config{Send: api.send, Concurrency: 2, Rate: 1000})
+
+	require.Equal(t, 5, s.Sent)
+}
+
+func TestRunRecordsFailedRequests(t *testing.T) {
+	api := &fakeAPI{answer: func(_ context.Context, n int) error {
+		if n%4 == 0 {
+			return &apiclient.Error{Status: 503, Code: "unavailable", Message: "Temporal is unavailable"}
+		}
+		return nil
+	}}
+
+	s := loadgen.Run(context.Background(), newEvents(t, 20), loadgen.Config{Send: api.send, Concurrency: 1})
+
+	require.Equal(t, 5, s.Failed())
+	require.Equal(t, []loadgen.ErrorGroup{{Status: 503, Count: 5,
+		Example: "event load-3f9a1c2e-000004: Temporal is unavailable (503 unavailable)"}}, s.Errors)
+	require.Equal(t, 15, s.Matches[interaction.StatusStarted])
+}
+
+func TestRunStopsSendingWhenItsContextEnds(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	api := &fakeAPI{answer: func(ctx context.Context, n int) error {
+		if n == 3 {
+			cancel()
+		}
+		return ctx.Err()
+	}}
+
+	s := loadgen.Run(ctx, newEvents(t, 1000), loadgen.Config{Send: api.send, Concurrency: 1})
+
+	require.Less(t, s.Sent, 1000)
+	require.Equal(t, 2, s.Matches[interaction.StatusStarted])
+	require.Equal(t, s.Sent-2, s.Failed(), "the requests after the end fail with the context's error")
+}
+
+// progressWriter collects progress lines and closes wrote at the first.
+type progressWriter struct {
+	mu    sync.Mutex
+	buf   strings.Builder
+	once  sync.Once
+	wrote chan struct{}
+}
+
+func (w *progressWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.once.Do(func() { close(w.wrote) })
+	return w.buf.Write(p)
+}
+
+func (w *progressWriter) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.buf.String()
+}
+
+func TestRunReportsProgressWhileRequestsAreInFlight(t *testing.T) {
+	progress := &progressWriter{wrote: make(chan struct{})}
+	api := &fakeAPI{answer: func(ctx context.Context, n int) error {
+		if n == 1 { // hold the first request until a progress line is out
+			<-progress.wrote
+		}
+		return nil
+	}}
+
+	loadgen.Run(context.Background(), newEvents(t, 2), loadgen.Config{Send: api.send, Concurrency: 1,
+		Progress: progress, ProgressEvery: time.Millisecond})
+
+	require.Regexp(t, `^load: +0s  sent 1/2  ok 0  errors 0  [0-9.]+ events/s\n`, progress.String())
+}

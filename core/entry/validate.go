@@ -1,0 +1,178 @@
+package entry
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/ccflow/ccflow/core/validation"
+)
+
+// maxNameLength bounds an entry name, which operators see in run summaries.
+const maxNameLength = 200
+
+// Normalize trims the whitespace around e's single-line fields, the way a
+// hand-edited file or form tends to carry it, and gives e the id
+// Slug(e.Name) when it has none. Message bodies (text, html, body) are kept
+// as written.
+func Normalize(e *Entry) {
+	e.ID = strings.TrimSpace(e.ID)
+	e.Name = strings.TrimSpace(e.Name)
+	e.Service = strings.TrimSpace(e.Service)
+	if e.ID == "" {
+		e.ID = Slug(e.Name)
+	}
+	for i := range e.Triggers {
+		t := &e.Triggers[i]
+		t.Type = strings.TrimSpace(t.Type)
+		t.Disposition = strings.TrimSpace(t.Disposition)
+		t.Operator = strings.TrimSpace(t.Operator)
+	}
+	normalizeSteps(e.Steps)
+}
+
+// untrimmed are the step fields whose text is the customer's message, kept
+// exactly as written.
+var untrimmed = map[string]bool{"text": true, "html": true, "body": true}
+
+// normalizeSteps trims every other text field of every step, nested ones
+// included, walking the same field table decoding uses so a new field is
+// never missed.
+func normalizeSteps(steps []Step) {
+	for i := range steps {
+		for name, f := range steps[i].fields() {
+			switch f := f.(type) {
+			case *string:
+				if !untrimmed[name] {
+					*f = strings.TrimSpace(*f)
+				}
+			case *[]Step:
+				normalizeSteps(*f)
+			}
+		}
+	}
+}
+
+// Validate reports every problem with e (after Normalize) against the
+// disposition catalog c, as validation.Errors in the order found, or nil.
+func Validate(e Entry, c Catalog) error {
+	v := &validator{catalog: c, stepIDs: map[string]string{}}
+	v.checkID(e.ID)
+	switch n := utf8.RuneCountInString(e.Name); {
+	case n == 0:
+		v.addf("name", "is required")
+	case n > maxNameLength:
+		v.addf("name", "is %d characters long; at most %d are allowed", n, maxNameLength)
+	}
+	if len(e.Triggers) == 0 {
+		v.addf("triggers", "at least one trigger is required")
+	}
+	for i, t := range e.Triggers {
+		v.checkTrigger(t, fmt.Sprintf("triggers[%d]", i))
+	}
+	if len(e.Steps) == 0 {
+		v.addf("steps", "at least one step is required")
+	}
+	v.checkSteps(e.Steps, "steps", 1)
+	if v.stepCount > maxSteps {
+		v.addf("steps", "has %d steps in all (nested ones included); at most %d are allowed", v.stepCount, maxSteps)
+	}
+	return v.errs.Err()
+}
+
+// validator collects the problems of one entry.
+type validator struct {
+	catalog   Catalog
+	errs      validation.Errors
+	stepIDs   map[string]string // step id -> path of the step that has it
+	stepCount int
+}
+
+func (v *validator) addf(path, format string, args ...any) {
+	v.errs = append(v.errs, validation.Errorf(path, format, args...))
+}
+
+// add records err, if any, as a problem of the field at path.
+func (v *validator) add(path string, err error) {
+	if err != nil {
+		v.addf(path, "%s", err)
+	}
+}
+
+// checkID keeps entry ids safe inside a workflow ID "<entry_id>/<interaction_id>"
+// and in URLs: lower case, no '/', no leading punctuation.
+func (v *validator) checkID(id string) {
+	const path = "id"
+	switch {
+	case id == "":
+		v.addf(path, "is required (or give a name to derive it from)")
+		return
+	case len(id) > maxIDLength:
+		v.addf(path, "%q is longer than %d characters", id, maxIDLength)
+		return
+	}
+	for i, c := range id {
+		lowerOrDigit := (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
+		if !lowerOrDigit && (i == 0 || (c != '-' && c != '_' && c != '.')) {
+			v.addf(path, "%q must start with a lower-case letter or digit and hold only those, '-', '_' and '.'", id)
+			return
+		}
+	}
+}
+
+var triggerTypes = []string{TriggerDisposition, TriggerCaseDisposition, TriggerAverageSentiment}
+
+func (v *validator) checkTrigger(t Trigger, path string) {
+	at := func(field string) string { return validation.Join(path, field) }
+	notHere := func(field string, set bool) {
+		if set {
+			v.addf(at(field), "not a field of %s triggers", t.Type)
+		}
+	}
+	switch t.Type {
+	case TriggerDisposition:
+		notHere("operator", t.Operator != "")
+		notHere("threshold", t.Threshold != nil)
+		switch {
+		case t.Disposition == "":
+			v.addf(at("disposition"), "is required (one of %s)", quoteAll(v.catalog.Interaction))
+		case !slices.Contains(v.catalog.Interaction, t.Disposition):
+			v.addf(at("disposition"), "%q is not in the disposition catalog (%s)", t.Disposition, quoteAll(v.catalog.Interaction))
+		}
+	case TriggerCaseDisposition:
+		notHere("operator", t.Operator != "")
+		notHere("threshold", t.Threshold != nil)
+		switch {
+		case t.Disposition == "":
+			v.addf(at("disposition"), "is required (one of %s)", quoteAll(v.catalog.Case))
+		case !slices.Contains(v.catalog.Case, t.Disposition):
+			v.addf(at("disposition"), "%q is not accepted: only non-final case dispositions are (%s)", t.Disposition, quoteAll(v.catalog.Case))
+		}
+	case TriggerAverageSentiment:
+		notHere("disposition", t.Disposition != "")
+		if t.Operator != "<" && t.Operator != ">" {
+			v.addf(at("operator"), "%q is not an operator (use \"<\" or \">\")", t.Operator)
+		}
+		switch th := t.Threshold; {
+		case th == nil:
+			v.addf(at("threshold"), "is required (a number between -1 and 1)")
+		case math.IsNaN(*th) || *th < -1 || *th > 1:
+			v.addf(at("threshold"), "%v is not between -1 and 1", *th)
+		}
+	case "":
+		v.addf(at("type"), "is required (one of %s)", strings.Join(triggerTypes, ", "))
+	default:
+		v.addf(at("type"), "%q is not a trigger type (use one of %s)", t.Type, strings.Join(triggerTypes, ", "))
+	}
+}
+
+// quoteAll lists names for a message: "A", "B", "C".
+func quoteAll(names []string) string {
+	q := make([]string, len(names))
+	for i, n := range names {
+		q[i] = fmt.Sprintf("%q", n)
+	}
+	return strings.Join(q, ", ")
+}

@@ -1,0 +1,278 @@
+package entry_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/ccflow/ccflow/core/entry"
+	"github.com/ccflow/ccflow/core/validation"
+	"github.com/ccflow/ccflow/core/validation/validationtest"
+)
+
+func ptr(f float64) *float64 { return &f }
+
+// valid is an entry that passes Validate; each case breaks one rule.
+func valid() entry.Entry {
+	return entry.Entry{
+		ID: "post-call-survey", Name: "Post-call survey", Service: "Billing Support", Enabled: true,
+		Triggers: []entry.Trigger{
+			{Type: entry.TriggerDisposition, Disposition: "Problem solved"},
+			{Type: entry.TriggerCaseDisposition, Disposition: "Need more information"},
+			{Type: entry.TriggerAverageSentiment, Operator: ">", Threshold: ptr(0.51)},
+		},
+		Steps: []entry.Step{
+			{ID: "survey", Type: entry.StepSendSurvey, Channel: "email", Question: "How did we do?",
+				Subject: "Your call", Text: "Rate us: $(survey.url)", Wait: "1d"},
+			{Type: entry.StepIf, Condition: "survey.score <= 2",
+				Then: []entry.Step{{ID: "sorry", Type: entry.StepSendEmail, Subject: "Sorry", Text: "Hi $(customer.first_name)"}},
+				Else: []entry.Step{{Type: entry.StepWait, Duration: "1w"}}},
+			{Type: entry.StepSendSMS, Text: "Thanks"},
+			{Type: entry.StepSetVariable, Name: "followed_up", Value: "yes"},
+		},
+	}
+}
+
+func TestValidateAcceptsAValidEntry(t *testing.T) {
+	require.NoError(t, entry.Validate(valid(), entry.DefaultCatalog()))
+}
+
+// nested returns a step list nested depth levels deep through if steps.
+func nested(depth int) []entry.Step {
+	steps := []entry.Step{{Type: entry.StepWait, Duration: "1m"}}
+	for range depth - 1 {
+		steps = []entry.Step{{Type: entry.StepIf, Condition: "true", Then: steps}}
+	}
+	return steps
+}
+
+func waits(n int) []entry.Step {
+	steps := make([]entry.Step, n)
+	for i := range steps {
+		steps[i] = entry.Step{Type: entry.StepWait, Duration: "1m"}
+	}
+	return steps
+}
+
+func TestValidate(t *testing.T) {
+	tests := []struct {
+		name    string
+		change  func(*entry.Entry)
+		path    string
+		message string
+	}{
+		// id
+		{"id required", func(e *entry.Entry) { e.ID = "" }, "id", "is required"},
+		{"id lower case", func(e *entry.Entry) { e.ID = "Post" }, "id", `"Post" must start with a lower-case letter or digit`},
+		{"id without slash", func(e *entry.Entry) { e.ID = "a/b" }, "id", `"a/b" must start with`},
+		{"id starts with a letter or digit", func(e *entry.Entry) { e.ID = "-a" }, "id", `"-a" must start with`},
+		{"id at most 64 characters", func(e *entry.Entry) { e.ID = strings.Repeat("a", 65) }, "id", "longer than 64 characters"},
+		// name
+		{"name required", func(e *entry.Entry) { e.Name = "" }, "name", "is required"},
+		{"name at most 200 characters", func(e *entry.Entry) { e.Name = strings.Repeat("é", 201) }, "name", "at most 200"},
+		// triggers
+		{"a trigger required", func(e *entry.Entry) { e.Triggers = nil }, "triggers", "at least one trigger"},
+		{"trigger type required", func(e *entry.Entry) { e.Triggers[0].Type = "" }, "triggers[0].type", "is required"},
+		{"trigger type known", func(e *entry.Entry) { e.Triggers[0].Type = "csat" },
+			"triggers[0].type", `"csat" is not a trigger type (use one of disposition, case_disposition, average_sentiment)`},
+		{"disposition required", func(e *entry.Entry) { e.Triggers[0].Disposition = "" }, "triggers[0].disposition", "is required"},
+		{"disposition in the catalog, case-sensitive", func(e *entry.Entry) { e.Triggers[0].Disposition = "problem solved" },
+			"triggers[0].disposition", `"problem solved" is not in the disposition catalog ("Problem solved", "Answer provided"`},
+		{"disposition trigger has no operator", func(e *entry.Entry) { e.Triggers[0].Operator = ">" },
+			"triggers[0].operator", "not a field of disposition triggers"},
+		{"disposition trigger has no threshold", func(e *entry.Entry) { e.Triggers[0].Threshold = ptr(0) },
+			"triggers[0].threshold", "not a field of disposition triggers"},
+		{"case disposition required", func(e *entry.Entry) { e.Triggers[1].Disposition = "" }, "triggers[1].disposition", "is required"},
+		{"case disposition non-final", func(e *entry.Entry) { e.Triggers[1].Disposition = "Problem solved" },
+			"triggers[1].disposition", `only non-final case dispositions are ("Need more information", "Needs approval", "Approved")`},
+		{"case disposition trigger has no operator", func(e *entry.Entry) { e.Triggers[1].Operator = "<" },
+			"triggers[1].operator", "not a field of case_disposition triggers"},
+		{"sentiment operator < or >", func(e *entry.Entry) { e.Triggers[2].Operator = ">=" },
+			"triggers[2].operator", `">=" is not an operator`},
+		{"sentiment threshold required", func(e *entry.Entry) { e.Triggers[2].Threshold = nil },
+			"triggers[2].threshold", "is required"},
+		{"sentiment threshold at most 1", func(e *entry.Entry) { e.Triggers[2].Threshold = ptr(1.5) },
+			"triggers[2].threshold", "1.5 is not between -1 and 1"},
+		{"sentiment threshold at least -1", func(e *entry.Entry) { e.Triggers[2].Threshold = ptr(-1.01) },
+			"triggers[2].threshold", "-1.01 is not between -1 and 1"},
+		{"sentiment trigger has no disposition", func(e *entry.Entry) { e.Triggers[2].Disposition = "Spam" },
+			"triggers[2].disposition", "not a field of average_sentiment triggers"},
+		// steps in general
+		{"a step required", func(e *entry.Entry) { e.Steps = nil }, "steps", "at least one step"},
+		{"at most 200 steps in all", func(e *entry.Entry) {
+			e.Steps = append(waits(150), entry.Step{Type: entry.StepIf, Condition: "true", Then: waits(50)})
+		}, "steps", "has 201 steps in all"},
+		{"nesting at most 8 deep", func(e *entry.Entry) { e.Steps = nested(9) },
+			"steps[0].then[0].then[0].then[0].then[0].then[0].then[0].then[0].then", "nested 9 levels deep; at most 8"},
+		{"on_error counts as nesting", func(e *entry.Entry) {
+			e.Steps = nested(8)
+			e.Steps[0].Then[0].Then[0].Then[0].Then[0].Then[0].Then[0].Then[0].OnError = waits(1)
+		}, "steps[0].then[0].then[0].then[0].then[0].then[0].then[0].then[0].on_error", "nested 9 levels deep"},
+		{"step id characters", func(e *entry.Entry) { e.Steps[0].ID = "a b" }, "steps[0].id", `"a b" must be 1 to 64 letters, digits, '_' or '-'`},
+		{"step id at most 64 characters", func(e *entry.Entry) { e.Steps[0].ID = strings.Repeat("a", 65) }, "steps[0].id", "must be 1 to 64"},
+		{"step ids unique across nesting", func(e *entry.Entry) { e.Steps[1].Then[0].ID = "survey" },
+			"steps[1].then[0].id", `"survey" is already the id of steps[0]`},
+		{"step type required", func(e *entry.Entry) { e.Steps[2].Type = "" }, "steps[2].type", "is required"},
+		{"step type known", func(e *entry.Entry) { e.Steps[2].Type = "fax" },
+			"steps[2].type", `"fax" is not a step type (use one of clear_event, `},
+		{"field of another step type", func(e *entry.Entry) { e.Steps[1].Then[0].Duration = "1d" },
+			"steps[1].then[0].duration", "not a field of send_email steps"},
+		{"nested steps of another step type", func(e *entry.Entry) { e.Steps[2].Then = waits(1) },
+			"steps[2].then", "not a field of send_sms steps"},
+		{"on_error steps validated", func(e *entry.Entry) { e.Steps[2].OnError = []entry.Step{{Type: entry.StepWait}} },
+			"steps[2].on_error[0].duration", "is required"},
+		// send_survey
+		{"survey channel required", func(e *entry.Entry) { e.Steps[0].Channel = "" }, "steps[0].channel", "is required (email or sms)"},
+		{"survey channel email or sms", func(e *entry.Entry) { e.Steps[0].Channel = "fax" },
+			"steps[0].channel", `"fax" is not a survey channel`},
+		{"survey question required", func(e *entry.Entry) { e.Steps[0].Question = "" }, "steps[0].question", "is required"},
+		{"survey text required", func(e *entry.Entry) { e.Steps[0].Text = "" }, "steps[0].text", "is required and must contain $(survey.url)"},
+		{"survey text holds the link", func(e *entry.Entry) { e.Steps[0].Text = "Rate us at survey.url" },
+			"steps[0].text", "must contain $(survey.url)"},
+		{"email survey subject required", func(e *entry.Entry) { e.Steps[0].Subject = "" }, "steps[0].subject", "is required"},
+		{"survey html holds the link", func(e *entry.Entry) { e.Steps[0].HTML = "<p>Rate us</p>" },
+			"steps[0].html", "must contain $(survey.url)"},
+		{"sms survey has no subject", func(e *entry.Entry) { e.Steps[0].Channel = "sms" },
+			"steps[0].subject", "only email surveys have a subject"},
+		{"survey wait required", func(e *entry.Entry) { e.Steps[0].Wait = "" }, "steps[0].wait", "is required"},
+		{"survey wait longer than zero", func(e *entry.Entry) { e.Steps[0].Wait = "0s" }, "steps[0].wait", `"0s" must be longer than zero`},
+		// wait
+		{"wait duration required", func(e *entry.Entry) { e.Steps[1].Else[0].Duration = "" }, "steps[1].else[0].duration", "is required"},
+		{"wait duration parses", func(e *entry.Entry) { e.Steps[1].Else[0].Duration = "3 dayz" },
+			"steps[1].else[0].duration", `"3 dayz" is not a duration (use e.g. 45s, 30m, 12h, 1d, 1w or 1d12h)`},
+		{"wait duration longer than zero", func(e *entry.Entry) { e.Steps[1].Else[0].Duration = "0d" },
+			"steps[1].else[0].duration", "must be longer than zero"},
+		{"wait at most 365 days", func(e *entry.Entry) { e.Steps[1].Else[0].Duration = "53w" },
+			"steps[1].else[0].duration", `"53w" is longer than 365 days`},
+		// send_email
+		{"email subject required", func(e *entry.Entry) { e.Steps[1].Then[0].Subject = "" }, "steps[1].then[0].subject", "is required"},
+		{"email text or html required", func(e *entry.Entry) { e.Steps[1].Then[0].Text = "" },
+			"steps[1].then[0].text", "text or html is required"},
+		// send_sms
+		{"sms text required", func(e *entry.Entry) { e.Steps[2].Text = "" }, "steps[2].text", "is required"},
+		// set_variable
+		{"variable name required", func(e *entry.Entry) { e.Steps[3].Name = "" }, "steps[3].name", "is required"},
+		{"variable name valid", func(e *entry.Entry) { e.Steps[3].Name = "followed-up" },
+			"steps[3].name", `"followed-up" is not a variable name`},
+		{"variable name not reserved", func(e *entry.Entry) { e.Steps[3].Name = "survey.score" },
+			"steps[3].name", `"survey.score" is reserved`},
+		{"variable value required", func(e *entry.Entry) { e.Steps[3].Value = "" }, "steps[3].value", "is required"},
+		// if
+		{"condition required", func(e *entry.Entry) { e.Steps[1].Condition = "" }, "steps[1].condition", "is required"},
+		{"condition parses", func(e *entry.Entry) { e.Steps[1].Condition = "survey.score <=" },
+			"steps[1].condition", `"survey.score <=" is not a valid CEL expression`},
+		{"then required", func(e *entry.Entry) { e.Steps[1].Then = nil }, "steps[1].then", "at least one step"},
+		{"else validated", func(e *entry.Entry) { e.Steps[1].Else[0].Type = "nap" }, "steps[1].else[0].type", `"nap" is not a step type`},
+		// templates
+		{"question template", func(e *entry.Entry) { e.Steps[0].Question = "$(x" }, "steps[0].question", "without its closing )"},
+		{"to template", func(e *entry.Entry) { e.Steps[2].To = "$(1x)" }, "steps[2].to", "$(1x) is not a variable name"},
+		{"subject template", func(e *entry.Entry) { e.Steps[1].Then[0].Subject = "$(a..b)" }, "steps[1].then[0].subject", "is not a variable name"},
+		{"text template", func(e *entry.Entry) { e.Steps[2].Text = "Hi $(" }, "steps[2].text", "without its closing )"},
+		{"html template", func(e *entry.Entry) { e.Steps[1].Then[0].HTML = "<b>$()</b>" }, "steps[1].then[0].html", "is not a variable name"},
+		{"value template", func(e *entry.Entry) { e.Steps[3].Value = "$(a b)" }, "steps[3].value", "is not a variable name"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := valid()
+			tt.change(&e)
+
+			err := entry.Validate(e, entry.DefaultCatalog())
+
+			validationtest.RequireOne(t, err, tt.path, tt.message)
+		})
+	}
+}
+
+func TestValidateAccepts(t *testing.T) {
+	tests := []struct {
+		name   string
+		change func(*entry.Entry)
+	}{
+		{"any service when service is empty", func(e *entry.Entry) { e.Service = "" }},
+		{"id of every allowed character", func(e *entry.Entry) { e.ID = "a-b_c.9" }},
+		{"id of 64 characters", func(e *entry.Entry) { e.ID = strings.Repeat("a", 64) }},
+		{"name of 200 characters", func(e *entry.Entry) { e.Name = strings.Repeat("é", 200) }},
+		{"sentiment threshold -1", func(e *entry.Entry) { e.Triggers[2].Threshold = ptr(-1) }},
+		{"sentiment threshold 1", func(e *entry.Entry) { e.Triggers[2].Threshold = ptr(1) }},
+		{"a disposition the catalog was extended with", func(e *entry.Entry) { e.Triggers[0].Disposition = "Callback promised" }},
+		{"200 steps in all", func(e *entry.Entry) {
+			e.Steps = append(waits(150), entry.Step{Type: entry.StepIf, Condition: "true", Then: waits(49)})
+		}},
+		{"nesting 8 deep", func(e *entry.Entry) { e.Steps = nested(8) }},
+		{"on_error on every step type", func(e *entry.Entry) {
+			for i := range e.Steps {
+				e.Steps[i].OnError = []entry.Step{{Type: entry.StepSendSMS, Text: fmt.Sprintf("step %d failed", i)}}
+			}
+		}},
+		{"sms survey without subject", func(e *entry.Entry) { e.Steps[0].Channel, e.Steps[0].Subject = "sms", "" }},
+		{"survey html with the link", func(e *entry.Entry) { e.Steps[0].HTML = `<a href="$( survey.url )">Rate us</a>` }},
+		{"survey to another address", func(e *entry.Entry) { e.Steps[0].To = "$(manager_email)" }},
+		{"wait of 365 days", func(e *entry.Entry) { e.Steps[1].Else[0].Duration = "365d" }},
+		{"wait of days and hours", func(e *entry.Entry) { e.Steps[1].Else[0].Duration = "1d12h" }},
+		{"email with html only", func(e *entry.Entry) { e.Steps[1].Then[0].Text, e.Steps[1].Then[0].HTML = "", "<p>Hi</p>" }},
+		{"dotted variable name", func(e *entry.Entry) { e.Steps[3].Name = "followup.sent" }},
+		{"variable value from a template", func(e *entry.Entry) { e.Steps[3].Value = "$(survey.score)" }},
+		{"if without else", func(e *entry.Entry) { e.Steps[1].Else = nil }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := valid()
+			tt.change(&e)
+			cat := entry.DefaultCatalog()
+			cat.Interaction = append(cat.Interaction, "Callback promised")
+			require.NoError(t, entry.Validate(e, cat))
+		})
+	}
+}
+
+func TestValidateReportsEveryProblemInOrder(t *testing.T) {
+	e := entry.Entry{
+		ID:       "Bad/Id",
+		Triggers: []entry.Trigger{{Type: entry.TriggerDisposition}},
+		Steps:    []entry.Step{{Type: entry.StepWait, Duration: "soon"}, {Type: entry.StepSendSMS}},
+	}
+
+	var errs validation.Errors
+	require.ErrorAs(t, entry.Validate(e, entry.DefaultCatalog()), &errs)
+	paths := []string{}
+	for _, fe := range errs {
+		paths = append(paths, fe.Path)
+	}
+	require.Equal(t, []string{"id", "name", "triggers[0].disposition", "steps[0].duration", "steps[1].text"}, paths)
+}
+
+func TestNormalize(t *testing.T) {
+	e := entry.Entry{
+		Name:     "  Post-call survey ",
+		Service:  " Billing Support\t",
+		Triggers: []entry.Trigger{{Type: " disposition ", Disposition: " Problem solved "}},
+		Steps: []entry.Step{{Type: " if ", Condition: " true ",
+			Then: []entry.Step{{ID: " s1 ", Type: "send_sms", Text: "  Hello\n"}},
+			Else: []entry.Step{{Type: "wait ", Duration: " 1d"}}}},
+	}
+
+	entry.Normalize(&e)
+
+	require.Equal(t, entry.Entry{
+		ID:       "post-call-survey",
+		Name:     "Post-call survey",
+		Service:  "Billing Support",
+		Triggers: []entry.Trigger{{Type: "disposition", Disposition: "Problem solved"}},
+		Steps: []entry.Step{{Type: "if", Condition: "true",
+			Then: []entry.Step{{ID: "s1", Type: "send_sms", Text: "  Hello\n"}},
+			Else: []entry.Step{{Type: "wait", Duration: "1d"}}}},
+	}, e)
+}
+
+func TestNormalizeKeepsAGivenID(t *testing.T) {
+	e := entry.Entry{ID: " survey-1 ", Name: "Post-call survey"}
+	entry.Normalize(&e)
+	require.Equal(t, "survey-1", e.ID)
+}
+
+func TestStepID(t *testing.T) {
+	require.Equal(t, "follow-up", entry.StepID(entry.Step{ID: "follow-up"}, "steps[1].then[0]"))
+	require.Equal(t, "steps[1].then[0]", entry.StepID(entry.Step{}, "steps[1].then[0]"))
+}

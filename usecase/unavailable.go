@@ -1,0 +1,55 @@
+package usecase
+
+import (
+	"context"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"net"
+
+	"github.com/lib/pq"
+	"go.temporal.io/api/serviceerror"
+)
+
+// ErrUnavailable wraps failures to reach PostgreSQL or Temporal in time.
+// Nothing is half-done when it is returned: the caller retries the event.
+var ErrUnavailable = errors.New("a service ccflow depends on is unavailable")
+
+// classify wraps err in ErrUnavailable when it says a dependency could not
+// be reached or did not answer in time; other errors are bugs or refusals
+// a retry will not fix, and pass through unchanged.
+func classify(err error) error {
+	if IsUnavailable(err) {
+		return fmt.Errorf("%w: %w", ErrUnavailable, err)
+	}
+	return err
+}
+
+// IsUnavailable reports whether err means PostgreSQL or Temporal could not
+// be reached or did not answer in time, so that trying again later may
+// succeed.
+func IsUnavailable(err error) bool {
+	var (
+		unavailable *serviceerror.Unavailable
+		deadline    *serviceerror.DeadlineExceeded
+		exhausted   *serviceerror.ResourceExhausted
+		netErr      net.Error
+		pqErr       *pq.Error
+	)
+	switch {
+	case errors.Is(err, ErrUnavailable),
+		errors.Is(err, context.DeadlineExceeded),
+		errors.Is(err, driver.ErrBadConn),
+		errors.As(err, &unavailable),
+		errors.As(err, &deadline),
+		errors.As(err, &exhausted),
+		errors.As(err, &netErr):
+		return true
+	case errors.As(err, &pqErr):
+		// Class 08 is "connection exception", 57P0x the server shutting
+		// down or starting, 53300 "too many connections".
+		return pqErr.Code.Class() == "08" || pqErr.Code == "57P01" || pqErr.Code == "57P02" ||
+			pqErr.Code == "57P03" || pqErr.Code == "53300"
+	}
+	return false
+}

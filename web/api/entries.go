@@ -1,0 +1,114 @@
+package api
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"github.com/ccflow/ccflow/core/entry"
+)
+
+// entryList is the body of GET /v1/entries.
+type entryList struct {
+	Entries []entry.Entry `json:"entries"`
+}
+
+func (s *server) listEntries(w http.ResponseWriter, r *http.Request) error {
+	entries, err := s.Store.Entries(r.Context())
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, entryList{Entries: entries})
+	return nil
+}
+
+// getEntry answers the current version, or the one ?version=N names: what
+// a past run was started from, even after the entry was deleted.
+func (s *server) getEntry(w http.ResponseWriter, r *http.Request) error {
+	id := r.PathValue("id")
+	var (
+		e   entry.Entry
+		err error
+	)
+	if v := r.URL.Query().Get("version"); v != "" {
+		version, convErr := strconv.Atoi(v)
+		if convErr != nil || version < 1 {
+			return errField("version", "%q is not a version number (1, 2, …)", v)
+		}
+		e, err = s.Store.EntryVersion(r.Context(), id, version)
+	} else {
+		e, err = s.Store.Entry(r.Context(), id)
+	}
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, e)
+	return nil
+}
+
+func (s *server) createEntry(w http.ResponseWriter, r *http.Request) error {
+	e, err := readEntry(w, r)
+	if err != nil {
+		return err
+	}
+	if err := s.checkEntry(r, &e); err != nil {
+		return err
+	}
+	created, err := s.Store.CreateEntry(r.Context(), e)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Location", "/v1/entries/"+url.PathEscape(created.ID))
+	writeJSON(w, http.StatusCreated, created)
+	return nil
+}
+
+// updateEntry stores a new version of the entry; the body's id may be left
+// out but must not name another entry.
+func (s *server) updateEntry(w http.ResponseWriter, r *http.Request) error {
+	id := r.PathValue("id")
+	e, err := readEntry(w, r)
+	if err != nil {
+		return err
+	}
+	if e.ID != "" && e.ID != id {
+		return errField("id", "%q does not match the entry in the URL (%q); an entry's id cannot change", e.ID, id)
+	}
+	e.ID = id
+	if err := s.checkEntry(r, &e); err != nil {
+		return err
+	}
+	updated, err := s.Store.UpdateEntry(r.Context(), e)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, updated)
+	return nil
+}
+
+func (s *server) deleteEntry(w http.ResponseWriter, r *http.Request) error {
+	if err := s.Store.DeleteEntry(r.Context(), r.PathValue("id")); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// readEntry decodes the entry in a request body.
+func readEntry(w http.ResponseWriter, r *http.Request) (entry.Entry, error) {
+	data, err := readJSONBody(w, r)
+	if err != nil {
+		return entry.Entry{}, err
+	}
+	return entry.Decode(data)
+}
+
+// checkEntry normalizes e and validates it against the current catalog.
+func (s *server) checkEntry(r *http.Request, e *entry.Entry) error {
+	entry.Normalize(e)
+	catalog, err := s.Store.Catalog(r.Context())
+	if err != nil {
+		return err
+	}
+	return entry.Validate(*e, catalog)
+}

@@ -1,0 +1,239 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"strings"
+
+	"github.com/ccflow/ccflow/core/validation"
+	"github.com/ccflow/ccflow/store"
+	"github.com/ccflow/ccflow/usecase"
+)
+
+// maxBody bounds every request body.
+const maxBody = 1 << 20
+
+// Error codes in the "code" member of an error body.
+const (
+	codeInvalidJSON        = "invalid_json"
+	codeInvalidField       = "invalid_field"
+	codeUnknownField       = "unknown_field"
+	codeUnsupportedType    = "unsupported_media_type"
+	codeTooLarge           = "body_too_large"
+	codeUnauthorized       = "unauthorized"
+	codeNotFound           = "not_found"
+	codeConflict           = "conflict"
+	codeAlreadyAnswered    = "already_answered"
+	codeExpired            = "expired"
+	codeUnavailable        = "unavailable"
+	codeInternal           = "internal"
+	codeWorkflowNotRunning = "workflow_not_running"
+	codeMethodNotAllowed   = "method_not_allowed"
+)
+
+// apiError is an API error: what goes into the SPEC's error body and the HTTP
+// status it is sent with. Handlers return it (or an error that toError
+// maps) and the error middleware writes it.
+type apiError struct {
+	Status  int            `json:"-"`
+	Code    string         `json:"code"`
+	Message string         `json:"message"`
+	Field   string         `json:"field,omitempty"`
+	Details []fieldProblem `json:"details,omitempty"`
+	cause   error
+}
+
+// fieldProblem is one entry of error.details: every problem found in an
+// input, where "field" names only the first.
+type fieldProblem struct {
+	Field   string `json:"field"`
+	Message string `json:"message"`
+}
+
+func (e *apiError) Error() string { return e.Message }
+
+func (e *apiError) Unwrap() error { return e.cause }
+
+// errorBody is the SPEC's error shape: {"error": {"code", "message", "field"}}.
+type errorBody struct {
+	Error *apiError `json:"error"`
+}
+
+func errNotFound(what string) *apiError {
+	return &apiError{Status: http.StatusNotFound, Code: codeNotFound, Message: what + " not found"}
+}
+
+func errField(field, format string, args ...any) *apiError {
+	fe := validation.Errorf(field, format, args...)
+	return &apiError{Status: http.StatusBadRequest, Code: codeInvalidField, Message: fe.Error(), Field: field}
+}
+
+// toError maps what a handler returned to the answer the client gets.
+func toError(err error) *apiError {
+	var apiErr *apiError
+	if errors.As(err, &apiErr) {
+		return apiErr
+	}
+	switch {
+	case errors.Is(err, store.ErrConflict):
+		e := &apiError{Status: http.StatusConflict, Code: codeConflict, Message: err.Error(), cause: err}
+		if fe := validation.First(err); fe != nil {
+			e.Field, e.Message = fe.Path, fe.Error()
+		}
+		return e
+	case errors.Is(err, store.ErrNotFound):
+		return &apiError{Status: http.StatusNotFound, Code: codeNotFound, Message: err.Error(), cause: err}
+	case validation.First(err) != nil:
+		return invalid(err)
+	case usecase.IsUnavailable(err):
+		return &apiError{Status: http.StatusServiceUnavailable, Code: codeUnavailable,
+			Message: "Temporal or PostgreSQL did not answer; nothing was changed, try again", cause: err}
+	}
+	return &apiError{Status: http.StatusInternalServerError, Code: codeInternal, Message: "internal error", cause: err}
+}
+
+// invalid is the 400 for validation errors: field names the first problem,
+// details lists them all.
+func invalid(err error) *apiError {
+	first := validation.First(err)
+	e := &apiError{Status: http.StatusBadRequest, Code: codeInvalidField, Message: first.Error(), Field: first.Path, cause: err}
+	if first.Path == "" {
+		// A problem with the whole document, such as JSON that does not parse.
+		e.Code = codeInvalidJSON
+	}
+	var all validation.Errors
+	if errors.As(err, &all) && len(all) > 1 {
+		for _, fe := range all {
+			e.Details = append(e.Details, fieldProblem{Field: fe.Path, Message: fe.Message})
+		}
+	}
+	return e
+}
+
+// writeJSON writes v as the response body with status.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v) // the client went away; nothing left to tell it
+}
+
+// writeError writes e in the SPEC's error shape.
+func writeError(w http.ResponseWriter, e *apiError) {
+	if e.Status == http.StatusUnauthorized {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="ccflow"`)
+	}
+	writeJSON(w, e.Status, errorBody{Error: e})
+}
+
+// readJSONBody returns the body of a JSON request: 415 unless the content
+// type is JSON, 413 over maxBody.
+func readJSONBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil ||
+		(mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
+		return nil, &apiError{Status: http.StatusUnsupportedMediaType, Code: codeUnsupportedType,
+			Message: "the request body must be JSON (Content-Type: application/json)"}
+	}
+	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	var tooLarge *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooLarge):
+		return nil, &apiError{Status: http.StatusRequestEntityTooLarge, Code: codeTooLarge,
+			Message: fmt.Sprintf("the request body is larger than %d bytes", maxBody)}
+	case err != nil:
+		return nil, &apiError{Status: http.StatusBadRequest, Code: codeInvalidJSON, Message: "reading the request body: " + err.Error(), cause: err}
+	}
+	return data, nil
+}
+
+// decodeJSON reads a JSON request body into v, strictly: unknown fields and
+// trailing data are errors, and every error says where.
+func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
+	data, err := readJSONBody(w, r)
+	if err != nil {
+		return err
+	}
+	return unmarshalStrict(data, v)
+}
+
+func unmarshalStrict(data []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	err := dec.Decode(v)
+	if err == nil && dec.More() {
+		return &apiError{Status: http.StatusBadRequest, Code: codeInvalidJSON,
+			Message: "invalid JSON " + position(data, dec.InputOffset()) + ": unexpected data after the top-level value"}
+	}
+	return jsonError(data, err)
+}
+
+// jsonError turns a decoding error into a 400 that names the field or the
+// position of the problem.
+func jsonError(data []byte, err error) error {
+	var (
+		syntax  *json.SyntaxError
+		typeErr *json.UnmarshalTypeError
+	)
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, io.EOF):
+		return &apiError{Status: http.StatusBadRequest, Code: codeInvalidJSON, Message: "the request body is empty", cause: err}
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return &apiError{Status: http.StatusBadRequest, Code: codeInvalidJSON,
+			Message: "invalid JSON " + position(data, int64(len(data))) + ": unexpected end of input", cause: err}
+	case errors.As(err, &syntax):
+		return &apiError{Status: http.StatusBadRequest, Code: codeInvalidJSON,
+			// Offset counts the offending byte in.
+			Message: "invalid JSON " + position(data, syntax.Offset-1) + ": " + syntax.Error(), cause: err}
+	case errors.As(err, &typeErr) && typeErr.Field == "":
+		return &apiError{Status: http.StatusBadRequest, Code: codeInvalidJSON,
+			Message: "the request body must be a JSON object, not " + typeErr.Value, cause: err}
+	case errors.As(err, &typeErr):
+		field := typeErr.Field
+		return &apiError{Status: http.StatusBadRequest, Code: codeInvalidField, Field: field,
+			Message: fmt.Sprintf("%s: expected %s, got %s", field, typeName(typeErr.Type.Kind().String()), typeErr.Value), cause: err}
+	}
+	// encoding/json reports unknown fields only as text: `json: unknown field "x"`.
+	if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+		field := strings.Trim(name, `"`)
+		return &apiError{Status: http.StatusBadRequest, Code: codeUnknownField, Field: field,
+			Message: field + ": unknown field", cause: err}
+	}
+	return &apiError{Status: http.StatusBadRequest, Code: codeInvalidJSON, Message: "invalid JSON: " + err.Error(), cause: err}
+}
+
+// typeName says a Go kind the way a JSON client thinks of it.
+func typeName(kind string) string {
+	switch {
+	case strings.HasPrefix(kind, "int"), strings.HasPrefix(kind, "uint"):
+		return "an integer"
+	case strings.HasPrefix(kind, "float"):
+		return "a number"
+	case kind == "string":
+		return "a string"
+	case kind == "bool":
+		return "true or false"
+	case kind == "slice", kind == "array":
+		return "an array"
+	case kind == "map", kind == "struct", kind == "ptr":
+		return "an object"
+	}
+	return kind
+}
+
+// position says where the byte at offset is in data, as "at line L,
+// column C", both counted from 1.
+func position(data []byte, offset int64) string {
+	offset = min(max(offset, 0), int64(len(data)))
+	before := data[:offset]
+	line := bytes.Count(before, []byte("\n")) + 1
+	col := len(before) - bytes.LastIndexByte(before, '\n')
+	return fmt.Sprintf("at line %d, column %d", line, col)
+}

@@ -1,0 +1,191 @@
+// Package api is ccflow's HTTP interface: event ingest, the entry and
+// disposition API, the customers' survey pages, workflow controls and the
+// health check.
+package api
+
+import (
+	"fmt"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"go.temporal.io/sdk/client"
+
+	"github.com/ccflow/ccflow/core/tokens"
+	"github.com/ccflow/ccflow/store"
+	"github.com/ccflow/ccflow/usecase"
+)
+
+// Config is what the API needs.
+type Config struct {
+	Store    *store.Store
+	Ingest   *usecase.Service
+	Temporal client.Client
+	// Signer verifies the tokens in survey links.
+	Signer *tokens.Signer
+	// APIToken is the bearer token every /v1/* request must carry.
+	APIToken string
+	Log      *slog.Logger
+}
+
+// server holds the handlers' dependencies.
+type server struct {
+	Config
+	pages *pages
+}
+
+// New returns the API's handler.
+func New(cfg Config) http.Handler {
+	if cfg.Log == nil {
+		cfg.Log = slog.Default()
+	}
+	s := &server{Config: cfg, pages: loadPages(cfg.Log)}
+
+	v1 := http.NewServeMux()
+	v1.Handle("POST /v1/interactions/ended", s.handle(s.interactionEnded))
+
+	v1.Handle("GET /v1/entries", s.handle(s.listEntries))
+	v1.Handle("POST /v1/entries", s.handle(s.createEntry))
+	v1.Handle("GET /v1/entries/{id}", s.handle(s.getEntry))
+	v1.Handle("PUT /v1/entries/{id}", s.handle(s.updateEntry))
+	v1.Handle("DELETE /v1/entries/{id}", s.handle(s.deleteEntry))
+
+	v1.Handle("GET /v1/dispositions", s.handle(s.listDispositions))
+	v1.Handle("POST /v1/dispositions", s.handle(s.addDisposition))
+
+	v1.Handle("POST /v1/surveys/{token}/responses", s.handle(s.answerSurveyJSON))
+
+	// A workflow ID holds one "/": clients either escape it as %2F, which
+	// ServeMux keeps inside one segment, or send it as two segments.
+	for _, id := range []string{"{id}", "{entry}/{interaction}"} {
+		v1.Handle("GET /v1/workflows/"+id, s.handle(s.getWorkflow))
+		v1.Handle("POST /v1/workflows/"+id+"/cancel", s.handle(s.cancelWorkflow))
+		v1.Handle("DELETE /v1/workflows/"+id+"/events/{name}", s.handle(s.clearEvent))
+	}
+	v1.Handle("/v1/", s.handle(unmatched(v1)))
+
+	mux := http.NewServeMux()
+	mux.Handle("/v1/", requireToken(cfg.APIToken, v1))
+	mux.HandleFunc("GET /s/{token}", s.showSurvey)
+	mux.HandleFunc("POST /s/{token}", s.answerSurveyForm)
+	mux.Handle("GET /healthz", s.handle(s.health))
+
+	return s.logRequests(s.recoverPanics(mux))
+}
+
+// unmatched answers what no route of mux takes, in the error shape: 405
+// with the allowed methods when the path exists, else 404.
+func unmatched(mux *http.ServeMux) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		var allowed []string
+		for _, method := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodDelete} {
+			probe := r.Clone(r.Context())
+			probe.Method = method
+			if _, pattern := mux.Handler(probe); pattern != "" && pattern != "/v1/" {
+				allowed = append(allowed, method)
+			}
+		}
+		if len(allowed) == 0 {
+			return errNotFound("endpoint " + r.URL.Path)
+		}
+		w.Header().Set("Allow", strings.Join(allowed, ", "))
+		return &apiError{Status: http.StatusMethodNotAllowed, Code: codeMethodNotAllowed,
+			Message: fmt.Sprintf("%s is not allowed here; use %s", r.Method, strings.Join(allowed, " or "))}
+	}
+}
+
+// handlerFunc is a handler that returns its error for handle to answer.
+type handlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+// handle answers a handler's error in the SPEC's error shape, logging what
+// the client is not told.
+func (s *server) handle(h handlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		err := h(w, r)
+		if err == nil {
+			return
+		}
+		e := toError(err)
+		switch {
+		case e.Status == http.StatusServiceUnavailable:
+			s.Log.WarnContext(r.Context(), "request failed: dependency unavailable",
+				slog.String("method", r.Method), slog.String("path", loggedPath(r)), slog.Any("error", err))
+		case e.Status >= http.StatusInternalServerError:
+			s.Log.ErrorContext(r.Context(), "request failed",
+				slog.String("method", r.Method), slog.String("path", loggedPath(r)), slog.Any("error", err))
+		}
+		writeError(w, e)
+	})
+}
+
+// statusRecorder remembers the status a handler wrote, for the access log.
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *statusRecorder) WriteHeader(status int) {
+	if r.status == 0 {
+		r.status = status
+	}
+	r.ResponseWriter.WriteHeader(status)
+}
+
+func (r *statusRecorder) Write(b []byte) (int, error) {
+	if r.status == 0 {
+		r.status = http.StatusOK
+	}
+	return r.ResponseWriter.Write(b)
+}
+
+func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
+// logRequests logs one line per request. The path is logged without the
+// query, and survey paths without their token, which is a customer's key.
+// Healthy health checks are logged at debug level.
+func (s *server) logRequests(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rec := &statusRecorder{ResponseWriter: w}
+		next.ServeHTTP(rec, r)
+		level := slog.LevelInfo
+		if r.URL.Path == "/healthz" && rec.status == http.StatusOK {
+			level = slog.LevelDebug // probes every few seconds would drown the rest
+		}
+		s.Log.Log(r.Context(), level, "http request",
+			slog.String("method", r.Method), slog.String("path", loggedPath(r)),
+			slog.Int("status", rec.status), slog.Duration("duration", time.Since(start)))
+	})
+}
+
+func loggedPath(r *http.Request) string {
+	for _, prefix := range []string{"/s/", "/v1/surveys/"} {
+		if strings.HasPrefix(r.URL.Path, prefix) {
+			return prefix + "…"
+		}
+	}
+	return r.URL.Path
+}
+
+// recoverPanics answers 500 instead of dropping the connection when a
+// handler panics, and logs the stack.
+func (s *server) recoverPanics(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			v := recover()
+			if v == nil {
+				return
+			}
+			if v == http.ErrAbortHandler {
+				panic(v)
+			}
+			s.Log.ErrorContext(r.Context(), "handler panicked",
+				slog.String("method", r.Method), slog.String("path", loggedPath(r)),
+				slog.Any("panic", v), slog.String("stack", string(debug.Stack())))
+			writeError(w, &apiError{Status: http.StatusInternalServerError, Code: codeInternal, Message: "internal error"})
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
