@@ -1,0 +1,103 @@
+// Package outbox writes email and SMS to files instead of sending them: the
+// local default when no SMTP server or Twilio account is configured, so a
+// person can read what customers would get.
+package outbox
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/ccflow/ccflow/providers"
+	"github.com/ccflow/ccflow/providers/smtp"
+)
+
+// Mailer writes each email as an .eml file under dir/email/.
+type Mailer struct {
+	dir string
+}
+
+var _ providers.Mailer = (*Mailer)(nil)
+
+// NewMailer returns a mailer writing under dir/email/.
+func NewMailer(dir string) *Mailer {
+	return &Mailer{dir: filepath.Join(dir, "email")}
+}
+
+// Send writes m, unencoded so the file reads as plain text, and returns the
+// file's name as the provider id.
+func (o *Mailer) Send(_ context.Context, m providers.Email) (string, error) {
+	var b bytes.Buffer
+	if err := smtp.WriteReadable(&b, m); err != nil {
+		return "", err
+	}
+	idLeft, _, _ := strings.Cut(strings.Trim(m.MessageID, "<>"), "@")
+	return writeFile(o.dir, fileName(idLeft, ".eml"), b.Bytes())
+}
+
+// SMSSender writes each SMS as a .txt file under dir/sms/.
+type SMSSender struct {
+	dir string
+}
+
+var _ providers.SMSSender = (*SMSSender)(nil)
+
+// NewSMSSender returns an SMS sender writing under dir/sms/.
+func NewSMSSender(dir string) *SMSSender {
+	return &SMSSender{dir: filepath.Join(dir, "sms")}
+}
+
+// Send writes m and returns the file's name as the provider id.
+func (o *SMSSender) Send(_ context.Context, m providers.SMS) (string, error) {
+	from := m.From
+	if from == "" {
+		from = "(default sender)"
+	}
+	content := fmt.Sprintf("From: %s\nTo: %s\nDate: %s\n\n%s\n", from, m.To, time.Now().UTC().Format(time.RFC1123Z), m.Body)
+	return writeFile(o.dir, fileName(m.To, ".txt"), []byte(content))
+}
+
+// fileName starts with the time so that listing the folder shows messages
+// in the order they were sent.
+func fileName(tag, ext string) string {
+	safe := strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' {
+			return r
+		}
+		return '_'
+	}, tag)
+	return time.Now().UTC().Format("20060102T150405.000000000Z") + "-" + safe + ext
+}
+
+// writeFile writes through a temporary file and a rename, so a person or a
+// tool watching the folder never sees half a message.
+func writeFile(dir, name string, content []byte) (string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", fmt.Errorf("creating outbox folder %s: %w", dir, err)
+	}
+	tmp, err := os.CreateTemp(dir, ".writing-*")
+	if err != nil {
+		return "", fmt.Errorf("writing outbox file in %s: %w", dir, err)
+	}
+	defer os.Remove(tmp.Name()) // fails harmlessly once renamed
+	if _, err := tmp.Write(content); err != nil {
+		tmp.Close()
+		return "", fmt.Errorf("writing outbox file %s: %w", tmp.Name(), err)
+	}
+	if err := tmp.Chmod(0o644); err != nil {
+		tmp.Close()
+		return "", fmt.Errorf("writing outbox file %s: %w", tmp.Name(), err)
+	}
+	if err := tmp.Close(); err != nil {
+		return "", fmt.Errorf("writing outbox file %s: %w", tmp.Name(), err)
+	}
+	path := filepath.Join(dir, name)
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return "", fmt.Errorf("writing outbox file %s: %w", path, err)
+	}
+	return name, nil
+}

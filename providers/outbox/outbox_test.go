@@ -1,0 +1,67 @@
+package outbox_test
+
+import (
+	"bytes"
+	"context"
+	"net/mail"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/ccflow/ccflow/providers"
+	"github.com/ccflow/ccflow/providers/outbox"
+)
+
+// onlyFile returns the one file in dir, failing when there is not exactly one.
+func onlyFile(t *testing.T, dir string) (name string, content []byte) {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	require.Len(t, entries, 1, "files in %s", dir)
+	content, err = os.ReadFile(filepath.Join(dir, entries[0].Name()))
+	require.NoError(t, err)
+	return entries[0].Name(), content
+}
+
+func TestOutboxMailerWritesAReadableEmailFile(t *testing.T) {
+	dir := t.TempDir()
+	m := providers.Email{
+		MessageID: "<4d9bd3e0c1a2f7b65e8a90c1d2e3f4a5@ccflow>",
+		From:      "support@example.com",
+		To:        "ada@example.com",
+		Subject:   "Thanks for calling, Ada",
+		Text:      "Hello Ada,\nyour order A-17 ships today.",
+		HTML:      "<p>Your order <b>A-17</b> ships today.</p>",
+	}
+
+	id, err := outbox.NewMailer(dir).Send(context.Background(), m)
+	require.NoError(t, err)
+
+	name, content := onlyFile(t, filepath.Join(dir, "email"))
+	require.Equal(t, name, id)
+	require.Equal(t, ".eml", filepath.Ext(name))
+	// Readable as it is: no quoted-printable or base64 in the way.
+	require.Contains(t, string(content), "your order A-17 ships today.")
+	require.Contains(t, string(content), "<p>Your order <b>A-17</b> ships today.</p>")
+	msg, err := mail.ReadMessage(bytes.NewReader(content))
+	require.NoError(t, err)
+	require.Equal(t, "Thanks for calling, Ada", msg.Header.Get("Subject"))
+	require.Equal(t, "<ada@example.com>", msg.Header.Get("To"))
+	require.Equal(t, m.MessageID, msg.Header.Get("Message-Id"))
+}
+
+func TestOutboxSMSWritesAReadableTextFile(t *testing.T) {
+	dir := t.TempDir()
+	sender := outbox.NewSMSSender(dir)
+
+	id, err := sender.Send(context.Background(), providers.SMS{To: "+15551234567", Body: "Ada, your order A-17 ships today."})
+	require.NoError(t, err)
+
+	name, content := onlyFile(t, filepath.Join(dir, "sms"))
+	require.Equal(t, name, id)
+	require.Equal(t, ".txt", filepath.Ext(name))
+	require.Contains(t, string(content), "To: +15551234567\n")
+	require.Contains(t, string(content), "\n\nAda, your order A-17 ships today.\n")
+}
