@@ -1,6 +1,12 @@
-// Package activities holds ccflow's Temporal activities: sending email and
-// SMS, opening surveys and recording them in the store, and the HTTP
-// requests of http_request steps.
+// Package activities holds ccflow's Temporal activities, which implement
+// the activity contract in package workflows: opening surveys, sending
+// email and SMS, and the requests of http_request steps.
+//
+// An activity is thin: it records in the store what it is about to do,
+// calls a provider (package providers and its subpackages), records the
+// outcome, and turns the provider's typed errors into Temporal application
+// errors, non-retryable where retrying cannot help. The providers know
+// nothing of Temporal; this package is where their errors meet it.
 package activities
 
 import (
@@ -10,39 +16,46 @@ import (
 
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/log"
+	"go.temporal.io/sdk/worker"
 
 	"github.com/ccflow/ccflow/core/tokens"
-	"github.com/ccflow/ccflow/providers/connections"
+	"github.com/ccflow/ccflow/providers"
 	"github.com/ccflow/ccflow/store"
+	"github.com/ccflow/ccflow/workflows"
 )
 
-// DefaultSurveyTTL is how long a survey link stays answerable after the
-// workflow stops waiting, when Activities.SurveyTTL is zero: late answers
-// are still worth keeping for operators.
-const DefaultSurveyTTL = 30 * 24 * time.Hour
-
-// Activities holds what every activity needs. Workflows call its methods
-// through a typed nil pointer; the worker registers a filled one.
+// Activities holds what every activity needs. The worker registers a filled
+// one with Register.
 type Activities struct {
 	Store  *store.Store
-	Mailer Mailer
-	SMS    SMSSender
+	Mailer providers.Mailer
+	SMS    providers.SMSSender
 	Signer *tokens.Signer
 	// PublicURL is the base of survey links: PublicURL + "/s/" + token.
 	PublicURL string
 	// SurveyTTL is how long a survey link stays answerable after the wait
-	// ends; zero means DefaultSurveyTTL.
+	// ends; zero means config.DefaultSurveyTTL.
 	SurveyTTL time.Duration
 	// From is the sender of every email.
 	From string
-	// Connections are the internal APIs http_request steps call by name.
-	Connections connections.Set
-	// HTTP makes the requests of http_request steps; nil means clients
-	// whose guard blocks every internal address (NewHTTPClients(nil)).
-	HTTP *HTTPClients
+	// HTTP makes the requests of http_request steps, usually an
+	// *httpcall.Client; nil means one whose guard blocks every internal
+	// address and which has no connections.
+	HTTP HTTPClient
 	// Log is used when a method runs outside an activity, e.g. called
 	// directly; inside one the SDK's activity logger carries the workflow's ids.
 	Log *slog.Logger
+}
+
+// Register registers a's methods under the names of the activity contract
+// (workflows.OpenSurveyActivity and the others), which are the names in
+// every recorded history. The worker and the history recorder both call
+// it, so they run the same registrations.
+func Register(r worker.ActivityRegistry, a *Activities) {
+	r.RegisterActivityWithOptions(a.OpenSurvey, activity.RegisterOptions{Name: workflows.OpenSurveyActivity})
+	r.RegisterActivityWithOptions(a.SendEmail, activity.RegisterOptions{Name: workflows.SendEmailActivity})
+	r.RegisterActivityWithOptions(a.SendSMS, activity.RegisterOptions{Name: workflows.SendSMSActivity})
+	r.RegisterActivityWithOptions(a.HTTPRequest, activity.RegisterOptions{Name: workflows.HTTPRequestActivity})
 }
 
 func (a *Activities) logger(ctx context.Context) log.Logger {

@@ -8,6 +8,7 @@ import (
 
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/ccflow/ccflow/providers"
 	"github.com/ccflow/ccflow/store"
 	"github.com/ccflow/ccflow/workflows"
 )
@@ -18,16 +19,16 @@ import (
 // recorded as sent before the attempt runs out; otherwise the retry would
 // send it again.
 const (
-	providerTimeout = 20 * time.Second
+	providerTimeout = providers.Timeout
 	recordTimeout   = 5 * time.Second
 )
 
 // deliverOnce makes one provider call idempotent under rec.Key: the delivery
 // is recorded before the call and after it, and a key already recorded as
 // sent returns that record (AlreadySent) without calling the provider.
-// A permanent refusal (ErrRejected) is recorded as failed and returned as a
-// non-retryable error; any other error is recorded on the delivery and
-// returned as it is, for Temporal to retry.
+// A permanent refusal (providers.ErrRejected) is recorded as failed and
+// returned as a non-retryable error; any other error is recorded on the
+// delivery and returned as it is, for Temporal to retry.
 //
 // The gap: between the provider accepting the message and MarkDelivered
 // committing, nothing durable says it was sent. If the worker crashes there,
@@ -60,7 +61,7 @@ func (a *Activities) deliverOnce(ctx context.Context, rec store.Delivery, send f
 	recordCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
 	defer cancel()
 	if err != nil {
-		permanent := errors.Is(err, ErrRejected)
+		permanent := errors.Is(err, providers.ErrRejected)
 		if recErr := a.Store.MarkDeliveryFailed(recordCtx, rec.Key, err.Error(), permanent); recErr != nil {
 			// The send's own error matters more: a lost note of it only
 			// leaves last_error stale.

@@ -13,13 +13,13 @@ import (
 	"github.com/ccflow/ccflow/store"
 )
 
-// execute runs one activity method the way a worker does, so the activity
-// context and logger are there.
+// execute runs one activity method the way a worker does, registered
+// under the contract's names, so the activity context and logger are there.
 func execute[In, Out any](t *testing.T, acts *activities.Activities, fn func(context.Context, In) (Out, error), in In) (Out, error) {
 	t.Helper()
 	var suite testsuite.WorkflowTestSuite
 	env := suite.NewTestActivityEnvironment()
-	env.RegisterActivity(acts)
+	activities.Register(env, acts)
 	var out Out
 	val, err := env.ExecuteActivity(fn, in)
 	if err != nil {

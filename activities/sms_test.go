@@ -13,6 +13,7 @@ import (
 
 	"github.com/ccflow/ccflow/activities"
 	"github.com/ccflow/ccflow/internal/testenv"
+	"github.com/ccflow/ccflow/providers/twilio"
 	"github.com/ccflow/ccflow/store"
 	"github.com/ccflow/ccflow/workflows"
 )
@@ -32,7 +33,7 @@ func twilioActivities(t *testing.T) (*activities.Activities, *testenv.TwilioServ
 	t.Helper()
 	srv := testenv.Twilio(t)
 	acts := newActivities(t)
-	acts.SMS = activities.NewTwilio(activities.TwilioConfig{
+	acts.SMS = twilio.New(twilio.Config{
 		AccountSID: srv.AccountSID,
 		AuthToken:  srv.AuthToken,
 		From:       "+15550001111",
@@ -76,7 +77,7 @@ func TestSendSMSToAnInvalidNumberIsNonRetryableAndRecordedFailed(t *testing.T) {
 
 func TestSendSMSWithWrongCredentialsIsNonRetryable(t *testing.T) {
 	acts, srv := twilioActivities(t)
-	acts.SMS = activities.NewTwilio(activities.TwilioConfig{
+	acts.SMS = twilio.New(twilio.Config{
 		AccountSID: srv.AccountSID, AuthToken: "wrong", From: "+15550001111", BaseURL: srv.URL,
 	})
 
@@ -149,7 +150,7 @@ func TestSendSMSTwiceWithTheSameKeySendsOnce(t *testing.T) {
 
 func TestSendSMSWhenTwilioCannotBeReachedIsRetryable(t *testing.T) {
 	acts := newActivities(t)
-	acts.SMS = activities.NewTwilio(activities.TwilioConfig{
+	acts.SMS = twilio.New(twilio.Config{
 		AccountSID: "AC1", AuthToken: "t", From: "+15550001111", BaseURL: "http://127.0.0.1:1",
 	})
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/ccflow/ccflow/config"
 	"github.com/ccflow/ccflow/core/tokens"
 	"github.com/ccflow/ccflow/store"
 	"github.com/ccflow/ccflow/workflows"
@@ -23,7 +24,7 @@ func (a *Activities) OpenSurvey(ctx context.Context, in workflows.OpenSurveyInpu
 	}
 	ttl := a.SurveyTTL
 	if ttl == 0 {
-		ttl = DefaultSurveyTTL
+		ttl = config.DefaultSurveyTTL
 	}
 	sv, err := a.Store.CreateSurvey(ctx, store.Survey{
 		ID:            workflows.StepKey(in.WorkflowID, in.StepID),

@@ -13,7 +13,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/ccflow/ccflow/activities"
+	"github.com/ccflow/ccflow/config"
 	"github.com/ccflow/ccflow/workflows"
 )
 
@@ -66,7 +66,7 @@ func TestOpenSurveyLinkExpiresTheTTLAfterTheWaitEnds(t *testing.T) {
 		want time.Duration
 	}{
 		{name: "configured", ttl: 48 * time.Hour, want: 48 * time.Hour},
-		{name: "default", ttl: 0, want: activities.DefaultSurveyTTL},
+		{name: "default", ttl: 0, want: config.DefaultSurveyTTL},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

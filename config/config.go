@@ -16,11 +16,10 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/contrib/envconfig"
 
-	"github.com/ccflow/ccflow/activities"
 	"github.com/ccflow/ccflow/core/durations"
 	"github.com/ccflow/ccflow/core/validation"
 	"github.com/ccflow/ccflow/providers/connections"
-	"github.com/ccflow/ccflow/workflows"
+	"github.com/ccflow/ccflow/providers/twilio"
 )
 
 // Part is which binary is loading its configuration; they need different
@@ -31,6 +30,17 @@ type Part int
 const (
 	Starter Part = iota
 	Worker
+)
+
+// Defaults of the settings a deployment may leave unset.
+const (
+	// DefaultTaskQueue is the task queue the worker polls and the starter
+	// starts runs on (CCFLOW_TASK_QUEUE).
+	DefaultTaskQueue = "ccflow"
+	// DefaultSurveyTTL is how long a survey link stays answerable after its
+	// step stops waiting (CCFLOW_SURVEY_TTL): late answers are still worth
+	// keeping for operators.
+	DefaultSurveyTTL = 30 * 24 * time.Hour
 )
 
 // SurveySecretName is the store setting that holds the survey token key
@@ -60,7 +70,7 @@ type Config struct {
 	// EmailFrom is the sender address (EMAIL_FROM).
 	EmailFrom string
 	// Twilio is nil when no Twilio variable is set: SMS go to the outbox.
-	Twilio *activities.TwilioConfig
+	Twilio *twilio.Config
 	// OutboxDir is where email and SMS go without a provider
 	// (CCFLOW_OUTBOX_DIR).
 	OutboxDir string
@@ -90,7 +100,7 @@ func Load(part Part) (Config, error) {
 		HTTPAddr:     getenv("CCFLOW_HTTP_ADDR", ":8080"),
 		PublicURL:    strings.TrimRight(getenv("CCFLOW_PUBLIC_URL", "http://localhost:8080"), "/"),
 		APIToken:     os.Getenv("CCFLOW_API_TOKEN"),
-		TaskQueue:    getenv("CCFLOW_TASK_QUEUE", workflows.TaskQueue),
+		TaskQueue:    getenv("CCFLOW_TASK_QUEUE", DefaultTaskQueue),
 		SMTPURL:      os.Getenv("SMTP_URL"),
 		EmailFrom:    getenv("EMAIL_FROM", "ccflow@localhost"),
 		OutboxDir:    getenv("CCFLOW_OUTBOX_DIR", ".dev/outbox"),
@@ -115,7 +125,7 @@ func Load(part Part) (Config, error) {
 		add(fmt.Errorf("CCFLOW_SURVEY_SECRET must be at least %d characters (or unset, to use the key kept in the database)", minSecretLen))
 	}
 	var err error
-	c.SurveyTTL = activities.DefaultSurveyTTL
+	c.SurveyTTL = DefaultSurveyTTL
 	if ttl := os.Getenv("CCFLOW_SURVEY_TTL"); ttl != "" {
 		c.SurveyTTL, err = durations.Parse(ttl)
 		if err != nil {
@@ -182,15 +192,15 @@ func (c Config) checkDatabaseURL() error {
 }
 
 // loadTwilio reads TWILIO_*; TWILIO_API_URL, when set, replaces
-// https://api.twilio.com as the base URL.
-func loadTwilio() (*activities.TwilioConfig, error) {
-	t := activities.TwilioConfig{
+// twilio.DefaultBaseURL.
+func loadTwilio() (*twilio.Config, error) {
+	t := twilio.Config{
 		AccountSID: os.Getenv("TWILIO_ACCOUNT_SID"),
 		AuthToken:  os.Getenv("TWILIO_AUTH_TOKEN"),
 		From:       os.Getenv("TWILIO_FROM"),
 		BaseURL:    os.Getenv("TWILIO_API_URL"),
 	}
-	if t == (activities.TwilioConfig{}) {
+	if t == (twilio.Config{}) {
 		return nil, nil
 	}
 	var missing []string

@@ -8,9 +8,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/ccflow/ccflow/activities"
 	"github.com/ccflow/ccflow/config"
-	"github.com/ccflow/ccflow/workflows"
+	"github.com/ccflow/ccflow/providers/twilio"
 )
 
 // ccflowVars are the variables Load reads besides TEMPORAL_*.
@@ -40,7 +39,7 @@ func TestLoadDefaults(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, ":8080", c.HTTPAddr)
 	require.Equal(t, "http://localhost:8080", c.PublicURL)
-	require.Equal(t, workflows.TaskQueue, c.TaskQueue)
+	require.Equal(t, "ccflow", c.TaskQueue)
 	require.Equal(t, "ccflow@localhost", c.EmailFrom)
 	require.Equal(t, ".dev/outbox", c.OutboxDir)
 	require.Equal(t, 30*24*time.Hour, c.SurveyTTL)
@@ -74,7 +73,7 @@ func TestLoadReadsEverySetting(t *testing.T) {
 	require.Equal(t, "ccflow-test", c.TaskQueue)
 	require.Equal(t, "smtps://user:pass@mail.example.com:465", c.SMTPURL)
 	require.Equal(t, "care@example.com", c.EmailFrom)
-	require.Equal(t, &activities.TwilioConfig{AccountSID: "AC123", AuthToken: "tok", From: "+15550000000", BaseURL: "http://127.0.0.1:9999"}, c.Twilio)
+	require.Equal(t, &twilio.Config{AccountSID: "AC123", AuthToken: "tok", From: "+15550000000", BaseURL: "http://127.0.0.1:9999"}, c.Twilio)
 	require.Equal(t, []byte("0123456789abcdef0123456789abcdef"), c.SurveySecret)
 	require.Equal(t, 7*24*time.Hour, c.SurveyTTL)
 	require.Equal(t, "temporal.example.com:7233", c.Temporal.HostPort)

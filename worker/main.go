@@ -19,7 +19,9 @@ import (
 	"github.com/ccflow/ccflow/activities"
 	"github.com/ccflow/ccflow/config"
 	"github.com/ccflow/ccflow/core/tokens"
+	"github.com/ccflow/ccflow/providers/httpcall"
 	"github.com/ccflow/ccflow/providers/netguard"
+	"github.com/ccflow/ccflow/providers/senders"
 	"github.com/ccflow/ccflow/store"
 	"github.com/ccflow/ccflow/workflows"
 )
@@ -57,7 +59,7 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	mailer, err := activities.NewMailerFor(cfg.SMTPURL, cfg.OutboxDir)
+	mailer, err := senders.NewMailer(cfg.SMTPURL, cfg.OutboxDir)
 	if err != nil {
 		return err
 	}
@@ -74,19 +76,18 @@ func run() error {
 
 	w := worker.New(tc, cfg.TaskQueue, worker.Options{})
 	workflows.Register(w)
-	w.RegisterActivity(&activities.Activities{
+	activities.Register(w, &activities.Activities{
 		Store:     st,
 		Mailer:    mailer,
-		SMS:       activities.NewSMSSenderFor(cfg.Twilio, cfg.OutboxDir),
+		SMS:       senders.NewSMSSender(cfg.Twilio, cfg.OutboxDir),
 		Signer:    tokens.NewSigner(key),
 		PublicURL: cfg.PublicURL,
 		SurveyTTL: cfg.SurveyTTL,
 		From:      cfg.EmailFrom,
 		// External requests may reach no internal address: those go
 		// through connections.
-		Connections: cfg.Connections,
-		HTTP:        activities.NewHTTPClients(netguard.New()),
-		Log:         log,
+		HTTP: httpcall.New(netguard.New(), cfg.Connections),
+		Log:  log,
 	})
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("starting the worker on task queue %s: %w", cfg.TaskQueue, err)

@@ -12,9 +12,6 @@ import (
 	"github.com/ccflow/ccflow/core/vars"
 )
 
-// TaskQueue is the task queue the worker polls and the starter starts on.
-const TaskQueue = "ccflow"
-
 // Names the starter uses to talk to a running follow-up.
 const (
 	// SurveyAnswerUpdate hands a customer's survey answer to the run; its

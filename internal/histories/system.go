@@ -20,7 +20,9 @@ import (
 	"github.com/ccflow/ccflow/core/interaction"
 	"github.com/ccflow/ccflow/core/tokens"
 	"github.com/ccflow/ccflow/providers/connections"
+	"github.com/ccflow/ccflow/providers/httpcall"
 	"github.com/ccflow/ccflow/providers/netguard"
+	outboxes "github.com/ccflow/ccflow/providers/outbox"
 	"github.com/ccflow/ccflow/store"
 	"github.com/ccflow/ccflow/usecase"
 	"github.com/ccflow/ccflow/workflows"
@@ -71,16 +73,15 @@ func startSystem(ctx context.Context, c client.Client, st *store.Store) (*system
 	s.ingest = &usecase.Service{Store: st, Temporal: c, TaskQueue: taskQueue, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	s.worker = worker.New(c, taskQueue, worker.Options{})
 	workflows.Register(s.worker)
-	s.worker.RegisterActivity(&activities.Activities{
-		Store:       st,
-		Mailer:      activities.NewOutboxMailer(outbox),
-		SMS:         activities.NewOutboxSMS(outbox),
-		Signer:      tokens.NewSigner([]byte(randomHex(32))),
-		PublicURL:   "http://localhost:8080",
-		From:        "care@example.com",
-		Connections: conns,
-		HTTP:        activities.NewHTTPClients(netguard.New()),
-		Log:         quiet,
+	activities.Register(s.worker, &activities.Activities{
+		Store:     st,
+		Mailer:    outboxes.NewMailer(outbox),
+		SMS:       outboxes.NewSMSSender(outbox),
+		Signer:    tokens.NewSigner([]byte(randomHex(32))),
+		PublicURL: "http://localhost:8080",
+		From:      "care@example.com",
+		HTTP:      httpcall.New(netguard.New(), conns),
+		Log:       quiet,
 	})
 	if err := s.worker.Start(); err != nil {
 		s.worker = nil
