@@ -46,10 +46,10 @@ func (a *Activities) HTTPRequest(ctx context.Context, in workflows.HTTPRequestIn
 		IdempotencyKey: in.IdempotencyKey,
 		Timeout:        in.Timeout,
 	})
-	if status, ok := errors.AsType[*httpcall.StatusError](err); ok {
-		log.Info("HTTP response", "step", in.StepID, "status", status.Code)
-	}
 	if err != nil {
+		if status, ok := errors.AsType[*httpcall.StatusError](err); ok {
+			log.Info("HTTP response", "step", in.StepID, "status", status.Code)
+		}
 		return workflows.HTTPResponse{}, httpError(err)
 	}
 	log.Info("HTTP response", "step", in.StepID, "status", resp.Status)
