@@ -10,6 +10,7 @@ import (
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/ccflow/ccflow/usecase"
 	"github.com/ccflow/ccflow/workflows"
 )
 
@@ -37,7 +38,7 @@ func (s *server) clearEvent(w http.ResponseWriter, r *http.Request) error {
 	}
 	ctx, cancel := context.WithTimeout(ctx, updateTimeout)
 	defer cancel()
-	result, err := workflows.SendClearEvent(ctx, s.Temporal, id, runID, workflows.ClearEvent{Name: name, By: byAPI})
+	result, err := usecase.SendClearEvent(ctx, s.Temporal, id, runID, workflows.ClearEvent{Name: name, By: byAPI})
 	var (
 		rejected *temporal.ApplicationError
 		notFound *serviceerror.NotFound

@@ -13,6 +13,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/ccflow/ccflow/store"
+	"github.com/ccflow/ccflow/usecase"
 	"github.com/ccflow/ccflow/workflows"
 )
 
@@ -176,7 +177,7 @@ func (s *server) answer(ctx context.Context, sv store.Survey, a workflows.Survey
 // customer retries.
 func (s *server) deliverer(a workflows.SurveyAnswer) func(context.Context, store.Survey) (store.SurveyAnswer, error) {
 	return func(ctx context.Context, sv store.Survey) (store.SurveyAnswer, error) {
-		accepted, err := workflows.SendSurveyAnswer(ctx, s.Temporal, sv.WorkflowID, a)
+		accepted, err := usecase.SendSurveyAnswer(ctx, s.Temporal, sv.WorkflowID, a)
 		var (
 			rejected *temporal.ApplicationError
 			notFound *serviceerror.NotFound

@@ -14,6 +14,7 @@ import (
 	"go.temporal.io/api/serviceerror"
 
 	"github.com/ccflow/ccflow/store"
+	"github.com/ccflow/ccflow/usecase"
 	"github.com/ccflow/ccflow/workflows"
 )
 
@@ -217,7 +218,7 @@ func (s *server) cancelWorkflow(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	err = workflows.RequestCancel(ctx, s.Temporal, id, runID, workflows.CancelRequest{By: req.By, Reason: req.Reason})
+	err = usecase.RequestCancel(ctx, s.Temporal, id, runID, workflows.CancelRequest{By: req.By, Reason: req.Reason})
 	var notFound *serviceerror.NotFound
 	switch {
 	case errors.As(err, &notFound):
