@@ -5,16 +5,20 @@ import (
 
 	"go.temporal.io/sdk/client"
 
+	"github.com/ccflow/ccflow/core/tokens"
 	"github.com/ccflow/ccflow/store"
 )
 
-// Service ingests ended interactions.
+// Service runs ccflow's use cases; see the package comment.
 type Service struct {
 	Store    *store.Store
 	Temporal client.Client
 	// TaskQueue is the queue follow-ups are started on.
 	TaskQueue string
-	Log       *slog.Logger
+	// Signer verifies the tokens in survey links; only the survey use
+	// cases need it.
+	Signer *tokens.Signer
+	Log    *slog.Logger
 }
 
 func (s *Service) logger() *slog.Logger {

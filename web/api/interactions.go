@@ -21,7 +21,7 @@ func (s *server) interactionEnded(w http.ResponseWriter, r *http.Request) error 
 	if err := decodeJSON(w, r, &ev); err != nil {
 		return err
 	}
-	res, err := s.Ingest.Ingest(r.Context(), ev, dryRun)
+	res, err := s.Service.Ingest(r.Context(), ev, dryRun)
 	if err != nil {
 		return err
 	}
