@@ -17,6 +17,10 @@ import (
 // stored and the customer is asked to try again.
 const handOverTimeout = 10 * time.Second
 
+// recordTimeout bounds storing an answer the run has taken, which outlives
+// the caller's deadline (see AnswerSurvey).
+const recordTimeout = 10 * time.Second
+
 // OpenSurvey finds the survey a link's token opens, if it still takes an
 // answer: ErrInvalidLink for a forged, mangled or unknown token, ErrAnswered
 // and ErrClosed for one answered or expired.
@@ -44,13 +48,36 @@ func (s *Service) OpenSurvey(ctx context.Context, token string) (store.Survey, e
 }
 
 // AnswerSurvey takes a customer's answer to the survey token opens: it
-// hands the answer to the run waiting on the survey and stores what the run
-// took, and returns the stored answer. Delivered is false for a late
+// hands the answer to the run waiting on the survey, then stores what the
+// run took, and returns the stored answer. Delivered is false for a late
 // answer, one the run was no longer waiting for (or a run that is gone):
-// it is kept all the same and shown to operators. When the run cannot be
-// reached (ErrUnavailable) nothing is stored and the customer can try
-// again. A score or comment out of bounds is a validation error naming the
-// field.
+// it is kept all the same and shown to operators.
+//
+// The answer flows one way, and no database connection or lock is held
+// while Temporal is called:
+//
+//  1. read the survey (OpenSurvey): a link answered or expired is refused
+//     here, before anything is sent;
+//  2. hand the answer over with SendSurveyAnswer, whose update ID is the
+//     survey's: Temporal runs it once per survey, and any other call for
+//     the same survey (a racing one, or a retry after a lost reply) gets
+//     the answer the run took, never hands over its own;
+//  3. store that answer with INSERT … ON CONFLICT DO NOTHING, on a context
+//     of its own, so the store records what the run took even when the
+//     caller's deadline passed meanwhile.
+//
+// Two answers racing past step 1 reach step 3 either both with the answer
+// the run took or, when it took none, each with its own late one: once the
+// run has taken an answer, Temporal gives it to every later update with the
+// survey's ID, even after the run has ended, instead of asking the run
+// again, so one racer is never refused as late while the other's answer is
+// taken. The first answer stored stays; the other caller gets ErrAnswered,
+// as it would have a moment later at step 1. A survey that expires while
+// its answer is on the way keeps the answer: it came in time.
+//
+// When the run cannot be reached (ErrUnavailable) nothing is stored and
+// the customer can try again. A score or comment out of bounds is a
+// validation error naming the field.
 func (s *Service) AnswerSurvey(ctx context.Context, token string, a workflows.SurveyAnswer) (store.SurveyAnswer, error) {
 	sv, err := s.OpenSurvey(ctx, token)
 	if err != nil {
@@ -60,20 +87,20 @@ func (s *Service) AnswerSurvey(ctx context.Context, token string, a workflows.Su
 	if err := a.Check(); err != nil {
 		return store.SurveyAnswer{}, err
 	}
-	ctx, cancel := context.WithTimeout(ctx, handOverTimeout)
+	taken, err := s.handOver(ctx, sv, a)
+	if err != nil {
+		return store.SurveyAnswer{}, err
+	}
+	recordCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
 	defer cancel()
-	answered, err := s.Store.AnswerSurvey(ctx, sv.ID, func(ctx context.Context, sv store.Survey) (store.SurveyAnswer, error) {
-		return s.handOver(ctx, sv, a)
-	})
+	stored, inserted, err := s.Store.RecordSurveyAnswer(recordCtx, sv.ID, taken)
 	switch {
-	case errors.Is(err, store.ErrAlreadyAnswered):
-		return store.SurveyAnswer{}, fmt.Errorf("survey %q: %w", sv.ID, ErrAnswered)
-	case errors.Is(err, store.ErrExpired):
-		return store.SurveyAnswer{}, fmt.Errorf("survey %q: %w", sv.ID, ErrClosed)
 	case err != nil:
 		return store.SurveyAnswer{}, classify(err)
+	case !inserted:
+		return store.SurveyAnswer{}, fmt.Errorf("survey %q: answered while this answer was on its way: %w", sv.ID, ErrAnswered)
 	}
-	return *answered.Answer, nil
+	return stored, nil
 }
 
 // handOver hands a to the run waiting on sv and says what to store: the
@@ -83,6 +110,8 @@ func (s *Service) AnswerSurvey(ctx context.Context, token string, a workflows.Su
 // Temporal being unreachable is an error, so that nothing is stored and
 // the customer retries.
 func (s *Service) handOver(ctx context.Context, sv store.Survey, a workflows.SurveyAnswer) (store.SurveyAnswer, error) {
+	ctx, cancel := context.WithTimeout(ctx, handOverTimeout)
+	defer cancel()
 	taken, err := SendSurveyAnswer(ctx, s.Temporal, sv.WorkflowID, a)
 	var (
 		rejected *temporal.ApplicationError
