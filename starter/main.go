@@ -65,10 +65,7 @@ func run() error {
 	srv := &http.Server{
 		Addr: cfg.HTTPAddr,
 		Handler: api.New(api.Config{
-			Store:    st,
-			Ingest:   &usecase.Service{Store: st, Temporal: tc, TaskQueue: cfg.TaskQueue, Log: log},
-			Temporal: tc,
-			Signer:   tokens.NewSigner(key),
+			Service:  &usecase.Service{Store: st, Temporal: tc, TaskQueue: cfg.TaskQueue, Signer: tokens.NewSigner(key), Log: log},
 			APIToken: cfg.APIToken,
 			Log:      log,
 		}),

@@ -8,12 +8,7 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
-)
-
-// Errors of answering a survey.
-var (
-	ErrAlreadyAnswered = errors.New("survey already answered")
-	ErrExpired         = errors.New("survey expired")
+	"github.com/lib/pq"
 )
 
 // Survey is a survey opened by a send_survey step. TokenID is the random
@@ -110,81 +105,49 @@ func (s *Store) SurveysForWorkflow(ctx context.Context, workflowID string) ([]Su
 	return list, nil
 }
 
-// answerTxTimeout bounds the transaction of AnswerSurvey, which outlives
-// the caller's context (see there).
-const answerTxTimeout = 30 * time.Second
-
-// AnswerSurvey hands a customer's answer to the waiting workflow through
-// deliver and records what deliver says was answered, all under a lock on
-// the survey row so two answers racing each other cannot both be delivered.
+// RecordSurveyAnswer stores a as the answer to survey surveyID unless the
+// survey has an answer already, and returns the answer stored and whether
+// this call stored it. Calling it again is harmless: the first answer
+// stays. An unknown survey is ErrNotFound.
 //
-// deliver returns the answer to record: the one the workflow accepted
-// (Delivered true), or the customer's own when the workflow had stopped
-// waiting (Delivered false: kept as a late answer). When deliver fails
-// nothing is stored and its error is returned wrapped, so the customer can
-// try again. A survey answered before is ErrAlreadyAnswered; one past its
-// expiry is ErrExpired.
-//
-// deliver runs under ctx; the transaction does not: once the workflow has
-// the answer, its record is written even if the caller's deadline passes.
-func (s *Store) AnswerSurvey(ctx context.Context, surveyID string,
-	deliver func(ctx context.Context, sv Survey) (SurveyAnswer, error),
-) (Survey, error) {
-	txCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), answerTxTimeout)
-	defer cancel()
-	var answered Survey
-	err := s.inTx(txCtx, func(tx *sqlx.Tx) error {
-		// Lock first, read after: under READ COMMITTED a statement that waited
-		// for the lock still joins the answer from its own older snapshot, so
-		// reading in the locking statement would miss an answer committed
-		// while it waited and hand the survey over twice.
-		if err := lockSurvey(txCtx, tx, surveyID); err != nil {
-			return err
-		}
-		sv, err := getSurvey(txCtx, tx, "id", surveyID)
-		if err != nil {
-			return err
-		}
-		if sv.Answer != nil {
-			return fmt.Errorf("answering survey %q: %w", surveyID, ErrAlreadyAnswered)
-		}
-		if time.Now().After(sv.ExpiresAt) {
-			return fmt.Errorf("answering survey %q (expired %s): %w", surveyID, sv.ExpiresAt.UTC().Format(time.RFC3339), ErrExpired)
-		}
-		given, err := deliver(ctx, sv)
-		if err != nil {
-			return fmt.Errorf("handing the answer to survey %q to workflow %q: %w", surveyID, sv.WorkflowID, err)
-		}
-		var a SurveyAnswer
-		err = tx.QueryRowxContext(txCtx, `
-			INSERT INTO survey_answers (survey_id, score, comment, delivered)
-			VALUES ($1, $2, $3, $4)
-			RETURNING score, comment, delivered, answered_at`,
-			surveyID, given.Score, given.Comment, given.Delivered).Scan(&a.Score, &a.Comment, &a.Delivered, &a.AnsweredAt)
-		if err != nil {
-			return fmt.Errorf("recording the answer to survey %q: %w", surveyID, err)
-		}
-		sv.Answer = &a
-		answered = sv
-		return nil
-	})
-	if err != nil {
-		return Survey{}, err
+// It takes no lock and holds no transaction open: whoever decides which
+// answer counts (the run, through an update that runs once per survey)
+// has decided before this is called, so writers racing here either carry
+// the same answer or are late ones of which the first is kept.
+func (s *Store) RecordSurveyAnswer(ctx context.Context, surveyID string, a SurveyAnswer) (SurveyAnswer, bool, error) {
+	var stored SurveyAnswer
+	err := s.db.QueryRowxContext(ctx, `
+		INSERT INTO survey_answers (survey_id, score, comment, delivered)
+		VALUES ($1, $2, $3, $4)
+		ON CONFLICT (survey_id) DO NOTHING
+		RETURNING score, comment, delivered, answered_at`,
+		surveyID, a.Score, a.Comment, a.Delivered).Scan(&stored.Score, &stored.Comment, &stored.Delivered, &stored.AnsweredAt)
+	switch {
+	case err == nil:
+		return stored, true, nil
+	case isForeignKeyViolation(err):
+		return SurveyAnswer{}, false, fmt.Errorf("recording the answer to survey %q: %w", surveyID, ErrNotFound)
+	case !errors.Is(err, sql.ErrNoRows):
+		return SurveyAnswer{}, false, fmt.Errorf("recording the answer to survey %q: %w", surveyID, err)
 	}
-	return answered, nil
+	// The survey had an answer. Read it in a statement of its own: the
+	// INSERT's snapshot may predate a racing writer's commit that its
+	// conflict check waited for, and a SELECT in the same statement would
+	// not see that row.
+	err = s.db.QueryRowxContext(ctx,
+		`SELECT score, comment, delivered, answered_at FROM survey_answers WHERE survey_id = $1`,
+		surveyID).Scan(&stored.Score, &stored.Comment, &stored.Delivered, &stored.AnsweredAt)
+	if err != nil {
+		return SurveyAnswer{}, false, fmt.Errorf("reading the answer stored for survey %q: %w", surveyID, err)
+	}
+	return stored, false, nil
 }
 
-// lockSurvey locks a survey's row for the rest of the transaction.
-func lockSurvey(ctx context.Context, tx *sqlx.Tx, surveyID string) error {
-	var id string
-	err := tx.GetContext(ctx, &id, `SELECT id FROM surveys WHERE id = $1 FOR UPDATE`, surveyID)
-	if errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("reading survey with id %q: %w", surveyID, ErrNotFound)
-	}
-	if err != nil {
-		return fmt.Errorf("locking survey %q: %w", surveyID, err)
-	}
-	return nil
+// isForeignKeyViolation reports whether err is PostgreSQL refusing a row
+// whose reference names nothing.
+func isForeignKeyViolation(err error) bool {
+	pqErr, ok := errors.AsType[*pq.Error](err)
+	return ok && pqErr.Code == "23503"
 }
 
 // getSurvey reads the survey whose column equals value, through q (the pool

@@ -7,7 +7,6 @@ package store_test
 
 import (
 	"context"
-	"errors"
 	"sync"
 	"testing"
 	"time"
@@ -34,16 +33,6 @@ func createSurvey(t *testing.T, s *store.Store, sv store.Survey) store.Survey {
 	created, err := s.CreateSurvey(context.Background(), sv)
 	require.NoError(t, err)
 	return created
-}
-
-// deliverTo returns a deliver func reporting delivered and counting its calls.
-// deliverTo stands for the workflow: it counts the hand-overs and says
-// score was answered, delivered or late.
-func deliverTo(delivered bool, score int, comment string, calls *int) func(context.Context, store.Survey) (store.SurveyAnswer, error) {
-	return func(context.Context, store.Survey) (store.SurveyAnswer, error) {
-		*calls++
-		return store.SurveyAnswer{Score: score, Comment: comment, Delivered: delivered}, nil
-	}
 }
 
 func TestCreateSurveyKeepsTheFirstTokenOnRetry(t *testing.T) {
@@ -76,19 +65,19 @@ func TestSurveyByTokenUnknownIsNotFound(t *testing.T) {
 	require.ErrorIs(t, err, store.ErrNotFound)
 }
 
-func TestAnswerSurveyStoresTheDeliveredAnswer(t *testing.T) {
+// The use case (usecase.Service.AnswerSurvey) decides what to record, the
+// answer the run took or a late one; these tests pin how it is recorded:
+// once, and the first recorded stays.
+
+func TestRecordSurveyAnswerStoresTheAnswer(t *testing.T) {
 	s, ctx := testenv.Store(t), context.Background()
 	createSurvey(t, s, newSurvey("wf/survey", "tok-1", 24*time.Hour))
-	var handed store.Survey
-	deliver := func(_ context.Context, sv store.Survey) (store.SurveyAnswer, error) {
-		handed = sv
-		return store.SurveyAnswer{Score: 4, Comment: "Quick and kind", Delivered: true}, nil
-	}
 
-	answered, err := s.AnswerSurvey(ctx, "wf/survey", deliver)
+	stored, inserted, err := s.RecordSurveyAnswer(ctx, "wf/survey", store.SurveyAnswer{Score: 4, Comment: "Quick and kind", Delivered: true})
 	require.NoError(t, err)
-	require.Equal(t, "wf/survey", handed.ID, "deliver gets the survey to hand the answer to")
-	require.Equal(t, 4, answered.Answer.Score)
+	require.True(t, inserted)
+	require.Equal(t, 4, stored.Score)
+	require.False(t, stored.AnsweredAt.IsZero())
 
 	got, err := s.SurveyByToken(ctx, "tok-1")
 	require.NoError(t, err)
@@ -96,131 +85,76 @@ func TestAnswerSurveyStoresTheDeliveredAnswer(t *testing.T) {
 	require.Equal(t, 4, got.Answer.Score)
 	require.Equal(t, "Quick and kind", got.Answer.Comment)
 	require.True(t, got.Answer.Delivered)
+	require.True(t, stored.AnsweredAt.Equal(got.Answer.AnsweredAt))
 }
 
-func TestAnswerSurveyKeepsALateAnswer(t *testing.T) {
+func TestRecordSurveyAnswerKeepsALateAnswer(t *testing.T) {
 	s, ctx := testenv.Store(t), context.Background()
 	createSurvey(t, s, newSurvey("wf/survey", "tok-1", 24*time.Hour))
-	var calls int
 
-	answered, err := s.AnswerSurvey(ctx, "wf/survey", deliverTo(false, 2, "", &calls))
+	stored, inserted, err := s.RecordSurveyAnswer(ctx, "wf/survey", store.SurveyAnswer{Score: 2})
 	require.NoError(t, err)
-	require.False(t, answered.Answer.Delivered)
+	require.True(t, inserted)
+	require.False(t, stored.Delivered)
 }
 
-func TestAnswerSurveyTwiceIsAlreadyAnswered(t *testing.T) {
+// A second answer, a retry's or a racing one's, changes nothing and gets
+// the first back.
+func TestRecordSurveyAnswerTwiceKeepsTheFirst(t *testing.T) {
 	s, ctx := testenv.Store(t), context.Background()
 	createSurvey(t, s, newSurvey("wf/survey", "tok-1", 24*time.Hour))
-	var calls int
-	_, err := s.AnswerSurvey(ctx, "wf/survey", deliverTo(true, 5, "", &calls))
+	first, _, err := s.RecordSurveyAnswer(ctx, "wf/survey", store.SurveyAnswer{Score: 5, Delivered: true})
 	require.NoError(t, err)
 
-	_, err = s.AnswerSurvey(ctx, "wf/survey", deliverTo(true, 1, "changed my mind", &calls))
-	require.ErrorIs(t, err, store.ErrAlreadyAnswered)
-	require.Equal(t, 1, calls, "the second answer is not handed to the workflow")
+	again, inserted, err := s.RecordSurveyAnswer(ctx, "wf/survey", store.SurveyAnswer{Score: 1, Comment: "changed my mind"})
+	require.NoError(t, err)
+	require.False(t, inserted)
+	require.Equal(t, first, again)
 
 	got, err := s.SurveyByToken(ctx, "tok-1")
 	require.NoError(t, err)
 	require.Equal(t, 5, got.Answer.Score)
+	require.True(t, got.Answer.Delivered)
 }
 
-func TestAnswerSurveyPastItsExpiryIsExpired(t *testing.T) {
-	s, ctx := testenv.Store(t), context.Background()
-	createSurvey(t, s, newSurvey("wf/survey", "tok-1", -time.Minute))
-	var calls int
-
-	_, err := s.AnswerSurvey(ctx, "wf/survey", deliverTo(true, 3, "", &calls))
-	require.ErrorIs(t, err, store.ErrExpired)
-	require.Zero(t, calls)
-}
-
-// What is recorded is what the workflow accepted, which after a retry of a
-// lost reply is the earlier attempt's answer, not the retry's.
-func TestAnswerSurveyRecordsTheAnswerTheWorkflowAccepted(t *testing.T) {
-	s, ctx := testenv.Store(t), context.Background()
-	createSurvey(t, s, newSurvey("wf/survey", "tok-1", 24*time.Hour))
-	var calls int
-
-	answered, err := s.AnswerSurvey(ctx, "wf/survey", deliverTo(true, 5, "first try", &calls))
-
-	require.NoError(t, err)
-	require.Equal(t, 5, answered.Answer.Score)
-	require.Equal(t, "first try", answered.Answer.Comment)
-}
-
-// Once the workflow has the answer, its record is written even though the
-// caller's deadline passed while the workflow was taking it.
-func TestAnswerSurveyIsRecordedEvenWhenTheCallerGivesUpDuringDelivery(t *testing.T) {
+func TestRecordSurveyAnswerUnknownIsNotFound(t *testing.T) {
 	s := testenv.Store(t)
-	createSurvey(t, s, newSurvey("wf/survey", "tok-1", 24*time.Hour))
-	ctx, giveUp := context.WithCancel(context.Background())
 
-	_, err := s.AnswerSurvey(ctx, "wf/survey", func(context.Context, store.Survey) (store.SurveyAnswer, error) {
-		giveUp()
-		return store.SurveyAnswer{Score: 3, Delivered: true}, nil
-	})
-
-	require.NoError(t, err)
-	got, err := s.SurveyByToken(context.Background(), "tok-1")
-	require.NoError(t, err)
-	require.NotNil(t, got.Answer)
-	require.Equal(t, 3, got.Answer.Score)
-}
-
-func TestAnswerSurveyStoresNothingWhenDeliveryFails(t *testing.T) {
-	s, ctx := testenv.Store(t), context.Background()
-	createSurvey(t, s, newSurvey("wf/survey", "tok-1", 24*time.Hour))
-	unreachable := errors.New("temporal unreachable")
-
-	_, err := s.AnswerSurvey(ctx, "wf/survey", func(context.Context, store.Survey) (store.SurveyAnswer, error) {
-		return store.SurveyAnswer{}, unreachable
-	})
-	require.ErrorIs(t, err, unreachable)
-
-	got, err := s.SurveyByToken(ctx, "tok-1")
-	require.NoError(t, err)
-	require.Nil(t, got.Answer, "the customer can answer again")
-}
-
-func TestAnswerSurveyUnknownIsNotFound(t *testing.T) {
-	s := testenv.Store(t)
-	var calls int
-
-	_, err := s.AnswerSurvey(context.Background(), "no/such", deliverTo(true, 3, "", &calls))
+	_, _, err := s.RecordSurveyAnswer(context.Background(), "no/such", store.SurveyAnswer{Score: 3})
 	require.ErrorIs(t, err, store.ErrNotFound)
 }
 
-func TestConcurrentAnswersAreHandedOverOnce(t *testing.T) {
+func TestConcurrentRecordsStoreOneAnswer(t *testing.T) {
 	s, ctx := testenv.Store(t), context.Background()
 	createSurvey(t, s, newSurvey("wf/survey", "tok-1", 24*time.Hour))
+	type outcome struct {
+		stored   store.SurveyAnswer
+		inserted bool
+		err      error
+	}
 	var (
-		mu       sync.Mutex
-		handed   int
 		wg       sync.WaitGroup
-		outcomes = make([]error, 4)
+		outcomes = make([]outcome, 8)
 	)
 	for i := range outcomes {
 		wg.Go(func() {
-			_, outcomes[i] = s.AnswerSurvey(ctx, "wf/survey", func(context.Context, store.Survey) (store.SurveyAnswer, error) {
-				mu.Lock()
-				defer mu.Unlock()
-				handed++
-				return store.SurveyAnswer{Score: i + 1, Delivered: true}, nil
-			})
+			o := &outcomes[i]
+			o.stored, o.inserted, o.err = s.RecordSurveyAnswer(ctx, "wf/survey", store.SurveyAnswer{Score: i%5 + 1})
 		})
 	}
 	wg.Wait()
 
-	require.Equal(t, 1, handed)
-	var succeeded int
-	for _, err := range outcomes {
-		if err == nil {
-			succeeded++
-			continue
+	got, err := s.SurveyByToken(ctx, "tok-1")
+	require.NoError(t, err)
+	var inserted int
+	for _, o := range outcomes {
+		require.NoError(t, o.err)
+		require.Equal(t, *got.Answer, o.stored, "every writer reads back the one answer stored")
+		if o.inserted {
+			inserted++
 		}
-		require.ErrorIs(t, err, store.ErrAlreadyAnswered)
 	}
-	require.Equal(t, 1, succeeded)
+	require.Equal(t, 1, inserted)
 }
 
 func TestSurveysForWorkflowListsItsSurveysWithAnswers(t *testing.T) {
@@ -231,8 +165,7 @@ func TestSurveysForWorkflowListsItsSurveysWithAnswers(t *testing.T) {
 	other := newSurvey("other/INT-2/survey", "tok-3", 24*time.Hour)
 	other.WorkflowID = "other/INT-2"
 	createSurvey(t, s, other)
-	var calls int
-	_, err := s.AnswerSurvey(ctx, "post-call/INT-1/second", deliverTo(true, 4, "", &calls))
+	_, _, err := s.RecordSurveyAnswer(ctx, "post-call/INT-1/second", store.SurveyAnswer{Score: 4, Delivered: true})
 	require.NoError(t, err)
 
 	list, err := s.SurveysForWorkflow(ctx, "post-call/INT-1")

@@ -1,5 +1,3 @@
-// Package ingest turns an ended interaction into follow-up runs: it matches
-// the event against the live entries and starts one workflow per match.
 package usecase
 
 import (
@@ -7,12 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"time"
 
-	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
-	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/converter"
-	"go.temporal.io/sdk/temporal"
 
 	"github.com/ccflow/ccflow/core/interaction"
 	"github.com/ccflow/ccflow/store"
@@ -20,13 +15,10 @@ import (
 	"github.com/ccflow/ccflow/workflows"
 )
 
-// Service ingests ended interactions.
-type Service struct {
-	Store     *store.Store
-	Temporal  client.Client
-	TaskQueue string
-	Log       *slog.Logger
-}
+// ingestTimeout bounds one event's ingest, so that with Temporal or
+// PostgreSQL down the caller hears ErrUnavailable soon and retries, instead
+// of waiting on a connection that will not come.
+const ingestTimeout = 15 * time.Second
 
 // Ingest validates ev, matches it against the live entries and, unless
 // dryRun, starts one follow-up per match, in entry-id order.
@@ -44,6 +36,8 @@ func (s *Service) Ingest(ctx context.Context, ev interaction.Event, dryRun bool)
 	if err := ev.Validate(); err != nil {
 		return interaction.Result{}, err
 	}
+	ctx, cancel := context.WithTimeout(ctx, ingestTimeout)
+	defer cancel()
 	entries, err := s.Store.Entries(ctx)
 	if err != nil {
 		return interaction.Result{}, classify(fmt.Errorf("loading entries for interaction %s: %w", ev.InteractionID, err))
@@ -109,20 +103,7 @@ func (s *Service) ingestMatch(ctx context.Context, ev interaction.Event, m trigg
 // start starts one follow-up and returns its run ID and whether this call
 // started it.
 func (s *Service) start(ctx context.Context, in workflows.FollowUpInput, workflowID string) (runID, status string, err error) {
-	opts := client.StartWorkflowOptions{
-		ID:                       workflowID,
-		TaskQueue:                s.TaskQueue,
-		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
-		// Without it the SDK hands back the running execution as if it
-		// were new, and a repeated event would be reported as started.
-		WorkflowExecutionErrorWhenAlreadyStarted: true,
-		TypedSearchAttributes:                    temporal.NewSearchAttributes(workflows.SearchAttributes(in)...),
-		Memo:                                     map[string]any{memoEntryVersion: in.Entry.Version, memoTrigger: in.Trigger},
-		StaticSummary:                            workflows.StaticSummary(in),
-		StaticDetails:                            workflows.StaticDetails(in),
-	}
-	run, err := s.Temporal.ExecuteWorkflow(ctx, opts, workflows.FollowUp, in)
+	run, err := s.Temporal.ExecuteWorkflow(ctx, startOptions(in, workflowID, s.TaskQueue), workflows.FollowUp, in)
 	var already *serviceerror.WorkflowExecutionAlreadyStarted
 	switch {
 	case errors.As(err, &already):
@@ -137,36 +118,13 @@ func (s *Service) start(ctx context.Context, in workflows.FollowUpInput, workflo
 	return run.GetRunID(), interaction.StatusStarted, nil
 }
 
-// What a run records about its start in its memo, for a retry that finds
-// the run started but not recorded.
-const (
-	memoEntryVersion = "entry_version"
-	memoTrigger      = "trigger"
-)
-
 // startedWith sets mr's entry version and trigger to what its run was
 // started with, from the run's memo; a run without one (started before
 // ccflow kept it) leaves mr as it is.
 func (s *Service) startedWith(ctx context.Context, mr *interaction.MatchResult) error {
-	desc, err := s.Temporal.DescribeWorkflowExecution(ctx, mr.WorkflowID, mr.RunID)
-	if err != nil {
-		return classify(fmt.Errorf("describing run %s (%s): %w", mr.WorkflowID, mr.RunID, err))
+	version, trigger, ok, err := startedWithMemo(ctx, s.Temporal, mr.WorkflowID, mr.RunID)
+	if ok {
+		mr.EntryVersion, mr.Trigger = version, trigger
 	}
-	fields := desc.GetWorkflowExecutionInfo().GetMemo().GetFields()
-	version, trigger := fields[memoEntryVersion], fields[memoTrigger]
-	if version == nil || trigger == nil {
-		return nil
-	}
-	dc := converter.GetDefaultDataConverter()
-	if err := errors.Join(dc.FromPayload(version, &mr.EntryVersion), dc.FromPayload(trigger, &mr.Trigger)); err != nil {
-		return fmt.Errorf("reading what run %s was started with: %w", mr.WorkflowID, err)
-	}
-	return nil
-}
-
-func (s *Service) logger() *slog.Logger {
-	if s.Log == nil {
-		return slog.Default()
-	}
-	return s.Log
+	return err
 }

@@ -15,11 +15,24 @@ import (
 // Nothing is half-done when it is returned: the caller retries the event.
 var ErrUnavailable = errors.New("a service ccflow depends on is unavailable")
 
+// UnavailableError is ErrUnavailable with a message meant for the caller,
+// when there is more to tell than "try again" (e.g. that a run may still
+// take an update that timed out).
+type UnavailableError struct {
+	Message string
+	Err     error
+}
+
+func (e *UnavailableError) Error() string { return e.Message + ": " + e.Err.Error() }
+
+// Unwrap makes the error both ErrUnavailable and its cause.
+func (e *UnavailableError) Unwrap() []error { return []error{ErrUnavailable, e.Err} }
+
 // classify wraps err in ErrUnavailable when it says a dependency could not
 // be reached or did not answer in time; other errors are bugs or refusals
 // a retry will not fix, and pass through unchanged.
 func classify(err error) error {
-	if IsUnavailable(err) {
+	if err != nil && !errors.Is(err, ErrUnavailable) && IsUnavailable(err) {
 		return fmt.Errorf("%w: %w", ErrUnavailable, err)
 	}
 	return err

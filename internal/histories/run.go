@@ -11,6 +11,7 @@ import (
 	"go.temporal.io/api/temporalproto"
 	"go.temporal.io/sdk/client"
 
+	"github.com/ccflow/ccflow/usecase"
 	"github.com/ccflow/ccflow/workflows"
 )
 
@@ -69,7 +70,7 @@ func (r *run) answerSurvey(ctx context.Context, stepID string, score int, commen
 	if err != nil {
 		return err
 	}
-	_, err = workflows.SendSurveyAnswer(ctx, r.temporal, r.workflowID,
+	_, err = usecase.SendSurveyAnswer(ctx, r.temporal, r.workflowID,
 		workflows.SurveyAnswer{SurveyID: surveyID, Score: score, Comment: comment})
 	if err != nil {
 		return fmt.Errorf("answering survey %s: %w", surveyID, err)
@@ -91,7 +92,7 @@ func (r *run) clearEvent(ctx context.Context, name string) error {
 	if err != nil {
 		return err
 	}
-	res, err := workflows.SendClearEvent(ctx, r.temporal, r.workflowID, r.runID, workflows.ClearEvent{Name: name, By: "api"})
+	res, err := usecase.SendClearEvent(ctx, r.temporal, r.workflowID, r.runID, workflows.ClearEvent{Name: name, By: "api"})
 	if err == nil && !res.WasPending {
 		err = fmt.Errorf("the run says it was not pending")
 	}
@@ -108,7 +109,7 @@ func (r *run) cancel(ctx context.Context, stepID string, req workflows.CancelReq
 	if err != nil {
 		return err
 	}
-	if err := workflows.RequestCancel(ctx, r.temporal, r.workflowID, r.runID, req); err != nil {
+	if err := usecase.RequestCancel(ctx, r.temporal, r.workflowID, r.runID, req); err != nil {
 		return fmt.Errorf("cancelling %s: %w", r.workflowID, err)
 	}
 	return nil

@@ -2,19 +2,13 @@ package api
 
 import (
 	"net/http"
-	"strings"
-)
 
-// disposition is the body of POST /v1/dispositions.
-type disposition struct {
-	// Scope is "interaction" or "case" (a non-final case disposition).
-	Scope string `json:"scope"`
-	Name  string `json:"name"`
-}
+	"github.com/ccflow/ccflow/usecase"
+)
 
 // listDispositions answers the catalog entries are validated against.
 func (s *server) listDispositions(w http.ResponseWriter, r *http.Request) error {
-	catalog, err := s.Store.Catalog(r.Context())
+	catalog, err := s.Service.Catalog(r.Context())
 	if err != nil {
 		return err
 	}
@@ -25,14 +19,14 @@ func (s *server) listDispositions(w http.ResponseWriter, r *http.Request) error 
 // addDisposition extends the catalog; adding one already there is not an
 // error, so a contact center can replay its setup.
 func (s *server) addDisposition(w http.ResponseWriter, r *http.Request) error {
-	var d disposition
+	var d usecase.Disposition
 	if err := decodeJSON(w, r, &d); err != nil {
 		return err
 	}
-	d.Name = strings.TrimSpace(d.Name)
-	if err := s.Store.AddDisposition(r.Context(), d.Scope, d.Name); err != nil {
+	added, err := s.Service.AddDisposition(r.Context(), d)
+	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, d)
+	writeJSON(w, http.StatusCreated, added)
 	return nil
 }

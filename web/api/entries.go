@@ -14,7 +14,7 @@ type entryList struct {
 }
 
 func (s *server) listEntries(w http.ResponseWriter, r *http.Request) error {
-	entries, err := s.Store.Entries(r.Context())
+	entries, err := s.Service.Entries(r.Context())
 	if err != nil {
 		return err
 	}
@@ -35,9 +35,9 @@ func (s *server) getEntry(w http.ResponseWriter, r *http.Request) error {
 		if convErr != nil || version < 1 {
 			return errField("version", "%q is not a version number (1, 2, …)", v)
 		}
-		e, err = s.Store.EntryVersion(r.Context(), id, version)
+		e, err = s.Service.EntryVersion(r.Context(), id, version)
 	} else {
-		e, err = s.Store.Entry(r.Context(), id)
+		e, err = s.Service.Entry(r.Context(), id)
 	}
 	if err != nil {
 		return err
@@ -51,10 +51,7 @@ func (s *server) createEntry(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := s.checkEntry(r, &e); err != nil {
-		return err
-	}
-	created, err := s.Store.CreateEntry(r.Context(), e)
+	created, err := s.Service.CreateEntry(r.Context(), e)
 	if err != nil {
 		return err
 	}
@@ -64,7 +61,7 @@ func (s *server) createEntry(w http.ResponseWriter, r *http.Request) error {
 }
 
 // updateEntry stores a new version of the entry; the body's id may be left
-// out but must not name another entry.
+// out but must not name another entry than the URL.
 func (s *server) updateEntry(w http.ResponseWriter, r *http.Request) error {
 	id := r.PathValue("id")
 	e, err := readEntry(w, r)
@@ -75,10 +72,7 @@ func (s *server) updateEntry(w http.ResponseWriter, r *http.Request) error {
 		return errField("id", "%q does not match the entry in the URL (%q); an entry's id cannot change", e.ID, id)
 	}
 	e.ID = id
-	if err := s.checkEntry(r, &e); err != nil {
-		return err
-	}
-	updated, err := s.Store.UpdateEntry(r.Context(), e)
+	updated, err := s.Service.UpdateEntry(r.Context(), e)
 	if err != nil {
 		return err
 	}
@@ -87,7 +81,7 @@ func (s *server) updateEntry(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *server) deleteEntry(w http.ResponseWriter, r *http.Request) error {
-	if err := s.Store.DeleteEntry(r.Context(), r.PathValue("id")); err != nil {
+	if err := s.Service.DeleteEntry(r.Context(), r.PathValue("id")); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -101,14 +95,4 @@ func readEntry(w http.ResponseWriter, r *http.Request) (entry.Entry, error) {
 		return entry.Entry{}, err
 	}
 	return entry.Decode(data)
-}
-
-// checkEntry normalizes e and validates it against the current catalog.
-func (s *server) checkEntry(r *http.Request, e *entry.Entry) error {
-	entry.Normalize(e)
-	catalog, err := s.Store.Catalog(r.Context())
-	if err != nil {
-		return err
-	}
-	return entry.Validate(*e, catalog)
 }

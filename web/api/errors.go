@@ -11,7 +11,6 @@ import (
 	"strings"
 
 	"github.com/ccflow/ccflow/core/validation"
-	"github.com/ccflow/ccflow/store"
 	"github.com/ccflow/ccflow/usecase"
 )
 
@@ -68,28 +67,54 @@ func errNotFound(what string) *apiError {
 	return &apiError{Status: http.StatusNotFound, Code: codeNotFound, Message: what + " not found"}
 }
 
+// Answers to survey links that cannot be answered, in the customer's words.
+// A forged link, an unknown one and one of another customer all get
+// errInvalidLink, so a link reveals nothing about any survey but its own.
+var (
+	errInvalidLink = &apiError{Status: http.StatusNotFound, Code: codeNotFound,
+		Message: "This survey link is not valid. Please check that you opened the whole link from your message."}
+	errAnswered = &apiError{Status: http.StatusConflict, Code: codeAlreadyAnswered,
+		Message: "This survey has already been answered. Thank you!"}
+	errClosed = &apiError{Status: http.StatusGone, Code: codeExpired,
+		Message: "This survey has closed and no longer takes answers."}
+)
+
 func errField(field, format string, args ...any) *apiError {
 	fe := validation.Errorf(field, format, args...)
 	return &apiError{Status: http.StatusBadRequest, Code: codeInvalidField, Message: fe.Error(), Field: field}
 }
 
-// toError maps what a handler returned to the answer the client gets.
+// toError maps what a handler returned, its own apiError or a use case's
+// error, to the answer the client gets.
 func toError(err error) *apiError {
-	var apiErr *apiError
+	var (
+		apiErr      *apiError
+		unavailable *usecase.UnavailableError
+	)
 	if errors.As(err, &apiErr) {
 		return apiErr
 	}
 	switch {
-	case errors.Is(err, store.ErrConflict):
+	case errors.Is(err, usecase.ErrInvalidLink):
+		return errInvalidLink
+	case errors.Is(err, usecase.ErrAnswered):
+		return errAnswered
+	case errors.Is(err, usecase.ErrClosed):
+		return errClosed
+	case errors.Is(err, usecase.ErrConflict):
 		e := &apiError{Status: http.StatusConflict, Code: codeConflict, Message: err.Error(), cause: err}
 		if fe := validation.First(err); fe != nil {
 			e.Field, e.Message = fe.Path, fe.Error()
 		}
 		return e
-	case errors.Is(err, store.ErrNotFound):
+	case errors.Is(err, usecase.ErrNotFound):
 		return &apiError{Status: http.StatusNotFound, Code: codeNotFound, Message: err.Error(), cause: err}
+	case errors.Is(err, usecase.ErrNotRunning):
+		return &apiError{Status: http.StatusConflict, Code: codeWorkflowNotRunning, Message: err.Error(), cause: err}
 	case validation.First(err) != nil:
 		return invalid(err)
+	case errors.As(err, &unavailable):
+		return &apiError{Status: http.StatusServiceUnavailable, Code: codeUnavailable, Message: unavailable.Message, cause: err}
 	case usecase.IsUnavailable(err):
 		return &apiError{Status: http.StatusServiceUnavailable, Code: codeUnavailable,
 			Message: "Temporal or PostgreSQL did not answer; nothing was changed, try again", cause: err}

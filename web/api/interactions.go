@@ -1,18 +1,11 @@
 package api
 
 import (
-	"context"
 	"net/http"
 	"strconv"
-	"time"
 
 	"github.com/ccflow/ccflow/core/interaction"
 )
-
-// ingestTimeout bounds one event's ingest, so that with Temporal or
-// PostgreSQL down the caller hears 503 soon and retries, instead of
-// waiting on a connection that will not come.
-const ingestTimeout = 15 * time.Second
 
 // interactionEnded starts the follow-ups an ended interaction matches;
 // ?dry_run=true only says which would start.
@@ -28,9 +21,7 @@ func (s *server) interactionEnded(w http.ResponseWriter, r *http.Request) error 
 	if err := decodeJSON(w, r, &ev); err != nil {
 		return err
 	}
-	ctx, cancel := context.WithTimeout(r.Context(), ingestTimeout)
-	defer cancel()
-	res, err := s.Ingest.Ingest(ctx, ev, dryRun)
+	res, err := s.Service.Ingest(r.Context(), ev, dryRun)
 	if err != nil {
 		return err
 	}

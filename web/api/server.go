@@ -11,20 +11,14 @@ import (
 	"strings"
 	"time"
 
-	"go.temporal.io/sdk/client"
-
-	"github.com/ccflow/ccflow/core/tokens"
-	"github.com/ccflow/ccflow/store"
 	"github.com/ccflow/ccflow/usecase"
 )
 
 // Config is what the API needs.
 type Config struct {
-	Store    *store.Store
-	Ingest   *usecase.Service
-	Temporal client.Client
-	// Signer verifies the tokens in survey links.
-	Signer *tokens.Signer
+	// Service runs what each request asks for; the API only decodes,
+	// calls it and encodes.
+	Service *usecase.Service
 	// APIToken is the bearer token every /v1/* request must carry.
 	APIToken string
 	Log      *slog.Logger

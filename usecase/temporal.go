@@ -1,0 +1,110 @@
+package usecase
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/converter"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/ccflow/ccflow/workflows"
+)
+
+// This file is ccflow's whole conversation with a follow-up through
+// Temporal's client: how a run is started, what its memo keeps, and the
+// calls that act on it once it runs. The use cases make these calls and
+// the history recorder makes them too, so the recorded histories hold
+// exactly what production sends.
+
+// What a run records about its start in its memo, for a retry that finds
+// the run started but not recorded.
+const (
+	memoEntryVersion = "entry_version"
+	memoTrigger      = "trigger"
+)
+
+// startOptions are the options a follow-up for in is started with.
+func startOptions(in workflows.FollowUpInput, workflowID, taskQueue string) client.StartWorkflowOptions {
+	return client.StartWorkflowOptions{
+		ID:                       workflowID,
+		TaskQueue:                taskQueue,
+		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
+		// Without it the SDK hands back the running execution as if it
+		// were new, and a repeated event would be reported as started.
+		WorkflowExecutionErrorWhenAlreadyStarted: true,
+		TypedSearchAttributes:                    temporal.NewSearchAttributes(workflows.SearchAttributes(in)...),
+		Memo:                                     map[string]any{memoEntryVersion: in.Entry.Version, memoTrigger: in.Trigger},
+		StaticSummary:                            workflows.StaticSummary(in),
+		StaticDetails:                            workflows.StaticDetails(in),
+	}
+}
+
+// startedWithMemo reads the entry version and trigger a run was started
+// with from its memo; ok is false for a run without them (started before
+// ccflow kept them).
+func startedWithMemo(ctx context.Context, c client.Client, workflowID, runID string) (version int, trigger string, ok bool, err error) {
+	desc, err := c.DescribeWorkflowExecution(ctx, workflowID, runID)
+	if err != nil {
+		return 0, "", false, classify(fmt.Errorf("describing run %s (%s): %w", workflowID, runID, err))
+	}
+	fields := desc.GetWorkflowExecutionInfo().GetMemo().GetFields()
+	v, t := fields[memoEntryVersion], fields[memoTrigger]
+	if v == nil || t == nil {
+		return 0, "", false, nil
+	}
+	dc := converter.GetDefaultDataConverter()
+	if err := errors.Join(dc.FromPayload(v, &version), dc.FromPayload(t, &trigger)); err != nil {
+		return 0, "", false, fmt.Errorf("reading what run %s was started with: %w", workflowID, err)
+	}
+	return version, trigger, true, nil
+}
+
+// SendSurveyAnswer hands a to the run waiting on its survey and returns the
+// answer the run took. The update's ID is the survey's, so Temporal runs it
+// once per survey: a concurrent or later call, even after the run has
+// ended, gets the first accepted answer back instead of handing over a
+// second one.
+func SendSurveyAnswer(ctx context.Context, c client.Client, workflowID string, a workflows.SurveyAnswer) (workflows.SurveyAnswer, error) {
+	h, err := c.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+		UpdateID:     a.SurveyID,
+		WorkflowID:   workflowID,
+		UpdateName:   workflows.SurveyAnswerUpdate,
+		Args:         []any{a},
+		WaitForStage: client.WorkflowUpdateStageCompleted,
+	})
+	var accepted workflows.SurveyAnswer
+	if err == nil {
+		err = h.Get(ctx, &accepted)
+	}
+	return accepted, err
+}
+
+// SendClearEvent clears a scheduled event of the run and says whether it
+// was pending.
+func SendClearEvent(ctx context.Context, c client.Client, workflowID, runID string, req workflows.ClearEvent) (workflows.ClearEventResult, error) {
+	h, err := c.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+		WorkflowID:   workflowID,
+		RunID:        runID,
+		UpdateName:   workflows.ClearEventUpdate,
+		Args:         []any{req},
+		WaitForStage: client.WorkflowUpdateStageCompleted,
+	})
+	var res workflows.ClearEventResult
+	if err == nil {
+		err = h.Get(ctx, &res)
+	}
+	return res, err
+}
+
+// RequestCancel stops the run: a signal first tells it who asks and why,
+// since Temporal's cancel request carries neither.
+func RequestCancel(ctx context.Context, c client.Client, workflowID, runID string, req workflows.CancelRequest) error {
+	if err := c.SignalWorkflow(ctx, workflowID, runID, workflows.CancelRequestSignal, req); err != nil {
+		return err
+	}
+	return c.CancelWorkflow(ctx, workflowID, runID)
+}
