@@ -75,6 +75,7 @@ func FuzzMatch(f *testing.F) {
 		}
 
 		matches := triggers.Find(ev, entries)
+		require.Equal(t, views(matches), views(triggers.NewIndex(entries).Find(ev, nil)), "the index answers as Find does")
 
 		matched := map[string]bool{}
 		for i, m := range matches {
