@@ -6,6 +6,11 @@
 //
 //	devenv dev
 //	devenv test -- COMMAND [ARG...]
+//	devenv system -- COMMAND [ARG...]
+//
+// system runs the command against a whole ccflow of its own (PostgreSQL,
+// the Temporal dev server on SQLite, the worker and the starter, set up as
+// `make dev` sets them up), as `make bench` does.
 package main
 
 import (
@@ -19,7 +24,7 @@ import (
 	"github.com/ccflow/ccflow/internal/devenv"
 )
 
-const usage = "usage: devenv dev | devenv test -- COMMAND [ARG...]"
+const usage = "usage: devenv dev | devenv test -- COMMAND [ARG...] | devenv system -- COMMAND [ARG...]"
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -35,12 +40,16 @@ func run(ctx context.Context, args []string) int {
 			return 1
 		}
 		return 0
-	case len(args) > 1 && args[0] == "test":
+	case len(args) > 1 && (args[0] == "test" || args[0] == "system"):
 		command := args[1:]
 		if command[0] == "--" {
 			command = command[1:]
 		}
-		code, err := devenv.Test(ctx, command)
+		runWith := devenv.Test
+		if args[0] == "system" {
+			runWith = devenv.System
+		}
+		code, err := runWith(ctx, command)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "devenv:", err)
 		}

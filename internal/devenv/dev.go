@@ -96,12 +96,15 @@ func devPostgres(ctx context.Context, root string, g *group, out io.Writer) (str
 		place:    func(owner *account) (string, error) { return devDataDir(root, owner) },
 		port:     port,
 		database: "ccflow",
-		// Only warnings: its start-up and checkpoint lines would bury the
-		// worker's and starter's logs.
-		settings: []string{"max_connections=200", "log_min_messages=warning"},
+		settings: devPostgresSettings,
 		out:      out,
 	})
 }
+
+// devPostgresSettings are the server settings of make dev's PostgreSQL:
+// only warnings are logged, since its start-up and checkpoint lines would
+// bury the worker's and starter's logs.
+var devPostgresSettings = []string{"max_connections=200", "log_min_messages=warning"}
 
 func temporalCLI(root string) string { return filepath.Join(root, ".tools", "bin", "temporal") }
 
@@ -119,9 +122,14 @@ func migrate(ctx context.Context, dbURL string) error {
 
 // build compiles the worker and the starter into .dev/bin.
 func build(ctx context.Context, root string) error {
+	return buildInto(ctx, root, filepath.Join(root, ".dev", "bin"))
+}
+
+// buildInto compiles the worker and the starter into the folder bin.
+func buildInto(ctx context.Context, root, bin string) error {
 	start := time.Now()
-	say("building the worker and the starter into .dev/bin")
-	cmd := exec.CommandContext(ctx, "go", "build", "-o", filepath.Join(root, ".dev", "bin")+string(filepath.Separator), "./worker", "./starter")
+	say("building the worker and the starter into %s", relative(root, bin))
+	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin+string(filepath.Separator), "./worker", "./starter")
 	cmd.Dir = root
 	out := newPrefixWriter(&outputMu, os.Stderr, "build")
 	cmd.Stdout, cmd.Stderr = out, out

@@ -62,33 +62,7 @@ func Test(ctx context.Context, command []string) (int, error) {
 		"TEMPORAL_UI_URL="+endpoint.uiURL,
 		"TEMPORAL_CLI="+cli,
 	)
-	if err := cmd.Start(); err != nil {
-		return 1, fmt.Errorf("starting %s: %w", command[0], err)
-	}
-	waited := make(chan error, 1)
-	go func() { waited <- cmd.Wait() }()
-	var runErr error
-	select {
-	case runErr = <-waited:
-	case <-ctx.Done():
-		// A Ctrl-C reached the command too; a SIGTERM reached only us.
-		_ = cmd.Process.Signal(os.Interrupt)
-		runErr = <-waited
-	}
-	for _, p := range g.procs {
-		if p.exited() {
-			say("warning: %v", p.failure())
-		}
-	}
-	var exitErr *exec.ExitError
-	switch {
-	case runErr == nil:
-		return 0, nil
-	case errors.As(runErr, &exitErr) && exitErr.ExitCode() > 0:
-		return exitErr.ExitCode(), nil
-	default:
-		return 1, fmt.Errorf("%s: %w", command[0], runErr)
-	}
+	return runCommand(ctx, cmd, g)
 }
 
 // testPostgres uses DATABASE_URL or runs a throwaway server in tmp on a
