@@ -1,8 +1,16 @@
 // Package loadgen measures how fast a running ccflow ingests ended
 // interactions: it posts a bounded number of events, each with an
-// interaction id of its own, from a few concurrent senders, and summarizes
-// latency, throughput, match statuses and errors. It knows nothing of HTTP:
-// the caller hands it the function that sends one event.
+// interaction id of its own, and summarizes latency, throughput, match
+// statuses and errors. It knows nothing of HTTP: the caller hands it the
+// function that sends one event.
+//
+// With a rate it sends open loop, as a contact center's backend does: event
+// i is due at i/rate seconds whether or not the earlier ones have been
+// answered, and its latency runs from that intended time. A slow server
+// therefore shows as the latency of the events it delayed, instead of
+// quietly slowing the sender down (coordinated omission). Without a rate it
+// sends closed loop, a few senders each sending as soon as its last answer
+// came, which measures the most ccflow takes.
 package loadgen
 
 import (
@@ -10,6 +18,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
+	"strings"
 	"sync"
 	"time"
 
@@ -24,13 +34,17 @@ type SendFunc func(ctx context.Context, event json.RawMessage) (interaction.Resu
 type Config struct {
 	// Send posts one event.
 	Send SendFunc
-	// Concurrency is the number of requests in flight at most (at least 1).
+	// Concurrency is the number of requests in flight at most (at least
+	// 1): the senders of a closed-loop run, and a bound on the requests an
+	// open-loop run leaves waiting on a server that fell behind (an event
+	// due while all are in flight waits, and its wait counts as latency).
 	Concurrency int
-	// Rate caps the events sent per second; 0 sends as fast as the
-	// senders get answers. Senders still busy slow the run below it.
+	// Rate, when above 0, sends open loop at that many events per second;
+	// 0 sends closed loop, as fast as the senders get answers.
 	Rate float64
-	// Progress, when not nil, gets a line every ProgressEvery (default
-	// one second) while the run lasts.
+	// Progress, when not nil, gets a progress bar every ProgressEvery
+	// (default one second) while the run lasts: redrawn in place on a
+	// terminal, a line each time otherwise.
 	Progress      io.Writer
 	ProgressEvery time.Duration
 }
@@ -41,67 +55,88 @@ type Config struct {
 func Run(ctx context.Context, events *Events, cfg Config) Summary {
 	rec := &recorder{results: make([]Result, 0, events.Count())}
 	start := time.Now()
-
-	jobs := make(chan int)
-	go dispatch(ctx, events.Count(), cfg.Rate, jobs)
-
-	var workers sync.WaitGroup
-	for range max(cfg.Concurrency, 1) {
-		workers.Go(func() {
-			for i := range jobs {
-				rec.sent()
-				rec.add(send(ctx, cfg.Send, events, i))
-			}
-		})
-	}
-
 	stopProgress := func() {}
 	if cfg.Progress != nil {
 		stopProgress = rec.reportProgress(cfg.Progress, events.Count(), cfg.ProgressEvery, start)
 	}
-	workers.Wait()
+	concurrency := max(cfg.Concurrency, 1)
+	if cfg.Rate > 0 {
+		openLoop(ctx, events, cfg.Send, cfg.Rate, concurrency, start, rec)
+	} else {
+		closedLoop(ctx, events, cfg.Send, concurrency, rec)
+	}
 	elapsed := time.Since(start)
 	stopProgress()
-	return Summarize(rec.results, events.Count(), elapsed)
+	s := Summarize(rec.results, events.Count(), elapsed)
+	s.Rate = cfg.Rate
+	return s
 }
 
-// dispatch hands the event numbers 1..n to the senders, at most rate a
-// second when rate > 0, and closes jobs when done or when ctx ends.
-func dispatch(ctx context.Context, n int, rate float64, jobs chan<- int) {
-	defer close(jobs)
-	var tick <-chan time.Time
-	if interval := time.Duration(float64(time.Second) / rate); rate > 0 && interval > 0 {
-		// A ticker drops the ticks a busy sender misses, so a slow
-		// server is never hit by a burst to catch up.
-		t := time.NewTicker(interval)
-		defer t.Stop()
-		tick = t.C
-	}
-	for i := 1; i <= n; i++ {
-		if tick != nil && i > 1 {
+// closedLoop hands the events to concurrency senders, each sending the next
+// one as soon as its last was answered.
+func closedLoop(ctx context.Context, events *Events, sendFn SendFunc, concurrency int, rec *recorder) {
+	jobs := make(chan int)
+	go func() {
+		defer close(jobs)
+		for i := 1; i <= events.Count(); i++ {
 			select {
-			case <-tick:
+			case jobs <- i:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	var senders sync.WaitGroup
+	for range concurrency {
+		senders.Go(func() {
+			for i := range jobs {
+				rec.sent()
+				rec.add(send(ctx, sendFn, events, i, time.Now()))
+			}
+		})
+	}
+	senders.Wait()
+}
+
+// openLoop sends event i at start + (i-1)/rate, each from a goroutine of
+// its own, keeping at most concurrency in flight.
+func openLoop(ctx context.Context, events *Events, sendFn SendFunc, rate float64, concurrency int, start time.Time, rec *recorder) {
+	slots := make(chan struct{}, concurrency)
+	var inFlight sync.WaitGroup
+	defer inFlight.Wait()
+	timer := time.NewTimer(0)
+	defer timer.Stop()
+	for i := 1; i <= events.Count(); i++ {
+		due := start.Add(time.Duration(float64(i-1) / rate * float64(time.Second)))
+		if wait := time.Until(due); wait > 0 {
+			timer.Reset(wait)
+			select {
+			case <-timer.C:
 			case <-ctx.Done():
 				return
 			}
 		}
 		select {
-		case jobs <- i:
+		case slots <- struct{}{}:
 		case <-ctx.Done():
 			return
 		}
+		rec.sent()
+		inFlight.Go(func() {
+			defer func() { <-slots }()
+			rec.add(send(ctx, sendFn, events, i, due))
+		})
 	}
 }
 
-// send posts event i and times it.
-func send(ctx context.Context, sendFn SendFunc, events *Events, i int) Result {
+// send posts event i and times it from due, the time it was meant to go.
+func send(ctx context.Context, sendFn SendFunc, events *Events, i int, due time.Time) Result {
 	event, err := events.Event(i)
 	if err != nil {
 		return Result{Err: err}
 	}
-	start := time.Now()
 	res, err := sendFn(ctx, event)
-	r := Result{Latency: time.Since(start), Err: err}
+	r := Result{Latency: time.Since(due), Err: err}
 	if err != nil {
 		r.Err = fmt.Errorf("event %s: %w", events.ID(i), err)
 	}
@@ -142,37 +177,62 @@ func (r *recorder) counts() (started, ok, erred int) {
 	return r.started, r.ok, r.erred
 }
 
-// reportProgress writes a progress line to w every interval until the
-// returned stop is called.
+// reportProgress draws the progress bar on w every interval until the
+// returned stop is called, which draws it a last time.
 func (r *recorder) reportProgress(w io.Writer, planned int, interval time.Duration, start time.Time) (stop func()) {
 	if interval <= 0 {
 		interval = time.Second
 	}
+	// On a terminal the bar is redrawn in place; elsewhere (a log, a
+	// pipe) each drawing is a line of its own.
+	end := "\n"
+	if f, ok := w.(*os.File); ok {
+		if info, err := f.Stat(); err == nil && info.Mode()&os.ModeCharDevice != 0 {
+			end = "\r"
+		}
+	}
 	done := make(chan struct{})
 	stopped := make(chan struct{})
+	lastDone, lastTime := 0, start
+	draw := func(now time.Time) {
+		started, ok, erred := r.counts()
+		fmt.Fprint(w, progressLine(now.Sub(start), planned, started, ok, erred,
+			float64(ok+erred-lastDone)/now.Sub(lastTime).Seconds())+end)
+		lastDone, lastTime = ok+erred, now
+	}
 	go func() {
 		defer close(stopped)
 		t := time.NewTicker(interval)
 		defer t.Stop()
-		lastDone, lastTime := 0, start
 		for {
 			select {
 			case <-done:
 				return
 			case now := <-t.C:
-				started, ok, erred := r.counts()
-				fmt.Fprintln(w, progressLine(now.Sub(start), planned, started, ok, erred,
-					float64(ok+erred-lastDone)/now.Sub(lastTime).Seconds()))
-				lastDone, lastTime = ok+erred, now
+				draw(now)
 			}
 		}
 	}()
-	return func() { close(done); <-stopped }
+	return func() {
+		close(done)
+		<-stopped
+		if end == "\r" {
+			draw(time.Now())
+			fmt.Fprintln(w)
+		}
+	}
 }
 
-// progressLine is one line of progress: time so far, requests sent, their
-// outcomes so far, and the requests finished per second since the last line.
+// progressLine is one drawing of the progress: time so far, requests sent,
+// their outcomes so far, the requests finished per second since the last
+// drawing, and a bar of the answered share of the run.
 func progressLine(elapsed time.Duration, planned, started, ok, erred int, rate float64) string {
-	return fmt.Sprintf("load: %5s  sent %d/%d  ok %d  errors %d  %.1f events/s",
-		elapsed.Round(time.Second), started, planned, ok, erred, rate)
+	const width = 30
+	filled := 0
+	if planned > 0 {
+		filled = min((ok+erred)*width/planned, width)
+	}
+	return fmt.Sprintf("load: %5s  sent %d/%d  ok %d  errors %d  %.1f events/s  [%s%s] %3d%%",
+		elapsed.Round(time.Second), started, planned, ok, erred, rate,
+		strings.Repeat("#", filled), strings.Repeat(".", width-filled), (ok+erred)*100/max(planned, 1))
 }

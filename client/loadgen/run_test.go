@@ -90,6 +90,57 @@ func TestRunWithARateSendsEveryEvent(t *testing.T) {
 	require.Equal(t, 5, s.Sent)
 }
 
+// An open-loop run sends each event when it is due, not when the one
+// before was answered, and counts an event's latency from when it was due:
+// an event that waited behind a slow answer shows the wait.
+func TestRunWithARateCountsLatencyFromTheIntendedSendTime(t *testing.T) {
+	release := make(chan struct{})
+	api := &fakeAPI{answer: func(ctx context.Context, n int) error {
+		if n == 1 {
+			<-release // the first answer is slow
+		}
+		return nil
+	}}
+	go func() {
+		time.Sleep(300 * time.Millisecond)
+		close(release)
+	}()
+
+	s := loadgen.Run(context.Background(), newEvents(t, 3), loadgen.Config{Send: api.send, Concurrency: 1, Rate: 100})
+
+	require.Equal(t, 3, s.Sent)
+	// Events 2 and 3 were due 10 and 20 ms in but could not go out before
+	// the first answer, 300 ms in: their latency holds that wait.
+	require.GreaterOrEqual(t, s.Latency.P95, 250*time.Millisecond)
+	require.Equal(t, 100.0, s.Rate)
+}
+
+func TestRunWithARateDoesNotWaitForAnswers(t *testing.T) {
+	release := make(chan struct{})
+	api := &fakeAPI{answer: func(ctx context.Context, n int) error {
+		<-release // no answer until every event is out
+		return nil
+	}}
+	events := 10
+	go func() {
+		for {
+			api.mu.Lock()
+			sent := len(api.ids)
+			api.mu.Unlock()
+			if sent == events {
+				close(release)
+				return
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}()
+
+	s := loadgen.Run(context.Background(), newEvents(t, events), loadgen.Config{Send: api.send, Concurrency: 100, Rate: 1000})
+
+	require.Equal(t, events, s.Sent)
+	require.Equal(t, events, api.maxInFlight, "every event went out before any answer came")
+}
+
 func TestRunRecordsFailedRequests(t *testing.T) {
 	api := &fakeAPI{answer: func(_ context.Context, n int) error {
 		if n%4 == 0 {
@@ -156,5 +207,5 @@ func TestRunReportsProgressWhileRequestsAreInFlight(t *testing.T) {
 	loadgen.Run(context.Background(), newEvents(t, 2), loadgen.Config{Send: api.send, Concurrency: 1,
 		Progress: progress, ProgressEvery: time.Millisecond})
 
-	require.Regexp(t, `^load: +0s  sent 1/2  ok 0  errors 0  [0-9.]+ events/s\n`, progress.String())
+	require.Regexp(t, `^load: +0s  sent 1/2  ok 0  errors 0  [0-9.]+ events/s  \[\.{30}\]   0%\n`, progress.String())
 }

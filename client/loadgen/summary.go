@@ -39,6 +39,10 @@ type Summary struct {
 	Unmatched int
 	// Errors groups the failed requests by HTTP status, lowest first.
 	Errors []ErrorGroup
+	// Rate is the open-loop rate the events were offered at, 0 for a
+	// closed-loop run; with it, latencies run from each event's intended
+	// send time.
+	Rate float64
 }
 
 // Latency is the distribution of request latencies.
@@ -137,9 +141,16 @@ func (s Summary) Write(w io.Writer) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "events       %d of %d sent\n", s.Sent, s.Planned)
 	fmt.Fprintf(&b, "total time   %s\n", s.Elapsed.Round(time.Millisecond))
-	fmt.Fprintf(&b, "throughput   %.1f events/s\n", s.Throughput())
-	fmt.Fprintf(&b, "latency      p50 %s  p95 %s  p99 %s  max %s\n",
+	fmt.Fprintf(&b, "throughput   %.1f events/s", s.Throughput())
+	if s.Rate > 0 {
+		fmt.Fprintf(&b, " (offered %g/s open loop)", s.Rate)
+	}
+	fmt.Fprintf(&b, "\nlatency      p50 %s  p95 %s  p99 %s  max %s",
 		roundLatency(s.Latency.P50), roundLatency(s.Latency.P95), roundLatency(s.Latency.P99), roundLatency(s.Latency.Max))
+	if s.Rate > 0 {
+		b.WriteString(" (from each event's intended send time)")
+	}
+	b.WriteString("\n")
 	fmt.Fprintf(&b, "matches      %d started, %d already started, %d would start",
 		s.Matches[interaction.StatusStarted], s.Matches[interaction.StatusAlreadyStarted], s.Matches[interaction.StatusWouldStart])
 	for _, st := range otherStatuses(s.Matches) {

@@ -30,10 +30,12 @@ const usage = `usage:
   ccflowctl export DIR                        write every live entry into DIR as <id>.yaml
   ccflowctl match EVENT.json                  show which entries an event matches, starting nothing ("-" reads stdin)
   ccflowctl load [--events N] [--concurrency C] [--rate R] [--event FILE] [--dry-run] [--timeout D]
-      post N ended interactions (default 200, from 8 senders, R a second or as fast as answered),
-      each with an id of its own, made from FILE (default SPEC's example event); show progress on
-      stderr and a summary of latency, throughput, match statuses and errors; --dry-run starts
-      nothing; stop after D (default 5m); exit 1 if any request failed
+      post N ended interactions, each with an id of its own, made from FILE (default SPEC's
+      example event): with --rate, R a second open loop (each event sent when due, answered or
+      not, its latency counted from then; at most C waiting, default 8); without, from C senders
+      as fast as answered. Shows a progress bar on stderr and a summary of latency
+      (p50/p95/p99/max), throughput, match statuses and errors; --dry-run starts nothing; stop
+      after D (default 5m); exit 1 if any request failed
 
 flags of every command (before its arguments):
   --url URL      ccflow's address (default $CCFLOW_URL, else http://localhost:8080)
