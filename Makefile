@@ -82,8 +82,16 @@ build:
 	go build ./...
 	go build -o bin/ ./worker ./starter
 
-## bench: run the benchmarks with their servers
+## bench: print the performance table, every figure beside its reference measured in the same run,
+##   against a ccflow of its own set up as make dev sets it up (a few minutes; BENCH_FLAGS="-phase 10s
+##   -sleeping 2000" for a shorter run, -skip memory,rate to leave figures out)
+BENCH_FLAGS ?=
 bench: tools
+	$(DEVENV) system -- go run ./cmd/bench $(BENCH_FLAGS)
+
+## bench-go: every package's Go benchmarks, with their servers
+.PHONY: bench-go
+bench-go: tools
 	$(DEVENV) test -- go test -tags $(TEST_TAGS) -run='^$$' -bench=. -benchmem $(PACKAGES)
 
 ## load: post ended interactions to the running ccflow (make dev) and measure latency and throughput,

@@ -103,7 +103,7 @@ func (s *Service) ingestMatch(ctx context.Context, ev interaction.Event, m trigg
 // start starts one follow-up and returns its run ID and whether this call
 // started it.
 func (s *Service) start(ctx context.Context, in workflows.FollowUpInput, workflowID string) (runID, status string, err error) {
-	run, err := s.Temporal.ExecuteWorkflow(ctx, startOptions(in, workflowID, s.TaskQueue), workflows.FollowUp, in)
+	run, err := s.Temporal.ExecuteWorkflow(ctx, StartOptions(in, workflowID, s.TaskQueue), workflows.FollowUp, in)
 	var already *serviceerror.WorkflowExecutionAlreadyStarted
 	switch {
 	case errors.As(err, &already):

@@ -26,8 +26,10 @@ const (
 	memoTrigger      = "trigger"
 )
 
-// startOptions are the options a follow-up for in is started with.
-func startOptions(in workflows.FollowUpInput, workflowID, taskQueue string) client.StartWorkflowOptions {
+// StartOptions are the options a follow-up for in is started with. Ingest
+// starts every run with them; the benchmarks' raw SDK starts use them too,
+// so both ways start exactly the same workflow.
+func StartOptions(in workflows.FollowUpInput, workflowID, taskQueue string) client.StartWorkflowOptions {
 	return client.StartWorkflowOptions{
 		ID:                       workflowID,
 		TaskQueue:                taskQueue,

@@ -1,0 +1,96 @@
+// Command bench measures ccflow's performance figures against a running
+// system and prints them as one table, each beside its reference measured
+// in the same run. `make bench` runs it inside `devenv system`, which
+// starts the embedded default (the Temporal dev server on SQLite,
+// PostgreSQL, the worker and the starter) and names them in the
+// environment.
+//
+// Usage:
+//
+//	bench [-phase 20s] [-in-flight 16] [-rate 100] [-rate-for 30s]
+//	      [-extra-entries 2000] [-sleeping 10000] [-skip memory,rate]
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"go.temporal.io/sdk/client"
+	sdklog "go.temporal.io/sdk/log"
+
+	"github.com/ccflow/ccflow/internal/bench"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context) error {
+	cfg := bench.Config{Progress: os.Stderr, Skip: map[string]bool{}}
+	var skip string
+	flag.DurationVar(&cfg.Phase, "phase", 20*time.Second, "how long each throughput figure measures")
+	flag.IntVar(&cfg.InFlight, "in-flight", 16, "starts or requests in flight in the throughput figures")
+	flag.Float64Var(&cfg.Rate, "rate", 100, "events per second of the open-loop figure")
+	flag.DurationVar(&cfg.RateFor, "rate-for", 30*time.Second, "how long the open-loop figure sends")
+	flag.IntVar(&cfg.ExtraEntries, "extra-entries", 2000, "entries the many-entries dry run adds")
+	flag.IntVar(&cfg.Sleeping, "sleeping", 10_000, "sleeping runs of the memory figure")
+	flag.StringVar(&skip, "skip", "", "figures not to measure: index, cel, starts, rate, interpreter, entries, memory")
+	flag.Parse()
+	for _, k := range strings.Split(skip, ",") {
+		if k = strings.TrimSpace(k); k != "" {
+			cfg.Skip[k] = true
+		}
+	}
+
+	need := func(name string) string {
+		v := os.Getenv(name)
+		if v == "" {
+			fmt.Fprintf(os.Stderr, "bench: %s is not set: run me through `make bench` (devenv system)\n", name)
+			os.Exit(2)
+		}
+		return v
+	}
+	cfg.BaseURL, cfg.Token = need("CCFLOW_URL"), os.Getenv("CCFLOW_API_TOKEN")
+	cfg.DatabaseURL, cfg.OutboxDir = need("DATABASE_URL"), need("CCFLOW_OUTBOX_DIR")
+	cfg.TaskQueue = need("CCFLOW_TASK_QUEUE")
+	pid := func(name string) int {
+		n, _ := strconv.Atoi(os.Getenv(name))
+		return n
+	}
+	cfg.Processes = bench.Processes{Temporal: pid("CCFLOW_TEMPORAL_PID"), Postgres: pid("CCFLOW_POSTGRES_PID"),
+		Worker: pid("CCFLOW_WORKER_PID"), Starter: pid("CCFLOW_STARTER_PID")}
+	need("CCFLOW_WORKER_PID")
+
+	tc, err := client.DialContext(ctx, client.Options{
+		HostPort:  need("TEMPORAL_ADDRESS"),
+		Namespace: os.Getenv("TEMPORAL_NAMESPACE"),
+		Logger:    sdklog.NewStructuredLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))),
+	})
+	if err != nil {
+		return fmt.Errorf("connecting to Temporal: %w", err)
+	}
+	defer tc.Close()
+	cfg.Temporal = tc
+
+	started := time.Now()
+	rows, err := bench.Run(ctx, cfg)
+	fmt.Printf("\nccflow figures, measured in one run of %s (each beside its reference from the same run)\n\n",
+		time.Since(started).Round(time.Second))
+	if werr := bench.Write(os.Stdout, rows); werr != nil {
+		return werr
+	}
+	return err
+}

@@ -1,0 +1,75 @@
+package bench
+
+import (
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/ccflow/ccflow/core/templates"
+	"github.com/ccflow/ccflow/workflows"
+)
+
+// HandWrittenWorkflow is the workflow type of HandWritten.
+const HandWrittenWorkflow = "BenchHandWritten"
+
+// stepsEntry is the entry the interpreter runs in the interpreter figure:
+// a variable, an email, a condition and an SMS. HandWritten does the same
+// in plain Go, calling the same activities with the same payloads, so the
+// two differ only by the interpreter.
+const stepsEntry = `{
+  "id": "bench-steps", "name": "Bench steps", "service": "Bench Steps",
+  "triggers": [{"type": "disposition", "disposition": "Problem solved"}],
+  "steps": [
+    {"id": "greeting", "type": "set_variable", "name": "greeting", "value": "Hi $(customer.first_name)"},
+    {"id": "email", "type": "send_email", "subject": "About order $(order_id)",
+     "text": "$(greeting), is everything fine with order $(order_id)?"},
+    {"id": "check", "type": "if", "condition": "order_id == \"A-17\"",
+     "then": [{"id": "sms", "type": "send_sms", "text": "$(greeting), we emailed you about order $(order_id)."}]}
+  ]}`
+
+// HandWritten is stepsEntry written by hand as a Go workflow: the
+// reference the interpreter is measured against.
+func HandWritten(ctx workflow.Context, in workflows.FollowUpInput) (string, error) {
+	v := in.Event.Vars()
+	greeting, err := templates.Render("Hi $(customer.first_name)", v)
+	if err != nil {
+		return "", err
+	}
+	v["greeting"] = greeting
+	id := workflow.GetInfo(ctx).WorkflowExecution.ID
+	ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout:    workflows.SendTimeout,
+		ScheduleToCloseTimeout: 2 * time.Hour,
+		RetryPolicy:            &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: 5 * time.Minute},
+	})
+
+	email := workflows.EmailInput{Key: workflows.StepKey(id, "email"), WorkflowID: id, StepID: "email"}
+	if email.To, err = templates.Render("$(customer.email)", v); err != nil {
+		return "", err
+	}
+	if email.Subject, err = templates.Render("About order $(order_id)", v); err != nil {
+		return "", err
+	}
+	if email.Text, err = templates.Render("$(greeting), is everything fine with order $(order_id)?", v); err != nil {
+		return "", err
+	}
+	var d workflows.Delivery
+	if err := workflow.ExecuteActivity(ctx, workflows.SendEmailActivity, email).Get(ctx, &d); err != nil {
+		return "", err
+	}
+	if v["order_id"] != "A-17" {
+		return "done", nil
+	}
+	sms := workflows.SMSInput{Key: workflows.StepKey(id, "sms"), WorkflowID: id, StepID: "sms"}
+	if sms.To, err = templates.Render("$(customer.phone)", v); err != nil {
+		return "", err
+	}
+	if sms.Text, err = templates.Render("$(greeting), we emailed you about order $(order_id).", v); err != nil {
+		return "", err
+	}
+	if err := workflow.ExecuteActivity(ctx, workflows.SendSMSActivity, sms).Get(ctx, &d); err != nil {
+		return "", err
+	}
+	return "done", nil
+}
