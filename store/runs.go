@@ -6,10 +6,14 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/lib/pq"
 )
 
 // Run records one started workflow: which entry version an event started,
-// kept beyond the Temporal namespace's retention.
+// kept beyond the Temporal namespace's retention. A row whose RunID is
+// empty is a claim: ingest has taken it and is starting the run, or the
+// reconciler has yet to find out whether the run started.
 type Run struct {
 	WorkflowID    string    `db:"workflow_id"`
 	RunID         string    `db:"run_id"`
@@ -18,6 +22,14 @@ type Run struct {
 	InteractionID string    `db:"interaction_id"`
 	Trigger       string    `db:"trigger"`
 	StartedAt     time.Time `db:"started_at"`
+}
+
+// Claim is a run's row as ingest and the reconciler see it: ClaimedAt is
+// when it was last claimed, which tells a claim taken again apart from the
+// one the reconciler looked at.
+type Claim struct {
+	Run
+	ClaimedAt time.Time `db:"claimed_at"`
 }
 
 // RecordRun stores r. The first record of a workflow ID wins: recording it
@@ -34,12 +46,13 @@ func (s *Store) RecordRun(ctx context.Context, r Run) error {
 	return nil
 }
 
-// Run returns the run recorded for workflowID, or ErrNotFound.
+// Run returns the run recorded for workflowID, or ErrNotFound; a claim
+// whose run is not known to have started is not a run.
 func (s *Store) Run(ctx context.Context, workflowID string) (Run, error) {
 	var r Run
 	err := s.db.GetContext(ctx, &r,
 		`SELECT workflow_id, run_id, entry_id, entry_version, interaction_id, trigger, started_at
-		 FROM runs WHERE workflow_id = $1`, workflowID)
+		 FROM runs WHERE workflow_id = $1 AND run_id <> ''`, workflowID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Run{}, fmt.Errorf("run %q: %w", workflowID, ErrNotFound)
 	}
@@ -47,4 +60,134 @@ func (s *Store) Run(ctx context.Context, workflowID string) (Run, error) {
 		return Run{}, fmt.Errorf("reading run %q: %w", workflowID, err)
 	}
 	return r, nil
+}
+
+// RecordedRuns returns the runs recorded for workflowIDs, by workflow ID;
+// IDs without one (or with only a claim) are left out. One statement
+// however many IDs.
+func (s *Store) RecordedRuns(ctx context.Context, workflowIDs []string) (map[string]Run, error) {
+	var runs []Run
+	if err := s.db.SelectContext(ctx, &runs,
+		`SELECT workflow_id, run_id, entry_id, entry_version, interaction_id, trigger, started_at
+		 FROM runs WHERE workflow_id = ANY($1) AND run_id <> ''`, pq.Array(workflowIDs)); err != nil {
+		return nil, fmt.Errorf("reading the runs of %d workflow IDs: %w", len(workflowIDs), err)
+	}
+	out := make(map[string]Run, len(runs))
+	for _, r := range runs {
+		out[r.WorkflowID] = r
+	}
+	return out, nil
+}
+
+// ClaimRuns claims the runs of one event's matches before they are
+// started, in one statement: each claim is a Run without RunID. It returns
+// one Claim per claim, in order. A Claim with an empty RunID is the
+// caller's to start: a new claim, or an earlier one whose run is not known
+// to have started, taken again (its ClaimedAt renewed, which stops the
+// reconciler from removing it). A Claim with a RunID is a run recorded
+// before: it was started, with the version and trigger it holds.
+func (s *Store) ClaimRuns(ctx context.Context, claims []Run) ([]Claim, error) {
+	n := len(claims)
+	ids, entries, versions, interactions, triggers := make([]string, n), make([]string, n), make([]int64, n), make([]string, n), make([]string, n)
+	for i, c := range claims {
+		ids[i], entries[i], versions[i], interactions[i], triggers[i] = c.WorkflowID, c.EntryID, int64(c.EntryVersion), c.InteractionID, c.Trigger
+	}
+	// The first part takes or renews the claims and returns them; the
+	// second returns the recorded runs it left alone, as the statement's
+	// snapshot shows them.
+	var rows []Claim
+	err := s.db.SelectContext(ctx, &rows,
+		`WITH input AS (
+		     SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[])
+		         AS t(workflow_id, entry_id, entry_version, interaction_id, trigger)
+		 ), claimed AS (
+		     INSERT INTO runs (workflow_id, run_id, entry_id, entry_version, interaction_id, trigger, started_at, claimed_at)
+		     SELECT workflow_id, '', entry_id, entry_version, interaction_id, trigger, now(), now() FROM input
+		     ON CONFLICT (workflow_id) DO UPDATE
+		         SET claimed_at = now(), entry_version = EXCLUDED.entry_version, trigger = EXCLUDED.trigger
+		         WHERE runs.run_id = ''
+		     RETURNING workflow_id, run_id, entry_id, entry_version, interaction_id, trigger, started_at, claimed_at
+		 )
+		 SELECT * FROM claimed
+		 UNION ALL
+		 SELECT r.workflow_id, r.run_id, r.entry_id, r.entry_version, r.interaction_id, r.trigger, r.started_at, r.claimed_at
+		 FROM runs r JOIN input USING (workflow_id)
+		 WHERE r.run_id <> '' AND r.workflow_id NOT IN (SELECT workflow_id FROM claimed)`,
+		pq.Array(ids), pq.Array(entries), pq.Array(versions), pq.Array(interactions), pq.Array(triggers))
+	if err != nil {
+		return nil, fmt.Errorf("claiming the runs of interaction %s: %w", claims[0].InteractionID, err)
+	}
+	byID := make(map[string]Claim, len(rows))
+	for _, r := range rows {
+		byID[r.WorkflowID] = r
+	}
+	out := make([]Claim, n)
+	var missing []string
+	for i, c := range claims {
+		r, ok := byID[c.WorkflowID]
+		if !ok {
+			// Recorded by a request that committed after this statement's
+			// snapshot was taken and before its insert met the row.
+			missing = append(missing, c.WorkflowID)
+		}
+		out[i] = r
+	}
+	if len(missing) > 0 {
+		recorded, err := s.RecordedRuns(ctx, missing)
+		if err != nil {
+			return nil, err
+		}
+		for i, c := range claims {
+			if out[i].WorkflowID == "" {
+				if out[i].Run = recorded[c.WorkflowID]; out[i].WorkflowID == "" {
+					return nil, fmt.Errorf("claiming run %q: neither claimed nor recorded", c.WorkflowID)
+				}
+			}
+		}
+	}
+	return out, nil
+}
+
+// ConfirmRuns fills in the run ID of claimed runs that started, and the
+// entry version and trigger each run was started with. Runs already
+// confirmed are left as they are. One statement however many runs.
+func (s *Store) ConfirmRuns(ctx context.Context, runs []Run) error {
+	n := len(runs)
+	ids, runIDs, versions, triggers := make([]string, n), make([]string, n), make([]int64, n), make([]string, n)
+	for i, r := range runs {
+		ids[i], runIDs[i], versions[i], triggers[i] = r.WorkflowID, r.RunID, int64(r.EntryVersion), r.Trigger
+	}
+	if _, err := s.db.ExecContext(ctx,
+		`UPDATE runs SET run_id = c.run_id, entry_version = c.entry_version, trigger = c.trigger
+		 FROM unnest($1::text[], $2::text[], $3::int[], $4::text[]) AS c(workflow_id, run_id, entry_version, trigger)
+		 WHERE runs.workflow_id = c.workflow_id AND runs.run_id = ''`,
+		pq.Array(ids), pq.Array(runIDs), pq.Array(versions), pq.Array(triggers)); err != nil {
+		return fmt.Errorf("confirming %d started runs: %w", n, err)
+	}
+	return nil
+}
+
+// ReleaseClaim removes claim c when it is still as it was taken (nobody
+// has claimed the run again since) and its run is not known to have
+// started: for a run that did not start. It reports whether it removed it.
+func (s *Store) ReleaseClaim(ctx context.Context, c Claim) (bool, error) {
+	res, err := s.db.ExecContext(ctx,
+		`DELETE FROM runs WHERE workflow_id = $1 AND run_id = '' AND claimed_at = $2`, c.WorkflowID, c.ClaimedAt)
+	if err != nil {
+		return false, fmt.Errorf("releasing the claim of run %q: %w", c.WorkflowID, err)
+	}
+	n, err := res.RowsAffected()
+	return n > 0, err
+}
+
+// StaleClaims returns at most limit claims last taken before before,
+// oldest first: runs whose start nobody confirmed.
+func (s *Store) StaleClaims(ctx context.Context, before time.Time, limit int) ([]Claim, error) {
+	var runs []Claim
+	if err := s.db.SelectContext(ctx, &runs,
+		`SELECT workflow_id, run_id, entry_id, entry_version, interaction_id, trigger, started_at, claimed_at
+		 FROM runs WHERE run_id = '' AND claimed_at < $1 ORDER BY claimed_at LIMIT $2`, before, limit); err != nil {
+		return nil, fmt.Errorf("listing claims older than %s: %w", before.Format(time.RFC3339), err)
+	}
+	return runs, nil
 }

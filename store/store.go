@@ -28,6 +28,9 @@ var (
 // Store is ccflow's PostgreSQL store.
 type Store struct {
 	db *sqlx.DB
+	// url is kept for the connection that listens for entry changes,
+	// which lives outside the pool.
+	url string
 }
 
 // Open connects to the database at url and checks that it answers.
@@ -42,7 +45,15 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("connecting to database: %w", err)
 	}
-	return &Store{db: db}, nil
+	return &Store{db: db, url: url}, nil
+}
+
+// OpenDB makes a Store of db, a pool the caller opened on the PostgreSQL
+// database at url, for tools and tests that bring their own driver (one
+// that counts or traces statements, say). url is what the listener of
+// entry changes connects to, outside the pool.
+func OpenDB(db *sql.DB, url string) *Store {
+	return &Store{db: sqlx.NewDb(db, "postgres"), url: url}
 }
 
 // OpenMigrated opens the database at url and brings its schema up to date,

@@ -16,6 +16,12 @@ import (
 // (default "default"), closed when the test ends.
 func Temporal(t testing.TB) client.Client {
 	t.Helper()
+	return temporalClient(t, nil)
+}
+
+// temporalClient is Temporal with options changed by change (nil: none).
+func temporalClient(t testing.TB, change func(*client.Options)) client.Client {
+	t.Helper()
 	addr := os.Getenv("TEMPORAL_ADDRESS")
 	if addr == "" {
 		t.Fatal("TEMPORAL_ADDRESS is not set: run the tests with `make test`, which starts a Temporal dev server")
@@ -28,6 +34,9 @@ func Temporal(t testing.TB) client.Client {
 	}
 	// The SDK logs every worker start and stop at info; tests want only trouble.
 	opts.Logger = log.NewStructuredLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	if change != nil {
+		change(&opts)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	c, err := client.DialContext(ctx, opts)
