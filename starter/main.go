@@ -62,10 +62,20 @@ func run() error {
 	}
 	defer tc.Close()
 
+	svc := &usecase.Service{Store: st, Temporal: tc, TaskQueue: cfg.TaskQueue, Signer: tokens.NewSigner(key), Log: log}
+	// The background work outlives the signal until requests in flight
+	// are done, so their started runs are confirmed.
+	bgCtx, stopBackground := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopBackground()
+	background, err := svc.StartBackground(bgCtx)
+	if err != nil {
+		return err
+	}
+
 	srv := &http.Server{
 		Addr: cfg.HTTPAddr,
 		Handler: api.New(api.Config{
-			Service:  &usecase.Service{Store: st, Temporal: tc, TaskQueue: cfg.TaskQueue, Signer: tokens.NewSigner(key), Log: log},
+			Service:  svc,
 			APIToken: cfg.APIToken,
 			Log:      log,
 		}),
@@ -87,7 +97,10 @@ func run() error {
 	log.Info("starter shutting down")
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 	defer cancel()
-	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+	err = srv.Shutdown(shutdownCtx)
+	stopBackground()
+	<-background
+	if err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("shutting down HTTP: %w", err)
 	}
 	return nil

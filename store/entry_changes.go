@@ -109,13 +109,28 @@ func (s *Store) inReadOnlySnapshot(ctx context.Context, fn func(q queryer) error
 // on a connection of its own, outside the pool, which lib/pq reconnects
 // when it drops; changed(0) means changes may have been missed (the
 // listener has just connected or reconnected), so the caller should check
-// the generation. It returns when ctx ends, or at once when it cannot
-// listen at all.
-func (s *Store) WatchEntries(ctx context.Context, changed func(generation int64)) error {
-	l := pq.NewListener(s.url, 100*time.Millisecond, 5*time.Second, nil)
+// the generation. problem, when not nil, hears of each failed attempt to
+// connect and of each lost connection. It returns nil when ctx ends.
+func (s *Store) WatchEntries(ctx context.Context, changed func(generation int64), problem func(error)) error {
+	l := pq.NewListener(s.url, 100*time.Millisecond, 5*time.Second, func(ev pq.ListenerEventType, err error) {
+		if err != nil && problem != nil {
+			problem(fmt.Errorf("listening for entry changes: %w", err))
+		}
+	})
 	defer l.Close()
-	if err := l.Listen(entryChannel); err != nil {
-		return fmt.Errorf("listening for entry changes: %w", err)
+	// Listen waits for a connection, however long that takes; closing the
+	// listener ends the wait.
+	listening := make(chan error, 1)
+	go func() { listening <- l.Listen(entryChannel) }()
+	select {
+	case <-ctx.Done():
+		l.Close()
+		<-listening
+		return nil
+	case err := <-listening:
+		if err != nil {
+			return fmt.Errorf("listening for entry changes: %w", err)
+		}
 	}
 	changed(0) // anything before the listen went unheard
 	ping := time.NewTicker(30 * time.Second)

@@ -107,7 +107,7 @@ func TestWatchEntriesHearsChangesMadeElsewhere(t *testing.T) {
 	ctx, cancel := context.WithCancel(ctx)
 	heard := make(chan int64, 16)
 	watching := make(chan error, 1)
-	go func() { watching <- s.WatchEntries(ctx, func(g int64) { heard <- g }) }()
+	go func() { watching <- s.WatchEntries(ctx, func(g int64) { heard <- g }, nil) }()
 	require.Equal(t, int64(0), <-heard, "listening starts with a call to check")
 
 	_, err := s.CreateEntry(context.Background(), newEntry("a", "Entry a"))

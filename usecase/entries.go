@@ -2,6 +2,7 @@ package usecase
 
 import (
 	"context"
+	"log/slog"
 
 	"github.com/ccflow/ccflow/core/entry"
 )
@@ -30,7 +31,11 @@ func (s *Service) CreateEntry(ctx context.Context, e entry.Entry) (entry.Entry, 
 	if err := s.checkEntry(ctx, &e); err != nil {
 		return entry.Entry{}, err
 	}
-	return s.Store.CreateEntry(ctx, e)
+	created, err := s.Store.CreateEntry(ctx, e)
+	if err == nil {
+		s.entriesChanged(ctx)
+	}
+	return created, err
 }
 
 // UpdateEntry stores e as a new version of the live entry e.ID, checked as
@@ -40,13 +45,31 @@ func (s *Service) UpdateEntry(ctx context.Context, e entry.Entry) (entry.Entry, 
 	if err := s.checkEntry(ctx, &e); err != nil {
 		return entry.Entry{}, err
 	}
-	return s.Store.UpdateEntry(ctx, e)
+	updated, err := s.Store.UpdateEntry(ctx, e)
+	if err == nil {
+		s.entriesChanged(ctx)
+	}
+	return updated, err
 }
 
 // DeleteEntry deletes the live entry id; ErrNotFound when there is none.
 // Its versions stay readable through EntryVersion.
 func (s *Service) DeleteEntry(ctx context.Context, id string) error {
-	return s.Store.DeleteEntry(ctx, id)
+	if err := s.Store.DeleteEntry(ctx, id); err != nil {
+		return err
+	}
+	s.entriesChanged(ctx)
+	return nil
+}
+
+// entriesChanged brings the entry index up to the write just made, so the
+// next event this service takes matches with it (other starters hear of it
+// from PostgreSQL). A failure is logged: the write stands, and the index
+// catches up within a second.
+func (s *Service) entriesChanged(ctx context.Context) {
+	if err := s.entryIndex().Refresh(ctx); err != nil {
+		s.logger().WarnContext(ctx, "the entry index will catch up with the change within a second", slog.Any("error", err))
+	}
 }
 
 // checkEntry normalizes e and validates it against the current catalog.

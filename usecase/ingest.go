@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
+	"sync"
 	"time"
 
 	"go.temporal.io/api/serviceerror"
@@ -21,83 +23,216 @@ import (
 const ingestTimeout = 15 * time.Second
 
 // Ingest validates ev, matches it against the live entries and, unless
-// dryRun, starts one follow-up per match, in entry-id order.
+// dryRun, starts one follow-up per match.
 //
-// Every step is idempotent, so a caller that gets an error simply sends the
-// same event again: the workflow ID is derived from the entry and the
+// An event costs one PostgreSQL statement and one Temporal call per match
+// that starts: the entries are matched in memory (EntryIndex), and the
+// runs of all matches are claimed in the runs table in one statement
+// before they are started, which also says which of them an earlier
+// delivery of the event started. A claim is the run's record from before
+// its start, so no run ever runs without one, even when the caller gives
+// up halfway; once Temporal has answered, the run ID is filled in, in
+// batches in a starter whose background work runs (StartBackground).
+//
+// Every step is idempotent, so a caller that gets an error sends the same
+// event again: the workflow ID is derived from the entry and the
 // interaction and Temporal rejects a second start of it (reuse policy
-// REJECT_DUPLICATE, so even a finished run is never started again), and the
-// runs table records each start with ON CONFLICT DO NOTHING. A retry
-// therefore answers already_started for what an earlier attempt started and
-// starts only what is still missing. Validation problems come back as
+// REJECT_DUPLICATE, so even a finished run is never started again), and a
+// claim whose start was not confirmed is simply started again. A retry
+// therefore answers already_started for what an earlier attempt started
+// and starts only what is missing. Validation problems come back as
 // validation.Errors; PostgreSQL or Temporal being unreachable or slow comes
-// back wrapped in ErrUnavailable.
-func (s *Service) Ingest(ctx context.Context, ev interaction.Event, dryRun bool) (interaction.Result, error) {
+// back wrapped in ErrUnavailable, as an UnavailableError saying which runs
+// started when Temporal was asked and did not answer.
+func (s *Service) Ingest(ctx context.Context, ev interaction.Event, dryRun bool) (res interaction.Result, err error) {
 	if err := ev.Validate(); err != nil {
 		return interaction.Result{}, err
 	}
+	if s.Observer != nil {
+		began := time.Now()
+		defer func() { s.Observer.Ingested(ev, dryRun, res, err, time.Since(began)) }()
+	}
 	ctx, cancel := context.WithTimeout(ctx, ingestTimeout)
 	defer cancel()
-	entries, err := s.Store.Entries(ctx)
-	if err != nil {
-		return interaction.Result{}, classify(fmt.Errorf("loading entries for interaction %s: %w", ev.InteractionID, err))
-	}
-	matches := triggers.Find(ev, entries) // in entry-id order
 
-	res := interaction.Result{InteractionID: ev.InteractionID, Matches: make([]interaction.MatchResult, 0, len(matches))}
-	for _, m := range matches {
-		mr, err := s.ingestMatch(ctx, ev, m, dryRun)
-		if err != nil {
-			return interaction.Result{}, err
+	// The contact policy's "the customer contacts again" belongs here,
+	// before matching: it ends the customer's other runs (and records this
+	// interaction) whether or not ev matches any entry.
+
+	ix, err := s.entryIndex().Index(ctx)
+	if err != nil {
+		return interaction.Result{}, classify(fmt.Errorf("reading the entries for interaction %s: %w", ev.InteractionID, err))
+	}
+	matches := ix.Find(ev, nil) // in entry-id order
+	res = interaction.Result{InteractionID: ev.InteractionID, Matches: make([]interaction.MatchResult, len(matches))}
+	if len(matches) == 0 {
+		return res, nil
+	}
+	claims := make([]store.Run, len(matches))
+	for i, m := range matches {
+		res.Matches[i] = interaction.MatchResult{
+			EntryID:      m.Entry.ID,
+			EntryVersion: m.Entry.Version,
+			Trigger:      m.Reason,
+			WorkflowID:   workflows.WorkflowID(m.Entry.ID, ev.InteractionID),
 		}
-		res.Matches = append(res.Matches, mr)
+		claims[i] = store.Run{WorkflowID: res.Matches[i].WorkflowID, EntryID: m.Entry.ID, EntryVersion: m.Entry.Version,
+			InteractionID: ev.InteractionID, Trigger: m.Reason}
+	}
+	if dryRun {
+		return s.dryRun(ctx, res)
+	}
+
+	claimed, err := s.Store.ClaimRuns(ctx, claims)
+	if err != nil {
+		return interaction.Result{}, classify(err)
+	}
+	var toStart []int
+	for i, c := range claimed {
+		if c.RunID != "" {
+			// Report what the existing run was started with, not today's entry.
+			mr := &res.Matches[i]
+			mr.EntryVersion, mr.Trigger, mr.RunID, mr.Status = c.EntryVersion, c.Trigger, c.RunID, interaction.StatusAlreadyStarted
+			continue
+		}
+		toStart = append(toStart, i)
+	}
+	if len(toStart) == 0 {
+		return res, nil
+	}
+
+	errs := make([]error, len(matches))
+	startOne := func(i int) {
+		errs[i] = s.startClaimed(ctx, ev, matches[i], claimed[i], &res.Matches[i])
+	}
+	if len(toStart) == 1 {
+		startOne(toStart[0])
+	} else {
+		var wg sync.WaitGroup
+		for _, i := range toStart {
+			wg.Go(func() { startOne(i) })
+		}
+		wg.Wait()
+	}
+
+	var confirm []store.Run
+	for _, i := range toStart {
+		if errs[i] == nil {
+			mr := res.Matches[i]
+			confirm = append(confirm, store.Run{WorkflowID: mr.WorkflowID, RunID: mr.RunID, EntryVersion: mr.EntryVersion, Trigger: mr.Trigger})
+		}
+	}
+	if len(confirm) > 0 {
+		s.confirm(ctx, confirm)
+	}
+	if err := startFailure(res, toStart, errs); err != nil {
+		return interaction.Result{}, err
 	}
 	return res, nil
 }
 
-func (s *Service) ingestMatch(ctx context.Context, ev interaction.Event, m triggers.Match, dryRun bool) (interaction.MatchResult, error) {
-	mr := interaction.MatchResult{
-		EntryID:      m.Entry.ID,
-		EntryVersion: m.Entry.Version,
-		Trigger:      m.Reason,
-		WorkflowID:   workflows.WorkflowID(m.Entry.ID, ev.InteractionID),
+// dryRun says of each match whether its run was started already, in one
+// statement.
+func (s *Service) dryRun(ctx context.Context, res interaction.Result) (interaction.Result, error) {
+	ids := make([]string, len(res.Matches))
+	for i, m := range res.Matches {
+		ids[i] = m.WorkflowID
 	}
-	run, err := s.Store.Run(ctx, mr.WorkflowID)
-	switch {
-	case err == nil:
-		// Report what the existing run was started with, not today's entry.
-		mr.EntryVersion, mr.Trigger, mr.RunID, mr.Status = run.EntryVersion, run.Trigger, run.RunID, interaction.StatusAlreadyStarted
-		return mr, nil
-	case !errors.Is(err, store.ErrNotFound):
-		return interaction.MatchResult{}, classify(fmt.Errorf("looking up run %s: %w", mr.WorkflowID, err))
-	case dryRun:
-		mr.Status = interaction.StatusWouldStart
-		return mr, nil
-	}
-
-	mr.RunID, mr.Status, err = s.start(ctx, workflows.FollowUpInput{Entry: m.Entry, Event: ev, Trigger: m.Reason}, mr.WorkflowID)
+	recorded, err := s.Store.RecordedRuns(ctx, ids)
 	if err != nil {
-		return interaction.MatchResult{}, err
+		return interaction.Result{}, classify(fmt.Errorf("looking up the runs of interaction %s: %w", res.InteractionID, err))
+	}
+	for i := range res.Matches {
+		mr := &res.Matches[i]
+		if run, ok := recorded[mr.WorkflowID]; ok {
+			mr.EntryVersion, mr.Trigger, mr.RunID, mr.Status = run.EntryVersion, run.Trigger, run.RunID, interaction.StatusAlreadyStarted
+		} else {
+			mr.Status = interaction.StatusWouldStart
+		}
+	}
+	return res, nil
+}
+
+// startClaimed starts the run of one claimed match and fills in mr. A start
+// Temporal refused for good releases the claim, since nothing started; a
+// start that may or may not have happened (Temporal unreachable, slow, or
+// the caller gone) keeps it, for a retry or the reconciler to settle.
+func (s *Service) startClaimed(ctx context.Context, ev interaction.Event, m triggers.Match, c store.Claim, mr *interaction.MatchResult) error {
+	in := workflows.FollowUpInput{Entry: m.Entry, Event: ev, Trigger: m.Reason}
+	var err error
+	mr.RunID, mr.Status, err = s.start(ctx, in, mr.WorkflowID)
+	if err != nil {
+		if !ambiguous(err) && ctx.Err() == nil {
+			if _, relErr := s.Store.ReleaseClaim(context.WithoutCancel(ctx), c); relErr != nil {
+				s.logger().WarnContext(ctx, "a run that did not start keeps its claim until the reconciler removes it",
+					slog.String("workflow_id", mr.WorkflowID), slog.Any("error", relErr))
+			}
+		}
+		return err
 	}
 	if mr.Status == interaction.StatusAlreadyStarted {
 		// An earlier attempt started the run but did not record it; the
 		// entry may have changed since, so ask the run what it started with.
-		if err := s.startedWith(ctx, &mr); err != nil {
-			return interaction.MatchResult{}, err
+		return s.startedWith(ctx, mr)
+	}
+	return nil
+}
+
+// startFailure is the error of an ingest some of whose starts failed
+// (errs[i] for the match i of toStart), saying what is true: which runs
+// started, and that sending the event again starts only what is missing.
+// It is nil when every start succeeded.
+func startFailure(res interaction.Result, toStart []int, errs []error) error {
+	var failed, started []string
+	var unavailable, refused []error
+	for _, i := range toStart {
+		switch err := errs[i]; {
+		case err == nil:
+			started = append(started, res.Matches[i].WorkflowID)
+		case res.Matches[i].RunID != "":
+			// Started, but what with could not be read: the reconciler
+			// records it.
+			started = append(started, res.Matches[i].WorkflowID)
+			unavailable = append(unavailable, err)
+		case ambiguous(err):
+			failed = append(failed, res.Matches[i].WorkflowID)
+			unavailable = append(unavailable, err)
+		default:
+			failed = append(failed, res.Matches[i].WorkflowID)
+			refused = append(refused, err)
 		}
 	}
-	err = s.Store.RecordRun(ctx, store.Run{
-		WorkflowID:    mr.WorkflowID,
-		RunID:         mr.RunID,
-		EntryID:       mr.EntryID,
-		EntryVersion:  mr.EntryVersion,
-		InteractionID: ev.InteractionID,
-		Trigger:       mr.Trigger,
-	})
-	if err != nil {
-		return interaction.MatchResult{}, classify(fmt.Errorf("recording run %s (%s): %w", mr.WorkflowID, mr.RunID, err))
+	if len(failed) == 0 && len(unavailable) == 0 {
+		return nil
 	}
-	return mr, nil
+	if len(unavailable) == 0 && len(started) == 0 {
+		return errors.Join(refused...) // nothing started, and nothing will: a bug or a refusal
+	}
+	var parts []string
+	if len(started) > 0 {
+		parts = append(parts, strings.Join(started, ", ")+" started")
+	}
+	if len(failed) > 0 && len(unavailable) > 0 {
+		parts = append(parts, fmt.Sprintf("Temporal did not answer in time for %s, which may or may not have started", strings.Join(failed, ", ")))
+	} else if len(failed) > 0 {
+		parts = append(parts, fmt.Sprintf("Temporal refused to start %s", strings.Join(failed, ", ")))
+	}
+	if len(unavailable) > 0 && len(failed) == 0 {
+		parts = append(parts, "Temporal did not answer in time when asked what they were started with")
+	}
+	msg := strings.Join(parts, "; ")
+	msg += "; sending the event again starts only what is missing"
+	err := errors.Join(append(unavailable, refused...)...)
+	if len(unavailable) == 0 {
+		return fmt.Errorf("%s: %w", msg, err) // a refusal is not the caller's to retry away
+	}
+	return &UnavailableError{Message: msg, Err: err}
+}
+
+// ambiguous reports whether a failed start may still have happened: the
+// request may have reached Temporal before the answer was lost.
+func ambiguous(err error) bool {
+	return IsUnavailable(err) || errors.Is(err, context.Canceled)
 }
 
 // start starts one follow-up and returns its run ID and whether this call

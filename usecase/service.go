@@ -19,6 +19,10 @@ type Service struct {
 	// cases need it.
 	Signer *tokens.Signer
 	Log    *slog.Logger
+	// Observer, when set, is told of every ingest (metrics).
+	Observer IngestObserver
+
+	bg background
 }
 
 func (s *Service) logger() *slog.Logger {

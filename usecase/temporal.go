@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	commonpb "go.temporal.io/api/common/v1"
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
@@ -53,14 +54,24 @@ func startedWithMemo(ctx context.Context, c client.Client, workflowID, runID str
 	if err != nil {
 		return 0, "", false, classify(fmt.Errorf("describing run %s (%s): %w", workflowID, runID, err))
 	}
-	fields := desc.GetWorkflowExecutionInfo().GetMemo().GetFields()
+	version, trigger, ok, err = memoStartedWith(desc.GetWorkflowExecutionInfo().GetMemo())
+	if err != nil {
+		return 0, "", false, fmt.Errorf("reading what run %s was started with: %w", workflowID, err)
+	}
+	return version, trigger, ok, nil
+}
+
+// memoStartedWith reads the entry version and trigger a run was started
+// with from its memo; ok is false when the memo lacks them.
+func memoStartedWith(memo *commonpb.Memo) (version int, trigger string, ok bool, err error) {
+	fields := memo.GetFields()
 	v, t := fields[memoEntryVersion], fields[memoTrigger]
 	if v == nil || t == nil {
 		return 0, "", false, nil
 	}
 	dc := converter.GetDefaultDataConverter()
 	if err := errors.Join(dc.FromPayload(v, &version), dc.FromPayload(t, &trigger)); err != nil {
-		return 0, "", false, fmt.Errorf("reading what run %s was started with: %w", workflowID, err)
+		return 0, "", false, err
 	}
 	return version, trigger, true, nil
 }

@@ -10,6 +10,7 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/contrib/envconfig"
 	"go.temporal.io/sdk/log"
+	"google.golang.org/grpc"
 )
 
 // Temporal returns a client of TEMPORAL_ADDRESS in TEMPORAL_NAMESPACE
@@ -65,4 +66,13 @@ func TemporalCLI(t testing.TB) string {
 		t.Fatalf("TEMPORAL_CLI=%s cannot be used (%v): run `make tools` to build the pinned Temporal CLI", cli, err)
 	}
 	return cli
+}
+
+// TemporalIntercepted is Temporal whose calls pass through intercept, for
+// tests that make Temporal fail or lose answers.
+func TemporalIntercepted(t testing.TB, intercept grpc.UnaryClientInterceptor) client.Client {
+	t.Helper()
+	return temporalClient(t, func(o *client.Options) {
+		o.ConnectionOptions.DialOptions = append(o.ConnectionOptions.DialOptions, grpc.WithChainUnaryInterceptor(intercept))
+	})
 }
