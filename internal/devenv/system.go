@@ -25,7 +25,8 @@ import (
 // what it measures is the embedded default.
 //
 // The command gets CCFLOW_URL and CCFLOW_API_TOKEN (the starter),
-// CCFLOW_WORKER_PID and CCFLOW_STARTER_PID (to read their memory),
+// CCFLOW_WORKER_PID, CCFLOW_STARTER_PID, CCFLOW_TEMPORAL_PID and
+// CCFLOW_POSTGRES_PID (to read their memory and CPU time),
 // CCFLOW_TASK_QUEUE, CCFLOW_OUTBOX_DIR, DATABASE_URL, TEMPORAL_ADDRESS,
 // TEMPORAL_NAMESPACE and TEMPORAL_CLI. It returns the command's exit code.
 func System(ctx context.Context, command []string) (int, error) {
@@ -118,10 +119,18 @@ func System(ctx context.Context, command []string) (int, error) {
 	}
 	say("ccflow is running at %s (Temporal %s with its state in SQLite, PostgreSQL on port %d)", baseURL, tc.address, pgPort)
 
+	for _, p := range g.procs {
+		if p.name == "postgres" || p.name == "temporal" {
+			pids[p.name] = p.cmd.Process.Pid
+		}
+	}
+
 	cmd := exec.Command(command[0], command[1:]...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
 	cmd.Env = append(env,
 		"CCFLOW_URL="+baseURL,
+		"CCFLOW_TEMPORAL_PID="+strconv.Itoa(pids["temporal"]),
+		"CCFLOW_POSTGRES_PID="+strconv.Itoa(pids["postgres"]),
 		"CCFLOW_WORKER_PID="+strconv.Itoa(pids["worker"]),
 		"CCFLOW_STARTER_PID="+strconv.Itoa(pids["starter"]),
 		"CCFLOW_TASK_QUEUE="+cmp.Or(os.Getenv("CCFLOW_TASK_QUEUE"), config.DefaultTaskQueue),
