@@ -20,6 +20,13 @@
 // statuses in one place. The store's errors pass through unchanged, so
 // their text (`entry "x": not found`) is what callers show.
 //
+// A long-lived starter calls StartBackground once before serving: it keeps
+// the entries in memory (EntryIndex, current within a second on every
+// starter through PostgreSQL's LISTEN/NOTIFY and a generation check), writes
+// the run IDs of started runs in batches, and settles the run claims nobody
+// confirmed (background.go). A Service without it works the same, paying a
+// statement or two more per event; tools and tests use it so.
+//
 // Every call ccflow makes with Temporal's client is in this package:
 // temporal.go holds the start options, the memo and the three calls that
 // act on a running follow-up (SendSurveyAnswer, SendClearEvent,

@@ -180,51 +180,54 @@ func (s *Service) startClaimed(ctx context.Context, ev interaction.Event, m trig
 
 // startFailure is the error of an ingest some of whose starts failed
 // (errs[i] for the match i of toStart), saying what is true: which runs
-// started, and that sending the event again starts only what is missing.
-// It is nil when every start succeeded.
+// started, which may or may not have, which Temporal refused, and that
+// sending the event again starts only what is missing. It is nil when
+// every start succeeded, and an UnavailableError when trying again can
+// help.
 func startFailure(res interaction.Result, toStart []int, errs []error) error {
-	var failed, started []string
-	var unavailable, refused []error
+	var started, unanswered, refused []string
+	var retryable, final []error
 	for _, i := range toStart {
+		id := res.Matches[i].WorkflowID
 		switch err := errs[i]; {
 		case err == nil:
-			started = append(started, res.Matches[i].WorkflowID)
+			started = append(started, id)
 		case res.Matches[i].RunID != "":
-			// Started, but what with could not be read: the reconciler
-			// records it.
-			started = append(started, res.Matches[i].WorkflowID)
-			unavailable = append(unavailable, err)
+			// It runs, but what it was started with could not be read;
+			// its claim keeps it recorded until a retry or the
+			// reconciler reads it.
+			started = append(started, id)
+			retryable = append(retryable, err)
 		case ambiguous(err):
-			failed = append(failed, res.Matches[i].WorkflowID)
-			unavailable = append(unavailable, err)
+			unanswered = append(unanswered, id)
+			retryable = append(retryable, err)
 		default:
-			failed = append(failed, res.Matches[i].WorkflowID)
-			refused = append(refused, err)
+			refused = append(refused, id)
+			final = append(final, err)
 		}
 	}
-	if len(failed) == 0 && len(unavailable) == 0 {
+	if len(retryable) == 0 && len(final) == 0 {
 		return nil
 	}
-	if len(unavailable) == 0 && len(started) == 0 {
-		return errors.Join(refused...) // nothing started, and nothing will: a bug or a refusal
+	if len(retryable) == 0 && len(started) == 0 {
+		return errors.Join(final...) // nothing started, and trying again will not help
 	}
 	var parts []string
 	if len(started) > 0 {
 		parts = append(parts, strings.Join(started, ", ")+" started")
 	}
-	if len(failed) > 0 && len(unavailable) > 0 {
-		parts = append(parts, fmt.Sprintf("Temporal did not answer in time for %s, which may or may not have started", strings.Join(failed, ", ")))
-	} else if len(failed) > 0 {
-		parts = append(parts, fmt.Sprintf("Temporal refused to start %s", strings.Join(failed, ", ")))
-	}
-	if len(unavailable) > 0 && len(failed) == 0 {
+	if len(unanswered) > 0 {
+		parts = append(parts, "Temporal did not answer in time for "+strings.Join(unanswered, ", ")+", which may or may not have started")
+	} else if len(retryable) > 0 {
 		parts = append(parts, "Temporal did not answer in time when asked what they were started with")
 	}
-	msg := strings.Join(parts, "; ")
-	msg += "; sending the event again starts only what is missing"
-	err := errors.Join(append(unavailable, refused...)...)
-	if len(unavailable) == 0 {
-		return fmt.Errorf("%s: %w", msg, err) // a refusal is not the caller's to retry away
+	if len(refused) > 0 {
+		parts = append(parts, "Temporal refused to start "+strings.Join(refused, ", "))
+	}
+	msg := strings.Join(parts, "; ") + "; sending the event again starts only what is missing"
+	err := errors.Join(append(retryable, final...)...)
+	if len(retryable) == 0 {
+		return fmt.Errorf("%s: %w", msg, err)
 	}
 	return &UnavailableError{Message: msg, Err: err}
 }
