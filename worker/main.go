@@ -49,6 +49,10 @@ func run() error {
 	}
 	log := cfg.Logger(os.Stderr)
 	slog.SetDefault(log)
+	cache, err := cacheSize()
+	if err != nil {
+		return fmt.Errorf("configuration: %w", err)
+	}
 
 	st, err := store.OpenMigrated(ctx, cfg.DatabaseURL)
 	if err != nil {
@@ -74,7 +78,9 @@ func run() error {
 	}
 	defer tc.Close()
 
-	w := worker.New(tc, cfg.TaskQueue, worker.Options{})
+	// The cache is the SDK's, one per process, set before the first worker.
+	worker.SetStickyWorkflowCacheSize(cache)
+	w := worker.New(tc, cfg.TaskQueue, workerOptions())
 	workflows.Register(w)
 	activities.Register(w, &activities.Activities{
 		Store:     st,
@@ -94,7 +100,7 @@ func run() error {
 	}
 	log.Info("worker polling", slog.String("temporal", temporalOpts.HostPort), slog.String("task_queue", cfg.TaskQueue),
 		slog.Bool("smtp", cfg.SMTPURL != ""), slog.Bool("twilio", cfg.Twilio != nil), slog.String("outbox", cfg.OutboxDir),
-		slog.Any("connections", cfg.Connections.Names()))
+		slog.Any("connections", cfg.Connections.Names()), slog.Int("cache_size", cache))
 	<-ctx.Done()
 	log.Info("worker shutting down")
 	w.Stop()
