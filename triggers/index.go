@@ -136,14 +136,19 @@ func (ix *Index) Len() int { return len(ix.entries) }
 // with the first trigger that holds. With a dst of enough capacity it
 // allocates nothing, so a caller that keeps its buffer matches for free.
 func (ix *Index) Find(ev interaction.Event, dst []Match) []Match {
+	// The event's texts as filed, each folded once; on the stack.
+	var serviceBuf, dispositionBuf, caseBuf [64]byte
+	e := event{disposition: foldKey(dispositionBuf[:0], ev.Disposition), sentiment: ev.AverageSentiment}
+	if ev.Case != nil && !ev.Case.Final {
+		e.caseDisposition = foldKey(caseBuf[:0], ev.Case.Disposition)
+	}
 	// The triggers that hold, as keys that sort by entry, then trigger; on
 	// the stack unless an event makes more than fit.
 	var held [64]uint64
-	keys := ix.anyService.collect(ev, held[:0])
-	var buf [64]byte
-	if key := foldKey(buf[:0], ev.Service); len(key) > 0 {
-		if sc := ix.byService[string(key)]; sc != nil {
-			keys = sc.collect(ev, keys)
+	keys := ix.anyService.collect(e, held[:0])
+	if service := foldKey(serviceBuf[:0], ev.Service); len(service) > 0 {
+		if sc := ix.byService[string(service)]; sc != nil {
+			keys = sc.collect(e, keys)
 		}
 	}
 	slices.Sort(keys)
@@ -155,26 +160,28 @@ func (ix *Index) Find(ev interaction.Event, dst []Match) []Match {
 			continue // a later trigger of an entry already matched
 		}
 		last = int64(i)
-		e := &ix.entries[i]
-		dst = append(dst, Match{Entry: *e, Trigger: e.Triggers[j], TriggerIndex: j, Reason: ix.reasons[i][j]})
+		entry := &ix.entries[i]
+		dst = append(dst, Match{Entry: *entry, Trigger: entry.Triggers[j], TriggerIndex: j, Reason: ix.reasons[i][j]})
 	}
 	return dst
 }
 
-// collect appends the key of every trigger of sc that holds for ev.
-func (sc *scope) collect(ev interaction.Event, keys []uint64) []uint64 {
-	var buf [64]byte
-	if sc.disposition != nil {
-		if key := foldKey(buf[:0], ev.Disposition); len(key) > 0 {
-			keys = appendKeys(keys, sc.disposition[string(key)])
-		}
+// event is what matching reads of an event: its dispositions as filed
+// (empty: none that can hold) and its sentiment.
+type event struct {
+	disposition, caseDisposition []byte
+	sentiment                    *float64
+}
+
+// collect appends the key of every trigger of sc that holds for e.
+func (sc *scope) collect(e event, keys []uint64) []uint64 {
+	if len(e.disposition) > 0 && sc.disposition != nil {
+		keys = appendKeys(keys, sc.disposition[string(e.disposition)])
 	}
-	if sc.caseDisposition != nil && ev.Case != nil && !ev.Case.Final {
-		if key := foldKey(buf[:0], ev.Case.Disposition); len(key) > 0 {
-			keys = appendKeys(keys, sc.caseDisposition[string(key)])
-		}
+	if len(e.caseDisposition) > 0 && sc.caseDisposition != nil {
+		keys = appendKeys(keys, sc.caseDisposition[string(e.caseDisposition)])
 	}
-	if s := ev.AverageSentiment; s != nil && *s == *s {
+	if s := e.sentiment; s != nil && *s == *s {
 		// below: threshold > s holds, from the first such threshold on.
 		lo, hi := 0, len(sc.below)
 		for lo < hi {
