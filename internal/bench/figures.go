@@ -136,6 +136,9 @@ func (s *system) rawStart(ctx context.Context, e entry.Entry, ev interaction.Eve
 // startsFigures measures raw SDK starts of the one-match entry's follow-up
 // and POST /v1/interactions/ended of events matching only it, in turns.
 func (s *system) startsFigures(ctx context.Context, start entry.Entry) (raw, ingest Row) {
+	if _, err := s.drain(ctx, "bench-start"); err != nil {
+		return Row{Note: err.Error()}, Row{Note: err.Error()}
+	}
 	s.say("raw SDK starts and ingest, %d in flight, %s each in turns", s.cfg.InFlight, s.cfg.Phase)
 	var next atomic.Int64
 	rawOp := func(ctx context.Context, i int) error {
@@ -149,13 +152,18 @@ func (s *system) startsFigures(ctx context.Context, start entry.Entry) (raw, ing
 		}
 		return err
 	}
-	tr, ti := alternate(ctx, 2, s.cfg.Phase/2,
-		func(d time.Duration) tally {
-			return withCPU(s.cfg.Processes, func() tally { return closedLoop(ctx, s.cfg.InFlight, d, &next, rawOp) })
-		},
-		func(d time.Duration) tally {
-			return withCPU(s.cfg.Processes, func() tally { return closedLoop(ctx, s.cfg.InFlight, d, &next, ingestOp) })
-		})
+	// Each turn starts once the runs of the turn before have finished, so
+	// neither pays for the other's: the time and CPU of a turn are its
+	// starts and as much of their runs as the worker got through meanwhile.
+	turn := func(fn op) func(time.Duration) tally {
+		return func(d time.Duration) tally {
+			if _, err := s.drain(ctx, "bench-start"); err != nil {
+				return tally{failed: 1, firstErr: err}
+			}
+			return withCPU(s.cfg.Processes, func() tally { return closedLoop(ctx, s.cfg.InFlight, d, &next, fn) })
+		}
+	}
+	tr, ti := alternate(ctx, 2, s.cfg.Phase/2, turn(rawOp), turn(ingestOp))
 	s.rawRate = tr.rate()
 	raw = Row{Figure: fmt.Sprintf("raw SDK starts of the follow-up, %d in flight", s.cfg.InFlight),
 		Value: perSecond(tr.rate()), Goal: "(the reference)", Note: strings.TrimSpace(errText(tr) + " " + tr.cpuText())}
@@ -241,6 +249,11 @@ func (s *system) dryRun(ctx context.Context, round int, d time.Duration) (dryRun
 	live, err := s.api.Entries(ctx)
 	if err != nil {
 		return dryRunResult{}, fmt.Errorf("listing entries: %w", err)
+	}
+	// Each measurement starts once the runs of the one before have
+	// finished, so the CPU it splits is its own.
+	if _, err := s.drain(ctx, "bench-start"); err != nil {
+		return dryRunResult{}, err
 	}
 	s.say("dry runs with %d entries, %d in flight, %s", len(live), s.cfg.InFlight, d)
 	var next atomic.Int64

@@ -62,6 +62,9 @@ func (s *system) interpreterFigure(ctx context.Context) (Row, error) {
 	}
 	defer w.Stop()
 
+	if _, err := s.drain(ctx, "bench-start"); err != nil {
+		return Row{}, err
+	}
 	s.say("interpreter and hand-written workflow, %d in flight, %s each in turns", s.cfg.InFlight, s.cfg.Phase)
 	run := func(workflowType, kind string) op {
 		return func(ctx context.Context, i int) error {
