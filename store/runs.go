@@ -94,25 +94,13 @@ func (s *Store) ClaimRuns(ctx context.Context, claims []Run) ([]Claim, error) {
 	}
 	// The first part takes or renews the claims and returns them; the
 	// second returns the recorded runs it left alone, as the statement's
-	// snapshot shows them.
+	// snapshot shows them. Prepared once, as every event runs it.
+	stmt, err := s.prepared(ctx, &s.claimRuns, claimRunsSQL)
+	if err != nil {
+		return nil, fmt.Errorf("claiming the runs of interaction %s: %w", claims[0].InteractionID, err)
+	}
 	var rows []Claim
-	err := s.db.SelectContext(ctx, &rows,
-		`WITH input AS (
-		     SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[])
-		         AS t(workflow_id, entry_id, entry_version, interaction_id, trigger)
-		 ), claimed AS (
-		     INSERT INTO runs (workflow_id, run_id, entry_id, entry_version, interaction_id, trigger, started_at, claimed_at)
-		     SELECT workflow_id, '', entry_id, entry_version, interaction_id, trigger, now(), now() FROM input
-		     ON CONFLICT (workflow_id) DO UPDATE
-		         SET claimed_at = now(), entry_version = EXCLUDED.entry_version, trigger = EXCLUDED.trigger
-		         WHERE runs.run_id = ''
-		     RETURNING workflow_id, run_id, entry_id, entry_version, interaction_id, trigger, started_at, claimed_at
-		 )
-		 SELECT * FROM claimed
-		 UNION ALL
-		 SELECT r.workflow_id, r.run_id, r.entry_id, r.entry_version, r.interaction_id, r.trigger, r.started_at, r.claimed_at
-		 FROM runs r JOIN input USING (workflow_id)
-		 WHERE r.run_id <> '' AND r.workflow_id NOT IN (SELECT workflow_id FROM claimed)`,
+	err = stmt.SelectContext(ctx, &rows,
 		pq.Array(ids), pq.Array(entries), pq.Array(versions), pq.Array(interactions), pq.Array(triggers))
 	if err != nil {
 		return nil, fmt.Errorf("claiming the runs of interaction %s: %w", claims[0].InteractionID, err)
@@ -147,6 +135,24 @@ func (s *Store) ClaimRuns(ctx context.Context, claims []Run) ([]Claim, error) {
 	}
 	return out, nil
 }
+
+// claimRunsSQL is ClaimRuns' statement.
+const claimRunsSQL = `WITH input AS (
+     SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[])
+         AS t(workflow_id, entry_id, entry_version, interaction_id, trigger)
+ ), claimed AS (
+     INSERT INTO runs (workflow_id, run_id, entry_id, entry_version, interaction_id, trigger, started_at, claimed_at)
+     SELECT workflow_id, '', entry_id, entry_version, interaction_id, trigger, now(), now() FROM input
+     ON CONFLICT (workflow_id) DO UPDATE
+         SET claimed_at = now(), entry_version = EXCLUDED.entry_version, trigger = EXCLUDED.trigger
+         WHERE runs.run_id = ''
+     RETURNING workflow_id, run_id, entry_id, entry_version, interaction_id, trigger, started_at, claimed_at
+ )
+ SELECT * FROM claimed
+ UNION ALL
+ SELECT r.workflow_id, r.run_id, r.entry_id, r.entry_version, r.interaction_id, r.trigger, r.started_at, r.claimed_at
+ FROM runs r JOIN input USING (workflow_id)
+ WHERE r.run_id <> '' AND r.workflow_id NOT IN (SELECT workflow_id FROM claimed)`
 
 // ConfirmRuns fills in the run ID of claimed runs that started, and the
 // entry version and trigger each run was started with. Runs already

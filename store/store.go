@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"sync"
 
 	"github.com/jmoiron/sqlx"
 	_ "github.com/lib/pq" // PostgreSQL driver
@@ -31,6 +32,25 @@ type Store struct {
 	// url is kept for the connection that listens for entry changes,
 	// which lives outside the pool.
 	url string
+
+	// Statements every event runs, prepared on first use (prepared).
+	mu        sync.Mutex
+	claimRuns *sqlx.Stmt
+}
+
+// prepared returns *stmt, preparing query into it on first use: the
+// server then plans it once per connection instead of on every call.
+func (s *Store) prepared(ctx context.Context, stmt **sqlx.Stmt, query string) (*sqlx.Stmt, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if *stmt == nil {
+		prepared, err := s.db.PreparexContext(ctx, query)
+		if err != nil {
+			return nil, err
+		}
+		*stmt = prepared
+	}
+	return *stmt, nil
 }
 
 // Open connects to the database at url and checks that it answers.
@@ -95,7 +115,14 @@ func (s *Store) Migrate(ctx context.Context) error {
 func (s *Store) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
 
 // Close closes the connection pool.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error {
+	s.mu.Lock()
+	if s.claimRuns != nil {
+		s.claimRuns.Close()
+	}
+	s.mu.Unlock()
+	return s.db.Close()
+}
 
 // DB exposes the pool for tests and tools that inspect tables directly.
 func (s *Store) DB() *sqlx.DB { return s.db }
