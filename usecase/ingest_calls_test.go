@@ -65,7 +65,8 @@ func TestWhatAnEventCosts(t *testing.T) {
 			require.Equal(t, interaction.StatusStarted, res.Matches[0].Status)
 			require.Equal(t, tt.start, calls.Postgres(), "statements of a new one-match event")
 			require.Equal(t, map[string]int{"StartWorkflowExecution": 1}, calls.Temporal())
-			t.Logf("a new one-match event: %d PostgreSQL statements, Temporal %v", calls.Postgres(), calls.Temporal())
+			t.Logf("a new one-match event: %d PostgreSQL statements (%d prepared, once per connection), Temporal %v",
+				calls.Postgres(), calls.Prepares(), calls.Temporal())
 
 			// The batch writer confirms the run within milliseconds.
 			require.Eventually(t, func() bool { _, err := f.store.Run(ctx, res.Matches[0].WorkflowID); return err == nil },

@@ -18,9 +18,9 @@ import (
 // a context that Track marked, so a test can say what one request costs
 // while background work on the same pool and client goes uncounted.
 type Calls struct {
-	mu       sync.Mutex
-	postgres int
-	temporal map[string]int
+	mu                 sync.Mutex
+	postgres, prepares int
+	temporal           map[string]int
 }
 
 type trackedKey struct{}
@@ -35,15 +35,23 @@ func (c *Calls) Track(ctx context.Context) context.Context {
 func (c *Calls) Reset() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.postgres, c.temporal = 0, map[string]int{}
+	c.postgres, c.prepares, c.temporal = 0, 0, map[string]int{}
 }
 
 // Postgres is the number of statements (a transaction's BEGIN and COMMIT
-// included) sent to PostgreSQL.
+// included, a prepared statement's executions too) sent to PostgreSQL.
 func (c *Calls) Postgres() int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.postgres
+}
+
+// Prepares is the number of statements prepared, which happens once per
+// statement and pooled connection, not per request.
+func (c *Calls) Prepares() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.prepares
 }
 
 // Temporal is the number of calls to Temporal's frontend by method, e.g.
@@ -152,7 +160,32 @@ func (c *countingConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driv
 }
 
 func (c *countingConn) PrepareContext(ctx context.Context, query string) (driver.Stmt, error) {
-	return c.Conn.(driver.ConnPrepareContext).PrepareContext(ctx, query)
+	if counted(ctx) == c.calls {
+		c.calls.mu.Lock()
+		c.calls.prepares++
+		c.calls.mu.Unlock()
+	}
+	stmt, err := c.Conn.(driver.ConnPrepareContext).PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return countingStmt{Stmt: stmt, calls: c.calls}, nil
+}
+
+// countingStmt counts the executions of a prepared statement.
+type countingStmt struct {
+	driver.Stmt
+	calls *Calls
+}
+
+func (s countingStmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driver.Rows, error) {
+	s.calls.addPostgres(ctx)
+	return s.Stmt.(driver.StmtQueryContext).QueryContext(ctx, args)
+}
+
+func (s countingStmt) ExecContext(ctx context.Context, args []driver.NamedValue) (driver.Result, error) {
+	s.calls.addPostgres(ctx)
+	return s.Stmt.(driver.StmtExecContext).ExecContext(ctx, args)
 }
 
 func (c *countingConn) ResetSession(ctx context.Context) error {
