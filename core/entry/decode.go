@@ -1,6 +1,7 @@
 package entry
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -200,12 +201,18 @@ func decodeStep(raw json.RawMessage, path string, s *Step, strict bool) validati
 	return errs
 }
 
-// keep adds a field as it was written.
+// keep adds a field as it was written, compacted: spaces inside a value
+// are no part of it.
 func (u *UnknownStep) keep(name string, raw json.RawMessage) {
 	if u.Fields == nil {
 		u.Fields = map[string]json.RawMessage{}
 	}
-	u.Fields[name] = raw
+	var b bytes.Buffer
+	if err := json.Compact(&b, raw); err != nil {
+		b.Reset()
+		b.Write(raw) // raw came from a valid document: Compact does not fail
+	}
+	u.Fields[name] = b.Bytes()
 }
 
 // describe names the JSON a field expects, in the words of its error.

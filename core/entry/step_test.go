@@ -3,6 +3,9 @@ package entry_test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
+	"io"
+	"reflect"
 	"slices"
 	"testing"
 
@@ -67,7 +70,7 @@ func TestStepJSONEscapesHTMLWhenAsked(t *testing.T) {
 	require.Equal(t, `{"type":"send_sms","text":"\u003cb\u003e\u0026\u003c/b\u003e"}`, string(data))
 }
 
-func TestStepJSONRoundTripsEveryType(t *testing.T) {
+func TestStepJSONRoundTrips(t *testing.T) {
 	data, err := json.Marshal(everyStepType)
 	require.NoError(t, err)
 
@@ -75,11 +78,79 @@ func TestStepJSONRoundTripsEveryType(t *testing.T) {
 	require.NoError(t, json.Unmarshal(data, &back))
 
 	require.Equal(t, everyStepType, back)
-	var names []string
-	for _, s := range back {
-		names = append(names, s.Type())
+}
+
+// filled returns a step of type typ with every field set, whatever the
+// type, so that the tests below cover types added later without a change.
+func filled(t *testing.T, typ string) entry.Step {
+	spec, ok := entry.NewSpec(typ)
+	require.True(t, ok, typ)
+	v := reflect.ValueOf(spec).Elem()
+	for i := range v.NumField() {
+		switch f := v.Field(i); f.Kind() {
+		case reflect.String:
+			f.SetString(fmt.Sprintf("%s <%d> & more", v.Type().Field(i).Name, i))
+		case reflect.Slice:
+			f.Set(reflect.ValueOf([]entry.Step{{ID: fmt.Sprintf("nested-%d", i), Spec: &entry.Wait{Duration: "1m"}}}))
+		case reflect.Map:
+			f.Set(reflect.ValueOf(map[string]string{"X-B": "2", "X-A": "1"}))
+		default:
+			t.Fatalf("%s.%s: fill a %s too", typ, v.Type().Field(i).Name, f.Kind())
+		}
 	}
-	require.ElementsMatch(t, names, typeNames(entry.StepTypes()), "one step of every type")
+	return entry.Step{ID: "s-" + typ, Spec: spec, OnError: []entry.Step{{Spec: &entry.SendSMS{Text: "failed"}}}}
+}
+
+func TestStepJSONOfEveryTypeRoundTripsInFieldOrder(t *testing.T) {
+	for _, st := range entry.StepTypes() {
+		t.Run(st.Type, func(t *testing.T) {
+			step := filled(t, st.Type)
+
+			data, err := json.Marshal(step)
+			require.NoError(t, err)
+			var back entry.Step
+			require.NoError(t, json.Unmarshal(data, &back))
+			decoded, err := entry.Decode([]byte(`{"steps": [` + string(data) + `]}`))
+			require.NoError(t, err, "Decode reads what Marshal writes")
+
+			require.Equal(t, step, back)
+			require.Equal(t, step, decoded.Steps[0])
+			want := []string{"id", "type"}
+			for _, f := range st.Fields {
+				want = append(want, f.Name)
+			}
+			require.Equal(t, append(want, "on_error"), objectKeys(t, data))
+		})
+	}
+}
+
+// objectKeys lists the keys of the JSON object data in their order.
+func objectKeys(t *testing.T, data []byte) []string {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	var keys []string
+	depth := 0
+	for {
+		tok, err := dec.Token()
+		if err == io.EOF {
+			return keys
+		}
+		require.NoError(t, err)
+		switch tok := tok.(type) {
+		case json.Delim:
+			if tok == '{' || tok == '[' {
+				depth++
+			} else {
+				depth--
+			}
+		case string:
+			if depth == 1 && dec.More() {
+				keys = append(keys, tok)
+				// Skip the value.
+				var v json.RawMessage
+				require.NoError(t, dec.Decode(&v))
+			}
+		}
+	}
 }
 
 // Workflow histories and stored versions hold steps as the flat struct of
@@ -116,8 +187,10 @@ func TestStepUnmarshalRejectsValuesOfTheWrongType(t *testing.T) {
 func TestStepTypes(t *testing.T) {
 	types := entry.StepTypes()
 
-	require.Equal(t, []string{entry.StepClearEvent, entry.StepHTTPRequest, entry.StepIf, entry.StepScheduleEvent,
-		entry.StepSendEmail, entry.StepSendSMS, entry.StepSendSurvey, entry.StepSetVariable, entry.StepWait}, typeNames(types))
+	names := typeNames(types)
+	require.True(t, slices.IsSorted(names), "sorted by name: %v", names)
+	require.Subset(t, names, []string{entry.StepClearEvent, entry.StepHTTPRequest, entry.StepIf, entry.StepScheduleEvent,
+		entry.StepSendEmail, entry.StepSendSMS, entry.StepSendSurvey, entry.StepSetVariable, entry.StepWait})
 	email := types[slices.IndexFunc(types, func(t entry.StepType) bool { return t.Type == entry.StepSendEmail })]
 	require.Equal(t, entry.StepType{Type: "send_email", Label: "Send email",
 		Help: "Sends an email through the server's SMTP relay.",
