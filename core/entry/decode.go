@@ -16,10 +16,11 @@ import (
 	"github.com/ccflow/ccflow/core/validation"
 )
 
-// Decode reads an entry from JSON strictly: an unknown field or a value of
-// the wrong type is an error naming its full path, such as
-// "steps[1].then[0].durration". Enabled is true unless the input says
-// otherwise. Errors are validation.Errors.
+// Decode reads an entry from JSON strictly: an unknown field, a field of
+// another step type than its step's, or a value of the wrong type is an
+// error naming its full path, such as "steps[1].then[0].durration".
+// Enabled is true unless the input says otherwise. Errors are
+// validation.Errors.
 func Decode(data []byte) (Entry, error) {
 	e := Entry{Enabled: true}
 	if err := json.Unmarshal(data, new(json.RawMessage)); err != nil {

@@ -1,5 +1,9 @@
 // Package entry defines workflow entries (what operators configure: triggers
 // and steps) and validates them. It knows nothing of HTTP, SQL or Temporal.
+//
+// Each step type is defined in one file, step_<type>.go: its struct, whose
+// tags declare its fields (fields.go says how), and the rules that span
+// its fields. Nothing else lists the step types.
 package entry
 
 import "time"

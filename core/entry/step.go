@@ -15,8 +15,8 @@ import (
 // the shape entry files, the API and workflow history share.
 //
 // The tags of ID and OnError describe them for forms (see
-// CommonStepFields); they are read, decoded and validated in this file
-// and in steps.go rather than by kind, as every step has them.
+// CommonStepFields); as every step has them, decodeStep and checkStep
+// handle them themselves rather than through their kinds.
 type Step struct {
 	ID      string `json:"id" kind:"step_id" label:"Step id" help:"Names the step in status and idempotency keys; letters, digits, '_' and '-', unique in the entry. Steps without one are named by their place, such as steps[1].then[0]."`
 	OnError []Step `json:"on_error" kind:"steps" label:"On error" help:"Steps that run when this step fails after its retries, with $(error.message) and $(error.step) set; without them the run fails."`

@@ -16,8 +16,8 @@ const maxNameLength = 200
 
 // Normalize trims the whitespace around e's single-line fields, the way a
 // hand-edited file or form tends to carry it, and gives e the id
-// Slug(e.Name) when it has none. Message bodies (text, html, body) are kept
-// as written.
+// Slug(e.Name) when it has none. Message bodies (text, html, body: the
+// fields of the kinds marked body) are kept as written.
 func Normalize(e *Entry) {
 	e.ID = strings.TrimSpace(e.ID)
 	e.Name = strings.TrimSpace(e.Name)
@@ -57,7 +57,7 @@ func normalizeSteps(steps []Step) {
 			switch fv := v.Field(f.index); {
 			case f.kind.goType == stringType && !f.kind.body:
 				fv.SetString(strings.TrimSpace(fv.String()))
-			case f.kind.goType == stepsType:
+			case f.kind.nested:
 				normalizeSteps(fv.Interface().([]Step))
 			}
 		}
