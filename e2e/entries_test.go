@@ -208,7 +208,7 @@ func TestLocalValidationSaysWhatTheAPISays(t *testing.T) {
 	client := apiclient.New(s.baseURL, apiToken, nil)
 	bad := entry.Entry{Name: "Bad", Enabled: true,
 		Triggers: []entry.Trigger{{Type: entry.TriggerDisposition, Disposition: "Solved"}},
-		Steps:    []entry.Step{{Type: entry.StepWait, Duration: "3 dayz"}}}
+		Steps:    []entry.Step{{Spec: &entry.Wait{Duration: "3 dayz"}}}}
 	entry.Normalize(&bad)
 	catalog, err := client.Catalog(context.Background())
 	require.NoError(t, err)

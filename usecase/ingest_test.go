@@ -56,7 +56,7 @@ func (f fixture) addEntry(t *testing.T, id, disposition string) entry.Entry {
 	e, err := f.store.CreateEntry(context.Background(), entry.Entry{
 		ID: id, Name: id, Enabled: true,
 		Triggers: []entry.Trigger{{Type: entry.TriggerDisposition, Disposition: disposition}},
-		Steps:    []entry.Step{{ID: "pause", Type: entry.StepWait, Duration: "1d"}},
+		Steps:    []entry.Step{{ID: "pause", Spec: &entry.Wait{Duration: "1d"}}},
 	})
 	require.NoError(t, err)
 	return e
@@ -149,7 +149,7 @@ func TestIngestAfterALostRunRecordReportsTemporalsRun(t *testing.T) {
 	// it, and the entry had been edited before the event came again.
 	_, err = f.store.DB().ExecContext(ctx, `DELETE FROM runs`)
 	require.NoError(t, err)
-	e.Steps[0].Duration = "2d"
+	e.Steps[0].Spec.(*entry.Wait).Duration = "2d"
 	_, err = f.store.UpdateEntry(ctx, e)
 	require.NoError(t, err)
 

@@ -12,6 +12,8 @@ import (
 	"github.com/ccflow/ccflow/core/entry"
 )
 
+func init() { interpret(httpRequest) }
+
 // httpRequestOptions are the options of an http_request step's activity.
 // 5xx answers, timeouts and network errors are retried five times in all;
 // the activity marks every other failure non-retryable, so it reaches the
@@ -36,7 +38,7 @@ func httpRequestOptions(timeout time.Duration, summary string) workflow.Activity
 // keeps the answer as <save_as>.status, <save_as>.headers and
 // <save_as>.body, so $(reply.body.id) and `reply.body.id == 'x'` reach the
 // fields of a JSON body.
-func (r *run) httpRequest(ctx workflow.Context, s entry.Step, p place) error {
+func httpRequest(r *run, ctx workflow.Context, s *entry.HTTPRequest, p place) error {
 	timeout, err := entry.HTTPTimeout(s)
 	if err != nil {
 		return fmt.Errorf("timeout: %w", err)

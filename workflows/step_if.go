@@ -7,9 +7,11 @@ import (
 	"github.com/ccflow/ccflow/core/entry"
 )
 
+func init() { interpret(branch) }
+
 // branch runs the then or the else steps of an if step, as its CEL
 // condition over the variables says.
-func (r *run) branch(ctx workflow.Context, s entry.Step, p place) error {
+func branch(r *run, ctx workflow.Context, s *entry.If, p place) error {
 	// CEL is side-effect free and deterministic; workflowcheck only sees the
 	// maps and sync of its caches.
 	//workflowcheck:ignore

@@ -52,7 +52,7 @@ func TestEntriesSendsTheTokenAndDecodesTheList(t *testing.T) {
 func TestUpdateEntrySendsTheEntryWithoutItsVersion(t *testing.T) {
 	c, seen := serve(t, http.StatusOK, `{"id": "a b", "name": "A", "version": 4}`)
 	e := entry.Entry{ID: "a b", Name: "A", Enabled: true, Version: 3,
-		Triggers: []entry.Trigger{{Type: "disposition", Disposition: "Spam"}}, Steps: []entry.Step{{Type: "wait", Duration: "1d"}}}
+		Triggers: []entry.Trigger{{Type: "disposition", Disposition: "Spam"}}, Steps: []entry.Step{{Spec: &entry.Wait{Duration: "1d"}}}}
 
 	updated, err := c.UpdateEntry(context.Background(), e)
 

@@ -3,6 +3,7 @@ package entry
 import (
 	"fmt"
 	"math"
+	"reflect"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -15,8 +16,8 @@ const maxNameLength = 200
 
 // Normalize trims the whitespace around e's single-line fields, the way a
 // hand-edited file or form tends to carry it, and gives e the id
-// Slug(e.Name) when it has none. Message bodies (text, html, body) are kept
-// as written.
+// Slug(e.Name) when it has none. Message bodies (text, html, body: the
+// fields of the kinds marked body) are kept as written.
 func Normalize(e *Entry) {
 	e.ID = strings.TrimSpace(e.ID)
 	e.Name = strings.TrimSpace(e.Name)
@@ -33,23 +34,31 @@ func Normalize(e *Entry) {
 	normalizeSteps(e.Steps)
 }
 
-// untrimmed are the step fields whose text is the customer's message, kept
-// exactly as written.
-var untrimmed = map[string]bool{"text": true, "html": true, "body": true}
-
-// normalizeSteps trims every other text field of every step, nested ones
-// included, walking the same field table decoding uses so a new field is
-// never missed.
+// normalizeSteps trims the text fields of every step, nested ones
+// included, except message bodies (the kinds whose body flag is set).
 func normalizeSteps(steps []Step) {
 	for i := range steps {
-		for name, f := range steps[i].fields() {
-			switch f := f.(type) {
-			case *string:
-				if !untrimmed[name] {
-					*f = strings.TrimSpace(*f)
-				}
-			case *[]Step:
-				normalizeSteps(*f)
+		s := &steps[i]
+		s.ID = strings.TrimSpace(s.ID)
+		normalizeSteps(s.OnError)
+		switch spec := s.Spec.(type) {
+		case nil:
+			continue
+		case *UnknownStep:
+			spec.Type = strings.TrimSpace(spec.Type)
+			continue
+		}
+		def := stepDefOf(s.Spec)
+		if def == nil {
+			continue
+		}
+		v := reflect.ValueOf(s.Spec).Elem()
+		for _, f := range def.fields {
+			switch fv := v.Field(f.index); {
+			case f.kind.goType == stringType && !f.kind.body:
+				fv.SetString(strings.TrimSpace(fv.String()))
+			case f.kind.nested:
+				normalizeSteps(fv.Interface().([]Step))
 			}
 		}
 	}

@@ -76,7 +76,7 @@ func TestRecordingRefusesADatabaseWithEntriesOfItsOwn(t *testing.T) {
 	st := testenv.Store(t)
 	_, err := st.CreateEntry(context.Background(), entry.Entry{ID: "kept", Name: "Kept", Enabled: true,
 		Triggers: []entry.Trigger{{Type: entry.TriggerDisposition, Disposition: "Spam"}},
-		Steps:    []entry.Step{{Type: entry.StepWait, Duration: "1m"}}})
+		Steps:    []entry.Step{{Spec: &entry.Wait{Duration: "1m"}}}})
 	require.NoError(t, err)
 
 	err = histories.Record(context.Background(), histories.Options{Temporal: testenv.Temporal(t), Store: st,

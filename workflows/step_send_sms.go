@@ -8,9 +8,11 @@ import (
 	"github.com/ccflow/ccflow/core/entry"
 )
 
+func init() { interpret(sendSMS) }
+
 // sendSMS sends the SMS of a send_sms step, or the survey SMS of a
-// send_survey step: both carry to and text.
-func (r *run) sendSMS(ctx workflow.Context, s entry.Step, p place) error {
+// send_survey step, which sends its to and text through it.
+func sendSMS(r *run, ctx workflow.Context, s *entry.SendSMS, p place) error {
 	f := fields{vars: r.vars}
 	in := SMSInput{
 		Key:        idempotencyKey(ctx, p.id),

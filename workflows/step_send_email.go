@@ -8,9 +8,11 @@ import (
 	"github.com/ccflow/ccflow/core/entry"
 )
 
+func init() { interpret(sendEmail) }
+
 // sendEmail sends the email of a send_email step, or the survey email of a
-// send_survey step: both carry to, subject, text and html.
-func (r *run) sendEmail(ctx workflow.Context, s entry.Step, p place) error {
+// send_survey step, which sends its to, subject, text and html through it.
+func sendEmail(r *run, ctx workflow.Context, s *entry.SendEmail, p place) error {
 	f := fields{vars: r.vars}
 	in := EmailInput{
 		Key:        idempotencyKey(ctx, p.id),

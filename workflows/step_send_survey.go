@@ -10,19 +10,25 @@ import (
 	"github.com/ccflow/ccflow/core/entry"
 )
 
+func init() { interpret(sendSurvey) }
+
 // sendSurvey opens a survey, sends its link by email or SMS and waits up to
 // the step's wait for the answer. It sets survey.url, survey.id and
 // survey.answered, and survey.score and survey.comment when answered.
-func (r *run) sendSurvey(ctx workflow.Context, s entry.Step, p place) error {
+func sendSurvey(r *run, ctx workflow.Context, s *entry.SendSurvey, p place) error {
 	wait, err := durations.Parse(s.Wait)
 	if err != nil {
 		return fmt.Errorf("wait: %w", err)
 	}
-	send := r.sendEmail
+	// The message goes out as a send_email or send_sms step's would.
+	var send func() error
 	switch s.Channel {
 	case ChannelEmail:
+		send = func() error {
+			return sendEmail(r, ctx, &entry.SendEmail{To: s.To, Subject: s.Subject, Text: s.Text, HTML: s.HTML}, p)
+		}
 	case ChannelSMS:
-		send = r.sendSMS
+		send = func() error { return sendSMS(r, ctx, &entry.SendSMS{To: s.To, Text: s.Text}, p) }
 	default:
 		return fmt.Errorf("channel: %q is neither %q nor %q", s.Channel, ChannelEmail, ChannelSMS)
 	}
@@ -47,7 +53,7 @@ func (r *run) sendSurvey(ctx workflow.Context, s entry.Step, p place) error {
 	r.surveys[survey.ID] = pending
 	defer delete(r.surveys, survey.ID)
 
-	if err := send(ctx, s, p); err != nil {
+	if err := send(); err != nil {
 		return err
 	}
 

@@ -16,21 +16,22 @@ import (
 
 const surveyID = workflowID + "/survey"
 
-// surveyStep is SPEC's post-call survey by email, answered within a week.
-var surveyStep = entry.Step{
-	ID: "survey", Type: entry.StepSendSurvey, Channel: "email",
-	Question: "How did we do, $(customer.first_name)?",
-	Subject:  "How did we do?",
-	Text:     "Tell us: $(survey.url)",
-	HTML:     `<a href="$(survey.url)">Tell us</a>`,
-	Wait:     "1w",
+// surveyStep is SPEC's post-call survey by email, answered within a week;
+// a new one each time, so that a test may change it.
+func surveyStep() entry.Step {
+	return entry.Step{ID: "survey", Spec: &entry.SendSurvey{Channel: "email",
+		Question: "How did we do, $(customer.first_name)?",
+		Subject:  "How did we do?",
+		Text:     "Tell us: $(survey.url)",
+		HTML:     `<a href="$(survey.url)">Tell us</a>`,
+		Wait:     "1w"}}
 }
 
-// apologyIfUnhappy sends an apology when the survey score is low.
-var apologyIfUnhappy = entry.Step{
-	ID: "check", Type: entry.StepIf, Condition: "survey.score <= 2",
-	Then: []entry.Step{{ID: "apology", Type: entry.StepSendEmail,
-		Subject: "We are sorry, $(customer.first_name)", Text: `You told us: "$(survey.comment)"`}},
+// apologyIfUnhappy sends an apology when the survey score is low; a new
+// one each time.
+func apologyIfUnhappy() entry.Step {
+	return entry.Step{ID: "check", Spec: &entry.If{Condition: "survey.score <= 2",
+		Then: []entry.Step{{ID: "apology", Spec: &entry.SendEmail{Subject: "We are sorry, $(customer.first_name)", Text: `You told us: "$(survey.comment)"`}}}}}
 }
 
 func TestSurveyAnsweredByUpdateDecidesTheApology(t *testing.T) {
@@ -50,7 +51,7 @@ func TestSurveyAnsweredByUpdateDecidesTheApology(t *testing.T) {
 				answer = h.answer(workflows.SurveyAnswer{SurveyID: surveyID, Score: tt.score, Comment: "took long"})
 			})
 
-			st := h.complete(input(surveyStep, apologyIfUnhappy))
+			st := h.complete(input(surveyStep(), apologyIfUnhappy()))
 
 			require.True(t, answer.accepted)
 			var subjects []string
@@ -72,7 +73,7 @@ func TestSurveyAnsweredByUpdateDecidesTheApology(t *testing.T) {
 func TestSurveyIsOpenedWithTheRunAndTheDeadline(t *testing.T) {
 	h := newHarness(t)
 
-	h.complete(input(surveyStep))
+	h.complete(input(surveyStep()))
 
 	require.Len(t, h.surveys, 1)
 	got := h.surveys[0]
@@ -88,8 +89,8 @@ func TestSurveyIsOpenedWithTheRunAndTheDeadline(t *testing.T) {
 
 func TestSurveyBySMSSendsTheLinkToThePhone(t *testing.T) {
 	h := newHarness(t)
-	step := surveyStep
-	step.Channel = "sms"
+	step := surveyStep()
+	step.Spec.(*entry.SendSurvey).Channel = "sms"
 
 	h.complete(input(step))
 
@@ -103,11 +104,11 @@ func TestSurveyWaitTimesOutAndTheRunGoesOn(t *testing.T) {
 	h := newHarness(t)
 	// survey.score is not defined without an answer, so the condition
 	// checks survey.answered first.
-	apology := apologyIfUnhappy
-	apology.Condition = "survey.answered && survey.score <= 2"
-	reminder := entry.Step{ID: "missed-you", Type: entry.StepSendSMS, Text: "We missed your answer, $(customer.first_name)."}
+	apology := apologyIfUnhappy()
+	apology.Spec.(*entry.If).Condition = "survey.answered && survey.score <= 2"
+	reminder := entry.Step{ID: "missed-you", Spec: &entry.SendSMS{Text: "We missed your answer, $(customer.first_name)."}}
 
-	st := h.complete(input(surveyStep, apology, reminder))
+	st := h.complete(input(surveyStep(), apology, reminder))
 
 	require.Equal(t, false, st.Variables["survey.answered"])
 	require.NotContains(t, st.Variables, "survey.score")
@@ -121,7 +122,7 @@ func TestSurveyWaitShowsInCurrentDetails(t *testing.T) {
 	var during workflows.State
 	h.at(time.Hour, func() { during = h.state() })
 
-	h.complete(input(surveyStep))
+	h.complete(input(surveyStep()))
 
 	require.Equal(t, "survey", during.CurrentStep)
 	require.Equal(t, "waiting for the survey answer from step survey until 2026-11-30 10:15 UTC", during.Details)
@@ -149,7 +150,7 @@ func TestSurveyAnswerValidator(t *testing.T) {
 			var answer *updateResult
 			h.at(time.Minute, func() { answer = h.answer(tt.answer) })
 
-			st := h.complete(input(surveyStep))
+			st := h.complete(input(surveyStep()))
 
 			require.False(t, answer.accepted)
 			requireApplicationError(t, answer.rejection, tt.errType, tt.message)
@@ -164,7 +165,7 @@ func TestSurveyAnswerValidatorAcceptsALongestComment(t *testing.T) {
 	var answer *updateResult
 	h.at(time.Minute, func() { answer = h.answer(workflows.SurveyAnswer{SurveyID: surveyID, Score: 5, Comment: comment}) })
 
-	st := h.complete(input(surveyStep))
+	st := h.complete(input(surveyStep()))
 
 	require.True(t, answer.accepted)
 	require.Equal(t, comment, st.Variables["survey.comment"])
@@ -176,8 +177,8 @@ func TestSurveyAnswerIsRejectedWhenNoSurveyIsPending(t *testing.T) {
 		steps []entry.Step
 		after time.Duration
 	}{
-		{"no survey step", []entry.Step{{ID: "pause", Type: entry.StepWait, Duration: "1d"}}, time.Hour},
-		{"survey wait ended", []entry.Step{surveyStep, {ID: "pause", Type: entry.StepWait, Duration: "1d"}}, durations.Week + time.Hour},
+		{"no survey step", []entry.Step{{ID: "pause", Spec: &entry.Wait{Duration: "1d"}}}, time.Hour},
+		{"survey wait ended", []entry.Step{surveyStep(), {ID: "pause", Spec: &entry.Wait{Duration: "1d"}}}, durations.Week + time.Hour},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -204,7 +205,7 @@ func TestSurveyAnswerIsRejectedOnceAnswered(t *testing.T) {
 		second = h.answer(ans)
 	})
 
-	h.complete(input(surveyStep, entry.Step{Type: entry.StepWait, Duration: "1h"}))
+	h.complete(input(surveyStep(), entry.Step{Spec: &entry.Wait{Duration: "1h"}}))
 
 	require.True(t, first.accepted)
 	require.False(t, second.accepted)
