@@ -13,7 +13,6 @@ import (
 	"github.com/ccflow/ccflow/core/templates"
 	"github.com/ccflow/ccflow/core/validation"
 	"github.com/ccflow/ccflow/core/vars"
-	"github.com/ccflow/ccflow/providers/connections"
 )
 
 // kind is what a step field holds. Every rule about one field alone
@@ -197,7 +196,7 @@ func (v *validator) checkRequestURL(raw, path string) {
 }
 
 func (v *validator) checkConnection(name, path string) {
-	if !connections.ValidName(name) {
+	if !ValidConnectionName(name) {
 		v.addf(path, "%q is not a connection name (1 to 64 lower-case letters, digits, '_' or '-')", name)
 	}
 }
@@ -220,4 +219,22 @@ func checkHeaders(v *validator, _ *fieldDef, val reflect.Value, path string, _ i
 			v.checkTemplate(headers[name], at)
 		}
 	}
+}
+
+// MaxConnectionNameLen bounds the name of a connection.
+const MaxConnectionNameLen = 64
+
+// ValidConnectionName reports whether name can name a connection (a named
+// internal API configured on the worker): 1 to 64 lower-case letters,
+// digits, '_' or '-'.
+func ValidConnectionName(name string) bool {
+	if len(name) == 0 || len(name) > MaxConnectionNameLen {
+		return false
+	}
+	for _, c := range name {
+		if !(c >= 'a' && c <= 'z') && !(c >= '0' && c <= '9') && c != '_' && c != '-' {
+			return false
+		}
+	}
+	return true
 }

@@ -32,6 +32,24 @@ var rules = []archtest.Rule{
 		Forbidden: []string{module + "/activities/...", module + "/workflows/..."},
 	},
 	{
+		Why:  "the pure model and the matcher depend on nothing outside themselves",
+		From: []string{module + "/core/...", module + "/triggers/..."},
+		Forbidden: []string{
+			module + "/activities/...", module + "/providers/...", module + "/store/...", module + "/usecase/...",
+			module + "/web/...", module + "/workflows/...", module + "/config/...",
+		},
+	},
+	{
+		Why:       "the use cases know no HTTP handler; the API and the console call them",
+		From:      []string{module + "/usecase/..."},
+		Forbidden: []string{module + "/web/..."},
+	},
+	{
+		Why:       "providers send and call; Temporal is the activities' business",
+		From:      []string{module + "/providers/..."},
+		Forbidden: []string{"go.temporal.io/...", module + "/workflows/...", module + "/activities/..."},
+	},
+	{
 		Why:       "the workflow calls activities by name, through the contract it owns",
 		From:      []string{module + "/workflows/..."},
 		Forbidden: []string{module + "/activities/...", module + "/store/...", module + "/providers/..."},
