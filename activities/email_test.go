@@ -8,6 +8,7 @@ package activities_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -119,6 +120,32 @@ func TestSendEmailRetriesAfter451AndThenSendsOnce(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, srv.Messages(), 1)
 	require.Equal(t, 2, deliveryOf(t, acts.Store, in.WorkflowID, in.Key).Attempts)
+}
+
+// The server accepted the message and then failed the connection: the
+// delivery is sent, on the first attempt, and retries find it so.
+func TestSendEmailAcceptedThenRSETOrQUITFailsIsRecordedSentOnce(t *testing.T) {
+	for _, fault := range []testenv.AcceptedFault{testenv.RSETRefused, testenv.QUITFailed} {
+		t.Run(fmt.Sprint(fault), func(t *testing.T) {
+			srv := testenv.SMTPServer(t)
+			mailer, err := smtp.New(srv.URL())
+			require.NoError(t, err)
+			acts := newActivities(t)
+			acts.Mailer = mailer
+			srv.FailAfterAccepting(fault, 3)
+			in := emailInput("k")
+
+			for range 3 { // as many attempts as a retry policy might make
+				_, err = execute(t, acts, acts.SendEmail, in)
+				require.NoError(t, err)
+			}
+
+			require.Len(t, srv.Messages(), 1, "copies the server received")
+			rec := deliveryOf(t, acts.Store, in.WorkflowID, in.Key)
+			require.Equal(t, store.DeliverySent, rec.Status)
+			require.Equal(t, 1, rec.Attempts)
+		})
+	}
 }
 
 func TestSendEmailTwiceWithTheSameKeySendsOnce(t *testing.T) {
