@@ -65,14 +65,16 @@ type Config struct {
 	APIToken string
 	// TaskQueue is the Temporal task queue (CCFLOW_TASK_QUEUE).
 	TaskQueue string
-	// SMTPURL is SMTP_URL; empty sends email to the outbox.
+	// SMTPURL is SMTP_URL; empty sends email to the outbox when OutboxDir
+	// is set, else nowhere (every email step fails).
 	SMTPURL string
 	// EmailFrom is the sender address (EMAIL_FROM).
 	EmailFrom string
-	// Twilio is nil when no Twilio variable is set: SMS go to the outbox.
+	// Twilio is nil when no Twilio variable is set: SMS go to the outbox
+	// when OutboxDir is set, else nowhere (every SMS step fails).
 	Twilio *twilio.Config
 	// OutboxDir is where email and SMS go without a provider
-	// (CCFLOW_OUTBOX_DIR).
+	// (CCFLOW_OUTBOX_DIR): a development tool, used only when set.
 	OutboxDir string
 	// SurveySecret is CCFLOW_SURVEY_SECRET; nil means the store's shared
 	// key (see SurveyKey).
@@ -103,7 +105,7 @@ func Load(part Part) (Config, error) {
 		TaskQueue:    getenv("CCFLOW_TASK_QUEUE", DefaultTaskQueue),
 		SMTPURL:      os.Getenv("SMTP_URL"),
 		EmailFrom:    getenv("EMAIL_FROM", "ccflow@localhost"),
-		OutboxDir:    getenv("CCFLOW_OUTBOX_DIR", ".dev/outbox"),
+		OutboxDir:    os.Getenv("CCFLOW_OUTBOX_DIR"),
 		SurveySecret: []byte(os.Getenv("CCFLOW_SURVEY_SECRET")),
 		LogFormat:    getenv("CCFLOW_LOG_FORMAT", "text"),
 	}

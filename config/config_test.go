@@ -41,7 +41,7 @@ func TestLoadDefaults(t *testing.T) {
 	require.Equal(t, "http://localhost:8080", c.PublicURL)
 	require.Equal(t, "ccflow", c.TaskQueue)
 	require.Equal(t, "ccflow@localhost", c.EmailFrom)
-	require.Equal(t, ".dev/outbox", c.OutboxDir)
+	require.Empty(t, c.OutboxDir, "the outbox is used only when asked for")
 	require.Equal(t, 30*24*time.Hour, c.SurveyTTL)
 	require.Empty(t, c.SMTPURL)
 	require.Nil(t, c.Twilio)

@@ -92,6 +92,9 @@ func run() error {
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("starting the worker on task queue %s: %w", cfg.TaskQueue, err)
 	}
+	for _, warning := range senders.Warnings(cfg.SMTPURL, cfg.Twilio, cfg.OutboxDir) {
+		log.Warn(warning)
+	}
 	log.Info("worker polling", slog.String("temporal", temporalOpts.HostPort), slog.String("task_queue", cfg.TaskQueue),
 		slog.Bool("smtp", cfg.SMTPURL != ""), slog.Bool("twilio", cfg.Twilio != nil), slog.String("outbox", cfg.OutboxDir),
 		slog.Any("connections", cfg.Connections.Names()))
