@@ -74,10 +74,16 @@ func fileName(tag, ext string) string {
 }
 
 // writeFile writes through a temporary file and a rename, so a person or a
-// tool watching the folder never sees half a message.
+// tool watching the folder never sees half a message. Files and folders
+// are the worker's user's alone (0600 in 0700): they hold customers'
+// addresses and messages. A folder an earlier version made readable by
+// all is closed on the next write.
 func writeFile(dir, name string, content []byte) (string, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return "", fmt.Errorf("creating outbox folder %s: %w", dir, err)
+	}
+	if err := os.Chmod(dir, 0o700); err != nil {
+		return "", fmt.Errorf("closing outbox folder %s to other users: %w", dir, err)
 	}
 	tmp, err := os.CreateTemp(dir, ".writing-*")
 	if err != nil {
@@ -88,7 +94,7 @@ func writeFile(dir, name string, content []byte) (string, error) {
 		tmp.Close()
 		return "", fmt.Errorf("writing outbox file %s: %w", tmp.Name(), err)
 	}
-	if err := tmp.Chmod(0o644); err != nil {
+	if err := tmp.Chmod(0o600); err != nil {
 		tmp.Close()
 		return "", fmt.Errorf("writing outbox file %s: %w", tmp.Name(), err)
 	}
