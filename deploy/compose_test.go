@@ -68,10 +68,40 @@ func TestComposeImagesArePinnedAndCurrent(t *testing.T) {
 
 func TestComposePublishesTheDocumentedPorts(t *testing.T) {
 	c := loadCompose(t)
-	cases := map[string]string{"starter": "8080:8080", "temporal-ui": "8233:8080", "temporal": "7233:7233", "mailpit": "8025:8025"}
+	cases := map[string]string{
+		"starter":     "${CCFLOW_BIND_ADDR:-127.0.0.1}:8080:8080",
+		"temporal-ui": "127.0.0.1:8233:8080",
+		"temporal":    "127.0.0.1:7233:7233",
+		"mailpit":     "127.0.0.1:8025:8025",
+	}
 	for name, port := range cases {
 		require.Contains(t, c.Services[name].Ports, port, "service %s", name)
 	}
+}
+
+// Nothing listens beyond this machine unless asked: the Temporal server and
+// its UI have no authentication, Mailpit shows every email, and the API is
+// only as safe as its token.
+func TestComposePublishesPortsOnLoopbackOnly(t *testing.T) {
+	c := loadCompose(t)
+	for name, s := range c.Services {
+		for _, port := range s.Ports {
+			host, _, _ := strings.Cut(port, ":")
+			switch {
+			case name == "starter" && strings.HasPrefix(port, "${CCFLOW_BIND_ADDR:-127.0.0.1}:"):
+				// The API alone may be exposed on purpose, behind TLS (README).
+			default:
+				require.Equal(t, "127.0.0.1", host, "service %s publishes %q beyond loopback", name, port)
+			}
+		}
+	}
+}
+
+// The API has no default token: compose refuses to start without one.
+func TestComposeRequiresAnAPIToken(t *testing.T) {
+	c := loadCompose(t)
+	token := c.Services["starter"].Environment["CCFLOW_API_TOKEN"]
+	require.Regexp(t, `^\$\{CCFLOW_API_TOKEN:\?.+\}$`, token, "compose must fail without CCFLOW_API_TOKEN, not fall back to a default")
 }
 
 func TestComposeWiresCcflowToItsServers(t *testing.T) {
