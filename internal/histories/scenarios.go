@@ -133,6 +133,33 @@ var scenarios = []scenario{
 		want:  completed,
 	},
 	{
+		// SPEC's own condition on a survey nobody answered: before the
+		// condition-missing-variable change the if step fails and its
+		// on_error runs; after it the condition does not hold.
+		name: "unanswered-score-condition",
+		entry: newEntry("unanswered-score-condition", "Unanswered score condition",
+			entry.Step{ID: "survey", Spec: &entry.SendSurvey{Channel: "sms",
+				Question: "How did we do?", Text: "Rate us, $(customer.first_name): $(survey.url)", Wait: "2s"}},
+			entry.Step{ID: "low-score", Spec: &entry.If{Condition: "survey.score <= 2",
+				Then: []entry.Step{{ID: "apology", Spec: &entry.SendSMS{Text: "Sorry, $(customer.first_name)."}}}},
+				OnError: []entry.Step{{ID: "tell-ops", Spec: &entry.SendEmail{To: "ops@example.com",
+					Subject: "Follow-up failed at $(error.step)", Text: "$(error.message)"}}}},
+			entry.Step{ID: "bye", Spec: &entry.SendSMS{Text: "Thanks for calling, $(customer.first_name)."}},
+		),
+		want: completed,
+	},
+	{
+		// A condition that walks a map: it takes the same branch on every
+		// replay only when maps iterate in a fixed order.
+		name: "map-order-condition",
+		entry: newEntry("map-order-condition", "Map order condition",
+			entry.Step{ID: "first-field", Spec: &entry.If{Condition: `customer.map(k, k)[0] == "email"`,
+				Then: []entry.Step{{ID: "by-email", Spec: &entry.SendEmail{Subject: "Hi", Text: "Hello $(customer.first_name)"}}},
+				Else: []entry.Step{{ID: "by-sms", Spec: &entry.SendSMS{Text: "Hello $(customer.first_name)"}}}}},
+		),
+		want: completed,
+	},
+	{
 		name: "cancelled",
 		entry: newEntry("cancelled", "Cancelled",
 			entry.Step{ID: "ack", Spec: &entry.SendEmail{Subject: "We got your case", Text: "Case $(case.number) is with us."}},
