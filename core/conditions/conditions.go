@@ -80,15 +80,25 @@ func (c *compiled) lacksRoot(v vars.Vars) bool {
 	return slices.ContainsFunc(c.roots, func(r string) bool { return !have[r] })
 }
 
-// eval runs c's program over v, whose variables are all there.
+// eval runs c's program over v and wraps its error in the condition's.
 func (c *compiled) eval(v vars.Vars) (bool, error) {
-	out, _, err := c.prg.Eval(activation(v, c.roots))
+	b, err := c.run(v)
 	if err != nil {
 		return false, fmt.Errorf("condition %q: %w", c.expr, err)
 	}
+	return b, nil
+}
+
+// run runs c's program over v. A root v lacks is missing from the
+// activation, so CEL reports the attribute missing when it needs it.
+func (c *compiled) run(v vars.Vars) (bool, error) {
+	out, _, err := c.prg.Eval(activation(v, c.roots))
+	if err != nil {
+		return false, err
+	}
 	b, ok := out.Value().(bool)
 	if !ok {
-		return false, fmt.Errorf("condition %q: %w", c.expr, errNotBool)
+		return false, errNotBool
 	}
 	return b, nil
 }

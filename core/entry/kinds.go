@@ -141,8 +141,11 @@ func (v *validator) checkTimeout(s, path string) {
 	}
 }
 
+// checkCondition checks a condition against the variables a run of the
+// entry can have (knownVariables), so a typo such as survey.scor is refused
+// now rather than deciding a branch weeks later.
 func (v *validator) checkCondition(expr, path string) {
-	v.add(path, conditions.Check(expr))
+	v.add(path, conditions.CheckVariables(expr, v.known))
 }
 
 func (v *validator) checkVariableName(name, path string) {

@@ -63,3 +63,11 @@ func (s *HTTPRequest) check(c *checker) {
 		c.addf("path", "%q must start with /", s.Path)
 	}
 }
+
+// defines are the variables the answer is saved under, with save_as.
+func (s *HTTPRequest) defines() []string {
+	if s.SaveAs == "" {
+		return nil
+	}
+	return []string{s.SaveAs + ".status", s.SaveAs + ".headers", s.SaveAs + ".body"}
+}

@@ -15,3 +15,6 @@ func init() {
 
 // check has nothing to add to the kinds of the fields.
 func (*SetVariable) check(*checker) {}
+
+// defines is the variable the step sets.
+func (s *SetVariable) defines() []string { return []string{s.Name} }

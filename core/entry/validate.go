@@ -8,6 +8,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/ccflow/ccflow/core/conditions"
 	"github.com/ccflow/ccflow/core/validation"
 )
 
@@ -67,7 +68,7 @@ func normalizeSteps(steps []Step) {
 // Validate reports every problem with e (after Normalize) against the
 // disposition catalog c, as validation.Errors in the order found, or nil.
 func Validate(e Entry, c Catalog) error {
-	v := &validator{catalog: c, stepIDs: map[string]string{}}
+	v := &validator{catalog: c, stepIDs: map[string]string{}, known: knownVariables(e.Steps)}
 	v.checkID(e.ID)
 	switch n := utf8.RuneCountInString(e.Name); {
 	case n == 0:
@@ -97,6 +98,8 @@ type validator struct {
 	errs      validation.Errors
 	stepIDs   map[string]string // step id -> path of the step that has it
 	stepCount int
+	// known are the variables whose fields are all known, for conditions.
+	known conditions.Known
 }
 
 func (v *validator) addf(path, format string, args ...any) {

@@ -54,6 +54,22 @@ func TestValidateAcceptsAValidEntry(t *testing.T) {
 	require.NoError(t, entry.Validate(valid(), entry.DefaultCatalog()))
 }
 
+// Conditions may name any variable a run can have: the event's own (any
+// top-level name), ccflow's fields, what the entry's steps set and save,
+// wherever they are set.
+func TestValidateAcceptsConditionsAboutVariablesARunCanHave(t *testing.T) {
+	e := valid()
+	e.Steps = append(e.Steps,
+		entry.Step{Spec: &entry.HTTPRequest{URL: "https://crm.example.com/x", SaveAs: "crm"}},
+		entry.Step{Spec: &entry.SetVariable{Name: "followup.sent", Value: "yes"}},
+		entry.Step{Spec: &entry.If{Condition: "crm.status == 200 && crm.body.tier == 'gold' && crm.headers['etag'] != ''" +
+			" && followup.sent == 'yes' && followed_up == 'yes' && vip && customer.email != '' && entry.version > 0",
+			Then: []entry.Step{{Spec: &entry.Wait{Duration: "1m"}}}}},
+		entry.Step{Spec: &entry.If{Condition: "error.step == 'x'", Then: []entry.Step{{Spec: &entry.Wait{Duration: "1m"}}}}},
+	)
+	require.NoError(t, entry.Validate(e, entry.DefaultCatalog()))
+}
+
 // nested returns a step list nested depth levels deep through if steps.
 func nested(depth int) []entry.Step {
 	steps := []entry.Step{{Spec: &entry.Wait{Duration: "1m"}}}
@@ -178,6 +194,18 @@ func TestValidate(t *testing.T) {
 		{"condition required", func(e *entry.Entry) { branch(e).Condition = "" }, "steps[1].condition", "is required"},
 		{"condition parses", func(e *entry.Entry) { branch(e).Condition = "survey.score <=" },
 			"steps[1].condition", `"survey.score <=" is not a valid CEL expression`},
+		{"condition names a field no run has", func(e *entry.Entry) { branch(e).Condition = "survey.scor <= 2" },
+			"steps[1].condition", "survey.scor is not a variable (under survey there are survey.answered, survey.comment, survey.id, survey.score and survey.url)"},
+		{"condition names a customer field no event has", func(e *entry.Entry) { branch(e).Condition = "customer.mail == ''" },
+			"steps[1].condition", "customer.mail is not a variable"},
+		{"condition type-checks", func(e *entry.Entry) { branch(e).Condition = "survey.score <= '2' + 1" },
+			"steps[1].condition", "does not type-check"},
+		{"condition is true or false", func(e *entry.Entry) { branch(e).Condition = "'yes'" },
+			"steps[1].condition", `"'yes'" gives string, not true or false`},
+		{"condition names a field of a saved answer no run has", func(e *entry.Entry) {
+			e.Steps = append([]entry.Step{{Spec: &entry.HTTPRequest{URL: "https://crm.example.com/x", SaveAs: "crm"}}}, e.Steps...)
+			spec[*entry.If](e.Steps[2]).Condition = "crm.stauts == 200"
+		}, "steps[2].condition", "crm.stauts is not a variable (under crm there are crm.body, crm.headers and crm.status)"},
 		{"then required", func(e *entry.Entry) { branch(e).Then = nil }, "steps[1].then", "at least one step"},
 		{"else validated", func(e *entry.Entry) { branch(e).Else[0].Spec = &entry.UnknownStep{Type: "nap"} }, "steps[1].else[0].type", `"nap" is not a step type`},
 		// templates
