@@ -115,6 +115,9 @@ type State struct {
 	Variables     vars.Vars   `json:"variables"`
 	Messages      []Message   `json:"messages"`
 	Errors        []StepError `json:"errors,omitempty"`
+	// Notes say what a step decided that a reader might not expect, such
+	// as a condition that did not hold for want of a variable.
+	Notes []Note `json:"notes,omitempty"`
 	// Events lists, in the order they happened, every event the run
 	// scheduled and every attempt to clear one that was not pending.
 	Events []ScheduledEvent `json:"events"`
@@ -134,6 +137,13 @@ type Message struct {
 
 // StepError records a step that failed after its retries.
 type StepError struct {
+	StepID  string    `json:"step_id"`
+	Message string    `json:"message"`
+	At      time.Time `json:"at"`
+}
+
+// Note is something a step decided, in words, for operators.
+type Note struct {
 	StepID  string    `json:"step_id"`
 	Message string    `json:"message"`
 	At      time.Time `json:"at"`

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
 	sdklog "go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/worker"
@@ -78,6 +79,65 @@ func TestTheCurrentStepChangeWithoutGetVersionWouldBreakRunsInFlight(t *testing.
 	err := r.ReplayWorkflowHistoryFromJSONFile(quietLogger, filepath.Join(historiesDir, "survey-answered.json"))
 
 	requireNondeterminism(t, err)
+}
+
+// A run that started before the condition-missing-variable change failed
+// its if step on an unanswered survey.score and ran on_error; replayed by
+// the change without its gate, it would take the else branch instead.
+func TestTheMissingVariableChangeWithoutGetVersionWouldBreakRunsInFlight(t *testing.T) {
+	r := replayer(t, func(reg worker.WorkflowRegistry) {
+		reg.RegisterWorkflowWithOptions(workflows.FollowUpUngated, workflow.RegisterOptions{Name: workflows.FollowUpWorkflow})
+	})
+
+	err := r.ReplayWorkflowHistoryFromJSONFile(quietLogger, filepath.Join(historiesDir, "v1-unanswered-score-condition.json"))
+
+	requireNondeterminism(t, err)
+}
+
+// A condition that walks a map takes the branch it took when the run was
+// recorded on every replay: maps reach CEL in sorted key order. In Go's
+// random order, half the replays would take the other branch.
+func TestAConditionOverAMapReplaysTheSameEveryTime(t *testing.T) {
+	r := replayer(t, workflows.Register)
+	file := filepath.Join(historiesDir, "v2-cond-map-order-condition.json")
+
+	for i := range 40 {
+		require.NoError(t, r.ReplayWorkflowHistoryFromJSONFile(quietLogger, file), "replay %d", i+1)
+	}
+}
+
+// The corpus holds runs of SPEC's condition on an unanswered survey from
+// before the condition-missing-variable change (the step failed) and after
+// it (the condition did not hold), so both keep replaying.
+func TestTheCorpusHoldsRunsFromBeforeAndAfterTheMissingVariableChange(t *testing.T) {
+	for file, marked := range map[string]bool{
+		"v1-unanswered-score-condition.json":      false,
+		"v2-cond-unanswered-score-condition.json": true,
+	} {
+		require.Equal(t, marked, slices.Contains(changeIDs(t, file), "condition-missing-variable"), file)
+	}
+}
+
+// changeIDs lists the change ids of the version markers in a recorded
+// history (workflow.GetVersion's).
+func changeIDs(t *testing.T, file string) []string {
+	t.Helper()
+	f, err := os.Open(filepath.Join(historiesDir, file))
+	require.NoError(t, err)
+	defer f.Close()
+	h, err := client.HistoryFromJSON(f, client.HistoryJSONOptions{})
+	require.NoError(t, err)
+	var ids []string
+	for _, e := range h.GetEvents() {
+		m := e.GetMarkerRecordedEventAttributes()
+		if m == nil || m.GetMarkerName() != "Version" {
+			continue
+		}
+		var id string
+		require.NoError(t, converter.GetDefaultDataConverter().FromPayloads(m.GetDetails()["change-id"], &id))
+		ids = append(ids, id)
+	}
+	return ids
 }
 
 // The corpus keeps histories from before the upsert-current-step change
