@@ -38,6 +38,13 @@ func httpRequestOptions(timeout time.Duration, summary string) workflow.Activity
 // keeps the answer as <save_as>.status, <save_as>.headers and
 // <save_as>.body, so $(reply.body.id) and `reply.body.id == 'x'` reach the
 // fields of a JSON body.
+//
+// Its fields are rendered by what they are (templates' RenderURL,
+// RenderHeader, RenderJSON), so a value from a customer or an answer stays
+// one path segment, one query value, one JSON string, on its header's
+// line. That changes what a request carries, not which commands the run
+// makes (no field fails to render that did not before), so it needs no
+// gate: a run in flight sends its next request escaped.
 func httpRequest(r *run, ctx workflow.Context, s *entry.HTTPRequest, p place) error {
 	timeout, err := entry.HTTPTimeout(s)
 	if err != nil {
@@ -48,11 +55,11 @@ func httpRequest(r *run, ctx workflow.Context, s *entry.HTTPRequest, p place) er
 		StepID:         p.id,
 		IdempotencyKey: idempotencyKey(ctx, p.id),
 		Method:         cmp.Or(s.Method, entry.DefaultHTTPMethod),
-		URL:            f.text("url", s.URL),
+		URL:            f.url("url", s.URL),
 		Connection:     s.Connection,
-		Path:           f.text("path", s.Path),
+		Path:           f.url("path", s.Path),
 		Headers:        f.headers(s.Headers),
-		Body:           f.text("body", s.Body),
+		Body:           f.json("body", s.Body),
 		Timeout:        timeout,
 	}
 	if f.err != nil {
@@ -88,7 +95,7 @@ func (f *fields) headers(h map[string]string) map[string]string {
 	sort.Strings(names)
 	out := make(map[string]string, len(h))
 	for _, name := range names {
-		out[name] = f.text("headers."+name, h[name])
+		out[name] = f.header("headers."+name, h[name])
 	}
 	return out
 }

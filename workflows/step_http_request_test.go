@@ -181,3 +181,30 @@ func TestHTTPRequestWithAnUndefinedVariableIsNotMade(t *testing.T) {
 		`step "crm-lookup" (http_request) failed: headers.X-A: $(invoice_id) is not defined`)
 	require.Empty(t, calls.inputs)
 }
+
+// Values a customer controls are escaped for where they land: a path
+// segment stays one segment of the connection's API, a survey comment
+// cannot add keys to a JSON body, a header value stays on its line.
+func TestHTTPRequestEscapesValuesByWhereTheyLand(t *testing.T) {
+	h := newHarness(t)
+	calls := h.onHTTP(func(workflows.HTTPRequestInput, int32) (workflows.HTTPResponse, error) {
+		return workflows.HTTPResponse{Status: 204}, nil
+	})
+	in := input(
+		entry.Step{ID: "set-comment", Spec: &entry.SetVariable{Name: "comment", Value: `fine", "refund": true, "x": "`}},
+		entry.Step{ID: "crm-update", Spec: &entry.HTTPRequest{Method: "POST", Connection: "crm",
+			Path:    "/customers/$(customer.id)/notes?by=$(agent.name)",
+			Headers: map[string]string{"X-Customer": "$(customer.id)"},
+			Body:    `{"customer": "$(customer.id)", "comment": "$(comment)", "score": $(entry.version)}`}},
+	)
+	in.Event.Customer.ID = "7/admin/delete-all?confirm=yes#"
+	in.Event.Agent.Name = "Sam & Co"
+
+	h.complete(in)
+
+	require.Len(t, calls.inputs, 1)
+	got := calls.inputs[0]
+	require.Equal(t, "/customers/7%2Fadmin%2Fdelete-all%3Fconfirm=yes%23/notes?by=Sam+%26+Co", got.Path)
+	require.Equal(t, `{"customer": "7/admin/delete-all?confirm=yes#", "comment": "fine\", \"refund\": true, \"x\": \"", "score": 3}`, got.Body)
+	require.Equal(t, map[string]string{"X-Customer": "7/admin/delete-all?confirm=yes#"}, got.Headers)
+}
