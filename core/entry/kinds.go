@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"golang.org/x/net/http/httpguts"
 
@@ -19,10 +20,10 @@ import (
 // belongs to its kind, so that fields of the same kind behave the same in
 // every step type and a form knows how to show them.
 //
-// Rules every field of a kind obeys go here, checked in checkField: a
-// length limit, or which control characters the kind admits (single-line
-// kinds none; message bodies newlines and tabs), would be a field of kind
-// read there.
+// Rules every field of a kind obeys go here, checked in checkField: its
+// text rule (a length limit, and which control characters the kind
+// admits: single-line kinds none, message bodies and conditions line
+// breaks and tabs) is checked before anything else about the value.
 type kind struct {
 	// goType is the Go type of fields of the kind.
 	goType reflect.Type
@@ -36,6 +37,8 @@ type kind struct {
 	nested bool
 	// required is what an empty required field reports.
 	required string
+	// text is the rule of a text kind's values; zero for lists and maps.
+	text validation.Text
 	// check reports the problems of a field's non-empty value, at path;
 	// depth is the nesting depth of the step that has the field.
 	check func(v *validator, f *fieldDef, val reflect.Value, path string, depth int)
@@ -47,40 +50,53 @@ var (
 	headersType = reflect.TypeFor[map[string]string]()
 )
 
+// Text rules of the kinds. A run carries its entry in its workflow
+// history, so every text is bounded; maxEntryBytes bounds the whole.
+var (
+	oneLine     = validation.Line(1000)
+	shortLine   = validation.Line(32)
+	messageBody = validation.Lines(20000)
+	htmlBody    = validation.Lines(50000)
+)
+
 // kinds are the field kinds, by the name tags give them.
 var kinds = map[string]*kind{
 	// template is one line of text with $(variables).
-	"template": {goType: stringType, required: "is required", check: checkString((*validator).checkTemplate)},
+	"template": {goType: stringType, required: "is required", text: oneLine, check: checkString((*validator).checkTemplate)},
 	// message is a message body with $(variables): the text of an email
 	// or SMS, the body of a request.
-	"message": {goType: stringType, body: true, required: "is required", check: checkString((*validator).checkTemplate)},
+	"message": {goType: stringType, body: true, required: "is required", text: messageBody, check: checkString((*validator).checkTemplate)},
 	// html is an HTML message body with $(variables), whose values are
 	// escaped when it is rendered.
-	"html": {goType: stringType, body: true, required: "is required", check: checkString((*validator).checkTemplate)},
+	"html": {goType: stringType, body: true, required: "is required", text: htmlBody, check: checkString((*validator).checkTemplate)},
 	// duration is how long to wait, such as 30m or 1d12h, up to maxDuration.
-	"duration": {goType: stringType, required: "is required (e.g. 30m, 1d or 1w)", check: checkString((*validator).checkDuration)},
+	"duration": {goType: stringType, required: "is required (e.g. 30m, 1d or 1w)", text: shortLine, check: checkString((*validator).checkDuration)},
 	// timeout is how long a request may take, up to MaxHTTPTimeout.
-	"timeout": {goType: stringType, required: "is required (e.g. 10s or 1m)", check: checkString((*validator).checkTimeout)},
+	"timeout": {goType: stringType, required: "is required (e.g. 10s or 1m)", text: shortLine, check: checkString((*validator).checkTimeout)},
 	// enum is one of the options of its field's tag.
-	"enum": {goType: stringType, enum: true, check: checkEnum},
+	"enum": {goType: stringType, enum: true, text: shortLine, check: checkEnum},
 	// steps is a list of steps, nested one level deeper.
 	"steps": {goType: stepsType, nested: true, required: "at least one step is required", check: checkNested},
 	// headers are HTTP headers whose values are templates.
 	"headers": {goType: headersType, required: "at least one header is required", check: checkHeaders},
-	// condition is a CEL expression over the variables.
-	"condition": {goType: stringType, required: "is required (a CEL expression such as survey.score <= 2)", check: checkString((*validator).checkCondition)},
+	// condition is a CEL expression over the variables, which may span
+	// lines.
+	"condition": {goType: stringType, required: "is required (a CEL expression such as survey.score <= 2)", text: validation.Lines(2000),
+		check: checkString((*validator).checkCondition)},
 	// variable is the name of a context variable a step sets.
-	"variable": {goType: stringType, required: "is required", check: checkString((*validator).checkVariableName)},
+	"variable": {goType: stringType, required: "is required", text: validation.Line(200), check: checkString((*validator).checkVariableName)},
 	// event_name names a scheduled event.
-	"event_name": {goType: stringType, required: "is required (the event's name, such as follow-up)", check: checkString((*validator).checkEventName)},
+	"event_name": {goType: stringType, required: "is required (the event's name, such as follow-up)", text: validation.Line(200),
+		check: checkString((*validator).checkEventName)},
 	// event_time is a template that renders to a time (ParseEventTime).
-	"event_time": {goType: stringType, required: "is required (a time such as 2026-11-30T10:15:00Z)", check: checkString((*validator).checkEventTime)},
+	"event_time": {goType: stringType, required: "is required (a time such as 2026-11-30T10:15:00Z)", text: validation.Line(200),
+		check: checkString((*validator).checkEventTime)},
 	// url is an absolute http(s) URL, or a template that renders to one.
-	"url": {goType: stringType, required: "is required", check: checkString((*validator).checkRequestURL)},
+	"url": {goType: stringType, required: "is required", text: validation.Line(2000), check: checkString((*validator).checkRequestURL)},
 	// connection names an internal API configured on the server.
-	"connection": {goType: stringType, required: "is required", check: checkString((*validator).checkConnection)},
+	"connection": {goType: stringType, required: "is required", text: validation.Line(MaxConnectionNameLen), check: checkString((*validator).checkConnection)},
 	// step_id is a step's id (Step.ID, checked in steps.go).
-	"step_id": {goType: stringType},
+	"step_id": {goType: stringType, text: validation.Line(maxStepIDLen)},
 }
 
 // checkField checks one field of a step against its kind.
@@ -90,6 +106,12 @@ func (v *validator) checkField(f *fieldDef, val reflect.Value, path string, dept
 			v.addf(path, "%s", f.required)
 		}
 		return
+	}
+	if f.kind.text.Max > 0 {
+		if err := f.kind.text.Check(path, val.String()); err != nil {
+			v.errs = append(v.errs, err)
+			return
+		}
 	}
 	if f.kind.check != nil {
 		f.kind.check(v, f, val, path, depth)
@@ -161,7 +183,7 @@ func (v *validator) checkVariableName(name, path string) {
 // alphabet of step ids: operators type them into URLs to clear an event.
 func (v *validator) checkEventName(name, path string) {
 	if !validStepID(name) {
-		v.addf(path, "%q must be 1 to %d letters, digits, '_' or '-'", name, maxStepIDLen)
+		v.addf(path, "%s must be 1 to %d letters, digits, '_' or '-'", validation.Quote(name), maxStepIDLen)
 	}
 }
 
@@ -212,17 +234,26 @@ var credentialHeaders = []string{"Authorization", "Proxy-Authorization", "Cookie
 func checkHeaders(v *validator, _ *fieldDef, val reflect.Value, path string, _ int) {
 	headers := val.Interface().(map[string]string)
 	for _, name := range slices.Sorted(maps.Keys(headers)) {
-		at := validation.Join(path, name)
+		at := validation.Join(path, validation.Shorten(name))
 		switch {
+		case utf8.RuneCountInString(name) > maxHeaderNameLen:
+			v.addf(at, "%s is longer than %d characters", validation.Quote(name), maxHeaderNameLen)
 		case !httpguts.ValidHeaderFieldName(name):
 			v.addf(at, "%q is not a header name", name)
 		case slices.ContainsFunc(credentialHeaders, func(c string) bool { return strings.EqualFold(c, name) }):
 			v.addf(at, "holds credentials, and entries are not a place for secrets: configure a connection on the server and name it in connection")
 		default:
+			if err := oneLine.Check(at, headers[name]); err != nil {
+				v.errs = append(v.errs, err)
+				continue
+			}
 			v.checkTemplate(headers[name], at)
 		}
 	}
 }
+
+// maxHeaderNameLen bounds a header's name.
+const maxHeaderNameLen = 100
 
 // MaxConnectionNameLen bounds the name of a connection.
 const MaxConnectionNameLen = 64

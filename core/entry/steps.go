@@ -81,7 +81,7 @@ func (v *validator) checkStepID(id, path string) {
 	}
 	at := validation.Join(path, "id")
 	if !validStepID(id) {
-		v.addf(at, "%q must be 1 to %d letters, digits, '_' or '-'", id, maxStepIDLen)
+		v.addf(at, "%s must be 1 to %d letters, digits, '_' or '-'", validation.Quote(id), maxStepIDLen)
 		return
 	}
 	if first, dup := v.stepIDs[id]; dup {

@@ -1,12 +1,12 @@
 package entry
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 	"reflect"
 	"slices"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/ccflow/ccflow/core/conditions"
 	"github.com/ccflow/ccflow/core/validation"
@@ -14,6 +14,19 @@ import (
 
 // maxNameLength bounds an entry name, which operators see in run summaries.
 const maxNameLength = 200
+
+// Text rules of an entry's own fields: the service becomes a search
+// attribute of every run, well below Temporal's 2 KiB.
+var (
+	nameText        = validation.Line(maxNameLength)
+	serviceText     = validation.Line(200)
+	dispositionText = validation.Line(200)
+)
+
+// maxEntryBytes bounds an entry as JSON: every run carries its entry in its
+// workflow history, beside an event of up to 1 MiB, and Temporal refuses
+// payloads over 2 MB.
+const maxEntryBytes = 256 << 10
 
 // Normalize trims the whitespace around e's single-line fields, the way a
 // hand-edited file or form tends to carry it, and gives e the id
@@ -70,12 +83,12 @@ func normalizeSteps(steps []Step) {
 func Validate(e Entry, c Catalog) error {
 	v := &validator{catalog: c, stepIDs: map[string]string{}, known: knownVariables(e.Steps)}
 	v.checkID(e.ID)
-	switch n := utf8.RuneCountInString(e.Name); {
-	case n == 0:
+	if e.Name == "" {
 		v.addf("name", "is required")
-	case n > maxNameLength:
-		v.addf("name", "is %d characters long; at most %d are allowed", n, maxNameLength)
+	} else {
+		v.checkText("name", e.Name, nameText)
 	}
+	v.checkText("service", e.Service, serviceText)
 	if len(e.Triggers) == 0 {
 		v.addf("triggers", "at least one trigger is required")
 	}
@@ -89,7 +102,22 @@ func Validate(e Entry, c Catalog) error {
 	if v.stepCount > maxSteps {
 		v.addf("steps", "has %d steps in all (nested ones included); at most %d are allowed", v.stepCount, maxSteps)
 	}
+	if len(v.errs) == 0 {
+		if data, err := json.Marshal(e.Definition()); err == nil && len(data) > maxEntryBytes {
+			v.addf("steps", "are %d KiB as JSON; an entry is at most %d KiB, as every run carries it in its history",
+				len(data)>>10, maxEntryBytes>>10)
+		}
+	}
 	return v.errs.Err()
+}
+
+// checkText checks a text field against its rule.
+func (v *validator) checkText(path, s string, rule validation.Text) bool {
+	if err := rule.Check(path, s); err != nil {
+		v.errs = append(v.errs, err)
+		return false
+	}
+	return true
 }
 
 // validator collects the problems of one entry.
@@ -138,6 +166,12 @@ var triggerTypes = []string{TriggerDisposition, TriggerCaseDisposition, TriggerA
 
 func (v *validator) checkTrigger(t Trigger, path string) {
 	at := func(field string) string { return validation.Join(path, field) }
+	// Values too long or not text get no other check: the messages below
+	// repeat them.
+	if !v.checkText(at("type"), t.Type, shortLine) || !v.checkText(at("operator"), t.Operator, shortLine) ||
+		!v.checkText(at("disposition"), t.Disposition, dispositionText) {
+		return
+	}
 	notHere := func(field string, set bool) {
 		if set {
 			v.addf(at(field), "not a field of %s triggers", t.Type)

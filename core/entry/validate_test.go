@@ -207,6 +207,45 @@ func TestValidate(t *testing.T) {
 			spec[*entry.If](e.Steps[2]).Condition = "crm.stauts == 200"
 		}, "steps[2].condition", "crm.stauts is not a variable (under crm there are crm.body, crm.headers and crm.status)"},
 		{"then required", func(e *entry.Entry) { branch(e).Then = nil }, "steps[1].then", "at least one step"},
+		// text: every field has a length limit and a control-character rule
+		{"name with a NUL", func(e *entry.Entry) { e.Name = "Post-call\x00survey" }, "name", "holds a control character (U+0000)"},
+		{"service of 3,000 characters", func(e *entry.Entry) { e.Service = strings.Repeat("s", 3000) },
+			"service", "is 3000 characters long; at most 200 are allowed"},
+		{"service on one line", func(e *entry.Entry) { e.Service = "Billing\nSupport" }, "service", "control character (U+000A)"},
+		{"trigger disposition length", func(e *entry.Entry) { e.Triggers[0].Disposition = strings.Repeat("d", 5000) },
+			"triggers[0].disposition", "is 5000 characters long; at most 200 are allowed"},
+		{"trigger type length", func(e *entry.Entry) { e.Triggers[0].Type = strings.Repeat("t", 5000) },
+			"triggers[0].type", "at most 32"},
+		{"a one-line field with a line break", func(e *entry.Entry) { apology(e).Subject = "Sorry\r\nBcc: all@example.com" },
+			"steps[1].then[0].subject", "holds a control character (U+000D) at character 6: write it as one line of text"},
+		{"a one-line field with a NUL", func(e *entry.Entry) { setVar(e).Value = "yes\x00" }, "steps[3].value", "control character (U+0000)"},
+		{"a body with a NUL", func(e *entry.Entry) { sms(e).Text = "Thanks\n\x00" },
+			"steps[2].text", "holds a control character (U+0000) at character 8: only line breaks and tabs may be written"},
+		{"a body not UTF-8", func(e *entry.Entry) { sms(e).Text = "Thanks \xff" }, "steps[2].text", "is not valid UTF-8 text"},
+		{"a body's length", func(e *entry.Entry) { sms(e).Text = strings.Repeat("x", 20001) }, "steps[2].text", "at most 20000"},
+		{"a template's length", func(e *entry.Entry) { apology(e).Subject = strings.Repeat("x", 1001) }, "steps[1].then[0].subject", "at most 1000"},
+		{"a condition's length", func(e *entry.Entry) { branch(e).Condition = strings.Repeat("x", 2001) }, "steps[1].condition", "at most 2000"},
+		{"a duration's length", func(e *entry.Entry) { pause(e).Duration = strings.Repeat("1d", 1000) }, "steps[1].else[0].duration", "at most 32"},
+		{"an enum's length", func(e *entry.Entry) { survey(e).Channel = strings.Repeat("e", 1000) }, "steps[0].channel", "at most 32"},
+		{"a variable name's length", func(e *entry.Entry) { setVar(e).Name = strings.Repeat("v", 201) }, "steps[3].name", "at most 200"},
+		{"a huge step id is not repeated whole", func(e *entry.Entry) { e.Steps[0].ID = strings.Repeat("s", 100000) },
+			"steps[0].id", `"` + strings.Repeat("s", 60) + `…" (100000 characters) must be 1 to 64 letters`},
+		{"a header value on one line", func(e *entry.Entry) {
+			e.Steps = append(e.Steps, entry.Step{Spec: &entry.HTTPRequest{URL: "https://crm.example.com/x",
+				Headers: map[string]string{"X-Note": "a\r\nX-Admin: 1"}}})
+		}, "steps[4].headers.X-Note", "control character (U+000D)"},
+		{"a header name's length", func(e *entry.Entry) {
+			e.Steps = append(e.Steps, entry.Step{Spec: &entry.HTTPRequest{URL: "https://crm.example.com/x",
+				Headers: map[string]string{strings.Repeat("X", 101): "1"}}})
+		}, "steps[4].headers." + strings.Repeat("X", 60) + "…", "is longer than 100 characters"},
+		{"a URL's length", func(e *entry.Entry) {
+			e.Steps = append(e.Steps, entry.Step{Spec: &entry.HTTPRequest{URL: "https://crm.example.com/" + strings.Repeat("x", 2000)}})
+		}, "steps[4].url", "at most 2000"},
+		{"a run carries its entry: at most 256 KiB as JSON", func(e *entry.Entry) {
+			for range 20 {
+				e.Steps = append(e.Steps, entry.Step{Spec: &entry.SendEmail{Subject: "Hi", HTML: strings.Repeat("<p>x</p>", 2000)}})
+			}
+		}, "steps", "KiB as JSON; an entry is at most 256 KiB, as every run carries it in its history"},
 		{"else validated", func(e *entry.Entry) { branch(e).Else[0].Spec = &entry.UnknownStep{Type: "nap"} }, "steps[1].else[0].type", `"nap" is not a step type`},
 		// templates
 		{"question template", func(e *entry.Entry) { survey(e).Question = "$(x" }, "steps[0].question", "without its closing )"},
