@@ -13,6 +13,7 @@ import (
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/ccflow/ccflow/core/entry"
 	"github.com/ccflow/ccflow/core/validation"
 	"github.com/ccflow/ccflow/store"
 	"github.com/ccflow/ccflow/workflows"
@@ -198,6 +199,12 @@ const (
 	maxCancelReason = 1000
 )
 
+// Text rules of a cancel request: who is one line, why may take several.
+var (
+	cancelByText     = validation.Line(maxCancelBy)
+	cancelReasonText = validation.Lines(maxCancelReason)
+)
+
 // check trims req's fields, bounds them and fills By in from Via.
 func (req *CancelRequest) check() error {
 	req.By, req.Reason = strings.TrimSpace(req.By), strings.TrimSpace(req.Reason)
@@ -206,6 +213,12 @@ func (req *CancelRequest) check() error {
 		return validation.Errorf("by", "is longer than %d characters", maxCancelBy)
 	case utf8.RuneCountInString(req.Reason) > maxCancelReason:
 		return validation.Errorf("reason", "is longer than %d characters", maxCancelReason)
+	}
+	if err := cancelByText.Check("by", req.By); err != nil {
+		return err
+	}
+	if err := cancelReasonText.Check("reason", req.Reason); err != nil {
+		return err
 	}
 	req.By = cmp.Or(req.By, req.Via)
 	return nil
@@ -258,6 +271,11 @@ type ClearedEvent struct {
 // that does not take the update in time (no worker) is an
 // UnavailableError that says it may still take it.
 func (s *Service) ClearEvent(ctx context.Context, workflowID, name, by string) (ClearedEvent, error) {
+	if !entry.ValidEventName(name) {
+		// No entry can name such an event, so no run can have it pending.
+		return ClearedEvent{}, validation.Errorf("name", "%s is not an event name (1 to 64 letters, digits, '_' or '-')",
+			validation.Quote(name))
+	}
 	runID, err := s.runningWorkflow(ctx, workflowID)
 	if err != nil {
 		return ClearedEvent{}, err

@@ -67,8 +67,15 @@ type SurveyAnswer struct {
 // MaxCommentLength is the longest survey comment accepted, in characters.
 const MaxCommentLength = 2000
 
+// CommentText is the rule of a survey comment: at most MaxCommentLength
+// characters of UTF-8, line breaks and tabs the only control characters
+// (PostgreSQL refuses a NUL, and a comment goes into messages and
+// requests).
+var CommentText = validation.Lines(MaxCommentLength)
+
 // Check reports what is wrong with an answer's score or comment, naming the
-// field; the starter checks the same way before it stores an answer.
+// field; the starter checks the same way before it hands an answer over,
+// so the run and the store never disagree about one the store refuses.
 func (a SurveyAnswer) Check() error {
 	var errs validation.Errors
 	if a.Score < 1 || a.Score > 5 {
@@ -76,6 +83,8 @@ func (a SurveyAnswer) Check() error {
 	}
 	if n := utf8.RuneCountInString(a.Comment); n > MaxCommentLength {
 		errs = append(errs, validation.Errorf("comment", "%d characters is longer than the %d allowed", n, MaxCommentLength))
+	} else if err := CommentText.Check("comment", a.Comment); err != nil {
+		errs = append(errs, err)
 	}
 	return errs.Err()
 }

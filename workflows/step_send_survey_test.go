@@ -143,6 +143,8 @@ func TestSurveyAnswerValidator(t *testing.T) {
 			workflows.ErrInvalidSurveyAnswer, "score: 6 is not a whole number from 1 to 5"},
 		{"comment too long", workflows.SurveyAnswer{SurveyID: surveyID, Score: 3, Comment: strings.Repeat("é", 2001)},
 			workflows.ErrInvalidSurveyAnswer, "comment: 2001 characters is longer than the 2000 allowed"},
+		{"comment with a NUL", workflows.SurveyAnswer{SurveyID: surveyID, Score: 3, Comment: "fine\x00"},
+			workflows.ErrInvalidSurveyAnswer, "comment: holds a control character (U+0000) at character 5: only line breaks and tabs may be written"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -157,6 +159,27 @@ func TestSurveyAnswerValidator(t *testing.T) {
 			require.Equal(t, false, st.Variables["survey.answered"], "a rejected answer does not count")
 		})
 	}
+}
+
+// The starter checks an answer before it hands it over; JSON on its way to
+// the run would turn bytes that are not UTF-8 into U+FFFD, the store
+// refuses them.
+func TestSurveyAnswerCheckRefusesACommentThatIsNotUTF8(t *testing.T) {
+	err := workflows.SurveyAnswer{SurveyID: surveyID, Score: 3, Comment: "fine \xff"}.Check()
+
+	require.EqualError(t, err, "comment: is not valid UTF-8 text")
+}
+
+func TestSurveyAnswerValidatorAcceptsACommentOfSeveralLinesInAnyScript(t *testing.T) {
+	h := newHarness(t)
+	comment := "Très bien.\r\n\tمرحبا \u200f\U0001F44D"
+	var answer *updateResult
+	h.at(time.Minute, func() { answer = h.answer(workflows.SurveyAnswer{SurveyID: surveyID, Score: 5, Comment: comment}) })
+
+	st := h.complete(input(surveyStep()))
+
+	require.True(t, answer.accepted)
+	require.Equal(t, comment, st.Variables["survey.comment"])
 }
 
 func TestSurveyAnswerValidatorAcceptsALongestComment(t *testing.T) {

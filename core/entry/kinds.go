@@ -179,10 +179,14 @@ func (v *validator) checkVariableName(name, path string) {
 	}
 }
 
-// checkEventName checks the name of a scheduled event. Names take the
-// alphabet of step ids: operators type them into URLs to clear an event.
+// ValidEventName reports whether name can name a scheduled event: 1 to 64
+// letters, digits, '_' or '-', the alphabet of step ids, since operators
+// type event names into URLs to clear an event.
+func ValidEventName(name string) bool { return validStepID(name) }
+
+// checkEventName checks the name of a scheduled event.
 func (v *validator) checkEventName(name, path string) {
-	if !validStepID(name) {
+	if !ValidEventName(name) {
 		v.addf(path, "%s must be 1 to %d letters, digits, '_' or '-'", validation.Quote(name), maxStepIDLen)
 	}
 }
