@@ -26,6 +26,9 @@ func Decode(data []byte) (Entry, error) {
 	if err := json.Unmarshal(data, new(json.RawMessage)); err != nil {
 		return Entry{}, validation.Errors{validation.Errorf("", "not valid JSON: %v", err)}
 	}
+	if err := validation.StrictJSON(data); err != nil {
+		return Entry{}, validation.Errors{err}
+	}
 	if errs := decodeObject(data, "", e.fields()); len(errs) > 0 {
 		return Entry{}, errs
 	}

@@ -110,6 +110,16 @@ func TestDecodeRejects(t *testing.T) {
 			"", "not valid JSON"},
 		{"trailing data", `{"name": "x"} {}`,
 			"", "not valid JSON"},
+		{"a field given twice", `{"name": "x", "service": "a", "name": "y"}`,
+			"name", "is given twice"},
+		{"a step's field given twice", `{"steps": [{"type": "wait", "duration": "1d", "duration": "1w"}]}`,
+			"steps[0].duration", "is given twice"},
+		{"a header given twice", `{"steps": [{"type": "http_request", "headers": {"X-A": "1", "X-A": "2"}}]}`,
+			"steps[0].headers.X-A", "is given twice"},
+		{"text that is not UTF-8", "{\"name\": \"x\xff\"}",
+			"name", "is not valid UTF-8 text"},
+		{"an unpaired surrogate", `{"steps": [{"type": "send_sms", "text": "hi \ud800"}]}`,
+			"steps[0].text", "holds an unpaired UTF-16 surrogate"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -8,7 +8,12 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"reflect"
 	"strings"
+	"time"
+
+	jsonv2 "github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 
 	"github.com/ccflow/ccflow/core/validation"
 	"github.com/ccflow/ccflow/usecase"
@@ -177,8 +182,9 @@ func readJSONBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 	return data, nil
 }
 
-// decodeJSON reads a JSON request body into v, strictly: unknown fields and
-// trailing data are errors, and every error says where.
+// decodeJSON reads a JSON request body into v, strictly (unmarshalStrict):
+// unknown fields, names in another case, names given twice, text that is
+// not UTF-8 and trailing data are errors, and every error says where.
 func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
 	data, err := readJSONBody(w, r)
 	if err != nil {
@@ -187,51 +193,94 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
 	return unmarshalStrict(data, v)
 }
 
+// unmarshalStrict decodes a JSON document into v: names are matched
+// exactly (encoding/json would take "Service" for "service"), an unknown
+// name, a name given twice, text that is not UTF-8 and an unpaired
+// surrogate are errors, and every error names the field or the position.
 func unmarshalStrict(data []byte, v any) error {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	err := dec.Decode(v)
-	if err == nil && dec.More() {
-		return &apiError{Status: http.StatusBadRequest, Code: codeInvalidJSON,
-			Message: "invalid JSON " + position(data, dec.InputOffset()) + ": unexpected data after the top-level value"}
+	if len(bytes.TrimSpace(data)) == 0 {
+		return &apiError{Status: http.StatusBadRequest, Code: codeInvalidJSON, Message: "the request body is empty"}
 	}
-	return jsonError(data, err)
+	return jsonError(data, jsonv2.Unmarshal(data, v, jsonv2.RejectUnknownMembers(true)))
 }
 
 // jsonError turns a decoding error into a 400 that names the field or the
 // position of the problem.
 func jsonError(data []byte, err error) error {
 	var (
-		syntax  *json.SyntaxError
-		typeErr *json.UnmarshalTypeError
+		syntax   *jsontext.SyntacticError
+		semantic *jsonv2.SemanticError
 	)
 	switch {
 	case err == nil:
 		return nil
-	case errors.Is(err, io.EOF):
-		return &apiError{Status: http.StatusBadRequest, Code: codeInvalidJSON, Message: "the request body is empty", cause: err}
-	case errors.Is(err, io.ErrUnexpectedEOF):
-		return &apiError{Status: http.StatusBadRequest, Code: codeInvalidJSON,
-			Message: "invalid JSON " + position(data, int64(len(data))) + ": unexpected end of input", cause: err}
 	case errors.As(err, &syntax):
-		return &apiError{Status: http.StatusBadRequest, Code: codeInvalidJSON,
-			// Offset counts the offending byte in.
-			Message: "invalid JSON " + position(data, syntax.Offset-1) + ": " + syntax.Error(), cause: err}
-	case errors.As(err, &typeErr) && typeErr.Field == "":
-		return &apiError{Status: http.StatusBadRequest, Code: codeInvalidJSON,
-			Message: "the request body must be a JSON object, not " + typeErr.Value, cause: err}
-	case errors.As(err, &typeErr):
-		field := typeErr.Field
-		return &apiError{Status: http.StatusBadRequest, Code: codeInvalidField, Field: field,
-			Message: fmt.Sprintf("%s: expected %s, got %s", field, typeName(typeErr.Type.Kind().String()), typeErr.Value), cause: err}
-	}
-	// encoding/json reports unknown fields only as text: `json: unknown field "x"`.
-	if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
-		field := strings.Trim(name, `"`)
-		return &apiError{Status: http.StatusBadRequest, Code: codeUnknownField, Field: field,
-			Message: field + ": unknown field", cause: err}
+		if fe := validation.StrictJSON(data); fe != nil {
+			return &apiError{Status: http.StatusBadRequest, Code: codeInvalidField, Field: fe.Path, Message: fe.Error(), cause: err}
+		}
+		return &apiError{Status: http.StatusBadRequest, Code: codeInvalidJSON, Message: syntaxMessage(data, syntax), cause: err}
+	case errors.As(err, &semantic):
+		return semanticError(semantic)
 	}
 	return &apiError{Status: http.StatusBadRequest, Code: codeInvalidJSON, Message: "invalid JSON: " + err.Error(), cause: err}
+}
+
+// syntaxMessage says where JSON that does not parse goes wrong.
+func syntaxMessage(data []byte, err *jsontext.SyntacticError) string {
+	what := "syntax error"
+	if err.Err != nil {
+		what = err.Err.Error()
+	}
+	switch {
+	case errors.Is(err.Err, io.ErrUnexpectedEOF):
+		return "invalid JSON " + position(data, int64(len(data))) + ": unexpected end of input"
+	case strings.Contains(what, "after top-level value"):
+		return "invalid JSON " + position(data, err.ByteOffset) + ": unexpected data after the top-level value"
+	}
+	return "invalid JSON " + position(data, err.ByteOffset) + ": " + what
+}
+
+// semanticError is the 400 of JSON that parses but does not fit the
+// request's shape.
+func semanticError(err *jsonv2.SemanticError) error {
+	field := validation.JSONPath(err.JSONPointer)
+	got := jsonKind(err.JSONKind)
+	switch {
+	case errors.Is(err.Err, jsonv2.ErrUnknownName):
+		return &apiError{Status: http.StatusBadRequest, Code: codeUnknownField, Field: field,
+			Message: field + ": unknown field", cause: err}
+	case field == "":
+		return &apiError{Status: http.StatusBadRequest, Code: codeInvalidJSON,
+			Message: "the request body must be a JSON object, not " + got, cause: err}
+	case err.GoType == reflect.TypeFor[time.Time]():
+		return &apiError{Status: http.StatusBadRequest, Code: codeInvalidField, Field: field,
+			Message: field + ": expected an RFC 3339 time such as 2026-11-23T10:15:00Z, got " + got, cause: err}
+	}
+	expected := "a value of another type"
+	if err.GoType != nil {
+		expected = typeName(err.GoType.Kind().String())
+	}
+	return &apiError{Status: http.StatusBadRequest, Code: codeInvalidField, Field: field,
+		Message: fmt.Sprintf("%s: expected %s, got %s", field, expected, got), cause: err}
+}
+
+// jsonKind names the kind of a JSON value as encoding/json's errors did.
+func jsonKind(k jsontext.Kind) string {
+	switch k {
+	case '{':
+		return "object"
+	case '[':
+		return "array"
+	case '"':
+		return "string"
+	case '0':
+		return "number"
+	case 't', 'f':
+		return "bool"
+	case 'n':
+		return "null"
+	}
+	return "a value"
 }
 
 // typeName says a Go kind the way a JSON client thinks of it.
