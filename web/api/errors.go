@@ -36,6 +36,7 @@ const (
 	codeExpired            = "expired"
 	codeUnavailable        = "unavailable"
 	codeInternal           = "internal"
+	codeInvalidInput       = "invalid_input"
 	codeWorkflowNotRunning = "workflow_not_running"
 	codeMethodNotAllowed   = "method_not_allowed"
 )
@@ -118,6 +119,11 @@ func toError(err error) *apiError {
 		return &apiError{Status: http.StatusConflict, Code: codeWorkflowNotRunning, Message: err.Error(), cause: err}
 	case validation.First(err) != nil:
 		return invalid(err)
+	case usecase.IsInvalidInput(err):
+		// Validation refuses what Temporal and PostgreSQL would; this is
+		// the net under it, so a refused value is never a 500.
+		return &apiError{Status: http.StatusBadRequest, Code: codeInvalidInput,
+			Message: "a value of the request was refused as invalid: " + usecase.InvalidInputReason(err), cause: err}
 	case errors.As(err, &unavailable):
 		return &apiError{Status: http.StatusServiceUnavailable, Code: codeUnavailable, Message: unavailable.Message, cause: err}
 	case usecase.IsUnavailable(err):

@@ -103,6 +103,10 @@ func (s *server) handle(h handlerFunc) http.Handler {
 		}
 		e := toError(err)
 		switch {
+		case e.Code == codeInvalidInput:
+			// A value validation let through: worth a look, not an alarm.
+			s.Log.WarnContext(r.Context(), "request refused by Temporal or PostgreSQL as invalid",
+				slog.String("method", r.Method), slog.String("path", loggedPath(r)), slog.Any("error", err))
 		case e.Status == http.StatusServiceUnavailable:
 			s.Log.WarnContext(r.Context(), "request failed: dependency unavailable",
 				slog.String("method", r.Method), slog.String("path", loggedPath(r)), slog.Any("error", err))
