@@ -90,6 +90,9 @@ type AnswerView struct {
 // not answer the state query (no worker) is shown without its State and a
 // StateNote saying why.
 func (s *Service) Run(ctx context.Context, workflowID string) (RunView, error) {
+	if err := checkWorkflowID(workflowID); err != nil {
+		return RunView{}, err
+	}
 	view := RunView{WorkflowID: workflowID, Deliveries: []DeliveryView{}, Surveys: []SurveyView{}}
 
 	run, err := s.Store.Run(ctx, workflowID)
@@ -314,6 +317,9 @@ func (s *Service) ClearEvent(ctx context.Context, workflowID, name, by string) (
 // ended. Temporal takes a cancel request for a finished run without
 // complaint, hence the check.
 func (s *Service) runningWorkflow(ctx context.Context, id string) (string, error) {
+	if err := checkWorkflowID(id); err != nil {
+		return "", err
+	}
 	desc, err := s.Temporal.DescribeWorkflow(ctx, id, "")
 	var notFound *serviceerror.NotFound
 	switch {
@@ -325,6 +331,24 @@ func (s *Service) runningWorkflow(ctx context.Context, id string) (string, error
 		return "", notRunning(id, desc.Status.String())
 	}
 	return desc.WorkflowExecution.RunID, nil
+}
+
+// maxWorkflowIDLength is the longest workflow ID Temporal takes.
+const maxWorkflowIDLength = 1000
+
+// checkWorkflowID answers ErrNotFound for an ID no run of ccflow can have,
+// before Temporal is asked: ccflow's IDs are "<entry_id>/<interaction_id>",
+// printable ASCII, and Temporal's client refuses to send control
+// characters at all.
+func checkWorkflowID(id string) error {
+	ok := len(id) > 0 && len(id) <= maxWorkflowIDLength
+	for i := 0; ok && i < len(id); i++ {
+		ok = id[i] > ' ' && id[i] < 0x7f
+	}
+	if !ok {
+		return fmt.Errorf("workflow %s %w", validation.Quote(id), ErrNotFound)
+	}
+	return nil
 }
 
 // notRunning is ErrNotRunning for workflow id, saying its status.
