@@ -2,7 +2,10 @@ package templates_test
 
 import (
 	"encoding/json"
+	"net/url"
+	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/require"
 
@@ -106,4 +109,43 @@ func TestContextRenderersReportUndefinedVariablesAsRenderDoes(t *testing.T) {
 		_, err := render(`{"a": "$(customer.last_name)"}`, hostile)
 		require.EqualError(t, err, "$(customer.last_name) is not defined", name)
 	}
+}
+
+// A value, whatever it holds, stays where the template puts it: one path
+// segment, one query value, one fragment; inside its JSON string; on its
+// header's line.
+func FuzzRenderByContext(f *testing.F) {
+	for _, s := range []string{"7/admin/delete-all?confirm=yes#", `great", "admin": true, "x": "`, "a\r\nX-Admin: 1", "..", "%2F", "\x00", "\xff", "é"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, value string) {
+		v := vars.Vars{"v": value}
+
+		rendered, err := templates.RenderURL("/items/$(v)/notes?q=$(v)&n=1#$(v)", v)
+		require.NoError(t, err)
+		u, err := url.Parse(rendered)
+		require.NoError(t, err, "%q", rendered)
+		require.Equal(t, 3, strings.Count(u.EscapedPath(), "/"), "%q stays one segment: %q", value, rendered)
+		if utf8.ValidString(value) {
+			require.Equal(t, value, u.Query().Get("q"))
+			require.Equal(t, "1", u.Query().Get("n"))
+			require.Equal(t, value, u.Fragment)
+		}
+
+		body, err := templates.RenderJSON(`{"a": "x $(v) y", "b": $(v), "c": [$(v)]}`, v)
+		require.NoError(t, err)
+		var doc map[string]any
+		require.NoError(t, json.Unmarshal([]byte(body), &doc), "%q", body)
+		require.Len(t, doc, 3, "no key added: %q", body)
+		if utf8.ValidString(value) {
+			require.Equal(t, "x "+value+" y", doc["a"])
+			require.Equal(t, value, doc["b"])
+		}
+
+		header, err := templates.RenderHeader("note: $(v)", v)
+		require.NoError(t, err)
+		require.NotContains(t, header, "\r")
+		require.NotContains(t, header, "\n")
+		require.NotContains(t, header, "\x00")
+	})
 }
