@@ -33,8 +33,13 @@ entries:
 	go run ./cmd/ccflowctl apply --token "$${CCFLOW_API_TOKEN:-dev-token}" examples/entries
 
 ## test: vet, check workflow determinism, run every test with its servers
-test: tools browser vet workflowcheck
+test: tools browser vet workflowcheck test-plain
 	$(DEVENV) test -- go test -tags $(TEST_TAGS) $(GO_TEST_FLAGS) $(PACKAGES)
+
+# test-plain is what an editor's test runner does: no servers, no build tag.
+.PHONY: test-plain
+test-plain:
+	env -u DATABASE_URL -u TEMPORAL_ADDRESS go test $(GO_TEST_FLAGS) $(PACKAGES)
 
 vet:
 	go vet $(PACKAGES)
