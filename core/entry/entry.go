@@ -6,7 +6,11 @@
 // its fields. Nothing else lists the step types.
 package entry
 
-import "time"
+import (
+	"time"
+
+	"github.com/ccflow/ccflow/core/policy"
+)
 
 // Trigger types.
 const (
@@ -24,7 +28,13 @@ type Entry struct {
 	Enabled   bool      `json:"enabled"`
 	Triggers  []Trigger `json:"triggers"`
 	Steps     []Step    `json:"steps"`
-	Version   int       `json:"version,omitempty"`
+	// QuietHours overrides the contact policy's sending windows for this
+	// entry's messages, channel by channel (see policy.QuietHours).
+	QuietHours policy.QuietHours `json:"quiet_hours,omitempty"`
+	// CancelOnNewInteraction ends a run of this entry, before its next
+	// send, when the same customer's next interaction ends.
+	CancelOnNewInteraction bool      `json:"cancel_on_new_interaction,omitempty"`
+	Version                int       `json:"version,omitempty"`
 	UpdatedAt time.Time `json:"updated_at,omitzero"`
 }
 
