@@ -175,3 +175,22 @@ func (s *Store) DeliveryByProviderID(ctx context.Context, id string) (Delivery, 
 	}
 	return got, nil
 }
+
+// MarkDeliverySkipped records that a send the policy let through was
+// skipped after all: the provider said the recipient opted out (Twilio's
+// 21610). A delivery already sent stays sent.
+func (s *Store) MarkDeliverySkipped(ctx context.Context, key, code, reason string) (Delivery, error) {
+	var got Delivery
+	err := s.db.GetContext(ctx, &got, `
+		UPDATE deliveries SET status = 'skipped', decision = 'skipped', reason_code = $2, reason = $3,
+			lease_owner = '', lease_until = NULL, updated_at = now()
+		WHERE key = $1 AND status <> 'sent'
+		RETURNING `+deliveryColumns, key, code, reason)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Delivery{}, fmt.Errorf("marking delivery %q skipped: no unsent delivery: %w", key, ErrNotFound)
+	}
+	if err != nil {
+		return Delivery{}, fmt.Errorf("marking delivery %q skipped: %w", key, err)
+	}
+	return got, nil
+}
