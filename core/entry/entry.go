@@ -22,12 +22,12 @@ const (
 // Entry is one workflow entry at one version. A running workflow carries the
 // whole Entry it was started with, so later edits never change it.
 type Entry struct {
-	ID        string    `json:"id"`
-	Name      string    `json:"name"`
-	Service   string    `json:"service,omitempty"`
-	Enabled   bool      `json:"enabled"`
-	Triggers  []Trigger `json:"triggers"`
-	Steps     []Step    `json:"steps"`
+	ID       string    `json:"id"`
+	Name     string    `json:"name"`
+	Service  string    `json:"service,omitempty"`
+	Enabled  bool      `json:"enabled"`
+	Triggers []Trigger `json:"triggers"`
+	Steps    []Step    `json:"steps"`
 	// QuietHours overrides the contact policy's sending windows for this
 	// entry's messages, channel by channel (see policy.QuietHours).
 	QuietHours policy.QuietHours `json:"quiet_hours,omitempty"`
@@ -35,7 +35,7 @@ type Entry struct {
 	// send, when the same customer's next interaction ends.
 	CancelOnNewInteraction bool      `json:"cancel_on_new_interaction,omitempty"`
 	Version                int       `json:"version,omitempty"`
-	UpdatedAt time.Time `json:"updated_at,omitzero"`
+	UpdatedAt              time.Time `json:"updated_at,omitzero"`
 }
 
 // Definition is e without what the server assigns (version and update
