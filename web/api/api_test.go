@@ -53,11 +53,20 @@ func newTestAPIWith(t *testing.T, tc client.Client) *testAPI {
 		taskQueue: testenv.TaskQueue(t)}
 	a.handler = api.New(api.Config{
 		Service:  &usecase.Service{Store: st, Temporal: tc, TaskQueue: a.taskQueue, Signer: a.signer, Log: log},
-		APIToken: apiToken,
-		Log:      log,
+		APIToken:        apiToken,
+		PublicURL:       publicURL,
+		TwilioAuthToken: twilioAuthToken,
+		Log:             log,
 	})
 	return a
 }
+
+// publicURL and twilioAuthToken are the test API's CCFLOW_PUBLIC_URL and
+// TWILIO_AUTH_TOKEN, which Twilio's webhook signatures are made with.
+const (
+	publicURL       = "https://ccflow.example.com"
+	twilioAuthToken = "test-twilio-auth-token"
+)
 
 // unreachableTemporal is a client of a port nothing listens on.
 func unreachableTemporal(t *testing.T) client.Client {
