@@ -188,6 +188,9 @@ func (a *Activities) decide(p policy.Policy, r policy.Request) policy.Decision {
 // without Contact cannot take either, and gets an error instead.
 func (a *Activities) outcome(req sendRequest, d store.Delivery) (workflows.Delivery, error) {
 	out := deliveryOf(d, false)
+	if out.Status == workflows.SendHeld {
+		out.Wait = out.Until.Sub(a.now())
+	}
 	if req.contact != nil {
 		return out, nil
 	}

@@ -113,8 +113,12 @@ type Delivery struct {
 	SentAt      time.Time `json:"sent_at"`
 	// Status is SendSent, SendHeld or SendSkipped ("" means sent).
 	Status string `json:"status,omitempty"`
-	// Until is when a held send may go: send it again then.
-	Until time.Time `json:"until,omitzero"`
+	// Until is when a held send may go: send it again then. Wait is the
+	// time until then by the clock that decided, which the run's timer
+	// takes, so a worker's clock a little off the server's holds no
+	// longer or shorter than it decided.
+	Until time.Time     `json:"until,omitzero"`
+	Wait  time.Duration `json:"wait,omitempty"`
 	// Code and Reason say why a send was held or skipped (policy.Code…
 	// and the operator's words); Zone is the time zone it was judged in.
 	Code   string `json:"code,omitempty"`

@@ -71,7 +71,11 @@ func (r *run) send(ctx workflow.Context, p place, channel, noun, to, activity st
 			out.held = true
 			held := policy.HeldDetails(policy.Decision{Until: d.Until, Zone: d.Zone}, workflow.Now(ctx))
 			r.setDetails(ctx, held+" before sending "+noun+" (step "+p.id+")")
-			wait := max(d.Until.Sub(workflow.Now(ctx)), minHold)
+			wait := d.Wait
+			if wait <= 0 {
+				wait = d.Until.Sub(workflow.Now(ctx))
+			}
+			wait = max(wait, minHold)
 			timer := workflow.NewTimerWithOptions(ctx, wait, workflow.TimerOptions{Summary: held + " for step " + p.id})
 			if err := timer.Get(ctx, nil); err != nil {
 				return out, err
