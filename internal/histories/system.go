@@ -2,8 +2,6 @@ package histories
 
 import (
 	"context"
-	"sync"
-	"time"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
@@ -13,6 +11,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"sync"
+	"time"
 
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/worker"

@@ -52,7 +52,7 @@ func newTestAPIWith(t *testing.T, tc client.Client) *testAPI {
 	a := &testAPI{t: t, store: st, temporal: tc, signer: tokens.NewSigner([]byte("0123456789abcdef0123456789abcdef")),
 		taskQueue: testenv.TaskQueue(t)}
 	a.handler = api.New(api.Config{
-		Service:  &usecase.Service{Store: st, Temporal: tc, TaskQueue: a.taskQueue, Signer: a.signer, Log: log},
+		Service:         &usecase.Service{Store: st, Temporal: tc, TaskQueue: a.taskQueue, Signer: a.signer, Log: log},
 		APIToken:        apiToken,
 		PublicURL:       publicURL,
 		TwilioAuthToken: twilioAuthToken,
