@@ -113,8 +113,8 @@ func (s *server) unsubscribe(w http.ResponseWriter, r *http.Request) {
 		s.unsubscribeError(w, r, err)
 		return
 	}
-	what := map[string]string{"email": "emails", "sms": "text messages"}[channel]
-	s.pages.message(w, r, http.StatusOK, "You are unsubscribed", "We will not send you any more "+what+" like this one.")
+	what := map[string]string{"email": "emails at this address", "sms": "text messages to this number"}[channel]
+	s.pages.message(w, r, http.StatusOK, "You are unsubscribed", "You will get no more "+what+" from us.")
 }
 
 func (s *server) unsubscribeError(w http.ResponseWriter, r *http.Request, err error) {
