@@ -137,6 +137,21 @@ func (s *Service) SavePolicy(ctx context.Context, data []byte) (policy.Policy, e
 	return saved, nil
 }
 
+// SavePolicyDocument is SavePolicy for a caller that built the document
+// itself (the console's form): it is normalized and validated the same way.
+func (s *Service) SavePolicyDocument(ctx context.Context, p policy.Policy) (policy.Policy, error) {
+	p.Normalize()
+	if err := p.Validate(); err != nil {
+		return policy.Policy{}, err
+	}
+	saved, err := s.Store.SavePolicy(ctx, p)
+	if err != nil {
+		return policy.Policy{}, classify(err)
+	}
+	s.logger().InfoContext(ctx, "contact policy saved", "updated_at", saved.UpdatedAt)
+	return saved, nil
+}
+
 // SMS keywords, as SPEC lists them.
 var (
 	optOutKeywords = []string{"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT"}
