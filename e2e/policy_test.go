@@ -207,3 +207,29 @@ func TestACustomerContactingAgainEndsTheirRunAtOnce(t *testing.T) {
 	require.Equal(t, run["reason"], run["details"])
 	require.Empty(t, s.twilio.Messages())
 }
+
+// Two runs text one customer at the same moment under a daily cap of one:
+// exactly one SMS goes, the other is skipped with the cap's words.
+func TestTwoRunsSendingAtOnceNeverPassTheDailyCapTogether(t *testing.T) {
+	s := startSystem(t)
+	require.Equal(t, http.StatusOK, s.call(http.MethodPut, "/v1/policy", map[string]any{
+		"quiet_hours": map[string]any{"sms": nil}, "max_per_day": map[string]any{"sms": 1}}, nil))
+	for _, name := range []string{"Courtesy text A", "Courtesy text B"} {
+		e := entryWithSteps(map[string]any{"id": "text", "type": "send_sms", "text": name})
+		e["name"] = name
+		require.Equal(t, http.StatusCreated, s.call(http.MethodPost, "/v1/entries", e, nil))
+	}
+	var started ingestAnswer
+	require.Equal(t, http.StatusOK, s.call(http.MethodPost, "/v1/interactions/ended", seedEvent(interactionID("INT-CAP")), &started))
+	require.Len(t, started.Matches, 2)
+	var reasons []any
+	for _, m := range started.Matches {
+		run := s.waitForRun(m.WorkflowID, "completed", 30*time.Second)
+		msg := messageOf(t, run, "text")
+		if msg["status"] == "skipped" {
+			reasons = append(reasons, msg["reason"])
+		}
+	}
+	require.Equal(t, []any{"daily cap 1 reached"}, reasons)
+	require.Len(t, s.twilio.Messages(), 1)
+}
