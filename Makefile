@@ -13,7 +13,7 @@ WORKFLOWCHECK         := $(TOOLS_BIN)/workflowcheck
 TEST_TAGS      := integration
 GO_TEST_FLAGS  ?= -count=1
 PACKAGES       ?= ./...
-FUZZ_PACKAGES  ?= ./triggers ./core/entry ./core/templates ./core/tokens
+FUZZ_PACKAGES  ?= ./triggers ./core/entry ./core/templates ./core/tokens ./core/policy
 # A count, not a duration: Go 1.26's fuzz runner can fail a timed run on a
 # loaded machine with "context deadline exceeded" and no failing input.
 FUZZTIME       ?= 100000x

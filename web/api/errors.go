@@ -33,6 +33,7 @@ const (
 	codeInternal           = "internal"
 	codeWorkflowNotRunning = "workflow_not_running"
 	codeMethodNotAllowed   = "method_not_allowed"
+	codeForbidden          = "forbidden"
 )
 
 // apiError is an API error: what goes into the SPEC's error body and the HTTP
