@@ -13,7 +13,7 @@ WORKFLOWCHECK         := $(TOOLS_BIN)/workflowcheck
 TEST_TAGS      := integration
 GO_TEST_FLAGS  ?= -count=1
 PACKAGES       ?= ./...
-FUZZ_PACKAGES  ?= ./triggers ./core/entry ./core/templates ./core/tokens ./core/interaction ./core/durations ./core/conditions
+FUZZ_PACKAGES  ?= ./triggers ./core/entry ./core/templates ./core/tokens ./core/policy ./core/interaction ./core/durations ./core/conditions
 # A count, not a duration: Go 1.26's fuzz runner can fail a timed run on a
 # loaded machine with "context deadline exceeded" and no failing input.
 FUZZTIME       ?= 100000x
@@ -33,8 +33,13 @@ entries:
 	go run ./cmd/ccflowctl apply --token "$${CCFLOW_API_TOKEN:-dev-token}" examples/entries
 
 ## test: vet, check workflow determinism, run every test with its servers
-test: tools browser vet workflowcheck
+test: tools browser vet workflowcheck test-plain
 	$(DEVENV) test -- go test -tags $(TEST_TAGS) $(GO_TEST_FLAGS) $(PACKAGES)
+
+# test-plain is what an editor's test runner does: no servers, no build tag.
+.PHONY: test-plain
+test-plain:
+	env -u DATABASE_URL -u TEMPORAL_ADDRESS go test $(GO_TEST_FLAGS) $(PACKAGES)
 
 vet:
 	go vet $(PACKAGES)

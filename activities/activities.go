@@ -12,12 +12,14 @@ package activities
 import (
 	"context"
 	"log/slog"
+	"strings"
 	"time"
 
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/worker"
 
+	"github.com/ccflow/ccflow/core/policy"
 	"github.com/ccflow/ccflow/core/tokens"
 	"github.com/ccflow/ccflow/providers"
 	"github.com/ccflow/ccflow/store"
@@ -45,7 +47,47 @@ type Activities struct {
 	// Log is used when a method runs outside an activity, e.g. called
 	// directly; inside one the SDK's activity logger carries the workflow's ids.
 	Log *slog.Logger
+
+	// Ledger records deliveries and decides sends; nil means Store.
+	Ledger Ledger
+	// DefaultTimeZone is CCFLOW_TIME_ZONE: the zone of sends for which
+	// neither the customer, the service nor the policy names one.
+	DefaultTimeZone string
+	// Now is the clock sends are decided by; nil means time.Now.
+	Now func() time.Time
+	// DecisionHook, when set, is told of every decision of the contact
+	// policy (send, held, skipped, with its reason code), e.g. to count
+	// them in a metric. It must not block.
+	DecisionHook func(DecisionEvent)
 }
+
+func (a *Activities) ledger() Ledger {
+	if a.Ledger != nil {
+		return a.Ledger
+	}
+	return a.Store
+}
+
+func (a *Activities) now() time.Time {
+	if a.Now != nil {
+		return a.Now()
+	}
+	return time.Now()
+}
+
+// unsubscribeURL is the one-click unsubscribe link of an address, by its
+// hash: PublicURL + "/u/" + a signed token naming the channel and hash.
+func (a *Activities) unsubscribeURL(channel, hash string) string {
+	id, err := policy.UnsubscribeID(channel, hash)
+	if err != nil || a.Signer == nil {
+		return ""
+	}
+	return strings.TrimRight(a.PublicURL, "/") + "/u/" + a.Signer.Sign(id)
+}
+
+// StatusCallbackPath is where Twilio reports an SMS's delivery status,
+// under the public URL.
+const StatusCallbackPath = "/webhooks/twilio/status"
 
 // Register registers a's methods under the names of the activity contract
 // (workflows.OpenSurveyActivity and the others), which are the names in

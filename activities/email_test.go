@@ -72,8 +72,12 @@ func TestSendEmailDeliversOverSTARTTLSWithAuth(t *testing.T) {
 
 	require.Equal(t, workflows.Delivery{
 		ID: in.Key, Channel: "email", To: "ada@example.com", ProviderID: activities.MessageID(in.Key), SentAt: d.SentAt,
+		Status: workflows.SendSent,
 	}, d)
 	require.False(t, d.SentAt.IsZero())
+	require.Regexp(t, `^<https://surveys\.example\.com/u/ue[A-Za-z0-9_-]{43}\.[A-Za-z0-9_-]{43}>$`, m.Header.Get("List-Unsubscribe"))
+	require.Equal(t, "List-Unsubscribe=One-Click", m.Header.Get("List-Unsubscribe-Post"))
+	require.NotContains(t, m.Header.Get("List-Unsubscribe"), "ada", "no personal data in the link")
 }
 
 func TestSendEmailRecordsTheSendAsSent(t *testing.T) {

@@ -93,7 +93,6 @@ func TestSendSMSProviderRefusals(t *testing.T) {
 		status, code int
 		permanent    bool
 	}{
-		{name: "unsubscribed recipient", status: 400, code: 21610, permanent: true},
 		{name: "landline cannot receive SMS", status: 400, code: 21614, permanent: true},
 		{name: "too many requests", status: 429, code: 20429, permanent: false},
 		{name: "Twilio internal error", status: 500, code: 20500, permanent: false},

@@ -10,6 +10,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"regexp"
 	"strings"
 	"time"
 
@@ -82,6 +83,13 @@ type Config struct {
 	// SurveyTTL is how long a survey link stays answerable after its
 	// step stops waiting, for late answers (CCFLOW_SURVEY_TTL, e.g. "30d").
 	SurveyTTL time.Duration
+	// TimeZone is CCFLOW_TIME_ZONE: the zone sends are judged in when
+	// neither the customer, the service nor the contact policy names one;
+	// "" is UTC.
+	TimeZone string
+	// TwilioAuthToken is TWILIO_AUTH_TOKEN, which the starter checks
+	// Twilio's webhook signatures with (the worker's is in Twilio).
+	TwilioAuthToken string
 	// LogFormat is "text" or "json" (CCFLOW_LOG_FORMAT).
 	LogFormat string
 	// LogLevel is CCFLOW_LOG_LEVEL (debug, info, warn, error).
@@ -98,16 +106,18 @@ type Config struct {
 // Load reads the environment for part.
 func Load(part Part) (Config, error) {
 	c := Config{
-		DatabaseURL:  os.Getenv("DATABASE_URL"),
-		HTTPAddr:     getenv("CCFLOW_HTTP_ADDR", ":8080"),
-		PublicURL:    strings.TrimRight(getenv("CCFLOW_PUBLIC_URL", "http://localhost:8080"), "/"),
-		APIToken:     os.Getenv("CCFLOW_API_TOKEN"),
-		TaskQueue:    getenv("CCFLOW_TASK_QUEUE", DefaultTaskQueue),
-		SMTPURL:      os.Getenv("SMTP_URL"),
-		EmailFrom:    getenv("EMAIL_FROM", "ccflow@localhost"),
-		OutboxDir:    os.Getenv("CCFLOW_OUTBOX_DIR"),
-		SurveySecret: []byte(os.Getenv("CCFLOW_SURVEY_SECRET")),
-		LogFormat:    getenv("CCFLOW_LOG_FORMAT", "text"),
+		DatabaseURL:     os.Getenv("DATABASE_URL"),
+		HTTPAddr:        getenv("CCFLOW_HTTP_ADDR", ":8080"),
+		PublicURL:       strings.TrimRight(getenv("CCFLOW_PUBLIC_URL", "http://localhost:8080"), "/"),
+		APIToken:        os.Getenv("CCFLOW_API_TOKEN"),
+		TaskQueue:       getenv("CCFLOW_TASK_QUEUE", DefaultTaskQueue),
+		SMTPURL:         os.Getenv("SMTP_URL"),
+		EmailFrom:       getenv("EMAIL_FROM", "ccflow@localhost"),
+		OutboxDir:       os.Getenv("CCFLOW_OUTBOX_DIR"),
+		SurveySecret:    []byte(os.Getenv("CCFLOW_SURVEY_SECRET")),
+		LogFormat:       getenv("CCFLOW_LOG_FORMAT", "text"),
+		TimeZone:        os.Getenv("CCFLOW_TIME_ZONE"),
+		TwilioAuthToken: os.Getenv("TWILIO_AUTH_TOKEN"),
 	}
 	if len(c.SurveySecret) == 0 {
 		c.SurveySecret = nil
@@ -132,6 +142,11 @@ func Load(part Part) (Config, error) {
 		c.SurveyTTL, err = durations.Parse(ttl)
 		if err != nil {
 			add(fmt.Errorf("CCFLOW_SURVEY_TTL: %w", err))
+		}
+	}
+	if c.TimeZone != "" {
+		if _, err := time.LoadLocation(c.TimeZone); err != nil || c.TimeZone == "Local" {
+			add(fmt.Errorf("CCFLOW_TIME_ZONE %q is not an IANA time zone (e.g. America/New_York)", c.TimeZone))
 		}
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
@@ -201,13 +216,22 @@ func loadTwilio() (*twilio.Config, error) {
 		AuthToken:  os.Getenv("TWILIO_AUTH_TOKEN"),
 		From:       os.Getenv("TWILIO_FROM"),
 		BaseURL:    os.Getenv("TWILIO_API_URL"),
+		// A Messaging Service sends from its own pool of numbers.
+		MessagingServiceSID: os.Getenv("TWILIO_MESSAGING_SERVICE_SID"),
 	}
 	if t == (twilio.Config{}) {
 		return nil, nil
 	}
 	var missing []string
+	from := t.From
+	if t.MessagingServiceSID != "" {
+		if !messagingServiceSID.MatchString(t.MessagingServiceSID) {
+			return nil, fmt.Errorf("TWILIO_MESSAGING_SERVICE_SID %q is not a Messaging Service SID (MG and 32 hex digits)", t.MessagingServiceSID)
+		}
+		from = t.MessagingServiceSID
+	}
 	for _, v := range []struct{ name, value string }{
-		{"TWILIO_ACCOUNT_SID", t.AccountSID}, {"TWILIO_AUTH_TOKEN", t.AuthToken}, {"TWILIO_FROM", t.From},
+		{"TWILIO_ACCOUNT_SID", t.AccountSID}, {"TWILIO_AUTH_TOKEN", t.AuthToken}, {"TWILIO_FROM", from},
 	} {
 		if v.value == "" {
 			missing = append(missing, v.name)
@@ -224,6 +248,10 @@ func loadTwilio() (*twilio.Config, error) {
 	}
 	return &t, nil
 }
+
+// messagingServiceSID is the form of a Messaging Service's SID in
+// Twilio's API description.
+var messagingServiceSID = regexp.MustCompile(`^MG[0-9a-fA-F]{32}$`)
 
 func checkAbsoluteURL(name, raw string, schemes ...string) error {
 	if _, err := validation.AbsoluteURL(raw, schemes...); err != nil {

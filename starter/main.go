@@ -65,9 +65,11 @@ func run() error {
 	srv := &http.Server{
 		Addr: cfg.HTTPAddr,
 		Handler: api.New(api.Config{
-			Service:  &usecase.Service{Store: st, Temporal: tc, TaskQueue: cfg.TaskQueue, Signer: tokens.NewSigner(key), Log: log},
-			APIToken: cfg.APIToken,
-			Log:      log,
+			Service:         &usecase.Service{Store: st, Temporal: tc, TaskQueue: cfg.TaskQueue, Signer: tokens.NewSigner(key), Log: log},
+			APIToken:        cfg.APIToken,
+			PublicURL:       cfg.PublicURL,
+			TwilioAuthToken: cfg.TwilioAuthToken,
+			Log:             log,
 		}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,

@@ -18,6 +18,10 @@ type Run struct {
 	InteractionID string    `db:"interaction_id"`
 	Trigger       string    `db:"trigger"`
 	StartedAt     time.Time `db:"started_at"`
+	// CustomerID and CancelOnNewInteraction let ingest find the runs a
+	// customer's new interaction stops (RunsToStop).
+	CustomerID             string `db:"customer_id"`
+	CancelOnNewInteraction bool   `db:"cancel_on_new_interaction"`
 }
 
 // RecordRun stores r. The first record of a workflow ID wins: recording it
@@ -25,10 +29,12 @@ type Run struct {
 func (s *Store) RecordRun(ctx context.Context, r Run) error {
 	startedAt := sql.NullTime{Time: r.StartedAt, Valid: !r.StartedAt.IsZero()}
 	if _, err := s.db.ExecContext(ctx,
-		`INSERT INTO runs (workflow_id, run_id, entry_id, entry_version, interaction_id, trigger, started_at)
-		 VALUES ($1, $2, $3, $4, $5, $6, COALESCE($7, now()))
+		`INSERT INTO runs (workflow_id, run_id, entry_id, entry_version, interaction_id, trigger, started_at,
+		                   customer_id, cancel_on_new_interaction)
+		 VALUES ($1, $2, $3, $4, $5, $6, COALESCE($7, now()), $8, $9)
 		 ON CONFLICT (workflow_id) DO NOTHING`,
-		r.WorkflowID, r.RunID, r.EntryID, r.EntryVersion, r.InteractionID, r.Trigger, startedAt); err != nil {
+		r.WorkflowID, r.RunID, r.EntryID, r.EntryVersion, r.InteractionID, r.Trigger, startedAt,
+		r.CustomerID, r.CancelOnNewInteraction); err != nil {
 		return fmt.Errorf("recording run %q: %w", r.WorkflowID, err)
 	}
 	return nil
@@ -38,7 +44,8 @@ func (s *Store) RecordRun(ctx context.Context, r Run) error {
 func (s *Store) Run(ctx context.Context, workflowID string) (Run, error) {
 	var r Run
 	err := s.db.GetContext(ctx, &r,
-		`SELECT workflow_id, run_id, entry_id, entry_version, interaction_id, trigger, started_at
+		`SELECT workflow_id, run_id, entry_id, entry_version, interaction_id, trigger, started_at,
+		        customer_id, cancel_on_new_interaction
 		 FROM runs WHERE workflow_id = $1`, workflowID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Run{}, fmt.Errorf("run %q: %w", workflowID, ErrNotFound)

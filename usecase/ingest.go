@@ -43,6 +43,13 @@ func (s *Service) Ingest(ctx context.Context, ev interaction.Event, dryRun bool)
 		return interaction.Result{}, classify(fmt.Errorf("loading entries for interaction %s: %w", ev.InteractionID, err))
 	}
 	matches := triggers.Find(ev, entries) // in entry-id order
+	if !dryRun {
+		// Before any run of this interaction starts: the customer's
+		// earlier follow-ups that stop on a new interaction stop now.
+		if err := s.CustomerContactedAgain(ctx, ev); err != nil {
+			return interaction.Result{}, err
+		}
+	}
 
 	res := interaction.Result{InteractionID: ev.InteractionID, Matches: make([]interaction.MatchResult, 0, len(matches))}
 	for _, m := range matches {
@@ -93,11 +100,23 @@ func (s *Service) ingestMatch(ctx context.Context, ev interaction.Event, m trigg
 		EntryVersion:  mr.EntryVersion,
 		InteractionID: ev.InteractionID,
 		Trigger:       mr.Trigger,
+		CustomerID:    customerID(ev),
+		// The flag of the version the run started with, which an
+		// already_started run may not share with today's entry.
+		CancelOnNewInteraction: m.Entry.CancelOnNewInteraction && mr.EntryVersion == m.Entry.Version,
 	})
 	if err != nil {
 		return interaction.MatchResult{}, classify(fmt.Errorf("recording run %s (%s): %w", mr.WorkflowID, mr.RunID, err))
 	}
 	return mr, nil
+}
+
+// customerID is the event's customer.id, or "".
+func customerID(ev interaction.Event) string {
+	if ev.Customer == nil {
+		return ""
+	}
+	return ev.Customer.ID
 }
 
 // start starts one follow-up and returns its run ID and whether this call

@@ -45,10 +45,25 @@ type RunView struct {
 	StartedAt     *time.Time `json:"started_at,omitempty"`
 	ClosedAt      *time.Time `json:"closed_at,omitempty"`
 	*workflows.State
+	// Messages are every message of the run, as the run reports them
+	// (sent, held, skipped) and the store adds (failed), each with its
+	// reason and the delivery status the provider reported. It stands in
+	// for the State's own list.
+	Messages []MessageView `json:"messages"`
 	// StateNote says why the run's own state is missing, when it is.
 	StateNote  string         `json:"state_note,omitempty"`
 	Deliveries []DeliveryView `json:"deliveries"`
 	Surveys    []SurveyView   `json:"surveys"`
+}
+
+// MessageView is one message of a run: its status (sent, held, skipped,
+// failed), unless sent the reason, and for an SMS the delivery status
+// Twilio last reported (queued, sent, delivered, undelivered, failed) with
+// its error code.
+type MessageView struct {
+	workflows.Message
+	DeliveryStatus string `json:"delivery_status,omitempty"`
+	ErrorCode      string `json:"error_code,omitempty"`
 }
 
 // DeliveryView is one message send as recorded in the store.
@@ -62,6 +77,14 @@ type DeliveryView struct {
 	Attempts   int        `json:"attempts"`
 	LastError  string     `json:"last_error,omitempty"`
 	SentAt     *time.Time `json:"sent_at,omitempty"`
+	// Decision is the contact policy's (send, held, skipped) with its
+	// reason; HoldUntil is when a held send goes.
+	Decision  string     `json:"decision,omitempty"`
+	Reason    string     `json:"reason,omitempty"`
+	HoldUntil *time.Time `json:"hold_until,omitempty"`
+	// DeliveryStatus and ErrorCode are what the provider last reported.
+	DeliveryStatus string `json:"delivery_status,omitempty"`
+	ErrorCode      string `json:"error_code,omitempty"`
 }
 
 // SurveyView is one survey the run opened and its answer, late or not.
@@ -130,6 +153,7 @@ func (s *Service) Run(ctx context.Context, workflowID string) (RunView, error) {
 	if view.Deliveries, err = s.deliveries(ctx, workflowID); err != nil {
 		return RunView{}, err
 	}
+	view.Messages = messages(view.State, view.Deliveries)
 	if view.Surveys, err = s.surveys(ctx, workflowID); err != nil {
 		return RunView{}, err
 	}
@@ -162,12 +186,50 @@ func (s *Service) deliveries(ctx context.Context, workflowID string) ([]Delivery
 	if err != nil {
 		return nil, classify(err)
 	}
+	statuses, err := s.Store.SMSStatuses(ctx, workflowID)
+	if err != nil {
+		return nil, classify(err)
+	}
 	views := make([]DeliveryView, len(list))
 	for i, d := range list {
 		views[i] = DeliveryView{ID: d.Key, StepID: d.StepID, Channel: d.Channel, To: d.Recipient, Status: d.Status,
-			ProviderID: d.ProviderID, Attempts: d.Attempts, LastError: d.LastError, SentAt: d.SentAt}
+			ProviderID: d.ProviderID, Attempts: d.Attempts, LastError: d.LastError, SentAt: d.SentAt,
+			Decision: d.Decision, Reason: d.Reason, HoldUntil: d.HoldUntil}
+		if st, ok := statuses[d.ProviderID]; ok && d.ProviderID != "" {
+			views[i].DeliveryStatus, views[i].ErrorCode = st.Status, st.ErrorCode
+		}
 	}
 	return views, nil
+}
+
+// messages lists the run's messages: those its state reports, with the
+// delivery status of their delivery, then the sends the store recorded
+// as failed, which the state leaves to its errors.
+func messages(state *workflows.State, deliveries []DeliveryView) []MessageView {
+	byID := map[string]DeliveryView{}
+	for _, d := range deliveries {
+		byID[d.ID] = d
+	}
+	out := []MessageView{}
+	seen := map[string]bool{}
+	if state != nil {
+		for _, m := range state.Messages {
+			v := MessageView{Message: m}
+			if d, ok := byID[m.DeliveryID]; ok {
+				v.DeliveryStatus, v.ErrorCode = d.DeliveryStatus, d.ErrorCode
+			}
+			seen[m.DeliveryID] = true
+			out = append(out, v)
+		}
+	}
+	for _, d := range deliveries {
+		if d.Status != "failed" || seen[d.ID] {
+			continue
+		}
+		out = append(out, MessageView{Message: workflows.Message{StepID: d.StepID, Channel: d.Channel, To: d.To,
+			DeliveryID: d.ID, ProviderID: d.ProviderID, Status: workflows.SendFailed, Reason: d.LastError}})
+	}
+	return out
 }
 
 func (s *Service) surveys(ctx context.Context, workflowID string) ([]SurveyView, error) {

@@ -26,6 +26,11 @@ import (
 	"github.com/ccflow/ccflow/workflows"
 )
 
+// drainTimeout is how long a stopping worker waits for its activities in
+// flight: longer than one send attempt may take, so every send it began
+// is recorded before it exits.
+const drainTimeout = workflows.SendTimeout + 10*time.Second
+
 // Dialing Temporal is retried for dialPatience, so the worker can start
 // before the server in `make dev` and docker compose.
 const (
@@ -74,7 +79,12 @@ func run() error {
 	}
 	defer tc.Close()
 
-	w := worker.New(tc, cfg.TaskQueue, worker.Options{})
+	w := worker.New(tc, cfg.TaskQueue, worker.Options{
+		// On SIGTERM the worker stops polling and lets the sends in flight
+		// finish, so a deploy never cuts a send between the provider's
+		// answer and its record.
+		WorkerStopTimeout: drainTimeout,
+	})
 	workflows.Register(w)
 	activities.Register(w, &activities.Activities{
 		Store:     st,
@@ -86,8 +96,9 @@ func run() error {
 		From:      cfg.EmailFrom,
 		// External requests may reach no internal address: those go
 		// through connections.
-		HTTP: httpcall.New(netguard.New(), cfg.Connections),
-		Log:  log,
+		HTTP:            httpcall.New(netguard.New(), cfg.Connections),
+		Log:             log,
+		DefaultTimeZone: cfg.TimeZone,
 	})
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("starting the worker on task queue %s: %w", cfg.TaskQueue, err)
@@ -99,7 +110,7 @@ func run() error {
 		slog.Bool("smtp", cfg.SMTPURL != ""), slog.Bool("twilio", cfg.Twilio != nil), slog.String("outbox", cfg.OutboxDir),
 		slog.Any("connections", cfg.Connections.Names()))
 	<-ctx.Done()
-	log.Info("worker shutting down")
+	log.Info("worker shutting down: letting the activities in flight finish", slog.Duration("at_most", drainTimeout))
 	w.Stop()
 	return nil
 }

@@ -25,7 +25,16 @@ const (
 	// CancelRequestSignal carries a CancelRequest just before the starter
 	// cancels the run, so the run's state can say who canceled it and why.
 	CancelRequestSignal = "cancel-requested"
+	// CustomerContactedAgainSignal tells a run that another interaction
+	// of its customer ended (a CustomerContactedAgain): a run whose entry
+	// says cancel_on_new_interaction ends at once, completed, saying so.
+	CustomerContactedAgainSignal = "customer-contacted-again"
 )
+
+// CustomerContactedAgain is the payload of CustomerContactedAgainSignal.
+type CustomerContactedAgain struct {
+	InteractionID string `json:"interaction_id"`
+}
 
 // Search attributes of every run, registered by `make dev` and by
 // deploy/temporal-setup.sh (see SearchAttributeKeys).
@@ -132,16 +141,24 @@ type State struct {
 	Events []ScheduledEvent `json:"events"`
 	// Canceled says who canceled the run, when it was.
 	Canceled *Cancellation `json:"canceled,omitempty"`
+	// Reason says why a run completed before its steps were done:
+	// "customer contacted again (INT-…)".
+	Reason string `json:"reason,omitempty"`
 }
 
-// Message is one email or SMS the run sent.
+// Message is one email or SMS of the run: sent, held until its window
+// opens, or skipped by the contact policy; unless sent, Reason says why ("opted out", "quiet hours until 2026-12-01 08:00
+// America/New_York", …).
 type Message struct {
 	StepID     string    `json:"step_id"`
 	Channel    string    `json:"channel"`
 	To         string    `json:"to"`
 	DeliveryID string    `json:"delivery_id"`
 	ProviderID string    `json:"provider_id,omitempty"`
-	SentAt     time.Time `json:"sent_at"`
+	Status     string    `json:"status"`
+	Reason     string    `json:"reason,omitempty"`
+	Until      time.Time `json:"until,omitzero"`
+	SentAt     time.Time `json:"sent_at,omitzero"`
 }
 
 // StepError records a step that failed after its retries.

@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"errors"
 	"slices"
 	"strings"
 
@@ -62,13 +63,22 @@ func (r *run) fire(ctx workflow.Context, ev *event, timer workflow.Future, s *en
 	case err == nil:
 		r.threads = slices.DeleteFunc(r.threads, func(x *thread) bool { return x == t })
 		r.show(ctx)
-	case ctx.Err() == nil && !temporal.IsCanceledError(err):
+	case ctx.Err() == nil && !temporal.IsCanceledError(err) && !isContactedAgain(err):
 		if r.eventFailure == nil {
 			r.eventFailure = err
 		}
 		r.stop()
+	case isContactedAgain(err):
+		// As a main step's would, it ends the whole run, completed.
+		r.eventFailure = err
+		r.stop()
 	}
 	// Canceled: finish says so.
+}
+
+func isContactedAgain(err error) bool {
+	_, ok := errors.AsType[*contactedAgain](err)
+	return ok
 }
 
 // clearEvent clears the pending event called name, as by asks ("step <id>"

@@ -36,6 +36,7 @@ func followUp(ctx workflow.Context, in FollowUpInput, changesOf func(workflow.Co
 	// returning.
 	stepsCtx, stop := workflow.WithCancel(ctx)
 	r.stop = stop
+	r.watchForNewInteractions(ctx)
 	stepsCtx = withThread(stepsCtx, r.main)
 	err := r.runSteps(stepsCtx, in.Entry.Steps, "steps", "")
 	if err == nil {
@@ -67,6 +68,9 @@ type run struct {
 	// of a fired event's step that made the run stop.
 	stop         workflow.CancelFunc
 	eventFailure error
+	// contactedAgain is the reason the run ends early because its
+	// customer contacted ccflow again, once they did.
+	contactedAgain string
 }
 
 // pendingSurvey is a survey a send_survey step is waiting on; the update
@@ -147,6 +151,9 @@ func (r *run) handleFailure(ctx workflow.Context, p place, err error) error {
 	if ctx.Err() != nil || temporal.IsCanceledError(err) {
 		return err // canceled: nothing more runs, on_error included
 	}
+	if _, ok := errors.AsType[*contactedAgain](err); ok {
+		return err // the run ends, completed: no step failed
+	}
 	var se *stepError
 	if !errors.As(err, &se) {
 		se = &stepError{stepID: p.id, stepType: s.Type(), err: err}
@@ -188,6 +195,18 @@ func (r *run) exec(ctx workflow.Context, p place) error {
 func (r *run) finish(ctx workflow.Context, err error) (State, error) {
 	if r.eventFailure != nil {
 		err = r.eventFailure // the main steps only saw themselves stopped
+	}
+	if ca, ok := errors.AsType[*contactedAgain](err); ok && r.contactedAgain == "" {
+		r.contactedAgain = ca.reason
+	}
+	if r.contactedAgain != "" {
+		// Completed, not canceled: the follow-up did what it should.
+		r.dropPending(ctx)
+		r.state.Status = StatusCompleted
+		r.state.CurrentStep = ""
+		r.state.Reason = r.contactedAgain
+		r.report(ctx, r.contactedAgain)
+		return r.state, nil
 	}
 	var se *stepError
 	switch {

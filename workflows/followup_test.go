@@ -217,10 +217,10 @@ func TestStateQueryShowsTheMessagesSent(t *testing.T) {
 
 	require.Equal(t, workflows.StatusRunning, during.Status)
 	require.Equal(t, []workflows.Message{{StepID: "thanks", Channel: "email", To: "ada@example.com",
-		DeliveryID: workflowID + "/thanks", ProviderID: "smtp-thanks", SentAt: start}}, utcMessages(during.Messages))
+		DeliveryID: workflowID + "/thanks", ProviderID: "smtp-thanks", Status: workflows.SendSent, SentAt: start}}, utcMessages(during.Messages))
 	require.Len(t, st.Messages, 2)
 	require.Equal(t, workflows.Message{StepID: "check-in", Channel: "sms", To: "+15551234567",
-		DeliveryID: workflowID + "/check-in", ProviderID: "SM-check-in", SentAt: start.Add(24 * time.Hour)},
+		DeliveryID: workflowID + "/check-in", ProviderID: "SM-check-in", Status: workflows.SendSent, SentAt: start.Add(24 * time.Hour)},
 		utcMessages(st.Messages)[1])
 }
 

@@ -21,14 +21,14 @@ func sendSurvey(r *run, ctx workflow.Context, s *entry.SendSurvey, p place) erro
 		return fmt.Errorf("wait: %w", err)
 	}
 	// The message goes out as a send_email or send_sms step's would.
-	var send func() error
+	var send func() (sent, error)
 	switch s.Channel {
 	case ChannelEmail:
-		send = func() error {
-			return sendEmail(r, ctx, &entry.SendEmail{To: s.To, Subject: s.Subject, Text: s.Text, HTML: s.HTML}, p)
+		send = func() (sent, error) {
+			return sendEmailMessage(r, ctx, &entry.SendEmail{To: s.To, Subject: s.Subject, Text: s.Text, HTML: s.HTML}, p, true)
 		}
 	case ChannelSMS:
-		send = func() error { return sendSMS(r, ctx, &entry.SendSMS{To: s.To, Text: s.Text}, p) }
+		send = func() (sent, error) { return sendSMSMessage(r, ctx, &entry.SendSMS{To: s.To, Text: s.Text}, p, true) }
 	default:
 		return fmt.Errorf("channel: %q is neither %q nor %q", s.Channel, ChannelEmail, ChannelSMS)
 	}
@@ -53,8 +53,24 @@ func sendSurvey(r *run, ctx workflow.Context, s *entry.SendSurvey, p place) erro
 	r.surveys[survey.ID] = pending
 	defer delete(r.surveys, survey.ID)
 
-	if err := send(); err != nil {
+	out, err := send()
+	if err != nil {
 		return err
+	}
+	if out.Status == SendSkipped {
+		// The contact policy kept the survey from the customer: there is
+		// no answer to wait for.
+		r.vars["survey.answered"] = false
+		r.vars["survey.skipped"] = true
+		delete(r.vars, "survey.score")
+		delete(r.vars, "survey.comment")
+		return nil
+	}
+	r.vars["survey.skipped"] = false
+	if out.held {
+		// The wait is the customer's time to answer, from when the link
+		// reached them.
+		until = workflow.Now(ctx).Add(wait)
 	}
 
 	r.setDetails(ctx, fmt.Sprintf("waiting for the survey answer from step %s until %s", p.id, formatTime(until)))

@@ -13,6 +13,7 @@ import (
 
 	"sigs.k8s.io/yaml"
 
+	"github.com/ccflow/ccflow/core/policy"
 	"github.com/ccflow/ccflow/core/validation"
 )
 
@@ -54,6 +55,7 @@ func (e *Entry) fields() map[string]any {
 	return map[string]any{
 		"id": &e.ID, "name": &e.Name, "service": &e.Service, "enabled": &e.Enabled,
 		"triggers": &e.Triggers, "steps": &e.Steps,
+		"quiet_hours": &e.QuietHours, "cancel_on_new_interaction": &e.CancelOnNewInteraction,
 		"version": &e.Version, "updated_at": &e.UpdatedAt,
 	}
 }
@@ -94,6 +96,10 @@ func decodeValue(raw json.RawMessage, path string, target any, strict bool) vali
 		return decodeSteps(raw, path, t, strict)
 	case *[]Trigger:
 		return decodeList(raw, path, t, (*Trigger).fields)
+	case *policy.QuietHours:
+		qh, errs := policy.DecodeQuietHours(raw, path)
+		*t = qh
+		return errs
 	}
 	if err := json.Unmarshal(raw, target); err != nil {
 		return validation.Errors{validation.Errorf(path, "must be %s%s", describe(target), got(err))}

@@ -6,7 +6,11 @@
 // its fields. Nothing else lists the step types.
 package entry
 
-import "time"
+import (
+	"time"
+
+	"github.com/ccflow/ccflow/core/policy"
+)
 
 // Trigger types.
 const (
@@ -18,14 +22,20 @@ const (
 // Entry is one workflow entry at one version. A running workflow carries the
 // whole Entry it was started with, so later edits never change it.
 type Entry struct {
-	ID        string    `json:"id"`
-	Name      string    `json:"name"`
-	Service   string    `json:"service,omitempty"`
-	Enabled   bool      `json:"enabled"`
-	Triggers  []Trigger `json:"triggers"`
-	Steps     []Step    `json:"steps"`
-	Version   int       `json:"version,omitempty"`
-	UpdatedAt time.Time `json:"updated_at,omitzero"`
+	ID       string    `json:"id"`
+	Name     string    `json:"name"`
+	Service  string    `json:"service,omitempty"`
+	Enabled  bool      `json:"enabled"`
+	Triggers []Trigger `json:"triggers"`
+	Steps    []Step    `json:"steps"`
+	// QuietHours overrides the contact policy's sending windows for this
+	// entry's messages, channel by channel (see policy.QuietHours).
+	QuietHours policy.QuietHours `json:"quiet_hours,omitempty"`
+	// CancelOnNewInteraction ends a run of this entry, before its next
+	// send, when the same customer's next interaction ends.
+	CancelOnNewInteraction bool      `json:"cancel_on_new_interaction,omitempty"`
+	Version                int       `json:"version,omitempty"`
+	UpdatedAt              time.Time `json:"updated_at,omitzero"`
 }
 
 // Definition is e without what the server assigns (version and update

@@ -46,6 +46,14 @@ func Normalize(e *Entry) {
 		t.Operator = strings.TrimSpace(t.Operator)
 	}
 	normalizeSteps(e.Steps)
+	if len(e.QuietHours) == 0 {
+		e.QuietHours = nil // {} overrides nothing
+	}
+	for _, w := range e.QuietHours {
+		if w != nil {
+			w.Start, w.End = strings.TrimSpace(w.Start), strings.TrimSpace(w.End)
+		}
+	}
 }
 
 // normalizeSteps trims the text fields of every step, nested ones
@@ -99,6 +107,7 @@ func Validate(e Entry, c Catalog) error {
 		v.addf("steps", "at least one step is required")
 	}
 	v.checkSteps(e.Steps, "steps", 1)
+	v.errs = append(v.errs, e.QuietHours.Check("quiet_hours")...)
 	if v.stepCount > maxSteps {
 		v.addf("steps", "has %d steps in all (nested ones included); at most %d are allowed", v.stepCount, maxSteps)
 	}

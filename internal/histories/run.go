@@ -25,6 +25,10 @@ type run struct {
 	temporal   client.Client
 	workflowID string
 	runID      string
+	// ingest posts further interactions, as the contact center's backend
+	// does; interactionID is the run's own.
+	ingest        *usecase.Service
+	interactionID string
 }
 
 // state asks the run for its State.
@@ -111,6 +115,26 @@ func (r *run) cancel(ctx context.Context, stepID string, req workflows.CancelReq
 	}
 	if err := usecase.RequestCancel(ctx, r.temporal, r.workflowID, r.runID, req); err != nil {
 		return fmt.Errorf("cancelling %s: %w", r.workflowID, err)
+	}
+	return nil
+}
+
+// contactAgain waits until the run is at stepID, then posts another ended
+// interaction of the same customer, one that matches no entry: the run
+// ends, completed, before its next send.
+func (r *run) contactAgain(ctx context.Context, stepID string) error {
+	err := r.waitUntil(ctx, "step "+stepID, func(st workflows.State) bool { return st.CurrentStep == stepID })
+	if err != nil {
+		return err
+	}
+	ev := event(r.interactionID + "-again")
+	ev.Disposition, ev.Case = "Spam", nil
+	res, err := r.ingest.Ingest(ctx, ev, false)
+	if err != nil {
+		return fmt.Errorf("posting interaction %s: %w", ev.InteractionID, err)
+	}
+	if len(res.Matches) != 0 {
+		return fmt.Errorf("interaction %s should match no entry, got %+v", ev.InteractionID, res.Matches)
 	}
 	return nil
 }

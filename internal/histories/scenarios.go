@@ -4,12 +4,15 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
 
 	"github.com/ccflow/ccflow/core/entry"
 	"github.com/ccflow/ccflow/core/interaction"
+	"github.com/ccflow/ccflow/core/policy"
 	"github.com/ccflow/ccflow/examples"
+	"github.com/ccflow/ccflow/store"
 	"github.com/ccflow/ccflow/workflows"
 )
 
@@ -23,6 +26,11 @@ type scenario struct {
 	// drive acts on the run once it started; nil lets it run its course.
 	drive func(context.Context, *run) error
 	want  enumspb.WorkflowExecutionStatus
+	// at is when the run's sends are decided, for the contact policy;
+	// zero is midday in the customer's zone.
+	at time.Time
+	// prepare readies the system before the event is posted (an opt-out).
+	prepare func(context.Context, *system) error
 }
 
 const (
@@ -171,6 +179,49 @@ var scenarios = []scenario{
 		},
 		want: canceled,
 	},
+}
+
+// The contact policy's scenarios: a send held by quiet hours, sends
+// skipped for an opt-out, and a run the customer's next call ends.
+func init() {
+	ny, _ := time.LoadLocation("America/New_York")
+	callBack := newEntry("customer-contacted-again", "Customer contacted again",
+		entry.Step{ID: "hold", Spec: &entry.Wait{Duration: "1h"}},
+		entry.Step{ID: "never", Spec: &entry.SendSMS{Text: "never sent"}},
+	)
+	callBack.CancelOnNewInteraction = true
+	scenarios = append(scenarios,
+		scenario{
+			// Three seconds before the SMS window opens in New York: the
+			// send is held, waits on its timer and goes at 08:00.
+			name: "sms-held-quiet-hours",
+			entry: newEntry("sms-held-quiet-hours", "SMS held in quiet hours",
+				entry.Step{ID: "reminder", Spec: &entry.SendSMS{Text: "Hi $(customer.first_name), about case $(case.number)."}}),
+			at:   time.Date(2026, 11, 24, 7, 59, 57, 0, ny),
+			want: completed,
+		},
+		scenario{
+			name: "opted-out-skipped",
+			entry: newEntry("opted-out-skipped", "Opted out skipped",
+				entry.Step{ID: "survey", Spec: &entry.SendSurvey{Channel: "sms", Question: "How did we do?",
+					Text: "Rate us: $(survey.url)", Wait: "1h"}},
+				entry.Step{ID: "thanks", Spec: &entry.SendEmail{Subject: "Thanks", Text: "Thanks for calling, $(customer.first_name)."}},
+			),
+			prepare: func(ctx context.Context, s *system) error {
+				phone := "+15551234567"
+				_, _, err := s.store.AddSuppression(ctx, store.Suppression{Channel: "sms",
+					AddressHash: policy.AddressHash(phone), Address: &phone, Source: store.SourceAPI})
+				return err
+			},
+			want: completed,
+		},
+		scenario{
+			name:  "customer-contacted-again",
+			entry: callBack,
+			drive: func(ctx context.Context, r *run) error { return r.contactAgain(ctx, "hold") },
+			want:  completed,
+		},
+	)
 }
 
 func newEntry(id, name string, steps ...entry.Step) entry.Entry {

@@ -172,6 +172,10 @@ func compose(m providers.Email, encoding mail.Encoding) (*mail.Msg, error) {
 		return nil, fmt.Errorf("%w: recipient address %q: %w", providers.ErrRejected, m.To, err)
 	}
 	msg.Subject(m.Subject)
+	if m.ListUnsubscribe != "" {
+		msg.SetGenHeader("List-Unsubscribe", "<"+m.ListUnsubscribe+">")
+		msg.SetGenHeader("List-Unsubscribe-Post", "List-Unsubscribe=One-Click")
+	}
 	msg.SetMessageIDWithValue(strings.Trim(m.MessageID, "<>"))
 	msg.SetDate()
 	switch {

@@ -39,6 +39,7 @@ const (
 	codeInvalidInput       = "invalid_input"
 	codeWorkflowNotRunning = "workflow_not_running"
 	codeMethodNotAllowed   = "method_not_allowed"
+	codeForbidden          = "forbidden"
 )
 
 // apiError is an API error: what goes into the SPEC's error body and the HTTP

@@ -21,7 +21,13 @@ type Config struct {
 	Service *usecase.Service
 	// APIToken is the bearer token every /v1/* request must carry.
 	APIToken string
-	Log      *slog.Logger
+	// PublicURL is CCFLOW_PUBLIC_URL: Twilio signs its webhooks over the
+	// URL it posts to, which is this plus the path.
+	PublicURL string
+	// TwilioAuthToken is TWILIO_AUTH_TOKEN, the key of Twilio's webhook
+	// signatures; without it every webhook is refused.
+	TwilioAuthToken string
+	Log             *slog.Logger
 }
 
 // server holds the handlers' dependencies.
@@ -51,6 +57,12 @@ func New(cfg Config) http.Handler {
 
 	v1.Handle("POST /v1/surveys/{token}/responses", s.handle(s.answerSurveyJSON))
 
+	v1.Handle("GET /v1/suppressions", s.handle(s.listSuppressions))
+	v1.Handle("POST /v1/suppressions", s.handle(s.addSuppression))
+	v1.Handle("DELETE /v1/suppressions/{channel}/{address}", s.handle(s.removeSuppression))
+	v1.Handle("GET /v1/policy", s.handle(s.getPolicy))
+	v1.Handle("PUT /v1/policy", s.handle(s.putPolicy))
+
 	// A workflow ID holds one "/": clients either escape it as %2F, which
 	// ServeMux keeps inside one segment, or send it as two segments.
 	for _, id := range []string{"{id}", "{entry}/{interaction}"} {
@@ -64,6 +76,10 @@ func New(cfg Config) http.Handler {
 	mux.Handle("/v1/", requireToken(cfg.APIToken, v1))
 	mux.HandleFunc("GET /s/{token}", s.showSurvey)
 	mux.HandleFunc("POST /s/{token}", s.answerSurveyForm)
+	mux.HandleFunc("GET /u/{token}", s.showUnsubscribe)
+	mux.HandleFunc("POST /u/{token}", s.unsubscribe)
+	mux.Handle("POST /webhooks/twilio/inbound", s.handle(s.twilioInbound))
+	mux.Handle("POST /webhooks/twilio/status", s.handle(s.twilioStatus))
 	mux.Handle("GET /healthz", s.handle(s.health))
 
 	return s.logRequests(s.recoverPanics(mux))
@@ -159,7 +175,7 @@ func (s *server) logRequests(next http.Handler) http.Handler {
 }
 
 func loggedPath(r *http.Request) string {
-	for _, prefix := range []string{"/s/", "/v1/surveys/"} {
+	for _, prefix := range []string{"/s/", "/v1/surveys/", "/u/"} {
 		if strings.HasPrefix(r.URL.Path, prefix) {
 			return prefix + "…"
 		}
