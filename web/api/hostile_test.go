@@ -312,3 +312,49 @@ func TestHostileSurveyAnswersLeaveTheRunAndTheStoreAgreeing(t *testing.T) {
 		}
 	}
 }
+
+// The contact policy's inputs too: opt-outs, the policy document, the
+// unsubscribe page and Twilio's webhooks (unsigned, so refused) answer a
+// 2xx or a 4xx, and a refused opt-out is not stored.
+func TestHostilePolicyInputsNeverGetA5xx(t *testing.T) {
+	t.Parallel()
+	a := newTestAPI(t)
+	for _, v := range hostileValues {
+		requests := []struct {
+			method, target string
+			body           any
+			optOut         bool
+		}{
+			{http.MethodPost, "/v1/suppressions", withHostile(t, map[string]any{"channel": "sms", "address": "+15551234567", "reason": placeholder}, v), true},
+			{http.MethodPost, "/v1/suppressions", withHostile(t, map[string]any{"channel": "email", "address": placeholder, "reason": "asked"}, v), true},
+			{http.MethodPost, "/v1/suppressions", withHostile(t, map[string]any{"channel": placeholder, "address": "ada@example.com"}, v), true},
+			{http.MethodGet, "/v1/suppressions?channel=sms&address=" + url.QueryEscape(v.raw), nil, false},
+			{http.MethodGet, "/v1/suppressions?channel=" + url.QueryEscape(v.raw), nil, false},
+			{http.MethodDelete, "/v1/suppressions/sms/" + url.PathEscape(v.raw), nil, false},
+			{http.MethodDelete, "/v1/suppressions/" + url.PathEscape(v.raw) + "/ada@example.com", nil, false},
+			{http.MethodPut, "/v1/policy", withHostile(t, map[string]any{"time_zone": placeholder}, v), false},
+			{http.MethodPut, "/v1/policy", withHostile(t, map[string]any{"survey_grace": placeholder}, v), false},
+			{http.MethodPut, "/v1/policy", withHostile(t, map[string]any{"quiet_hours": map[string]any{"sms": map[string]any{"start": placeholder, "end": "21:00"}}}, v), false},
+			{http.MethodPut, "/v1/policy", withHostile(t, map[string]any{"max_per_day": map[string]any{placeholder: 1}}, v), false},
+		}
+		for _, r := range requests {
+			before := a.call(http.MethodGet, "/v1/suppressions", nil).Body.String()
+
+			rec := a.call(r.method, r.target, r.body)
+
+			requireNoServerError(t, rec, r.method+" "+r.target+" "+v.name)
+			if r.optOut && rec.Code >= 400 {
+				require.Equal(t, before, a.call(http.MethodGet, "/v1/suppressions", nil).Body.String(), "%s: refused, so not stored", v.name)
+			}
+		}
+		for _, method := range []string{http.MethodGet, http.MethodPost} {
+			rec := a.do(method, "/u/"+url.PathEscape(v.raw), "")
+			require.Less(t, rec.Code, 500, "%s /u/ %s", method, v.name)
+		}
+		for _, hook := range []string{"/webhooks/twilio/inbound", "/webhooks/twilio/status"} {
+			rec := a.do(http.MethodPost, hook, "From="+url.QueryEscape(v.raw)+"&Body="+url.QueryEscape(v.raw)+"&MessageSid="+url.QueryEscape(v.raw),
+				"Content-Type", "application/x-www-form-urlencoded", "X-Twilio-Signature", url.QueryEscape(v.raw))
+			require.Less(t, rec.Code, 500, "%s %s", hook, v.name)
+		}
+	}
+}
