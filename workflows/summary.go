@@ -9,7 +9,10 @@ import (
 	"github.com/ccflow/ccflow/core/durations"
 )
 
-// MaxSummaryBytes is the longest static summary Temporal takes.
+// MaxSummaryBytes is the longest static summary Temporal documents (its
+// SDKs' docs: "limited to 200 bytes"). The dev server of the pinned CLI
+// takes longer ones; the summary keeps to the documented limit so that no
+// server can refuse a start for it.
 const MaxSummaryBytes = 200
 
 // StaticSummary is the one-line summary the starter gives a run for the Web

@@ -54,8 +54,8 @@ func TestStaticSummary(t *testing.T) {
 	require.Equal(t, "Post-call survey · INT-2002", workflows.StaticSummary(minimalInput()))
 }
 
-// Temporal refuses a static summary over 200 bytes, and an entry's name
-// alone may take 200 characters (800 bytes): the summary is cut, on a
+// Temporal documents 200 bytes as a static summary's limit, and an entry's
+// name alone may take 200 characters (800 bytes): the summary is cut, on a
 // character's boundary, with "…".
 func TestStaticSummaryFitsTemporalsLimit(t *testing.T) {
 	in := input()
