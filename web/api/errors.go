@@ -17,27 +17,30 @@ import (
 
 	"github.com/ccflow/ccflow/core/validation"
 	"github.com/ccflow/ccflow/usecase"
+	"github.com/ccflow/ccflow/web/problem"
 )
 
 // maxBody bounds every request body.
 const maxBody = 1 << 20
 
 // Error codes in the "code" member of an error body.
+// Those of the use cases' errors are package problem's, shared with the
+// console.
 const (
-	codeInvalidJSON        = "invalid_json"
-	codeInvalidField       = "invalid_field"
+	codeInvalidJSON        = problem.CodeInvalidJSON
+	codeInvalidField       = problem.CodeInvalidField
 	codeUnknownField       = "unknown_field"
 	codeUnsupportedType    = "unsupported_media_type"
 	codeTooLarge           = "body_too_large"
 	codeUnauthorized       = "unauthorized"
-	codeNotFound           = "not_found"
-	codeConflict           = "conflict"
+	codeNotFound           = problem.CodeNotFound
+	codeConflict           = problem.CodeConflict
 	codeAlreadyAnswered    = "already_answered"
 	codeExpired            = "expired"
-	codeUnavailable        = "unavailable"
-	codeInternal           = "internal"
-	codeInvalidInput       = "invalid_input"
-	codeWorkflowNotRunning = "workflow_not_running"
+	codeUnavailable        = problem.CodeUnavailable
+	codeInternal           = problem.CodeInternal
+	codeInvalidInput       = problem.CodeInvalidInput
+	codeWorkflowNotRunning = problem.CodeWorkflowNotRunning
 	codeMethodNotAllowed   = "method_not_allowed"
 	codeForbidden          = "forbidden"
 )
@@ -92,12 +95,10 @@ func errField(field, format string, args ...any) *apiError {
 }
 
 // toError maps what a handler returned, its own apiError or a use case's
-// error, to the answer the client gets.
+// error, to the answer the client gets: survey link errors in the
+// customer's words, the others as package problem maps them.
 func toError(err error) *apiError {
-	var (
-		apiErr      *apiError
-		unavailable *usecase.UnavailableError
-	)
+	var apiErr *apiError
 	if errors.As(err, &apiErr) {
 		return apiErr
 	}
@@ -108,46 +109,11 @@ func toError(err error) *apiError {
 		return errAnswered
 	case errors.Is(err, usecase.ErrClosed):
 		return errClosed
-	case errors.Is(err, usecase.ErrConflict):
-		e := &apiError{Status: http.StatusConflict, Code: codeConflict, Message: err.Error(), cause: err}
-		if fe := validation.First(err); fe != nil {
-			e.Field, e.Message = fe.Path, fe.Error()
-		}
-		return e
-	case errors.Is(err, usecase.ErrNotFound):
-		return &apiError{Status: http.StatusNotFound, Code: codeNotFound, Message: err.Error(), cause: err}
-	case errors.Is(err, usecase.ErrNotRunning):
-		return &apiError{Status: http.StatusConflict, Code: codeWorkflowNotRunning, Message: err.Error(), cause: err}
-	case validation.First(err) != nil:
-		return invalid(err)
-	case usecase.IsInvalidInput(err):
-		// Validation refuses what Temporal and PostgreSQL would; this is
-		// the net under it, so a refused value is never a 500.
-		return &apiError{Status: http.StatusBadRequest, Code: codeInvalidInput,
-			Message: "a value of the request was refused as invalid: " + usecase.InvalidInputReason(err), cause: err}
-	case errors.As(err, &unavailable):
-		return &apiError{Status: http.StatusServiceUnavailable, Code: codeUnavailable, Message: unavailable.Message, cause: err}
-	case usecase.IsUnavailable(err):
-		return &apiError{Status: http.StatusServiceUnavailable, Code: codeUnavailable,
-			Message: "Temporal or PostgreSQL did not answer; nothing was changed, try again", cause: err}
 	}
-	return &apiError{Status: http.StatusInternalServerError, Code: codeInternal, Message: "internal error", cause: err}
-}
-
-// invalid is the 400 for validation errors: field names the first problem,
-// details lists them all.
-func invalid(err error) *apiError {
-	first := validation.First(err)
-	e := &apiError{Status: http.StatusBadRequest, Code: codeInvalidField, Message: first.Error(), Field: first.Path, cause: err}
-	if first.Path == "" {
-		// A problem with the whole document, such as JSON that does not parse.
-		e.Code = codeInvalidJSON
-	}
-	var all validation.Errors
-	if errors.As(err, &all) && len(all) > 1 {
-		for _, fe := range all {
-			e.Details = append(e.Details, fieldProblem{Field: fe.Path, Message: fe.Message})
-		}
+	p := problem.Of(err)
+	e := &apiError{Status: p.Status, Code: p.Code, Message: p.Message, Field: p.Field, cause: err}
+	for _, fe := range p.Fields {
+		e.Details = append(e.Details, fieldProblem{Field: fe.Path, Message: fe.Message})
 	}
 	return e
 }
