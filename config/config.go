@@ -101,6 +101,10 @@ type Config struct {
 	// Temporal holds the client options the SDK's envconfig read
 	// (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_TLS_*).
 	Temporal client.Options
+	// TemporalUIURL is the base URL of the Temporal Web UI the console
+	// links runs to (CCFLOW_TEMPORAL_UI_URL), without a trailing slash;
+	// empty: no links.
+	TemporalUIURL string
 }
 
 // Load reads the environment for part.
@@ -118,6 +122,7 @@ func Load(part Part) (Config, error) {
 		LogFormat:       getenv("CCFLOW_LOG_FORMAT", "text"),
 		TimeZone:        os.Getenv("CCFLOW_TIME_ZONE"),
 		TwilioAuthToken: os.Getenv("TWILIO_AUTH_TOKEN"),
+		TemporalUIURL:   strings.TrimRight(os.Getenv("CCFLOW_TEMPORAL_UI_URL"), "/"),
 	}
 	if len(c.SurveySecret) == 0 {
 		c.SurveySecret = nil
@@ -130,6 +135,9 @@ func Load(part Part) (Config, error) {
 	}
 	add(c.checkDatabaseURL())
 	add(checkAbsoluteURL("CCFLOW_PUBLIC_URL", c.PublicURL, "http", "https"))
+	if c.TemporalUIURL != "" {
+		add(checkAbsoluteURL("CCFLOW_TEMPORAL_UI_URL", c.TemporalUIURL, "http", "https"))
+	}
 	if part == Starter && c.APIToken == "" {
 		add(errors.New("CCFLOW_API_TOKEN is required by the starter: set it to the bearer token clients send on /v1/*"))
 	}

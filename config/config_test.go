@@ -17,7 +17,7 @@ var ccflowVars = []string{
 	"DATABASE_URL", "CCFLOW_HTTP_ADDR", "CCFLOW_PUBLIC_URL", "CCFLOW_API_TOKEN", "CCFLOW_TASK_QUEUE",
 	"SMTP_URL", "EMAIL_FROM", "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM", "TWILIO_API_URL",
 	"CCFLOW_OUTBOX_DIR", "CCFLOW_SURVEY_SECRET", "CCFLOW_SURVEY_TTL", "CCFLOW_LOG_FORMAT", "CCFLOW_LOG_LEVEL",
-	"CCFLOW_TIME_ZONE", "TWILIO_MESSAGING_SERVICE_SID",
+	"CCFLOW_TIME_ZONE", "TWILIO_MESSAGING_SERVICE_SID", "CCFLOW_TEMPORAL_UI_URL",
 }
 
 // setEnv gives Load exactly vars (plus a database URL unless vars names one).
@@ -47,23 +47,25 @@ func TestLoadDefaults(t *testing.T) {
 	require.Empty(t, c.SMTPURL)
 	require.Nil(t, c.Twilio)
 	require.Nil(t, c.SurveySecret)
+	require.Empty(t, c.TemporalUIURL)
 }
 
 func TestLoadReadsEverySetting(t *testing.T) {
 	setEnv(t, map[string]string{
-		"CCFLOW_HTTP_ADDR":     "127.0.0.1:9000",
-		"CCFLOW_PUBLIC_URL":    "https://follow.example.com/",
-		"CCFLOW_TASK_QUEUE":    "ccflow-test",
-		"SMTP_URL":             "smtps://user:pass@mail.example.com:465",
-		"EMAIL_FROM":           "care@example.com",
-		"TWILIO_ACCOUNT_SID":   "AC123",
-		"TWILIO_AUTH_TOKEN":    "tok",
-		"TWILIO_FROM":          "+15550000000",
-		"TWILIO_API_URL":       "http://127.0.0.1:9999",
-		"CCFLOW_SURVEY_SECRET": "0123456789abcdef0123456789abcdef",
-		"CCFLOW_SURVEY_TTL":    "1w",
-		"TEMPORAL_ADDRESS":     "temporal.example.com:7233",
-		"TEMPORAL_NAMESPACE":   "contact-center",
+		"CCFLOW_HTTP_ADDR":       "127.0.0.1:9000",
+		"CCFLOW_PUBLIC_URL":      "https://follow.example.com/",
+		"CCFLOW_TASK_QUEUE":      "ccflow-test",
+		"SMTP_URL":               "smtps://user:pass@mail.example.com:465",
+		"EMAIL_FROM":             "care@example.com",
+		"TWILIO_ACCOUNT_SID":     "AC123",
+		"TWILIO_AUTH_TOKEN":      "tok",
+		"TWILIO_FROM":            "+15550000000",
+		"TWILIO_API_URL":         "http://127.0.0.1:9999",
+		"CCFLOW_SURVEY_SECRET":   "0123456789abcdef0123456789abcdef",
+		"CCFLOW_SURVEY_TTL":      "1w",
+		"TEMPORAL_ADDRESS":       "temporal.example.com:7233",
+		"TEMPORAL_NAMESPACE":     "contact-center",
+		"CCFLOW_TEMPORAL_UI_URL": "https://temporal.example.com/",
 	})
 
 	c, err := config.Load(config.Worker)
@@ -79,6 +81,7 @@ func TestLoadReadsEverySetting(t *testing.T) {
 	require.Equal(t, 7*24*time.Hour, c.SurveyTTL)
 	require.Equal(t, "temporal.example.com:7233", c.Temporal.HostPort)
 	require.Equal(t, "contact-center", c.Temporal.Namespace)
+	require.Equal(t, "https://temporal.example.com", c.TemporalUIURL)
 }
 
 func TestLoadRejects(t *testing.T) {
@@ -92,6 +95,8 @@ func TestLoadRejects(t *testing.T) {
 		{"missing database URL", config.Worker, map[string]string{"DATABASE_URL": ""}, []string{"DATABASE_URL is required"}},
 		{"database URL of another kind", config.Worker, map[string]string{"DATABASE_URL": "mysql://db"}, []string{"DATABASE_URL must be an absolute postgres://"}},
 		{"public URL without scheme", config.Worker, map[string]string{"CCFLOW_PUBLIC_URL": "follow.example.com"}, []string{"CCFLOW_PUBLIC_URL"}},
+		{"Temporal UI URL without scheme", config.Starter, map[string]string{"CCFLOW_API_TOKEN": "t", "CCFLOW_TEMPORAL_UI_URL": "temporal.example.com"},
+			[]string{"CCFLOW_TEMPORAL_UI_URL"}},
 		{"SMTP URL of another scheme", config.Worker, map[string]string{"SMTP_URL": "http://mail"}, []string{"SMTP_URL must be an absolute smtp://"}},
 		{"short survey secret", config.Worker, map[string]string{"CCFLOW_SURVEY_SECRET": "short"}, []string{"CCFLOW_SURVEY_SECRET must be at least 32"}},
 		{"bad survey TTL", config.Worker, map[string]string{"CCFLOW_SURVEY_TTL": "3 dayz"}, []string{"CCFLOW_SURVEY_TTL"}},
