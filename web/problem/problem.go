@@ -18,6 +18,7 @@ import (
 const (
 	CodeInvalidJSON        = "invalid_json"
 	CodeInvalidField       = "invalid_field"
+	CodeUnknownField       = "unknown_field"
 	CodeNotFound           = "not_found"
 	CodeConflict           = "conflict"
 	CodeVersionChanged     = "version_changed"
@@ -42,6 +43,9 @@ type Problem struct {
 	// Fields lists every field problem of a validation error that has
 	// more than one; Field and Message are the first.
 	Fields []*validation.FieldError
+	// Err is the error the problem tells of, for the log; DecodeJSON sets
+	// it.
+	Err error
 }
 
 // Of maps a use case's error to the problem a caller is told. Errors it
