@@ -23,6 +23,7 @@ import (
 	"github.com/ccflow/ccflow/store"
 	"github.com/ccflow/ccflow/usecase"
 	"github.com/ccflow/ccflow/web/api"
+	"github.com/ccflow/ccflow/web/console"
 )
 
 // shutdownGrace is how long requests in flight get to finish on SIGTERM.
@@ -62,15 +63,18 @@ func run() error {
 	}
 	defer tc.Close()
 
+	service := &usecase.Service{Store: st, Temporal: tc, TaskQueue: cfg.TaskQueue, Signer: tokens.NewSigner(key), Log: log}
+	admin, err := newConsole(ctx, cfg, st, service, log)
+	if err != nil {
+		return err
+	}
+	mux := http.NewServeMux()
+	mux.Handle(console.Prefix, admin)
+	mux.Handle("/", api.New(api.Config{Service: service, APIToken: cfg.APIToken, PublicURL: cfg.PublicURL,
+		TwilioAuthToken: cfg.TwilioAuthToken, Log: log}))
 	srv := &http.Server{
-		Addr: cfg.HTTPAddr,
-		Handler: api.New(api.Config{
-			Service:         &usecase.Service{Store: st, Temporal: tc, TaskQueue: cfg.TaskQueue, Signer: tokens.NewSigner(key), Log: log},
-			APIToken:        cfg.APIToken,
-			PublicURL:       cfg.PublicURL,
-			TwilioAuthToken: cfg.TwilioAuthToken,
-			Log:             log,
-		}),
+		Addr:              cfg.HTTPAddr,
+		Handler:           mux,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
@@ -93,4 +97,15 @@ func run() error {
 		return fmt.Errorf("shutting down HTTP: %w", err)
 	}
 	return nil
+}
+
+// newConsole is the administrator's console, its sessions sealed with a key
+// the store keeps for every starter.
+func newConsole(ctx context.Context, cfg config.Config, st *store.Store, service *usecase.Service, log *slog.Logger) (http.Handler, error) {
+	key, err := st.Secret(ctx, console.SessionSecretName)
+	if err != nil {
+		return nil, fmt.Errorf("reading the console's session key %q from the database: %w", console.SessionSecretName, err)
+	}
+	return console.New(console.Config{Service: service, APIToken: cfg.APIToken, SessionKey: key, PublicURL: cfg.PublicURL,
+		TemporalUIURL: cfg.TemporalUIURL, Namespace: cfg.Temporal.Namespace, Log: log})
 }
