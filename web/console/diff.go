@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -35,15 +36,35 @@ func entryYAML(e entry.Entry) (string, error) {
 }
 
 // blockStyle turns JSON's flow style into YAML's block style: one key per
-// line, texts of several lines as literal blocks.
+// line, texts of several lines as literal blocks. A text that YAML 1.1
+// readers (such as the one entry files are read with) would take for
+// something else keeps its quotes, so the YAML can be copied into a file.
 func blockStyle(n *yaml.Node) {
 	n.Style = 0
-	if n.Kind == yaml.ScalarNode && n.Tag == "!!str" && strings.Contains(n.Value, "\n") {
-		n.Style = yaml.LiteralStyle
+	if n.Kind == yaml.ScalarNode && n.Tag == "!!str" {
+		switch {
+		case strings.Contains(n.Value, "\n"):
+			n.Style = yaml.LiteralStyle
+		case ambiguous(n.Value):
+			n.Style = yaml.DoubleQuotedStyle
+		}
 	}
 	for _, c := range n.Content {
 		blockStyle(c)
 	}
+}
+
+// ambiguous reports whether a plain YAML 1.1 scalar s would not read as a
+// string: a boolean, a null or a number.
+func ambiguous(s string) bool {
+	switch strings.ToLower(s) {
+	case "y", "yes", "n", "no", "on", "off", "true", "false", "null", "~", "":
+		return true
+	}
+	if _, err := strconv.ParseFloat(strings.ReplaceAll(s, "_", ""), 64); err == nil {
+		return true
+	}
+	return false
 }
 
 // diffLine is one line of a diff: kept (" "), added ("+") or removed

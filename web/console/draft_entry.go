@@ -174,6 +174,9 @@ func (d *draft) place(err error, p *places) bool {
 		return false
 	}
 	for _, fe := range all {
+		if fe.Path == "id" && d.ID == "" && strings.TrimSpace(d.Name) == "" {
+			continue // a new entry's id comes from its name, whose own problem says it
+		}
 		target, where := d.locate(fe.Path, p)
 		d.addError(target, where, fe.Message)
 	}
@@ -265,6 +268,7 @@ func (d *draft) locate(path string, p *places) (target, where string) {
 			b.Open = true
 			return b.Key + ".id", where + " · " + labelOf(commonFields, "id")
 		case hasListField(b.Type, field):
+			b.Open = true // an empty on_error list shows in an open block only
 			return b.Key + "." + field, where + " · " + labelOf(listFields(b.Type), field)
 		case slices.ContainsFunc(valueFields(b.Type), func(f entry.StepField) bool { return f.Name == field }):
 			b.Open = true

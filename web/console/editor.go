@@ -355,14 +355,22 @@ func (c *console) renderEntry(w http.ResponseWriter, r *http.Request, status int
 	if err != nil {
 		return err
 	}
-	d := view.Draft
-	view.Interaction, view.Case = catalog.Interaction, catalog.Case
+	view.fill(catalog, services)
+	c.render(w, r, status, "entry", view)
+	return nil
+}
+
+// fill prepares what the entry screen shows of its draft, with the
+// disposition catalog and the known services.
+func (v *entryView) fill(catalog entry.Catalog, services []string) {
+	d := v.Draft
+	v.Interaction, v.Case = catalog.Interaction, catalog.Case
 	if s := d.service(); s != "" && d.Service != otherService &&
 		!slices.ContainsFunc(services, func(k string) bool { return strings.EqualFold(k, s) }) {
 		services = append(services, s)
 	}
-	view.Services = services
-	view.Triggers = nil
+	v.Services = services
+	v.Triggers = nil
 	for i, t := range d.Triggers {
 		tv := triggerView{triggerDraft: t, Number: i + 1, Step: "1"}
 		disposition := t.Disposition
@@ -374,19 +382,17 @@ func (c *console) renderEntry(w http.ResponseWriter, r *http.Request, status int
 		if pct, err := strconv.ParseFloat(t.Percent, 64); err == nil && pct != float64(int(pct)) {
 			tv.Step = "any"
 		}
-		view.Triggers = append(view.Triggers, tv)
+		v.Triggers = append(v.Triggers, tv)
 	}
-	view.Steps = d.listView(rootList, "Steps", "", d.Steps, "", 0)
-	view.Targets = []targetView{{Name: rootList, Label: "Main steps (at the end)"}}
+	v.Steps = d.listView(rootList, "Steps", "", d.Steps, "", 0)
+	v.Targets = []targetView{{Name: rootList, Label: "Main steps (at the end)"}}
 	d.walk(func(b *block, _ string, _ int) {
 		for _, f := range listFields(b.Type) {
-			view.Targets = append(view.Targets, targetView{Name: b.Key + "." + f.Name, Label: d.blockName(b) + " › " + f.Label})
+			v.Targets = append(v.Targets, targetView{Name: b.Key + "." + f.Name, Label: d.blockName(b) + " › " + f.Label})
 		}
 	})
-	view.Palette = palette()
-	view.Variables = d.variables()
-	c.render(w, r, status, "entry", view)
-	return nil
+	v.Palette = palette()
+	v.Variables = d.variables()
 }
 
 // listView builds the view of a list of blocks; number is the list's

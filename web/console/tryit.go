@@ -29,8 +29,9 @@ type tryView struct {
 	Example  string
 	Event    string
 	// Entry is the entry Try it was opened from, whose match the page
-	// points out.
-	Entry string
+	// points out, and EntryName its name.
+	Entry     string
+	EntryName string
 	// Ran says a dry run or a start ran; Real says it was a start.
 	Ran  bool
 	Real bool
@@ -154,8 +155,19 @@ func (c *console) try(w http.ResponseWriter, r *http.Request) error {
 		}
 		view.Rows = append(view.Rows, row)
 	}
-	if ev.Customer != nil {
-		view.Customer = strings.TrimSpace(strings.Join([]string{ev.Customer.Email, ev.Customer.Phone}, " "))
+	if name, ok := names[view.Entry]; ok {
+		view.EntryName = name
+	} else {
+		view.EntryName = view.Entry
+	}
+	if c := ev.Customer; c != nil {
+		var to []string
+		for _, a := range []string{c.Email, c.Phone} {
+			if a != "" {
+				to = append(to, a)
+			}
+		}
+		view.Customer = strings.Join(to, " and ")
 	}
 	c.render(w, r, http.StatusOK, "try", view)
 	return nil
