@@ -15,7 +15,7 @@ import (
 // staticFS holds the console's own style sheet and script, the vendored
 // libraries and their licences.
 //
-//go:embed static/*.css static/*.js static/vendor/*.js static/vendor/LICENSE-*
+//go:embed static/*.css static/*.js static/*.svg static/vendor/*.js static/vendor/LICENSE-*
 var staticFS embed.FS
 
 // staticFiles serves staticFS under /console/static/. Pages name each file

@@ -59,6 +59,10 @@
         handle: '.handle',
         draggable: '.block, .palette-item',
         animation: 150,
+        // Mouse and touch events rather than the browser's own drag and
+        // drop: the same behaviour on every browser and on phones.
+        forceFallback: true,
+        fallbackTolerance: 3,
         fallbackOnBody: true,
         swapThreshold: 0.65,
         emptyInsertThreshold: 24,
@@ -83,7 +87,9 @@
         sort: false,
         handle: '.handle',
         draggable: '.palette-item',
-        animation: 150
+        animation: 150,
+        forceFallback: true,
+        fallbackTolerance: 3
       });
     });
   }
