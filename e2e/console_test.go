@@ -198,9 +198,12 @@ func (b *consoleBrowser) look(name string) {
 		require.Empty(b.t, unlabelled, "%s: every control has a label", name)
 		// A full-page picture with the page as tall as its content, so the
 		// sticky save bar sits at its end rather than across the middle.
-		height := b.eval(`Math.ceil(document.documentElement.scrollHeight)`)
-		h, _ := height.(float64)
-		b.do(chromedp.EmulateViewport(v.width, max(int64(h), v.height)), chromedp.Sleep(150*time.Millisecond))
+		// Twice: a taller window can make the page taller (a side panel
+		// as tall as the window).
+		for range 2 {
+			h, _ := b.eval(`Math.ceil(document.documentElement.scrollHeight)`).(float64)
+			b.do(chromedp.EmulateViewport(v.width, max(int64(h), v.height)), chromedp.Sleep(150*time.Millisecond))
+		}
 		png, err := chromedp.Run(b.ctx, chromedp.CaptureScreenshot())
 		require.NoError(b.t, err)
 		screenshot(b.t, fmt.Sprintf("console-%s-%s.png", name, v.name), png)

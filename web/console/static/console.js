@@ -113,7 +113,18 @@
     }, every);
   }
 
+  // The variables are open beside the scenario on a wide screen, closed
+  // under it on a narrow one, and stay as the person leaves them.
+  var varsOpen = window.matchMedia('(min-width: 64rem)').matches;
+  function variables(root) {
+    all(root, '#vars').forEach(function (d) {
+      d.open = varsOpen;
+      d.addEventListener('toggle', function () { varsOpen = d.open; });
+    });
+  }
+
   function init(root) {
+    variables(root);
     sentiment(root);
     openBlocks(root);
     sortables(root);
