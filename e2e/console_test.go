@@ -227,7 +227,7 @@ func (s *system) apiEntry(id string) entry.Entry {
 // reordered by dragging and with the keyboard; see the message for an
 // empty name; save, change and see the versions; lose a race to another
 // change without overwriting it; try an event; post it through the API;
-// watch the run and cancel it. After each save the entry is read back
+// watch the run and cancel it; opt a customer out. After each save the entry is read back
 // through the JSON API. The browser asks nothing of any host but the
 // starter.
 func TestAnAdministratorsDayInTheConsole(t *testing.T) {
@@ -401,8 +401,23 @@ func TestAnAdministratorsDayInTheConsole(t *testing.T) {
 	require.Contains(t, b.text(".run .facts"), "by console: tried from the console")
 	b.look("run")
 
-	// The opt-out list comes with the contact policy.
+	// The customer asked on the phone not to be texted: opt the number out.
 	b.click(`nav a[href="/console/opt-outs"]`, `document.querySelector("h1").textContent === "Opt-outs and policy"`)
+	b.choose("#f-add-channel", "sms")
+	b.fill("#f-add-address", "+15551234567")
+	b.fill("#f-add-reason", "asked on the phone")
+	b.click(".optout-add button.primary", `document.querySelector(".flash") && document.querySelector(".flash").textContent.includes("is opted out of SMS")`)
+	require.Contains(t, b.text("table.optouts tbody"), "+15551234567")
+	var optOuts struct {
+		Suppressions []struct {
+			Channel, Reason, Source string
+			Address                 *string
+		} `json:"suppressions"`
+	}
+	require.Equal(t, http.StatusOK, s.call(http.MethodGet, "/v1/suppressions?channel=sms&address=%2B15551234567", nil, &optOuts))
+	require.Len(t, optOuts.Suppressions, 1)
+	require.Equal(t, "console", optOuts.Suppressions[0].Source)
+	require.Equal(t, "asked on the phone", optOuts.Suppressions[0].Reason)
 	b.look("opt-outs")
 
 	// The list shows the entry, its triggers in words and its run today.

@@ -4,6 +4,8 @@ import (
 	"context"
 	"slices"
 	"strings"
+
+	"github.com/ccflow/ccflow/store"
 )
 
 // Services lists the services the live entries name, sorted, each once:
@@ -27,3 +29,7 @@ func (s *Service) Services(ctx context.Context) ([]string, error) {
 	slices.SortFunc(services, func(a, b string) int { return strings.Compare(strings.ToLower(a), strings.ToLower(b)) })
 	return services, nil
 }
+
+// SuppressionFromConsole is the source the console records its opt-outs
+// with (AddSuppression), so the console needs no import of the store.
+const SuppressionFromConsole = store.SourceConsole

@@ -121,6 +121,9 @@ func New(cfg Config) (http.Handler, error) {
 	signedIn("GET /console/try", c.tryPage)
 	signedIn("POST /console/try", c.try)
 	signedIn("GET /console/opt-outs", c.optOuts)
+	signedIn("POST /console/opt-outs/add", c.addOptOut)
+	signedIn("POST /console/opt-outs/remove", c.removeOptOut)
+	signedIn("POST /console/opt-outs/policy", c.savePolicy)
 	mux.Handle("/console/", c.handle(func(http.ResponseWriter, *http.Request) error {
 		return errPage(http.StatusNotFound, "Not found", "There is no such page in the console.")
 	}))

@@ -21,6 +21,7 @@ import (
 	"golang.org/x/net/html"
 
 	"github.com/ccflow/ccflow/core/entry"
+	"github.com/ccflow/ccflow/core/policy"
 	"github.com/ccflow/ccflow/internal/testenv"
 	"github.com/ccflow/ccflow/usecase"
 )
@@ -433,4 +434,75 @@ func TestATakenNameIsShownBesideTheName(t *testing.T) {
 
 	require.Equal(t, http.StatusConflict, e.status)
 	require.Contains(t, string(e.page), `<div class="field-error" id="f-name-error"><p>an entry with id &#34;survey&#34; already exists</p></div>`)
+}
+
+func TestOptOutsAreAddedListedAndRemoved(t *testing.T) {
+	t.Parallel()
+	c := newTestConsole(t)
+	c.signIn(testToken)
+	_, page := c.do(http.MethodGet, "/console/opt-outs", nil)
+	require.Contains(t, string(page), "No one has opted out.")
+	add := formOf(t, page, "/console/opt-outs/add")
+
+	add.Set("channel", "email")
+	add.Set("address", "+15551234567")
+	resp, page := c.do(http.MethodPost, "/console/opt-outs/add", add)
+	require.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
+	require.Contains(t, string(page), `<div class="field-error" id="f-add-address-error"><p>&#34;&#43;15551234567&#34; is not an email address`)
+
+	add.Set("channel", "sms")
+	add.Set("reason", "asked on the phone")
+	resp, _ = c.do(http.MethodPost, "/console/opt-outs/add", add)
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+	list, err := c.service.Suppressions(context.Background(), "sms", "+15551234567")
+	require.NoError(t, err)
+	require.Len(t, list, 1)
+	require.Equal(t, "console", list[0].Source)
+	require.Equal(t, "asked on the phone", list[0].Reason)
+
+	_, page = c.do(http.MethodGet, "/console/opt-outs?channel=sms&address=%2B15551234567", nil)
+	require.Contains(t, string(page), "asked on the phone")
+	resp, _ = c.do(http.MethodPost, "/console/opt-outs/remove", formOf(t, page, "/console/opt-outs/remove"))
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+	list, err = c.service.Suppressions(context.Background(), "", "")
+	require.NoError(t, err)
+	require.Empty(t, list)
+}
+
+func TestThePolicyFormSavesTheDocumentOrSaysWhatIsWrong(t *testing.T) {
+	t.Parallel()
+	c := newTestConsole(t)
+	c.signIn(testToken)
+	_, page := c.do(http.MethodGet, "/console/opt-outs", nil)
+	form := formOf(t, page, "/console/opt-outs/policy")
+	require.Equal(t, "window", form.Get("quiet.sms.mode"), "SPEC's default SMS window")
+	require.Equal(t, "08:00", form.Get("quiet.sms.start"))
+
+	form.Set("survey_grace", "3 dayz")
+	form.Set("quiet.sms.end", "25:00")
+	resp, page := c.do(http.MethodPost, "/console/opt-outs/policy", form)
+	require.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
+	require.Contains(t, string(page), `id="f-survey_grace-error"><p>&#34;3 dayz&#34; is not a duration`)
+	require.Contains(t, string(page), `id="f-quiet-sms-end-error"><p>&#34;25:00&#34; is not a time of day`)
+	saved, err := c.service.Policy(context.Background())
+	require.NoError(t, err)
+	require.Equal(t, "0", saved.SurveyGrace, "nothing was saved")
+
+	form.Set("survey_grace", "30d")
+	form.Set("quiet.sms.end", "20:30")
+	form.Set("quiet.email.mode", "window")
+	form.Set("quiet.email.start", "07:00")
+	form.Set("quiet.email.end", "22:00")
+	form.Set("max_per_day.sms", "2")
+	form.Set("time_zone", "America/New_York")
+	form.Set("service_time_zones", "Billing Support: America/Chicago\r\n")
+	resp, _ = c.do(http.MethodPost, "/console/opt-outs/policy", form)
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+	saved, err = c.service.Policy(context.Background())
+	require.NoError(t, err)
+	require.Equal(t, "30d", saved.SurveyGrace)
+	require.Equal(t, "America/New_York", saved.TimeZone)
+	require.Equal(t, policy.QuietHours{"sms": {Start: "08:00", End: "20:30"}, "email": {Start: "07:00", End: "22:00"}}, saved.QuietHours)
+	require.Equal(t, map[string]int{"sms": 2}, saved.MaxPerDay)
+	require.Equal(t, map[string]string{"Billing Support": "America/Chicago"}, saved.ServiceTimeZones)
 }

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/ccflow/ccflow/core/entry"
+	"github.com/ccflow/ccflow/core/policy"
 )
 
 // A draft is the entry screen's form: the entry being edited, as the form
@@ -42,6 +43,8 @@ const (
 	fieldOp         = "op"
 	fieldTarget     = "target"
 	fieldDrop       = "drop"
+	// fieldCancelOnNew is the entry's cancel_on_new_interaction.
+	fieldCancelOnNew = "cancel_on_new_interaction"
 	// rootList is the list of the entry's own steps.
 	rootList = "steps"
 	// otherService is the Service option that reveals a box for a service
@@ -74,6 +77,10 @@ type draft struct {
 	Enabled    bool
 	Triggers   []*triggerDraft
 	Steps      []*block
+	// CancelOnNew and Quiet are the entry's own contact policy:
+	// cancel_on_new_interaction and quiet_hours, by channel.
+	CancelOnNew bool
+	Quiet       map[string]*quietDraft
 
 	// Errors are the problems to show, by where they go: "name",
 	// "service", "triggers", "steps", "t2.percent", "b7.duration",
@@ -95,6 +102,55 @@ type summaryItem struct {
 	Where   string
 	Message string
 	Anchor  string
+}
+
+// quietDraft is a channel's sending window as a form holds it.
+type quietDraft struct {
+	// Mode is quietInherit (the contact policy's window: the entry says
+	// nothing), quietAnyTime (null: any time) or quietWindow.
+	Mode  string
+	Start string
+	End   string
+}
+
+// Modes of a quietDraft.
+const (
+	quietInherit = ""
+	quietAnyTime = "any"
+	quietWindow  = "window"
+)
+
+// quietFromWindow is the form of a window a document holds for a channel.
+func quietFromWindow(w *policy.Window) *quietDraft {
+	if w == nil {
+		return &quietDraft{Mode: quietAnyTime}
+	}
+	return &quietDraft{Mode: quietWindow, Start: w.Start, End: w.End}
+}
+
+// json is the window as documents hold it; ok is false when the form
+// leaves the channel to the level below.
+func (q *quietDraft) json() (any, bool) {
+	switch {
+	case q == nil || q.Mode == quietInherit:
+		return nil, false
+	case q.Mode == quietWindow:
+		return map[string]string{"start": strings.TrimSpace(q.Start), "end": strings.TrimSpace(q.End)}, true
+	}
+	return nil, true // any time
+}
+
+// parseQuiet reads the windows of a form, field names prefixed "quiet.".
+func parseQuiet(form url.Values) map[string]*quietDraft {
+	out := map[string]*quietDraft{}
+	for _, ch := range policy.Channels {
+		q := &quietDraft{Mode: form.Get("quiet." + ch + ".mode"), Start: form.Get("quiet." + ch + ".start"), End: form.Get("quiet." + ch + ".end")}
+		if q.Mode != quietAnyTime && q.Mode != quietWindow {
+			q.Mode = quietInherit
+		}
+		out[ch] = q
+	}
+	return out
 }
 
 // triggerDraft is one trigger of the draft. The three types keep their own
@@ -187,7 +243,11 @@ func (b *block) known() bool { _, ok := stepTypes[b.Type]; return ok }
 
 // draftFromEntry is the draft of a stored entry.
 func draftFromEntry(e entry.Entry) (*draft, error) {
-	d := &draft{ID: e.ID, Version: e.Version, Name: e.Name, Service: e.Service, Enabled: e.Enabled}
+	d := &draft{ID: e.ID, Version: e.Version, Name: e.Name, Service: e.Service, Enabled: e.Enabled,
+		CancelOnNew: e.CancelOnNewInteraction, Quiet: map[string]*quietDraft{}}
+	for ch, w := range e.QuietHours {
+		d.Quiet[ch] = quietFromWindow(w)
+	}
 	for _, t := range e.Triggers {
 		td := &triggerDraft{Key: d.newKey("t"), Type: t.Type, Operator: t.Operator}
 		switch t.Type {
@@ -294,7 +354,7 @@ func formValue(kind string, raw json.RawMessage) string {
 
 // newDraft is the draft of a new entry.
 func newDraft() *draft {
-	return &draft{Enabled: true}
+	return &draft{Enabled: true, Quiet: map[string]*quietDraft{}}
 }
 
 // newKey returns a key no block or trigger of the draft has, with prefix
@@ -374,10 +434,12 @@ func (d *draft) block(key string) *block {
 // error, not a draft.
 func parseDraft(form url.Values) (*draft, error) {
 	d := &draft{
-		Name:       form.Get(fieldName),
-		Service:    form.Get(fieldService),
-		NewService: form.Get(fieldNewService),
-		Enabled:    form.Get(fieldEnabled) != "",
+		Name:        form.Get(fieldName),
+		Service:     form.Get(fieldService),
+		NewService:  form.Get(fieldNewService),
+		Enabled:     form.Get(fieldEnabled) != "",
+		CancelOnNew: form.Get(fieldCancelOnNew) != "",
+		Quiet:       parseQuiet(form),
 	}
 	if v := form.Get(fieldVersion); v != "" {
 		n, err := strconv.Atoi(v)

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/ccflow/ccflow/core/entry"
+	"github.com/ccflow/ccflow/core/policy"
 	"github.com/ccflow/ccflow/core/validation"
 )
 
@@ -38,6 +39,18 @@ func (d *draft) entry() (entry.Entry, *places, error) {
 	}
 	if service := d.service(); service != "" {
 		obj["service"] = service
+	}
+	if d.CancelOnNew {
+		obj["cancel_on_new_interaction"] = true
+	}
+	quiet := map[string]any{}
+	for _, ch := range policy.Channels {
+		if w, ok := d.Quiet[ch].json(); ok {
+			quiet[ch] = w
+		}
+	}
+	if len(quiet) > 0 {
+		obj["quiet_hours"] = quiet
 	}
 	triggers := make([]map[string]any, 0, len(d.Triggers))
 	for i, t := range d.Triggers {
@@ -220,6 +233,10 @@ func (d *draft) locate(path string, p *places) (target, where string) {
 		return fieldEnabled, "Enabled"
 	case path == "triggers":
 		return "triggers", "Triggers"
+	case path == "cancel_on_new_interaction":
+		return fieldCancelOnNew, policyLabel(path)
+	case path == "quiet_hours" || strings.HasPrefix(path, "quiet_hours."):
+		return quietTarget(path), policyLabel("quiet_hours")
 	case strings.HasPrefix(path, "triggers["):
 		i, rest := indexAndRest(strings.TrimPrefix(path, "triggers["))
 		if i < 0 || i >= len(p.triggers) {
@@ -278,6 +295,26 @@ func (d *draft) locate(path string, p *places) (target, where string) {
 		return b.Key, where
 	}
 	return "form", "Entry"
+}
+
+// quietTarget is where a problem of a quiet_hours path goes:
+// "quiet_hours.sms.start" at "quiet.sms.start".
+func quietTarget(path string) string {
+	rest := strings.TrimPrefix(strings.TrimPrefix(path, "quiet_hours"), ".")
+	if rest == "" {
+		return "quiet"
+	}
+	return "quiet." + rest
+}
+
+// policyLabel is the label of an entry-level policy field.
+func policyLabel(name string) string {
+	for _, f := range entry.PolicyFields() {
+		if f.Name == name {
+			return f.Label
+		}
+	}
+	return name
 }
 
 // indexAndRest reads "2].then[0].x" as 2 and "then[0].x".

@@ -10,6 +10,7 @@ import (
 	"golang.org/x/net/html"
 
 	"github.com/ccflow/ccflow/core/entry"
+	"github.com/ccflow/ccflow/core/policy"
 )
 
 func threshold(v float64) *float64 { return &v }
@@ -25,6 +26,8 @@ func richEntry() entry.Entry {
 			{Type: entry.TriggerAverageSentiment, Operator: ">", Threshold: threshold(0.51)},
 			{Type: entry.TriggerAverageSentiment, Operator: "<", Threshold: threshold(-0.125)},
 		},
+		QuietHours:             policy.QuietHours{policy.ChannelSMS: {Start: "09:00", End: "20:30"}, policy.ChannelEmail: nil},
+		CancelOnNewInteraction: true,
 		Steps: []entry.Step{
 			{ID: "survey", Spec: &entry.SendSurvey{Channel: "email", Question: "How did we do, $(customer.first_name)?",
 				Subject: "Your call", Text: "\nHi $(customer.first_name),\r\n\nrate us: $(survey.url)\n", Wait: "1d"},
@@ -202,7 +205,7 @@ func TestTheScreenOfANewEntryPostsAnEmptyDraft(t *testing.T) {
 	d, err := parseDraft(formValues(t, page))
 
 	require.NoError(t, err)
-	require.Equal(t, &draft{Enabled: true}, d)
+	require.Equal(t, &draft{Enabled: true, Quiet: map[string]*quietDraft{"email": {}, "sms": {}}}, d)
 }
 
 // threeSteps is a draft of a wait, an if whose then holds an SMS, and an
@@ -358,6 +361,9 @@ func TestProblemsAreShownBesideTheFieldTheyName(t *testing.T) {
 		{"steps[1].then[0].text", "b3.text", "Step 2 › Then 1 · Send SMS · Text"},
 		{"steps[1].on_error[0].type", "b2.on_error", "Step 2 · If · On error"},
 		{"steps[2].headers.X-A", "b4", "Step 3 · Send email"},
+		{"quiet_hours.sms.start", "quiet.sms.start", "Quiet hours"},
+		{"quiet_hours.fax", "quiet.fax", "Quiet hours"},
+		{"cancel_on_new_interaction", "cancel_on_new_interaction", "Stop when the customer contacts us again"},
 		{"", "form", "Entry"},
 	}
 	for _, tt := range tests {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/ccflow/ccflow/core/entry"
+	"github.com/ccflow/ccflow/core/policy"
 	"github.com/ccflow/ccflow/core/validation"
 	"github.com/ccflow/ccflow/usecase"
 )
@@ -75,6 +76,52 @@ func (*entryView) OtherService() string { return otherService }
 
 // TriggerTypes are the trigger types the Type drop-down offers.
 func (*entryView) TriggerTypes() any { return triggerTypeLabels }
+
+// QuietOf is the form of channel's window.
+func (v *entryView) QuietOf(channel string) *quietDraft { return quietOf(v.Draft.Quiet, channel) }
+
+// Channels are the channels a window is set for.
+func (*entryView) Channels() []channelView { return channels() }
+
+// PolicyField describes an entry-level policy field for the form.
+func (*entryView) PolicyField(name string) entry.StepField {
+	for _, f := range entry.PolicyFields() {
+		if f.Name == name {
+			return f
+		}
+	}
+	return entry.StepField{Name: name, Label: name}
+}
+
+// channelView is a channel as forms name it.
+type channelView struct {
+	Name  string
+	Label string
+}
+
+// channels are policy.Channels with their labels.
+func channels() []channelView {
+	var out []channelView
+	for _, ch := range policy.Channels {
+		label := ch
+		switch ch {
+		case policy.ChannelEmail:
+			label = "Email"
+		case policy.ChannelSMS:
+			label = "SMS"
+		}
+		out = append(out, channelView{Name: ch, Label: label})
+	}
+	return out
+}
+
+// quietOf is the window of channel in windows, never nil.
+func quietOf(windows map[string]*quietDraft, channel string) *quietDraft {
+	if q := windows[channel]; q != nil {
+		return q
+	}
+	return &quietDraft{}
+}
 
 // triggerView is one trigger on the entry screen.
 type triggerView struct {

@@ -55,15 +55,19 @@ type runView struct {
 	CSRF string
 }
 
-// messageRow is one message of a run and what became of it.
+// messageRow is one message of a run and what became of it: sent, held
+// until its window opens, skipped or failed, why when not sent, and the
+// delivery status the provider reported.
 type messageRow struct {
-	StepID   string
-	Channel  string
-	To       string
-	Status   string
-	Attempts int
-	Error    string
-	When     *time.Time
+	StepID         string
+	Channel        string
+	To             string
+	Status         string
+	Reason         string
+	DeliveryStatus string
+	ErrorCode      string
+	Attempts       int
+	When           *time.Time
 }
 
 // variableRow is one variable of a run.
@@ -178,20 +182,22 @@ func (c *console) runView(r *http.Request, run usecase.RunView, back string) run
 		rv.TemporalURL = c.TemporalUIURL + "/namespaces/" + url.PathEscape(c.Namespace) + "/workflows/" +
 			url.PathEscape(run.WorkflowID) + "/" + url.PathEscape(run.RunID) + "/history"
 	}
-	seen := map[string]bool{}
+	attempts := map[string]usecase.DeliveryView{}
 	for _, d := range run.Deliveries {
-		seen[d.ID] = true
-		rv.Messages = append(rv.Messages, messageRow{StepID: d.StepID, Channel: d.Channel, To: d.To, Status: d.Status,
-			Attempts: d.Attempts, Error: d.LastError, When: d.SentAt})
+		attempts[d.ID] = d
+	}
+	for _, m := range run.Messages {
+		row := messageRow{StepID: m.StepID, Channel: m.Channel, To: m.To, Status: m.Status, Reason: m.Reason,
+			DeliveryStatus: m.DeliveryStatus, ErrorCode: m.ErrorCode}
+		if !m.SentAt.IsZero() {
+			row.When = &m.SentAt
+		}
+		if d, ok := attempts[m.DeliveryID]; ok {
+			row.Attempts = d.Attempts
+		}
+		rv.Messages = append(rv.Messages, row)
 	}
 	if run.State != nil {
-		for _, m := range run.State.Messages {
-			if seen[m.DeliveryID] {
-				continue
-			}
-			sent := m.SentAt
-			rv.Messages = append(rv.Messages, messageRow{StepID: m.StepID, Channel: m.Channel, To: m.To, Status: "sent", When: &sent})
-		}
 		for _, ev := range run.State.Events {
 			if ev.Status == workflows.EventPending {
 				rv.Pending = append(rv.Pending, ev)
