@@ -440,3 +440,34 @@ func TestAnAdministratorsDayInTheConsole(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// signIn opens the console and signs in.
+func (b *consoleBrowser) signIn() {
+	b.t.Helper()
+	b.do(chromedp.Navigate(b.s.baseURL + "/console/"))
+	b.until("the sign-in page", `document.querySelector("#token") !== null`)
+	b.fill("#token", apiToken)
+	b.click(`button[type=submit].primary`, `document.querySelector("h1").textContent === "Workflow entries"`)
+}
+
+// A scheduled event is cleared with its button in the runs view, and the
+// run says the console cleared it.
+func TestAnEventIsClearedFromTheConsole(t *testing.T) {
+	s := startSystem(t)
+	id := s.startRun(entryWithSteps(checkInEvent("1h"), map[string]any{"id": "pause", "type": "wait", "duration": "1d"}), "INT-EV5")
+	s.waitForState(id, "the event is scheduled", eventPending)
+	b := newConsoleBrowser(t, s)
+	b.signIn()
+
+	b.do(chromedp.Navigate(s.baseURL + "/console/entries/post-call-survey/runs"))
+	b.until("the pending event", `document.querySelector(".events button") !== null`)
+	require.Contains(t, b.text(".events"), "check-in")
+	b.click(".events button", `document.querySelector(".flash") && document.querySelector(".flash").textContent.includes("is cleared")`)
+
+	run := s.waitForState(id, "the event cleared", func(run map[string]any) bool { return event(run, 0)["status"] == "cleared" })
+	require.Equal(t, "console", event(run, 0)["cleared_by"])
+	require.EqualValues(t, 0, b.eval(`document.querySelectorAll(".events button").length`), "no pending event is left to clear")
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	require.Empty(t, b.problems)
+}

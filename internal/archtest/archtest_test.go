@@ -45,6 +45,14 @@ var rules = []archtest.Rule{
 		Forbidden: []string{module + "/web/..."},
 	},
 	{
+		Why:  "the console calls the use cases and talks to neither PostgreSQL nor Temporal on its own",
+		From: []string{module + "/web/console/..."},
+		Forbidden: []string{
+			module + "/store/...", "github.com/lib/pq/...", "github.com/jmoiron/sqlx/...", "database/sql", "go.temporal.io/...",
+		},
+		Direct: true,
+	},
+	{
 		Why:       "providers send and call; Temporal is the activities' business",
 		From:      []string{module + "/providers/..."},
 		Forbidden: []string{"go.temporal.io/...", module + "/workflows/...", module + "/activities/..."},
