@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ccflow/ccflow/core/entry"
+	"github.com/ccflow/ccflow/core/policy"
 	"github.com/ccflow/ccflow/core/validation"
 	"github.com/ccflow/ccflow/internal/testenv"
 	"github.com/ccflow/ccflow/store"
@@ -73,11 +74,15 @@ func TestServicesListsEachServiceOnceInOrder(t *testing.T) {
 		_, err := svc.CreateEntry(ctx, consoleEntry(fmt.Sprintf("Entry %d", i), service))
 		require.NoError(t, err)
 	}
+	p := policy.Default()
+	p.ServiceTimeZones = map[string]string{"Sales": "America/Chicago", "CLAIMS": "Europe/Berlin"}
+	_, err := svc.SavePolicyDocument(ctx, p)
+	require.NoError(t, err)
 
 	services, err := svc.Services(ctx)
 
 	require.NoError(t, err)
-	require.Equal(t, []string{"billing support", "Claims", "Technical Support"}, services)
+	require.Equal(t, []string{"billing support", "Claims", "Sales", "Technical Support"}, services)
 }
 
 // Runs Temporal does not hold are shown from the store, each as Run shows

@@ -8,6 +8,7 @@ package console
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -16,6 +17,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 	"golang.org/x/net/html"
@@ -505,4 +507,44 @@ func TestThePolicyFormSavesTheDocumentOrSaysWhatIsWrong(t *testing.T) {
 	require.Equal(t, policy.QuietHours{"sms": {Start: "08:00", End: "20:30"}, "email": {Start: "07:00", End: "22:00"}}, saved.QuietHours)
 	require.Equal(t, map[string]int{"sms": 2}, saved.MaxPerDay)
 	require.Equal(t, map[string]string{"Billing Support": "America/Chicago"}, saved.ServiceTimeZones)
+}
+
+func TestTryItSaysWhichEntriesWouldStartAndStartsThemWhenAsked(t *testing.T) {
+	t.Parallel()
+	c := newTestConsole(t)
+	c.signIn(testToken)
+	ctx := context.Background()
+	_, err := c.service.CreateEntry(ctx, entry.Entry{Name: "Happy callers", Enabled: true,
+		Triggers: []entry.Trigger{{Type: entry.TriggerAverageSentiment, Operator: ">", Threshold: threshold(0.5)}},
+		Steps:    []entry.Step{{Spec: &entry.Wait{Duration: "1d"}}}})
+	require.NoError(t, err)
+	_, page := c.do(http.MethodGet, "/console/try?entry=happy-callers", nil)
+	form := formOf(t, page, "/console/try")
+	require.Contains(t, form.Get("event"), `"interaction_id": "INT-1001"`, "SPEC's example event to start from")
+
+	form.Set("event", `{"interaction_id": "INT-1", "service": "S",`+"\n"+`  "average_sentiment": }`)
+	form.Set(fieldOp, tryDryRun)
+	resp, page := c.do(http.MethodPost, "/console/try", form)
+	require.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
+	require.Contains(t, string(page), "invalid JSON at line 2, column 24", "the API's own words")
+
+	id := fmt.Sprintf("INT-%d", time.Now().UnixNano())
+	form.Set("event", fmt.Sprintf(`{"interaction_id": %q, "service": "S", "average_sentiment": 0.62}`, id))
+	resp, page = c.do(http.MethodPost, "/console/try", form)
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	require.Contains(t, string(page), "Entry <strong>Happy callers</strong> would start.")
+	require.Contains(t, string(page), "average_sentiment &gt; 0.5")
+	_, err = c.service.Store.Run(ctx, "happy-callers/"+id)
+	require.ErrorIs(t, err, usecase.ErrNotFound, "a dry run starts nothing")
+
+	form.Set(fieldOp, tryStart)
+	resp, page = c.do(http.MethodPost, "/console/try", form)
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	require.Contains(t, string(page), `href="/console/runs/happy-callers/`+id+`"`)
+	run, err := c.service.Store.Run(ctx, "happy-callers/"+id)
+	require.NoError(t, err)
+	require.Equal(t, 1, run.EntryVersion)
+	t.Cleanup(func() {
+		_ = c.service.Temporal.TerminateWorkflow(context.Background(), run.WorkflowID, "", "test finished")
+	})
 }
