@@ -47,11 +47,11 @@ func startOptions(in workflows.FollowUpInput, workflowID, taskQueue string) clie
 // with from its memo; ok is false for a run without them (started before
 // ccflow kept them).
 func startedWithMemo(ctx context.Context, c client.Client, workflowID, runID string) (version int, trigger string, ok bool, err error) {
-	desc, err := c.DescribeWorkflowExecution(ctx, workflowID, runID)
+	desc, err := c.DescribeWorkflow(ctx, workflowID, runID)
 	if err != nil {
 		return 0, "", false, classify(fmt.Errorf("describing run %s (%s): %w", workflowID, runID, err))
 	}
-	fields := desc.GetWorkflowExecutionInfo().GetMemo().GetFields()
+	fields := desc.Memo.GetFields()
 	v, t := fields[memoEntryVersion], fields[memoTrigger]
 	if v == nil || t == nil {
 		return 0, "", false, nil

@@ -145,11 +145,11 @@ func (r *run) waitClosed(ctx context.Context, want enumspb.WorkflowExecutionStat
 	defer cancel()
 	// Its error is the run's failure, which a scenario may well expect.
 	_ = r.temporal.GetWorkflow(ctx, r.workflowID, r.runID).Get(ctx, nil)
-	desc, err := r.temporal.DescribeWorkflowExecution(ctx, r.workflowID, r.runID)
+	desc, err := r.temporal.DescribeWorkflow(ctx, r.workflowID, r.runID)
 	if err != nil {
 		return fmt.Errorf("describing %s: %w", r.workflowID, err)
 	}
-	if got := desc.GetWorkflowExecutionInfo().GetStatus(); got != want {
+	if got := desc.Status; got != want {
 		return fmt.Errorf("run %s ended %s, want %s", r.workflowID, got, want)
 	}
 	return nil

@@ -83,7 +83,7 @@ func TestInteractionEndedDryRunStartsNothing(t *testing.T) {
 
 	require.Len(t, res.Matches, 1)
 	require.Equal(t, "would_start", res.Matches[0].Status)
-	_, err := a.temporal.DescribeWorkflowExecution(context.Background(), res.Matches[0].WorkflowID, "")
+	_, err := a.temporal.DescribeWorkflow(context.Background(), res.Matches[0].WorkflowID, "")
 	var notFound *serviceerror.NotFound
 	require.ErrorAs(t, err, &notFound)
 }
