@@ -23,6 +23,7 @@ import (
 	"github.com/ccflow/ccflow/core/tokens"
 	"github.com/ccflow/ccflow/providers"
 	"github.com/ccflow/ccflow/store"
+	"github.com/ccflow/ccflow/telemetry"
 	"github.com/ccflow/ccflow/workflows"
 )
 
@@ -59,6 +60,8 @@ type Activities struct {
 	// policy (send, held, skipped, with its reason code), e.g. to count
 	// them in a metric. It must not block.
 	DecisionHook func(DecisionEvent)
+	// Metrics counts sends by channel and outcome; nil counts nothing.
+	Metrics *telemetry.Metrics
 }
 
 func (a *Activities) ledger() Ledger {

@@ -13,6 +13,7 @@ import (
 	"github.com/ccflow/ccflow/core/policy"
 	"github.com/ccflow/ccflow/providers"
 	"github.com/ccflow/ccflow/store"
+	"github.com/ccflow/ccflow/telemetry"
 	"github.com/ccflow/ccflow/workflows"
 )
 
@@ -101,6 +102,7 @@ func (a *Activities) deliverOnce(ctx context.Context, req sendRequest, send func
 	}
 	switch d.Status {
 	case store.DeliverySent:
+		a.Metrics.Send(d.Channel, telemetry.SendAlreadySent)
 		logger.Info("Already sent, not sending again", "key", d.Key, "channel", d.Channel, "provider_id", d.ProviderID)
 		return deliveryOf(d, true), nil
 	case store.DeliverySkipped, store.DeliveryHeld:
@@ -110,7 +112,7 @@ func (a *Activities) deliverOnce(ctx context.Context, req sendRequest, send func
 	a.noteDecision(ctx, d)
 
 	sendCtx, cancel := context.WithTimeout(ctx, providerTimeout)
-	providerID, err := send(sendCtx, d)
+	providerID, err := a.observeSend(sendCtx, d, send)
 	cancel()
 	// The outcome is recorded even when the attempt's own context has run
 	// out meanwhile: above all a message the provider accepted.

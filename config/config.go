@@ -59,6 +59,9 @@ type Config struct {
 	DatabaseURL string
 	// HTTPAddr is where the starter listens (CCFLOW_HTTP_ADDR).
 	HTTPAddr string
+	// WorkerHTTPAddr is where the worker serves its probes and metrics
+	// (CCFLOW_WORKER_HTTP_ADDR).
+	WorkerHTTPAddr string
 	// PublicURL is the base of survey links (CCFLOW_PUBLIC_URL), without a
 	// trailing slash.
 	PublicURL string
@@ -112,6 +115,7 @@ func Load(part Part) (Config, error) {
 	c := Config{
 		DatabaseURL:     os.Getenv("DATABASE_URL"),
 		HTTPAddr:        getenv("CCFLOW_HTTP_ADDR", ":8080"),
+		WorkerHTTPAddr:  getenv("CCFLOW_WORKER_HTTP_ADDR", ":8081"),
 		PublicURL:       strings.TrimRight(getenv("CCFLOW_PUBLIC_URL", "http://localhost:8080"), "/"),
 		APIToken:        os.Getenv("CCFLOW_API_TOKEN"),
 		TaskQueue:       getenv("CCFLOW_TASK_QUEUE", DefaultTaskQueue),

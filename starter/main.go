@@ -20,7 +20,10 @@ import (
 
 	"github.com/ccflow/ccflow/config"
 	"github.com/ccflow/ccflow/core/tokens"
+	"github.com/ccflow/ccflow/internal/buildinfo"
+	"github.com/ccflow/ccflow/internal/requestid"
 	"github.com/ccflow/ccflow/store"
+	"github.com/ccflow/ccflow/telemetry"
 	"github.com/ccflow/ccflow/usecase"
 	"github.com/ccflow/ccflow/web/api"
 	"github.com/ccflow/ccflow/web/console"
@@ -30,6 +33,12 @@ import (
 const shutdownGrace = 20 * time.Second
 
 func main() {
+	if printed, err := buildinfo.HandleVersionFlag("starter", os.Args[1:], os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	} else if printed {
+		return
+	}
 	if err := run(); err != nil {
 		slog.Error("starter stopped", slog.Any("error", err))
 		os.Exit(1)
@@ -39,12 +48,22 @@ func main() {
 func run() error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	build := buildinfo.Read()
 	cfg, err := config.Load(config.Starter)
 	if err != nil {
 		return fmt.Errorf("configuration: %w", err)
 	}
-	log := cfg.Logger(os.Stderr)
+	// Every line logged with a request's context names the request.
+	log := slog.New(requestid.LogHandler(cfg.Logger(os.Stderr).Handler()))
 	slog.SetDefault(log)
+	log.Info("starter starting", slog.String("version", build.Version), slog.String("revision", build.Revision),
+		slog.Bool("modified", build.Modified), slog.String("go", build.GoVersion))
+
+	tel, err := telemetry.Setup(ctx, telemetry.Options{Service: "ccflow-starter", Build: build})
+	if err != nil {
+		return err
+	}
+	defer shutdownTelemetry(tel, log)
 
 	st, err := store.OpenMigrated(ctx, cfg.DatabaseURL)
 	if err != nil {
@@ -57,13 +76,17 @@ func run() error {
 	}
 	temporalOpts := cfg.Temporal
 	temporalOpts.Logger = sdklog.NewStructuredLogger(log)
+	if err := tel.Temporal(&temporalOpts); err != nil {
+		return err
+	}
 	tc, err := client.NewLazyClient(temporalOpts)
 	if err != nil {
 		return fmt.Errorf("preparing the Temporal client for %s: %w", temporalOpts.HostPort, err)
 	}
 	defer tc.Close()
 
-	service := &usecase.Service{Store: st, Temporal: tc, TaskQueue: cfg.TaskQueue, Signer: tokens.NewSigner(key), Log: log}
+	service := &usecase.Service{Store: st, Temporal: tc, TaskQueue: cfg.TaskQueue, Signer: tokens.NewSigner(key), Log: log,
+		Metrics: tel.Metrics}
 	admin, err := newConsole(ctx, cfg, st, service, log)
 	if err != nil {
 		return err
@@ -71,10 +94,10 @@ func run() error {
 	mux := http.NewServeMux()
 	mux.Handle(console.Prefix, admin)
 	mux.Handle("/", api.New(api.Config{Service: service, APIToken: cfg.APIToken, PublicURL: cfg.PublicURL,
-		TwilioAuthToken: cfg.TwilioAuthToken, Log: log}))
+		TwilioAuthToken: cfg.TwilioAuthToken, Log: log, Build: build, Metrics: tel.MetricsHandler()}))
 	srv := &http.Server{
 		Addr:              cfg.HTTPAddr,
-		Handler:           mux,
+		Handler:           tel.Handler(telemetry.Routed(mux), telemetry.HTTPOptions{Server: "ccflow-starter", Path: api.LoggedPath}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
@@ -83,7 +106,8 @@ func run() error {
 	served := make(chan error, 1)
 	go func() { served <- srv.ListenAndServe() }()
 	log.Info("starter listening", slog.String("addr", cfg.HTTPAddr), slog.String("public_url", cfg.PublicURL),
-		slog.String("temporal", temporalOpts.HostPort), slog.String("task_queue", cfg.TaskQueue))
+		slog.String("temporal", temporalOpts.HostPort), slog.String("task_queue", cfg.TaskQueue),
+		slog.Bool("tracing", tel.Tracing))
 
 	select {
 	case err := <-served:
@@ -108,4 +132,13 @@ func newConsole(ctx context.Context, cfg config.Config, st *store.Store, service
 	}
 	return console.New(console.Config{Service: service, APIToken: cfg.APIToken, SessionKey: key, PublicURL: cfg.PublicURL,
 		TemporalUIURL: cfg.TemporalUIURL, Namespace: cfg.Temporal.Namespace, Log: log})
+}
+
+// shutdownTelemetry flushes the spans not yet exported, within a bound.
+func shutdownTelemetry(tel *telemetry.Telemetry, log *slog.Logger) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := tel.Shutdown(ctx); err != nil {
+		log.Warn("flushing telemetry", slog.Any("error", err))
+	}
 }

@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/ccflow/ccflow/core/policy"
 )
 
 // Metrics are ccflow's own metrics. Every method is safe on a nil
@@ -31,11 +33,12 @@ const (
 	SendRejected    = "rejected"     // a permanent refusal; the step fails
 )
 
-// Policy decisions, the decision label of ccflow_policy_decisions_total.
+// Policy decisions, the decision label of ccflow_policy_decisions_total:
+// the contact policy's own outcomes (core/policy).
 const (
-	PolicyAllowed = "allowed"
-	PolicyHeld    = "held"
-	PolicySkipped = "skipped"
+	PolicySend    = string(policy.Send)
+	PolicyHeld    = string(policy.Hold)
+	PolicySkipped = string(policy.Skip)
 )
 
 // channels are the message channels, set up at zero so every family is on
@@ -43,11 +46,11 @@ const (
 // from.
 var channels = []string{"email", "sms"}
 
-// policyReasons are the reason codes SPEC's contact policy names, by the
-// decision they lead to.
+// policyReasons are the contact policy's reason codes, by the decision
+// they lead to.
 var policyReasons = map[string][]string{
-	PolicyHeld:    {"quiet_hours"},
-	PolicySkipped: {"opted_out", "survey_grace", "daily_cap"},
+	PolicyHeld:    {policy.CodeQuietHours},
+	PolicySkipped: {policy.CodeOptedOut, policy.CodeContactedAgain, policy.CodeSurveyGrace, policy.CodeDailyCap},
 }
 
 // NewMetrics registers ccflow's metrics on reg.
@@ -77,7 +80,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		}, []string{"channel", "outcome"}),
 		policyDecisions: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "ccflow_policy_decisions_total",
-			Help: "Contact-policy decisions on sends, by channel, decision (allowed, held, skipped) and reason code.",
+			Help: "Contact-policy decisions on sends, by channel, decision (send, held, skipped) and reason code.",
 		}, []string{"channel", "decision", "reason"}),
 	}
 	reg.MustRegister(m.httpDuration, m.eventsIngested, m.matches, m.starts, m.sends, m.policyDecisions)
@@ -88,7 +91,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		for _, outcome := range []string{SendSent, SendAlreadySent, SendFailed, SendRejected} {
 			m.sends.WithLabelValues(ch, outcome)
 		}
-		m.policyDecisions.WithLabelValues(ch, PolicyAllowed, "")
+		m.policyDecisions.WithLabelValues(ch, PolicySend, "")
 		for decision, reasons := range policyReasons {
 			for _, reason := range reasons {
 				m.policyDecisions.WithLabelValues(ch, decision, reason)
@@ -140,9 +143,9 @@ func (m *Metrics) Send(channel, outcome string) {
 }
 
 // PolicyDecision counts one contact-policy decision on a send: decision is
-// PolicyAllowed, PolicyHeld or PolicySkipped, reason a short code
-// ("opted_out", "quiet_hours", "survey_grace", "daily_cap"; empty when
-// allowed), never the reason's text, which names dates and entries.
+// PolicySend, PolicyHeld or PolicySkipped, reason its code (policy.Code*;
+// empty for a send), never the reason's text, which names dates and
+// entries.
 func (m *Metrics) PolicyDecision(channel, decision, reason string) {
 	if m == nil {
 		return

@@ -58,7 +58,9 @@ func (s *Service) Ingest(ctx context.Context, ev interaction.Event, dryRun bool)
 			return interaction.Result{}, err
 		}
 		res.Matches = append(res.Matches, mr)
+		s.Metrics.Matched(mr.EntryID, mr.Status)
 	}
+	s.Metrics.EventIngested(dryRun)
 	return res, nil
 }
 

@@ -19,10 +19,13 @@ import (
 	"github.com/ccflow/ccflow/activities"
 	"github.com/ccflow/ccflow/config"
 	"github.com/ccflow/ccflow/core/tokens"
+	"github.com/ccflow/ccflow/internal/buildinfo"
+	"github.com/ccflow/ccflow/internal/requestid"
 	"github.com/ccflow/ccflow/providers/httpcall"
 	"github.com/ccflow/ccflow/providers/netguard"
 	"github.com/ccflow/ccflow/providers/senders"
 	"github.com/ccflow/ccflow/store"
+	"github.com/ccflow/ccflow/telemetry"
 	"github.com/ccflow/ccflow/workflows"
 )
 
@@ -39,6 +42,12 @@ const (
 )
 
 func main() {
+	if printed, err := buildinfo.HandleVersionFlag("worker", os.Args[1:], os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	} else if printed {
+		return
+	}
 	if err := run(); err != nil {
 		slog.Error("worker stopped", slog.Any("error", err))
 		os.Exit(1)
@@ -52,14 +61,36 @@ func run() error {
 	if err != nil {
 		return fmt.Errorf("configuration: %w", err)
 	}
-	log := cfg.Logger(os.Stderr)
+	build := buildinfo.Read()
+	log := slog.New(requestid.LogHandler(cfg.Logger(os.Stderr).Handler()))
 	slog.SetDefault(log)
+	log.Info("worker starting", slog.String("version", build.Version), slog.String("revision", build.Revision),
+		slog.Bool("modified", build.Modified), slog.String("go", build.GoVersion), slog.String("build_id", build.BuildID()))
+
+	tel, err := telemetry.Setup(ctx, telemetry.Options{Service: "ccflow-worker", Build: build})
+	if err != nil {
+		return err
+	}
+	defer shutdownTelemetry(tel, log)
 
 	st, err := store.OpenMigrated(ctx, cfg.DatabaseURL)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
+
+	// The probes answer from here on: alive while Temporal is awaited, and
+	// ready once it answers.
+	probes := newProbeServer(cfg.WorkerHTTPAddr, build, st, tel, log)
+	probeErr := make(chan error, 1)
+	go func() { probeErr <- probes.serve() }()
+	defer func() {
+		shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = probes.shutdown(shutdownCtx)
+	}()
+	log.Info("worker probes listening", slog.String("addr", cfg.WorkerHTTPAddr))
+
 	key, err := cfg.SurveyKey(ctx, st)
 	if err != nil {
 		return err
@@ -70,6 +101,9 @@ func run() error {
 	}
 	temporalOpts := cfg.Temporal
 	temporalOpts.Logger = sdklog.NewStructuredLogger(log)
+	if err := tel.Temporal(&temporalOpts); err != nil {
+		return err
+	}
 	tc, err := dial(ctx, temporalOpts, log)
 	if ctx.Err() != nil {
 		return nil // stopped before Temporal answered: nothing to clean up
@@ -78,12 +112,20 @@ func run() error {
 		return err
 	}
 	defer tc.Close()
+	probes.connected(tc)
 
 	w := worker.New(tc, cfg.TaskQueue, worker.Options{
 		// On SIGTERM the worker stops polling and lets the sends in flight
 		// finish, so a deploy never cuts a send between the provider's
 		// answer and its record.
 		WorkerStopTimeout: drainTimeout,
+		// The build is named on every task the worker completes. Worker
+		// versioning stays off (see README, Operations): runs wait for days,
+		// and workflow changes stay replay-safe with workflow.GetVersion and
+		// the recorded histories instead of pinning runs to old workers.
+		DeploymentOptions: worker.DeploymentOptions{
+			Version: worker.WorkerDeploymentVersion{DeploymentName: "ccflow", BuildID: build.BuildID()},
+		},
 	})
 	workflows.Register(w)
 	activities.Register(w, &activities.Activities{
@@ -99,6 +141,10 @@ func run() error {
 		HTTP:            httpcall.New(netguard.New(), cfg.Connections),
 		Log:             log,
 		DefaultTimeZone: cfg.TimeZone,
+		Metrics:         tel.Metrics,
+		DecisionHook: func(e activities.DecisionEvent) {
+			tel.Metrics.PolicyDecision(e.Channel, e.Outcome, e.Code)
+		},
 	})
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("starting the worker on task queue %s: %w", cfg.TaskQueue, err)
@@ -109,10 +155,24 @@ func run() error {
 	log.Info("worker polling", slog.String("temporal", temporalOpts.HostPort), slog.String("task_queue", cfg.TaskQueue),
 		slog.Bool("smtp", cfg.SMTPURL != ""), slog.Bool("twilio", cfg.Twilio != nil), slog.String("outbox", cfg.OutboxDir),
 		slog.Any("connections", cfg.Connections.Names()))
-	<-ctx.Done()
+	select {
+	case <-ctx.Done():
+	case err := <-probeErr:
+		w.Stop()
+		return fmt.Errorf("serving the probes on %s (CCFLOW_WORKER_HTTP_ADDR): %w", cfg.WorkerHTTPAddr, err)
+	}
 	log.Info("worker shutting down: letting the activities in flight finish", slog.Duration("at_most", drainTimeout))
 	w.Stop()
 	return nil
+}
+
+// shutdownTelemetry flushes the spans not yet exported, within a bound.
+func shutdownTelemetry(tel *telemetry.Telemetry, log *slog.Logger) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := tel.Shutdown(ctx); err != nil {
+		log.Warn("flushing telemetry", slog.Any("error", err))
+	}
 }
 
 // dial connects to Temporal, retrying while it does not answer yet.

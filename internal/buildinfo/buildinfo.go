@@ -11,7 +11,9 @@
 package buildinfo
 
 import (
+	"flag"
 	"fmt"
+	"io"
 	"runtime"
 	"runtime/debug"
 	"strings"
@@ -106,4 +108,23 @@ func short(rev string) string {
 		return rev[:12]
 	}
 	return rev
+}
+
+// HandleVersionFlag parses a command's arguments when it takes no other
+// flag than --version: with --version it prints "<name> <build>" to w and
+// reports true (the caller exits 0); any other argument is an error.
+func HandleVersionFlag(name string, args []string, w io.Writer) (bool, error) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard) // the caller prints the error
+	version := fs.Bool("version", false, "print the version and exit")
+	if err := fs.Parse(args); err != nil {
+		return false, fmt.Errorf("usage: %s [--version] (its settings are environment variables): %w", name, err)
+	}
+	if fs.NArg() > 0 {
+		return false, fmt.Errorf("%s takes no arguments (its settings are environment variables), got %q", name, fs.Args())
+	}
+	if *version {
+		fmt.Fprintln(w, name, Read())
+	}
+	return *version, nil
 }

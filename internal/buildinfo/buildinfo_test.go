@@ -2,6 +2,7 @@ package buildinfo
 
 import (
 	"runtime/debug"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -69,4 +70,21 @@ func TestFromBuildInfo(t *testing.T) {
 func TestReadNamesTheToolchain(t *testing.T) {
 	require.NotEmpty(t, Read().Version)
 	require.Contains(t, Read().GoVersion, "go1.")
+}
+
+func TestHandleVersionFlag(t *testing.T) {
+	var out strings.Builder
+
+	printed, err := HandleVersionFlag("starter", []string{"--version"}, &out)
+
+	require.NoError(t, err)
+	require.True(t, printed)
+	require.Equal(t, "starter "+Read().String()+"\n", out.String())
+
+	printed, err = HandleVersionFlag("starter", nil, &out)
+	require.NoError(t, err)
+	require.False(t, printed)
+
+	_, err = HandleVersionFlag("starter", []string{"serve"}, &out)
+	require.ErrorContains(t, err, "takes no arguments")
 }

@@ -25,6 +25,7 @@ import (
 	"github.com/ccflow/ccflow/store"
 	"github.com/ccflow/ccflow/usecase"
 	"github.com/ccflow/ccflow/web/api"
+	"github.com/ccflow/ccflow/web/api/apitest"
 )
 
 // apiToken is the bearer token the test API requires.
@@ -51,13 +52,14 @@ func newTestAPIWith(t *testing.T, tc client.Client) *testAPI {
 	log := slog.New(slog.NewTextHandler(t.Output(), nil))
 	a := &testAPI{t: t, store: st, temporal: tc, signer: tokens.NewSigner([]byte("0123456789abcdef0123456789abcdef")),
 		taskQueue: testenv.TaskQueue(t)}
-	a.handler = api.New(api.Config{
+	// Every exchange of every test is checked against openapi.yaml.
+	a.handler = apitest.Load(t).Handler(t, api.New(api.Config{
 		Service:         &usecase.Service{Store: st, Temporal: tc, TaskQueue: a.taskQueue, Signer: a.signer, Log: log},
 		APIToken:        apiToken,
 		PublicURL:       publicURL,
 		TwilioAuthToken: twilioAuthToken,
 		Log:             log,
-	})
+	}))
 	return a
 }
 

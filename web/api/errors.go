@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/ccflow/ccflow/core/validation"
+	"github.com/ccflow/ccflow/internal/requestid"
 	"github.com/ccflow/ccflow/usecase"
 	"github.com/ccflow/ccflow/web/problem"
 )
@@ -48,7 +49,9 @@ type apiError struct {
 	Message string         `json:"message"`
 	Field   string         `json:"field,omitempty"`
 	Details []fieldProblem `json:"details,omitempty"`
-	cause   error
+	// RequestID is the request's X-Request-Id, to find its log lines.
+	RequestID string `json:"request_id,omitempty"`
+	cause     error
 }
 
 // fieldProblem is one entry of error.details: every problem found in an
@@ -121,12 +124,15 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_ = enc.Encode(v) // the client went away; nothing left to tell it
 }
 
-// writeError writes e in the SPEC's error shape.
+// writeError writes e in the SPEC's error shape, with the request id the
+// request id middleware has put into the response's header.
 func writeError(w http.ResponseWriter, e *apiError) {
 	if e.Status == http.StatusUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="ccflow"`)
 	}
-	writeJSON(w, e.Status, errorBody{Error: e})
+	answer := *e // the package-level errors are shared between requests
+	answer.RequestID = w.Header().Get(requestid.Header)
+	writeJSON(w, e.Status, errorBody{Error: &answer})
 }
 
 // readJSONBody returns the body of a JSON request: 415 unless the content

@@ -1,6 +1,7 @@
 // Package api is ccflow's HTTP interface: event ingest, the entry and
-// disposition API, the customers' survey pages, workflow controls and the
-// health check.
+// disposition API, the customers' survey pages, workflow controls, the
+// probes (/livez, /readyz), /metrics and the API's own description
+// (/openapi.json).
 package api
 
 import (
@@ -11,7 +12,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ccflow/ccflow/internal/buildinfo"
+	"github.com/ccflow/ccflow/internal/requestid"
+	"github.com/ccflow/ccflow/telemetry"
 	"github.com/ccflow/ccflow/usecase"
+	"github.com/ccflow/ccflow/web/health"
 )
 
 // Config is what the API needs.
@@ -19,7 +24,8 @@ type Config struct {
 	// Service runs what each request asks for; the API only decodes,
 	// calls it and encodes.
 	Service *usecase.Service
-	// APIToken is the bearer token every /v1/* request must carry.
+	// APIToken is the bearer token every /v1/* request must carry, or
+	// several, comma-separated, while tokens are rotated.
 	APIToken string
 	// PublicURL is CCFLOW_PUBLIC_URL: Twilio signs its webhooks over the
 	// URL it posts to, which is this plus the path.
@@ -28,6 +34,10 @@ type Config struct {
 	// signatures; without it every webhook is refused.
 	TwilioAuthToken string
 	Log             *slog.Logger
+	// Build is the running build, shown on /livez.
+	Build buildinfo.Info
+	// Metrics serves GET /metrics; nil serves none.
+	Metrics http.Handler
 }
 
 // server holds the handlers' dependencies.
@@ -73,17 +83,32 @@ func New(cfg Config) http.Handler {
 	v1.Handle("/v1/", s.handle(unmatched(v1)))
 
 	mux := http.NewServeMux()
-	mux.Handle("/v1/", requireToken(cfg.APIToken, v1))
+	mux.Handle("/v1/", requireToken(cfg.APIToken, telemetry.Routed(v1)))
 	mux.HandleFunc("GET /s/{token}", s.showSurvey)
 	mux.HandleFunc("POST /s/{token}", s.answerSurveyForm)
 	mux.HandleFunc("GET /u/{token}", s.showUnsubscribe)
 	mux.HandleFunc("POST /u/{token}", s.unsubscribe)
 	mux.Handle("POST /webhooks/twilio/inbound", s.handle(s.twilioInbound))
 	mux.Handle("POST /webhooks/twilio/status", s.handle(s.twilioStatus))
-	mux.Handle("GET /healthz", s.handle(s.health))
+	mux.Handle("GET /livez", health.LiveHandler(cfg.Build))
+	mux.Handle("GET /readyz", s.handle(s.ready))
+	mux.Handle("GET /healthz", s.handle(s.ready)) // the probe's name before /readyz
+	mux.Handle("GET /openapi.json", openAPIHandler())
+	if cfg.Metrics != nil {
+		mux.Handle("GET /metrics", cfg.Metrics)
+	}
 
-	return s.logRequests(s.recoverPanics(mux))
+	return requestid.Middleware(s.logRequests(s.recoverPanics(telemetry.Routed(mux))))
 }
+
+// probes are the paths an orchestrator or Prometheus polls every few
+// seconds; their successes are logged at debug level, or they would drown
+// the rest.
+var probes = map[string]bool{"/livez": true, "/readyz": true, "/healthz": true, "/metrics": true}
+
+// LoggedPath is r's path as ccflow logs and traces it: without the query,
+// and survey paths without their token, which is a customer's key.
+func LoggedPath(r *http.Request) string { return loggedPath(r) }
 
 // unmatched answers what no route of mux takes, in the error shape: 405
 // with the allowed methods when the path exists, else 404.
@@ -158,15 +183,15 @@ func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter 
 
 // logRequests logs one line per request. The path is logged without the
 // query, and survey paths without their token, which is a customer's key.
-// Healthy health checks are logged at debug level.
+// Successful probes are logged at debug level.
 func (s *server) logRequests(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		rec := &statusRecorder{ResponseWriter: w}
 		next.ServeHTTP(rec, r)
 		level := slog.LevelInfo
-		if r.URL.Path == "/healthz" && rec.status == http.StatusOK {
-			level = slog.LevelDebug // probes every few seconds would drown the rest
+		if probes[r.URL.Path] && rec.status == http.StatusOK {
+			level = slog.LevelDebug
 		}
 		s.Log.Log(r.Context(), level, "http request",
 			slog.String("method", r.Method), slog.String("path", loggedPath(r)),

@@ -2,12 +2,16 @@
 // API (the Authorization header of every /v1/* request) and the
 // administrator's console (the token entered on its sign-in page, and again
 // on every request of its session), so that both accept exactly the same
-// tokens.
+// tokens. CCFLOW_API_TOKEN may list several, comma-separated, so a new one
+// can be handed out while the old one still works, and the old one dropped
+// once no client sends it.
 package auth
 
 import (
 	"crypto/sha256"
 	"crypto/subtle"
+	"net/http"
+	"strings"
 )
 
 // Tokens are the API tokens ccflow accepts.
@@ -15,17 +19,23 @@ type Tokens struct {
 	sums [][sha256.Size]byte
 }
 
-// NewTokens returns the tokens configured; empty ones are ignored, so with
-// none configured no token is accepted.
+// NewTokens returns the tokens configured; each may be a comma-separated
+// list (CCFLOW_API_TOKEN), spaces around a token are dropped and empty ones
+// ignored, so with none configured no token is accepted.
 func NewTokens(configured ...string) Tokens {
 	var t Tokens
-	for _, token := range configured {
-		if token != "" {
-			t.sums = append(t.sums, sha256.Sum256([]byte(token)))
+	for _, list := range configured {
+		for token := range strings.SplitSeq(list, ",") {
+			if token = strings.TrimSpace(token); token != "" {
+				t.sums = append(t.sums, sha256.Sum256([]byte(token)))
+			}
 		}
 	}
 	return t
 }
+
+// Len is how many tokens are accepted.
+func (t Tokens) Len() int { return len(t.sums) }
 
 // Accepts reports whether presented is one of the tokens. Both sides are
 // hashed before the constant-time compare so that not even the token's
@@ -38,4 +48,11 @@ func (t Tokens) Accepts(presented string) bool {
 		ok |= subtle.ConstantTimeCompare(got[:], want[:])
 	}
 	return ok == 1
+}
+
+// Bearer reports whether r carries "Authorization: Bearer <token>" with a
+// token t accepts (the scheme in any case).
+func (t Tokens) Bearer(r *http.Request) bool {
+	scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+	return ok && strings.EqualFold(scheme, "Bearer") && t.Accepts(strings.TrimSpace(token))
 }
