@@ -77,7 +77,8 @@ func TestExportThenApplyChangesNothing(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "exported")
 	var out strings.Builder
 
-	require.NoError(t, entrysync.Export(context.Background(), remote, dir, &out))
+	_, err := entrysync.Export(context.Background(), remote, dir, &out)
+	require.NoError(t, err)
 	plan, err := entrysync.Apply(context.Background(), remote, dir, entrysync.Options{}, &strings.Builder{})
 
 	require.NoError(t, err)
@@ -94,7 +95,8 @@ func TestExportRewritesTheFileThatHoldsAnEntryInPlace(t *testing.T) {
 	remote := newFakeRemote(live(waitingEntry("a", "1w"), 2))
 	var out strings.Builder
 
-	require.NoError(t, entrysync.Export(context.Background(), remote, dir, &out))
+	_, err := entrysync.Export(context.Background(), remote, dir, &out)
+	require.NoError(t, err)
 
 	data, err := os.ReadFile(filepath.Join(dir, "first.json"))
 	require.NoError(t, err)

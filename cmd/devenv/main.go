@@ -6,6 +6,7 @@
 //
 //	devenv dev
 //	devenv test -- COMMAND [ARG...]
+//	devenv --version
 package main
 
 import (
@@ -16,10 +17,11 @@ import (
 	"slices"
 	"syscall"
 
+	"github.com/ccflow/ccflow/internal/buildinfo"
 	"github.com/ccflow/ccflow/internal/devenv"
 )
 
-const usage = "usage: devenv dev | devenv test -- COMMAND [ARG...]"
+const usage = "usage: devenv dev | devenv test -- COMMAND [ARG...] | devenv --version"
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -29,6 +31,9 @@ func main() {
 
 func run(ctx context.Context, args []string) int {
 	switch {
+	case slices.Equal(args, []string{"--version"}):
+		fmt.Println("devenv", buildinfo.Read())
+		return 0
 	case slices.Equal(args, []string{"dev"}):
 		if err := devenv.Dev(ctx); err != nil {
 			fmt.Fprintln(os.Stderr, "devenv:", err)
