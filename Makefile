@@ -4,9 +4,20 @@
 
 TEMPORAL_CLI_VERSION  := v1.5.1
 WORKFLOWCHECK_VERSION := v0.6.0
+# The server docker-compose.yml runs (temporalio/server and admin-tools 1.29.1)
+# and the one inside the pinned CLI's dev server.
+TEMPORAL_SERVER_VERSION := v1.29.1
+GOLANGCI_LINT_VERSION := v2.15.0
 TOOLS_BIN             := $(CURDIR)/.tools/bin
 TEMPORAL              := $(TOOLS_BIN)/temporal
 WORKFLOWCHECK         := $(TOOLS_BIN)/workflowcheck
+GOLANGCI_LINT         := $(TOOLS_BIN)/golangci-lint
+# The production shape's Temporal server, its SQL schema tool and schema
+# files; the names are also what deploy/temporal-server.sh and the
+# production test read.
+export TEMPORAL_SERVER     := $(TOOLS_BIN)/temporal-server
+export TEMPORAL_SQL_TOOL   := $(TOOLS_BIN)/temporal-sql-tool
+export TEMPORAL_SCHEMA_DIR := $(CURDIR)/.tools/temporal-schema
 
 # Integration tests (servers, binaries, browsers) sit behind this build tag, so
 # a plain `go test ./...` needs nothing but Go; make test sets it.
@@ -19,7 +30,7 @@ FUZZ_PACKAGES  ?= ./triggers ./core/entry ./core/templates ./core/tokens ./core/
 FUZZTIME       ?= 100000x
 DEVENV         := go run ./cmd/devenv
 
-.PHONY: all dev test browser tools build bench fuzz vet workflowcheck clean
+.PHONY: all dev test browser tools build bench fuzz vet lint workflowcheck temporal-server production clean
 
 all: build
 
@@ -32,8 +43,8 @@ dev: tools
 entries:
 	go run ./cmd/ccflowctl apply --token "$${CCFLOW_API_TOKEN:-dev-token}" examples/entries
 
-## test: vet, check workflow determinism, run every test with its servers
-test: tools browser vet workflowcheck test-plain
+## test: vet, lint, check workflow determinism, run every test with its servers
+test: tools temporal-server browser vet lint workflowcheck test-plain
 	$(DEVENV) test -- go test -tags $(TEST_TAGS) $(GO_TEST_FLAGS) $(PACKAGES)
 
 # test-plain is what an editor's test runner does: no servers, no build tag.
@@ -44,6 +55,15 @@ test-plain:
 vet:
 	go vet $(PACKAGES)
 	go vet -tags $(TEST_TAGS) $(PACKAGES)
+
+## lint: the pinned golangci-lint with .golangci.yml, over the integration tests too
+lint: $(GOLANGCI_LINT)
+	$(GOLANGCI_LINT) run --build-tags $(TEST_TAGS) $(PACKAGES)
+
+## production: the production shape without containers: the pinned temporal-server on PostgreSQL,
+##   set up by docker-compose.yml's own scripts, two workers, two starters, SPEC's survey path
+production: tools temporal-server
+	$(DEVENV) test -- go test -tags $(TEST_TAGS) -count=1 -run '^TestProductionShape$$' -v ./e2e
 
 ## record-histories: record the replay corpus (testdata/histories) through a worker and private servers.
 ##   Existing files are kept: they prove that runs under older code still replay (docs/versioning.md).
@@ -70,8 +90,31 @@ browser:
 			echo "chromium is missing: the page tests need Debian's chromium package (sudo apt-get install chromium)"; exit 1; \
 		fi; }
 
-## tools: build the pinned Temporal CLI and workflowcheck into .tools/bin
-tools: $(TEMPORAL) $(WORKFLOWCHECK)
+## tools: build the pinned Temporal CLI, workflowcheck and golangci-lint into .tools/bin
+tools: $(TEMPORAL) $(WORKFLOWCHECK) $(GOLANGCI_LINT)
+
+## temporal-server: build the pinned Temporal server and its SQL schema tool from Go modules into
+##   .tools/bin, and copy its schema files to .tools/temporal-schema (about 5 minutes once)
+temporal-server: $(TEMPORAL_SERVER) $(TEMPORAL_SQL_TOOL) $(TEMPORAL_SCHEMA_DIR)
+
+# One go install builds both (they share most packages); each is built only
+# when missing, like the CLI.
+$(TEMPORAL_SERVER) $(TEMPORAL_SQL_TOOL) &:
+	@echo "building temporal-server and temporal-sql-tool $(TEMPORAL_SERVER_VERSION) into .tools/bin (about 5 minutes the first time)"
+	rm -rf $(TOOLS_BIN)/.temporal-server
+	GOBIN=$(TOOLS_BIN)/.temporal-server go install go.temporal.io/server/cmd/server@$(TEMPORAL_SERVER_VERSION) go.temporal.io/server/cmd/tools/sql@$(TEMPORAL_SERVER_VERSION)
+	mv $(TOOLS_BIN)/.temporal-server/server $(TEMPORAL_SERVER)
+	mv $(TOOLS_BIN)/.temporal-server/sql $(TEMPORAL_SQL_TOOL)
+	rm -rf $(TOOLS_BIN)/.temporal-server
+
+$(TEMPORAL_SCHEMA_DIR):
+	go mod download go.temporal.io/server@$(TEMPORAL_SERVER_VERSION)
+	rm -rf $@.tmp && cp -R "$$(go mod download -json go.temporal.io/server@$(TEMPORAL_SERVER_VERSION) | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$$/\1/p')/schema" $@.tmp
+	chmod -R u+w $@.tmp && mv $@.tmp $@
+
+$(GOLANGCI_LINT):
+	@echo "building golangci-lint $(GOLANGCI_LINT_VERSION) into .tools/bin (about 4 minutes the first time)"
+	GOBIN=$(TOOLS_BIN) go install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_LINT_VERSION)
 
 # Built only when missing: the CLI takes minutes to compile, and later tags
 # cannot be go-installed at all.

@@ -152,3 +152,36 @@ func TestSetupScriptRegistersEverySearchAttribute(t *testing.T) {
 	}
 	require.Equal(t, want, registered)
 }
+
+// The compose file and `make production` (e2e's TestProductionShape) set
+// Temporal up with the same scripts; the compose file must use them.
+func TestComposeSetsTemporalUpWithTheSharedScripts(t *testing.T) {
+	c := loadCompose(t)
+	for name, script := range map[string]string{
+		"temporal-schema": "/deploy/temporal-schema.sh",
+		"temporal":        "/deploy/temporal-server.sh",
+		"temporal-setup":  "/deploy/temporal-setup.sh",
+	} {
+		s := c.Services[name]
+		require.Equal(t, []string{"/bin/sh", script}, s.Entrypoint, "service %s", name)
+		require.Contains(t, s.Volumes, "./deploy:/deploy:ro", "service %s", name)
+		_, err := os.Stat(strings.TrimPrefix(script, "/deploy/"))
+		require.NoError(t, err)
+	}
+	require.Equal(t, "postgres12", c.Services["temporal"].Environment["DB"], "Temporal runs on PostgreSQL")
+}
+
+// The server's configuration is a template of the environment; the
+// settings the compose file gives must be ones it or the start script reads.
+func TestTemporalConfigReadsTheComposeSettings(t *testing.T) {
+	config, err := os.ReadFile("temporal/config/ccflow.yaml")
+	require.NoError(t, err)
+	require.True(t, strings.HasPrefix(string(config), "# enable-template\n"), "temporal-server renders it only with this first line")
+	start, err := os.ReadFile("temporal-server.sh")
+	require.NoError(t, err)
+	c := loadCompose(t)
+	for name := range c.Services["temporal"].Environment {
+		read := strings.Contains(string(config), `env "`+name+`"`) || strings.Contains(string(start), "${"+name)
+		require.True(t, read, "the compose file sets %s, which neither the configuration nor temporal-server.sh reads", name)
+	}
+}

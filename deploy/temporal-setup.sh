@@ -9,6 +9,9 @@ ns=${TEMPORAL_NAMESPACE:-default}
 until temporal operator cluster health >/dev/null 2>&1; do sleep 2; done
 temporal operator namespace describe -n "$ns" >/dev/null 2>&1 ||
   temporal operator namespace create -n "$ns" --retention 30d
+# A new namespace reaches every frontend's cache within seconds; until it
+# has, the commands below would not find it.
+until temporal operator search-attribute list -n "$ns" >/dev/null 2>&1; do sleep 1; done
 
 # register NAME TYPE adds one search attribute unless the namespace has it.
 register() {
