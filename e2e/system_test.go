@@ -53,12 +53,14 @@ const apiToken = "e2e-token"
 // system is one ccflow (a worker and a starter process) with its own
 // database, task queue, SMTP server and Twilio-shaped API.
 type system struct {
-	t        *testing.T
-	baseURL  string
-	store    *store.Store
-	temporal client.Client
-	smtp     *testenv.SMTP
-	twilio   *testenv.TwilioServer
+	t       *testing.T
+	baseURL string
+	// workerURL is the worker's probe and metrics server.
+	workerURL string
+	store     *store.Store
+	temporal  client.Client
+	smtp      *testenv.SMTP
+	twilio    *testenv.TwilioServer
 	// env is both processes' environment, to start them again with.
 	env     []string
 	worker  *process
@@ -77,12 +79,13 @@ func startSystem(t *testing.T, extraEnv ...string) *system {
 		smtp:     testenv.SMTPServer(t),
 		twilio:   testenv.Twilio(t),
 	}
-	addr := freeAddr(t)
-	s.baseURL = "http://" + addr
+	addr, workerAddr := freeAddr(t), freeAddr(t)
+	s.baseURL, s.workerURL = "http://"+addr, "http://"+workerAddr
 	env := append(os.Environ(),
 		"DATABASE_URL="+dbURL,
 		"CCFLOW_TASK_QUEUE="+testenv.TaskQueue(t),
 		"CCFLOW_HTTP_ADDR="+addr,
+		"CCFLOW_WORKER_HTTP_ADDR="+workerAddr,
 		"CCFLOW_PUBLIC_URL="+s.baseURL,
 		"CCFLOW_API_TOKEN="+apiToken,
 		"CCFLOW_OUTBOX_DIR="+t.TempDir(),

@@ -85,7 +85,7 @@ func Setup(ctx context.Context, opts Options) (*Telemetry, error) {
 	if err != nil {
 		return nil, fmt.Errorf("setting up the Prometheus exporter: %w", err)
 	}
-	t.meterProvider = sdkmetric.NewMeterProvider(sdkmetric.WithReader(promExporter))
+	t.meterProvider = sdkmetric.NewMeterProvider(sdkmetric.WithReader(promExporter), sdkmetric.WithView(secondsBuckets))
 	t.shutdown = append(t.shutdown, t.meterProvider.Shutdown)
 
 	exporter := opts.SpanExporter
@@ -118,6 +118,15 @@ func Setup(ctx context.Context, opts Options) (*Telemetry, error) {
 	otel.SetTextMapPropagator(propagation.NewCompositeTextMapPropagator(propagation.TraceContext{}, propagation.Baggage{}))
 	return t, nil
 }
+
+// secondsBuckets gives the SDK's latency histograms (unit "s") buckets in
+// seconds: OpenTelemetry's default ones are made for milliseconds. They
+// reach from a fast poll to a survey answered a day later.
+var secondsBuckets = sdkmetric.NewView(sdkmetric.Instrument{Unit: "s"}, sdkmetric.Stream{
+	Aggregation: sdkmetric.AggregationExplicitBucketHistogram{
+		Boundaries: []float64{.001, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60, 300, 1800, 3600, 86400},
+	},
+})
 
 // otlpExporter is the OTLP span exporter the environment asks for, or nil
 // when no endpoint is set.

@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/otel/attribute"
@@ -105,8 +106,12 @@ func TestTemporalSDKMetricsAreServedOnTheSameRegistry(t *testing.T) {
 	require.Empty(t, opts.Interceptors, "no tracing interceptor while tracing is off")
 
 	opts.MetricsHandler.WithTags(map[string]string{"namespace": "default"}).Counter("temporal_request").Inc(1)
+	opts.MetricsHandler.Timer("temporal_activity_execution_latency").Record(1500 * time.Millisecond)
 
-	require.Contains(t, scrape(t, tel), `temporal_request_total{namespace="default"} 1`)
+	body := scrape(t, tel)
+	require.Contains(t, body, `temporal_request_total{namespace="default"} 1`)
+	require.Contains(t, body, `temporal_activity_execution_latency_seconds_bucket{le="1"} 0`, "buckets in seconds")
+	require.Contains(t, body, `temporal_activity_execution_latency_seconds_bucket{le="2.5"} 1`)
 }
 
 func TestSpansAreNamedAfterTheRouteAndHideThePath(t *testing.T) {
