@@ -56,7 +56,9 @@ func loadManifests(t *testing.T) manifests {
 			}
 			require.NoError(t, yaml.Unmarshal([]byte(doc), &meta), file)
 			name := meta.Metadata.Name
-			strict := func(v any) { require.NoError(t, yaml.UnmarshalStrict([]byte(doc), v), "%s: %s %s", file, meta.Kind, name) }
+			strict := func(v any) {
+				require.NoError(t, yaml.UnmarshalStrict([]byte(doc), v), "%s: %s %s", file, meta.Kind, name)
+			}
 			switch meta.Kind {
 			case "Deployment":
 				var d appsv1.Deployment
