@@ -125,10 +125,16 @@ $(TEMPORAL):
 $(WORKFLOWCHECK):
 	GOBIN=$(TOOLS_BIN) go install go.temporal.io/sdk/contrib/tools/workflowcheck@$(WORKFLOWCHECK_VERSION)
 
-## build: compile every package and the two binaries into bin/
+# What --version, the start-up log line and /livez say of a build from
+# this tree (the toolchain's own VCS stamp is missing where -buildvcs=false).
+VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null)
+REVISION ?= $(shell git rev-parse HEAD 2>/dev/null)$(if $(shell git status --porcelain 2>/dev/null),-dirty)
+LDFLAGS  := -X github.com/ccflow/ccflow/internal/buildinfo.version=$(VERSION) -X github.com/ccflow/ccflow/internal/buildinfo.revision=$(REVISION)
+
+## build: compile every package and the binaries into bin/, stamped with the version and revision
 build:
 	go build ./...
-	go build -o bin/ ./worker ./starter
+	go build -ldflags "$(LDFLAGS)" -o bin/ ./worker ./starter ./cmd/ccflowctl
 
 ## bench: run the benchmarks with their servers
 bench: tools
