@@ -38,7 +38,7 @@ func TestClientSpeaksTheDocumentedAPI(t *testing.T) {
 	ctx := context.Background()
 	e := entry.Entry{ID: "contract", Name: "Contract", Enabled: true,
 		Triggers: []entry.Trigger{{Type: entry.TriggerDisposition, Disposition: "Spam"}},
-		Steps:    []entry.Step{{ID: "pause", Type: entry.StepWait, Duration: "1d"}}}
+		Steps:    []entry.Step{{ID: "pause", Spec: &entry.Wait{Duration: "1d"}}}}
 
 	require.NoError(t, c.Health(ctx))
 	catalog, err := c.Catalog(ctx)

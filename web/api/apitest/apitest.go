@@ -37,8 +37,10 @@ var registerDecoders sync.Once
 func Load(t testing.TB) *Contract {
 	t.Helper()
 	registerDecoders.Do(func() {
-		// The survey pages answer HTML, which the validator takes as text.
+		// The pages answer HTML and Twilio's webhooks TwiML, which the
+		// validator takes as text.
 		openapi3filter.RegisterBodyDecoder("text/html", openapi3filter.PlainBodyDecoder)
+		openapi3filter.RegisterBodyDecoder("text/xml", openapi3filter.PlainBodyDecoder)
 	})
 	loader := openapi3.NewLoader()
 	doc, err := loader.LoadFromData(api.OpenAPI())
