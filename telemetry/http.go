@@ -8,7 +8,6 @@ import (
 	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/metric/noop"
-	"go.opentelemetry.io/otel/propagation"
 	semconv "go.opentelemetry.io/otel/semconv/v1.43.0"
 	"go.opentelemetry.io/otel/trace"
 )
@@ -95,23 +94,6 @@ func (t *Telemetry) Handler(next http.Handler, opts HTTPOptions) http.Handler {
 			return r.Method + " " + operation
 		}),
 	)
-}
-
-// Transport instruments an HTTP client's transport, so the requests a
-// provider makes appear as spans of the activity that made them; base nil
-// means http.DefaultTransport. With propagate, the trace goes on in the
-// server called (a traceparent header); leave it off for servers outside
-// the organisation, which need not learn trace ids. It uses the global
-// tracer provider, which Setup sets.
-func Transport(base http.RoundTripper, propagate bool) http.RoundTripper {
-	if base == nil {
-		base = http.DefaultTransport
-	}
-	opts := []otelhttp.Option{otelhttp.WithMeterProvider(noop.NewMeterProvider())}
-	if !propagate {
-		opts = append(opts, otelhttp.WithPropagators(propagation.NewCompositeTextMapPropagator()))
-	}
-	return otelhttp.NewTransport(base, opts...)
 }
 
 // statusRecorder remembers the status a handler wrote.

@@ -11,7 +11,7 @@ import (
 	"strings"
 
 	"github.com/ccflow/ccflow/providers"
-	"github.com/ccflow/ccflow/telemetry"
+	"github.com/ccflow/ccflow/telemetry/tracedhttp"
 )
 
 // DefaultBaseURL is where Twilio's REST API answers.
@@ -47,7 +47,7 @@ func New(c Config) *Client {
 	}
 	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
 	if c.HTTPClient == nil {
-		c.HTTPClient = &http.Client{Timeout: providers.Timeout, Transport: telemetry.Transport(nil, false)}
+		c.HTTPClient = &http.Client{Timeout: providers.Timeout, Transport: tracedhttp.Transport(nil, false)}
 	}
 	return &Client{cfg: c}
 }
