@@ -14,7 +14,9 @@ temporal operator namespace describe -n "$ns" >/dev/null 2>&1 ||
 until temporal operator search-attribute list -n "$ns" >/dev/null 2>&1; do sleep 1; done
 
 # register NAME TYPE adds one search attribute unless the namespace has it.
+registered=""
 register() {
+  registered="$registered $1"
   if temporal operator search-attribute list -n "$ns" | grep -qw "$1"; then
     echo "search attribute $1 is already registered"
   else
@@ -28,3 +30,10 @@ register CcflowCustomerId Keyword
 register CcflowDisposition Keyword
 register CcflowAverageSentiment Double
 register CcflowCurrentStep Keyword
+
+# A new attribute reaches every frontend's namespace cache within seconds;
+# until it has, a run started with it is refused. Wait, so that the workers
+# and starters started next find them all.
+for name in $registered; do
+  until temporal operator search-attribute list -n "$ns" | grep -qw "$name"; do sleep 1; done
+done

@@ -149,6 +149,8 @@ func TestProductionShape(t *testing.T) {
 		next++
 		return s
 	}
+	// As startSystem does: the default SMS window would hold the SMS at night.
+	require.Equal(t, http.StatusOK, via().call(http.MethodPut, "/v1/policy", map[string]any{"quiet_hours": map[string]any{"sms": nil}}, nil))
 	require.Equal(t, http.StatusCreated, via().call(http.MethodPost, "/v1/entries", seedEntry(), nil))
 	id := interactionID("INT-PROD")
 	var started ingestAnswer
