@@ -264,7 +264,7 @@ func TestSendEmailWithoutAKeyIsNonRetryable(t *testing.T) {
 
 	_, err := execute(t, acts, acts.SendEmail, emailInput(""))
 
-	requireNonRetryable(t, err, workflows.ErrTypeInvalidInput)
+	_ = requireNonRetryable(t, err, workflows.ErrTypeInvalidInput)
 	require.Empty(t, srv.Messages())
 }
 

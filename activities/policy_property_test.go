@@ -407,8 +407,8 @@ func insideWindow(w *policy.Window, local time.Time) bool {
 		return true
 	}
 	var sh, sm, eh, em int
-	fmt.Sscanf(w.Start, "%d:%d", &sh, &sm)
-	fmt.Sscanf(w.End, "%d:%d", &eh, &em)
+	_, _ = fmt.Sscanf(w.Start, "%d:%d", &sh, &sm) // checked by the policy's own validation
+	_, _ = fmt.Sscanf(w.End, "%d:%d", &eh, &em)
 	m, s, e := local.Hour()*60+local.Minute(), sh*60+sm, eh*60+em
 	if s < e {
 		return m >= s && m < e

@@ -108,7 +108,7 @@ func TestSendSMSProviderRefusals(t *testing.T) {
 
 			rec := deliveryOf(t, acts.Store, in.WorkflowID, in.Key)
 			if tt.permanent {
-				requireNonRetryable(t, err, workflows.ErrTypeSendRejected)
+				_ = requireNonRetryable(t, err, workflows.ErrTypeSendRejected)
 				require.Equal(t, store.DeliveryFailed, rec.Status)
 			} else {
 				requireRetryable(t, err)

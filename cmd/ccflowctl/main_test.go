@@ -10,8 +10,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ccflow/ccflow/core/interaction"
 	"github.com/stretchr/testify/require"
+
+	"github.com/ccflow/ccflow/core/interaction"
 )
 
 func TestRunRejectsWrongCommandLines(t *testing.T) {

@@ -54,6 +54,7 @@ func (r *run) waitUntil(ctx context.Context, what string, holds func(workflows.S
 		case err == nil && holds(st):
 			return nil
 		case time.Now().After(deadline):
+			//nolint:errorlint // err is often nil here: it is a detail of the timeout, not its cause
 			return fmt.Errorf("%s never came within %s (last state %+v, error %v)", what, patience, st, err)
 		}
 		select {

@@ -12,9 +12,10 @@ import (
 	"slices"
 	"strings"
 
+	"golang.org/x/net/http/httpguts"
+
 	"github.com/ccflow/ccflow/core/entry"
 	"github.com/ccflow/ccflow/core/validation"
-	"golang.org/x/net/http/httpguts"
 )
 
 // maxNameLen is the model's bound on connection names.

@@ -62,7 +62,7 @@ func TestMalformedJSONIsRejected(t *testing.T) {
 		{"empty body", "", "invalid_json", "", "empty"},
 		{"two values", `{"interaction_id":"INT-1","service":"S"} {}`, "invalid_json", "", "after the top-level value"},
 		{"not an object", `[1]`, "invalid_json", "", "must be a JSON object, not array"},
-		{"unknown field", `{"interaction_id":"INT-1","service":"S","dispositon":"Spam"}`, "unknown_field", "dispositon", "unknown field"},
+		{"unknown field", `{"interaction_id":"INT-1","service":"S","dispositon":"Spam"}`, "unknown_field", "dispositon", "unknown field"}, //nolint:misspell // a misspelt field is the point
 		{"wrong type", `{"interaction_id":"INT-1","service":"S","average_sentiment":"high"}`, "invalid_field", "average_sentiment", "expected a number"},
 		{"wrong nested type", `{"interaction_id":"INT-1","service":"S","case":{"final":"no"}}`, "invalid_field", "case.final", "expected true or false"},
 		{"names differing only in case", `{"interaction_id":"INT-1","service":"S","Service":"T"}`, "unknown_field", "Service", "Service: unknown field"},

@@ -10,9 +10,10 @@ import (
 	"net/http"
 	"testing"
 
-	"github.com/ccflow/ccflow/core/interaction"
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/api/serviceerror"
+
+	"github.com/ccflow/ccflow/core/interaction"
 )
 
 // surveyEntry is an entry that fires on "Problem solved" and waits a day.
