@@ -126,7 +126,7 @@ func TestHostileEventsNeverGetA5xxAndTheRunAndTheStoreAgree(t *testing.T) {
 				}
 				workflowID := workflows.WorkflowID("post-call-survey", id)
 				_, runErr := a.store.Run(ctx, workflowID)
-				_, descErr := a.temporal.DescribeWorkflowExecution(ctx, workflowID, "")
+				_, descErr := a.temporal.DescribeWorkflow(ctx, workflowID, "")
 				if rec.Code == http.StatusOK {
 					res := decode[interaction.Result](t, rec, http.StatusOK)
 					if len(res.Matches) > 0 {
