@@ -299,7 +299,7 @@ func (c *console) recoverPanics(next http.Handler) http.Handler {
 			if v == nil {
 				return
 			}
-			if v == http.ErrAbortHandler {
+			if err, ok := v.(error); ok && errors.Is(err, http.ErrAbortHandler) {
 				panic(v)
 			}
 			c.Log.ErrorContext(r.Context(), "console handler panicked",

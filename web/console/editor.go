@@ -370,7 +370,7 @@ func (c *console) save(w http.ResponseWriter, r *http.Request, view *entryView) 
 	}
 	pb := problemOf(err)
 	if pb.Status >= http.StatusInternalServerError {
-		c.problemPage(r.Context(), err) // logs it
+		_ = c.problemPage(r.Context(), err) // for its log line; the page is the form below
 	}
 	if errors.Is(err, usecase.ErrNotFound) {
 		pb.Message = "This entry has been deleted since you opened it, so nothing was saved (" + pb.Message + "). " +
