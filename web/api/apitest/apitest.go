@@ -8,6 +8,7 @@ package apitest
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
@@ -116,7 +117,7 @@ func (c *Contract) Check(req *http.Request, reqBody []byte, resp *http.Response,
 func (c *Contract) errorBody(resp *http.Response, body []byte) error {
 	schema := c.Doc.Components.Schemas["Error"]
 	var v any
-	if err := jsonUnmarshal(body, &v); err != nil {
+	if err := json.Unmarshal(body, &v); err != nil {
 		return errors.New("a " + strconv.Itoa(resp.StatusCode) + " answer is not JSON: " + string(body))
 	}
 	if err := schema.Value.VisitJSON(v, openapi3.EnableJSONSchema2020()); err != nil {
