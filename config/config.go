@@ -17,6 +17,7 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/contrib/envconfig"
 
+	"github.com/ccflow/ccflow/codec"
 	"github.com/ccflow/ccflow/core/durations"
 	"github.com/ccflow/ccflow/core/validation"
 	"github.com/ccflow/ccflow/providers/connections"
@@ -42,6 +43,19 @@ const (
 	// step stops waiting (CCFLOW_SURVEY_TTL): late answers are still worth
 	// keeping for operators.
 	DefaultSurveyTTL = 30 * 24 * time.Hour
+	// DefaultRetention is how long customer data is kept (CCFLOW_RETENTION).
+	DefaultRetention = 90 * 24 * time.Hour
+	// MinRetention keeps the retention sweep away from data a run in
+	// flight still uses: a send held for quiet hours, a survey being
+	// answered.
+	MinRetention = 24 * time.Hour
+)
+
+// PayloadKeysVar is the variable that holds the payload keys; its value
+// PayloadKeysNone says, on purpose, that histories are kept in clear.
+const (
+	PayloadKeysVar  = "CCFLOW_PAYLOAD_KEYS"
+	PayloadKeysNone = "none"
 )
 
 // SurveySecretName is the store setting that holds the survey token key
@@ -102,12 +116,22 @@ type Config struct {
 	// CCFLOW_CONNECTION_<NAME>_URL/_TOKEN (see package connections).
 	Connections connections.Set
 	// Temporal holds the client options the SDK's envconfig read
-	// (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_TLS_*).
+	// (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_TLS_*),
+	// with the payload codec of PayloadKeys (see TemporalClientOptions).
 	Temporal client.Options
 	// TemporalUIURL is the base URL of the Temporal Web UI the console
 	// links runs to (CCFLOW_TEMPORAL_UI_URL), without a trailing slash;
 	// empty: no links.
 	TemporalUIURL string
+	// PayloadKeys encrypt every payload ccflow hands to Temporal
+	// (CCFLOW_PAYLOAD_KEYS); nil keeps them in clear.
+	PayloadKeys *codec.Keyring
+	// payloadKeysValue is the value CCFLOW_PAYLOAD_KEYS had: "" (unset, which
+	// start-up warns about), PayloadKeysNone, or keys.
+	payloadKeysValue string
+	// Retention is how long customer data is kept before the daily
+	// retention run deletes it (CCFLOW_RETENTION, e.g. "90d").
+	Retention time.Duration
 }
 
 // Load reads the environment for part.
@@ -156,6 +180,16 @@ func Load(part Part) (Config, error) {
 			add(fmt.Errorf("CCFLOW_SURVEY_TTL: %w", err))
 		}
 	}
+	c.Retention = DefaultRetention
+	if r := os.Getenv("CCFLOW_RETENTION"); r != "" {
+		c.Retention, err = durations.Parse(r)
+		switch {
+		case err != nil:
+			add(fmt.Errorf("CCFLOW_RETENTION: %w", err))
+		case c.Retention < MinRetention:
+			add(fmt.Errorf("CCFLOW_RETENTION %q is shorter than the least retention, 1d: a run in flight still needs its last day's records", r))
+		}
+	}
 	if c.TimeZone != "" {
 		if _, err := time.LoadLocation(c.TimeZone); err != nil || c.TimeZone == "Local" {
 			add(fmt.Errorf("CCFLOW_TIME_ZONE %q is not an IANA time zone (e.g. America/New_York)", c.TimeZone))
@@ -178,11 +212,62 @@ func Load(part Part) (Config, error) {
 		c.Connections, err = connections.Load(os.Environ())
 		add(err)
 	}
-	c.Temporal, err = envconfig.LoadDefaultClientOptions()
-	if err != nil {
-		add(fmt.Errorf("temporal settings (TEMPORAL_*): %w", err))
-	}
+	c.payloadKeysValue = os.Getenv(PayloadKeysVar)
+	c.PayloadKeys, err = PayloadKeys()
+	add(err)
+	c.Temporal, err = TemporalClientOptions(c.PayloadKeys)
+	add(err)
 	return c, errors.Join(errs...)
+}
+
+// PayloadKeys reads CCFLOW_PAYLOAD_KEYS ("id1:base64,id0:base64", the
+// first key encrypting, every one decrypting); unset or "none" is nil,
+// payloads in clear.
+func PayloadKeys() (*codec.Keyring, error) {
+	v := strings.TrimSpace(os.Getenv(PayloadKeysVar))
+	if v == "" || v == PayloadKeysNone {
+		return nil, nil
+	}
+	k, err := codec.ParseKeys(v)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", PayloadKeysVar, err)
+	}
+	return k, nil
+}
+
+// TemporalClientOptions is the one place the options of ccflow's Temporal
+// clients are built: the SDK's envconfig (TEMPORAL_*) and the payload
+// codec of keys (nil: none). The starter, the worker, the history
+// recorder, devenv and the tests' helpers all dial with them, so no client
+// writes a payload in clear that the others encrypt, or cannot read what
+// they wrote.
+func TemporalClientOptions(keys *codec.Keyring) (client.Options, error) {
+	opts, err := envconfig.LoadDefaultClientOptions()
+	if err != nil {
+		return client.Options{}, fmt.Errorf("temporal settings (TEMPORAL_*): %w", err)
+	}
+	codec.Apply(&opts, keys)
+	return opts, nil
+}
+
+// PayloadKeyIDs names the payload keys for start-up lines (never the keys
+// themselves): the encrypting one first, none when payloads are in clear.
+func (c Config) PayloadKeyIDs() []string {
+	if c.PayloadKeys == nil {
+		return []string{}
+	}
+	return c.PayloadKeys.KeyIDs()
+}
+
+// PayloadKeysWarning is what start-up says when CCFLOW_PAYLOAD_KEYS is
+// unset: workflow histories then hold customers' names, addresses and
+// answers in clear. Set to "none" (as make dev does), it says nothing.
+func (c Config) PayloadKeysWarning() string {
+	if c.PayloadKeys != nil || strings.TrimSpace(c.payloadKeysValue) == PayloadKeysNone {
+		return ""
+	}
+	return PayloadKeysVar + " is not set: workflow histories keep customers' names, addresses, phone numbers and " +
+		"survey answers in clear (set it to id:base64-32-bytes keys to encrypt them, or to \"none\" to keep them in clear on purpose)"
 }
 
 // Logger builds the slog logger both binaries log through.

@@ -65,6 +65,10 @@ func run() error {
 	}
 	defer shutdownTelemetry(tel, log)
 
+	if warning := cfg.PayloadKeysWarning(); warning != "" {
+		log.Warn(warning)
+	}
+
 	st, err := store.OpenMigrated(ctx, cfg.DatabaseURL)
 	if err != nil {
 		return err
@@ -107,7 +111,7 @@ func run() error {
 	go func() { served <- srv.ListenAndServe() }()
 	log.Info("starter listening", slog.String("addr", cfg.HTTPAddr), slog.String("public_url", cfg.PublicURL),
 		slog.String("temporal", temporalOpts.HostPort), slog.String("task_queue", cfg.TaskQueue),
-		slog.Bool("tracing", tel.Tracing))
+		slog.Bool("tracing", tel.Tracing), slog.Any("payload_keys", cfg.PayloadKeyIDs()))
 
 	select {
 	case err := <-served:

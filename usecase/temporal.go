@@ -7,7 +7,6 @@ import (
 
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/ccflow/ccflow/workflows"
@@ -51,13 +50,13 @@ func startedWithMemo(ctx context.Context, c client.Client, workflowID, runID str
 	if err != nil {
 		return 0, "", false, classify(fmt.Errorf("describing run %s (%s): %w", workflowID, runID, err))
 	}
-	fields := desc.Memo.GetFields()
-	v, t := fields[memoEntryVersion], fields[memoTrigger]
-	if v == nil || t == nil {
+	// The memo is decoded by the client's own data converter: with payload
+	// keys set, it is encrypted like every other payload.
+	versionErr, triggerErr := desc.GetMemoValue(memoEntryVersion, &version), desc.GetMemoValue(memoTrigger, &trigger)
+	if errors.Is(versionErr, temporal.ErrNoData) || errors.Is(triggerErr, temporal.ErrNoData) {
 		return 0, "", false, nil
 	}
-	dc := converter.GetDefaultDataConverter()
-	if err := errors.Join(dc.FromPayload(v, &version), dc.FromPayload(t, &trigger)); err != nil {
+	if err := errors.Join(versionErr, triggerErr); err != nil {
 		return 0, "", false, fmt.Errorf("reading what run %s was started with: %w", workflowID, err)
 	}
 	return version, trigger, true, nil

@@ -73,6 +73,10 @@ func run() error {
 	}
 	defer shutdownTelemetry(tel, log)
 
+	if warning := cfg.PayloadKeysWarning(); warning != "" {
+		log.Warn(warning)
+	}
+
 	st, err := store.OpenMigrated(ctx, cfg.DatabaseURL)
 	if err != nil {
 		return err
@@ -154,7 +158,7 @@ func run() error {
 	}
 	log.Info("worker polling", slog.String("temporal", temporalOpts.HostPort), slog.String("task_queue", cfg.TaskQueue),
 		slog.Bool("smtp", cfg.SMTPURL != ""), slog.Bool("twilio", cfg.Twilio != nil), slog.String("outbox", cfg.OutboxDir),
-		slog.Any("connections", cfg.Connections.Names()))
+		slog.Any("connections", cfg.Connections.Names()), slog.Any("payload_keys", cfg.PayloadKeyIDs()))
 	select {
 	case <-ctx.Done():
 	case err := <-probeErr:

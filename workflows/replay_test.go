@@ -10,11 +10,12 @@ import (
 
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/converter"
 	sdklog "go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 
+	"github.com/ccflow/ccflow/codec"
+	"github.com/ccflow/ccflow/codec/codectest"
 	"github.com/ccflow/ccflow/workflows"
 )
 
@@ -22,12 +23,18 @@ import (
 // real runs; every one of them must replay against the current code.
 const historiesDir = "../testdata/histories"
 
-// replayer replays with what the worker registers and the data converter
-// its client uses (the SDK's default, as config builds no other).
+// replayer replays with what the worker registers and the converters its
+// client uses with payload keys set (config.TemporalClientOptions): the
+// histories recorded since the payload codec are encrypted with the
+// tests' keys, and those recorded before it are in clear, which the codec
+// reads as they are.
 func replayer(t *testing.T, register func(worker.WorkflowRegistry)) worker.WorkflowReplayer {
 	t.Helper()
+	var opts client.Options
+	codec.Apply(&opts, codectest.Keyring())
 	r, err := worker.NewWorkflowReplayerWithOptions(worker.WorkflowReplayerOptions{
-		DataConverter: converter.GetDefaultDataConverter(),
+		DataConverter:    opts.DataConverter,
+		FailureConverter: opts.FailureConverter,
 	})
 	require.NoError(t, err)
 	register(r)
@@ -134,7 +141,7 @@ func changeIDs(t *testing.T, file string) []string {
 			continue
 		}
 		var id string
-		require.NoError(t, converter.GetDefaultDataConverter().FromPayloads(m.GetDetails()["change-id"], &id))
+		require.NoError(t, codectest.Keyring().DataConverter().FromPayloads(m.GetDetails()["change-id"], &id))
 		ids = append(ids, id)
 	}
 	return ids

@@ -58,6 +58,20 @@ var rules = []archtest.Rule{
 		Forbidden: []string{"go.temporal.io/...", module + "/workflows/...", module + "/activities/..."},
 	},
 	{
+		Why:  "the payload codec is crypto over Temporal payloads: it knows nothing of ccflow's parts",
+		From: []string{module + "/codec/..."},
+		Forbidden: []string{
+			module + "/activities/...", module + "/providers/...", module + "/store/...", module + "/usecase/...",
+			module + "/web/...", module + "/workflows/...", module + "/config/...", module + "/core/...",
+		},
+	},
+	{
+		Why:       "the payload codec reads no environment and serves no HTTP itself (config and web/api do)",
+		From:      []string{module + "/codec/..."},
+		Forbidden: []string{"os", "net/http"},
+		Direct:    true,
+	},
+	{
 		Why:       "the workflow calls activities by name, through the contract it owns",
 		From:      []string{module + "/workflows/..."},
 		Forbidden: []string{module + "/activities/...", module + "/store/...", module + "/providers/..."},

@@ -165,6 +165,9 @@ func devSettings(lookup func(string) (string, bool), root, dbURL string, tc temp
 		orDefault("CCFLOW_OUTBOX_DIR", filepath.Join(root, ".dev", "outbox")),
 		// The console links runs to the Web UI of the server in use.
 		orDefault("CCFLOW_TEMPORAL_UI_URL", tc.uiURL),
+		// Histories in clear, on purpose: the dev server's Web UI reads them
+		// without the codec endpoint. Set keys to try encryption locally.
+		orDefault("CCFLOW_PAYLOAD_KEYS", "none"),
 	}
 }
 

@@ -34,6 +34,7 @@ func TestDevSettingsFillInWhatTheEnvironmentLeavesUnset(t *testing.T) {
 		{"CCFLOW_API_TOKEN", "dev-token"},
 		{"CCFLOW_OUTBOX_DIR", "/repo/.dev/outbox"},
 		{"CCFLOW_TEMPORAL_UI_URL", "http://localhost:8233"},
+		{"CCFLOW_PAYLOAD_KEYS", "none"},
 	}, got)
 }
 
@@ -57,5 +58,6 @@ func TestDevSettingsKeepTheUsersOwn(t *testing.T) {
 		{"CCFLOW_API_TOKEN", "secret"},
 		{"CCFLOW_OUTBOX_DIR", "/var/outbox"},
 		{"CCFLOW_TEMPORAL_UI_URL", ""},
+		{"CCFLOW_PAYLOAD_KEYS", "none"},
 	}, got)
 }

@@ -39,7 +39,11 @@ func TestARecordedHistoryReplaysWithTheWorkersWorkflows(t *testing.T) {
 	require.NoError(t, err)
 	require.Contains(t, progress, "recorded set-variable-and-if")
 	require.Contains(t, progress, "recorded run-failed")
-	r, err := worker.NewWorkflowReplayerWithOptions(worker.WorkflowReplayerOptions{})
+	// The recording's client encrypts (testenv.PayloadKeys): the replayer
+	// decrypts with the same keys, as a worker would.
+	keys := testenv.PayloadKeys(t)
+	dc := keys.DataConverter()
+	r, err := worker.NewWorkflowReplayerWithOptions(worker.WorkflowReplayerOptions{DataConverter: dc, FailureConverter: keys.FailureConverter(dc)})
 	require.NoError(t, err)
 	workflows.Register(r)
 	for _, name := range []string{"v9-set-variable-and-if.json", "v9-run-failed.json"} {
