@@ -219,7 +219,10 @@ func (r *run) finish(ctx workflow.Context, err error) (State, error) {
 		r.dropPending(ctx)
 		r.state.Status = StatusFailed
 		r.state.CurrentStep = se.stepID
-		r.report(ctx, se.Error())
+		// The error names what failed with what, a recipient's address
+		// among them: the Web UI says where the run failed, and the run's
+		// failure (encrypted with the payload keys) says why.
+		r.reportShown(ctx, se.Error(), se.shown())
 		return r.state, temporal.NewNonRetryableApplicationError(se.Error(), ErrStepFailed, se.err)
 	default:
 		r.dropPending(ctx)
@@ -247,3 +250,9 @@ func (e *stepError) Error() string {
 }
 
 func (e *stepError) Unwrap() error { return e.err }
+
+// shown is the error without its cause, for the Web UI's current details:
+// the cause may name the customer's address or echo their data.
+func (e *stepError) shown() string {
+	return fmt.Sprintf("step %q (%s) failed: the run's failure says why", e.stepID, e.stepType)
+}

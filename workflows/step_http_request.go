@@ -67,7 +67,11 @@ func httpRequest(r *run, ctx workflow.Context, s *entry.HTTPRequest, p place) er
 	}
 
 	doing := fmt.Sprintf("calling %s %s", in.Method, in.Target())
-	r.setDetails(ctx, fmt.Sprintf("%s (step %s)", doing, p.id))
+	// The Web UI shows the target as the entry writes it: rendered, a URL
+	// or path may carry the customer's id, address or answers.
+	templated := HTTPRequestInput{URL: s.URL, Connection: s.Connection, Path: s.Path}
+	r.setDetailsShown(ctx, fmt.Sprintf("%s (step %s)", doing, p.id),
+		fmt.Sprintf("calling %s %s (step %s)", in.Method, templated.Target(), p.id))
 	ctx = workflow.WithActivityOptions(ctx, httpRequestOptions(timeout, fmt.Sprintf("HTTP %s for step %s", in.Method, p.id)))
 	var resp HTTPResponse
 	if err := workflow.ExecuteActivity(ctx, HTTPRequestActivity, in).Get(ctx, &resp); err != nil {
