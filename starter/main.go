@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/converter"
 	sdklog "go.temporal.io/sdk/log"
 
 	"github.com/ccflow/ccflow/config"
@@ -98,7 +99,8 @@ func run() error {
 	mux := http.NewServeMux()
 	mux.Handle(console.Prefix, admin)
 	mux.Handle("/", api.New(api.Config{Service: service, APIToken: cfg.APIToken, PublicURL: cfg.PublicURL,
-		TwilioAuthToken: cfg.TwilioAuthToken, Log: log, Build: build, Metrics: tel.MetricsHandler()}))
+		TwilioAuthToken: cfg.TwilioAuthToken, Log: log, Build: build, Metrics: tel.MetricsHandler(),
+		PayloadCodec: payloadCodec(cfg), TemporalUIURL: cfg.TemporalUIURL, Namespace: temporalOpts.Namespace}))
 	srv := &http.Server{
 		Addr:              cfg.HTTPAddr,
 		Handler:           tel.Handler(telemetry.Routed(mux), telemetry.HTTPOptions{Server: "ccflow-starter", Path: api.LoggedPath}),
@@ -145,4 +147,12 @@ func shutdownTelemetry(tel *telemetry.Telemetry, log *slog.Logger) {
 	if err := tel.Shutdown(ctx); err != nil {
 		log.Warn("flushing telemetry", slog.Any("error", err))
 	}
+}
+
+// payloadCodec is the codec /codec serves: none without payload keys.
+func payloadCodec(cfg config.Config) converter.PayloadCodec {
+	if cfg.PayloadKeys == nil {
+		return nil
+	}
+	return cfg.PayloadKeys.Codec()
 }

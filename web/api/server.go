@@ -1,10 +1,12 @@
 // Package api is ccflow's HTTP interface: event ingest, the entry and
 // disposition API, the customers' survey pages, workflow controls, the
-// probes (/livez, /readyz), /metrics and the API's own description
-// (/openapi.json).
+// probes (/livez, /readyz), /metrics, the API's own description
+// (/openapi.json) and the codec endpoint the Temporal Web UI and CLI
+// decrypt histories through (/codec).
 package api
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -12,6 +14,8 @@ import (
 	"runtime/debug"
 	"strings"
 	"time"
+
+	"go.temporal.io/sdk/converter"
 
 	"github.com/ccflow/ccflow/internal/buildinfo"
 	"github.com/ccflow/ccflow/internal/requestid"
@@ -39,6 +43,15 @@ type Config struct {
 	Build buildinfo.Info
 	// Metrics serves GET /metrics; nil serves none.
 	Metrics http.Handler
+	// PayloadCodec seals and opens the payloads of Temporal histories
+	// (CCFLOW_PAYLOAD_KEYS); /codec serves it to the Web UI and the CLI.
+	// nil: payloads are in clear and /codec answers 404.
+	PayloadCodec converter.PayloadCodec
+	// TemporalUIURL is the Temporal Web UI's base URL: its origin is the
+	// only one whose pages may call /codec (CORS).
+	TemporalUIURL string
+	// Namespace is the Temporal namespace the payload keys serve.
+	Namespace string
 }
 
 // server holds the handlers' dependencies.
@@ -97,6 +110,12 @@ func New(cfg Config) http.Handler {
 	mux.Handle("GET /openapi.json", openAPIHandler())
 	if cfg.Metrics != nil {
 		mux.Handle("GET /metrics", cfg.Metrics)
+	}
+	codec := &codecServer{codec: cfg.PayloadCodec, origin: webOrigin(cfg.TemporalUIURL), namespace: cmp.Or(cfg.Namespace, "default")}
+	for _, op := range []string{"decode", "encode"} {
+		path := CodecPath + "/" + op
+		mux.Handle("POST "+path, codec.cors(requireToken(cfg.APIToken, s.handle(codec.serve(op)))))
+		mux.Handle("OPTIONS "+path, codec.cors(http.NotFoundHandler()))
 	}
 
 	return requestid.Middleware(s.logRequests(s.recoverPanics(telemetry.Routed(mux))))
