@@ -1,6 +1,7 @@
 // Package activities holds ccflow's Temporal activities, which implement
 // the activity contract in package workflows: opening surveys, sending
-// email and SMS, and the requests of http_request steps.
+// email and SMS, the requests of http_request steps, and deleting customer
+// data past retention.
 //
 // An activity is thin: it records in the store what it is about to do,
 // calls a provider (package providers and its subpackages), records the
@@ -62,6 +63,13 @@ type Activities struct {
 	DecisionHook func(DecisionEvent)
 	// Metrics counts sends by channel and outcome; nil counts nothing.
 	Metrics *telemetry.Metrics
+
+	// Retention is CCFLOW_RETENTION: PurgeExpired deletes customer data
+	// older than this; zero means config.DefaultRetention.
+	Retention time.Duration
+	// OutboxDir is CCFLOW_OUTBOX_DIR, whose files PurgeExpired deletes
+	// with the rest; "" when the worker writes no outbox.
+	OutboxDir string
 }
 
 func (a *Activities) ledger() Ledger {
@@ -101,6 +109,7 @@ func Register(r worker.ActivityRegistry, a *Activities) {
 	r.RegisterActivityWithOptions(a.SendEmail, activity.RegisterOptions{Name: workflows.SendEmailActivity})
 	r.RegisterActivityWithOptions(a.SendSMS, activity.RegisterOptions{Name: workflows.SendSMSActivity})
 	r.RegisterActivityWithOptions(a.HTTPRequest, activity.RegisterOptions{Name: workflows.HTTPRequestActivity})
+	r.RegisterActivityWithOptions(a.PurgeExpired, activity.RegisterOptions{Name: workflows.PurgeExpiredActivity})
 }
 
 func (a *Activities) logger(ctx context.Context) log.Logger {

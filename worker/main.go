@@ -26,6 +26,7 @@ import (
 	"github.com/ccflow/ccflow/providers/senders"
 	"github.com/ccflow/ccflow/store"
 	"github.com/ccflow/ccflow/telemetry"
+	"github.com/ccflow/ccflow/usecase"
 	"github.com/ccflow/ccflow/workflows"
 )
 
@@ -149,9 +150,19 @@ func run() error {
 		DecisionHook: func(e activities.DecisionEvent) {
 			tel.Metrics.PolicyDecision(e.Channel, e.Outcome, e.Code)
 		},
+		Retention: cfg.Retention,
+		OutboxDir: cfg.OutboxDir,
 	})
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("starting the worker on task queue %s: %w", cfg.TaskQueue, err)
+	}
+	// Retention needs a schedule to run: a worker that cannot make it still
+	// sends, and says loudly that old data is not being deleted.
+	if id, err := usecase.EnsureRetentionSchedule(ctx, tc, cfg.TaskQueue); err != nil {
+		log.Error("the daily retention schedule could not be made: customer data past CCFLOW_RETENTION is not deleted until a worker makes it",
+			slog.String("schedule", id), slog.Any("error", err))
+	} else {
+		log.Info("retention scheduled daily", slog.String("schedule", id), slog.Duration("retention", cfg.Retention))
 	}
 	for _, warning := range senders.Warnings(cfg.SMTPURL, cfg.Twilio, cfg.OutboxDir) {
 		log.Warn(warning)

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -102,4 +103,37 @@ func TestOutboxClosesAFolderOthersCouldRead(t *testing.T) {
 	info, err := os.Stat(filepath.Join(dir, "sms"))
 	require.NoError(t, err)
 	require.Equal(t, os.FileMode(0o700), info.Mode().Perm())
+}
+
+func TestPurgeDeletesTheMessagesWrittenBeforeTheCutoff(t *testing.T) {
+	dir := t.TempDir()
+	_, err := outbox.NewMailer(dir).Send(context.Background(), providers.Email{From: "care@example.com", To: "ada@example.com", Subject: "old", Text: "old"})
+	require.NoError(t, err)
+	_, err = outbox.NewSMSSender(dir).Send(context.Background(), providers.SMS{To: "+15551234567", Body: "old"})
+	require.NoError(t, err)
+	old := time.Now().Add(-100 * 24 * time.Hour)
+	for _, sub := range []string{"email", "sms"} {
+		files, err := os.ReadDir(filepath.Join(dir, sub))
+		require.NoError(t, err)
+		for _, f := range files {
+			require.NoError(t, os.Chtimes(filepath.Join(dir, sub, f.Name()), old, old))
+		}
+	}
+	_, err = outbox.NewSMSSender(dir).Send(context.Background(), providers.SMS{To: "+15557654321", Body: "new"})
+	require.NoError(t, err)
+
+	deleted, err := outbox.Purge(dir, time.Now().Add(-90*24*time.Hour))
+
+	require.NoError(t, err)
+	require.Equal(t, 2, deleted)
+	left, err := os.ReadDir(filepath.Join(dir, "sms"))
+	require.NoError(t, err)
+	require.Len(t, left, 1)
+	emails, err := os.ReadDir(filepath.Join(dir, "email"))
+	require.NoError(t, err)
+	require.Empty(t, emails)
+
+	none, err := outbox.Purge(filepath.Join(dir, "missing"), time.Now())
+	require.NoError(t, err)
+	require.Zero(t, none, "an outbox never written holds nothing")
 }

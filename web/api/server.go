@@ -87,6 +87,8 @@ func New(cfg Config) http.Handler {
 	v1.Handle("GET /v1/policy", s.handle(s.getPolicy))
 	v1.Handle("PUT /v1/policy", s.handle(s.putPolicy))
 
+	v1.Handle("DELETE /v1/customers/{id}", s.handle(s.eraseCustomer))
+
 	// A workflow ID holds one "/": clients either escape it as %2F, which
 	// ServeMux keeps inside one segment, or send it as two segments.
 	for _, id := range []string{"{id}", "{entry}/{interaction}"} {
