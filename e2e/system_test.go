@@ -71,6 +71,13 @@ type system struct {
 // processes' environment, after and so over the defaults.
 func startSystem(t *testing.T, extraEnv ...string) *system {
 	t.Helper()
+	return startSystemAt(t, freeAddr(t), extraEnv...)
+}
+
+// startSystemAt is startSystem with the starter listening on addr, for a
+// test that must name its address before it starts (to another server).
+func startSystemAt(t *testing.T, addr string, extraEnv ...string) *system {
+	t.Helper()
 	st, dbURL := testenv.StoreURL(t)
 	s := &system{
 		t:        t,
@@ -79,7 +86,7 @@ func startSystem(t *testing.T, extraEnv ...string) *system {
 		smtp:     testenv.SMTPServer(t),
 		twilio:   testenv.Twilio(t),
 	}
-	addr, workerAddr := freeAddr(t), freeAddr(t)
+	workerAddr := freeAddr(t)
 	s.baseURL, s.workerURL = "http://"+addr, "http://"+workerAddr
 	env := append(os.Environ(),
 		"DATABASE_URL="+dbURL,
