@@ -2,6 +2,7 @@ package workflows_test
 
 import (
 	"bytes"
+	"encoding/base64"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -167,4 +168,29 @@ func TestTheCorpusHoldsRunsFromBeforeAndAfterTheCurrentStepChange(t *testing.T) 
 func requireNondeterminism(t *testing.T, err error) {
 	t.Helper()
 	require.ErrorContains(t, err, "[TMPRL1100]", "the replay must fail as nondeterministic")
+}
+
+// Since the payload codec, the corpus holds histories recorded with it
+// (v2-enc-*, sealed with the tests' keys) beside those recorded in clear:
+// the replayer must hold the keys, as a worker must, and a replayer
+// without them cannot read the sealed ones at all.
+func TestTheCorpusHoldsEncryptedHistoriesThatReplayOnlyWithTheKeys(t *testing.T) {
+	sealed := histories(t, "v2-enc-*.json")
+	require.NotEmpty(t, histories(t, "v2-cond-*.json"), "the histories in clear are kept")
+	for _, file := range sealed {
+		data, err := os.ReadFile(file)
+		require.NoError(t, err)
+		require.Contains(t, string(data), base64.StdEncoding.EncodeToString([]byte(codec.EncodingEncrypted)), "%s is not sealed", file)
+		require.NotContains(t, string(data), "ada@example.com", "%s holds the customer's address in clear", file)
+	}
+
+	withoutKeys, err := worker.NewWorkflowReplayerWithOptions(worker.WorkflowReplayerOptions{})
+	require.NoError(t, err)
+	workflows.Register(withoutKeys)
+	err = withoutKeys.ReplayWorkflowHistoryFromJSONFile(quietLogger, filepath.Join(historiesDir, "v2-enc-survey-answered.json"))
+	// The workflow cannot decode its input, so it makes none of the
+	// commands the history holds.
+	require.Error(t, err, "a history sealed with the keys replays without them")
+	require.NoError(t, replayer(t, workflows.Register).ReplayWorkflowHistoryFromJSONFile(quietLogger,
+		filepath.Join(historiesDir, "v2-enc-survey-answered.json")))
 }
