@@ -66,6 +66,7 @@ production: tools temporal-server
 	$(DEVENV) test -- go test -tags $(TEST_TAGS) -count=1 -run '^TestProductionShape$$' -v ./e2e
 
 ## record-histories: record the replay corpus (testdata/histories) through a worker and private servers.
+##   Payloads are sealed with the tests' public keys (codec/codectest), which the replay tests hold.
 ##   Existing files are kept: they prove that runs under older code still replay (docs/versioning.md).
 ##   PREFIX=v2- names the files of a new interpreter version, SCENARIOS="survey-answered cancelled"
 ##   picks scenarios, REPLACE=1 records existing files again.
