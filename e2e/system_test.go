@@ -7,6 +7,7 @@ package e2e
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -25,6 +26,7 @@ import (
 
 	"github.com/ccflow/ccflow/internal/testenv"
 	"github.com/ccflow/ccflow/store"
+	"github.com/ccflow/ccflow/usecase"
 )
 
 // binDir holds the worker and starter built once for the whole package.
@@ -88,9 +90,15 @@ func startSystemAt(t *testing.T, addr string, extraEnv ...string) *system {
 	}
 	workerAddr := freeAddr(t)
 	s.baseURL, s.workerURL = "http://"+addr, "http://"+workerAddr
+	taskQueue := testenv.TaskQueue(t)
+	// The worker makes the retention schedule of its task queue; the
+	// shared server need not keep one per test.
+	t.Cleanup(func() {
+		_ = s.temporal.ScheduleClient().GetHandle(context.Background(), usecase.RetentionScheduleID(taskQueue)).Delete(context.Background())
+	})
 	env := append(os.Environ(),
 		"DATABASE_URL="+dbURL,
-		"CCFLOW_TASK_QUEUE="+testenv.TaskQueue(t),
+		"CCFLOW_TASK_QUEUE="+taskQueue,
 		"CCFLOW_HTTP_ADDR="+addr,
 		"CCFLOW_WORKER_HTTP_ADDR="+workerAddr,
 		"CCFLOW_PUBLIC_URL="+s.baseURL,
