@@ -7,6 +7,7 @@ import (
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/client"
 
 	"github.com/ccflow/ccflow/core/entry"
 	"github.com/ccflow/ccflow/core/interaction"
@@ -31,6 +32,9 @@ type scenario struct {
 	at time.Time
 	// prepare readies the system before the event is posted (an opt-out).
 	prepare func(context.Context, *system) error
+	// start starts a run of another workflow than FollowUp, which has no
+	// entry; nil posts the entry's event.
+	start func(context.Context, *system) (*run, error)
 }
 
 const (
@@ -220,6 +224,28 @@ func init() {
 			entry: callBack,
 			drive: func(ctx context.Context, r *run) error { return r.contactAgain(ctx, "hold") },
 			want:  completed,
+		},
+		scenario{
+			// The daily run the retention schedule starts, with something
+			// past retention to delete.
+			name: "retention",
+			prepare: func(ctx context.Context, s *system) error {
+				if err := s.store.RecordCustomerInteraction(ctx, "C-"+s.stamp, "INT-old-"+s.stamp); err != nil {
+					return err
+				}
+				_, err := s.store.DB().ExecContext(ctx,
+					`UPDATE customer_interactions SET received_at = now() - interval '100 days' WHERE customer_id = $1`, "C-"+s.stamp)
+				return err
+			},
+			start: func(ctx context.Context, s *system) (*run, error) {
+				wr, err := s.temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: "ccflow-retention-" + s.stamp, TaskQueue: s.taskQueue},
+					workflows.RetentionWorkflow, workflows.RetentionInput{})
+				if err != nil {
+					return nil, fmt.Errorf("starting the retention workflow: %w", err)
+				}
+				return &run{temporal: s.temporal, workflowID: wr.GetID(), runID: wr.GetRunID()}, nil
+			},
+			want: completed,
 		},
 	)
 }

@@ -40,8 +40,10 @@ type system struct {
 	store    *store.Store
 	ingest   *usecase.Service
 	worker   worker.Worker
-	crm      *httptest.Server
-	outbox   string
+	// taskQueue is the one the worker polls, of this recording alone.
+	taskQueue string
+	crm       *httptest.Server
+	outbox    string
 	// stamp makes this recording's interaction ids new to the server.
 	stamp string
 	// current is the id of the entry the last scenario put, the only live one.
@@ -100,6 +102,7 @@ func startSystem(ctx context.Context, c client.Client, st *store.Store) (*system
 	quiet := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 
 	taskQueue := "ccflow-record-histories-" + s.stamp
+	s.taskQueue = taskQueue
 	s.ingest = &usecase.Service{Store: st, Temporal: c, TaskQueue: taskQueue, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	s.worker = worker.New(c, taskQueue, worker.Options{})
 	workflows.Register(s.worker)
@@ -160,6 +163,9 @@ func startCRM() *httptest.Server {
 // run, drive acts on the run, and once the run closed as the scenario
 // expects, its history is written to file. It returns the number of events.
 func (s *system) record(ctx context.Context, sc scenario, file string) (int, error) {
+	if sc.start != nil {
+		return s.recordStarted(ctx, sc, file)
+	}
 	e, err := s.putEntry(ctx, sc.entry)
 	if err != nil {
 		return 0, err
@@ -183,6 +189,25 @@ func (s *system) record(ctx context.Context, sc scenario, file string) (int, err
 		if err := sc.drive(ctx, r); err != nil {
 			return 0, err
 		}
+	}
+	if err := r.waitClosed(ctx, sc.want); err != nil {
+		return 0, err
+	}
+	return r.writeHistory(ctx, file)
+}
+
+// recordStarted runs a scenario that starts its own run (sc.start) and
+// writes its history once it closed as the scenario expects.
+func (s *system) recordStarted(ctx context.Context, sc scenario, file string) (int, error) {
+	s.clock.set(daytime)
+	if sc.prepare != nil {
+		if err := sc.prepare(ctx, s); err != nil {
+			return 0, err
+		}
+	}
+	r, err := sc.start(ctx, s)
+	if err != nil {
+		return 0, err
 	}
 	if err := r.waitClosed(ctx, sc.want); err != nil {
 		return 0, err
