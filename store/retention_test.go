@@ -59,7 +59,9 @@ func writeCustomer(t *testing.T, st *store.Store, customerID, phone string) cust
 	return f
 }
 
-func allowAll(policy.Policy, policy.Request) policy.Decision { return policy.Decision{Outcome: policy.Send} }
+func allowAll(policy.Policy, policy.Request) policy.Decision {
+	return policy.Decision{Outcome: policy.Send}
+}
 
 // count counts the rows of table that match where.
 func count(t *testing.T, st *store.Store, table, where string, args ...any) int {

@@ -17,6 +17,9 @@ const (
 	SendEmailActivity   = "SendEmail"
 	SendSMSActivity     = "SendSMS"
 	HTTPRequestActivity = "HTTPRequest"
+	// PurgeExpiredActivity deletes one round of the customer data older
+	// than the worker's CCFLOW_RETENTION (see Retention).
+	PurgeExpiredActivity = "PurgeExpired"
 )
 
 // Delivery channels, as deliveries and surveys record them.
@@ -207,3 +210,42 @@ const (
 	// does not have.
 	ErrTypeUnknownConnection = "ccflow.UnknownConnection"
 )
+
+// PurgeInput is one round of PurgeExpired.
+type PurgeInput struct {
+	// Batch is how many rows of each kind one transaction deletes; zero
+	// means the activity's default.
+	Batch int `json:"batch,omitempty"`
+}
+
+// Purged counts what retention deleted, by kind.
+type Purged struct {
+	Deliveries           int64 `json:"deliveries"`
+	SMSStatuses          int64 `json:"sms_statuses"`
+	Surveys              int64 `json:"surveys"`
+	SurveyAnswers        int64 `json:"survey_answers"`
+	CustomerInteractions int64 `json:"customer_interactions"`
+	SuppressionReasons   int64 `json:"suppression_reasons"`
+	OutboxFiles          int64 `json:"outbox_files"`
+}
+
+func (p *Purged) add(o Purged) {
+	p.Deliveries += o.Deliveries
+	p.SMSStatuses += o.SMSStatuses
+	p.Surveys += o.Surveys
+	p.SurveyAnswers += o.SurveyAnswers
+	p.CustomerInteractions += o.CustomerInteractions
+	p.SuppressionReasons += o.SuppressionReasons
+	p.OutboxFiles += o.OutboxFiles
+}
+
+// PurgeResult is what one round deleted, and whether it stopped before
+// the end (More).
+type PurgeResult struct {
+	Purged
+	// Retention is the worker's CCFLOW_RETENTION, Cutoff the time before
+	// which data was deleted.
+	Retention string    `json:"retention"`
+	Cutoff    time.Time `json:"cutoff"`
+	More      bool      `json:"more"`
+}

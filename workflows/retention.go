@@ -11,10 +11,6 @@ import (
 // Temporal Schedule (usecase.EnsureRetentionSchedule) starts it.
 const RetentionWorkflow = "Retention"
 
-// PurgeExpiredActivity deletes one round of the customer data older than
-// the worker's CCFLOW_RETENTION.
-const PurgeExpiredActivity = "PurgeExpired"
-
 // retentionRounds bounds the rounds of one run: each round works for a few
 // minutes, and a backlog larger than this many is left for the next day.
 const retentionRounds = 100
@@ -23,45 +19,6 @@ const retentionRounds = 100
 // since the worker that runs PurgeExpired knows the retention and the
 // outbox. A struct, so fields can come without changing the signature.
 type RetentionInput struct{}
-
-// PurgeInput is one round of PurgeExpired.
-type PurgeInput struct {
-	// Batch is how many rows of each kind one transaction deletes; zero
-	// means the activity's default.
-	Batch int `json:"batch,omitempty"`
-}
-
-// Purged counts what retention deleted, by kind.
-type Purged struct {
-	Deliveries           int64 `json:"deliveries"`
-	SMSStatuses          int64 `json:"sms_statuses"`
-	Surveys              int64 `json:"surveys"`
-	SurveyAnswers        int64 `json:"survey_answers"`
-	CustomerInteractions int64 `json:"customer_interactions"`
-	SuppressionReasons   int64 `json:"suppression_reasons"`
-	OutboxFiles          int64 `json:"outbox_files"`
-}
-
-func (p *Purged) add(o Purged) {
-	p.Deliveries += o.Deliveries
-	p.SMSStatuses += o.SMSStatuses
-	p.Surveys += o.Surveys
-	p.SurveyAnswers += o.SurveyAnswers
-	p.CustomerInteractions += o.CustomerInteractions
-	p.SuppressionReasons += o.SuppressionReasons
-	p.OutboxFiles += o.OutboxFiles
-}
-
-// PurgeResult is what one round deleted, and whether it stopped before
-// the end (More).
-type PurgeResult struct {
-	Purged
-	// Retention is the worker's CCFLOW_RETENTION, Cutoff the time before
-	// which data was deleted.
-	Retention string    `json:"retention"`
-	Cutoff    time.Time `json:"cutoff"`
-	More      bool      `json:"more"`
-}
 
 // RetentionResult is what a retention run deleted in all.
 type RetentionResult struct {

@@ -45,4 +45,6 @@ func TestRetentionRunsRoundsUntilNothingIsLeftAndSumsThem(t *testing.T) {
 	}, res)
 }
 
-func workflowOptions(name string) workflow.RegisterOptions { return workflow.RegisterOptions{Name: name} }
+func workflowOptions(name string) workflow.RegisterOptions {
+	return workflow.RegisterOptions{Name: name}
+}
