@@ -121,6 +121,9 @@ func (c *codecServer) serve(op string) handlerFunc {
 		if err != nil {
 			return fmt.Errorf("writing the %sd payloads: %w", op, err)
 		}
+		if len(out) == 0 {
+			data = []byte(`{"payloads":[]}`) // protojson leaves an empty list out
+		}
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write(data) // the client went away; nothing left to tell it
 		return nil

@@ -16,6 +16,7 @@ import (
 	"github.com/ccflow/ccflow/codec"
 	"github.com/ccflow/ccflow/codec/codectest"
 	"github.com/ccflow/ccflow/web/api"
+	"github.com/ccflow/ccflow/web/api/apitest"
 )
 
 const (
@@ -31,7 +32,8 @@ func codecAPI(t *testing.T, keys *codec.Keyring) *httptest.Server {
 	if keys != nil {
 		cfg.PayloadCodec = keys.Codec()
 	}
-	srv := httptest.NewServer(api.New(cfg))
+	// Every exchange is checked against openapi.yaml, as the other API tests' are.
+	srv := httptest.NewServer(apitest.Load(t).Handler(t, api.New(cfg)))
 	t.Cleanup(srv.Close)
 	return srv
 }
