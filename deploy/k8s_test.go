@@ -167,7 +167,7 @@ func TestManifestSettingsAreOnesTheBinariesRead(t *testing.T) {
 		read := bytes.Contains(config, []byte(`"`+name+`"`)) || strings.HasPrefix(name, "TEMPORAL_") || strings.HasPrefix(name, "OTEL_")
 		require.True(t, read, "%s is not a variable ccflow reads", name)
 	}
-	for _, secret := range []string{"DATABASE_URL", "CCFLOW_API_TOKEN", "SMTP_URL", "TWILIO_AUTH_TOKEN", "CCFLOW_SURVEY_SECRET"} {
+	for _, secret := range []string{"DATABASE_URL", "CCFLOW_API_TOKEN", "SMTP_URL", "TWILIO_AUTH_TOKEN", "CCFLOW_SURVEY_SECRET", "CCFLOW_PAYLOAD_KEYS"} {
 		var inSecret bool
 		for _, s := range m.secrets {
 			_, inSecret = s.StringData[secret]
