@@ -221,3 +221,21 @@ func count(t *testing.T, st *store.Store, table string) int {
 }
 
 func providersSMS(to, body string) providers.SMS { return providers.SMS{To: to, Body: body} }
+
+func TestWorkersStartingTogetherAllMakeTheRetentionSchedule(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	t.Cleanup(func() {
+		_ = f.temporal.ScheduleClient().GetHandle(ctx, usecase.RetentionScheduleID(f.svc.TaskQueue)).Delete(ctx)
+	})
+	errs := make(chan error, 4)
+	for range 4 {
+		go func() {
+			_, err := usecase.EnsureRetentionSchedule(ctx, f.temporal, f.svc.TaskQueue)
+			errs <- err
+		}()
+	}
+	for range 4 {
+		require.NoError(t, <-errs)
+	}
+}

@@ -73,15 +73,23 @@ func EnsureRetentionSchedule(ctx context.Context, c client.Client, taskQueue str
 	if !errors.Is(err, temporal.ErrScheduleAlreadyRunning) {
 		return id, classify(fmt.Errorf("creating the retention schedule %s: %w", id, err))
 	}
-	err = c.ScheduleClient().GetHandle(ctx, id).Update(ctx, client.ScheduleUpdateOptions{
-		DoUpdate: func(in client.ScheduleUpdateInput) (*client.ScheduleUpdate, error) {
-			s := in.Description.Schedule
-			spec := retentionSchedule()
-			s.Spec = &spec
-			s.Action = retentionAction(id, taskQueue)
-			return &client.ScheduleUpdate{Schedule: &s}, nil
-		},
-	})
+	// Workers starting together update it together: the server refuses an
+	// update made from a description another one has changed since, and
+	// the next attempt reads it again.
+	for attempt := 1; attempt <= 3; attempt++ {
+		err = c.ScheduleClient().GetHandle(ctx, id).Update(ctx, client.ScheduleUpdateOptions{
+			DoUpdate: func(in client.ScheduleUpdateInput) (*client.ScheduleUpdate, error) {
+				s := in.Description.Schedule
+				spec := retentionSchedule()
+				s.Spec = &spec
+				s.Action = retentionAction(id, taskQueue)
+				return &client.ScheduleUpdate{Schedule: &s}, nil
+			},
+		})
+		if err == nil || ctx.Err() != nil {
+			break
+		}
+	}
 	if err != nil {
 		return id, classify(fmt.Errorf("updating the retention schedule %s: %w", id, err))
 	}
