@@ -1,6 +1,7 @@
 // Package activities holds ccflow's Temporal activities, which implement
 // the activity contract in package workflows: opening surveys, sending
-// email and SMS, and the requests of http_request steps.
+// email and SMS, the requests of http_request steps, and deleting customer
+// data past retention.
 //
 // An activity is thin: it records in the store what it is about to do,
 // calls a provider (package providers and its subpackages), records the
@@ -12,15 +13,18 @@ package activities
 import (
 	"context"
 	"log/slog"
+	"strings"
 	"time"
 
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/worker"
 
+	"github.com/ccflow/ccflow/core/policy"
 	"github.com/ccflow/ccflow/core/tokens"
 	"github.com/ccflow/ccflow/providers"
 	"github.com/ccflow/ccflow/store"
+	"github.com/ccflow/ccflow/telemetry"
 	"github.com/ccflow/ccflow/workflows"
 )
 
@@ -45,7 +49,56 @@ type Activities struct {
 	// Log is used when a method runs outside an activity, e.g. called
 	// directly; inside one the SDK's activity logger carries the workflow's ids.
 	Log *slog.Logger
+
+	// Ledger records deliveries and decides sends; nil means Store.
+	Ledger Ledger
+	// DefaultTimeZone is CCFLOW_TIME_ZONE: the zone of sends for which
+	// neither the customer, the service nor the policy names one.
+	DefaultTimeZone string
+	// Now is the clock sends are decided by; nil means time.Now.
+	Now func() time.Time
+	// DecisionHook, when set, is told of every decision of the contact
+	// policy (send, held, skipped, with its reason code), e.g. to count
+	// them in a metric. It must not block.
+	DecisionHook func(DecisionEvent)
+	// Metrics counts sends by channel and outcome; nil counts nothing.
+	Metrics *telemetry.Metrics
+
+	// Retention is CCFLOW_RETENTION: PurgeExpired deletes customer data
+	// older than this; zero means config.DefaultRetention.
+	Retention time.Duration
+	// OutboxDir is CCFLOW_OUTBOX_DIR, whose files PurgeExpired deletes
+	// with the rest; "" when the worker writes no outbox.
+	OutboxDir string
 }
+
+func (a *Activities) ledger() Ledger {
+	if a.Ledger != nil {
+		return a.Ledger
+	}
+	return a.Store
+}
+
+func (a *Activities) now() time.Time {
+	if a.Now != nil {
+		return a.Now()
+	}
+	return time.Now()
+}
+
+// unsubscribeURL is the one-click unsubscribe link of an address, by its
+// hash: PublicURL + "/u/" + a signed token naming the channel and hash.
+func (a *Activities) unsubscribeURL(channel, hash string) string {
+	id, err := policy.UnsubscribeID(channel, hash)
+	if err != nil || a.Signer == nil {
+		return ""
+	}
+	return strings.TrimRight(a.PublicURL, "/") + "/u/" + a.Signer.Sign(id)
+}
+
+// StatusCallbackPath is where Twilio reports an SMS's delivery status,
+// under the public URL.
+const StatusCallbackPath = "/webhooks/twilio/status"
 
 // Register registers a's methods under the names of the activity contract
 // (workflows.OpenSurveyActivity and the others), which are the names in
@@ -56,6 +109,7 @@ func Register(r worker.ActivityRegistry, a *Activities) {
 	r.RegisterActivityWithOptions(a.SendEmail, activity.RegisterOptions{Name: workflows.SendEmailActivity})
 	r.RegisterActivityWithOptions(a.SendSMS, activity.RegisterOptions{Name: workflows.SendSMSActivity})
 	r.RegisterActivityWithOptions(a.HTTPRequest, activity.RegisterOptions{Name: workflows.HTTPRequestActivity})
+	r.RegisterActivityWithOptions(a.PurgeExpired, activity.RegisterOptions{Name: workflows.PurgeExpiredActivity})
 }
 
 func (a *Activities) logger(ctx context.Context) log.Logger {

@@ -7,6 +7,7 @@ package activities_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/ccflow/ccflow/activities"
 	"github.com/ccflow/ccflow/core/tokens"
@@ -22,5 +23,14 @@ func newActivities(t *testing.T) *activities.Activities {
 		Signer:    tokens.NewSigner([]byte("test key, 32 bytes long at least")),
 		PublicURL: "https://surveys.example.com",
 		From:      "support@example.com",
+		Now:       middayClock(),
 	}
+}
+
+// middayClock runs from 17:00 UTC (noon in New York) on, so SMS sends fall inside the default
+// window (08:00 to 21:00) in UTC and in New York whenever the tests run.
+func middayClock() func() time.Time {
+	start := time.Now()
+	noon := time.Date(2026, 11, 30, 17, 0, 0, 0, time.UTC)
+	return func() time.Time { return noon.Add(time.Since(start)) }
 }

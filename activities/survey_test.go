@@ -93,5 +93,5 @@ func TestOpenSurveyWithoutAStepIDIsNonRetryable(t *testing.T) {
 
 	_, err := execute(t, acts, acts.OpenSurvey, in)
 
-	requireNonRetryable(t, err, workflows.ErrTypeInvalidInput)
+	_ = requireNonRetryable(t, err, workflows.ErrTypeInvalidInput)
 }

@@ -10,12 +10,14 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"regexp"
 	"strings"
 	"time"
 
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/contrib/envconfig"
 
+	"github.com/ccflow/ccflow/codec"
 	"github.com/ccflow/ccflow/core/durations"
 	"github.com/ccflow/ccflow/core/validation"
 	"github.com/ccflow/ccflow/providers/connections"
@@ -41,6 +43,19 @@ const (
 	// step stops waiting (CCFLOW_SURVEY_TTL): late answers are still worth
 	// keeping for operators.
 	DefaultSurveyTTL = 30 * 24 * time.Hour
+	// DefaultRetention is how long customer data is kept (CCFLOW_RETENTION).
+	DefaultRetention = 90 * 24 * time.Hour
+	// MinRetention keeps the retention sweep away from data a run in
+	// flight still uses: a send held for quiet hours, a survey being
+	// answered.
+	MinRetention = 24 * time.Hour
+)
+
+// PayloadKeysVar is the variable that holds the payload keys; its value
+// PayloadKeysNone says, on purpose, that histories are kept in clear.
+const (
+	PayloadKeysVar  = "CCFLOW_PAYLOAD_KEYS"
+	PayloadKeysNone = "none"
 )
 
 // SurveySecretName is the store setting that holds the survey token key
@@ -58,6 +73,9 @@ type Config struct {
 	DatabaseURL string
 	// HTTPAddr is where the starter listens (CCFLOW_HTTP_ADDR).
 	HTTPAddr string
+	// WorkerHTTPAddr is where the worker serves its probes and metrics
+	// (CCFLOW_WORKER_HTTP_ADDR).
+	WorkerHTTPAddr string
 	// PublicURL is the base of survey links (CCFLOW_PUBLIC_URL), without a
 	// trailing slash.
 	PublicURL string
@@ -65,14 +83,16 @@ type Config struct {
 	APIToken string
 	// TaskQueue is the Temporal task queue (CCFLOW_TASK_QUEUE).
 	TaskQueue string
-	// SMTPURL is SMTP_URL; empty sends email to the outbox.
+	// SMTPURL is SMTP_URL; empty sends email to the outbox when OutboxDir
+	// is set, else nowhere (every email step fails).
 	SMTPURL string
 	// EmailFrom is the sender address (EMAIL_FROM).
 	EmailFrom string
-	// Twilio is nil when no Twilio variable is set: SMS go to the outbox.
+	// Twilio is nil when no Twilio variable is set: SMS go to the outbox
+	// when OutboxDir is set, else nowhere (every SMS step fails).
 	Twilio *twilio.Config
 	// OutboxDir is where email and SMS go without a provider
-	// (CCFLOW_OUTBOX_DIR).
+	// (CCFLOW_OUTBOX_DIR): a development tool, used only when set.
 	OutboxDir string
 	// SurveySecret is CCFLOW_SURVEY_SECRET; nil means the store's shared
 	// key (see SurveyKey).
@@ -80,6 +100,13 @@ type Config struct {
 	// SurveyTTL is how long a survey link stays answerable after its
 	// step stops waiting, for late answers (CCFLOW_SURVEY_TTL, e.g. "30d").
 	SurveyTTL time.Duration
+	// TimeZone is CCFLOW_TIME_ZONE: the zone sends are judged in when
+	// neither the customer, the service nor the contact policy names one;
+	// "" is UTC.
+	TimeZone string
+	// TwilioAuthToken is TWILIO_AUTH_TOKEN, which the starter checks
+	// Twilio's webhook signatures with (the worker's is in Twilio).
+	TwilioAuthToken string
 	// LogFormat is "text" or "json" (CCFLOW_LOG_FORMAT).
 	LogFormat string
 	// LogLevel is CCFLOW_LOG_LEVEL (debug, info, warn, error).
@@ -89,23 +116,41 @@ type Config struct {
 	// CCFLOW_CONNECTION_<NAME>_URL/_TOKEN (see package connections).
 	Connections connections.Set
 	// Temporal holds the client options the SDK's envconfig read
-	// (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_TLS_*).
+	// (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_TLS_*),
+	// with the payload codec of PayloadKeys (see TemporalClientOptions).
 	Temporal client.Options
+	// TemporalUIURL is the base URL of the Temporal Web UI the console
+	// links runs to (CCFLOW_TEMPORAL_UI_URL), without a trailing slash;
+	// empty: no links.
+	TemporalUIURL string
+	// PayloadKeys encrypt every payload ccflow hands to Temporal
+	// (CCFLOW_PAYLOAD_KEYS); nil keeps them in clear.
+	PayloadKeys *codec.Keyring
+	// payloadKeysValue is the value CCFLOW_PAYLOAD_KEYS had: "" (unset, which
+	// start-up warns about), PayloadKeysNone, or keys.
+	payloadKeysValue string
+	// Retention is how long customer data is kept before the daily
+	// retention run deletes it (CCFLOW_RETENTION, e.g. "90d").
+	Retention time.Duration
 }
 
 // Load reads the environment for part.
 func Load(part Part) (Config, error) {
 	c := Config{
-		DatabaseURL:  os.Getenv("DATABASE_URL"),
-		HTTPAddr:     getenv("CCFLOW_HTTP_ADDR", ":8080"),
-		PublicURL:    strings.TrimRight(getenv("CCFLOW_PUBLIC_URL", "http://localhost:8080"), "/"),
-		APIToken:     os.Getenv("CCFLOW_API_TOKEN"),
-		TaskQueue:    getenv("CCFLOW_TASK_QUEUE", DefaultTaskQueue),
-		SMTPURL:      os.Getenv("SMTP_URL"),
-		EmailFrom:    getenv("EMAIL_FROM", "ccflow@localhost"),
-		OutboxDir:    getenv("CCFLOW_OUTBOX_DIR", ".dev/outbox"),
-		SurveySecret: []byte(os.Getenv("CCFLOW_SURVEY_SECRET")),
-		LogFormat:    getenv("CCFLOW_LOG_FORMAT", "text"),
+		DatabaseURL:     os.Getenv("DATABASE_URL"),
+		HTTPAddr:        getenv("CCFLOW_HTTP_ADDR", ":8080"),
+		WorkerHTTPAddr:  getenv("CCFLOW_WORKER_HTTP_ADDR", ":8081"),
+		PublicURL:       strings.TrimRight(getenv("CCFLOW_PUBLIC_URL", "http://localhost:8080"), "/"),
+		APIToken:        os.Getenv("CCFLOW_API_TOKEN"),
+		TaskQueue:       getenv("CCFLOW_TASK_QUEUE", DefaultTaskQueue),
+		SMTPURL:         os.Getenv("SMTP_URL"),
+		EmailFrom:       getenv("EMAIL_FROM", "ccflow@localhost"),
+		OutboxDir:       os.Getenv("CCFLOW_OUTBOX_DIR"),
+		SurveySecret:    []byte(os.Getenv("CCFLOW_SURVEY_SECRET")),
+		LogFormat:       getenv("CCFLOW_LOG_FORMAT", "text"),
+		TimeZone:        os.Getenv("CCFLOW_TIME_ZONE"),
+		TwilioAuthToken: os.Getenv("TWILIO_AUTH_TOKEN"),
+		TemporalUIURL:   strings.TrimRight(os.Getenv("CCFLOW_TEMPORAL_UI_URL"), "/"),
 	}
 	if len(c.SurveySecret) == 0 {
 		c.SurveySecret = nil
@@ -118,6 +163,9 @@ func Load(part Part) (Config, error) {
 	}
 	add(c.checkDatabaseURL())
 	add(checkAbsoluteURL("CCFLOW_PUBLIC_URL", c.PublicURL, "http", "https"))
+	if c.TemporalUIURL != "" {
+		add(checkAbsoluteURL("CCFLOW_TEMPORAL_UI_URL", c.TemporalUIURL, "http", "https"))
+	}
 	if part == Starter && c.APIToken == "" {
 		add(errors.New("CCFLOW_API_TOKEN is required by the starter: set it to the bearer token clients send on /v1/*"))
 	}
@@ -130,6 +178,21 @@ func Load(part Part) (Config, error) {
 		c.SurveyTTL, err = durations.Parse(ttl)
 		if err != nil {
 			add(fmt.Errorf("CCFLOW_SURVEY_TTL: %w", err))
+		}
+	}
+	c.Retention = DefaultRetention
+	if r := os.Getenv("CCFLOW_RETENTION"); r != "" {
+		c.Retention, err = durations.Parse(r)
+		switch {
+		case err != nil:
+			add(fmt.Errorf("CCFLOW_RETENTION: %w", err))
+		case c.Retention < MinRetention:
+			add(fmt.Errorf("CCFLOW_RETENTION %q is shorter than the least retention, 1d: a run in flight still needs its last day's records", r))
+		}
+	}
+	if c.TimeZone != "" {
+		if _, err := time.LoadLocation(c.TimeZone); err != nil || c.TimeZone == "Local" {
+			add(fmt.Errorf("CCFLOW_TIME_ZONE %q is not an IANA time zone (e.g. America/New_York)", c.TimeZone))
 		}
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
@@ -149,11 +212,62 @@ func Load(part Part) (Config, error) {
 		c.Connections, err = connections.Load(os.Environ())
 		add(err)
 	}
-	c.Temporal, err = envconfig.LoadDefaultClientOptions()
-	if err != nil {
-		add(fmt.Errorf("temporal settings (TEMPORAL_*): %w", err))
-	}
+	c.payloadKeysValue = os.Getenv(PayloadKeysVar)
+	c.PayloadKeys, err = PayloadKeys()
+	add(err)
+	c.Temporal, err = TemporalClientOptions(c.PayloadKeys)
+	add(err)
 	return c, errors.Join(errs...)
+}
+
+// PayloadKeys reads CCFLOW_PAYLOAD_KEYS ("id1:base64,id0:base64", the
+// first key encrypting, every one decrypting); unset or "none" is nil,
+// payloads in clear.
+func PayloadKeys() (*codec.Keyring, error) {
+	v := strings.TrimSpace(os.Getenv(PayloadKeysVar))
+	if v == "" || v == PayloadKeysNone {
+		return nil, nil
+	}
+	k, err := codec.ParseKeys(v)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", PayloadKeysVar, err)
+	}
+	return k, nil
+}
+
+// TemporalClientOptions is the one place the options of ccflow's Temporal
+// clients are built: the SDK's envconfig (TEMPORAL_*) and the payload
+// codec of keys (nil: none). The starter, the worker, the history
+// recorder, devenv and the tests' helpers all dial with them, so no client
+// writes a payload in clear that the others encrypt, or cannot read what
+// they wrote.
+func TemporalClientOptions(keys *codec.Keyring) (client.Options, error) {
+	opts, err := envconfig.LoadDefaultClientOptions()
+	if err != nil {
+		return client.Options{}, fmt.Errorf("temporal settings (TEMPORAL_*): %w", err)
+	}
+	codec.Apply(&opts, keys)
+	return opts, nil
+}
+
+// PayloadKeyIDs names the payload keys for start-up lines (never the keys
+// themselves): the encrypting one first, none when payloads are in clear.
+func (c Config) PayloadKeyIDs() []string {
+	if c.PayloadKeys == nil {
+		return []string{}
+	}
+	return c.PayloadKeys.KeyIDs()
+}
+
+// PayloadKeysWarning is what start-up says when CCFLOW_PAYLOAD_KEYS is
+// unset: workflow histories then hold customers' names, addresses and
+// answers in clear. Set to "none" (as make dev does), it says nothing.
+func (c Config) PayloadKeysWarning() string {
+	if c.PayloadKeys != nil || strings.TrimSpace(c.payloadKeysValue) == PayloadKeysNone {
+		return ""
+	}
+	return PayloadKeysVar + " is not set: workflow histories keep customers' names, addresses, phone numbers and " +
+		"survey answers in clear (set it to id:base64-32-bytes keys to encrypt them, or to \"none\" to keep them in clear on purpose)"
 }
 
 // Logger builds the slog logger both binaries log through.
@@ -199,13 +313,22 @@ func loadTwilio() (*twilio.Config, error) {
 		AuthToken:  os.Getenv("TWILIO_AUTH_TOKEN"),
 		From:       os.Getenv("TWILIO_FROM"),
 		BaseURL:    os.Getenv("TWILIO_API_URL"),
+		// A Messaging Service sends from its own pool of numbers.
+		MessagingServiceSID: os.Getenv("TWILIO_MESSAGING_SERVICE_SID"),
 	}
 	if t == (twilio.Config{}) {
 		return nil, nil
 	}
 	var missing []string
+	from := t.From
+	if t.MessagingServiceSID != "" {
+		if !messagingServiceSID.MatchString(t.MessagingServiceSID) {
+			return nil, fmt.Errorf("TWILIO_MESSAGING_SERVICE_SID %q is not a Messaging Service SID (MG and 32 hex digits)", t.MessagingServiceSID)
+		}
+		from = t.MessagingServiceSID
+	}
 	for _, v := range []struct{ name, value string }{
-		{"TWILIO_ACCOUNT_SID", t.AccountSID}, {"TWILIO_AUTH_TOKEN", t.AuthToken}, {"TWILIO_FROM", t.From},
+		{"TWILIO_ACCOUNT_SID", t.AccountSID}, {"TWILIO_AUTH_TOKEN", t.AuthToken}, {"TWILIO_FROM", from},
 	} {
 		if v.value == "" {
 			missing = append(missing, v.name)
@@ -222,6 +345,10 @@ func loadTwilio() (*twilio.Config, error) {
 	}
 	return &t, nil
 }
+
+// messagingServiceSID is the form of a Messaging Service's SID in
+// Twilio's API description.
+var messagingServiceSID = regexp.MustCompile(`^MG[0-9a-fA-F]{32}$`)
 
 func checkAbsoluteURL(name, raw string, schemes ...string) error {
 	if _, err := validation.AbsoluteURL(raw, schemes...); err != nil {

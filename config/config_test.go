@@ -17,6 +17,7 @@ var ccflowVars = []string{
 	"DATABASE_URL", "CCFLOW_HTTP_ADDR", "CCFLOW_PUBLIC_URL", "CCFLOW_API_TOKEN", "CCFLOW_TASK_QUEUE",
 	"SMTP_URL", "EMAIL_FROM", "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM", "TWILIO_API_URL",
 	"CCFLOW_OUTBOX_DIR", "CCFLOW_SURVEY_SECRET", "CCFLOW_SURVEY_TTL", "CCFLOW_LOG_FORMAT", "CCFLOW_LOG_LEVEL",
+	"CCFLOW_TIME_ZONE", "TWILIO_MESSAGING_SERVICE_SID", "CCFLOW_PAYLOAD_KEYS", "CCFLOW_RETENTION", "CCFLOW_TEMPORAL_UI_URL",
 }
 
 // setEnv gives Load exactly vars (plus a database URL unless vars names one).
@@ -41,28 +42,30 @@ func TestLoadDefaults(t *testing.T) {
 	require.Equal(t, "http://localhost:8080", c.PublicURL)
 	require.Equal(t, "ccflow", c.TaskQueue)
 	require.Equal(t, "ccflow@localhost", c.EmailFrom)
-	require.Equal(t, ".dev/outbox", c.OutboxDir)
+	require.Empty(t, c.OutboxDir, "the outbox is used only when asked for")
 	require.Equal(t, 30*24*time.Hour, c.SurveyTTL)
 	require.Empty(t, c.SMTPURL)
 	require.Nil(t, c.Twilio)
 	require.Nil(t, c.SurveySecret)
+	require.Empty(t, c.TemporalUIURL)
 }
 
 func TestLoadReadsEverySetting(t *testing.T) {
 	setEnv(t, map[string]string{
-		"CCFLOW_HTTP_ADDR":     "127.0.0.1:9000",
-		"CCFLOW_PUBLIC_URL":    "https://follow.example.com/",
-		"CCFLOW_TASK_QUEUE":    "ccflow-test",
-		"SMTP_URL":             "smtps://user:pass@mail.example.com:465",
-		"EMAIL_FROM":           "care@example.com",
-		"TWILIO_ACCOUNT_SID":   "AC123",
-		"TWILIO_AUTH_TOKEN":    "tok",
-		"TWILIO_FROM":          "+15550000000",
-		"TWILIO_API_URL":       "http://127.0.0.1:9999",
-		"CCFLOW_SURVEY_SECRET": "0123456789abcdef0123456789abcdef",
-		"CCFLOW_SURVEY_TTL":    "1w",
-		"TEMPORAL_ADDRESS":     "temporal.example.com:7233",
-		"TEMPORAL_NAMESPACE":   "contact-center",
+		"CCFLOW_HTTP_ADDR":       "127.0.0.1:9000",
+		"CCFLOW_PUBLIC_URL":      "https://follow.example.com/",
+		"CCFLOW_TASK_QUEUE":      "ccflow-test",
+		"SMTP_URL":               "smtps://user:pass@mail.example.com:465",
+		"EMAIL_FROM":             "care@example.com",
+		"TWILIO_ACCOUNT_SID":     "AC123",
+		"TWILIO_AUTH_TOKEN":      "tok",
+		"TWILIO_FROM":            "+15550000000",
+		"TWILIO_API_URL":         "http://127.0.0.1:9999",
+		"CCFLOW_SURVEY_SECRET":   "0123456789abcdef0123456789abcdef",
+		"CCFLOW_SURVEY_TTL":      "1w",
+		"TEMPORAL_ADDRESS":       "temporal.example.com:7233",
+		"TEMPORAL_NAMESPACE":     "contact-center",
+		"CCFLOW_TEMPORAL_UI_URL": "https://temporal.example.com/",
 	})
 
 	c, err := config.Load(config.Worker)
@@ -78,6 +81,7 @@ func TestLoadReadsEverySetting(t *testing.T) {
 	require.Equal(t, 7*24*time.Hour, c.SurveyTTL)
 	require.Equal(t, "temporal.example.com:7233", c.Temporal.HostPort)
 	require.Equal(t, "contact-center", c.Temporal.Namespace)
+	require.Equal(t, "https://temporal.example.com", c.TemporalUIURL)
 }
 
 func TestLoadRejects(t *testing.T) {
@@ -91,6 +95,8 @@ func TestLoadRejects(t *testing.T) {
 		{"missing database URL", config.Worker, map[string]string{"DATABASE_URL": ""}, []string{"DATABASE_URL is required"}},
 		{"database URL of another kind", config.Worker, map[string]string{"DATABASE_URL": "mysql://db"}, []string{"DATABASE_URL must be an absolute postgres://"}},
 		{"public URL without scheme", config.Worker, map[string]string{"CCFLOW_PUBLIC_URL": "follow.example.com"}, []string{"CCFLOW_PUBLIC_URL"}},
+		{"Temporal UI URL without scheme", config.Starter, map[string]string{"CCFLOW_API_TOKEN": "t", "CCFLOW_TEMPORAL_UI_URL": "temporal.example.com"},
+			[]string{"CCFLOW_TEMPORAL_UI_URL"}},
 		{"SMTP URL of another scheme", config.Worker, map[string]string{"SMTP_URL": "http://mail"}, []string{"SMTP_URL must be an absolute smtp://"}},
 		{"short survey secret", config.Worker, map[string]string{"CCFLOW_SURVEY_SECRET": "short"}, []string{"CCFLOW_SURVEY_SECRET must be at least 32"}},
 		{"bad survey TTL", config.Worker, map[string]string{"CCFLOW_SURVEY_TTL": "3 dayz"}, []string{"CCFLOW_SURVEY_TTL"}},
@@ -101,6 +107,14 @@ func TestLoadRejects(t *testing.T) {
 			[]string{"TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_FROM missing"}},
 		{"several problems at once", config.Worker, map[string]string{"DATABASE_URL": "", "SMTP_URL": "http://mail", "TWILIO_FROM": "+1555"},
 			[]string{"DATABASE_URL", "SMTP_URL", "TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN missing"}},
+		{"payload key not base64", config.Worker, map[string]string{"CCFLOW_PAYLOAD_KEYS": "k1:***"},
+			[]string{`CCFLOW_PAYLOAD_KEYS: key "k1" is not base64`}},
+		{"payload key of the wrong length", config.Starter, map[string]string{"CCFLOW_API_TOKEN": "t", "CCFLOW_PAYLOAD_KEYS": "k1:c2hvcnQ="},
+			[]string{`CCFLOW_PAYLOAD_KEYS: key "k1" is 5 bytes long; AES-256 needs exactly 32`}},
+		{"payload key id twice", config.Worker, map[string]string{"CCFLOW_PAYLOAD_KEYS": "k1:" + testKey + ",k1:" + testKey},
+			[]string{`CCFLOW_PAYLOAD_KEYS: key id "k1" is listed twice`}},
+		{"bad retention", config.Worker, map[string]string{"CCFLOW_RETENTION": "90 days"}, []string{"CCFLOW_RETENTION"}},
+		{"retention under a day", config.Worker, map[string]string{"CCFLOW_RETENTION": "12h"}, []string{"CCFLOW_RETENTION \"12h\" is shorter than the least retention, 1d"}},
 		{"several problems of the starter", config.Starter, map[string]string{"DATABASE_URL": "", "CCFLOW_LOG_FORMAT": "xml"},
 			[]string{"DATABASE_URL", "CCFLOW_API_TOKEN", "CCFLOW_LOG_FORMAT"}},
 	}
@@ -116,6 +130,53 @@ func TestLoadRejects(t *testing.T) {
 			}
 		})
 	}
+}
+
+// testKey is a well-formed AES-256 key in base64.
+const testKey = "qYrmL/T2HbaP0+u2uHdGcHon1M3bsJ3FmzH+7M+zF5I="
+
+func TestPayloadKeysEncryptEveryClientsPayloads(t *testing.T) {
+	setEnv(t, map[string]string{"CCFLOW_PAYLOAD_KEYS": "k2:" + testKey + ", k1:Sz6gS4niDwlhw7mHMnzgc88I/vJlHy0S+eI0WI4AYi0="})
+
+	c, err := config.Load(config.Worker)
+
+	require.NoError(t, err)
+	require.Equal(t, []string{"k2", "k1"}, c.PayloadKeys.KeyIDs())
+	require.NotNil(t, c.Temporal.DataConverter, "the worker's client seals payloads")
+	require.NotNil(t, c.Temporal.FailureConverter, "and error messages")
+	p, err := c.Temporal.DataConverter.ToPayload("ada@example.com")
+	require.NoError(t, err)
+	require.Equal(t, "k2", string(p.Metadata["encryption-key-id"]))
+	require.Empty(t, c.PayloadKeysWarning())
+}
+
+func TestWithoutPayloadKeysStartUpWarnsUnlessToldNone(t *testing.T) {
+	for value, warns := range map[string]bool{"": true, "none": false} {
+		setEnv(t, map[string]string{"CCFLOW_PAYLOAD_KEYS": value})
+
+		c, err := config.Load(config.Worker)
+
+		require.NoError(t, err)
+		require.Nil(t, c.PayloadKeys)
+		require.Nil(t, c.Temporal.DataConverter, "payloads in clear: the SDK's default converter")
+		if warns {
+			require.Contains(t, c.PayloadKeysWarning(), "CCFLOW_PAYLOAD_KEYS is not set: workflow histories keep customers' names")
+		} else {
+			require.Empty(t, c.PayloadKeysWarning())
+		}
+	}
+}
+
+func TestRetentionDefaultsToNinetyDays(t *testing.T) {
+	setEnv(t, nil)
+	c, err := config.Load(config.Worker)
+	require.NoError(t, err)
+	require.Equal(t, 90*24*time.Hour, c.Retention)
+
+	setEnv(t, map[string]string{"CCFLOW_RETENTION": "30d"})
+	c, err = config.Load(config.Worker)
+	require.NoError(t, err)
+	require.Equal(t, 30*24*time.Hour, c.Retention)
 }
 
 // The starter sends nothing itself: a wrong email or SMS setting must not

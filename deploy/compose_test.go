@@ -68,10 +68,40 @@ func TestComposeImagesArePinnedAndCurrent(t *testing.T) {
 
 func TestComposePublishesTheDocumentedPorts(t *testing.T) {
 	c := loadCompose(t)
-	cases := map[string]string{"starter": "8080:8080", "temporal-ui": "8233:8080", "temporal": "7233:7233", "mailpit": "8025:8025"}
+	cases := map[string]string{
+		"starter":     "${CCFLOW_BIND_ADDR:-127.0.0.1}:8080:8080",
+		"temporal-ui": "127.0.0.1:8233:8080",
+		"temporal":    "127.0.0.1:7233:7233",
+		"mailpit":     "127.0.0.1:8025:8025",
+	}
 	for name, port := range cases {
 		require.Contains(t, c.Services[name].Ports, port, "service %s", name)
 	}
+}
+
+// Nothing listens beyond this machine unless asked: the Temporal server and
+// its UI have no authentication, Mailpit shows every email, and the API is
+// only as safe as its token.
+func TestComposePublishesPortsOnLoopbackOnly(t *testing.T) {
+	c := loadCompose(t)
+	for name, s := range c.Services {
+		for _, port := range s.Ports {
+			host, _, _ := strings.Cut(port, ":")
+			switch {
+			case name == "starter" && strings.HasPrefix(port, "${CCFLOW_BIND_ADDR:-127.0.0.1}:"):
+				// The API alone may be exposed on purpose, behind TLS (README).
+			default:
+				require.Equal(t, "127.0.0.1", host, "service %s publishes %q beyond loopback", name, port)
+			}
+		}
+	}
+}
+
+// The API has no default token: compose refuses to start without one.
+func TestComposeRequiresAnAPIToken(t *testing.T) {
+	c := loadCompose(t)
+	token := c.Services["starter"].Environment["CCFLOW_API_TOKEN"]
+	require.Regexp(t, `^\$\{CCFLOW_API_TOKEN:\?.+\}$`, token, "compose must fail without CCFLOW_API_TOKEN, not fall back to a default")
 }
 
 func TestComposeWiresCcflowToItsServers(t *testing.T) {
@@ -121,4 +151,37 @@ func TestSetupScriptRegistersEverySearchAttribute(t *testing.T) {
 		want[k.GetName()] = k.GetValueType().String()
 	}
 	require.Equal(t, want, registered)
+}
+
+// The compose file and `make production` (e2e's TestProductionShape) set
+// Temporal up with the same scripts; the compose file must use them.
+func TestComposeSetsTemporalUpWithTheSharedScripts(t *testing.T) {
+	c := loadCompose(t)
+	for name, script := range map[string]string{
+		"temporal-schema": "/deploy/temporal-schema.sh",
+		"temporal":        "/deploy/temporal-server.sh",
+		"temporal-setup":  "/deploy/temporal-setup.sh",
+	} {
+		s := c.Services[name]
+		require.Equal(t, []string{"/bin/sh", script}, s.Entrypoint, "service %s", name)
+		require.Contains(t, s.Volumes, "./deploy:/deploy:ro", "service %s", name)
+		_, err := os.Stat(strings.TrimPrefix(script, "/deploy/"))
+		require.NoError(t, err)
+	}
+	require.Equal(t, "postgres12", c.Services["temporal"].Environment["DB"], "Temporal runs on PostgreSQL")
+}
+
+// The server's configuration is a template of the environment; the
+// settings the compose file gives must be ones it or the start script reads.
+func TestTemporalConfigReadsTheComposeSettings(t *testing.T) {
+	config, err := os.ReadFile("temporal/config/ccflow.yaml")
+	require.NoError(t, err)
+	require.True(t, strings.HasPrefix(string(config), "# enable-template\n"), "temporal-server renders it only with this first line")
+	start, err := os.ReadFile("temporal-server.sh")
+	require.NoError(t, err)
+	c := loadCompose(t)
+	for name := range c.Services["temporal"].Environment {
+		read := strings.Contains(string(config), `env "`+name+`"`) || strings.Contains(string(start), "${"+name)
+		require.True(t, read, "the compose file sets %s, which neither the configuration nor temporal-server.sh reads", name)
+	}
 }

@@ -9,9 +9,14 @@ ns=${TEMPORAL_NAMESPACE:-default}
 until temporal operator cluster health >/dev/null 2>&1; do sleep 2; done
 temporal operator namespace describe -n "$ns" >/dev/null 2>&1 ||
   temporal operator namespace create -n "$ns" --retention 30d
+# A new namespace reaches every frontend's cache within seconds; until it
+# has, the commands below would not find it.
+until temporal operator search-attribute list -n "$ns" >/dev/null 2>&1; do sleep 1; done
 
 # register NAME TYPE adds one search attribute unless the namespace has it.
+registered=""
 register() {
+  registered="$registered $1"
   if temporal operator search-attribute list -n "$ns" | grep -qw "$1"; then
     echo "search attribute $1 is already registered"
   else
@@ -25,3 +30,10 @@ register CcflowCustomerId Keyword
 register CcflowDisposition Keyword
 register CcflowAverageSentiment Double
 register CcflowCurrentStep Keyword
+
+# A new attribute reaches every frontend's namespace cache within seconds;
+# until it has, a run started with it is refused. Wait, so that the workers
+# and starters started next find them all.
+for name in $registered; do
+  until temporal operator search-attribute list -n "$ns" | grep -qw "$name"; do sleep 1; done
+done

@@ -19,8 +19,9 @@ import (
 )
 
 // browser starts Debian's Chromium headless, sized like a phone, with the
-// flags that keep it off the network it must not reach.
-func browser(t *testing.T) context.Context {
+// flags that keep it off the network it must not reach, and extra ones a
+// test needs.
+func browser(t *testing.T, extra ...chromedp.ExecAllocatorOption) context.Context {
 	t.Helper()
 	path, err := exec.LookPath("chromium")
 	if err != nil {
@@ -35,6 +36,7 @@ func browser(t *testing.T) context.Context {
 		chromedp.Flag("disable-quic", true),
 		chromedp.Flag("disable-component-update", true),
 	)
+	opts = append(opts, extra...)
 	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelCtx := chromedp.NewContext(alloc)
 	ctx, cancelTimeout := context.WithTimeout(ctx, 60*time.Second)

@@ -208,7 +208,7 @@ func TestLocalValidationSaysWhatTheAPISays(t *testing.T) {
 	client := apiclient.New(s.baseURL, apiToken, nil)
 	bad := entry.Entry{Name: "Bad", Enabled: true,
 		Triggers: []entry.Trigger{{Type: entry.TriggerDisposition, Disposition: "Solved"}},
-		Steps:    []entry.Step{{Type: entry.StepWait, Duration: "3 dayz"}}}
+		Steps:    []entry.Step{{Spec: &entry.Wait{Duration: "3 dayz"}}}}
 	entry.Normalize(&bad)
 	catalog, err := client.Catalog(context.Background())
 	require.NoError(t, err)
@@ -221,7 +221,9 @@ func TestLocalValidationSaysWhatTheAPISays(t *testing.T) {
 	require.Equal(t, http.StatusBadRequest, apiErr.Status)
 	require.Equal(t, "triggers[0].disposition", apiErr.Field)
 	require.Equal(t, local, apiErr.Fields(), "both report the same problems in the same words")
-	require.Len(t, local.(validation.Errors), 2)
+	var fields validation.Errors
+	require.ErrorAs(t, local, &fields)
+	require.Len(t, fields, 2)
 }
 
 // uniqueEvent copies the example event file name with a fresh interaction

@@ -7,6 +7,7 @@ package e2e
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -25,6 +26,7 @@ import (
 
 	"github.com/ccflow/ccflow/internal/testenv"
 	"github.com/ccflow/ccflow/store"
+	"github.com/ccflow/ccflow/usecase"
 )
 
 // binDir holds the worker and starter built once for the whole package.
@@ -53,12 +55,14 @@ const apiToken = "e2e-token"
 // system is one ccflow (a worker and a starter process) with its own
 // database, task queue, SMTP server and Twilio-shaped API.
 type system struct {
-	t        *testing.T
-	baseURL  string
-	store    *store.Store
-	temporal client.Client
-	smtp     *testenv.SMTP
-	twilio   *testenv.TwilioServer
+	t       *testing.T
+	baseURL string
+	// workerURL is the worker's probe and metrics server.
+	workerURL string
+	store     *store.Store
+	temporal  client.Client
+	smtp      *testenv.SMTP
+	twilio    *testenv.TwilioServer
 	// env is both processes' environment, to start them again with.
 	env     []string
 	worker  *process
@@ -69,6 +73,13 @@ type system struct {
 // processes' environment, after and so over the defaults.
 func startSystem(t *testing.T, extraEnv ...string) *system {
 	t.Helper()
+	return startSystemAt(t, freeAddr(t), extraEnv...)
+}
+
+// startSystemAt is startSystem with the starter listening on addr, for a
+// test that must name its address before it starts (to another server).
+func startSystemAt(t *testing.T, addr string, extraEnv ...string) *system {
+	t.Helper()
 	st, dbURL := testenv.StoreURL(t)
 	s := &system{
 		t:        t,
@@ -77,12 +88,19 @@ func startSystem(t *testing.T, extraEnv ...string) *system {
 		smtp:     testenv.SMTPServer(t),
 		twilio:   testenv.Twilio(t),
 	}
-	addr := freeAddr(t)
-	s.baseURL = "http://" + addr
+	workerAddr := freeAddr(t)
+	s.baseURL, s.workerURL = "http://"+addr, "http://"+workerAddr
+	taskQueue := testenv.TaskQueue(t)
+	// The worker makes the retention schedule of its task queue; the
+	// shared server need not keep one per test.
+	t.Cleanup(func() {
+		_ = s.temporal.ScheduleClient().GetHandle(context.Background(), usecase.RetentionScheduleID(taskQueue)).Delete(context.Background())
+	})
 	env := append(os.Environ(),
 		"DATABASE_URL="+dbURL,
-		"CCFLOW_TASK_QUEUE="+testenv.TaskQueue(t),
+		"CCFLOW_TASK_QUEUE="+taskQueue,
 		"CCFLOW_HTTP_ADDR="+addr,
+		"CCFLOW_WORKER_HTTP_ADDR="+workerAddr,
 		"CCFLOW_PUBLIC_URL="+s.baseURL,
 		"CCFLOW_API_TOKEN="+apiToken,
 		"CCFLOW_OUTBOX_DIR="+t.TempDir(),
@@ -97,6 +115,9 @@ func startSystem(t *testing.T, extraEnv ...string) *system {
 	s.worker = runProcess(t, "worker", s.env)
 	s.starter = runProcess(t, "starter", s.env)
 	s.waitHealthy()
+	// The default SMS window (08:00 to 21:00) would hold the SMS of tests
+	// that run at night; the contact policy's tests set their own policy.
+	require.Equal(t, http.StatusOK, s.call(http.MethodPut, "/v1/policy", map[string]any{"quiet_hours": map[string]any{"sms": nil}}, nil))
 	return s
 }
 

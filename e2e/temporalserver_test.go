@@ -34,12 +34,21 @@ type temporalServer struct {
 	proc *process
 	// address is the server's host:port, the same across restarts.
 	address string
+	// uiURL is its Web UI's, when it serves one.
+	uiURL string
 }
 
 // startTemporalServer starts the pinned Temporal CLI's dev server on free
 // ports with ccflow's search attributes and waits until it answers; it is
 // stopped when the test ends.
 func startTemporalServer(t *testing.T) *temporalServer {
+	t.Helper()
+	return startTemporalServerUI(t, false)
+}
+
+// startTemporalServerUI is startTemporalServer with its Web UI when
+// withUI is set.
+func startTemporalServerUI(t *testing.T, withUI bool) *temporalServer {
 	t.Helper()
 	port, uiPort := freePort(t), freePort(t)
 	dbFile := filepath.Join(t.TempDir(), "temporal.db")
@@ -48,7 +57,11 @@ func startTemporalServer(t *testing.T) *temporalServer {
 		cmd:     append([]string{testenv.TemporalCLI(t)}, devenv.TemporalDevServerArgs(port, uiPort, dbFile)...),
 		address: net.JoinHostPort("127.0.0.1", strconv.Itoa(port)),
 	}
-	srv.cmd = append(srv.cmd, "--headless")
+	if withUI {
+		srv.uiURL = "http://localhost:" + strconv.Itoa(uiPort)
+	} else {
+		srv.cmd = append(srv.cmd, "--headless")
+	}
 	srv.start()
 	return srv
 }

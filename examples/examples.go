@@ -3,10 +3,16 @@
 // is one copy of it.
 package examples
 
-import _ "embed" // the example event file
+import "embed"
 
 // InteractionEnded is SPEC's example of an ended interaction
 // (events/interaction-ended.json).
 //
 //go:embed events/interaction-ended.json
 var InteractionEnded []byte
+
+// Events holds every example event, events/<name>.json, for the console's
+// "Try it" to offer.
+//
+//go:embed events/*.json
+var Events embed.FS

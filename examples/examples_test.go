@@ -14,6 +14,7 @@ import (
 	"github.com/ccflow/ccflow/client/entrysync"
 	"github.com/ccflow/ccflow/core/entry"
 	"github.com/ccflow/ccflow/core/interaction"
+	"github.com/ccflow/ccflow/core/policy"
 	"github.com/ccflow/ccflow/triggers"
 )
 
@@ -90,4 +91,13 @@ func TestEachExampleEventMatchesItsEntries(t *testing.T) {
 			require.Equal(t, tt.want, got)
 		})
 	}
+}
+
+// The example contact policy is what PUT /v1/policy takes.
+func TestTheExamplePolicyIsValid(t *testing.T) {
+	data, err := os.ReadFile("policy.json")
+	require.NoError(t, err)
+	p, err := policy.Decode(data)
+	require.NoError(t, err)
+	require.Equal(t, "30d", p.SurveyGrace)
 }

@@ -37,6 +37,12 @@ const Timeout = 20 * time.Second
 // any other error they return is taken as transient.
 var ErrRejected = errors.New("refused by the provider")
 
+// ErrOptedOut marks a refusal because the recipient opted out at the
+// provider (Twilio's error 21610, a number that replied STOP). It comes
+// wrapped together with ErrRejected: the send is skipped, and ccflow
+// records the opt-out.
+var ErrOptedOut = errors.New("the recipient opted out")
+
 // Email is one message as a Mailer sends it.
 type Email struct {
 	// MessageID is the Message-ID header, angle brackets included.
@@ -46,6 +52,10 @@ type Email struct {
 	Subject   string
 	Text      string
 	HTML      string
+	// ListUnsubscribe is the one-click unsubscribe URL (RFC 8058): when
+	// set, the message carries List-Unsubscribe: <URL> and
+	// List-Unsubscribe-Post: List-Unsubscribe=One-Click.
+	ListUnsubscribe string
 }
 
 // Mailer hands an email to a mail provider. It wraps ErrRejected in
@@ -60,6 +70,9 @@ type SMS struct {
 	From string
 	To   string
 	Body string
+	// StatusCallback is where the provider reports the message's delivery
+	// status, when set.
+	StatusCallback string
 }
 
 // SMSSender hands an SMS to a provider. It wraps ErrRejected in errors the

@@ -13,6 +13,10 @@ const (
 	DeliveryPending = "pending"
 	DeliverySent    = "sent"
 	DeliveryFailed  = "failed"
+	// DeliveryHeld waits for HoldUntil (quiet hours), then is decided again.
+	DeliveryHeld = "held"
+	// DeliverySkipped was never sent, as the contact policy decided.
+	DeliverySkipped = "skipped"
 )
 
 // Delivery is the record of one message send, kept under its idempotency key
@@ -30,10 +34,25 @@ type Delivery struct {
 	CreatedAt  time.Time  `db:"created_at"`
 	UpdatedAt  time.Time  `db:"updated_at"`
 	SentAt     *time.Time `db:"sent_at"`
+
+	// What the contact policy needs and decided (see DecideSend).
+	CustomerKey string     `db:"customer_key"`
+	EntryID     string     `db:"entry_id"`
+	Survey      bool       `db:"survey"`
+	AddressHash string     `db:"address_hash"`
+	Decision    string     `db:"decision"`
+	ReasonCode  string     `db:"reason_code"`
+	Reason      string     `db:"reason"`
+	HoldUntil   *time.Time `db:"hold_until"`
+	DecidedAt   *time.Time `db:"decided_at"`
+	LeaseOwner  string     `db:"lease_owner"`
+	LeaseUntil  *time.Time `db:"lease_until"`
 }
 
 const deliveryColumns = `key, workflow_id, step_id, channel, recipient, status, provider_id,
-	attempts, last_error, created_at, updated_at, sent_at`
+	attempts, last_error, created_at, updated_at, sent_at,
+	customer_key, entry_id, survey, address_hash, decision, reason_code, reason,
+	hold_until, decided_at, lease_owner, lease_until`
 
 // BeginDelivery records that a send is about to be attempted. The first call
 // for a key inserts a pending row; a later one for a row not yet sent counts
@@ -66,7 +85,8 @@ func (s *Store) MarkDelivered(ctx context.Context, key, providerID string) (Deli
 	var got Delivery
 	err := s.db.GetContext(ctx, &got, `
 		UPDATE deliveries
-		SET status = 'sent', provider_id = $2, last_error = '', sent_at = now(), updated_at = now()
+		SET status = 'sent', provider_id = $2, last_error = '', sent_at = now(), updated_at = now(),
+			lease_owner = '', lease_until = NULL
 		WHERE key = $1
 		RETURNING `+deliveryColumns,
 		key, providerID)
@@ -87,7 +107,7 @@ func (s *Store) MarkDeliveryFailed(ctx context.Context, key, message string, per
 		UPDATE deliveries
 		SET last_error = $2,
 			status = CASE WHEN $3 THEN 'failed' ELSE status END,
-			updated_at = now()
+			updated_at = now(), lease_owner = '', lease_until = NULL
 		WHERE key = $1 AND status <> 'sent'`,
 		key, message, permanent)
 	if err != nil {

@@ -207,3 +207,28 @@ func (s *Store) DeleteEntry(ctx context.Context, id string) error {
 	}
 	return nil
 }
+
+// DeleteEntryFrom deletes the live entry id, like DeleteEntry, only when
+// its current version is still read, the version the caller last saw:
+// otherwise it deletes nothing and returns a *StaleError. The check and the
+// delete are one transaction under the entry's row lock.
+func (s *Store) DeleteEntryFrom(ctx context.Context, id string, read int) error {
+	return s.inTx(ctx, func(tx *sqlx.Tx) error {
+		var current int
+		err := tx.GetContext(ctx, &current,
+			`SELECT current_version FROM entries WHERE id = $1 AND deleted_at IS NULL FOR UPDATE`, id)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			return fmt.Errorf("entry %q: %w", id, ErrNotFound)
+		case err != nil:
+			return fmt.Errorf("reading entry %q: %w", id, err)
+		case current != read:
+			return &StaleError{ID: id, Read: read, Current: current}
+		}
+		if _, err := tx.ExecContext(ctx,
+			`UPDATE entries SET deleted_at = now(), updated_at = now() WHERE id = $1`, id); err != nil {
+			return fmt.Errorf("deleting entry %q: %w", id, err)
+		}
+		return nil
+	})
+}

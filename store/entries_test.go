@@ -31,8 +31,8 @@ func newEntry(id, name string) entry.Entry {
 			{Type: entry.TriggerAverageSentiment, Operator: ">", Threshold: &threshold},
 		},
 		Steps: []entry.Step{
-			{ID: "survey", Type: entry.StepSendSurvey, Channel: "email", Question: "How did we do?", Wait: "1d"},
-			{ID: "later", Type: entry.StepWait, Duration: "1w"},
+			{ID: "survey", Spec: &entry.SendSurvey{Channel: "email", Question: "How did we do?", Wait: "1d"}},
+			{ID: "later", Spec: &entry.Wait{Duration: "1w"}},
 		},
 	}
 }

@@ -22,6 +22,10 @@ type Run struct {
 	InteractionID string    `db:"interaction_id"`
 	Trigger       string    `db:"trigger"`
 	StartedAt     time.Time `db:"started_at"`
+	// CustomerID and CancelOnNewInteraction let ingest find the runs a
+	// customer's new interaction stops (NewCustomerInteraction).
+	CustomerID             string `db:"customer_id"`
+	CancelOnNewInteraction bool   `db:"cancel_on_new_interaction"`
 }
 
 // Claim is a run's row as ingest and the reconciler see it: ClaimedAt is
@@ -37,10 +41,12 @@ type Claim struct {
 func (s *Store) RecordRun(ctx context.Context, r Run) error {
 	startedAt := sql.NullTime{Time: r.StartedAt, Valid: !r.StartedAt.IsZero()}
 	if _, err := s.db.ExecContext(ctx,
-		`INSERT INTO runs (workflow_id, run_id, entry_id, entry_version, interaction_id, trigger, started_at)
-		 VALUES ($1, $2, $3, $4, $5, $6, COALESCE($7, now()))
+		`INSERT INTO runs (workflow_id, run_id, entry_id, entry_version, interaction_id, trigger, started_at,
+		                   customer_id, cancel_on_new_interaction)
+		 VALUES ($1, $2, $3, $4, $5, $6, COALESCE($7, now()), $8, $9)
 		 ON CONFLICT (workflow_id) DO NOTHING`,
-		r.WorkflowID, r.RunID, r.EntryID, r.EntryVersion, r.InteractionID, r.Trigger, startedAt); err != nil {
+		r.WorkflowID, r.RunID, r.EntryID, r.EntryVersion, r.InteractionID, r.Trigger, startedAt,
+		r.CustomerID, r.CancelOnNewInteraction); err != nil {
 		return fmt.Errorf("recording run %q: %w", r.WorkflowID, err)
 	}
 	return nil
@@ -51,7 +57,8 @@ func (s *Store) RecordRun(ctx context.Context, r Run) error {
 func (s *Store) Run(ctx context.Context, workflowID string) (Run, error) {
 	var r Run
 	err := s.db.GetContext(ctx, &r,
-		`SELECT workflow_id, run_id, entry_id, entry_version, interaction_id, trigger, started_at
+		`SELECT workflow_id, run_id, entry_id, entry_version, interaction_id, trigger, started_at,
+		        customer_id, cancel_on_new_interaction
 		 FROM runs WHERE workflow_id = $1 AND run_id <> ''`, workflowID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Run{}, fmt.Errorf("run %q: %w", workflowID, ErrNotFound)
@@ -89,8 +96,10 @@ func (s *Store) RecordedRuns(ctx context.Context, workflowIDs []string) (map[str
 func (s *Store) ClaimRuns(ctx context.Context, claims []Run) ([]Claim, error) {
 	n := len(claims)
 	ids, entries, versions, interactions, triggers := make([]string, n), make([]string, n), make([]int64, n), make([]string, n), make([]string, n)
+	customers, cancels := make([]string, n), make([]bool, n)
 	for i, c := range claims {
 		ids[i], entries[i], versions[i], interactions[i], triggers[i] = c.WorkflowID, c.EntryID, int64(c.EntryVersion), c.InteractionID, c.Trigger
+		customers[i], cancels[i] = c.CustomerID, c.CancelOnNewInteraction
 	}
 	// The first part takes or renews the claims and returns them; the
 	// second returns the recorded runs it left alone, as the statement's
@@ -101,7 +110,8 @@ func (s *Store) ClaimRuns(ctx context.Context, claims []Run) ([]Claim, error) {
 	}
 	var rows []Claim
 	err = stmt.SelectContext(ctx, &rows,
-		pq.Array(ids), pq.Array(entries), pq.Array(versions), pq.Array(interactions), pq.Array(triggers))
+		pq.Array(ids), pq.Array(entries), pq.Array(versions), pq.Array(interactions), pq.Array(triggers),
+		pq.Array(customers), pq.Array(cancels))
 	if err != nil {
 		return nil, fmt.Errorf("claiming the runs of interaction %s: %w", claims[0].InteractionID, err)
 	}
@@ -138,13 +148,16 @@ func (s *Store) ClaimRuns(ctx context.Context, claims []Run) ([]Claim, error) {
 
 // claimRunsSQL is ClaimRuns' statement.
 const claimRunsSQL = `WITH input AS (
-     SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[])
-         AS t(workflow_id, entry_id, entry_version, interaction_id, trigger)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::bool[])
+         AS t(workflow_id, entry_id, entry_version, interaction_id, trigger, customer_id, cancel_on_new_interaction)
  ), claimed AS (
-     INSERT INTO runs (workflow_id, run_id, entry_id, entry_version, interaction_id, trigger, started_at, claimed_at)
-     SELECT workflow_id, '', entry_id, entry_version, interaction_id, trigger, now(), now() FROM input
+     INSERT INTO runs (workflow_id, run_id, entry_id, entry_version, interaction_id, trigger, started_at, claimed_at,
+                       customer_id, cancel_on_new_interaction)
+     SELECT workflow_id, '', entry_id, entry_version, interaction_id, trigger, now(), now(),
+            customer_id, cancel_on_new_interaction FROM input
      ON CONFLICT (workflow_id) DO UPDATE
-         SET claimed_at = now(), entry_version = EXCLUDED.entry_version, trigger = EXCLUDED.trigger
+         SET claimed_at = now(), entry_version = EXCLUDED.entry_version, trigger = EXCLUDED.trigger,
+             cancel_on_new_interaction = EXCLUDED.cancel_on_new_interaction
          WHERE runs.run_id = ''
      RETURNING workflow_id, run_id, entry_id, entry_version, interaction_id, trigger, started_at, claimed_at
  )

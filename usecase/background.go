@@ -10,7 +10,6 @@ import (
 
 	"go.temporal.io/api/serviceerror"
 
-	"github.com/ccflow/ccflow/core/interaction"
 	"github.com/ccflow/ccflow/store"
 )
 
@@ -32,13 +31,6 @@ const (
 	// reconcileBatch is the most claims it settles in one round.
 	reconcileBatch = 200
 )
-
-// IngestObserver is told of every ingest that got past validation, for
-// metrics (events ingested, matches and starts by entry, failures). It is
-// called on the request's goroutine, so it must be quick.
-type IngestObserver interface {
-	Ingested(ev interaction.Event, dryRun bool, res interaction.Result, err error, took time.Duration)
-}
 
 // background is the state of a Service's background work.
 type background struct {
@@ -198,7 +190,7 @@ func (s *Service) Reconcile(ctx context.Context, before time.Time) (Reconciled, 
 	var confirmed []store.Run
 	var errs []error
 	for _, c := range claims {
-		desc, err := s.Temporal.DescribeWorkflowExecution(ctx, c.WorkflowID, "")
+		started, err := describeStart(ctx, s.Temporal, c.WorkflowID, "")
 		var notFound *serviceerror.NotFound
 		switch {
 		case errors.As(err, &notFound):
@@ -215,19 +207,12 @@ func (s *Service) Reconcile(ctx context.Context, before time.Time) (Reconciled, 
 			}
 		case err != nil:
 			r.Left++
-			errs = append(errs, fmt.Errorf("describing run %s: %w", c.WorkflowID, err))
+			errs = append(errs, fmt.Errorf("settling the claim of run %s: %w", c.WorkflowID, err))
 		default:
 			run := c.Run
-			info := desc.GetWorkflowExecutionInfo()
-			run.RunID = info.GetExecution().GetRunId()
-			version, trigger, ok, err := memoStartedWith(info.GetMemo())
-			if err != nil {
-				r.Left++
-				errs = append(errs, fmt.Errorf("run %s: %w", c.WorkflowID, err))
-				continue
-			}
-			if ok {
-				run.EntryVersion, run.Trigger = version, trigger
+			run.RunID = started.RunID
+			if started.Known {
+				run.EntryVersion, run.Trigger = started.EntryVersion, started.Trigger
 			}
 			confirmed = append(confirmed, run)
 		}

@@ -5,6 +5,13 @@ import (
 	"strings"
 
 	"github.com/ccflow/ccflow/core/entry"
+	"github.com/ccflow/ccflow/core/validation"
+)
+
+// Text rules of a disposition.
+var (
+	scopeText = validation.Line(32)
+	nameText  = validation.Line(200)
 )
 
 // Disposition is one disposition of the catalog.
@@ -26,6 +33,14 @@ func (s *Service) Catalog(ctx context.Context) (entry.Catalog, error) {
 // error.
 func (s *Service) AddDisposition(ctx context.Context, d Disposition) (Disposition, error) {
 	d.Name = strings.TrimSpace(d.Name)
+	if err := scopeText.Check("scope", d.Scope); err != nil {
+		return Disposition{}, err
+	}
+	// A disposition is matched against events' and named by entries',
+	// which take 200 characters on one line.
+	if err := nameText.Check("name", d.Name); err != nil {
+		return Disposition{}, err
+	}
 	if err := s.Store.AddDisposition(ctx, d.Scope, d.Name); err != nil {
 		return Disposition{}, err
 	}

@@ -1,11 +1,13 @@
 // Package usecase is what ccflow does, whoever asks: ingest an ended
 // interaction, keep the entries and the disposition catalog, take a
 // customer's survey answer, show a run, cancel it or clear one of its
-// events, and tell whether the servers ccflow needs answer.
+// events, keep the contact policy and the opt-outs (contact.go), and tell
+// whether the servers ccflow needs answer.
 //
 // One Service holds what the use cases need (the store, the Temporal client,
 // the survey-link signer) and has one method per use case, grouped by file:
-// ingest.go, entries.go, dispositions.go, surveys.go, runs.go, health.go.
+// ingest.go, entries.go, dispositions.go, surveys.go, runs.go, contact.go,
+// health.go.
 // One value rather than a service per domain, because the domains share
 // those dependencies and a caller wires them once: the JSON API (web/api)
 // and the administrator's console each hold a *Service and call the same

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 
 	"github.com/ccflow/ccflow/core/entry"
+	"github.com/ccflow/ccflow/core/etag"
 )
 
 // Entries lists the live entries at their current versions, by id.
@@ -52,6 +53,17 @@ func (s *Service) UpdateEntry(ctx context.Context, e entry.Entry) (entry.Entry, 
 	return updated, err
 }
 
+// UpdateEntryIf is UpdateEntry made only over the version the ETag in
+// cond names (If-Match), so two clients that read the same version cannot
+// both write over it: the second gets a *StaleError (ErrStale). A nil cond,
+// or If-Match: *, is UpdateEntry.
+func (s *Service) UpdateEntryIf(ctx context.Context, e entry.Entry, cond *etag.Condition) (entry.Entry, error) {
+	if cond == nil || cond.Any {
+		return s.UpdateEntry(ctx, e)
+	}
+	return s.UpdateEntryFrom(ctx, e, cond.Version(e.ID))
+}
+
 // DeleteEntry deletes the live entry id; ErrNotFound when there is none.
 // Its versions stay readable through EntryVersion.
 func (s *Service) DeleteEntry(ctx context.Context, id string) error {
@@ -70,6 +82,16 @@ func (s *Service) entriesChanged(ctx context.Context) {
 	if err := s.entryIndex().Refresh(ctx); err != nil {
 		s.logger().WarnContext(ctx, "the entry index will catch up with the change within a second", slog.Any("error", err))
 	}
+}
+
+// DeleteEntryIf is DeleteEntry made only while the entry is at the version
+// the ETag in cond names; else a *StaleError. A nil cond, or If-Match: *,
+// is DeleteEntry.
+func (s *Service) DeleteEntryIf(ctx context.Context, id string, cond *etag.Condition) error {
+	if cond == nil || cond.Any {
+		return s.DeleteEntry(ctx, id)
+	}
+	return s.Store.DeleteEntryFrom(ctx, id, cond.Version(id))
 }
 
 // checkEntry normalizes e and validates it against the current catalog.

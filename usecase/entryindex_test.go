@@ -85,7 +85,7 @@ func TestAnEntrySavedOnOneStarterIsUsedOnAnotherWithinASecond(t *testing.T) {
 
 	e := entry.Entry{ID: "survey", Name: "Survey", Enabled: true,
 		Triggers: []entry.Trigger{{Type: entry.TriggerDisposition, Disposition: "Problem solved"}},
-		Steps:    []entry.Step{{ID: "pause", Type: entry.StepWait, Duration: "1d"}}}
+		Steps:    []entry.Step{{ID: "pause", Spec: &entry.Wait{Duration: "1d"}}}}
 	_, err := one.CreateEntry(context.Background(), e)
 	require.NoError(t, err)
 	require.Equal(t, []string{"survey"}, matchedBy(t, one, ev), "the starter that saved it uses it at once")
@@ -118,7 +118,7 @@ func TestAStarterThatCannotListenStillSeesChanges(t *testing.T) {
 
 	_, err := one.CreateEntry(context.Background(), entry.Entry{ID: "survey", Name: "Survey", Enabled: true,
 		Triggers: []entry.Trigger{{Type: entry.TriggerDisposition, Disposition: "Problem solved"}},
-		Steps:    []entry.Step{{ID: "pause", Type: entry.StepWait, Duration: "1d"}}})
+		Steps:    []entry.Step{{ID: "pause", Spec: &entry.Wait{Duration: "1d"}}}})
 	require.NoError(t, err)
 
 	took := waitUntilMatched(t, deaf, ev, []string{"survey"}, 3*time.Second)

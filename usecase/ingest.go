@@ -48,22 +48,29 @@ func (s *Service) Ingest(ctx context.Context, ev interaction.Event, dryRun bool)
 	if err := ev.Validate(); err != nil {
 		return interaction.Result{}, err
 	}
-	if s.Observer != nil {
-		began := time.Now()
-		defer func() { s.Observer.Ingested(ev, dryRun, res, err, time.Since(began)) }()
-	}
 	ctx, cancel := context.WithTimeout(ctx, ingestTimeout)
 	defer cancel()
-
-	// The contact policy's "the customer contacts again" belongs here,
-	// before matching: it ends the customer's other runs (and records this
-	// interaction) whether or not ev matches any entry.
-
 	ix, err := s.entryIndex().Index(ctx)
 	if err != nil {
 		return interaction.Result{}, classify(fmt.Errorf("reading the entries for interaction %s: %w", ev.InteractionID, err))
 	}
 	matches := ix.Find(ev, nil) // in entry-id order
+	if !dryRun {
+		// Before any run of this interaction starts, whether or not it
+		// matches: the customer's earlier follow-ups that stop on a new
+		// interaction stop now.
+		if err := s.CustomerContactedAgain(ctx, ev); err != nil {
+			return interaction.Result{}, err
+		}
+	}
+	defer func() {
+		if err == nil {
+			for _, mr := range res.Matches {
+				s.Metrics.Matched(mr.EntryID, mr.Status)
+			}
+			s.Metrics.EventIngested(dryRun)
+		}
+	}()
 	res = interaction.Result{InteractionID: ev.InteractionID, Matches: make([]interaction.MatchResult, len(matches))}
 	if len(matches) == 0 {
 		return res, nil
@@ -77,7 +84,8 @@ func (s *Service) Ingest(ctx context.Context, ev interaction.Event, dryRun bool)
 			WorkflowID:   workflows.WorkflowID(m.Entry.ID, ev.InteractionID),
 		}
 		claims[i] = store.Run{WorkflowID: res.Matches[i].WorkflowID, EntryID: m.Entry.ID, EntryVersion: m.Entry.Version,
-			InteractionID: ev.InteractionID, Trigger: m.Reason}
+			InteractionID: ev.InteractionID, Trigger: m.Reason,
+			CustomerID: customerID(ev), CancelOnNewInteraction: m.Entry.CancelOnNewInteraction}
 	}
 	if dryRun {
 		return s.dryRun(ctx, res)
@@ -238,6 +246,14 @@ func ambiguous(err error) bool {
 	return IsUnavailable(err) || errors.Is(err, context.Canceled)
 }
 
+// customerID is the event's customer.id, or "".
+func customerID(ev interaction.Event) string {
+	if ev.Customer == nil {
+		return ""
+	}
+	return ev.Customer.ID
+}
+
 // start starts one follow-up and returns its run ID and whether this call
 // started it.
 func (s *Service) start(ctx context.Context, in workflows.FollowUpInput, workflowID string) (runID, status string, err error) {
@@ -260,9 +276,9 @@ func (s *Service) start(ctx context.Context, in workflows.FollowUpInput, workflo
 // started with, from the run's memo; a run without one (started before
 // ccflow kept it) leaves mr as it is.
 func (s *Service) startedWith(ctx context.Context, mr *interaction.MatchResult) error {
-	version, trigger, ok, err := startedWithMemo(ctx, s.Temporal, mr.WorkflowID, mr.RunID)
-	if ok {
-		mr.EntryVersion, mr.Trigger = version, trigger
+	started, err := describeStart(ctx, s.Temporal, mr.WorkflowID, mr.RunID)
+	if started.Known {
+		mr.EntryVersion, mr.Trigger = started.EntryVersion, started.Trigger
 	}
 	return err
 }

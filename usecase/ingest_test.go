@@ -56,7 +56,7 @@ func (f fixture) addEntry(t *testing.T, id, disposition string) entry.Entry {
 	e, err := f.store.CreateEntry(context.Background(), entry.Entry{
 		ID: id, Name: id, Enabled: true,
 		Triggers: []entry.Trigger{{Type: entry.TriggerDisposition, Disposition: disposition}},
-		Steps:    []entry.Step{{ID: "pause", Type: entry.StepWait, Duration: "1d"}},
+		Steps:    []entry.Step{{ID: "pause", Spec: &entry.Wait{Duration: "1d"}}},
 	})
 	require.NoError(t, err)
 	return e
@@ -103,10 +103,10 @@ func TestIngestStartsOneRunPerMatchingEntry(t *testing.T) {
 		require.Equal(t, interaction.StatusStarted, m.Status)
 		require.NotEmpty(t, m.Trigger)
 
-		desc, err := f.temporal.DescribeWorkflowExecution(ctx, m.WorkflowID, "")
+		desc, err := f.temporal.DescribeWorkflow(ctx, m.WorkflowID, "")
 		require.NoError(t, err)
-		require.Equal(t, m.RunID, desc.WorkflowExecutionInfo.Execution.RunId)
-		require.Equal(t, f.svc.TaskQueue, desc.WorkflowExecutionInfo.TaskQueue)
+		require.Equal(t, m.RunID, desc.RawResponse.WorkflowExecutionInfo.Execution.RunId)
+		require.Equal(t, f.svc.TaskQueue, desc.RawResponse.WorkflowExecutionInfo.TaskQueue)
 
 		run, err := f.store.Run(ctx, m.WorkflowID)
 		require.NoError(t, err)
@@ -131,9 +131,9 @@ func TestIngestTheSameEventAgainStartsNothingNew(t *testing.T) {
 	require.Len(t, again.Matches, 1)
 	require.Equal(t, interaction.StatusAlreadyStarted, again.Matches[0].Status)
 	require.Equal(t, first.Matches[0].RunID, again.Matches[0].RunID)
-	desc, err := f.temporal.DescribeWorkflowExecution(ctx, first.Matches[0].WorkflowID, "")
+	desc, err := f.temporal.DescribeWorkflow(ctx, first.Matches[0].WorkflowID, "")
 	require.NoError(t, err)
-	require.Equal(t, first.Matches[0].RunID, desc.WorkflowExecutionInfo.Execution.RunId, "no second run")
+	require.Equal(t, first.Matches[0].RunID, desc.RawResponse.WorkflowExecutionInfo.Execution.RunId, "no second run")
 }
 
 func TestIngestAfterALostRunRecordReportsTemporalsRun(t *testing.T) {
@@ -149,7 +149,7 @@ func TestIngestAfterALostRunRecordReportsTemporalsRun(t *testing.T) {
 	// it, and the entry had been edited before the event came again.
 	_, err = f.store.DB().ExecContext(ctx, `DELETE FROM runs`)
 	require.NoError(t, err)
-	e.Steps[0].Duration = "2d"
+	e.Steps[0].Spec.(*entry.Wait).Duration = "2d"
 	_, err = f.store.UpdateEntry(ctx, e)
 	require.NoError(t, err)
 
@@ -182,9 +182,9 @@ func TestIngestNeverRestartsAFinishedRun(t *testing.T) {
 
 	require.NoError(t, err)
 	require.Equal(t, interaction.StatusAlreadyStarted, again.Matches[0].Status)
-	desc, err := f.temporal.DescribeWorkflowExecution(ctx, wfID, "")
+	desc, err := f.temporal.DescribeWorkflow(ctx, wfID, "")
 	require.NoError(t, err)
-	require.Equal(t, enumspb.WORKFLOW_EXECUTION_STATUS_TERMINATED, desc.WorkflowExecutionInfo.Status)
+	require.Equal(t, enumspb.WORKFLOW_EXECUTION_STATUS_TERMINATED, desc.RawResponse.WorkflowExecutionInfo.Status)
 }
 
 func TestIngestDryRunStartsNothing(t *testing.T) {
@@ -201,7 +201,7 @@ func TestIngestDryRunStartsNothing(t *testing.T) {
 	m := res.Matches[0]
 	require.Equal(t, interaction.StatusWouldStart, m.Status)
 	require.Empty(t, m.RunID)
-	_, err = f.temporal.DescribeWorkflowExecution(ctx, m.WorkflowID, "")
+	_, err = f.temporal.DescribeWorkflow(ctx, m.WorkflowID, "")
 	var notFound *serviceerror.NotFound
 	require.ErrorAs(t, err, &notFound)
 	_, err = f.store.Run(ctx, m.WorkflowID)

@@ -13,6 +13,7 @@ import (
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/ccflow/ccflow/core/entry"
 	"github.com/ccflow/ccflow/core/validation"
 	"github.com/ccflow/ccflow/store"
 	"github.com/ccflow/ccflow/workflows"
@@ -44,10 +45,25 @@ type RunView struct {
 	StartedAt     *time.Time `json:"started_at,omitempty"`
 	ClosedAt      *time.Time `json:"closed_at,omitempty"`
 	*workflows.State
+	// Messages are every message of the run, as the run reports them
+	// (sent, held, skipped) and the store adds (failed), each with its
+	// reason and the delivery status the provider reported. It stands in
+	// for the State's own list.
+	Messages []MessageView `json:"messages"`
 	// StateNote says why the run's own state is missing, when it is.
 	StateNote  string         `json:"state_note,omitempty"`
 	Deliveries []DeliveryView `json:"deliveries"`
 	Surveys    []SurveyView   `json:"surveys"`
+}
+
+// MessageView is one message of a run: its status (sent, held, skipped,
+// failed), unless sent the reason, and for an SMS the delivery status
+// Twilio last reported (queued, sent, delivered, undelivered, failed) with
+// its error code.
+type MessageView struct {
+	workflows.Message
+	DeliveryStatus string `json:"delivery_status,omitempty"`
+	ErrorCode      string `json:"error_code,omitempty"`
 }
 
 // DeliveryView is one message send as recorded in the store.
@@ -61,6 +77,14 @@ type DeliveryView struct {
 	Attempts   int        `json:"attempts"`
 	LastError  string     `json:"last_error,omitempty"`
 	SentAt     *time.Time `json:"sent_at,omitempty"`
+	// Decision is the contact policy's (send, held, skipped) with its
+	// reason; HoldUntil is when a held send goes.
+	Decision  string     `json:"decision,omitempty"`
+	Reason    string     `json:"reason,omitempty"`
+	HoldUntil *time.Time `json:"hold_until,omitempty"`
+	// DeliveryStatus and ErrorCode are what the provider last reported.
+	DeliveryStatus string `json:"delivery_status,omitempty"`
+	ErrorCode      string `json:"error_code,omitempty"`
 }
 
 // SurveyView is one survey the run opened and its answer, late or not.
@@ -89,6 +113,9 @@ type AnswerView struct {
 // not answer the state query (no worker) is shown without its State and a
 // StateNote saying why.
 func (s *Service) Run(ctx context.Context, workflowID string) (RunView, error) {
+	if err := checkWorkflowID(workflowID); err != nil {
+		return RunView{}, err
+	}
 	view := RunView{WorkflowID: workflowID, Deliveries: []DeliveryView{}, Surveys: []SurveyView{}}
 
 	run, err := s.Store.Run(ctx, workflowID)
@@ -126,6 +153,7 @@ func (s *Service) Run(ctx context.Context, workflowID string) (RunView, error) {
 	if view.Deliveries, err = s.deliveries(ctx, workflowID); err != nil {
 		return RunView{}, err
 	}
+	view.Messages = messages(view.State, view.Deliveries)
 	if view.Surveys, err = s.surveys(ctx, workflowID); err != nil {
 		return RunView{}, err
 	}
@@ -158,12 +186,50 @@ func (s *Service) deliveries(ctx context.Context, workflowID string) ([]Delivery
 	if err != nil {
 		return nil, classify(err)
 	}
+	statuses, err := s.Store.SMSStatuses(ctx, workflowID)
+	if err != nil {
+		return nil, classify(err)
+	}
 	views := make([]DeliveryView, len(list))
 	for i, d := range list {
 		views[i] = DeliveryView{ID: d.Key, StepID: d.StepID, Channel: d.Channel, To: d.Recipient, Status: d.Status,
-			ProviderID: d.ProviderID, Attempts: d.Attempts, LastError: d.LastError, SentAt: d.SentAt}
+			ProviderID: d.ProviderID, Attempts: d.Attempts, LastError: d.LastError, SentAt: d.SentAt,
+			Decision: d.Decision, Reason: d.Reason, HoldUntil: d.HoldUntil}
+		if st, ok := statuses[d.ProviderID]; ok && d.ProviderID != "" {
+			views[i].DeliveryStatus, views[i].ErrorCode = st.Status, st.ErrorCode
+		}
 	}
 	return views, nil
+}
+
+// messages lists the run's messages: those its state reports, with the
+// delivery status of their delivery, then the sends the store recorded
+// as failed, which the state leaves to its errors.
+func messages(state *workflows.State, deliveries []DeliveryView) []MessageView {
+	byID := map[string]DeliveryView{}
+	for _, d := range deliveries {
+		byID[d.ID] = d
+	}
+	out := []MessageView{}
+	seen := map[string]bool{}
+	if state != nil {
+		for _, m := range state.Messages {
+			v := MessageView{Message: m}
+			if d, ok := byID[m.DeliveryID]; ok {
+				v.DeliveryStatus, v.ErrorCode = d.DeliveryStatus, d.ErrorCode
+			}
+			seen[m.DeliveryID] = true
+			out = append(out, v)
+		}
+	}
+	for _, d := range deliveries {
+		if d.Status != "failed" || seen[d.ID] {
+			continue
+		}
+		out = append(out, MessageView{Message: workflows.Message{StepID: d.StepID, Channel: d.Channel, To: d.To,
+			DeliveryID: d.ID, ProviderID: d.ProviderID, Status: workflows.SendFailed, Reason: d.LastError}})
+	}
+	return out
 }
 
 func (s *Service) surveys(ctx context.Context, workflowID string) ([]SurveyView, error) {
@@ -198,6 +264,12 @@ const (
 	maxCancelReason = 1000
 )
 
+// Text rules of a cancel request: who is one line, why may take several.
+var (
+	cancelByText     = validation.Line(maxCancelBy)
+	cancelReasonText = validation.Lines(maxCancelReason)
+)
+
 // check trims req's fields, bounds them and fills By in from Via.
 func (req *CancelRequest) check() error {
 	req.By, req.Reason = strings.TrimSpace(req.By), strings.TrimSpace(req.Reason)
@@ -206,6 +278,12 @@ func (req *CancelRequest) check() error {
 		return validation.Errorf("by", "is longer than %d characters", maxCancelBy)
 	case utf8.RuneCountInString(req.Reason) > maxCancelReason:
 		return validation.Errorf("reason", "is longer than %d characters", maxCancelReason)
+	}
+	if err := cancelByText.Check("by", req.By); err != nil {
+		return err
+	}
+	if err := cancelReasonText.Check("reason", req.Reason); err != nil {
+		return err
 	}
 	req.By = cmp.Or(req.By, req.Via)
 	return nil
@@ -258,6 +336,11 @@ type ClearedEvent struct {
 // that does not take the update in time (no worker) is an
 // UnavailableError that says it may still take it.
 func (s *Service) ClearEvent(ctx context.Context, workflowID, name, by string) (ClearedEvent, error) {
+	if !entry.ValidEventName(name) {
+		// No entry can name such an event, so no run can have it pending.
+		return ClearedEvent{}, validation.Errorf("name", "%s is not an event name (1 to 64 letters, digits, '_' or '-')",
+			validation.Quote(name))
+	}
 	runID, err := s.runningWorkflow(ctx, workflowID)
 	if err != nil {
 		return ClearedEvent{}, err
@@ -296,6 +379,9 @@ func (s *Service) ClearEvent(ctx context.Context, workflowID, name, by string) (
 // ended. Temporal takes a cancel request for a finished run without
 // complaint, hence the check.
 func (s *Service) runningWorkflow(ctx context.Context, id string) (string, error) {
+	if err := checkWorkflowID(id); err != nil {
+		return "", err
+	}
 	desc, err := s.Temporal.DescribeWorkflow(ctx, id, "")
 	var notFound *serviceerror.NotFound
 	switch {
@@ -307,6 +393,24 @@ func (s *Service) runningWorkflow(ctx context.Context, id string) (string, error
 		return "", notRunning(id, desc.Status.String())
 	}
 	return desc.WorkflowExecution.RunID, nil
+}
+
+// maxWorkflowIDLength is the longest workflow ID Temporal takes.
+const maxWorkflowIDLength = 1000
+
+// checkWorkflowID answers ErrNotFound for an ID no run of ccflow can have,
+// before Temporal is asked: ccflow's IDs are "<entry_id>/<interaction_id>",
+// printable ASCII, and Temporal's client refuses to send control
+// characters at all.
+func checkWorkflowID(id string) error {
+	ok := len(id) > 0 && len(id) <= maxWorkflowIDLength
+	for i := 0; ok && i < len(id); i++ {
+		ok = id[i] > ' ' && id[i] < 0x7f
+	}
+	if !ok {
+		return fmt.Errorf("workflow %s %w", validation.Quote(id), ErrNotFound)
+	}
+	return nil
 }
 
 // notRunning is ErrNotRunning for workflow id, saying its status.

@@ -7,6 +7,7 @@ import (
 
 	"github.com/ccflow/ccflow/core/tokens"
 	"github.com/ccflow/ccflow/store"
+	"github.com/ccflow/ccflow/telemetry"
 )
 
 // Service runs ccflow's use cases; see the package comment.
@@ -19,8 +20,8 @@ type Service struct {
 	// cases need it.
 	Signer *tokens.Signer
 	Log    *slog.Logger
-	// Observer, when set, is told of every ingest (metrics).
-	Observer IngestObserver
+	// Metrics counts events, matches and starts; nil counts nothing.
+	Metrics *telemetry.Metrics
 
 	bg background
 }

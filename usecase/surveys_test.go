@@ -15,7 +15,6 @@ import (
 
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/contrib/envconfig"
 	"go.temporal.io/sdk/interceptor"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/worker"
@@ -45,8 +44,7 @@ type surveyFixture struct {
 func newSurveyFixture(t *testing.T) *surveyFixture {
 	st, base := testenv.Store(t), testenv.Temporal(t)
 	spy := &updateSpy{}
-	opts, err := envconfig.LoadDefaultClientOptions()
-	require.NoError(t, err)
+	opts := testenv.TemporalOptions(t)
 	opts.Interceptors = []interceptor.ClientInterceptor{spy}
 	spied, err := client.NewClientFromExisting(base, opts)
 	require.NoError(t, err)

@@ -5,10 +5,8 @@ import (
 	"errors"
 	"fmt"
 
-	commonpb "go.temporal.io/api/common/v1"
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/ccflow/ccflow/workflows"
@@ -46,34 +44,37 @@ func StartOptions(in workflows.FollowUpInput, workflowID, taskQueue string) clie
 	}
 }
 
-// startedWithMemo reads the entry version and trigger a run was started
-// with from its memo; ok is false for a run without them (started before
-// ccflow kept them).
-func startedWithMemo(ctx context.Context, c client.Client, workflowID, runID string) (version int, trigger string, ok bool, err error) {
-	desc, err := c.DescribeWorkflowExecution(ctx, workflowID, runID)
-	if err != nil {
-		return 0, "", false, classify(fmt.Errorf("describing run %s (%s): %w", workflowID, runID, err))
-	}
-	version, trigger, ok, err = memoStartedWith(desc.GetWorkflowExecutionInfo().GetMemo())
-	if err != nil {
-		return 0, "", false, fmt.Errorf("reading what run %s was started with: %w", workflowID, err)
-	}
-	return version, trigger, ok, nil
+// startedRun is what a run's description says about its start.
+type startedRun struct {
+	RunID string
+	// EntryVersion and Trigger are what the run was started with, from
+	// its memo; Known is false for a run without them (started before
+	// ccflow kept them).
+	EntryVersion int
+	Trigger      string
+	Known        bool
 }
 
-// memoStartedWith reads the entry version and trigger a run was started
-// with from its memo; ok is false when the memo lacks them.
-func memoStartedWith(memo *commonpb.Memo) (version int, trigger string, ok bool, err error) {
-	fields := memo.GetFields()
-	v, t := fields[memoEntryVersion], fields[memoTrigger]
-	if v == nil || t == nil {
-		return 0, "", false, nil
+// describeStart describes run workflowID (runID "": its latest run) and
+// reads what it was started with. A run that does not exist comes back as
+// Temporal's NotFound, wrapped.
+func describeStart(ctx context.Context, c client.Client, workflowID, runID string) (startedRun, error) {
+	desc, err := c.DescribeWorkflow(ctx, workflowID, runID)
+	if err != nil {
+		return startedRun{}, classify(fmt.Errorf("describing run %s (%s): %w", workflowID, runID, err))
 	}
-	dc := converter.GetDefaultDataConverter()
-	if err := errors.Join(dc.FromPayload(v, &version), dc.FromPayload(t, &trigger)); err != nil {
-		return 0, "", false, err
+	r := startedRun{RunID: desc.WorkflowExecution.RunID}
+	// The memo is decoded by the client's own data converter: with payload
+	// keys set, it is encrypted like every other payload.
+	versionErr, triggerErr := desc.GetMemoValue(memoEntryVersion, &r.EntryVersion), desc.GetMemoValue(memoTrigger, &r.Trigger)
+	if errors.Is(versionErr, temporal.ErrNoData) || errors.Is(triggerErr, temporal.ErrNoData) {
+		return startedRun{RunID: r.RunID}, nil
 	}
-	return version, trigger, true, nil
+	if err := errors.Join(versionErr, triggerErr); err != nil {
+		return startedRun{RunID: r.RunID}, fmt.Errorf("reading what run %s was started with: %w", workflowID, err)
+	}
+	r.Known = true
+	return r, nil
 }
 
 // SendSurveyAnswer hands a to the run waiting on its survey and returns the

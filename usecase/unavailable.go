@@ -29,13 +29,59 @@ func (e *UnavailableError) Error() string { return e.Message + ": " + e.Err.Erro
 func (e *UnavailableError) Unwrap() []error { return []error{ErrUnavailable, e.Err} }
 
 // classify wraps err in ErrUnavailable when it says a dependency could not
-// be reached or did not answer in time; other errors are bugs or refusals
-// a retry will not fix, and pass through unchanged.
+// be reached or did not answer in time, and in ErrInvalidInput when it
+// refused a value as invalid; other errors are bugs or refusals a retry
+// will not fix, and pass through unchanged.
 func classify(err error) error {
-	if err != nil && !errors.Is(err, ErrUnavailable) && IsUnavailable(err) {
+	switch {
+	case err == nil, errors.Is(err, ErrUnavailable), errors.Is(err, ErrInvalidInput):
+		return err
+	case IsUnavailable(err):
 		return fmt.Errorf("%w: %w", ErrUnavailable, err)
+	case IsInvalidInput(err):
+		return fmt.Errorf("%w: %w", ErrInvalidInput, err)
 	}
 	return err
+}
+
+// ErrInvalidInput wraps Temporal's and PostgreSQL's refusals of a value as
+// invalid (an argument Temporal finds invalid, text PostgreSQL cannot
+// store): the caller's input, which validation should have refused first,
+// never a failure of ccflow's. Nothing was changed.
+var ErrInvalidInput = errors.New("refused as invalid")
+
+// IsInvalidInput reports whether err is Temporal or PostgreSQL refusing a
+// value of the request: Temporal's InvalidArgument, PostgreSQL's data
+// exceptions (class 22: a NUL byte or bytes that are not UTF-8, a value too
+// long for its column, a number out of range).
+func IsInvalidInput(err error) bool {
+	var (
+		invalid *serviceerror.InvalidArgument
+		pqErr   *pq.Error
+	)
+	switch {
+	case errors.Is(err, ErrInvalidInput), errors.As(err, &invalid):
+		return true
+	case errors.As(err, &pqErr):
+		return pqErr.Code.Class() == "22"
+	}
+	return false
+}
+
+// InvalidInputReason is what Temporal or PostgreSQL said when it refused a
+// value (IsInvalidInput), without ccflow's wrapping.
+func InvalidInputReason(err error) string {
+	var (
+		invalid *serviceerror.InvalidArgument
+		pqErr   *pq.Error
+	)
+	switch {
+	case errors.As(err, &invalid):
+		return invalid.Error()
+	case errors.As(err, &pqErr):
+		return pqErr.Message
+	}
+	return err.Error()
 }
 
 // IsUnavailable reports whether err means PostgreSQL or Temporal could not

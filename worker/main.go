@@ -19,12 +19,21 @@ import (
 	"github.com/ccflow/ccflow/activities"
 	"github.com/ccflow/ccflow/config"
 	"github.com/ccflow/ccflow/core/tokens"
+	"github.com/ccflow/ccflow/internal/buildinfo"
+	"github.com/ccflow/ccflow/internal/requestid"
 	"github.com/ccflow/ccflow/providers/httpcall"
 	"github.com/ccflow/ccflow/providers/netguard"
 	"github.com/ccflow/ccflow/providers/senders"
 	"github.com/ccflow/ccflow/store"
+	"github.com/ccflow/ccflow/telemetry"
+	"github.com/ccflow/ccflow/usecase"
 	"github.com/ccflow/ccflow/workflows"
 )
+
+// drainTimeout is how long a stopping worker waits for its activities in
+// flight: longer than one send attempt may take, so every send it began
+// is recorded before it exits.
+const drainTimeout = workflows.SendTimeout + 10*time.Second
 
 // Dialing Temporal is retried for dialPatience, so the worker can start
 // before the server in `make dev` and docker compose.
@@ -34,6 +43,12 @@ const (
 )
 
 func main() {
+	if printed, err := buildinfo.HandleVersionFlag("worker", os.Args[1:], os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	} else if printed {
+		return
+	}
 	if err := run(); err != nil {
 		slog.Error("worker stopped", slog.Any("error", err))
 		os.Exit(1)
@@ -47,11 +62,24 @@ func run() error {
 	if err != nil {
 		return fmt.Errorf("configuration: %w", err)
 	}
-	log := cfg.Logger(os.Stderr)
+	build := buildinfo.Read()
+	log := slog.New(requestid.LogHandler(cfg.Logger(os.Stderr).Handler()))
 	slog.SetDefault(log)
 	cache, err := cacheSize()
 	if err != nil {
 		return fmt.Errorf("configuration: %w", err)
+	}
+	log.Info("worker starting", slog.String("version", build.Version), slog.String("revision", build.Revision),
+		slog.Bool("modified", build.Modified), slog.String("go", build.GoVersion), slog.String("build_id", build.BuildID()))
+
+	tel, err := telemetry.Setup(ctx, telemetry.Options{Service: "ccflow-worker", Build: build})
+	if err != nil {
+		return err
+	}
+	defer shutdownTelemetry(tel, log)
+
+	if warning := cfg.PayloadKeysWarning(); warning != "" {
+		log.Warn(warning)
 	}
 
 	st, err := store.OpenMigrated(ctx, cfg.DatabaseURL)
@@ -59,6 +87,19 @@ func run() error {
 		return err
 	}
 	defer st.Close()
+
+	// The probes answer from here on: alive while Temporal is awaited, and
+	// ready once it answers.
+	probes := newProbeServer(cfg.WorkerHTTPAddr, build, st, tel, log)
+	probeErr := make(chan error, 1)
+	go func() { probeErr <- probes.serve() }()
+	defer func() {
+		shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = probes.shutdown(shutdownCtx)
+	}()
+	log.Info("worker probes listening", slog.String("addr", cfg.WorkerHTTPAddr))
+
 	key, err := cfg.SurveyKey(ctx, st)
 	if err != nil {
 		return err
@@ -69,6 +110,9 @@ func run() error {
 	}
 	temporalOpts := cfg.Temporal
 	temporalOpts.Logger = sdklog.NewStructuredLogger(log)
+	if err := tel.Temporal(&temporalOpts); err != nil {
+		return err
+	}
 	tc, err := dial(ctx, temporalOpts, log)
 	if ctx.Err() != nil {
 		return nil // stopped before Temporal answered: nothing to clean up
@@ -77,10 +121,11 @@ func run() error {
 		return err
 	}
 	defer tc.Close()
+	probes.connected(tc)
 
 	// The cache is the SDK's, one per process, set before the first worker.
 	worker.SetStickyWorkflowCacheSize(cache)
-	w := worker.New(tc, cfg.TaskQueue, workerOptions())
+	w := worker.New(tc, cfg.TaskQueue, workerOptions(build))
 	workflows.Register(w)
 	activities.Register(w, &activities.Activities{
 		Store:     st,
@@ -92,19 +137,52 @@ func run() error {
 		From:      cfg.EmailFrom,
 		// External requests may reach no internal address: those go
 		// through connections.
-		HTTP: httpcall.New(netguard.New(), cfg.Connections),
-		Log:  log,
+		HTTP:            httpcall.New(netguard.New(), cfg.Connections),
+		Log:             log,
+		DefaultTimeZone: cfg.TimeZone,
+		Metrics:         tel.Metrics,
+		DecisionHook: func(e activities.DecisionEvent) {
+			tel.Metrics.PolicyDecision(e.Channel, e.Outcome, e.Code)
+		},
+		Retention: cfg.Retention,
+		OutboxDir: cfg.OutboxDir,
 	})
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("starting the worker on task queue %s: %w", cfg.TaskQueue, err)
 	}
+	// Retention needs a schedule to run: a worker that cannot make it still
+	// sends, and says loudly that old data is not being deleted.
+	if id, err := usecase.EnsureRetentionSchedule(ctx, tc, cfg.TaskQueue); err != nil {
+		log.Error("the daily retention schedule could not be made: customer data past CCFLOW_RETENTION is not deleted until a worker makes it",
+			slog.String("schedule", id), slog.Any("error", err))
+	} else {
+		log.Info("retention scheduled daily", slog.String("schedule", id), slog.Duration("retention", cfg.Retention))
+	}
+	for _, warning := range senders.Warnings(cfg.SMTPURL, cfg.Twilio, cfg.OutboxDir) {
+		log.Warn(warning)
+	}
 	log.Info("worker polling", slog.String("temporal", temporalOpts.HostPort), slog.String("task_queue", cfg.TaskQueue),
 		slog.Bool("smtp", cfg.SMTPURL != ""), slog.Bool("twilio", cfg.Twilio != nil), slog.String("outbox", cfg.OutboxDir),
-		slog.Any("connections", cfg.Connections.Names()), slog.Int("cache_size", cache))
-	<-ctx.Done()
-	log.Info("worker shutting down")
+		slog.Any("connections", cfg.Connections.Names()), slog.Any("payload_keys", cfg.PayloadKeyIDs()),
+		slog.Int("cache_size", cache))
+	select {
+	case <-ctx.Done():
+	case err := <-probeErr:
+		w.Stop()
+		return fmt.Errorf("serving the probes on %s (CCFLOW_WORKER_HTTP_ADDR): %w", cfg.WorkerHTTPAddr, err)
+	}
+	log.Info("worker shutting down: letting the activities in flight finish", slog.Duration("at_most", drainTimeout))
 	w.Stop()
 	return nil
+}
+
+// shutdownTelemetry flushes the spans not yet exported, within a bound.
+func shutdownTelemetry(tel *telemetry.Telemetry, log *slog.Logger) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := tel.Shutdown(ctx); err != nil {
+		log.Warn("flushing telemetry", slog.Any("error", err))
+	}
 }
 
 // dial connects to Temporal, retrying while it does not answer yet.

@@ -3,6 +3,8 @@ package workflows
 import (
 	"strings"
 	"time"
+
+	"github.com/ccflow/ccflow/core/policy"
 )
 
 // The activity contract: the names the worker registers its activities
@@ -15,6 +17,9 @@ const (
 	SendEmailActivity   = "SendEmail"
 	SendSMSActivity     = "SendSMS"
 	HTTPRequestActivity = "HTTPRequest"
+	// PurgeExpiredActivity deletes one round of the customer data older
+	// than the worker's CCFLOW_RETENTION (see Retention).
+	PurgeExpiredActivity = "PurgeExpired"
 )
 
 // Delivery channels, as deliveries and surveys record them.
@@ -43,16 +48,60 @@ type EmailInput struct {
 	Subject    string `json:"subject"`
 	Text       string `json:"text,omitempty"`
 	HTML       string `json:"html,omitempty"`
+	// Contact is what the contact policy judges the send by; a caller that
+	// sets it takes held and skipped outcomes (see Delivery.Status).
+	Contact *Contact `json:"contact,omitempty"`
 }
 
 // SMSInput is one SMS to send, with the same idempotency key as EmailInput.
 type SMSInput struct {
-	Key        string `json:"key"`
-	WorkflowID string `json:"workflow_id"`
-	StepID     string `json:"step_id"`
-	To         string `json:"to"`
-	Text       string `json:"text"`
+	Key        string   `json:"key"`
+	WorkflowID string   `json:"workflow_id"`
+	StepID     string   `json:"step_id"`
+	To         string   `json:"to"`
+	Text       string   `json:"text"`
+	Contact    *Contact `json:"contact,omitempty"`
 }
+
+// Contact is what the send activities need to apply the contact policy:
+// whose message it is, from which entry and interaction.
+//
+// A send whose input has no Contact comes from a workflow that cannot
+// wait or skip (one that ran before the policy existed, during a rolling
+// deploy): the activity still applies the policy, but a held send fails
+// retryably and a skipped one fails with ErrTypeSendSkipped.
+type Contact struct {
+	// CustomerID is the run's customer.id; Recipient is true when the
+	// message goes to the customer's own address (customer.email or
+	// customer.phone), so it counts against their caps and is judged in
+	// their time zone.
+	CustomerID string `json:"customer_id,omitempty"`
+	Recipient  bool   `json:"recipient,omitempty"`
+	// TimeZone is the customer's (customer.time_zone), Service the event's.
+	TimeZone      string `json:"time_zone,omitempty"`
+	Service       string `json:"service,omitempty"`
+	EntryID       string `json:"entry_id"`
+	InteractionID string `json:"interaction_id"`
+	// QuietHours and CancelOnNewInteraction are the entry's.
+	QuietHours             policy.QuietHours `json:"quiet_hours,omitempty"`
+	CancelOnNewInteraction bool              `json:"cancel_on_new_interaction,omitempty"`
+	// Survey is true for the message of a send_survey step.
+	Survey bool `json:"survey,omitempty"`
+	// RunStartedAt stands in for the interaction's arrival where ingest
+	// did not record it.
+	RunStartedAt time.Time `json:"run_started_at"`
+}
+
+// What a send came to (Delivery.Status). A Delivery without a status
+// (recorded before the policy existed) was sent.
+const (
+	SendSent    = "sent"
+	SendHeld    = "held"
+	SendSkipped = "skipped"
+	// SendFailed is a message whose send failed after its retries; only
+	// the run's state shows it, never an activity's result.
+	SendFailed = "failed"
+)
 
 // Delivery is the outcome of a send.
 type Delivery struct {
@@ -65,6 +114,19 @@ type Delivery struct {
 	// sent this time.
 	AlreadySent bool      `json:"already_sent,omitempty"`
 	SentAt      time.Time `json:"sent_at"`
+	// Status is SendSent, SendHeld or SendSkipped ("" means sent).
+	Status string `json:"status,omitempty"`
+	// Until is when a held send may go: send it again then. Wait is the
+	// time until then by the clock that decided, which the run's timer
+	// takes, so a worker's clock a little off the server's holds no
+	// longer or shorter than it decided.
+	Until time.Time     `json:"until,omitzero"`
+	Wait  time.Duration `json:"wait,omitempty"`
+	// Code and Reason say why a send was held or skipped (policy.Code…
+	// and the operator's words); Zone is the time zone it was judged in.
+	Code   string `json:"code,omitempty"`
+	Reason string `json:"reason,omitempty"`
+	Zone   string `json:"zone,omitempty"`
 }
 
 // OpenSurveyInput opens a survey for a send_survey step.
@@ -127,6 +189,9 @@ type HTTPResponse struct {
 const (
 	// ErrTypeSendRejected: the provider refused the message for good.
 	ErrTypeSendRejected = "ccflow.SendRejected"
+	// ErrTypeSendSkipped: the contact policy skipped a send whose caller
+	// cannot take a skipped outcome (an input without Contact).
+	ErrTypeSendSkipped = "ccflow.SendSkipped"
 	// ErrTypeInvalidInput: the workflow asked for something that can never
 	// work, such as a send without an idempotency key.
 	ErrTypeInvalidInput = "ccflow.InvalidInput"
@@ -145,3 +210,42 @@ const (
 	// does not have.
 	ErrTypeUnknownConnection = "ccflow.UnknownConnection"
 )
+
+// PurgeInput is one round of PurgeExpired.
+type PurgeInput struct {
+	// Batch is how many rows of each kind one transaction deletes; zero
+	// means the activity's default.
+	Batch int `json:"batch,omitempty"`
+}
+
+// Purged counts what retention deleted, by kind.
+type Purged struct {
+	Deliveries           int64 `json:"deliveries"`
+	SMSStatuses          int64 `json:"sms_statuses"`
+	Surveys              int64 `json:"surveys"`
+	SurveyAnswers        int64 `json:"survey_answers"`
+	CustomerInteractions int64 `json:"customer_interactions"`
+	SuppressionReasons   int64 `json:"suppression_reasons"`
+	OutboxFiles          int64 `json:"outbox_files"`
+}
+
+func (p *Purged) add(o Purged) {
+	p.Deliveries += o.Deliveries
+	p.SMSStatuses += o.SMSStatuses
+	p.Surveys += o.Surveys
+	p.SurveyAnswers += o.SurveyAnswers
+	p.CustomerInteractions += o.CustomerInteractions
+	p.SuppressionReasons += o.SuppressionReasons
+	p.OutboxFiles += o.OutboxFiles
+}
+
+// PurgeResult is what one round deleted, and whether it stopped before
+// the end (More).
+type PurgeResult struct {
+	Purged
+	// Retention is the worker's CCFLOW_RETENTION, Cutoff the time before
+	// which data was deleted.
+	Retention string    `json:"retention"`
+	Cutoff    time.Time `json:"cutoff"`
+	More      bool      `json:"more"`
+}

@@ -25,7 +25,16 @@ const (
 	// CancelRequestSignal carries a CancelRequest just before the starter
 	// cancels the run, so the run's state can say who canceled it and why.
 	CancelRequestSignal = "cancel-requested"
+	// CustomerContactedAgainSignal tells a run that another interaction
+	// of its customer ended (a CustomerContactedAgain): a run whose entry
+	// says cancel_on_new_interaction ends at once, completed, saying so.
+	CustomerContactedAgainSignal = "customer-contacted-again"
 )
+
+// CustomerContactedAgain is the payload of CustomerContactedAgainSignal.
+type CustomerContactedAgain struct {
+	InteractionID string `json:"interaction_id"`
+}
 
 // Search attributes of every run, registered by `make dev` and by
 // deploy/temporal-setup.sh (see SearchAttributeKeys).
@@ -67,8 +76,15 @@ type SurveyAnswer struct {
 // MaxCommentLength is the longest survey comment accepted, in characters.
 const MaxCommentLength = 2000
 
+// CommentText is the rule of a survey comment: at most MaxCommentLength
+// characters of UTF-8, line breaks and tabs the only control characters
+// (PostgreSQL refuses a NUL, and a comment goes into messages and
+// requests).
+var CommentText = validation.Lines(MaxCommentLength)
+
 // Check reports what is wrong with an answer's score or comment, naming the
-// field; the starter checks the same way before it stores an answer.
+// field; the starter checks the same way before it hands an answer over,
+// so the run and the store never disagree about one the store refuses.
 func (a SurveyAnswer) Check() error {
 	var errs validation.Errors
 	if a.Score < 1 || a.Score > 5 {
@@ -76,6 +92,8 @@ func (a SurveyAnswer) Check() error {
 	}
 	if n := utf8.RuneCountInString(a.Comment); n > MaxCommentLength {
 		errs = append(errs, validation.Errorf("comment", "%d characters is longer than the %d allowed", n, MaxCommentLength))
+	} else if err := CommentText.Check("comment", a.Comment); err != nil {
+		errs = append(errs, err)
 	}
 	return errs.Err()
 }
@@ -115,25 +133,43 @@ type State struct {
 	Variables     vars.Vars   `json:"variables"`
 	Messages      []Message   `json:"messages"`
 	Errors        []StepError `json:"errors,omitempty"`
+	// Notes say what a step decided that a reader might not expect, such
+	// as a condition that did not hold for want of a variable.
+	Notes []Note `json:"notes,omitempty"`
 	// Events lists, in the order they happened, every event the run
 	// scheduled and every attempt to clear one that was not pending.
 	Events []ScheduledEvent `json:"events"`
 	// Canceled says who canceled the run, when it was.
 	Canceled *Cancellation `json:"canceled,omitempty"`
+	// Reason says why a run completed before its steps were done:
+	// "customer contacted again (INT-…)".
+	Reason string `json:"reason,omitempty"`
 }
 
-// Message is one email or SMS the run sent.
+// Message is one email or SMS of the run: sent, held until its window
+// opens, or skipped by the contact policy; unless sent, Reason says why ("opted out", "quiet hours until 2026-12-01 08:00
+// America/New_York", …).
 type Message struct {
 	StepID     string    `json:"step_id"`
 	Channel    string    `json:"channel"`
 	To         string    `json:"to"`
 	DeliveryID string    `json:"delivery_id"`
 	ProviderID string    `json:"provider_id,omitempty"`
-	SentAt     time.Time `json:"sent_at"`
+	Status     string    `json:"status"`
+	Reason     string    `json:"reason,omitempty"`
+	Until      time.Time `json:"until,omitzero"`
+	SentAt     time.Time `json:"sent_at,omitzero"`
 }
 
 // StepError records a step that failed after its retries.
 type StepError struct {
+	StepID  string    `json:"step_id"`
+	Message string    `json:"message"`
+	At      time.Time `json:"at"`
+}
+
+// Note is something a step decided, in words, for operators.
+type Note struct {
 	StepID  string    `json:"step_id"`
 	Message string    `json:"message"`
 	At      time.Time `json:"at"`

@@ -36,9 +36,9 @@ func TestTheCurrentStepIsASearchAttributeUntilTheRunCompletes(t *testing.T) {
 	steps := h.publishedSteps()
 
 	h.complete(input(
-		entry.Step{ID: "tier", Type: entry.StepSetVariable, Name: "tier", Value: "gold"},
-		entry.Step{ID: "pause", Type: entry.StepWait, Duration: "1d"},
-		entry.Step{ID: "follow-up-sms", Type: entry.StepSendSMS, Text: "How is it going?"},
+		entry.Step{ID: "tier", Spec: &entry.SetVariable{Name: "tier", Value: "gold"}},
+		entry.Step{ID: "pause", Spec: &entry.Wait{Duration: "1d"}},
+		entry.Step{ID: "follow-up-sms", Spec: &entry.SendSMS{Text: "How is it going?"}},
 	))
 
 	require.Equal(t, []string{"tier", "pause", "follow-up-sms", unset}, *steps)
@@ -48,7 +48,7 @@ func TestAFailedRunKeepsTheStepItFailedAtAsItsCurrentStep(t *testing.T) {
 	h := newHarness(t)
 	steps := h.publishedSteps()
 
-	err := h.run(input(entry.Step{ID: "invoice-email", Type: entry.StepSendEmail, Subject: "Invoice", Text: "$(invoice_id)"}))
+	err := h.run(input(entry.Step{ID: "invoice-email", Spec: &entry.SendEmail{Subject: "Invoice", Text: "$(invoice_id)"}}))
 
 	require.Error(t, err)
 	require.Equal(t, []string{"invoice-email"}, *steps)
@@ -59,9 +59,9 @@ func TestAStepOfAFiredEventIsTheCurrentStepWhileItRuns(t *testing.T) {
 	steps := h.publishedSteps()
 
 	h.complete(input(
-		entry.Step{ID: "schedule-reminder", Type: entry.StepScheduleEvent, Name: "reminder", After: "1h",
-			Steps: []entry.Step{{ID: "reminder-sms", Type: entry.StepSendSMS, Text: "A reminder."}}},
-		entry.Step{ID: "pause", Type: entry.StepWait, Duration: "2h"},
+		entry.Step{ID: "schedule-reminder", Spec: &entry.ScheduleEvent{Name: "reminder", After: "1h",
+			Steps: []entry.Step{{ID: "reminder-sms", Spec: &entry.SendSMS{Text: "A reminder."}}}}},
+		entry.Step{ID: "pause", Spec: &entry.Wait{Duration: "2h"}},
 	))
 
 	require.Equal(t, []string{"schedule-reminder", "pause", "reminder-sms", "pause", unset}, *steps)

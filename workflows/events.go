@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"errors"
 	"slices"
 	"strings"
 
@@ -43,7 +44,7 @@ func (r *run) pendingIndex(name string) int {
 // fire waits for ev's timer and runs its steps, those of the
 // schedule_event step s at p. A failure the schedule_event step's on_error
 // does not handle fails the run.
-func (r *run) fire(ctx workflow.Context, ev *event, timer workflow.Future, s entry.Step, p place) {
+func (r *run) fire(ctx workflow.Context, ev *event, timer workflow.Future, s *entry.ScheduleEvent, p place) {
 	// A clear that came in the same workflow task as the timer may run
 	// first: then ev is no longer pending and its steps do not run.
 	if err := timer.Get(ctx, nil); err != nil || !slices.Contains(r.pending, ev) {
@@ -57,18 +58,27 @@ func (r *run) fire(ctx workflow.Context, ev *event, timer workflow.Future, s ent
 	r.threads = append(r.threads, t)
 	ctx = withThread(ctx, t)
 	err := r.runSteps(ctx, s.Steps, p.path+".steps", "")
-	err = r.handleFailure(ctx, s, place{path: p.path, id: p.id, event: s.Name}, err)
+	err = r.handleFailure(ctx, place{path: p.path, id: p.id, event: s.Name, step: p.step}, err)
 	switch {
 	case err == nil:
 		r.threads = slices.DeleteFunc(r.threads, func(x *thread) bool { return x == t })
 		r.show(ctx)
-	case ctx.Err() == nil && !temporal.IsCanceledError(err):
+	case ctx.Err() == nil && !temporal.IsCanceledError(err) && !isContactedAgain(err):
 		if r.eventFailure == nil {
 			r.eventFailure = err
 		}
 		r.stop()
+	case isContactedAgain(err):
+		// As a main step's would, it ends the whole run, completed.
+		r.eventFailure = err
+		r.stop()
 	}
 	// Canceled: finish says so.
+}
+
+func isContactedAgain(err error) bool {
+	_, ok := errors.AsType[*contactedAgain](err)
+	return ok
 }
 
 // clearEvent clears the pending event called name, as by asks ("step <id>"

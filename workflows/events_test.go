@@ -17,16 +17,16 @@ import (
 // schedule is a schedule_event step of id and name whose event sends one
 // SMS of text.
 func schedule(id, name, after, text string) entry.Step {
-	return entry.Step{ID: id, Type: entry.StepScheduleEvent, Name: name, After: after,
-		Steps: []entry.Step{{ID: id + "-sms", Type: entry.StepSendSMS, Text: text}}}
+	return entry.Step{ID: id, Spec: &entry.ScheduleEvent{Name: name, After: after,
+		Steps: []entry.Step{{ID: id + "-sms", Spec: &entry.SendSMS{Text: text}}}}}
 }
 
 func clearStep(id, name string) entry.Step {
-	return entry.Step{ID: id, Type: entry.StepClearEvent, Name: name}
+	return entry.Step{ID: id, Spec: &entry.ClearEvent{Name: name}}
 }
 
 func waitStep(id, duration string) entry.Step {
-	return entry.Step{ID: id, Type: entry.StepWait, Duration: duration}
+	return entry.Step{ID: id, Spec: &entry.Wait{Duration: duration}}
 }
 
 // clearResult is how a clear-event update ended.
@@ -77,7 +77,7 @@ func TestAnEventScheduledAWeekOutFiresOnce(t *testing.T) {
 
 	st := h.complete(input(
 		schedule("check-in", "check-in", "1w", "How is it going, $(customer.first_name)?"),
-		entry.Step{ID: "thanks", Type: entry.StepSendEmail, Subject: "Thanks", Text: "Thanks for calling"},
+		entry.Step{ID: "thanks", Spec: &entry.SendEmail{Subject: "Thanks", Text: "Thanks for calling"}},
 	))
 
 	require.Equal(t, []string{"How is it going, Ada?"}, h.smsTexts())
@@ -199,12 +199,12 @@ func TestReschedulingAPendingEventReplacesIt(t *testing.T) {
 // duplicate and nothing is sent twice.
 func TestANameScheduledAgainAfterItFiredFiresAgainUnderKeysOfItsOwn(t *testing.T) {
 	h := newHarness(t)
-	again := entry.Step{Type: entry.StepScheduleEvent, Name: "check-in", After: "1h",
-		Steps: []entry.Step{{Type: entry.StepSendSMS, Text: "second"}}}
+	again := entry.Step{Spec: &entry.ScheduleEvent{Name: "check-in", After: "1h",
+		Steps: []entry.Step{{Spec: &entry.SendSMS{Text: "second"}}}}}
 
 	st := h.complete(input(
-		entry.Step{Type: entry.StepScheduleEvent, Name: "check-in", After: "1h",
-			Steps: []entry.Step{{Type: entry.StepSendSMS, Text: "first"}}},
+		entry.Step{Spec: &entry.ScheduleEvent{Name: "check-in", After: "1h",
+			Steps: []entry.Step{{Spec: &entry.SendSMS{Text: "first"}}}}},
 		waitStep("pause", "2h"),
 		again,
 	))
@@ -229,8 +229,8 @@ func TestAnEventAtATime(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			h := newHarness(t)
-			in := input(entry.Step{ID: "callback", Type: entry.StepScheduleEvent, Name: "callback", At: tt.at,
-				Steps: []entry.Step{{ID: "callback-sms", Type: entry.StepSendSMS, Text: "We will call you now"}}})
+			in := input(entry.Step{ID: "callback", Spec: &entry.ScheduleEvent{Name: "callback", At: tt.at,
+				Steps: []entry.Step{{ID: "callback-sms", Spec: &entry.SendSMS{Text: "We will call you now"}}}}})
 			in.Event.Variables["callback_at"] = "2026-11-25T09:00:00Z"
 			in.Event.Variables["callback_date"] = "2026-11-26"
 
@@ -246,8 +246,8 @@ func TestAnEventAtATime(t *testing.T) {
 func TestAnEventDueInThePastKeepsItsDueTime(t *testing.T) {
 	h := newHarness(t)
 
-	st := h.complete(input(entry.Step{ID: "callback", Type: entry.StepScheduleEvent, Name: "callback", At: "2026-01-01",
-		Steps: []entry.Step{{Type: entry.StepSetVariable, Name: "called", Value: "yes"}}}))
+	st := h.complete(input(entry.Step{ID: "callback", Spec: &entry.ScheduleEvent{Name: "callback", At: "2026-01-01",
+		Steps: []entry.Step{{Spec: &entry.SetVariable{Name: "called", Value: "yes"}}}}}))
 
 	ev := utcEvents(st.Events)[0]
 	require.Equal(t, time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), ev.DueAt)
@@ -268,8 +268,8 @@ func TestAnEventThatCannotBeScheduledFailsItsStep(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			h := newHarness(t)
 
-			err := h.run(input(entry.Step{ID: "callback", Type: entry.StepScheduleEvent, Name: "callback", At: tt.at,
-				Steps: []entry.Step{{Type: entry.StepSendSMS, Text: "We will call you now"}}}))
+			err := h.run(input(entry.Step{ID: "callback", Spec: &entry.ScheduleEvent{Name: "callback", At: tt.at,
+				Steps: []entry.Step{{Spec: &entry.SendSMS{Text: "We will call you now"}}}}}))
 
 			requireApplicationError(t, err, workflows.ErrStepFailed, tt.message)
 			require.Empty(t, h.state().Events)
@@ -300,8 +300,8 @@ func TestCancelingARunDuringAWaitSendsNothingMoreAndDropsItsEvents(t *testing.T)
 
 			err := h.run(input(
 				schedule("check-in", "check-in", "1d", "How is it going?"),
-				entry.Step{ID: "pause", Type: entry.StepWait, Duration: "1w", OnError: tellOps},
-				entry.Step{ID: "follow-up", Type: entry.StepSendSMS, Text: "Still fine?"},
+				entry.Step{ID: "pause", Spec: &entry.Wait{Duration: "1w"}, OnError: tellOps},
+				entry.Step{ID: "follow-up", Spec: &entry.SendSMS{Text: "Still fine?"}},
 			))
 
 			var canceled *temporal.CanceledError
@@ -323,8 +323,8 @@ func TestCancelingARunWhileAnEventsStepsWaitSendsNothingMore(t *testing.T) {
 	h := newHarness(t)
 	h.at(2*time.Hour, h.env.CancelWorkflow)
 
-	err := h.run(input(entry.Step{ID: "check-in", Type: entry.StepScheduleEvent, Name: "check-in", After: "1h",
-		Steps: []entry.Step{waitStep("event-pause", "1d"), {Type: entry.StepSendSMS, Text: "never"}}}))
+	err := h.run(input(entry.Step{ID: "check-in", Spec: &entry.ScheduleEvent{Name: "check-in", After: "1h",
+		Steps: []entry.Step{waitStep("event-pause", "1d"), {Spec: &entry.SendSMS{Text: "never"}}}}}))
 
 	var canceled *temporal.CanceledError
 	require.ErrorAs(t, err, &canceled)
@@ -336,11 +336,11 @@ func TestOnErrorInsideAnEventsSteps(t *testing.T) {
 	h := newHarness(t)
 	h.failures["check-in-sms"] = []error{temporal.NewNonRetryableApplicationError("invalid number", "TwilioRejected", nil)}
 
-	st := h.complete(input(entry.Step{ID: "check-in", Type: entry.StepScheduleEvent, Name: "check-in", After: "1d",
+	st := h.complete(input(entry.Step{ID: "check-in", Spec: &entry.ScheduleEvent{Name: "check-in", After: "1d",
 		Steps: []entry.Step{
-			{ID: "check-in-sms", Type: entry.StepSendSMS, Text: "How is it going?", OnError: tellOps},
-			{ID: "after", Type: entry.StepSetVariable, Name: "went_on", Value: "yes"},
-		}}))
+			{ID: "check-in-sms", Spec: &entry.SendSMS{Text: "How is it going?"}, OnError: tellOps},
+			{ID: "after", Spec: &entry.SetVariable{Name: "went_on", Value: "yes"}},
+		}}}))
 
 	require.Len(t, h.emails, 1)
 	require.Equal(t, "Follow-up failed at check-in-sms", h.emails[0].Subject)
@@ -353,8 +353,8 @@ func TestOnErrorInsideAnEventsSteps(t *testing.T) {
 func TestTheScheduleStepsOnErrorHandlesAFailureOfItsEventsSteps(t *testing.T) {
 	h := newHarness(t)
 
-	st := h.complete(input(entry.Step{ID: "check-in", Type: entry.StepScheduleEvent, Name: "check-in", After: "1d",
-		OnError: tellOps, Steps: []entry.Step{{Type: entry.StepSendSMS, Text: "About $(invoice_id)"}}}))
+	st := h.complete(input(entry.Step{ID: "check-in", Spec: &entry.ScheduleEvent{Name: "check-in", After: "1d", Steps: []entry.Step{{Spec: &entry.SendSMS{Text: "About $(invoice_id)"}}}},
+		OnError: tellOps}))
 
 	require.Empty(t, h.sms)
 	require.Len(t, h.emails, 1)
@@ -366,12 +366,12 @@ func TestAnEventsStepFailingWithoutOnErrorFailsTheRunAndStopsTheMainSteps(t *tes
 	h := newHarness(t)
 
 	err := h.run(input(
-		entry.Step{ID: "check-in", Type: entry.StepScheduleEvent, Name: "check-in", After: "1h",
-			Steps: []entry.Step{{Type: entry.StepSendSMS, Text: "About $(invoice_id)"}}},
-		entry.Step{ID: "later", Type: entry.StepScheduleEvent, Name: "later", After: "1d",
-			Steps: []entry.Step{{Type: entry.StepSendSMS, Text: "never"}}},
+		entry.Step{ID: "check-in", Spec: &entry.ScheduleEvent{Name: "check-in", After: "1h",
+			Steps: []entry.Step{{Spec: &entry.SendSMS{Text: "About $(invoice_id)"}}}}},
+		entry.Step{ID: "later", Spec: &entry.ScheduleEvent{Name: "later", After: "1d",
+			Steps: []entry.Step{{Spec: &entry.SendSMS{Text: "never"}}}}},
 		waitStep("pause", "1w"),
-		entry.Step{ID: "follow-up", Type: entry.StepSendSMS, Text: "never"},
+		entry.Step{ID: "follow-up", Spec: &entry.SendSMS{Text: "never"}},
 	))
 
 	requireApplicationError(t, err, workflows.ErrStepFailed,
@@ -391,10 +391,10 @@ func TestAnEventsStepsShowBesideTheMainSteps(t *testing.T) {
 	h.at(48*time.Hour, func() { after = h.state() })
 
 	h.complete(input(
-		entry.Step{ID: "check-in", Type: entry.StepScheduleEvent, Name: "check-in", After: "1d",
-			Steps: []entry.Step{{Type: entry.StepSendSMS, Text: "How is it going?"}, waitStep("event-pause", "1h")}},
+		entry.Step{ID: "check-in", Spec: &entry.ScheduleEvent{Name: "check-in", After: "1d",
+			Steps: []entry.Step{{Spec: &entry.SendSMS{Text: "How is it going?"}}, waitStep("event-pause", "1h")}}},
 		waitStep("pause", "1w"),
-		entry.Step{ID: "follow-up", Type: entry.StepSendSMS, Text: "Still fine?"},
+		entry.Step{ID: "follow-up", Spec: &entry.SendSMS{Text: "Still fine?"}},
 	))
 
 	require.Equal(t, "event-pause", firing.CurrentStep)
@@ -406,16 +406,18 @@ func TestAnEventsStepsShowBesideTheMainSteps(t *testing.T) {
 
 func TestAnEventsSurveyIsAnsweredBesideTheMainSteps(t *testing.T) {
 	h := newHarness(t)
-	eventSurvey := surveyStep
-	eventSurvey.ID, eventSurvey.Channel, eventSurvey.Subject, eventSurvey.HTML = "event-survey", "sms", "", ""
+	eventSurvey := surveyStep()
+	eventSurvey.ID = "event-survey"
+	sms := eventSurvey.Spec.(*entry.SendSurvey)
+	sms.Channel, sms.Subject, sms.HTML = "sms", "", ""
 	var main, event *updateResult
 	h.at(2*time.Hour, func() { event = h.answer(workflows.SurveyAnswer{SurveyID: workflowID + "/event-survey", Score: 4}) })
 	h.at(3*time.Hour, func() { main = h.answer(workflows.SurveyAnswer{SurveyID: surveyID, Score: 2}) })
 
 	st := h.complete(input(
-		entry.Step{ID: "second-survey", Type: entry.StepScheduleEvent, Name: "second-survey", After: "1h",
-			Steps: []entry.Step{eventSurvey}},
-		surveyStep,
+		entry.Step{ID: "second-survey", Spec: &entry.ScheduleEvent{Name: "second-survey", After: "1h",
+			Steps: []entry.Step{eventSurvey}}},
+		surveyStep(),
 	))
 
 	require.True(t, event.accepted)

@@ -6,6 +6,7 @@ package workflows
 import (
 	"errors"
 	"fmt"
+	"reflect"
 
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
@@ -35,6 +36,7 @@ func followUp(ctx workflow.Context, in FollowUpInput, changesOf func(workflow.Co
 	// returning.
 	stepsCtx, stop := workflow.WithCancel(ctx)
 	r.stop = stop
+	r.watchForNewInteractions(ctx)
 	stepsCtx = withThread(stepsCtx, r.main)
 	err := r.runSteps(stepsCtx, in.Entry.Steps, "steps", "")
 	if err == nil {
@@ -66,6 +68,9 @@ type run struct {
 	// of a fired event's step that made the run stop.
 	stop         workflow.CancelFunc
 	eventFailure error
+	// contactedAgain is the reason the run ends early because its
+	// customer contacted ccflow again, once they did.
+	contactedAgain string
 }
 
 // pendingSurvey is a survey a send_survey step is waiting on; the update
@@ -78,9 +83,11 @@ type pendingSurvey struct {
 // place is where a step sits in the entry: its path ("steps[1].then[0]"),
 // its id (its own or its path), the id of the step that runs after it (""
 // when its list ends after it) and the event whose steps it is part of
-// ("" for the main steps).
+// ("" for the main steps); and the step itself, for what every step has
+// (its type and on_error steps).
 type place struct {
 	path, id, next, event string
+	step                  entry.Step
 }
 
 func newRun(in FollowUpInput) *run {
@@ -113,39 +120,43 @@ func newRun(in FollowUpInput) *run {
 func (r *run) runSteps(ctx workflow.Context, steps []entry.Step, path, next string) error {
 	event := r.thread(ctx).event
 	for i, s := range steps {
-		p := place{path: fmt.Sprintf("%s[%d]", path, i), next: next, event: event}
+		p := place{path: fmt.Sprintf("%s[%d]", path, i), next: next, event: event, step: s}
 		p.id = entry.StepID(s, p.path)
 		if i+1 < len(steps) {
 			p.next = entry.StepID(steps[i+1], fmt.Sprintf("%s[%d]", path, i+1))
 		}
-		if err := r.runStep(ctx, s, p); err != nil {
+		if err := r.runStep(ctx, p); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// runStep runs one step and, when it fails, its on_error steps. A failure
-// inside an if branch counts as the if step's failure too, so the nearest
-// enclosing on_error handles it, as a catch block would.
-func (r *run) runStep(ctx workflow.Context, s entry.Step, p place) error {
+// runStep runs the step at p and, when it fails, its on_error steps. A
+// failure inside an if branch counts as the if step's failure too, so the
+// nearest enclosing on_error handles it, as a catch block would.
+func (r *run) runStep(ctx workflow.Context, p place) error {
 	r.setStep(ctx, p.id)
-	return r.handleFailure(ctx, s, p, r.exec(ctx, s, p))
+	return r.handleFailure(ctx, p, r.exec(ctx, p))
 }
 
-// handleFailure runs the on_error steps of s when err, the failure of s or
-// of a step nested in it, is a step failure; it returns err when s has no
-// on_error steps.
-func (r *run) handleFailure(ctx workflow.Context, s entry.Step, p place, err error) error {
+// handleFailure runs the on_error steps of the step at p when err, the
+// failure of that step or of a step nested in it, is a step failure; it
+// returns err when the step has no on_error steps.
+func (r *run) handleFailure(ctx workflow.Context, p place, err error) error {
+	s := p.step
 	if err == nil {
 		return nil
 	}
 	if ctx.Err() != nil || temporal.IsCanceledError(err) {
 		return err // canceled: nothing more runs, on_error included
 	}
+	if _, ok := errors.AsType[*contactedAgain](err); ok {
+		return err // the run ends, completed: no step failed
+	}
 	var se *stepError
 	if !errors.As(err, &se) {
-		se = &stepError{stepID: p.id, stepType: s.Type, err: err}
+		se = &stepError{stepID: p.id, stepType: s.Type(), err: err}
 	}
 	if len(s.OnError) == 0 {
 		return se
@@ -158,29 +169,25 @@ func (r *run) handleFailure(ctx workflow.Context, s entry.Step, p place, err err
 	return r.runSteps(ctx, s.OnError, p.path+".on_error", p.next)
 }
 
-// exec does what one step of its type does.
-func (r *run) exec(ctx workflow.Context, s entry.Step, p place) error {
-	switch s.Type {
-	case entry.StepSendSurvey:
-		return r.sendSurvey(ctx, s, p)
-	case entry.StepWait:
-		return r.wait(ctx, s, p)
-	case entry.StepSendEmail:
-		return r.sendEmail(ctx, s, p)
-	case entry.StepSendSMS:
-		return r.sendSMS(ctx, s, p)
-	case entry.StepSetVariable:
-		return r.setVariable(s)
-	case entry.StepHTTPRequest:
-		return r.httpRequest(ctx, s, p)
-	case entry.StepIf:
-		return r.branch(ctx, s, p)
-	case entry.StepScheduleEvent:
-		return r.scheduleEvent(ctx, s, p)
-	case entry.StepClearEvent:
-		return r.clearEventStep(ctx, s, p)
+// interpreters run the steps of each type, by the Go type of its
+// entry.Spec; each file step_<type>.go registers its own with interpret.
+var interpreters = map[reflect.Type]func(r *run, ctx workflow.Context, spec entry.Spec, p place) error{}
+
+// interpret registers do as what steps of the type S do, such as
+// interpret(sendEmail) for *entry.SendEmail.
+func interpret[S entry.Spec](do func(r *run, ctx workflow.Context, s S, p place) error) {
+	interpreters[reflect.TypeFor[S]()] = func(r *run, ctx workflow.Context, spec entry.Spec, p place) error {
+		return do(r, ctx, spec.(S), p)
 	}
-	return fmt.Errorf("step type %q is not supported by this worker", s.Type)
+}
+
+// exec does what the step at p does, as its type's interpreter says.
+func (r *run) exec(ctx workflow.Context, p place) error {
+	spec := p.step.Spec
+	if do, ok := interpreters[reflect.TypeOf(spec)]; ok {
+		return do(r, ctx, spec, p)
+	}
+	return fmt.Errorf("step type %q is not supported by this worker", p.step.Type())
 }
 
 // finish turns how the steps ended into the run's result. A run that ends
@@ -188,6 +195,18 @@ func (r *run) exec(ctx workflow.Context, s entry.Step, p place) error {
 func (r *run) finish(ctx workflow.Context, err error) (State, error) {
 	if r.eventFailure != nil {
 		err = r.eventFailure // the main steps only saw themselves stopped
+	}
+	if ca, ok := errors.AsType[*contactedAgain](err); ok && r.contactedAgain == "" {
+		r.contactedAgain = ca.reason
+	}
+	if r.contactedAgain != "" {
+		// Completed, not canceled: the follow-up did what it should.
+		r.dropPending(ctx)
+		r.state.Status = StatusCompleted
+		r.state.CurrentStep = ""
+		r.state.Reason = r.contactedAgain
+		r.report(ctx, r.contactedAgain)
+		return r.state, nil
 	}
 	var se *stepError
 	switch {
@@ -200,7 +219,10 @@ func (r *run) finish(ctx workflow.Context, err error) (State, error) {
 		r.dropPending(ctx)
 		r.state.Status = StatusFailed
 		r.state.CurrentStep = se.stepID
-		r.report(ctx, se.Error())
+		// The error names what failed with what, a recipient's address
+		// among them: the Web UI says where the run failed, and the run's
+		// failure (encrypted with the payload keys) says why.
+		r.reportShown(ctx, se.Error(), se.shown())
 		return r.state, temporal.NewNonRetryableApplicationError(se.Error(), ErrStepFailed, se.err)
 	default:
 		r.dropPending(ctx)
@@ -228,3 +250,9 @@ func (e *stepError) Error() string {
 }
 
 func (e *stepError) Unwrap() error { return e.err }
+
+// shown is the error without its cause, for the Web UI's current details:
+// the cause may name the customer's address or echo their data.
+func (e *stepError) shown() string {
+	return fmt.Sprintf("step %q (%s) failed: the run's failure says why", e.stepID, e.stepType)
+}

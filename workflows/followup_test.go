@@ -13,8 +13,8 @@ import (
 )
 
 // tellOps is an on_error handler that emails operators what failed.
-var tellOps = []entry.Step{{ID: "tell-ops", Type: entry.StepSendEmail, To: "ops@example.com",
-	Subject: "Follow-up failed at $(error.step)", Text: "$(error.message)"}}
+var tellOps = []entry.Step{{ID: "tell-ops", Spec: &entry.SendEmail{To: "ops@example.com",
+	Subject: "Follow-up failed at $(error.step)", Text: "$(error.message)"}}}
 
 func TestVariablesStartFromTheEventAndTheEntry(t *testing.T) {
 	h := newHarness(t)
@@ -38,22 +38,28 @@ func TestAStepErrorWithoutOnErrorFailsTheRun(t *testing.T) {
 		message string
 	}{
 		{"undefined template variable",
-			entry.Step{ID: "follow-up-email", Type: entry.StepSendEmail, Subject: "Your order", Text: "About $(invoice_id)"},
+			entry.Step{ID: "follow-up-email", Spec: &entry.SendEmail{Subject: "Your order", Text: "About $(invoice_id)"}},
 			`step "follow-up-email" (send_email) failed: text: $(invoice_id) is not defined`},
 		{"undefined recipient",
-			entry.Step{ID: "follow-up-sms", Type: entry.StepSendSMS, To: "$(customer.mobile)", Text: "Hi"},
+			entry.Step{ID: "follow-up-sms", Spec: &entry.SendSMS{To: "$(customer.mobile)", Text: "Hi"}},
 			`step "follow-up-sms" (send_sms) failed: to: $(customer.mobile) is not defined`},
-		{"condition on an undefined variable",
-			entry.Step{ID: "check", Type: entry.StepIf, Condition: "survey.score <= 2"},
-			`step "check" (if) failed: condition "survey.score <= 2": `},
+		// A condition on a variable the run lacks does not hold
+		// (TestAConditionOnAVariableTheRunLacksDoesNotHold); one whose
+		// values cannot be compared fails.
+		{"condition that cannot be evaluated",
+			entry.Step{ID: "check", Spec: &entry.If{Condition: "order_id > 3"}},
+			`step "check" (if) failed: condition "order_id > 3": `},
 		{"bad duration",
-			entry.Step{ID: "pause", Type: entry.StepWait, Duration: "3 dayz"},
+			entry.Step{ID: "pause", Spec: &entry.Wait{Duration: "3 dayz"}},
 			`step "pause" (wait) failed: duration: "3 dayz" is not a duration`},
+		{"a step type from a newer version",
+			entry.Step{ID: "fax", Spec: &entry.UnknownStep{Type: "fax"}},
+			`step "fax" (fax) failed: step type "fax" is not supported by this worker`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			h := newHarness(t)
-			after := entry.Step{ID: "after", Type: entry.StepSendSMS, Text: "never sent"}
+			after := entry.Step{ID: "after", Spec: &entry.SendSMS{Text: "never sent"}}
 
 			err := h.run(input(tt.step, after))
 
@@ -69,9 +75,9 @@ func TestAStepErrorWithoutOnErrorFailsTheRun(t *testing.T) {
 
 func TestAStepErrorRunsOnErrorStepsAndTheRunGoesOn(t *testing.T) {
 	h := newHarness(t)
-	failing := entry.Step{ID: "follow-up-email", Type: entry.StepSendEmail, Subject: "Your order",
-		Text: "About $(invoice_id)", OnError: tellOps}
-	after := entry.Step{ID: "after", Type: entry.StepSetVariable, Name: "went_on", Value: "yes"}
+	failing := entry.Step{ID: "follow-up-email", Spec: &entry.SendEmail{Subject: "Your order",
+		Text: "About $(invoice_id)"}, OnError: tellOps}
+	after := entry.Step{ID: "after", Spec: &entry.SetVariable{Name: "went_on", Value: "yes"}}
 
 	st := h.complete(input(failing, after))
 
@@ -88,8 +94,8 @@ func TestAStepErrorRunsOnErrorStepsAndTheRunGoesOn(t *testing.T) {
 
 func TestAFailureInsideABranchIsHandledByTheEnclosingOnError(t *testing.T) {
 	h := newHarness(t)
-	check := entry.Step{ID: "check", Type: entry.StepIf, Condition: "true", OnError: tellOps,
-		Then: []entry.Step{{Type: entry.StepSendSMS, Text: "About $(invoice_id)"}}}
+	check := entry.Step{ID: "check", Spec: &entry.If{Condition: "true",
+		Then: []entry.Step{{Spec: &entry.SendSMS{Text: "About $(invoice_id)"}}}}, OnError: tellOps}
 
 	st := h.complete(input(check))
 
@@ -117,8 +123,7 @@ func TestActivityFailures(t *testing.T) {
 			h := newHarness(t)
 			h.failures["follow-up-email"] = tt.errs
 
-			st := h.complete(input(entry.Step{ID: "follow-up-email", Type: entry.StepSendEmail,
-				Subject: "Thanks", Text: "Thanks, $(customer.first_name)", OnError: tellOps}))
+			st := h.complete(input(entry.Step{ID: "follow-up-email", Spec: &entry.SendEmail{Subject: "Thanks", Text: "Thanks, $(customer.first_name)"}, OnError: tellOps}))
 
 			require.Equal(t, tt.attempts, h.attempts["follow-up-email"])
 			require.Equal(t, tt.onError, h.attempts["tell-ops"] == 1, "on_error ran")
@@ -136,13 +141,13 @@ func TestIdempotencyKeysAreWorkflowIDAndStepIDWhosDefaultIsThePath(t *testing.T)
 	h.failures["steps[2]"] = []error{temporal.NewNonRetryableApplicationError("invalid number", "TwilioRejected", nil)}
 
 	st := h.complete(input(
-		entry.Step{Type: entry.StepSendEmail, Subject: "One", Text: "one"},
-		entry.Step{Type: entry.StepIf, Condition: "true", Then: []entry.Step{
-			{Type: entry.StepSendSMS, Text: "two"},
-			{ID: "named", Type: entry.StepSendSMS, Text: "three"},
-		}},
-		entry.Step{Type: entry.StepSendSMS, Text: "four", OnError: []entry.Step{
-			{Type: entry.StepSendEmail, Subject: "Five", Text: "five"},
+		entry.Step{Spec: &entry.SendEmail{Subject: "One", Text: "one"}},
+		entry.Step{Spec: &entry.If{Condition: "true", Then: []entry.Step{
+			{Spec: &entry.SendSMS{Text: "two"}},
+			{ID: "named", Spec: &entry.SendSMS{Text: "three"}},
+		}}},
+		entry.Step{Spec: &entry.SendSMS{Text: "four"}, OnError: []entry.Step{
+			{Spec: &entry.SendEmail{Subject: "Five", Text: "five"}},
 		}},
 	))
 
@@ -167,8 +172,8 @@ func TestSetVariableFeedsLaterTemplates(t *testing.T) {
 	h := newHarness(t)
 
 	st := h.complete(input(
-		entry.Step{Type: entry.StepSetVariable, Name: "greeting", Value: "Hi $(customer.first_name)"},
-		entry.Step{Type: entry.StepSendSMS, Text: "$(greeting), about order $(order_id)."},
+		entry.Step{Spec: &entry.SetVariable{Name: "greeting", Value: "Hi $(customer.first_name)"}},
+		entry.Step{Spec: &entry.SendSMS{Text: "$(greeting), about order $(order_id)."}},
 	))
 
 	require.Equal(t, "Hi Ada", st.Variables["greeting"])
@@ -189,9 +194,9 @@ func TestIfRunsThenOrElseAsItsConditionSays(t *testing.T) {
 		t.Run(tt.condition, func(t *testing.T) {
 			h := newHarness(t)
 
-			st := h.complete(input(entry.Step{Type: entry.StepIf, Condition: tt.condition,
-				Then: []entry.Step{{Type: entry.StepSetVariable, Name: "branch", Value: "then"}},
-				Else: []entry.Step{{Type: entry.StepSetVariable, Name: "branch", Value: "else"}},
+			st := h.complete(input(entry.Step{Spec: &entry.If{Condition: tt.condition,
+				Then: []entry.Step{{Spec: &entry.SetVariable{Name: "branch", Value: "then"}}},
+				Else: []entry.Step{{Spec: &entry.SetVariable{Name: "branch", Value: "else"}}}},
 			}))
 
 			require.Equal(t, tt.branch, st.Variables["branch"])
@@ -205,17 +210,17 @@ func TestStateQueryShowsTheMessagesSent(t *testing.T) {
 	h.at(time.Hour, func() { during = h.state() })
 
 	st := h.complete(input(
-		entry.Step{ID: "thanks", Type: entry.StepSendEmail, Subject: "Thanks", Text: "Thanks"},
-		entry.Step{ID: "pause", Type: entry.StepWait, Duration: "1d"},
-		entry.Step{ID: "check-in", Type: entry.StepSendSMS, Text: "All good?"},
+		entry.Step{ID: "thanks", Spec: &entry.SendEmail{Subject: "Thanks", Text: "Thanks"}},
+		entry.Step{ID: "pause", Spec: &entry.Wait{Duration: "1d"}},
+		entry.Step{ID: "check-in", Spec: &entry.SendSMS{Text: "All good?"}},
 	))
 
 	require.Equal(t, workflows.StatusRunning, during.Status)
 	require.Equal(t, []workflows.Message{{StepID: "thanks", Channel: "email", To: "ada@example.com",
-		DeliveryID: workflowID + "/thanks", ProviderID: "smtp-thanks", SentAt: start}}, utcMessages(during.Messages))
+		DeliveryID: workflowID + "/thanks", ProviderID: "smtp-thanks", Status: workflows.SendSent, SentAt: start}}, utcMessages(during.Messages))
 	require.Len(t, st.Messages, 2)
 	require.Equal(t, workflows.Message{StepID: "check-in", Channel: "sms", To: "+15551234567",
-		DeliveryID: workflowID + "/check-in", ProviderID: "SM-check-in", SentAt: start.Add(24 * time.Hour)},
+		DeliveryID: workflowID + "/check-in", ProviderID: "SM-check-in", Status: workflows.SendSent, SentAt: start.Add(24 * time.Hour)},
 		utcMessages(st.Messages)[1])
 }
 
@@ -224,8 +229,8 @@ func TestCancelingARunSendsNothingMore(t *testing.T) {
 	h.at(time.Hour, h.env.CancelWorkflow)
 
 	err := h.run(input(
-		entry.Step{ID: "pause", Type: entry.StepWait, Duration: "1d", OnError: tellOps},
-		entry.Step{ID: "check-in", Type: entry.StepSendSMS, Text: "All good?"},
+		entry.Step{ID: "pause", Spec: &entry.Wait{Duration: "1d"}, OnError: tellOps},
+		entry.Step{ID: "check-in", Spec: &entry.SendSMS{Text: "All good?"}},
 	))
 
 	var canceled *temporal.CanceledError

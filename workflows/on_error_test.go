@@ -16,25 +16,25 @@ func TestOnErrorRunsForAFailureOfEveryStepType(t *testing.T) {
 		step    entry.Step
 		message string
 	}{
-		{entry.Step{Type: entry.StepSendSurvey, Channel: "email", Subject: "How did we do?", Question: "Rate $(product)",
-			Text: "$(survey.url)", Wait: "1d"}, "question: $(product) is not defined"},
-		{entry.Step{Type: entry.StepWait, Duration: "3 dayz"}, `"3 dayz" is not a duration`},
-		{entry.Step{Type: entry.StepSendEmail, Subject: "Order $(order_ref)", Text: "Hi"}, "subject: $(order_ref) is not defined"},
-		{entry.Step{Type: entry.StepSendSMS, To: "$(supervisor_phone)", Text: "Call Ada"}, "to: $(supervisor_phone) is not defined"},
-		{entry.Step{Type: entry.StepSetVariable, Name: "greeting", Value: "Hi $(nickname)"}, "value: $(nickname) is not defined"},
-		{entry.Step{Type: entry.StepIf, Condition: "loyalty_tier == 'gold'", Then: []entry.Step{{Type: entry.StepSetVariable, Name: "gold", Value: "yes"}}},
-			"undeclared reference to 'loyalty_tier'"},
-		{entry.Step{Type: entry.StepScheduleEvent, Name: "renewal", At: "$(renewal_date)",
-			Steps: []entry.Step{{Type: entry.StepSendSMS, Text: "Renew today"}}}, "$(renewal_date) is not defined"},
-		{entry.Step{Type: entry.StepHTTPRequest, Method: "GET", URL: "https://crm.example/customers/$(crm_id)"}, "$(crm_id) is not defined"},
+		{entry.Step{Spec: &entry.SendSurvey{Channel: "email", Subject: "How did we do?", Question: "Rate $(product)",
+			Text: "$(survey.url)", Wait: "1d"}}, "question: $(product) is not defined"},
+		{entry.Step{Spec: &entry.Wait{Duration: "3 dayz"}}, `"3 dayz" is not a duration`},
+		{entry.Step{Spec: &entry.SendEmail{Subject: "Order $(order_ref)", Text: "Hi"}}, "subject: $(order_ref) is not defined"},
+		{entry.Step{Spec: &entry.SendSMS{To: "$(supervisor_phone)", Text: "Call Ada"}}, "to: $(supervisor_phone) is not defined"},
+		{entry.Step{Spec: &entry.SetVariable{Name: "greeting", Value: "Hi $(nickname)"}}, "value: $(nickname) is not defined"},
+		{entry.Step{Spec: &entry.If{Condition: "order_id > 3", Then: []entry.Step{{Spec: &entry.SetVariable{Name: "gold", Value: "yes"}}}}},
+			`condition "order_id > 3": no such overload`},
+		{entry.Step{Spec: &entry.ScheduleEvent{Name: "renewal", At: "$(renewal_date)",
+			Steps: []entry.Step{{Spec: &entry.SendSMS{Text: "Renew today"}}}}}, "$(renewal_date) is not defined"},
+		{entry.Step{Spec: &entry.HTTPRequest{Method: "GET", URL: "https://crm.example/customers/$(crm_id)"}}, "$(crm_id) is not defined"},
 	}
 	for _, tt := range tests {
-		t.Run(tt.step.Type, func(t *testing.T) {
+		t.Run(tt.step.Type(), func(t *testing.T) {
 			h := newHarness(t)
 			failing := tt.step
 			failing.ID = "failing"
 			failing.OnError = tellOps
-			after := entry.Step{ID: "after", Type: entry.StepSetVariable, Name: "went_on", Value: "yes"}
+			after := entry.Step{ID: "after", Spec: &entry.SetVariable{Name: "went_on", Value: "yes"}}
 
 			st := h.complete(input(failing, after))
 

@@ -13,6 +13,9 @@ type thread struct {
 	event   string // "" for the main steps
 	step    string
 	details string
+	// shown is details as the Web UI's current details show them: without
+	// values a run renders from the customer's data (see setDetailsShown).
+	shown string
 	// done is set once the main steps are done and the run only waits for
 	// its events.
 	done bool
@@ -39,9 +42,20 @@ func (r *run) setStep(ctx workflow.Context, stepID string) {
 	r.show(ctx)
 }
 
-// setDetails says in words what the thread of ctx is doing.
+// setDetails says in words what the thread of ctx is doing. text must
+// carry no customer data: Temporal's Web UI shows it to operators.
 func (r *run) setDetails(ctx workflow.Context, text string) {
-	r.thread(ctx).details = text
+	r.setDetailsShown(ctx, text, text)
+}
+
+// setDetailsShown says what the thread of ctx is doing: text in State,
+// which the API shows to callers with its token, and shown in the Web UI's
+// current details, which must not name the customer (SPEC, Operations).
+// A step that renders templates into what it does (an http_request's URL)
+// passes its text rendered and shown from the entry's templates.
+func (r *run) setDetailsShown(ctx workflow.Context, text, shown string) {
+	t := r.thread(ctx)
+	t.details, t.shown = text, shown
 	r.show(ctx)
 }
 
@@ -55,28 +69,37 @@ func (r *run) show(ctx workflow.Context) {
 	if r.state.Status != StatusRunning {
 		return
 	}
-	var parts []string
-	main := r.main.details
+	var parts, shown []string
+	main, mainShown := r.main.details, r.main.shown
 	if r.main.done {
 		main = r.waitingForEvents()
+		mainShown = main
 	}
 	if main != "" {
 		parts = append(parts, main)
+		shown = append(shown, mainShown)
 	}
 	step := r.main.step
 	for _, t := range r.threads {
 		parts = append(parts, "event "+t.event+": "+t.details)
+		shown = append(shown, "event "+t.event+": "+t.shown)
 		step = t.step
 	}
 	r.state.CurrentStep = step
-	r.report(ctx, strings.Join(parts, "; "))
+	r.reportShown(ctx, strings.Join(parts, "; "), strings.Join(shown, "; "))
 }
 
 // report sets the run's details, in the Web UI and in State, and
-// publishes its current step.
+// publishes its current step. text must carry no customer data.
 func (r *run) report(ctx workflow.Context, text string) {
+	r.reportShown(ctx, text, text)
+}
+
+// reportShown sets the run's details: text in State, shown in the Web
+// UI's current details (see setDetailsShown).
+func (r *run) reportShown(ctx workflow.Context, text, shown string) {
 	r.state.Details = text
-	workflow.SetCurrentDetails(ctx, text)
+	workflow.SetCurrentDetails(ctx, shown)
 	r.publishStep(ctx)
 }
 

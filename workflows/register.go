@@ -14,4 +14,5 @@ const FollowUpWorkflow = "FollowUp"
 // code the worker runs.
 func Register(r worker.WorkflowRegistry) {
 	r.RegisterWorkflowWithOptions(FollowUp, workflow.RegisterOptions{Name: FollowUpWorkflow})
+	r.RegisterWorkflowWithOptions(Retention, workflow.RegisterOptions{Name: RetentionWorkflow})
 }

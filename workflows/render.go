@@ -20,6 +20,23 @@ func (f *fields) text(name, tmpl string) string {
 	return f.render(name, tmpl, templates.Render)
 }
 
+// url renders a URL or a connection's path, escaping each value for the
+// part of the URL it lands in.
+func (f *fields) url(name, tmpl string) string {
+	return f.render(name, tmpl, templates.RenderURL)
+}
+
+// json renders a request body: a JSON template gets its values escaped as
+// JSON, so none can add keys.
+func (f *fields) json(name, tmpl string) string {
+	return f.render(name, tmpl, templates.RenderJSON)
+}
+
+// header renders a header value, which no value can break onto a new line.
+func (f *fields) header(name, tmpl string) string {
+	return f.render(name, tmpl, templates.RenderHeader)
+}
+
 // html renders an HTML field, escaping the values put into it.
 func (f *fields) html(name, tmpl string) string {
 	return f.render(name, tmpl, templates.RenderHTML)

@@ -2,6 +2,7 @@ package workflows_test
 
 import (
 	"bytes"
+	"encoding/base64"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -9,11 +10,13 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
-	"go.temporal.io/sdk/converter"
+	"go.temporal.io/sdk/client"
 	sdklog "go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 
+	"github.com/ccflow/ccflow/codec"
+	"github.com/ccflow/ccflow/codec/codectest"
 	"github.com/ccflow/ccflow/workflows"
 )
 
@@ -21,12 +24,18 @@ import (
 // real runs; every one of them must replay against the current code.
 const historiesDir = "../testdata/histories"
 
-// replayer replays with what the worker registers and the data converter
-// its client uses (the SDK's default, as config builds no other).
+// replayer replays with what the worker registers and the converters its
+// client uses with payload keys set (config.TemporalClientOptions): the
+// histories recorded since the payload codec are encrypted with the
+// tests' keys, and those recorded before it are in clear, which the codec
+// reads as they are.
 func replayer(t *testing.T, register func(worker.WorkflowRegistry)) worker.WorkflowReplayer {
 	t.Helper()
+	var opts client.Options
+	codec.Apply(&opts, codectest.Keyring())
 	r, err := worker.NewWorkflowReplayerWithOptions(worker.WorkflowReplayerOptions{
-		DataConverter: converter.GetDefaultDataConverter(),
+		DataConverter:    opts.DataConverter,
+		FailureConverter: opts.FailureConverter,
 	})
 	require.NoError(t, err)
 	register(r)
@@ -80,6 +89,65 @@ func TestTheCurrentStepChangeWithoutGetVersionWouldBreakRunsInFlight(t *testing.
 	requireNondeterminism(t, err)
 }
 
+// A run that started before the condition-missing-variable change failed
+// its if step on an unanswered survey.score and ran on_error; replayed by
+// the change without its gate, it would take the else branch instead.
+func TestTheMissingVariableChangeWithoutGetVersionWouldBreakRunsInFlight(t *testing.T) {
+	r := replayer(t, func(reg worker.WorkflowRegistry) {
+		reg.RegisterWorkflowWithOptions(workflows.FollowUpUngated, workflow.RegisterOptions{Name: workflows.FollowUpWorkflow})
+	})
+
+	err := r.ReplayWorkflowHistoryFromJSONFile(quietLogger, filepath.Join(historiesDir, "v1-unanswered-score-condition.json"))
+
+	requireNondeterminism(t, err)
+}
+
+// A condition that walks a map takes the branch it took when the run was
+// recorded on every replay: maps reach CEL in sorted key order. In Go's
+// random order, half the replays would take the other branch.
+func TestAConditionOverAMapReplaysTheSameEveryTime(t *testing.T) {
+	r := replayer(t, workflows.Register)
+	file := filepath.Join(historiesDir, "v2-cond-map-order-condition.json")
+
+	for i := range 40 {
+		require.NoError(t, r.ReplayWorkflowHistoryFromJSONFile(quietLogger, file), "replay %d", i+1)
+	}
+}
+
+// The corpus holds runs of SPEC's condition on an unanswered survey from
+// before the condition-missing-variable change (the step failed) and after
+// it (the condition did not hold), so both keep replaying.
+func TestTheCorpusHoldsRunsFromBeforeAndAfterTheMissingVariableChange(t *testing.T) {
+	for file, marked := range map[string]bool{
+		"v1-unanswered-score-condition.json":      false,
+		"v2-cond-unanswered-score-condition.json": true,
+	} {
+		require.Equal(t, marked, slices.Contains(changeIDs(t, file), "condition-missing-variable"), file)
+	}
+}
+
+// changeIDs lists the change ids of the version markers in a recorded
+// history (workflow.GetVersion's).
+func changeIDs(t *testing.T, file string) []string {
+	t.Helper()
+	f, err := os.Open(filepath.Join(historiesDir, file))
+	require.NoError(t, err)
+	defer f.Close()
+	h, err := client.HistoryFromJSON(f, client.HistoryJSONOptions{})
+	require.NoError(t, err)
+	var ids []string
+	for _, e := range h.GetEvents() {
+		m := e.GetMarkerRecordedEventAttributes()
+		if m == nil || m.GetMarkerName() != "Version" {
+			continue
+		}
+		var id string
+		require.NoError(t, codectest.Keyring().DataConverter().FromPayloads(m.GetDetails()["change-id"], &id))
+		ids = append(ids, id)
+	}
+	return ids
+}
+
 // The corpus keeps histories from before the upsert-current-step change
 // (no CcflowCurrentStep in them) beside those recorded after it, so
 // TestEveryRecordedHistoryReplays replays both kinds of runs.
@@ -100,4 +168,29 @@ func TestTheCorpusHoldsRunsFromBeforeAndAfterTheCurrentStepChange(t *testing.T) 
 func requireNondeterminism(t *testing.T, err error) {
 	t.Helper()
 	require.ErrorContains(t, err, "[TMPRL1100]", "the replay must fail as nondeterministic")
+}
+
+// Since the payload codec, the corpus holds histories recorded with it
+// (v2-enc-*, sealed with the tests' keys) beside those recorded in clear:
+// the replayer must hold the keys, as a worker must, and a replayer
+// without them cannot read the sealed ones at all.
+func TestTheCorpusHoldsEncryptedHistoriesThatReplayOnlyWithTheKeys(t *testing.T) {
+	sealed := histories(t, "v2-enc-*.json")
+	require.NotEmpty(t, histories(t, "v2-cond-*.json"), "the histories in clear are kept")
+	for _, file := range sealed {
+		data, err := os.ReadFile(file)
+		require.NoError(t, err)
+		require.Contains(t, string(data), base64.StdEncoding.EncodeToString([]byte(codec.EncodingEncrypted)), "%s is not sealed", file)
+		require.NotContains(t, string(data), "ada@example.com", "%s holds the customer's address in clear", file)
+	}
+
+	withoutKeys, err := worker.NewWorkflowReplayerWithOptions(worker.WorkflowReplayerOptions{})
+	require.NoError(t, err)
+	workflows.Register(withoutKeys)
+	err = withoutKeys.ReplayWorkflowHistoryFromJSONFile(quietLogger, filepath.Join(historiesDir, "v2-enc-survey-answered.json"))
+	// The workflow cannot decode its input, so it makes none of the
+	// commands the history holds.
+	require.Error(t, err, "a history sealed with the keys replays without them")
+	require.NoError(t, replayer(t, workflows.Register).ReplayWorkflowHistoryFromJSONFile(quietLogger,
+		filepath.Join(historiesDir, "v2-enc-survey-answered.json")))
 }

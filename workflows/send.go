@@ -6,6 +6,8 @@ import (
 
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
+
+	"github.com/ccflow/ccflow/core/policy"
 )
 
 // Default recipients when a step leaves "to" empty.
@@ -13,6 +15,11 @@ const (
 	defaultEmailTo = "$(customer.email)"
 	defaultSMSTo   = "$(customer.phone)"
 )
+
+// minHold is the shortest timer of a held send: a worker whose clock runs
+// a little behind the server's may hold again for an instant, and the
+// run must not spin meanwhile.
+const minHold = time.Second
 
 // sendOptions are the options of every email and SMS send. A provider outage
 // is retried for up to two hours; a permanent refusal is marked
@@ -30,35 +37,100 @@ func sendOptions(summary string) workflow.ActivityOptions {
 	}
 }
 
-// send runs one send activity (SendEmailActivity or SendSMSActivity with its input)
-// for the step at p and records the message; noun names the channel in
-// words for details, summaries and errors.
-func (r *run) send(ctx workflow.Context, p place, channel, noun, to string, activity, in any) error {
-	r.setDetails(ctx, "sending "+noun+" (step "+p.id+")")
-	ctx = workflow.WithActivityOptions(ctx, sendOptions("send "+noun+" for step "+p.id))
-	var d Delivery
-	if err := workflow.ExecuteActivity(ctx, activity, in).Get(ctx, &d); err != nil {
-		return &activityError{doing: "sending " + noun + " to " + to, err: err}
-	}
-	r.recordMessage(ctx, p.id, channel, to, d)
-	return nil
+// sent is how a send ended: the delivery, and whether the contact policy
+// held it before it went.
+type sent struct {
+	Delivery
+	held bool
 }
 
-// recordMessage adds a sent message to the run's state.
-func (r *run) recordMessage(ctx workflow.Context, stepID, channel, to string, d Delivery) {
-	sentAt := d.SentAt
-	if sentAt.IsZero() {
-		sentAt = workflow.Now(ctx)
+// send runs one send activity (SendEmailActivity or SendSMSActivity with
+// its input) for the step at p, as the contact policy lets it, and records
+// the message in the run's state; noun names the channel in words.
+//
+// A held send waits on a durable timer until its window opens and is sent
+// again, so the policy is checked again then. A skipped send is no
+// failure: the message is recorded as skipped with its reason and the run
+// goes on, unless the reason is that the customer contacted again and the
+// entry stops on it (a contactedAgain error).
+func (r *run) send(ctx workflow.Context, p place, channel, noun, to, activity string, in any) (sent, error) {
+	var out sent
+	for {
+		r.setDetails(ctx, "sending "+noun+" (step "+p.id+")")
+		actx := workflow.WithActivityOptions(ctx, sendOptions("send "+noun+" for step "+p.id))
+		var d Delivery
+		if err := workflow.ExecuteActivity(actx, activity, in).Get(ctx, &d); err != nil {
+			// A failed send is the step's failure (State.Errors); the
+			// store's delivery record says how it failed.
+			return out, &activityError{doing: "sending " + noun + " to " + to, err: err}
+		}
+		out.Delivery = d
+		r.recordMessage(ctx, p.id, channel, to, d)
+		switch d.Status {
+		case SendHeld:
+			out.held = true
+			held := policy.HeldDetails(policy.Decision{Until: d.Until, Zone: d.Zone}, workflow.Now(ctx))
+			r.setDetails(ctx, held+" before sending "+noun+" (step "+p.id+")")
+			wait := d.Wait
+			if wait <= 0 {
+				wait = d.Until.Sub(workflow.Now(ctx))
+			}
+			wait = max(wait, minHold)
+			timer := workflow.NewTimerWithOptions(ctx, wait, workflow.TimerOptions{Summary: held + " for step " + p.id})
+			if err := timer.Get(ctx, nil); err != nil {
+				return out, err
+			}
+		case SendSkipped:
+			if d.Code == policy.CodeContactedAgain {
+				return out, &contactedAgain{reason: d.Reason}
+			}
+			return out, nil
+		default:
+			return out, nil
+		}
 	}
-	r.state.Messages = append(r.state.Messages, Message{
-		StepID:     stepID,
-		Channel:    channel,
-		To:         to,
-		DeliveryID: d.ID,
-		ProviderID: d.ProviderID,
-		SentAt:     sentAt,
-	})
 }
+
+// recordMessage records what became of the step's message in the run's
+// state (sent, held or skipped): one entry per step, updated as a held
+// message is sent or skipped.
+func (r *run) recordMessage(ctx workflow.Context, stepID, channel, to string, d Delivery) {
+	status := d.Status
+	if status == "" {
+		status = SendSent // a result recorded before the contact policy existed
+	}
+	m := Message{StepID: stepID, Channel: channel, To: to, DeliveryID: d.ID, ProviderID: d.ProviderID, Status: status}
+	switch status {
+	case SendSent:
+		m.SentAt = d.SentAt
+		if m.SentAt.IsZero() {
+			m.SentAt = workflow.Now(ctx)
+		}
+	case SendHeld:
+		m.Reason, m.Until = d.Reason, d.Until
+	default:
+		m.Reason = d.Reason
+	}
+	for i := range r.state.Messages {
+		if r.state.Messages[i].StepID == stepID {
+			if m.DeliveryID == "" {
+				m.DeliveryID = r.state.Messages[i].DeliveryID
+			}
+			r.state.Messages[i] = m
+			return
+		}
+	}
+	r.state.Messages = append(r.state.Messages, m)
+}
+
+// contactedAgain ends a run whose entry says cancel_on_new_interaction
+// when the customer contacted ccflow again: the run completes, with the
+// reason, and runs no on_error steps.
+type contactedAgain struct {
+	reason string
+}
+
+func (e *contactedAgain) Error() string { return e.reason }
 
 // activityError explains an activity that failed after its retries in the
 // activity's own words ("sending email to ada@example.com: mailbox

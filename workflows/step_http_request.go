@@ -12,6 +12,8 @@ import (
 	"github.com/ccflow/ccflow/core/entry"
 )
 
+func init() { interpret(httpRequest) }
+
 // httpRequestOptions are the options of an http_request step's activity.
 // 5xx answers, timeouts and network errors are retried five times in all;
 // the activity marks every other failure non-retryable, so it reaches the
@@ -36,7 +38,14 @@ func httpRequestOptions(timeout time.Duration, summary string) workflow.Activity
 // keeps the answer as <save_as>.status, <save_as>.headers and
 // <save_as>.body, so $(reply.body.id) and `reply.body.id == 'x'` reach the
 // fields of a JSON body.
-func (r *run) httpRequest(ctx workflow.Context, s entry.Step, p place) error {
+//
+// Its fields are rendered by what they are (templates' RenderURL,
+// RenderHeader, RenderJSON), so a value from a customer or an answer stays
+// one path segment, one query value, one JSON string, on its header's
+// line. That changes what a request carries, not which commands the run
+// makes (no field fails to render that did not before), so it needs no
+// gate: a run in flight sends its next request escaped.
+func httpRequest(r *run, ctx workflow.Context, s *entry.HTTPRequest, p place) error {
 	timeout, err := entry.HTTPTimeout(s)
 	if err != nil {
 		return fmt.Errorf("timeout: %w", err)
@@ -46,11 +55,11 @@ func (r *run) httpRequest(ctx workflow.Context, s entry.Step, p place) error {
 		StepID:         p.id,
 		IdempotencyKey: idempotencyKey(ctx, p.id),
 		Method:         cmp.Or(s.Method, entry.DefaultHTTPMethod),
-		URL:            f.text("url", s.URL),
+		URL:            f.url("url", s.URL),
 		Connection:     s.Connection,
-		Path:           f.text("path", s.Path),
+		Path:           f.url("path", s.Path),
 		Headers:        f.headers(s.Headers),
-		Body:           f.text("body", s.Body),
+		Body:           f.json("body", s.Body),
 		Timeout:        timeout,
 	}
 	if f.err != nil {
@@ -58,7 +67,11 @@ func (r *run) httpRequest(ctx workflow.Context, s entry.Step, p place) error {
 	}
 
 	doing := fmt.Sprintf("calling %s %s", in.Method, in.Target())
-	r.setDetails(ctx, fmt.Sprintf("%s (step %s)", doing, p.id))
+	// The Web UI shows the target as the entry writes it: rendered, a URL
+	// or path may carry the customer's id, address or answers.
+	templated := HTTPRequestInput{URL: s.URL, Connection: s.Connection, Path: s.Path}
+	r.setDetailsShown(ctx, fmt.Sprintf("%s (step %s)", doing, p.id),
+		fmt.Sprintf("calling %s %s (step %s)", in.Method, templated.Target(), p.id))
 	ctx = workflow.WithActivityOptions(ctx, httpRequestOptions(timeout, fmt.Sprintf("HTTP %s for step %s", in.Method, p.id)))
 	var resp HTTPResponse
 	if err := workflow.ExecuteActivity(ctx, HTTPRequestActivity, in).Get(ctx, &resp); err != nil {
@@ -86,7 +99,7 @@ func (f *fields) headers(h map[string]string) map[string]string {
 	sort.Strings(names)
 	out := make(map[string]string, len(h))
 	for _, name := range names {
-		out[name] = f.text("headers."+name, h[name])
+		out[name] = f.header("headers."+name, h[name])
 	}
 	return out
 }

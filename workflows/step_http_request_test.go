@@ -49,9 +49,9 @@ func TestHTTPRequestSavesTheAnswerForTemplatesAndConditions(t *testing.T) {
 	calls := h.onHTTP(func(workflows.HTTPRequestInput, int32) (workflows.HTTPResponse, error) { return customer, nil })
 
 	st := h.complete(input(
-		entry.Step{ID: "crm-lookup", Type: entry.StepHTTPRequest, Connection: "crm", Path: "/customers/$(customer.id)", SaveAs: "crm"},
-		entry.Step{ID: "vip", Type: entry.StepIf, Condition: "crm.status == 200 && crm.body.tier == 'gold' && crm.body.open_orders > 1",
-			Then: []entry.Step{{ID: "vip-sms", Type: entry.StepSendSMS, Text: "Hi $(customer.first_name), $(crm.body.agent.name) will call you."}}},
+		entry.Step{ID: "crm-lookup", Spec: &entry.HTTPRequest{Connection: "crm", Path: "/customers/$(customer.id)", SaveAs: "crm"}},
+		entry.Step{ID: "vip", Spec: &entry.If{Condition: "crm.status == 200 && crm.body.tier == 'gold' && crm.body.open_orders > 1",
+			Then: []entry.Step{{ID: "vip-sms", Spec: &entry.SendSMS{Text: "Hi $(customer.first_name), $(crm.body.agent.name) will call you."}}}}},
 	))
 
 	require.Equal(t, []workflows.HTTPRequestInput{{StepID: "crm-lookup", IdempotencyKey: workflowID + "/crm-lookup",
@@ -68,9 +68,9 @@ func TestHTTPRequestHeadersAreReachable(t *testing.T) {
 	h.onHTTP(func(workflows.HTTPRequestInput, int32) (workflows.HTTPResponse, error) { return customer, nil })
 
 	st := h.complete(input(
-		entry.Step{Type: entry.StepHTTPRequest, URL: "https://api.example.com/customers", SaveAs: "reply"},
-		entry.Step{Type: entry.StepIf, Condition: "reply.headers['content-type'] == 'application/json'",
-			Then: []entry.Step{{Type: entry.StepSetVariable, Name: "version", Value: "$(reply.headers.etag)"}}},
+		entry.Step{Spec: &entry.HTTPRequest{URL: "https://api.example.com/customers", SaveAs: "reply"}},
+		entry.Step{Spec: &entry.If{Condition: "reply.headers['content-type'] == 'application/json'",
+			Then: []entry.Step{{Spec: &entry.SetVariable{Name: "version", Value: "$(reply.headers.etag)"}}}}},
 	))
 
 	require.Equal(t, `"v7"`, st.Variables["version"])
@@ -82,11 +82,11 @@ func TestHTTPRequestRendersItsFields(t *testing.T) {
 		return workflows.HTTPResponse{Status: 204}, nil
 	})
 
-	st := h.complete(input(entry.Step{ID: "notify", Type: entry.StepHTTPRequest, Method: "POST",
+	st := h.complete(input(entry.Step{ID: "notify", Spec: &entry.HTTPRequest{Method: "POST",
 		URL:     "https://hooks.example.com/orders/$(order_id)?agent=$(agent.id)",
 		Headers: map[string]string{"X-Interaction": "$(interaction.id)", "Content-Type": "application/json"},
 		Body:    `{"customer": "$(customer.id)", "disposition": "$(interaction.disposition)"}`,
-		Timeout: "30s"}))
+		Timeout: "30s"}}))
 
 	require.Equal(t, []workflows.HTTPRequestInput{{StepID: "notify", IdempotencyKey: workflowID + "/notify", Method: "POST",
 		URL:     "https://hooks.example.com/orders/A-17?agent=A-7",
@@ -107,7 +107,7 @@ func TestHTTPRequestIsRetriedAndSaysWhatItCalls(t *testing.T) {
 	var during workflows.State
 	h.at(500*time.Millisecond, func() { during = h.state() })
 
-	h.complete(input(entry.Step{ID: "crm-lookup", Type: entry.StepHTTPRequest, Method: "PATCH", Connection: "crm", Path: "/customers/C-77"}))
+	h.complete(input(entry.Step{ID: "crm-lookup", Spec: &entry.HTTPRequest{Method: "PATCH", Connection: "crm", Path: "/customers/C-77"}}))
 
 	require.Len(t, calls.inputs, 2)
 	require.Equal(t, "crm-lookup", during.CurrentStep)
@@ -142,9 +142,9 @@ func TestHTTPRequestFailuresRunOnError(t *testing.T) {
 			})
 
 			st := h.complete(input(
-				entry.Step{ID: "order-hook", Type: entry.StepHTTPRequest, Method: "POST", URL: "https://api.example.com/orders/$(order_id)",
-					SaveAs: "hook", OnError: tellOps},
-				entry.Step{ID: "after", Type: entry.StepSetVariable, Name: "went_on", Value: "yes"},
+				entry.Step{ID: "order-hook", Spec: &entry.HTTPRequest{Method: "POST", URL: "https://api.example.com/orders/$(order_id)",
+					SaveAs: "hook"}, OnError: tellOps},
+				entry.Step{ID: "after", Spec: &entry.SetVariable{Name: "went_on", Value: "yes"}},
 			))
 
 			require.Len(t, calls.inputs, tt.attempts)
@@ -164,7 +164,7 @@ func TestHTTPRequestFailureWithoutOnErrorFailsTheRun(t *testing.T) {
 		return workflows.HTTPResponse{}, temporal.NewNonRetryableApplicationError("answered 401 Unauthorized", workflows.ErrTypeHTTPStatus, nil)
 	})
 
-	err := h.run(input(entry.Step{ID: "crm-lookup", Type: entry.StepHTTPRequest, Connection: "crm"}))
+	err := h.run(input(entry.Step{ID: "crm-lookup", Spec: &entry.HTTPRequest{Connection: "crm"}}))
 
 	requireApplicationError(t, err, workflows.ErrStepFailed,
 		`step "crm-lookup" (http_request) failed: calling GET connection crm: answered 401 Unauthorized`)
@@ -174,10 +174,37 @@ func TestHTTPRequestWithAnUndefinedVariableIsNotMade(t *testing.T) {
 	h := newHarness(t)
 	calls := h.onHTTP(func(workflows.HTTPRequestInput, int32) (workflows.HTTPResponse, error) { return customer, nil })
 
-	err := h.run(input(entry.Step{ID: "crm-lookup", Type: entry.StepHTTPRequest, Connection: "crm",
-		Headers: map[string]string{"X-B": "$(interaction.id)", "X-A": "$(invoice_id)"}}))
+	err := h.run(input(entry.Step{ID: "crm-lookup", Spec: &entry.HTTPRequest{Connection: "crm",
+		Headers: map[string]string{"X-B": "$(interaction.id)", "X-A": "$(invoice_id)"}}}))
 
 	requireApplicationError(t, err, workflows.ErrStepFailed,
 		`step "crm-lookup" (http_request) failed: headers.X-A: $(invoice_id) is not defined`)
 	require.Empty(t, calls.inputs)
+}
+
+// Values a customer controls are escaped for where they land: a path
+// segment stays one segment of the connection's API, a survey comment
+// cannot add keys to a JSON body, a header value stays on its line.
+func TestHTTPRequestEscapesValuesByWhereTheyLand(t *testing.T) {
+	h := newHarness(t)
+	calls := h.onHTTP(func(workflows.HTTPRequestInput, int32) (workflows.HTTPResponse, error) {
+		return workflows.HTTPResponse{Status: 204}, nil
+	})
+	in := input(
+		entry.Step{ID: "set-comment", Spec: &entry.SetVariable{Name: "comment", Value: `fine", "refund": true, "x": "`}},
+		entry.Step{ID: "crm-update", Spec: &entry.HTTPRequest{Method: "POST", Connection: "crm",
+			Path:    "/customers/$(customer.id)/notes?by=$(agent.name)",
+			Headers: map[string]string{"X-Customer": "$(customer.id)"},
+			Body:    `{"customer": "$(customer.id)", "comment": "$(comment)", "score": $(entry.version)}`}},
+	)
+	in.Event.Customer.ID = "7/admin/delete-all?confirm=yes#"
+	in.Event.Agent.Name = "Sam & Co"
+
+	h.complete(in)
+
+	require.Len(t, calls.inputs, 1)
+	got := calls.inputs[0]
+	require.Equal(t, "/customers/7%2Fadmin%2Fdelete-all%3Fconfirm=yes%23/notes?by=Sam+%26+Co", got.Path)
+	require.Equal(t, `{"customer": "7/admin/delete-all?confirm=yes#", "comment": "fine\", \"refund\": true, \"x\": \"", "score": 3}`, got.Body)
+	require.Equal(t, map[string]string{"X-Customer": "7/admin/delete-all?confirm=yes#"}, got.Headers)
 }

@@ -10,10 +10,12 @@ import (
 	"github.com/ccflow/ccflow/core/entry"
 )
 
+func init() { interpret(scheduleEvent) }
+
 // scheduleEvent schedules the event of a schedule_event step: its steps
 // run beside the rest once it comes due. A pending event of the same name
 // is replaced. A due time in the past fires at once.
-func (r *run) scheduleEvent(ctx workflow.Context, s entry.Step, p place) error {
+func scheduleEvent(r *run, ctx workflow.Context, s *entry.ScheduleEvent, p place) error {
 	due, err := r.dueTime(ctx, s)
 	if err != nil {
 		return err
@@ -40,7 +42,7 @@ func (r *run) scheduleEvent(ctx workflow.Context, s entry.Step, p place) error {
 
 // dueTime is when the event of s comes due: after its duration from now,
 // or at the time its at template renders to.
-func (r *run) dueTime(ctx workflow.Context, s entry.Step) (time.Time, error) {
+func (r *run) dueTime(ctx workflow.Context, s *entry.ScheduleEvent) (time.Time, error) {
 	if s.After != "" {
 		d, err := durations.Parse(s.After)
 		if err != nil {

@@ -9,9 +9,11 @@ import (
 	"github.com/ccflow/ccflow/core/entry"
 )
 
+func init() { interpret(wait) }
+
 // wait sleeps on a durable timer, which survives restarts of workers and
 // of the Temporal server.
-func (r *run) wait(ctx workflow.Context, s entry.Step, p place) error {
+func wait(r *run, ctx workflow.Context, s *entry.Wait, p place) error {
 	d, err := durations.Parse(s.Duration)
 	if err != nil {
 		return fmt.Errorf("duration: %w", err)

@@ -21,8 +21,8 @@ func TestWaitIsADurableTimerBeforeTheNextStep(t *testing.T) {
 	h.at(time.Hour, func() { during = h.state() })
 
 	st := h.complete(input(
-		entry.Step{ID: "pause", Type: entry.StepWait, Duration: "1w"},
-		entry.Step{ID: "follow-up-sms", Type: entry.StepSendSMS, Text: "How is it going, $(customer.first_name)?"},
+		entry.Step{ID: "pause", Spec: &entry.Wait{Duration: "1w"}},
+		entry.Step{ID: "follow-up-sms", Spec: &entry.SendSMS{Text: "How is it going, $(customer.first_name)?"}},
 	))
 
 	require.Equal(t, []time.Duration{durations.Week}, timers)
@@ -40,7 +40,7 @@ func TestWaitAsTheLastStepSaysTheRunCompletesAfterIt(t *testing.T) {
 	var during workflows.State
 	h.at(time.Minute, func() { during = h.state() })
 
-	h.complete(input(entry.Step{Type: entry.StepWait, Duration: "1d12h"}))
+	h.complete(input(entry.Step{Spec: &entry.Wait{Duration: "1d12h"}}))
 
 	require.Equal(t, "waiting 1d12h until 2026-11-24 22:15 UTC before the run completes (step steps[0])", during.Details)
 }

@@ -4,18 +4,40 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/ccflow/ccflow/core/durations"
 )
 
+// MaxSummaryBytes is the longest static summary Temporal documents (its
+// SDKs' docs: "limited to 200 bytes"). The dev server of the pinned CLI
+// takes longer ones; the summary keeps to the documented limit so that no
+// server can refuse a start for it.
+const MaxSummaryBytes = 200
+
 // StaticSummary is the one-line summary the starter gives a run for the Web
-// UI: entry name, interaction and, when known, disposition.
+// UI: entry name, interaction and, when known, disposition, cut with "…"
+// to MaxSummaryBytes.
 func StaticSummary(in FollowUpInput) string {
 	parts := []string{in.Entry.Name, in.Event.InteractionID}
 	if in.Event.Disposition != "" {
 		parts = append(parts, in.Event.Disposition)
 	}
-	return strings.Join(parts, " · ")
+	return cut(strings.Join(parts, " · "), MaxSummaryBytes)
+}
+
+// cut shortens s to at most n bytes, on a character's boundary, ending it
+// with "…" when it was longer.
+func cut(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	const ellipsis = "…"
+	end := n - len(ellipsis)
+	for end > 0 && !utf8.RuneStart(s[end]) {
+		end--
+	}
+	return s[:end] + ellipsis
 }
 
 // StaticDetails is the Markdown the starter gives a run for the Web UI: what

@@ -1,7 +1,9 @@
 package workflows_test
 
 import (
+	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/temporal"
@@ -50,6 +52,21 @@ func TestSearchAttributes(t *testing.T) {
 func TestStaticSummary(t *testing.T) {
 	require.Equal(t, "Post-call survey · INT-1001 · Problem solved", workflows.StaticSummary(input()))
 	require.Equal(t, "Post-call survey · INT-2002", workflows.StaticSummary(minimalInput()))
+}
+
+// Temporal documents 200 bytes as a static summary's limit, and an entry's
+// name alone may take 200 characters (800 bytes): the summary is cut, on a
+// character's boundary, with "…".
+func TestStaticSummaryFitsTemporalsLimit(t *testing.T) {
+	in := input()
+	in.Entry.Name = strings.Repeat("é", 200)
+
+	got := workflows.StaticSummary(in)
+
+	require.LessOrEqual(t, len(got), workflows.MaxSummaryBytes)
+	require.True(t, utf8.ValidString(got))
+	require.True(t, strings.HasSuffix(got, "…"))
+	require.True(t, strings.HasPrefix(got, "éé"))
 }
 
 func TestStaticDetails(t *testing.T) {

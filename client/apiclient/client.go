@@ -44,6 +44,11 @@ func (c *Client) BaseURL() string { return c.baseURL }
 // and decodes a 2xx answer into out when out is not nil. Any other answer
 // becomes an *Error.
 func (c *Client) do(ctx context.Context, method, path string, body, out any) error {
+	return c.doWith(ctx, method, path, nil, body, out)
+}
+
+// doWith is do with extra request headers.
+func (c *Client) doWith(ctx context.Context, method, path string, header http.Header, body, out any) error {
 	var reader io.Reader
 	switch b := body.(type) {
 	case nil:
@@ -59,6 +64,9 @@ func (c *Client) do(ctx context.Context, method, path string, body, out any) err
 	req, err := http.NewRequestWithContext(ctx, method, c.baseURL+path, reader)
 	if err != nil {
 		return fmt.Errorf("%s %s: %w", method, path, err)
+	}
+	for k, v := range header {
+		req.Header[k] = v
 	}
 	req.Header.Set("Accept", "application/json")
 	if c.token != "" {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/ccflow/ccflow/client/apiclient"
 	"github.com/ccflow/ccflow/core/entry"
+	"github.com/ccflow/ccflow/core/etag"
 	"github.com/ccflow/ccflow/core/interaction"
 	"github.com/ccflow/ccflow/core/validation"
 )
@@ -52,7 +53,7 @@ func TestEntriesSendsTheTokenAndDecodesTheList(t *testing.T) {
 func TestUpdateEntrySendsTheEntryWithoutItsVersion(t *testing.T) {
 	c, seen := serve(t, http.StatusOK, `{"id": "a b", "name": "A", "version": 4}`)
 	e := entry.Entry{ID: "a b", Name: "A", Enabled: true, Version: 3,
-		Triggers: []entry.Trigger{{Type: "disposition", Disposition: "Spam"}}, Steps: []entry.Step{{Type: "wait", Duration: "1d"}}}
+		Triggers: []entry.Trigger{{Type: "disposition", Disposition: "Spam"}}, Steps: []entry.Step{{Spec: &entry.Wait{Duration: "1d"}}}}
 
 	updated, err := c.UpdateEntry(context.Background(), e)
 
@@ -169,4 +170,29 @@ func TestUnreachableServerNamesTheURL(t *testing.T) {
 	_, err := c.Catalog(context.Background())
 
 	require.ErrorContains(t, err, "reading the disposition catalog: GET "+srv.URL+"/v1/dispositions: ")
+}
+
+func TestWritesOverAKnownVersionSendItsETag(t *testing.T) {
+	var ifMatch []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ifMatch = append(ifMatch, r.Header.Get("If-Match"))
+		if r.Method == http.MethodDelete {
+			w.WriteHeader(http.StatusNoContent)
+			return
+		}
+		_, _ = io.WriteString(w, `{"id": "a", "version": 4}`)
+	}))
+	t.Cleanup(srv.Close)
+	c := apiclient.New(srv.URL, "secret", nil)
+	e := entry.Entry{ID: "a", Name: "A"}
+
+	_, err := c.UpdateEntry(context.Background(), e)
+	require.NoError(t, err)
+	e.Version = 3
+	_, err = c.UpdateEntry(context.Background(), e)
+	require.NoError(t, err)
+	require.NoError(t, c.DeleteEntry(context.Background(), "a", 0))
+	require.NoError(t, c.DeleteEntry(context.Background(), "a", 4))
+
+	require.Equal(t, []string{"", etag.Entry("a", 3), "", etag.Entry("a", 4)}, ifMatch)
 }

@@ -25,6 +25,9 @@ type Error struct {
 	Field string
 	// Details lists every problem when the API found more than one.
 	Details []FieldProblem
+	// RequestID is the request's X-Request-Id, which finds its lines in
+	// ccflow's log.
+	RequestID string
 }
 
 // FieldProblem is one problem of an input the API rejected.
@@ -63,6 +66,13 @@ func (e *Error) Fields() validation.Errors {
 	return validation.Errors{{Path: e.Field, Message: strings.TrimPrefix(e.Message, e.Field+": ")}}
 }
 
+// IsStale reports whether err is the API's 412: a conditional write found
+// the entry changed since it was read.
+func IsStale(err error) bool {
+	var apiErr *Error
+	return errors.As(err, &apiErr) && apiErr.Status == http.StatusPreconditionFailed
+}
+
 // IsNotFound reports whether err is the API's 404.
 func IsNotFound(err error) bool {
 	var apiErr *Error
@@ -72,10 +82,11 @@ func IsNotFound(err error) bool {
 // errorBody is the API's error shape.
 type errorBody struct {
 	Error *struct {
-		Code    string         `json:"code"`
-		Message string         `json:"message"`
-		Field   string         `json:"field"`
-		Details []FieldProblem `json:"details"`
+		Code      string         `json:"code"`
+		Message   string         `json:"message"`
+		Field     string         `json:"field"`
+		Details   []FieldProblem `json:"details"`
+		RequestID string         `json:"request_id"`
 	} `json:"error"`
 }
 
@@ -86,7 +97,7 @@ func decodeError(status int, data []byte) *Error {
 	var body errorBody
 	if err := json.Unmarshal(data, &body); err == nil && body.Error != nil && body.Error.Code != "" {
 		b := body.Error
-		return &Error{Status: status, Code: b.Code, Message: b.Message, Field: b.Field, Details: b.Details}
+		return &Error{Status: status, Code: b.Code, Message: b.Message, Field: b.Field, Details: b.Details, RequestID: b.RequestID}
 	}
 	text := strings.TrimSpace(string(data))
 	const maxText = 200

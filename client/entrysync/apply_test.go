@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ccflow/ccflow/client/entrysync"
+	"github.com/ccflow/ccflow/core/entry"
 )
 
 func TestApplyCreatesWhatTheServerLacks(t *testing.T) {
@@ -107,4 +108,37 @@ func TestApplyUpdatesAChangedFile(t *testing.T) {
 	require.Equal(t, []string{"create a v1", "update a v2"}, remote.writes)
 	require.Contains(t, out.String(), "-      \"duration\": \"1d\"\n    +      \"duration\": \"1w\"\n")
 	require.Contains(t, out.String(), "updated a (v2)\n")
+}
+
+// A change made on the server between the plan and its execution (someone
+// else's apply, an edit through the API) must not be overwritten by a plan
+// that never saw it: the write is made only over the version planned from.
+func TestExecuteNeverOverwritesAChangeMadeAfterThePlan(t *testing.T) {
+	dir := writeDir(t, map[string]string{"a.yaml": strings.Replace(waitEntry("a", "A"), `"1d"`, `"1w"`, 1)})
+	remote := newFakeRemote(entry.Entry{ID: "a", Name: "A", Enabled: true, Version: 1})
+	plan, err := entrysync.Apply(context.Background(), remote, dir, entrysync.Options{DryRun: true, Prune: true}, &strings.Builder{})
+	require.NoError(t, err)
+	require.Equal(t, 1, plan.Count(entrysync.Update))
+	concurrent := remote.live["a"]
+	remote.store("update", concurrent, 2) // someone else's change, after the plan
+
+	err = entrysync.Execute(context.Background(), remote, &plan, &strings.Builder{})
+
+	require.ErrorContains(t, err, "is at v2, not v1")
+	require.Equal(t, 2, remote.live["a"].Version, "the other change stands")
+	require.False(t, plan.Changes[0].Applied)
+}
+
+func TestExecuteMarksWhatItApplied(t *testing.T) {
+	dir := writeDir(t, map[string]string{"a.yaml": waitEntry("a", "A")})
+	remote := newFakeRemote(entry.Entry{ID: "b", Name: "B", Enabled: true, Version: 4})
+
+	plan, err := entrysync.Apply(context.Background(), remote, dir, entrysync.Options{Prune: true}, &strings.Builder{})
+
+	require.NoError(t, err)
+	require.Equal(t, []string{"delete b", "create a v1"}, remote.writes, "deletions first")
+	require.Equal(t, []entrysync.Change{
+		{Action: entrysync.Create, ID: "a", File: plan.Changes[0].File, Entry: plan.Changes[0].Entry, Applied: true, NewVersion: 1},
+		{Action: entrysync.Delete, ID: "b", Entry: plan.Changes[1].Entry, LiveVersion: 4, Applied: true},
+	}, plan.Changes)
 }

@@ -16,7 +16,7 @@ import (
 func TestEncodeYAMLKeepsTheAPIsFieldOrder(t *testing.T) {
 	e := live(waitingEntry("a", "1d"), 7)
 	e.Steps[0].ID = ""
-	e.Steps = append(e.Steps, entry.Step{Type: entry.StepSendEmail, Subject: "Hi", Text: "Hello\nagain\n"})
+	e.Steps = append(e.Steps, entry.Step{Spec: &entry.SendEmail{Subject: "Hi", Text: "Hello\nagain\n"}})
 
 	data, err := entrysync.EncodeYAML(e)
 
@@ -44,14 +44,14 @@ func TestEncodeYAMLRoundTripsTextsAYAMLReaderWouldMisread(t *testing.T) {
 		"line\n  indented line\n", "no final newline\nhere", "\"quoted\"", "'single'", "$(customer.first_name)"} {
 		t.Run(s, func(t *testing.T) {
 			e := waitingEntry("a", "1d")
-			e.Steps = append(e.Steps, entry.Step{Type: entry.StepSendSMS, Text: s})
+			e.Steps = append(e.Steps, entry.Step{Spec: &entry.SendSMS{Text: s}})
 
 			data, err := entrysync.EncodeYAML(e)
 			require.NoError(t, err)
 			back, err := entry.DecodeYAML(data)
 
 			require.NoError(t, err, "decoding %s", data)
-			require.Equal(t, s, back.Steps[1].Text, "encoded as %s", data)
+			require.Equal(t, s, back.Steps[1].Spec.(*entry.SendSMS).Text, "encoded as %s", data)
 		})
 	}
 }
@@ -77,7 +77,8 @@ func TestExportThenApplyChangesNothing(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "exported")
 	var out strings.Builder
 
-	require.NoError(t, entrysync.Export(context.Background(), remote, dir, &out))
+	_, err := entrysync.Export(context.Background(), remote, dir, &out)
+	require.NoError(t, err)
 	plan, err := entrysync.Apply(context.Background(), remote, dir, entrysync.Options{}, &strings.Builder{})
 
 	require.NoError(t, err)
@@ -94,13 +95,14 @@ func TestExportRewritesTheFileThatHoldsAnEntryInPlace(t *testing.T) {
 	remote := newFakeRemote(live(waitingEntry("a", "1w"), 2))
 	var out strings.Builder
 
-	require.NoError(t, entrysync.Export(context.Background(), remote, dir, &out))
+	_, err := entrysync.Export(context.Background(), remote, dir, &out)
+	require.NoError(t, err)
 
 	data, err := os.ReadFile(filepath.Join(dir, "first.json"))
 	require.NoError(t, err)
 	e, err := entry.Decode(data)
 	require.NoError(t, err, "a JSON file stays JSON")
-	require.Equal(t, "1w", e.Steps[0].Duration)
+	require.Equal(t, "1w", e.Steps[0].Spec.(*entry.Wait).Duration)
 	require.NoFileExists(t, filepath.Join(dir, "a.yaml"))
 	require.Equal(t, "wrote "+filepath.Join(dir, "first.json")+" (a v2)\n"+
 		"left  "+filepath.Join(dir, "gone.yaml")+": its entry gone is not live\n", out.String())

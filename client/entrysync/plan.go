@@ -34,6 +34,10 @@ type Change struct {
 	LiveVersion int
 	// Diff is a unified diff from the live entry to the file's, for Update.
 	Diff string
+	// Applied is set by Execute once the write is made; NewVersion is then
+	// the version created or updated.
+	Applied    bool
+	NewVersion int
 }
 
 // Plan is what applying a folder would do: one Change per entry, by id.
@@ -106,12 +110,16 @@ func (p Plan) Count(a Action) int {
 	return n
 }
 
+// writeOrder is the order of the writes: deletions first, so a new entry
+// may take a deleted one's name, then updates, then creations.
+var writeOrder = []Action{Delete, Update, Create}
+
 // Writes returns the changes that write to ccflow, in the order Execute
 // makes them: deletions first, so a new entry may take a deleted one's
 // name, then updates, then creations.
 func (p Plan) Writes() []Change {
 	var writes []Change
-	for _, a := range []Action{Delete, Update, Create} {
+	for _, a := range writeOrder {
 		for _, c := range p.Changes {
 			if c.Action == a {
 				writes = append(writes, c)

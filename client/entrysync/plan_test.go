@@ -16,7 +16,7 @@ func waitingEntry(id, d string) entry.Entry {
 	return entry.Entry{
 		ID: id, Name: "Entry " + id, Enabled: true,
 		Triggers: []entry.Trigger{{Type: entry.TriggerDisposition, Disposition: "Spam"}},
-		Steps:    []entry.Step{{ID: "pause", Type: entry.StepWait, Duration: d}},
+		Steps:    []entry.Step{{ID: "pause", Spec: &entry.Wait{Duration: d}}},
 	}
 }
 

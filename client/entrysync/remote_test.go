@@ -52,12 +52,19 @@ func (r *fakeRemote) UpdateEntry(_ context.Context, e entry.Entry) (entry.Entry,
 	if !ok {
 		return entry.Entry{}, fmt.Errorf("entry %s not found", e.ID)
 	}
+	if e.Version != 0 && e.Version != current.Version {
+		return entry.Entry{}, fmt.Errorf("entry %s is at v%d, not v%d (412)", e.ID, current.Version, e.Version)
+	}
 	return r.store("update", e, current.Version+1), nil
 }
 
-func (r *fakeRemote) DeleteEntry(_ context.Context, id string) error {
-	if _, ok := r.live[id]; !ok {
+func (r *fakeRemote) DeleteEntry(_ context.Context, id string, version int) error {
+	current, ok := r.live[id]
+	if !ok {
 		return fmt.Errorf("entry %s not found", id)
+	}
+	if version != 0 && version != current.Version {
+		return fmt.Errorf("entry %s is at v%d, not v%d (412)", id, current.Version, version)
 	}
 	delete(r.live, id)
 	r.writes = append(r.writes, "delete "+id)

@@ -3,12 +3,13 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net/http"
 	"os"
 	"time"
+
+	"github.com/spf13/cobra"
 
 	"github.com/ccflow/ccflow/client/apiclient"
 	"github.com/ccflow/ccflow/client/loadgen"
@@ -27,15 +28,18 @@ type loadOptions struct {
 	eventFile   string
 	dryRun      bool
 	timeout     time.Duration
+	// json prints the summary as JSON (--output json) instead of text.
+	json bool
 }
 
-func (o *loadOptions) register(fs *flag.FlagSet) {
-	fs.IntVar(&o.events, "events", 200, "")
-	fs.IntVar(&o.concurrency, "concurrency", 8, "")
-	fs.Float64Var(&o.rate, "rate", 0, "")
-	fs.StringVar(&o.eventFile, "event", "", "")
-	fs.BoolVar(&o.dryRun, "dry-run", false, "")
-	fs.DurationVar(&o.timeout, "timeout", 5*time.Minute, "")
+func (o *loadOptions) register(cmd *cobra.Command) {
+	fs := cmd.Flags()
+	fs.IntVar(&o.events, "events", 200, "number of events to post")
+	fs.IntVar(&o.concurrency, "concurrency", 8, "number of senders")
+	fs.Float64Var(&o.rate, "rate", 0, "events a second (0: as fast as answered)")
+	fs.StringVar(&o.eventFile, "event", "", "event template file (default: SPEC's example event)")
+	fs.BoolVar(&o.dryRun, "dry-run", false, "start nothing (?dry_run=true)")
+	fs.DurationVar(&o.timeout, "timeout", 5*time.Minute, "stop after this long")
 }
 
 // Bounds of a run, so that a typo can neither start millions of workflows
@@ -89,9 +93,13 @@ func load(ctx context.Context, baseURL, token string, opts loadOptions, stdout, 
 	if opts.dryRun {
 		send, mode = client.DryRun, "dry run, starting nothing"
 	}
-	fmt.Fprintf(stdout, "load run %s: %d events to %s (%s), concurrency %d, rate %s\n",
+	text := stdout
+	if opts.json {
+		text = io.Discard
+	}
+	fmt.Fprintf(text, "load run %s: %d events to %s (%s), concurrency %d, rate %s\n",
 		runID, opts.events, client.BaseURL(), mode, opts.concurrency, rateText(opts.rate))
-	fmt.Fprintf(stdout, "interaction ids %s … %s\n", events.ID(1), events.ID(opts.events))
+	fmt.Fprintf(text, "interaction ids %s … %s\n", events.ID(1), events.ID(opts.events))
 
 	summary := loadgen.Run(ctx, events, loadgen.Config{
 		Send:        send,
@@ -99,7 +107,11 @@ func load(ctx context.Context, baseURL, token string, opts loadOptions, stdout, 
 		Rate:        opts.rate,
 		Progress:    stderr,
 	})
-	if err := summary.Write(stdout); err != nil {
+	if opts.json {
+		if err := writeJSON(stdout, loadJSON(runID, events.ID(1), events.ID(opts.events), opts, summary)); err != nil {
+			return err
+		}
+	} else if err := summary.Write(stdout); err != nil {
 		return fmt.Errorf("writing the summary: %w", err)
 	}
 
@@ -120,6 +132,48 @@ func loadHTTPClient(concurrency int) *http.Client {
 	transport := http.DefaultTransport.(*http.Transport).Clone()
 	transport.MaxIdleConnsPerHost = concurrency
 	return &http.Client{Timeout: requestTimeout, Transport: transport}
+}
+
+// loadSummary is the answer of `load --output json`; durations are in
+// seconds.
+type loadSummary struct {
+	RunID          string         `json:"run_id"`
+	FirstID        string         `json:"first_interaction_id"`
+	LastID         string         `json:"last_interaction_id"`
+	DryRun         bool           `json:"dry_run"`
+	Planned        int            `json:"planned"`
+	Sent           int            `json:"sent"`
+	Failed         int            `json:"failed"`
+	ElapsedSeconds float64        `json:"elapsed_seconds"`
+	PerSecond      float64        `json:"per_second"`
+	Latency        map[string]any `json:"latency_seconds"`
+	Matches        map[string]int `json:"matches"`
+	Unmatched      int            `json:"unmatched"`
+	Errors         []loadError    `json:"errors"`
+}
+
+type loadError struct {
+	Status  int    `json:"status"`
+	Count   int    `json:"count"`
+	Example string `json:"example"`
+}
+
+func loadJSON(runID, first, last string, opts loadOptions, s loadgen.Summary) loadSummary {
+	out := loadSummary{RunID: runID, FirstID: first, LastID: last, DryRun: opts.dryRun,
+		Planned: s.Planned, Sent: s.Sent, Failed: s.Failed(), ElapsedSeconds: s.Elapsed.Seconds(),
+		Latency: map[string]any{"p50": s.Latency.P50.Seconds(), "p95": s.Latency.P95.Seconds(),
+			"p99": s.Latency.P99.Seconds(), "max": s.Latency.Max.Seconds()},
+		Matches: s.Matches, Unmatched: s.Unmatched, Errors: []loadError{}}
+	if out.Matches == nil {
+		out.Matches = map[string]int{}
+	}
+	if s.Elapsed > 0 {
+		out.PerSecond = float64(s.Sent) / s.Elapsed.Seconds()
+	}
+	for _, e := range s.Errors {
+		out.Errors = append(out.Errors, loadError{Status: e.Status, Count: e.Count, Example: e.Example})
+	}
+	return out
 }
 
 func rateText(rate float64) string {

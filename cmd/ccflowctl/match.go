@@ -13,8 +13,9 @@ import (
 )
 
 // match reads the event at path ("-" for stdin), asks ccflow which entries
-// it matches without starting anything, and prints one line per match.
-func match(ctx context.Context, client *apiclient.Client, path string, stdin io.Reader, stdout io.Writer) error {
+// it matches without starting anything, and prints one line per match, or
+// the API's answer as JSON.
+func match(ctx context.Context, client *apiclient.Client, path string, stdin io.Reader, stdout io.Writer, asJSON bool) error {
 	var (
 		event []byte
 		err   error
@@ -30,6 +31,9 @@ func match(ctx context.Context, client *apiclient.Client, path string, stdin io.
 	res, err := client.DryRun(ctx, event)
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
+	}
+	if asJSON {
+		return writeJSON(stdout, res)
 	}
 	printMatches(stdout, res)
 	return nil

@@ -11,6 +11,8 @@
 // system runs the command against a whole ccflow of its own (PostgreSQL,
 // the Temporal dev server on SQLite, the worker and the starter, set up as
 // `make dev` sets them up), as `make bench` does.
+//
+//	devenv --version
 package main
 
 import (
@@ -21,10 +23,11 @@ import (
 	"slices"
 	"syscall"
 
+	"github.com/ccflow/ccflow/internal/buildinfo"
 	"github.com/ccflow/ccflow/internal/devenv"
 )
 
-const usage = "usage: devenv dev | devenv test -- COMMAND [ARG...] | devenv system -- COMMAND [ARG...]"
+const usage = "usage: devenv dev | devenv test -- COMMAND [ARG...] | devenv system -- COMMAND [ARG...] | devenv --version"
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -34,6 +37,9 @@ func main() {
 
 func run(ctx context.Context, args []string) int {
 	switch {
+	case slices.Equal(args, []string{"--version"}):
+		fmt.Println("devenv", buildinfo.Read())
+		return 0
 	case slices.Equal(args, []string{"dev"}):
 		if err := devenv.Dev(ctx); err != nil {
 			fmt.Fprintln(os.Stderr, "devenv:", err)

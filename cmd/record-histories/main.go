@@ -5,6 +5,9 @@
 //	make record-histories [PREFIX=v2-] [SCENARIOS="survey-answered cancelled"] [REPLACE=1]
 //
 // It reads DATABASE_URL and the TEMPORAL_* variables as the worker does.
+// Payloads are encrypted with the tests' public keys (codec/codectest),
+// the keys the replay tests decrypt with, so the corpus holds runs as a
+// deployment with CCFLOW_PAYLOAD_KEYS stores them.
 package main
 
 import (
@@ -18,9 +21,10 @@ import (
 	"syscall"
 
 	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/contrib/envconfig"
 	sdklog "go.temporal.io/sdk/log"
 
+	"github.com/ccflow/ccflow/codec/codectest"
+	"github.com/ccflow/ccflow/config"
 	"github.com/ccflow/ccflow/internal/histories"
 	"github.com/ccflow/ccflow/store"
 )
@@ -58,9 +62,9 @@ func run(ctx context.Context) error {
 	defer st.Close()
 	o.Store = st
 
-	opts, err := envconfig.LoadDefaultClientOptions()
+	opts, err := config.TemporalClientOptions(codectest.Keyring())
 	if err != nil {
-		return fmt.Errorf("reading the TEMPORAL_* settings: %w", err)
+		return err
 	}
 	opts.Logger = sdklog.NewStructuredLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
 	c, err := client.DialContext(ctx, opts)

@@ -1,6 +1,7 @@
 package entry_test
 
 import (
+	"encoding/json"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -41,12 +42,12 @@ func TestDecodeSPECExample(t *testing.T) {
 			{Type: entry.TriggerAverageSentiment, Operator: ">", Threshold: ptr(0.51)},
 		},
 		Steps: []entry.Step{
-			{ID: "survey", Type: entry.StepSendSurvey, Channel: "email", Question: "How did we do?",
-				Subject: "Your call", Text: "Rate us: $(survey.url)", Wait: "1d"},
-			{Type: entry.StepIf, Condition: "survey.score <= 2", Then: []entry.Step{
-				{Type: entry.StepSendEmail, Subject: "Sorry", Text: "Hi $(customer.first_name)",
-					OnError: []entry.Step{{Type: entry.StepSendSMS, Text: "We tried to email you"}}},
-			}},
+			{ID: "survey", Spec: &entry.SendSurvey{Channel: "email", Question: "How did we do?",
+				Subject: "Your call", Text: "Rate us: $(survey.url)", Wait: "1d"}},
+			{Spec: &entry.If{Condition: "survey.score <= 2", Then: []entry.Step{
+				{Spec: &entry.SendEmail{Subject: "Sorry", Text: "Hi $(customer.first_name)"},
+					OnError: []entry.Step{{Spec: &entry.SendSMS{Text: "We tried to email you"}}}},
+			}}},
 		},
 	}, e)
 	require.NoError(t, entry.Validate(e, entry.DefaultCatalog()))
@@ -109,6 +110,16 @@ func TestDecodeRejects(t *testing.T) {
 			"", "not valid JSON"},
 		{"trailing data", `{"name": "x"} {}`,
 			"", "not valid JSON"},
+		{"a field given twice", `{"name": "x", "service": "a", "name": "y"}`,
+			"name", "is given twice"},
+		{"a step's field given twice", `{"steps": [{"type": "wait", "duration": "1d", "duration": "1w"}]}`,
+			"steps[0].duration", "is given twice"},
+		{"a header given twice", `{"steps": [{"type": "http_request", "headers": {"X-A": "1", "X-A": "2"}}]}`,
+			"steps[0].headers.X-A", "is given twice"},
+		{"text that is not UTF-8", "{\"name\": \"x\xff\"}",
+			"name", "is not valid UTF-8 text"},
+		{"an unpaired surrogate", `{"steps": [{"type": "send_sms", "text": "hi \ud800"}]}`,
+			"steps[0].text", "holds an unpaired UTF-16 surrogate"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -150,8 +161,8 @@ steps:
 		Name: "Post-call survey", Enabled: true,
 		Triggers: []entry.Trigger{{Type: entry.TriggerAverageSentiment, Operator: "<", Threshold: ptr(-0.2)}},
 		Steps: []entry.Step{
-			{Type: entry.StepWait, Duration: "30m"},
-			{Type: entry.StepSendSMS, Text: "Sorry, $(customer.first_name): $$5 off with code $(code)"},
+			{Spec: &entry.Wait{Duration: "30m"}},
+			{Spec: &entry.SendSMS{Text: "Sorry, $(customer.first_name): $$5 off with code $(code)"}},
 		},
 	}, e)
 }
@@ -177,4 +188,108 @@ func TestDecodeYAMLRejects(t *testing.T) {
 			require.Contains(t, fe.Message, tt.message)
 		})
 	}
+}
+
+// stepIn returns the step object at the path of steps lists and indexes
+// keys in the JSON document doc, such as "steps", 1, "then", 0.
+func stepIn(doc map[string]any, keys ...any) map[string]any {
+	var v any = doc
+	for _, k := range keys {
+		switch k := k.(type) {
+		case string:
+			v = v.(map[string]any)[k]
+		case int:
+			v = v.([]any)[k]
+		}
+	}
+	return v.(map[string]any)
+}
+
+// decodeChanged decodes e as JSON after change has edited the JSON: a
+// field a step's type does not have exists only there.
+func decodeChanged(t *testing.T, e entry.Entry, change func(doc map[string]any)) error {
+	t.Helper()
+	data, err := json.Marshal(e)
+	require.NoError(t, err)
+	var doc map[string]any
+	require.NoError(t, json.Unmarshal(data, &doc))
+	change(doc)
+	data, err = json.Marshal(doc)
+	require.NoError(t, err)
+	_, err = entry.Decode(data)
+	return err
+}
+
+// A step holds the fields of its type only: those of other types are
+// refused when the entry is read, with the words Validate used for them
+// when a step was one flat struct.
+func TestDecodeRejectsFieldsOfOtherStepTypes(t *testing.T) {
+	tests := []struct {
+		name    string
+		entry   entry.Entry
+		change  func(doc map[string]any)
+		path    string
+		message string
+	}{
+		{"field of another step type", valid(), func(d map[string]any) { stepIn(d, "steps", 1, "then", 0)["duration"] = "1d" },
+			"steps[1].then[0].duration", "not a field of send_email steps"},
+		{"nested steps of another step type", valid(), func(d map[string]any) {
+			stepIn(d, "steps", 2)["then"] = []any{map[string]any{"type": "wait", "duration": "1m"}}
+		}, "steps[2].then", "not a field of send_sms steps"},
+		{"no fields of other step types", withRequest(request(entry.HTTPRequest{URL: "https://api.example.com"})),
+			func(d map[string]any) { stepIn(d, "steps", 2)["text"] = "hi" },
+			"steps[2].text", "not a field of http_request steps"},
+		{"schedule_event takes no duration", withEvents(), func(d map[string]any) { stepIn(d, "steps", 4)["duration"] = "1d" },
+			"steps[4].duration", "not a field of schedule_event steps"},
+		{"clear_event takes no steps", withEvents(), func(d map[string]any) {
+			stepIn(d, "steps", 5)["steps"] = []any{map[string]any{"type": "wait", "duration": "1m"}}
+		}, "steps[5].steps", "not a field of clear_event steps"},
+		{"a field of another type is still type-checked", valid(), func(d map[string]any) { stepIn(d, "steps", 2)["duration"] = 3 },
+			"steps[2].duration", "must be a string, not number"},
+		{"the steps in a field of another type are read too", valid(), func(d map[string]any) {
+			stepIn(d, "steps", 2)["then"] = []any{map[string]any{"type": "wait", "durration": "1m"}}
+		}, "steps[2].then[0].durration", "unknown field"},
+		{"a field no step type has", valid(), func(d map[string]any) { stepIn(d, "steps", 2)["colour"] = "red" },
+			"steps[2].colour", "unknown field"},
+		{"a field no step type has, in a step of an unknown type", valid(), func(d map[string]any) {
+			stepIn(d, "steps", 2)["type"] = "fax"
+			stepIn(d, "steps", 2)["pages"] = 3
+		}, "steps[2].pages", "unknown field"},
+		{"a field of some step type, in a step of an unknown type, is type-checked", valid(), func(d map[string]any) {
+			stepIn(d, "steps", 2)["type"] = "fax"
+			stepIn(d, "steps", 2)["duration"] = 3
+		}, "steps[2].duration", "must be a string, not number"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := decodeChanged(t, tt.entry, tt.change)
+
+			validationtest.RequireOne(t, err, tt.path, tt.message)
+		})
+	}
+}
+
+// A form or a hand-written file may leave fields of other types empty;
+// as before, they say nothing and are dropped.
+func TestDecodeIgnoresEmptyFieldsOfOtherStepTypes(t *testing.T) {
+	e, err := entry.Decode([]byte(`{"steps": [{"type": "wait", "duration": "1d", "text": "", "then": [], "headers": {}, "else": null}]}`))
+
+	require.NoError(t, err)
+	require.Equal(t, []entry.Step{{Spec: &entry.Wait{Duration: "1d"}}}, e.Steps)
+}
+
+// A step whose type is missing or unknown keeps the fields it has, so that
+// Validate reports its type, as it did before.
+func TestDecodeKeepsStepsOfUnknownTypesForValidate(t *testing.T) {
+	e, err := entry.Decode([]byte(`{"steps": [{"type": "fax", "text": "x"}, {"duration": "1d"}, {"id": "a"}]}`))
+
+	require.NoError(t, err)
+	require.Equal(t, []entry.Step{
+		{Spec: &entry.UnknownStep{Type: "fax", Fields: map[string]json.RawMessage{"text": []byte(`"x"`)}}},
+		{Spec: &entry.UnknownStep{Fields: map[string]json.RawMessage{"duration": []byte(`"1d"`)}}},
+		{ID: "a"},
+	}, e.Steps)
+	v := valid()
+	v.Steps[2] = e.Steps[0]
+	validationtest.RequireOne(t, entry.Validate(v, entry.DefaultCatalog()), "steps[2].type", `"fax" is not a step type`)
 }

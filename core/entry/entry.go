@@ -1,8 +1,16 @@
 // Package entry defines workflow entries (what operators configure: triggers
 // and steps) and validates them. It knows nothing of HTTP, SQL or Temporal.
+//
+// Each step type is defined in one file, step_<type>.go: its struct, whose
+// tags declare its fields (fields.go says how), and the rules that span
+// its fields. Nothing else lists the step types.
 package entry
 
-import "time"
+import (
+	"time"
+
+	"github.com/ccflow/ccflow/core/policy"
+)
 
 // Trigger types.
 const (
@@ -11,30 +19,23 @@ const (
 	TriggerAverageSentiment = "average_sentiment"
 )
 
-// Step types.
-const (
-	StepSendSurvey    = "send_survey"
-	StepWait          = "wait"
-	StepSendEmail     = "send_email"
-	StepSendSMS       = "send_sms"
-	StepSetVariable   = "set_variable"
-	StepScheduleEvent = "schedule_event"
-	StepClearEvent    = "clear_event"
-	StepHTTPRequest   = "http_request"
-	StepIf            = "if"
-)
-
 // Entry is one workflow entry at one version. A running workflow carries the
 // whole Entry it was started with, so later edits never change it.
 type Entry struct {
-	ID        string    `json:"id"`
-	Name      string    `json:"name"`
-	Service   string    `json:"service,omitempty"`
-	Enabled   bool      `json:"enabled"`
-	Triggers  []Trigger `json:"triggers"`
-	Steps     []Step    `json:"steps"`
-	Version   int       `json:"version,omitempty"`
-	UpdatedAt time.Time `json:"updated_at,omitzero"`
+	ID       string    `json:"id"`
+	Name     string    `json:"name"`
+	Service  string    `json:"service,omitempty"`
+	Enabled  bool      `json:"enabled"`
+	Triggers []Trigger `json:"triggers"`
+	Steps    []Step    `json:"steps"`
+	// QuietHours overrides the contact policy's sending windows for this
+	// entry's messages, channel by channel (see policy.QuietHours).
+	QuietHours policy.QuietHours `json:"quiet_hours,omitempty"`
+	// CancelOnNewInteraction ends a run of this entry, before its next
+	// send, when the same customer's next interaction ends.
+	CancelOnNewInteraction bool      `json:"cancel_on_new_interaction,omitempty"`
+	Version                int       `json:"version,omitempty"`
+	UpdatedAt              time.Time `json:"updated_at,omitzero"`
 }
 
 // Definition is e without what the server assigns (version and update
@@ -51,51 +52,6 @@ type Trigger struct {
 	Disposition string   `json:"disposition,omitempty"`
 	Operator    string   `json:"operator,omitempty"`
 	Threshold   *float64 `json:"threshold,omitempty"`
-}
-
-// Step is one step of an entry. It is a single flat struct, not one type per
-// step kind, so entry files, the API and workflow history share one plain
-// JSON shape; which fields apply depends on Type (see SPEC.md, Steps).
-type Step struct {
-	ID      string `json:"id,omitempty"`
-	Type    string `json:"type"`
-	OnError []Step `json:"on_error,omitempty"`
-
-	// send_survey, send_email, send_sms
-	Channel  string `json:"channel,omitempty"`
-	Question string `json:"question,omitempty"`
-	To       string `json:"to,omitempty"`
-	Subject  string `json:"subject,omitempty"`
-	Text     string `json:"text,omitempty"`
-	HTML     string `json:"html,omitempty"`
-	Wait     string `json:"wait,omitempty"`
-
-	// wait
-	Duration string `json:"duration,omitempty"`
-
-	// set_variable, schedule_event, clear_event
-	Name  string `json:"name,omitempty"`
-	Value string `json:"value,omitempty"`
-
-	// schedule_event
-	After string `json:"after,omitempty"`
-	At    string `json:"at,omitempty"`
-	Steps []Step `json:"steps,omitempty"`
-
-	// http_request
-	Method     string            `json:"method,omitempty"`
-	URL        string            `json:"url,omitempty"`
-	Connection string            `json:"connection,omitempty"`
-	Path       string            `json:"path,omitempty"`
-	Headers    map[string]string `json:"headers,omitempty"`
-	Body       string            `json:"body,omitempty"`
-	Timeout    string            `json:"timeout,omitempty"`
-	SaveAs     string            `json:"save_as,omitempty"`
-
-	// if
-	Condition string `json:"condition,omitempty"`
-	Then      []Step `json:"then,omitempty"`
-	Else      []Step `json:"else,omitempty"`
 }
 
 // Disposition scopes in the catalog.

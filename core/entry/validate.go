@@ -1,22 +1,37 @@
 package entry
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
+	"reflect"
 	"slices"
 	"strings"
-	"unicode/utf8"
 
+	"github.com/ccflow/ccflow/core/conditions"
 	"github.com/ccflow/ccflow/core/validation"
 )
 
 // maxNameLength bounds an entry name, which operators see in run summaries.
 const maxNameLength = 200
 
+// Text rules of an entry's own fields: the service becomes a search
+// attribute of every run, well below Temporal's 2 KiB.
+var (
+	nameText        = validation.Line(maxNameLength)
+	serviceText     = validation.Line(200)
+	dispositionText = validation.Line(200)
+)
+
+// maxEntryBytes bounds an entry as JSON: every run carries its entry in its
+// workflow history, beside an event of up to 1 MiB, and Temporal refuses
+// payloads over 2 MB.
+const maxEntryBytes = 256 << 10
+
 // Normalize trims the whitespace around e's single-line fields, the way a
 // hand-edited file or form tends to carry it, and gives e the id
-// Slug(e.Name) when it has none. Message bodies (text, html, body) are kept
-// as written.
+// Slug(e.Name) when it has none. Message bodies (text, html, body: the
+// fields of the kinds marked body) are kept as written.
 func Normalize(e *Entry) {
 	e.ID = strings.TrimSpace(e.ID)
 	e.Name = strings.TrimSpace(e.Name)
@@ -31,25 +46,41 @@ func Normalize(e *Entry) {
 		t.Operator = strings.TrimSpace(t.Operator)
 	}
 	normalizeSteps(e.Steps)
+	if len(e.QuietHours) == 0 {
+		e.QuietHours = nil // {} overrides nothing
+	}
+	for _, w := range e.QuietHours {
+		if w != nil {
+			w.Start, w.End = strings.TrimSpace(w.Start), strings.TrimSpace(w.End)
+		}
+	}
 }
 
-// untrimmed are the step fields whose text is the customer's message, kept
-// exactly as written.
-var untrimmed = map[string]bool{"text": true, "html": true, "body": true}
-
-// normalizeSteps trims every other text field of every step, nested ones
-// included, walking the same field table decoding uses so a new field is
-// never missed.
+// normalizeSteps trims the text fields of every step, nested ones
+// included, except message bodies (the kinds whose body flag is set).
 func normalizeSteps(steps []Step) {
 	for i := range steps {
-		for name, f := range steps[i].fields() {
-			switch f := f.(type) {
-			case *string:
-				if !untrimmed[name] {
-					*f = strings.TrimSpace(*f)
-				}
-			case *[]Step:
-				normalizeSteps(*f)
+		s := &steps[i]
+		s.ID = strings.TrimSpace(s.ID)
+		normalizeSteps(s.OnError)
+		switch spec := s.Spec.(type) {
+		case nil:
+			continue
+		case *UnknownStep:
+			spec.Type = strings.TrimSpace(spec.Type)
+			continue
+		}
+		def := stepDefOf(s.Spec)
+		if def == nil {
+			continue
+		}
+		v := reflect.ValueOf(s.Spec).Elem()
+		for _, f := range def.fields {
+			switch fv := v.Field(f.index); {
+			case f.kind.goType == stringType && !f.kind.body:
+				fv.SetString(strings.TrimSpace(fv.String()))
+			case f.kind.nested:
+				normalizeSteps(fv.Interface().([]Step))
 			}
 		}
 	}
@@ -58,14 +89,14 @@ func normalizeSteps(steps []Step) {
 // Validate reports every problem with e (after Normalize) against the
 // disposition catalog c, as validation.Errors in the order found, or nil.
 func Validate(e Entry, c Catalog) error {
-	v := &validator{catalog: c, stepIDs: map[string]string{}}
+	v := &validator{catalog: c, stepIDs: map[string]string{}, known: knownVariables(e.Steps)}
 	v.checkID(e.ID)
-	switch n := utf8.RuneCountInString(e.Name); {
-	case n == 0:
+	if e.Name == "" {
 		v.addf("name", "is required")
-	case n > maxNameLength:
-		v.addf("name", "is %d characters long; at most %d are allowed", n, maxNameLength)
+	} else {
+		v.checkText("name", e.Name, nameText)
 	}
+	v.checkText("service", e.Service, serviceText)
 	if len(e.Triggers) == 0 {
 		v.addf("triggers", "at least one trigger is required")
 	}
@@ -76,10 +107,26 @@ func Validate(e Entry, c Catalog) error {
 		v.addf("steps", "at least one step is required")
 	}
 	v.checkSteps(e.Steps, "steps", 1)
+	v.errs = append(v.errs, e.QuietHours.Check("quiet_hours")...)
 	if v.stepCount > maxSteps {
 		v.addf("steps", "has %d steps in all (nested ones included); at most %d are allowed", v.stepCount, maxSteps)
 	}
+	if len(v.errs) == 0 {
+		if data, err := json.Marshal(e.Definition()); err == nil && len(data) > maxEntryBytes {
+			v.addf("steps", "are %d KiB as JSON; an entry is at most %d KiB, as every run carries it in its history",
+				len(data)>>10, maxEntryBytes>>10)
+		}
+	}
 	return v.errs.Err()
+}
+
+// checkText checks a text field against its rule.
+func (v *validator) checkText(path, s string, rule validation.Text) bool {
+	if err := rule.Check(path, s); err != nil {
+		v.errs = append(v.errs, err)
+		return false
+	}
+	return true
 }
 
 // validator collects the problems of one entry.
@@ -88,6 +135,8 @@ type validator struct {
 	errs      validation.Errors
 	stepIDs   map[string]string // step id -> path of the step that has it
 	stepCount int
+	// known are the variables whose fields are all known, for conditions.
+	known conditions.Known
 }
 
 func (v *validator) addf(path, format string, args ...any) {
@@ -126,6 +175,12 @@ var triggerTypes = []string{TriggerDisposition, TriggerCaseDisposition, TriggerA
 
 func (v *validator) checkTrigger(t Trigger, path string) {
 	at := func(field string) string { return validation.Join(path, field) }
+	// Values too long or not text get no other check: the messages below
+	// repeat them.
+	if !v.checkText(at("type"), t.Type, shortLine) || !v.checkText(at("operator"), t.Operator, shortLine) ||
+		!v.checkText(at("disposition"), t.Disposition, dispositionText) {
+		return
+	}
 	notHere := func(field string, set bool) {
 		if set {
 			v.addf(at(field), "not a field of %s triggers", t.Type)

@@ -91,6 +91,36 @@ func TestValidate(t *testing.T) {
 			"variables.l", "not a list"},
 		{"variable is null", func(e *interaction.Event) { e.Variables = map[string]any{"n": nil} },
 			"variables.n", "not null"},
+		// Every text field has a length limit and a control-character rule.
+		{"service of 3,000 characters, over what a search attribute holds", func(e *interaction.Event) { e.Service = strings.Repeat("s", 3000) },
+			"service", "is 3000 characters long; at most 200 are allowed"},
+		{"service with a NUL", func(e *interaction.Event) { e.Service = "Billing\x00" },
+			"service", "holds a control character (U+0000)"},
+		{"service not UTF-8", func(e *interaction.Event) { e.Service = "Billing \xff" },
+			"service", "is not valid UTF-8 text"},
+		{"channel on one line", func(e *interaction.Event) { e.Channel = "voice\nsms" }, "channel", "control character"},
+		{"disposition length", func(e *interaction.Event) { e.Disposition = strings.Repeat("d", 201) }, "disposition", "at most 200"},
+		{"agent name with a NUL", func(e *interaction.Event) { e.Agent = &interaction.Agent{Name: "Sam\x00"} }, "agent.name", "control character"},
+		{"agent id length", func(e *interaction.Event) { e.Agent = &interaction.Agent{ID: strings.Repeat("a", 201)} }, "agent.id", "at most 200"},
+		{"customer id length", func(e *interaction.Event) { e.Customer.ID = strings.Repeat("c", 201) }, "customer.id", "at most 200"},
+		{"customer first name with a line break", func(e *interaction.Event) { e.Customer.FirstName = "Ada\r\nBcc: x" },
+			"customer.first_name", "control character (U+000D)"},
+		{"customer last name length", func(e *interaction.Event) { e.Customer.LastName = strings.Repeat("l", 201) }, "customer.last_name", "at most 200"},
+		{"customer email length", func(e *interaction.Event) { e.Customer.Email = strings.Repeat("a", 250) + "@example.com" },
+			"customer.email", "at most 254"},
+		{"customer time zone length", func(e *interaction.Event) { e.Customer.TimeZone = strings.Repeat("z", 65) }, "customer.time_zone", "at most 64"},
+		{"customer language", func(e *interaction.Event) { e.Customer.Language = "en\x00" }, "customer.language", "control character"},
+		{"case id length", func(e *interaction.Event) { e.Case.ID = strings.Repeat("c", 201) }, "case.id", "at most 200"},
+		{"case number with a NUL", func(e *interaction.Event) { e.Case.Number = "9\x00" }, "case.number", "control character"},
+		{"case disposition length", func(e *interaction.Event) { e.Case.Disposition = strings.Repeat("d", 201) }, "case.disposition", "at most 200"},
+		{"variable name length", func(e *interaction.Event) { e.Variables = map[string]any{strings.Repeat("v", 65): "x"} },
+			"variables." + strings.Repeat("v", 60) + "…", "is longer than 64 characters"},
+		{"variable value length", func(e *interaction.Event) { e.Variables = map[string]any{"note": strings.Repeat("n", 2001)} },
+			"variables.note", "at most 2000"},
+		{"variable value with a NUL", func(e *interaction.Event) { e.Variables = map[string]any{"note": "a\x00"} },
+			"variables.note", "control character (U+0000)"},
+		{"a huge interaction id is not repeated whole", func(e *interaction.Event) { e.InteractionID = strings.Repeat("x", 100000) },
+			"interaction_id", `"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx…" (100000 characters) is longer than 128 characters`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -117,6 +147,15 @@ func TestValidateAcceptsOptionalFieldsWhenSet(t *testing.T) {
 		{"time zone UTC", func(e *interaction.Event) { e.Customer.TimeZone = "UTC" }},
 		{"customer without contact details", func(e *interaction.Event) { e.Customer = &interaction.Customer{ID: "C-1"} }},
 		{"integer variable", func(e *interaction.Event) { e.Variables = map[string]any{"n": 3} }},
+		{"names in any script, with RTL marks and emoji", func(e *interaction.Event) {
+			e.Customer.FirstName = "\u200fمريم"
+			e.Customer.LastName = "O\u2019Brien \U0001F469\u200d\U0001F4BB"
+		}},
+		{"a variable of several lines", func(e *interaction.Event) { e.Variables = map[string]any{"note": "one\r\ntwo\tthree"} }},
+		{"text at its limits", func(e *interaction.Event) {
+			e.Service = strings.Repeat("ß", 200)
+			e.Variables = map[string]any{strings.Repeat("v", 64): strings.Repeat("n", 2000)}
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -2,6 +2,7 @@ package interaction_test
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
@@ -76,4 +77,27 @@ func TestVarsOfDecodedJSONVariables(t *testing.T) {
 	require.Equal(t, "A-17", v["order_id"])
 	require.Equal(t, 3.0, v["n"])
 	require.Equal(t, false, v["ok"])
+}
+
+// vars.Fields lists every variable an event gives its run, so conditions
+// about them are checked at save against the real names.
+func TestVarsOfAnEventAreTheReservedFields(t *testing.T) {
+	ended := time.Now()
+	ev := interaction.Event{
+		InteractionID: "INT-1", Service: "S", Channel: "voice", Disposition: "Spam", AverageSentiment: ptr(0.1), EndedAt: &ended,
+		Agent: &interaction.Agent{ID: "A", Name: "Sam"},
+		Customer: &interaction.Customer{ID: "C", FirstName: "Ada", LastName: "L", Email: "a@example.com", Phone: "+15551234567",
+			TimeZone: "UTC", Language: "en"},
+		Case: &interaction.Case{ID: "CASE", Number: "9", Disposition: "Approved"},
+	}
+
+	for name := range ev.Vars() {
+		root, field, _ := strings.Cut(name, ".")
+		require.Contains(t, vars.Fields[root], field, "%s is missing from vars.Fields", name)
+	}
+	for _, root := range []string{"interaction", "customer", "agent", "case"} {
+		for _, field := range vars.Fields[root] {
+			require.Contains(t, ev.Vars(), root+"."+field, "vars.Fields lists %s.%s, which no event gives", root, field)
+		}
+	}
 }

@@ -15,3 +15,18 @@ func IsReserved(name string) bool {
 	root, _, _ := strings.Cut(name, ".")
 	return slices.Contains(Reserved, root)
 }
+
+// Fields are the variables ccflow sets under each reserved root: the
+// event's fields (interaction.Event.Vars), the last survey's answer
+// (send_survey steps), the entry and, in on_error steps, the error. A
+// condition naming another field of these roots cannot be about anything
+// a run has, and is refused when its entry is saved.
+var Fields = map[string][]string{
+	"interaction": {"id", "service", "channel", "disposition", "average_sentiment", "ended_at"},
+	"customer":    {"id", "first_name", "last_name", "email", "phone", "time_zone", "language"},
+	"agent":       {"id", "name"},
+	"case":        {"id", "number", "disposition", "final"},
+	"survey":      {"id", "url", "answered", "score", "comment"},
+	"entry":       {"id", "name", "version"},
+	"error":       {"message", "step"},
+}

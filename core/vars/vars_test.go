@@ -1,6 +1,8 @@
 package vars_test
 
 import (
+	"maps"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -106,4 +108,8 @@ func TestIsReserved(t *testing.T) {
 			require.Equal(t, tt.want, vars.IsReserved(tt.name))
 		})
 	}
+}
+
+func TestEveryReservedRootListsItsFields(t *testing.T) {
+	require.ElementsMatch(t, vars.Reserved, slices.Collect(maps.Keys(vars.Fields)))
 }

@@ -32,6 +32,46 @@ var rules = []archtest.Rule{
 		Forbidden: []string{module + "/activities/...", module + "/workflows/..."},
 	},
 	{
+		Why:  "the pure model and the matcher depend on nothing outside themselves",
+		From: []string{module + "/core/...", module + "/triggers/..."},
+		Forbidden: []string{
+			module + "/activities/...", module + "/providers/...", module + "/store/...", module + "/usecase/...",
+			module + "/web/...", module + "/workflows/...", module + "/config/...",
+		},
+	},
+	{
+		Why:       "the use cases know no HTTP handler; the API and the console call them",
+		From:      []string{module + "/usecase/..."},
+		Forbidden: []string{module + "/web/..."},
+	},
+	{
+		Why:  "the console calls the use cases and talks to neither PostgreSQL nor Temporal on its own",
+		From: []string{module + "/web/console/..."},
+		Forbidden: []string{
+			module + "/store/...", "github.com/lib/pq/...", "github.com/jmoiron/sqlx/...", "database/sql", "go.temporal.io/...",
+		},
+		Direct: true,
+	},
+	{
+		Why:       "providers send and call; Temporal is the activities' business",
+		From:      []string{module + "/providers/..."},
+		Forbidden: []string{"go.temporal.io/...", module + "/workflows/...", module + "/activities/..."},
+	},
+	{
+		Why:  "the payload codec is crypto over Temporal payloads: it knows nothing of ccflow's parts",
+		From: []string{module + "/codec/..."},
+		Forbidden: []string{
+			module + "/activities/...", module + "/providers/...", module + "/store/...", module + "/usecase/...",
+			module + "/web/...", module + "/workflows/...", module + "/config/...", module + "/core/...",
+		},
+	},
+	{
+		Why:       "the payload codec reads no environment and serves no HTTP itself (config and web/api do)",
+		From:      []string{module + "/codec/..."},
+		Forbidden: []string{"os", "net/http"},
+		Direct:    true,
+	},
+	{
 		Why:       "the workflow calls activities by name, through the contract it owns",
 		From:      []string{module + "/workflows/..."},
 		Forbidden: []string{module + "/activities/...", module + "/store/...", module + "/providers/..."},

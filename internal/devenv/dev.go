@@ -171,6 +171,11 @@ func devSettings(lookup func(string) (string, bool), root, dbURL string, tc temp
 		orDefault("CCFLOW_PUBLIC_URL", httpURL(addr.value)),
 		orDefault("CCFLOW_API_TOKEN", "dev-token"),
 		orDefault("CCFLOW_OUTBOX_DIR", filepath.Join(root, ".dev", "outbox")),
+		// The console links runs to the Web UI of the server in use.
+		orDefault("CCFLOW_TEMPORAL_UI_URL", tc.uiURL),
+		// Histories in clear, on purpose: the dev server's Web UI reads them
+		// without the codec endpoint. Set keys to try encryption locally.
+		orDefault("CCFLOW_PAYLOAD_KEYS", "none"),
 	}
 }
 
@@ -196,11 +201,12 @@ func printSummary(root string, settings []setting, tc temporalEndpoint) {
 ccflow is running. Ctrl-C stops everything.
 
   API          %s   (header: Authorization: Bearer %s)
+  Console      %s/console/   (sign in with the same token)
   Temporal     %s, namespace %s
   Temporal UI  %s
   PostgreSQL   DATABASE_URL=%s
   Outbox       %s   (emails and SMS, when SMTP_URL / TWILIO_* are unset)
 
-`, get("CCFLOW_PUBLIC_URL"), get("CCFLOW_API_TOKEN"), tc.address, tc.namespace, ui,
+`, get("CCFLOW_PUBLIC_URL"), get("CCFLOW_API_TOKEN"), get("CCFLOW_PUBLIC_URL"), tc.address, tc.namespace, ui,
 		redact(get("DATABASE_URL")), relative(root, get("CCFLOW_OUTBOX_DIR")))
 }

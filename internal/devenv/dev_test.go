@@ -21,7 +21,7 @@ func TestHTTPURL(t *testing.T) {
 
 func TestDevSettingsFillInWhatTheEnvironmentLeavesUnset(t *testing.T) {
 	unset := func(string) (string, bool) { return "", false }
-	tc := temporalEndpoint{address: "127.0.0.1:7233", namespace: "default"}
+	tc := temporalEndpoint{address: "127.0.0.1:7233", namespace: "default", uiURL: "http://localhost:8233"}
 
 	got := devSettings(unset, "/repo", "postgres://db", tc)
 
@@ -33,6 +33,8 @@ func TestDevSettingsFillInWhatTheEnvironmentLeavesUnset(t *testing.T) {
 		{"CCFLOW_PUBLIC_URL", "http://localhost:8080"},
 		{"CCFLOW_API_TOKEN", "dev-token"},
 		{"CCFLOW_OUTBOX_DIR", "/repo/.dev/outbox"},
+		{"CCFLOW_TEMPORAL_UI_URL", "http://localhost:8233"},
+		{"CCFLOW_PAYLOAD_KEYS", "none"},
 	}, got)
 }
 
@@ -55,5 +57,7 @@ func TestDevSettingsKeepTheUsersOwn(t *testing.T) {
 		{"CCFLOW_PUBLIC_URL", "http://127.0.0.1:9090"},
 		{"CCFLOW_API_TOKEN", "secret"},
 		{"CCFLOW_OUTBOX_DIR", "/var/outbox"},
+		{"CCFLOW_TEMPORAL_UI_URL", ""},
+		{"CCFLOW_PAYLOAD_KEYS", "none"},
 	}, got)
 }

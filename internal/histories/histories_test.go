@@ -39,7 +39,11 @@ func TestARecordedHistoryReplaysWithTheWorkersWorkflows(t *testing.T) {
 	require.NoError(t, err)
 	require.Contains(t, progress, "recorded set-variable-and-if")
 	require.Contains(t, progress, "recorded run-failed")
-	r, err := worker.NewWorkflowReplayerWithOptions(worker.WorkflowReplayerOptions{})
+	// The recording's client encrypts (testenv.PayloadKeys): the replayer
+	// decrypts with the same keys, as a worker would.
+	keys := testenv.PayloadKeys(t)
+	dc := keys.DataConverter()
+	r, err := worker.NewWorkflowReplayerWithOptions(worker.WorkflowReplayerOptions{DataConverter: dc, FailureConverter: keys.FailureConverter(dc)})
 	require.NoError(t, err)
 	workflows.Register(r)
 	for _, name := range []string{"v9-set-variable-and-if.json", "v9-run-failed.json"} {
@@ -76,7 +80,7 @@ func TestRecordingRefusesADatabaseWithEntriesOfItsOwn(t *testing.T) {
 	st := testenv.Store(t)
 	_, err := st.CreateEntry(context.Background(), entry.Entry{ID: "kept", Name: "Kept", Enabled: true,
 		Triggers: []entry.Trigger{{Type: entry.TriggerDisposition, Disposition: "Spam"}},
-		Steps:    []entry.Step{{Type: entry.StepWait, Duration: "1m"}}})
+		Steps:    []entry.Step{{Spec: &entry.Wait{Duration: "1m"}}}})
 	require.NoError(t, err)
 
 	err = histories.Record(context.Background(), histories.Options{Temporal: testenv.Temporal(t), Store: st,

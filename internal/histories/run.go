@@ -25,6 +25,10 @@ type run struct {
 	temporal   client.Client
 	workflowID string
 	runID      string
+	// ingest posts further interactions, as the contact center's backend
+	// does; interactionID is the run's own.
+	ingest        *usecase.Service
+	interactionID string
 }
 
 // state asks the run for its State.
@@ -50,6 +54,7 @@ func (r *run) waitUntil(ctx context.Context, what string, holds func(workflows.S
 		case err == nil && holds(st):
 			return nil
 		case time.Now().After(deadline):
+			//nolint:errorlint // err is often nil here: it is a detail of the timeout, not its cause
 			return fmt.Errorf("%s never came within %s (last state %+v, error %v)", what, patience, st, err)
 		}
 		select {
@@ -115,17 +120,37 @@ func (r *run) cancel(ctx context.Context, stepID string, req workflows.CancelReq
 	return nil
 }
 
+// contactAgain waits until the run is at stepID, then posts another ended
+// interaction of the same customer, one that matches no entry: the run
+// ends, completed, before its next send.
+func (r *run) contactAgain(ctx context.Context, stepID string) error {
+	err := r.waitUntil(ctx, "step "+stepID, func(st workflows.State) bool { return st.CurrentStep == stepID })
+	if err != nil {
+		return err
+	}
+	ev := event(r.interactionID + "-again")
+	ev.Disposition, ev.Case = "Spam", nil
+	res, err := r.ingest.Ingest(ctx, ev, false)
+	if err != nil {
+		return fmt.Errorf("posting interaction %s: %w", ev.InteractionID, err)
+	}
+	if len(res.Matches) != 0 {
+		return fmt.Errorf("interaction %s should match no entry, got %+v", ev.InteractionID, res.Matches)
+	}
+	return nil
+}
+
 // waitClosed waits for the run to close and requires it to close as want.
 func (r *run) waitClosed(ctx context.Context, want enumspb.WorkflowExecutionStatus) error {
 	ctx, cancel := context.WithTimeout(ctx, patience)
 	defer cancel()
 	// Its error is the run's failure, which a scenario may well expect.
 	_ = r.temporal.GetWorkflow(ctx, r.workflowID, r.runID).Get(ctx, nil)
-	desc, err := r.temporal.DescribeWorkflowExecution(ctx, r.workflowID, r.runID)
+	desc, err := r.temporal.DescribeWorkflow(ctx, r.workflowID, r.runID)
 	if err != nil {
 		return fmt.Errorf("describing %s: %w", r.workflowID, err)
 	}
-	if got := desc.GetWorkflowExecutionInfo().GetStatus(); got != want {
+	if got := desc.Status; got != want {
 		return fmt.Errorf("run %s ended %s, want %s", r.workflowID, got, want)
 	}
 	return nil

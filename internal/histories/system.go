@@ -11,6 +11,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"sync"
+	"time"
 
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/worker"
@@ -38,12 +40,41 @@ type system struct {
 	store    *store.Store
 	ingest   *usecase.Service
 	worker   worker.Worker
-	crm      *httptest.Server
-	outbox   string
+	// taskQueue is the one the worker polls, of this recording alone.
+	taskQueue string
+	crm       *httptest.Server
+	outbox    string
 	// stamp makes this recording's interaction ids new to the server.
 	stamp string
 	// current is the id of the entry the last scenario put, the only live one.
 	current string
+	// clock is the activities' clock: each scenario sets when its sends
+	// are decided, so the contact policy decides the same at any hour of
+	// recording.
+	clock *clock
+}
+
+// clock runs from a time a scenario sets, at the pace of the real one.
+type clock struct {
+	mu    sync.Mutex
+	base  time.Time
+	start time.Time
+}
+
+// daytime is when sends of scenarios that set no time are decided: noon
+// in New York, the example customer's zone, inside every default window.
+var daytime = time.Date(2026, 11, 23, 17, 0, 0, 0, time.UTC)
+
+func (c *clock) set(at time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.base, c.start = at, time.Now()
+}
+
+func (c *clock) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.base.Add(time.Since(c.start))
 }
 
 func startSystem(ctx context.Context, c client.Client, st *store.Store) (*system, error) {
@@ -61,7 +92,8 @@ func startSystem(ctx context.Context, c client.Client, st *store.Store) (*system
 	if err != nil {
 		return nil, fmt.Errorf("making the outbox folder: %w", err)
 	}
-	s := &system{temporal: c, store: st, crm: startCRM(), outbox: outbox, stamp: randomHex(4)}
+	s := &system{temporal: c, store: st, crm: startCRM(), outbox: outbox, stamp: randomHex(4), clock: &clock{}}
+	s.clock.set(daytime)
 	conns, err := connections.New(connections.Connection{Name: "crm", BaseURL: s.crm.URL, BearerToken: crmToken})
 	if err != nil {
 		s.stop()
@@ -70,6 +102,7 @@ func startSystem(ctx context.Context, c client.Client, st *store.Store) (*system
 	quiet := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 
 	taskQueue := "ccflow-record-histories-" + s.stamp
+	s.taskQueue = taskQueue
 	s.ingest = &usecase.Service{Store: st, Temporal: c, TaskQueue: taskQueue, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	s.worker = worker.New(c, taskQueue, worker.Options{})
 	workflows.Register(s.worker)
@@ -82,6 +115,7 @@ func startSystem(ctx context.Context, c client.Client, st *store.Store) (*system
 		From:      "care@example.com",
 		HTTP:      httpcall.New(netguard.New(), conns),
 		Log:       quiet,
+		Now:       s.clock.now,
 	})
 	if err := s.worker.Start(); err != nil {
 		s.worker = nil
@@ -129,12 +163,24 @@ func startCRM() *httptest.Server {
 // run, drive acts on the run, and once the run closed as the scenario
 // expects, its history is written to file. It returns the number of events.
 func (s *system) record(ctx context.Context, sc scenario, file string) (int, error) {
+	if sc.start != nil {
+		return s.recordStarted(ctx, sc, file)
+	}
 	e, err := s.putEntry(ctx, sc.entry)
 	if err != nil {
 		return 0, err
 	}
 	defer func() { _ = s.store.DeleteEntry(context.WithoutCancel(ctx), e.ID) }()
 
+	s.clock.set(daytime)
+	if !sc.at.IsZero() {
+		s.clock.set(sc.at)
+	}
+	if sc.prepare != nil {
+		if err := sc.prepare(ctx, s); err != nil {
+			return 0, err
+		}
+	}
 	r, err := s.start(ctx, event("INT-"+s.stamp))
 	if err != nil {
 		return 0, err
@@ -143,6 +189,25 @@ func (s *system) record(ctx context.Context, sc scenario, file string) (int, err
 		if err := sc.drive(ctx, r); err != nil {
 			return 0, err
 		}
+	}
+	if err := r.waitClosed(ctx, sc.want); err != nil {
+		return 0, err
+	}
+	return r.writeHistory(ctx, file)
+}
+
+// recordStarted runs a scenario that starts its own run (sc.start) and
+// writes its history once it closed as the scenario expects.
+func (s *system) recordStarted(ctx context.Context, sc scenario, file string) (int, error) {
+	s.clock.set(daytime)
+	if sc.prepare != nil {
+		if err := sc.prepare(ctx, s); err != nil {
+			return 0, err
+		}
+	}
+	r, err := sc.start(ctx, s)
+	if err != nil {
+		return 0, err
 	}
 	if err := r.waitClosed(ctx, sc.want); err != nil {
 		return 0, err
@@ -184,5 +249,5 @@ func (s *system) start(ctx context.Context, ev interaction.Event) (*run, error) 
 		return nil, fmt.Errorf("interaction %s should start one new run, got %+v", ev.InteractionID, res.Matches)
 	}
 	m := res.Matches[0]
-	return &run{temporal: s.temporal, workflowID: m.WorkflowID, runID: m.RunID}, nil
+	return &run{temporal: s.temporal, workflowID: m.WorkflowID, runID: m.RunID, ingest: s.ingest, interactionID: ev.InteractionID}, nil
 }

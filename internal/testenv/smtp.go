@@ -59,10 +59,40 @@ type SMTP struct {
 	password  string
 	clientTLS *tls.Config
 
-	mu       sync.Mutex
-	messages []Message
-	failCode int
-	failLeft int
+	// tls tells whether connections speak TLS (STARTTLS or implicit).
+	tls bool
+
+	mu          sync.Mutex
+	messages    []Message
+	failCode    int
+	failLeft    int
+	acceptFault AcceptedFault
+	acceptLeft  int
+}
+
+// AcceptedFault is how the server fails a connection after it accepted a
+// message (answered 250 to its data): what a real server does now and then
+// when it is overloaded or restarting, and what must not make the sender
+// send the message again.
+type AcceptedFault int
+
+// The faults FailAfterAccepting injects.
+const (
+	// RSETRefused answers the RSET that follows the message with 502, as
+	// servers that do not implement RSET do.
+	RSETRefused AcceptedFault = iota + 1
+	// QUITFailed answers QUIT with 421 and drops the connection.
+	QUITFailed
+)
+
+func (f AcceptedFault) String() string {
+	switch f {
+	case RSETRefused:
+		return "RSET refused"
+	case QUITFailed:
+		return "QUIT failed"
+	}
+	return fmt.Sprintf("AcceptedFault(%d)", int(f))
 }
 
 // SMTPServerOption configures SMTPServer.
@@ -98,7 +128,7 @@ func SMTPServer(t testing.TB, opts ...SMTPServerOption) *SMTP {
 	for _, opt := range opts {
 		opt(&o)
 	}
-	s := &SMTP{scheme: "smtp", user: o.user, password: o.password}
+	s := &SMTP{scheme: "smtp", user: o.user, password: o.password, tls: o.startTLS || o.implicitTLS}
 
 	srv := smtp.NewServer(smtp.BackendFunc(s.newSession))
 	srv.Domain = "localhost"
@@ -127,7 +157,7 @@ func SMTPServer(t testing.TB, opts ...SMTPServerOption) *SMTP {
 		s.scheme = "smtps"
 	}
 	s.addr = l.Addr().String()
-	go func() { _ = srv.Serve(l) }()
+	go func() { _ = srv.Serve(faultListener{l}) }()
 	t.Cleanup(func() { _ = srv.Close() })
 	return s
 }
@@ -171,6 +201,19 @@ func (s *SMTP) FailNext(code, n int) {
 	s.failCode, s.failLeft = code, n
 }
 
+// FailAfterAccepting makes the next n transactions fail after the server
+// accepted their message: the message is kept (Messages lists it), then the
+// connection fails as fault says. Only servers without TLS inject these
+// faults, since the server reads the commands on the wire to do so.
+func (s *SMTP) FailAfterAccepting(fault AcceptedFault, n int) {
+	if s.tls {
+		panic("testenv: FailAfterAccepting needs an SMTP test server without TLS")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.acceptFault, s.acceptLeft = fault, n
+}
+
 // Messages returns the messages accepted so far, oldest first.
 func (s *SMTP) Messages() []Message {
 	s.mu.Lock()
@@ -200,10 +243,17 @@ func (s *SMTP) takeFailure() int {
 	return s.failCode
 }
 
-func (s *SMTP) keep(m Message) {
+// keep stores an accepted message and reports the fault its connection
+// must fail with afterwards, or 0.
+func (s *SMTP) keep(m Message) AcceptedFault {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.messages = append(s.messages, m)
+	if s.acceptLeft == 0 {
+		return 0
+	}
+	s.acceptLeft--
+	return s.acceptFault
 }
 
 func (s *SMTP) newSession(c *smtp.Conn) (smtp.Session, error) {
@@ -273,7 +323,14 @@ func (ss *smtpSession) Data(r io.Reader) error {
 	_, m.TLS = ss.conn.TLSConnectionState()
 	m.From, m.To, m.AuthUser = ss.from, ss.to, ss.authUser
 	m.Received = time.Now()
-	ss.server.keep(m)
+	if fault := ss.server.keep(m); fault != 0 {
+		// The 250 for the data goes out after Data returns, and the client
+		// sends its next command only after reading it: the fault is armed
+		// in time.
+		if fc, ok := ss.conn.Conn().(*faultConn); ok {
+			fc.arm(fault)
+		}
+	}
 	return nil
 }
 
@@ -282,6 +339,101 @@ func (ss *smtpSession) Reset() {
 }
 
 func (ss *smtpSession) Logout() error { return nil }
+
+// faultListener hands the server connections that can fail after a
+// message was accepted (faultConn).
+type faultListener struct{ net.Listener }
+
+func (l faultListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	if _, isTLS := c.(*tls.Conn); isTLS {
+		return c, nil // the SMTP server must see the TLS connection itself
+	}
+	return &faultConn{Conn: c}, nil
+}
+
+// faultConn is a client connection that, once armed with a fault, reads
+// the client's command lines itself and answers the one the fault names
+// in the server's place; every other line reaches the server unchanged.
+// The server is waiting for a command whenever it does, so the two never
+// write at once.
+type faultConn struct {
+	net.Conn
+
+	mu    sync.Mutex
+	fault AcceptedFault
+	// pending holds bytes read from the client and not yet handed on.
+	pending []byte
+}
+
+func (c *faultConn) arm(f AcceptedFault) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.fault = f
+}
+
+// take returns the armed fault, and disarms it when the line is the
+// command it fails.
+func (c *faultConn) take(cmd string) AcceptedFault {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if (c.fault == RSETRefused && cmd == "RSET") || (c.fault == QUITFailed && cmd == "QUIT") {
+		f := c.fault
+		c.fault = 0
+		return f
+	}
+	return 0
+}
+
+func (c *faultConn) armed() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.fault != 0
+}
+
+// Read is only ever called by the server's one goroutine for the
+// connection, which owns pending.
+func (c *faultConn) Read(p []byte) (int, error) {
+	for {
+		if !c.armed() {
+			if len(c.pending) > 0 {
+				n := copy(p, c.pending)
+				c.pending = c.pending[n:]
+				return n, nil
+			}
+			return c.Conn.Read(p)
+		}
+		end := bytes.Index(c.pending, []byte("\r\n"))
+		if end < 0 {
+			buf := make([]byte, 4096)
+			n, err := c.Conn.Read(buf)
+			c.pending = append(c.pending, buf[:n]...)
+			if err != nil && n == 0 {
+				return 0, err
+			}
+			continue
+		}
+		switch c.take(strings.ToUpper(string(c.pending[:end]))) {
+		case RSETRefused:
+			c.pending = c.pending[end+2:]
+			if _, err := io.WriteString(c.Conn, "502 5.5.1 RSET is not implemented (test server, as told)\r\n"); err != nil {
+				return 0, err
+			}
+			continue
+		case QUITFailed:
+			c.pending = nil
+			_, _ = io.WriteString(c.Conn, "421 4.3.2 shutting down (test server, as told)\r\n")
+			_ = c.Conn.Close()
+			return 0, io.EOF
+		}
+		n := copy(p, c.pending[:end+2])
+		c.pending = c.pending[n:]
+		return n, nil
+	}
+}
 
 // parseMessage reads a message's headers and its text and HTML bodies,
 // looking through multipart containers.

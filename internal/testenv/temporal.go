@@ -8,16 +8,70 @@ import (
 	"time"
 
 	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/contrib/envconfig"
 	"go.temporal.io/sdk/log"
 	"google.golang.org/grpc"
+
+	"github.com/ccflow/ccflow/codec"
+	"github.com/ccflow/ccflow/codec/codectest"
+	"github.com/ccflow/ccflow/config"
 )
 
 // Temporal returns a client of TEMPORAL_ADDRESS in TEMPORAL_NAMESPACE
-// (default "default"), closed when the test ends.
+// (default "default"), closed when the test ends. It encrypts payloads
+// with PayloadKeys, as a deployment with CCFLOW_PAYLOAD_KEYS does, so
+// every test runs through the codec.
 func Temporal(t testing.TB) client.Client {
 	t.Helper()
 	return temporalClient(t, nil)
+}
+
+// TemporalPlain is Temporal without the payload codec: it reads a
+// history as the server stores it, and writes payloads in clear.
+func TemporalPlain(t testing.TB) client.Client {
+	t.Helper()
+	return temporalClient(t, func(o *client.Options) {
+		o.DataConverter, o.FailureConverter = nil, nil
+	})
+}
+
+// PayloadKeys are the keys the tests' clients encrypt with:
+// CCFLOW_PAYLOAD_KEYS when it is set, else codectest's public test keys;
+// nil when it is "none".
+func PayloadKeys(t testing.TB) *codec.Keyring {
+	t.Helper()
+	if os.Getenv(config.PayloadKeysVar) == "" {
+		return codectest.Keyring()
+	}
+	keys, err := config.PayloadKeys()
+	if err != nil {
+		t.Fatalf("reading the payload keys: %v", err)
+	}
+	return keys
+}
+
+// PayloadKeysValue is PayloadKeys written as CCFLOW_PAYLOAD_KEYS, for
+// processes a test starts that must read what its clients write.
+func PayloadKeysValue() string {
+	if v := os.Getenv(config.PayloadKeysVar); v != "" {
+		return v
+	}
+	return codectest.Keys
+}
+
+// TemporalOptions are the options Temporal dials with, for a test that
+// makes a client of its own (client.NewClientFromExisting).
+func TemporalOptions(t testing.TB) client.Options {
+	t.Helper()
+	// The options the worker and the starter build, so a TEMPORAL_ADDRESS
+	// that needs an API key or TLS works in tests too, and payloads are
+	// encrypted as a deployment encrypts them.
+	opts, err := config.TemporalClientOptions(PayloadKeys(t))
+	if err != nil {
+		t.Fatalf("reading the TEMPORAL_* settings: %v", err)
+	}
+	// The SDK logs every worker start and stop at info; tests want only trouble.
+	opts.Logger = log.NewStructuredLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	return opts
 }
 
 // temporalClient is Temporal with options changed by change (nil: none).
@@ -27,14 +81,7 @@ func temporalClient(t testing.TB, change func(*client.Options)) client.Client {
 	if addr == "" {
 		t.Fatal("TEMPORAL_ADDRESS is not set: run the tests with `make test`, which starts a Temporal dev server")
 	}
-	// The same settings the worker and the starter read, so a TEMPORAL_ADDRESS
-	// that needs an API key or TLS works in tests too.
-	opts, err := envconfig.LoadDefaultClientOptions()
-	if err != nil {
-		t.Fatalf("reading the TEMPORAL_* settings: %v", err)
-	}
-	// The SDK logs every worker start and stop at info; tests want only trouble.
-	opts.Logger = log.NewStructuredLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	opts := TemporalOptions(t)
 	if change != nil {
 		change(&opts)
 	}

@@ -3,48 +3,89 @@ package testenv
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"regexp"
+	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/ccflow/ccflow/providers/twilio"
 )
 
 // TwilioMessage is one SMS the Twilio test server accepted.
 type TwilioMessage struct {
-	SID        string
-	AccountSID string
-	From       string
-	To         string
-	Body       string
+	SID                 string
+	AccountSID          string
+	From                string
+	MessagingServiceSID string
+	To                  string
+	Body                string
+	StatusCallback      string
+	// Params is the whole form the message was created with.
+	Params url.Values
+}
+
+// TwilioCallback is one signed status callback the server made, and the
+// status code ccflow answered it with.
+type TwilioCallback struct {
+	MessageSID string
+	Status     string
+	ErrorCode  string
+	Answer     int
 }
 
 // TwilioServer is an HTTP server shaped like Twilio's Messages API: the
-// same path, form fields, basic auth, answers and JSON errors.
+// same path, form fields, basic auth, answers and JSON errors. It accepts
+// what Twilio's own OpenAPI description (twilio-oai, api_v2010, the
+// CreateMessage operation) accepts, and refuses the rest with Twilio's
+// error codes. After it accepts a message with a StatusCallback it posts
+// the message's statuses there (queued, sent, delivered; or failed with an
+// error code), signed as Twilio signs them, and it can post inbound
+// messages (PostInbound) the same way.
 type TwilioServer struct {
 	// URL is the base URL to use in place of https://api.twilio.com.
 	URL        string
 	AccountSID string
 	AuthToken  string
 
-	mu       sync.Mutex
-	messages []TwilioMessage
-	fail     twilioFailure
+	mu        sync.Mutex
+	messages  []TwilioMessage
+	callbacks []TwilioCallback
+	fail      twilioFailure
+	undeliver twilioFailure
+	client    *http.Client
 }
 
 type twilioFailure struct {
 	status, code, left int
 }
 
-// e164 is the phone number form Twilio accepts for To.
-var e164 = regexp.MustCompile(`^\+[1-9][0-9]{6,14}$`)
+// Patterns and parameter names of CreateMessage in Twilio's OpenAPI
+// description (github.com/twilio/twilio-oai, spec/yaml/twilio_api_v2010.yaml,
+// MIT licence): only the parts this server checks.
+var (
+	accountSIDPattern = regexp.MustCompile(`^AC[0-9a-fA-F]{32}$`)
+	serviceSIDPattern = regexp.MustCompile(`^MG[0-9a-fA-F]{32}$`)
+	// e164 is the phone number form Twilio accepts for To and From.
+	e164             = regexp.MustCompile(`^\+[1-9][0-9]{6,14}$`)
+	createParameters = []string{
+		"To", "StatusCallback", "ApplicationSid", "MaxPrice", "ProvideFeedback", "Attempt", "ValidityPeriod",
+		"ForceDelivery", "ContentRetention", "AddressRetention", "SmartEncoded", "PersistentAction", "TrafficType",
+		"ShortenUrls", "ScheduleType", "SendAt", "SendAsMms", "ContentVariables", "RiskCheck", "From", "FallbackFrom",
+		"MessagingServiceSid", "Body", "MediaUrl", "ContentSid",
+	}
+)
 
 // Twilio starts a Twilio-shaped server with a fresh account SID and auth
 // token; it lives until the test ends.
 func Twilio(t testing.TB) *TwilioServer {
 	t.Helper()
-	s := &TwilioServer{AccountSID: "AC" + randomSuffix(16), AuthToken: randomSuffix(16)}
+	s := &TwilioServer{AccountSID: "AC" + randomSuffix(16), AuthToken: randomSuffix(16), client: &http.Client{Timeout: 10 * time.Second}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /2010-04-01/Accounts/{sid}/Messages.json", s.createMessage)
 	srv := httptest.NewServer(mux)
@@ -62,11 +103,26 @@ func (s *TwilioServer) FailNext(status, code, n int) {
 	s.fail = twilioFailure{status: status, code: code, left: n}
 }
 
+// FailDeliveryNext makes the next n accepted messages end as failed with
+// the error code (e.g. 30003, unreachable handset) instead of delivered.
+func (s *TwilioServer) FailDeliveryNext(code, n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.undeliver = twilioFailure{code: code, left: n}
+}
+
 // Messages returns the messages accepted so far, oldest first.
 func (s *TwilioServer) Messages() []TwilioMessage {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return append([]TwilioMessage(nil), s.messages...)
+}
+
+// Callbacks returns the status callbacks made so far, oldest first.
+func (s *TwilioServer) Callbacks() []TwilioCallback {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]TwilioCallback(nil), s.callbacks...)
 }
 
 // WaitForMessages waits until the server holds at least n messages and
@@ -79,8 +135,54 @@ func (s *TwilioServer) WaitForMessages(t testing.TB, n int, timeout time.Duratio
 	})
 }
 
+// WaitForCallbacks waits until the server has made at least n status
+// callbacks and returns them.
+func (s *TwilioServer) WaitForCallbacks(t testing.TB, n int, timeout time.Duration) []TwilioCallback {
+	t.Helper()
+	return waitForCount(t, "Twilio status callbacks", n, timeout, s.Callbacks, func(c TwilioCallback) string {
+		return fmt.Sprintf("%s %s (%s): answered %d", c.MessageSID, c.Status, c.ErrorCode, c.Answer)
+	})
+}
+
+// PostInbound posts an incoming SMS from a number to webhookURL, as Twilio
+// does for a message to one of the account's numbers, signed with the
+// auth token; it returns ccflow's status, content type and body.
+func (s *TwilioServer) PostInbound(t testing.TB, webhookURL, from, to, body string) (int, string, string) {
+	t.Helper()
+	form := url.Values{
+		"MessageSid": {"SM" + randomSuffix(16)}, "SmsSid": {"SM" + randomSuffix(16)}, "AccountSid": {s.AccountSID},
+		"From": {from}, "To": {to}, "Body": {body}, "NumMedia": {"0"}, "NumSegments": {"1"}, "ApiVersion": {"2010-04-01"},
+	}
+	status, contentType, answer, err := s.post(webhookURL, form)
+	if err != nil {
+		t.Fatalf("posting an inbound message to %s: %v", webhookURL, err)
+	}
+	return status, contentType, answer
+}
+
+func (s *TwilioServer) post(target string, form url.Values) (int, string, string, error) {
+	req, err := http.NewRequest(http.MethodPost, target, strings.NewReader(form.Encode()))
+	if err != nil {
+		return 0, "", "", err
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("User-Agent", "TwilioProxy/1.1")
+	req.Header.Set(twilio.SignatureHeader, twilio.Signature(s.AuthToken, target, form))
+	resp, err := s.client.Do(req)
+	if err != nil {
+		return 0, "", "", err
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	return resp.StatusCode, resp.Header.Get("Content-Type"), string(body), nil
+}
+
 func (s *TwilioServer) createMessage(w http.ResponseWriter, r *http.Request) {
 	sid, token, ok := r.BasicAuth()
+	if !accountSIDPattern.MatchString(r.PathValue("sid")) {
+		writeTwilioError(w, http.StatusNotFound, 20404, "The requested resource was not found")
+		return
+	}
 	if !ok || sid != s.AccountSID || token != s.AuthToken || r.PathValue("sid") != s.AccountSID {
 		writeTwilioError(w, http.StatusUnauthorized, 20003, "Authenticate")
 		return
@@ -93,7 +195,16 @@ func (s *TwilioServer) createMessage(w http.ResponseWriter, r *http.Request) {
 		writeTwilioError(w, http.StatusBadRequest, 21100, "Invalid form body.")
 		return
 	}
-	m := TwilioMessage{AccountSID: sid, From: r.PostForm.Get("From"), To: r.PostForm.Get("To"), Body: r.PostForm.Get("Body")}
+	p := r.PostForm
+	m := TwilioMessage{AccountSID: sid, From: p.Get("From"), MessagingServiceSID: p.Get("MessagingServiceSid"),
+		To: p.Get("To"), Body: p.Get("Body"), StatusCallback: p.Get("StatusCallback"), Params: p}
+	for name := range p {
+		if !slices.Contains(createParameters, name) {
+			writeTwilioError(w, http.StatusBadRequest, 21100, fmt.Sprintf("Test server: %q is not a parameter of CreateMessage.", name))
+			return
+		}
+	}
+	callback, cbErr := url.Parse(m.StatusCallback)
 	switch {
 	case m.To == "":
 		writeTwilioError(w, http.StatusBadRequest, 21604, "A 'To' phone number is required.")
@@ -101,32 +212,81 @@ func (s *TwilioServer) createMessage(w http.ResponseWriter, r *http.Request) {
 	case !e164.MatchString(m.To):
 		writeTwilioError(w, http.StatusBadRequest, 21211, fmt.Sprintf("Invalid 'To' Phone Number: %s", m.To))
 		return
-	case m.From == "":
+	case m.From == "" && m.MessagingServiceSID == "":
 		writeTwilioError(w, http.StatusBadRequest, 21603, "A 'From' phone number is required.")
 		return
-	case m.Body == "":
+	case m.MessagingServiceSID != "" && !serviceSIDPattern.MatchString(m.MessagingServiceSID):
+		writeTwilioError(w, http.StatusBadRequest, 21701, fmt.Sprintf("The Messaging Service Sid %s is invalid.", m.MessagingServiceSID))
+		return
+	case m.From != "" && !e164.MatchString(m.From):
+		writeTwilioError(w, http.StatusBadRequest, 21212, fmt.Sprintf("Invalid From Number: %s", m.From))
+		return
+	case m.Body == "" && p.Get("MediaUrl") == "" && p.Get("ContentSid") == "":
 		writeTwilioError(w, http.StatusBadRequest, 21602, "Message body is required.")
+		return
+	case m.StatusCallback != "" && (cbErr != nil || !callback.IsAbs() || (callback.Scheme != "http" && callback.Scheme != "https")):
+		writeTwilioError(w, http.StatusBadRequest, 21609, fmt.Sprintf("Invalid StatusCallback: %s", m.StatusCallback))
 		return
 	}
 	m.SID = "SM" + randomSuffix(16)
 	s.mu.Lock()
 	s.messages = append(s.messages, m)
+	failCode := 0
+	if s.undeliver.left > 0 {
+		s.undeliver.left--
+		failCode = s.undeliver.code
+	}
 	s.mu.Unlock()
 
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(http.StatusCreated)
 	_ = json.NewEncoder(w).Encode(map[string]any{
-		"sid":          m.SID,
-		"account_sid":  m.AccountSID,
-		"from":         m.From,
-		"to":           m.To,
-		"body":         m.Body,
-		"status":       "queued",
-		"num_segments": "1",
-		"direction":    "outbound-api",
-		"api_version":  "2010-04-01",
-		"uri":          fmt.Sprintf("/2010-04-01/Accounts/%s/Messages/%s.json", m.AccountSID, m.SID),
+		"sid":                   m.SID,
+		"account_sid":           m.AccountSID,
+		"from":                  m.From,
+		"messaging_service_sid": m.MessagingServiceSID,
+		"to":                    m.To,
+		"body":                  m.Body,
+		"status":                "queued",
+		"num_segments":          "1",
+		"direction":             "outbound-api",
+		"api_version":           "2010-04-01",
+		"uri":                   fmt.Sprintf("/2010-04-01/Accounts/%s/Messages/%s.json", m.AccountSID, m.SID),
 	})
+	if m.StatusCallback != "" {
+		go s.reportStatuses(m, failCode)
+	}
+}
+
+// reportStatuses posts the message's statuses to its StatusCallback, as
+// Twilio does: queued, sent, then delivered, or failed with an error code.
+func (s *TwilioServer) reportStatuses(m TwilioMessage, failCode int) {
+	statuses := []string{"queued", "sent", "delivered"}
+	if failCode != 0 {
+		statuses = []string{"queued", "failed"}
+	}
+	for _, status := range statuses {
+		time.Sleep(50 * time.Millisecond)
+		form := url.Values{
+			"MessageSid": {m.SID}, "SmsSid": {m.SID}, "MessageStatus": {status}, "SmsStatus": {status},
+			"AccountSid": {m.AccountSID}, "From": {m.From}, "To": {m.To}, "ApiVersion": {"2010-04-01"},
+		}
+		if m.MessagingServiceSID != "" {
+			form.Set("MessagingServiceSid", m.MessagingServiceSID)
+		}
+		code := ""
+		if status == "failed" {
+			code = fmt.Sprint(failCode)
+			form.Set("ErrorCode", code)
+		}
+		answer, _, _, err := s.post(m.StatusCallback, form)
+		if err != nil {
+			answer = 0
+		}
+		s.mu.Lock()
+		s.callbacks = append(s.callbacks, TwilioCallback{MessageSID: m.SID, Status: status, ErrorCode: code, Answer: answer})
+		s.mu.Unlock()
+	}
 }
 
 func (s *TwilioServer) takeFailure() (status, code int) {

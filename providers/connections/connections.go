@@ -12,11 +12,14 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/ccflow/ccflow/core/validation"
 	"golang.org/x/net/http/httpguts"
+
+	"github.com/ccflow/ccflow/core/entry"
+	"github.com/ccflow/ccflow/core/validation"
 )
 
-const maxNameLen = 64
+// maxNameLen is the model's bound on connection names.
+const maxNameLen = entry.MaxConnectionNameLen
 
 // Connection is one internal API.
 type Connection struct {
@@ -88,19 +91,9 @@ func (c Connection) URL(path string) (string, error) {
 	return u.String(), nil
 }
 
-// ValidName reports whether name can name a connection: 1 to 64 lower-case
-// letters, digits, '_' or '-'.
-func ValidName(name string) bool {
-	if len(name) == 0 || len(name) > maxNameLen {
-		return false
-	}
-	for _, c := range name {
-		if !(c >= 'a' && c <= 'z') && !(c >= '0' && c <= '9') && c != '_' && c != '-' {
-			return false
-		}
-	}
-	return true
-}
+// ValidName reports whether name can name a connection; the rule is the
+// entry model's, since entries name connections (entry.ValidConnectionName).
+func ValidName(name string) bool { return entry.ValidConnectionName(name) }
 
 // validate reports the first problem with c.
 func (c Connection) validate() error {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/ccflow/ccflow/providers/connections"
 	"github.com/ccflow/ccflow/providers/netguard"
+	"github.com/ccflow/ccflow/telemetry/tracedhttp"
 )
 
 // maxRedirects bounds the redirects one request follows.
@@ -38,8 +39,8 @@ func New(guard *netguard.Guard, conns connections.Set) *Client {
 	external.Proxy = nil
 	external.DialContext = dialer.DialContext
 	return &Client{
-		external:    &http.Client{Transport: external, CheckRedirect: limitRedirects},
-		internal:    &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone(), CheckRedirect: sameHostRedirects},
+		external:    &http.Client{Transport: tracedhttp.Transport(external, false), CheckRedirect: limitRedirects},
+		internal:    &http.Client{Transport: tracedhttp.Transport(http.DefaultTransport.(*http.Transport).Clone(), true), CheckRedirect: sameHostRedirects},
 		connections: conns,
 	}
 }

@@ -155,6 +155,20 @@ func TestDoThroughAConnection(t *testing.T) {
 	require.Equal(t, "ccflow", got[0].header.Get("User-Agent"))
 }
 
+// The workflow escapes a value into one path segment (templates'
+// RenderURL); the request keeps it one segment all the way to the server.
+func TestDoThroughAConnectionKeepsAnEscapedSegmentOneSegment(t *testing.T) {
+	srv, rec := internalServer(t, reply(http.StatusNoContent, "", ""))
+	c := newClient(t, srv.URL)
+
+	_, err := do(c, viaCRM("/customers/7%2Fadmin%2Fdelete-all%3Fconfirm=yes%23/notes?by=Sam+%26+Co"))
+
+	require.NoError(t, err)
+	got := rec.got()
+	require.Len(t, got, 1)
+	require.Equal(t, "/api/customers/7%2Fadmin%2Fdelete-all%3Fconfirm=yes%23/notes?by=Sam+%26+Co", got[0].uri)
+}
+
 func TestDoToAnExternalHost(t *testing.T) {
 	srv, rec := externalServer(t, reply(http.StatusOK, "text/plain", "pong"))
 	c := newClient(t, "http://crm.invalid")

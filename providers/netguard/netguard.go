@@ -18,8 +18,10 @@ type blockedRange struct {
 }
 
 // blocked lists the ranges that reach the worker itself, its networks or
-// its cloud's metadata service. IPv4-mapped IPv6 addresses are checked as
-// the IPv4 address they map, and NAT64 ones as the IPv4 address they embed.
+// its cloud's metadata service, and the IPv6 ranges that carry an IPv4
+// address in a form no public host uses or that the network may deliver
+// anywhere. IPv6 forms that embed the IPv4 address they reach (embedders)
+// are checked as that IPv4 address.
 var blocked = []blockedRange{
 	{netip.MustParsePrefix("0.0.0.0/8"), "this host (0.0.0.0/8)"},
 	{netip.MustParsePrefix("10.0.0.0/8"), "private (10.0.0.0/8)"},
@@ -34,14 +36,47 @@ var blocked = []blockedRange{
 	{netip.MustParsePrefix("240.0.0.0/4"), "reserved (240.0.0.0/4)"},
 	{netip.MustParsePrefix("::/128"), "unspecified (::)"},
 	{netip.MustParsePrefix("::1/128"), "loopback (::1)"},
+	// After :: and ::1, which it holds: the deprecated form ::a.b.c.d.
+	{netip.MustParsePrefix("::/96"), "IPv4-compatible (::/96), a deprecated form that reaches an IPv4 address"},
+	{netip.MustParsePrefix("::ffff:0:0:0/96"), "IPv4-translated (::ffff:0:0:0/96), SIIT's form of an IPv4 address"},
+	{netip.MustParsePrefix("64:ff9b:1::/48"), "local-use NAT64 (64:ff9b:1::/48), which the network translates to IPv4 addresses of its choosing"},
+	{netip.MustParsePrefix("2001::/32"), "Teredo (2001::/32), a tunnel to any IPv4 address"},
 	{netip.MustParsePrefix("fc00::/7"), "unique local (fc00::/7)"},
 	{netip.MustParsePrefix("fe80::/10"), "link-local (fe80::/10)"},
+	{netip.MustParsePrefix("fec0::/10"), "site-local (fec0::/10), the deprecated private range"},
 	{netip.MustParsePrefix("ff00::/8"), "multicast (ff00::/8)"},
 }
 
-// nat64 is the well-known NAT64 prefix: its last 32 bits are an IPv4
-// address the network's translator connects to.
-var nat64 = netip.MustParsePrefix("64:ff9b::/96")
+// embedder is an IPv6 form whose addresses lead to the IPv4 address they
+// embed: a request to one reaches that IPv4 address.
+type embedder struct {
+	what string
+	// ipv4 returns the IPv4 address a (an IPv6 address) embeds, if a is of
+	// this form.
+	ipv4 func(a [16]byte) (netip.Addr, bool)
+}
+
+var (
+	nat64     = netip.MustParsePrefix("64:ff9b::/96")
+	sixToFour = netip.MustParsePrefix("2002::/16")
+)
+
+// embedders are the forms checked as the IPv4 address they embed.
+// IPv4-mapped addresses (::ffff:a.b.c.d) are unmapped before any check.
+var embedders = []embedder{
+	{"NAT64 (64:ff9b::/96)", func(a [16]byte) (netip.Addr, bool) {
+		return netip.AddrFrom4([4]byte(a[12:])), nat64.Contains(netip.AddrFrom16(a))
+	}},
+	{"6to4 (2002::/16)", func(a [16]byte) (netip.Addr, bool) {
+		return netip.AddrFrom4([4]byte(a[2:6])), sixToFour.Contains(netip.AddrFrom16(a))
+	}},
+	// ISATAP puts the IPv4 address in the interface identifier, after
+	// 0000:5efe or 0200:5efe, under any prefix.
+	{"ISATAP", func(a [16]byte) (netip.Addr, bool) {
+		isatap := (a[8] == 0 || a[8] == 2) && a[9] == 0 && a[10] == 0x5e && a[11] == 0xfe
+		return netip.AddrFrom4([4]byte(a[12:])), isatap
+	}},
+}
 
 // Guard decides which addresses external requests may dial. A nil Guard
 // behaves as New().
@@ -81,16 +116,31 @@ func (g *Guard) Check(addr netip.Addr) error {
 		}
 	}
 	inner := plain.Unmap()
-	if nat64.Contains(inner) {
-		b := inner.As16()
-		inner = netip.AddrFrom4([4]byte(b[12:]))
+	if r := blockedRangeOf(inner); r != "" {
+		return &BlockedError{Addr: addr, Range: r}
 	}
-	for _, r := range blocked {
-		if r.prefix.Contains(inner) {
-			return &BlockedError{Addr: addr, Range: r.what}
+	if inner.Is6() {
+		for _, e := range embedders {
+			v4, ok := e.ipv4(inner.As16())
+			if !ok {
+				continue
+			}
+			if r := blockedRangeOf(v4); r != "" {
+				return &BlockedError{Addr: addr, Range: fmt.Sprintf("%s of %s, %s", e.what, v4, r)}
+			}
 		}
 	}
 	return nil
+}
+
+// blockedRangeOf describes the blocked range that holds a, or is "".
+func blockedRangeOf(a netip.Addr) string {
+	for _, r := range blocked {
+		if r.prefix.Contains(a) {
+			return r.what
+		}
+	}
+	return ""
 }
 
 // Control is a net.Dialer Control function: it runs after DNS, before each

@@ -60,6 +60,55 @@ func TestCheck(t *testing.T) {
 	}
 }
 
+// Every IPv6 form that carries an IPv4 address is checked as that IPv4
+// address, or refused outright when the network may deliver it anywhere
+// (Teredo, local-use NAT64) or it is no longer a form a public host has.
+func TestCheckIPv6FormsThatEmbedIPv4(t *testing.T) {
+	tests := []struct {
+		form, addr string
+		block      string // the range named, "" when allowed
+	}{
+		{"IPv4-mapped", "::ffff:169.254.169.254", "link-local"},
+		{"IPv4-mapped", "::ffff:7f00:1", "loopback (127.0.0.0/8)"},
+		{"IPv4-mapped", "::ffff:8.8.8.8", ""},
+		{"IPv4-compatible", "::7f00:1", "IPv4-compatible (::/96)"},
+		{"IPv4-compatible", "::a9fe:a9fe", "IPv4-compatible (::/96)"},
+		{"IPv4-compatible", "::8.8.8.8", "IPv4-compatible (::/96)"},
+		{"SIIT IPv4-translated", "::ffff:0:7f00:1", "IPv4-translated (::ffff:0:0:0/96)"},
+		{"SIIT IPv4-translated", "::ffff:0:808:808", "IPv4-translated (::ffff:0:0:0/96)"},
+		{"NAT64", "64:ff9b::a9fe:a9fe", "NAT64 (64:ff9b::/96) of 169.254.169.254, link-local"},
+		{"NAT64", "64:ff9b::7f00:1", "NAT64 (64:ff9b::/96) of 127.0.0.1, loopback"},
+		{"NAT64", "64:ff9b::808:808", ""},
+		{"local-use NAT64", "64:ff9b:1::a9fe:a9fe", "local-use NAT64 (64:ff9b:1::/48)"},
+		{"local-use NAT64", "64:ff9b:1:808:8:800::", "local-use NAT64 (64:ff9b:1::/48)"},
+		{"6to4", "2002:a9fe:a9fe::1", "6to4 (2002::/16) of 169.254.169.254, link-local"},
+		{"6to4", "2002:7f00:1::", "6to4 (2002::/16) of 127.0.0.1, loopback"},
+		{"6to4", "2002:c0a8:101:1::1", "6to4 (2002::/16) of 192.168.1.1, private"},
+		{"6to4", "2002:808:808::1", ""},
+		{"Teredo", "2001:0:4136:e378:8000:63bf:3fff:fdd2", "Teredo (2001::/32)"},
+		{"Teredo", "2001::a9fe:a9fe", "Teredo (2001::/32)"},
+		{"ISATAP", "2a00:1450:4001::5efe:7f00:1", "ISATAP of 127.0.0.1, loopback"},
+		{"ISATAP", "2a00:1450:4001::200:5efe:a00:1", "ISATAP of 10.0.0.1, private"},
+		{"ISATAP", "2a00:1450:4001::5efe:808:808", ""},
+		{"site-local", "fec0::1", "site-local (fec0::/10)"},
+		{"site-local", "feff::a9fe:a9fe", "site-local (fec0::/10)"},
+		{"a public address", "2a00:1450:4001:80b::200e", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.form+" "+tt.addr, func(t *testing.T) {
+			err := netguard.New().Check(netip.MustParseAddr(tt.addr))
+
+			if tt.block == "" {
+				require.NoError(t, err)
+				return
+			}
+			var blocked *netguard.BlockedError
+			require.ErrorAs(t, err, &blocked)
+			require.Contains(t, blocked.Range, tt.block)
+		})
+	}
+}
+
 func TestANilGuardBlocksAsTheDefaultDoes(t *testing.T) {
 	var g *netguard.Guard
 	require.Error(t, g.Check(netip.MustParseAddr("127.0.0.1")))

@@ -6,7 +6,9 @@ package outbox
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -74,10 +76,16 @@ func fileName(tag, ext string) string {
 }
 
 // writeFile writes through a temporary file and a rename, so a person or a
-// tool watching the folder never sees half a message.
+// tool watching the folder never sees half a message. Files and folders
+// are the worker's user's alone (0600 in 0700): they hold customers'
+// addresses and messages. A folder an earlier version made readable by
+// all is closed on the next write.
 func writeFile(dir, name string, content []byte) (string, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return "", fmt.Errorf("creating outbox folder %s: %w", dir, err)
+	}
+	if err := os.Chmod(dir, 0o700); err != nil {
+		return "", fmt.Errorf("closing outbox folder %s to other users: %w", dir, err)
 	}
 	tmp, err := os.CreateTemp(dir, ".writing-*")
 	if err != nil {
@@ -88,7 +96,7 @@ func writeFile(dir, name string, content []byte) (string, error) {
 		tmp.Close()
 		return "", fmt.Errorf("writing outbox file %s: %w", tmp.Name(), err)
 	}
-	if err := tmp.Chmod(0o644); err != nil {
+	if err := tmp.Chmod(0o600); err != nil {
 		tmp.Close()
 		return "", fmt.Errorf("writing outbox file %s: %w", tmp.Name(), err)
 	}
@@ -100,4 +108,42 @@ func writeFile(dir, name string, content []byte) (string, error) {
 		return "", fmt.Errorf("writing outbox file %s: %w", path, err)
 	}
 	return name, nil
+}
+
+// Purge deletes the messages written under dir (its email/ and sms/
+// folders) before cutoff, as the retention run does with every other
+// record of a message, and returns how many it deleted. A folder that does
+// not exist holds nothing to delete.
+func Purge(dir string, cutoff time.Time) (int, error) {
+	deleted := 0
+	for _, sub := range []string{"email", "sms"} {
+		folder := filepath.Join(dir, sub)
+		files, err := os.ReadDir(folder)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return deleted, fmt.Errorf("listing outbox folder %s: %w", folder, err)
+		}
+		for _, f := range files {
+			if !f.Type().IsRegular() {
+				continue
+			}
+			info, err := f.Info()
+			if errors.Is(err, fs.ErrNotExist) {
+				continue // deleted meanwhile
+			}
+			if err != nil {
+				return deleted, fmt.Errorf("reading outbox file %s: %w", filepath.Join(folder, f.Name()), err)
+			}
+			if !info.ModTime().Before(cutoff) {
+				continue
+			}
+			if err := os.Remove(filepath.Join(folder, f.Name())); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				return deleted, fmt.Errorf("deleting outbox file %s: %w", filepath.Join(folder, f.Name()), err)
+			}
+			deleted++
+		}
+	}
+	return deleted, nil
 }

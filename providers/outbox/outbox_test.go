@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -64,4 +65,75 @@ func TestOutboxSMSWritesAReadableTextFile(t *testing.T) {
 	require.Equal(t, ".txt", filepath.Ext(name))
 	require.Contains(t, string(content), "To: +15551234567\n")
 	require.Contains(t, string(content), "\n\nAda, your order A-17 ships today.\n")
+}
+
+// Outbox files hold customers' addresses and messages: only the worker's
+// user may read them.
+func TestOutboxFilesAreTheWorkersUsersAlone(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "outbox")
+	_, err := outbox.NewMailer(dir).Send(context.Background(), providers.Email{
+		MessageID: "<1@ccflow>", From: "support@example.com", To: "ada@example.com", Subject: "Hi", Text: "Hello",
+	})
+	require.NoError(t, err)
+	_, err = outbox.NewSMSSender(dir).Send(context.Background(), providers.SMS{To: "+15551234567", Body: "Hello"})
+	require.NoError(t, err)
+
+	for _, sub := range []string{"", "email", "sms"} {
+		info, err := os.Stat(filepath.Join(dir, sub))
+		require.NoError(t, err)
+		require.Equal(t, os.FileMode(0o700), info.Mode().Perm(), "folder %q", sub)
+	}
+	for _, sub := range []string{"email", "sms"} {
+		name, _ := onlyFile(t, filepath.Join(dir, sub))
+		info, err := os.Stat(filepath.Join(dir, sub, name))
+		require.NoError(t, err)
+		require.Equal(t, os.FileMode(0o600), info.Mode().Perm(), "file %s", name)
+	}
+}
+
+// A folder made by an earlier version, readable by all, is closed too.
+func TestOutboxClosesAFolderOthersCouldRead(t *testing.T) {
+	dir := t.TempDir()
+	require.NoError(t, os.MkdirAll(filepath.Join(dir, "sms"), 0o755))
+	require.NoError(t, os.Chmod(filepath.Join(dir, "sms"), 0o755))
+
+	_, err := outbox.NewSMSSender(dir).Send(context.Background(), providers.SMS{To: "+15551234567", Body: "Hello"})
+	require.NoError(t, err)
+
+	info, err := os.Stat(filepath.Join(dir, "sms"))
+	require.NoError(t, err)
+	require.Equal(t, os.FileMode(0o700), info.Mode().Perm())
+}
+
+func TestPurgeDeletesTheMessagesWrittenBeforeTheCutoff(t *testing.T) {
+	dir := t.TempDir()
+	_, err := outbox.NewMailer(dir).Send(context.Background(), providers.Email{From: "care@example.com", To: "ada@example.com", Subject: "old", Text: "old"})
+	require.NoError(t, err)
+	_, err = outbox.NewSMSSender(dir).Send(context.Background(), providers.SMS{To: "+15551234567", Body: "old"})
+	require.NoError(t, err)
+	old := time.Now().Add(-100 * 24 * time.Hour)
+	for _, sub := range []string{"email", "sms"} {
+		files, err := os.ReadDir(filepath.Join(dir, sub))
+		require.NoError(t, err)
+		for _, f := range files {
+			require.NoError(t, os.Chtimes(filepath.Join(dir, sub, f.Name()), old, old))
+		}
+	}
+	_, err = outbox.NewSMSSender(dir).Send(context.Background(), providers.SMS{To: "+15557654321", Body: "new"})
+	require.NoError(t, err)
+
+	deleted, err := outbox.Purge(dir, time.Now().Add(-90*24*time.Hour))
+
+	require.NoError(t, err)
+	require.Equal(t, 2, deleted)
+	left, err := os.ReadDir(filepath.Join(dir, "sms"))
+	require.NoError(t, err)
+	require.Len(t, left, 1)
+	emails, err := os.ReadDir(filepath.Join(dir, "email"))
+	require.NoError(t, err)
+	require.Empty(t, emails)
+
+	none, err := outbox.Purge(filepath.Join(dir, "missing"), time.Now())
+	require.NoError(t, err)
+	require.Zero(t, none, "an outbox never written holds nothing")
 }

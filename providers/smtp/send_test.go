@@ -154,3 +154,43 @@ func TestSMTPMailerSpeaksImplicitTLSForSMTPS(t *testing.T) {
 	require.True(t, msgs[0].TLS)
 	require.Equal(t, "<p>Hello</p>", msgs[0].HTML)
 }
+
+// A server that answered 250 to the message's data has taken it: a
+// failure after that (an RSET answered 502, a QUIT answered 421) is no
+// refusal and no reason to send it again. The test retries as the
+// activity's retry policy would, as long as Send asks for it, and counts
+// the copies the server received.
+func TestSendAcceptedByTheServerIsSentWhateverFailsAfter(t *testing.T) {
+	tests := []struct {
+		name  string
+		fault testenv.AcceptedFault
+	}{
+		{name: "RSET answered 502", fault: testenv.RSETRefused},
+		{name: "QUIT answered 421 and the connection dropped", fault: testenv.QUITFailed},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := testenv.SMTPServer(t)
+			mailer, err := smtp.New(srv.URL())
+			require.NoError(t, err)
+			srv.FailAfterAccepting(tt.fault, 3)
+			m := hello()
+
+			var errs []error
+			for attempt := 1; attempt <= 3; attempt++ {
+				id, err := mailer.Send(context.Background(), m)
+				if err == nil {
+					require.Equal(t, m.MessageID, id)
+					break
+				}
+				errs = append(errs, err)
+				if errors.Is(err, providers.ErrRejected) {
+					break // a refusal is not retried: the step's on_error runs
+				}
+			}
+
+			require.Empty(t, errs, "the server accepted the message")
+			require.Len(t, srv.Messages(), 1, "copies the server received")
+		})
+	}
+}

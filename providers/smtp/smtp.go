@@ -109,12 +109,21 @@ func New(smtpURL string, opts ...Option) (*Mailer, error) {
 // Send delivers m over one SMTP connection and returns its Message-ID as the
 // provider id: SMTP has no other id common to every server. A 5xx reply and
 // an address that does not parse wrap providers.ErrRejected.
+//
+// Once the server has answered 250 to the message's data it has taken the
+// message, and m is sent: what fails after that on the same connection (an
+// RSET answered 502 by a server that does not implement it, a QUIT answered
+// 421, a dropped connection) is neither a refusal nor a reason to send m
+// again.
 func (s *Mailer) Send(ctx context.Context, m providers.Email) (string, error) {
 	msg, err := compose(m, mail.EncodingQP)
 	if err != nil {
 		return "", err
 	}
 	if err := s.client.DialAndSendWithContext(ctx, msg); err != nil {
+		if msg.IsDelivered() {
+			return m.MessageID, nil
+		}
 		if permanent(err) {
 			return "", fmt.Errorf("%w: SMTP server %s: %w", providers.ErrRejected, s.server, err)
 		}
@@ -163,6 +172,10 @@ func compose(m providers.Email, encoding mail.Encoding) (*mail.Msg, error) {
 		return nil, fmt.Errorf("%w: recipient address %q: %w", providers.ErrRejected, m.To, err)
 	}
 	msg.Subject(m.Subject)
+	if m.ListUnsubscribe != "" {
+		msg.SetGenHeader("List-Unsubscribe", "<"+m.ListUnsubscribe+">")
+		msg.SetGenHeader("List-Unsubscribe-Post", "List-Unsubscribe=One-Click")
+	}
 	msg.SetMessageIDWithValue(strings.Trim(m.MessageID, "<>"))
 	msg.SetDate()
 	switch {

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/ccflow/ccflow/providers"
+	"github.com/ccflow/ccflow/telemetry/tracedhttp"
 )
 
 // DefaultBaseURL is where Twilio's REST API answers.
@@ -20,8 +21,11 @@ const DefaultBaseURL = "https://api.twilio.com"
 type Config struct {
 	AccountSID string
 	AuthToken  string
-	// From is the sending number or messaging service sender.
+	// From is the sending number (TWILIO_FROM).
 	From string
+	// MessagingServiceSID (TWILIO_MESSAGING_SERVICE_SID, "MG…") sends
+	// through a Messaging Service instead of From.
+	MessagingServiceSID string
 	// BaseURL defaults to DefaultBaseURL.
 	BaseURL string
 	// HTTPClient defaults to a client bounded by providers.Timeout.
@@ -43,10 +47,14 @@ func New(c Config) *Client {
 	}
 	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
 	if c.HTTPClient == nil {
-		c.HTTPClient = &http.Client{Timeout: providers.Timeout}
+		c.HTTPClient = &http.Client{Timeout: providers.Timeout, Transport: tracedhttp.Transport(nil, false)}
 	}
 	return &Client{cfg: c}
 }
+
+// CodeUnsubscribed is Twilio's error 21610: the recipient replied STOP to
+// the sending number and Twilio refuses to message it.
+const CodeUnsubscribed = 21610
 
 // APIError is an error answer of Twilio's REST API.
 type APIError struct {
@@ -73,11 +81,18 @@ func (e *APIError) Permanent() bool {
 // comes wrapped in providers.ErrRejected; a transient one, and any failure
 // to reach Twilio, comes as it is.
 func (t *Client) Send(ctx context.Context, m providers.SMS) (string, error) {
-	from := m.From
-	if from == "" {
-		from = t.cfg.From
+	form := url.Values{"To": {m.To}, "Body": {m.Body}}
+	switch {
+	case m.From != "":
+		form.Set("From", m.From)
+	case t.cfg.MessagingServiceSID != "":
+		form.Set("MessagingServiceSid", t.cfg.MessagingServiceSID)
+	default:
+		form.Set("From", t.cfg.From)
 	}
-	form := url.Values{"To": {m.To}, "From": {from}, "Body": {m.Body}}
+	if m.StatusCallback != "" {
+		form.Set("StatusCallback", m.StatusCallback)
+	}
 	endpoint := t.cfg.BaseURL + "/2010-04-01/Accounts/" + url.PathEscape(t.cfg.AccountSID) + "/Messages.json"
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, strings.NewReader(form.Encode()))
 	if err != nil {
@@ -111,6 +126,9 @@ func (t *Client) Send(ctx context.Context, m providers.SMS) (string, error) {
 		apiErr.Message = fmt.Sprintf("%.200s", body)
 	}
 	apiErr.Status = resp.StatusCode
+	if apiErr.Code == CodeUnsubscribed {
+		return "", fmt.Errorf("%w: %w: %w", providers.ErrRejected, providers.ErrOptedOut, apiErr)
+	}
 	if apiErr.Permanent() {
 		return "", fmt.Errorf("%w: %w", providers.ErrRejected, apiErr)
 	}

@@ -25,6 +25,7 @@ import (
 	"github.com/ccflow/ccflow/store"
 	"github.com/ccflow/ccflow/usecase"
 	"github.com/ccflow/ccflow/web/api"
+	"github.com/ccflow/ccflow/web/api/apitest"
 )
 
 // apiToken is the bearer token the test API requires.
@@ -51,13 +52,23 @@ func newTestAPIWith(t *testing.T, tc client.Client) *testAPI {
 	log := slog.New(slog.NewTextHandler(t.Output(), nil))
 	a := &testAPI{t: t, store: st, temporal: tc, signer: tokens.NewSigner([]byte("0123456789abcdef0123456789abcdef")),
 		taskQueue: testenv.TaskQueue(t)}
-	a.handler = api.New(api.Config{
-		Service:  &usecase.Service{Store: st, Temporal: tc, TaskQueue: a.taskQueue, Signer: a.signer, Log: log},
-		APIToken: apiToken,
-		Log:      log,
-	})
+	// Every exchange of every test is checked against openapi.yaml.
+	a.handler = apitest.Load(t).Handler(t, api.New(api.Config{
+		Service:         &usecase.Service{Store: st, Temporal: tc, TaskQueue: a.taskQueue, Signer: a.signer, Log: log},
+		APIToken:        apiToken,
+		PublicURL:       publicURL,
+		TwilioAuthToken: twilioAuthToken,
+		Log:             log,
+	}))
 	return a
 }
+
+// publicURL and twilioAuthToken are the test API's CCFLOW_PUBLIC_URL and
+// TWILIO_AUTH_TOKEN, which Twilio's webhook signatures are made with.
+const (
+	publicURL       = "https://ccflow.example.com"
+	twilioAuthToken = "test-twilio-auth-token"
+)
 
 // unreachableTemporal is a client of a port nothing listens on.
 func unreachableTemporal(t *testing.T) client.Client {

@@ -6,12 +6,15 @@
 package api_test
 
 import (
+	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/ccflow/ccflow/core/entry"
+	"github.com/ccflow/ccflow/core/validation"
 )
 
 func TestListDispositionsStartsWithTheDefaultCatalog(t *testing.T) {
@@ -60,9 +63,12 @@ func TestAddDispositionNamesTheBadField(t *testing.T) {
 		{map[string]any{"scope": "agent", "name": "Tired"}, "scope"},
 		{map[string]any{"scope": "interaction", "name": "  "}, "name"},
 		{map[string]any{"scope": "interaction", "nam": "Typo"}, "nam"},
+		{map[string]any{"scope": "interaction", "name": "Tired\x00"}, "name"},
+		{map[string]any{"scope": "interaction", "name": strings.Repeat("n", 3000)}, "name"},
+		{map[string]any{"scope": strings.Repeat("s", 3000), "name": "Tired"}, "scope"},
 	}
 	for _, tt := range tests {
-		t.Run(tt.field, func(t *testing.T) {
+		t.Run(tt.field+" "+validation.Shorten(fmt.Sprint(tt.body)), func(t *testing.T) {
 			e := requireError(t, a.call(http.MethodPost, "/v1/dispositions", tt.body), http.StatusBadRequest)
 
 			require.Equal(t, tt.field, e.Field)

@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"github.com/ccflow/ccflow/core/entry"
+	"github.com/ccflow/ccflow/core/etag"
 )
 
 // entryList is the body of GET /v1/entries.
@@ -42,6 +43,7 @@ func (s *server) getEntry(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	w.Header().Set("ETag", etag.Entry(e.ID, e.Version))
 	writeJSON(w, http.StatusOK, e)
 	return nil
 }
@@ -56,14 +58,20 @@ func (s *server) createEntry(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	w.Header().Set("Location", "/v1/entries/"+url.PathEscape(created.ID))
+	w.Header().Set("ETag", etag.Entry(created.ID, created.Version))
 	writeJSON(w, http.StatusCreated, created)
 	return nil
 }
 
 // updateEntry stores a new version of the entry; the body's id may be left
-// out but must not name another entry than the URL.
+// out but must not name another entry than the URL. With If-Match, only
+// over the version the client read (412 otherwise).
 func (s *server) updateEntry(w http.ResponseWriter, r *http.Request) error {
 	id := r.PathValue("id")
+	cond, err := ifMatch(r)
+	if err != nil {
+		return err
+	}
 	e, err := readEntry(w, r)
 	if err != nil {
 		return err
@@ -72,20 +80,40 @@ func (s *server) updateEntry(w http.ResponseWriter, r *http.Request) error {
 		return errField("id", "%q does not match the entry in the URL (%q); an entry's id cannot change", e.ID, id)
 	}
 	e.ID = id
-	updated, err := s.Service.UpdateEntry(r.Context(), e)
+	updated, err := s.Service.UpdateEntryIf(r.Context(), e, cond)
 	if err != nil {
 		return err
 	}
+	w.Header().Set("ETag", etag.Entry(updated.ID, updated.Version))
 	writeJSON(w, http.StatusOK, updated)
 	return nil
 }
 
+// deleteEntry deletes the entry; with If-Match, only the version the
+// client read (412 otherwise).
 func (s *server) deleteEntry(w http.ResponseWriter, r *http.Request) error {
-	if err := s.Service.DeleteEntry(r.Context(), r.PathValue("id")); err != nil {
+	cond, err := ifMatch(r)
+	if err != nil {
+		return err
+	}
+	if err := s.Service.DeleteEntryIf(r.Context(), r.PathValue("id"), cond); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
+}
+
+// ifMatch reads the request's If-Match header: nil without one.
+func ifMatch(r *http.Request) (*etag.Condition, error) {
+	header := r.Header.Get("If-Match")
+	if header == "" {
+		return nil, nil
+	}
+	cond, ok := etag.ParseIfMatch(header)
+	if !ok {
+		return nil, errField("If-Match", "%q is not * or a list of entity tags such as %s", header, etag.Entry("an-entry", 1))
+	}
+	return &cond, nil
 }
 
 // readEntry decodes the entry in a request body.

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,28 +10,34 @@ import (
 	"strings"
 
 	"github.com/ccflow/ccflow/core/validation"
+	"github.com/ccflow/ccflow/internal/requestid"
 	"github.com/ccflow/ccflow/usecase"
+	"github.com/ccflow/ccflow/web/problem"
 )
 
 // maxBody bounds every request body.
 const maxBody = 1 << 20
 
 // Error codes in the "code" member of an error body.
+// Those of the use cases' errors are package problem's, shared with the
+// console.
 const (
-	codeInvalidJSON        = "invalid_json"
-	codeInvalidField       = "invalid_field"
-	codeUnknownField       = "unknown_field"
+	codeInvalidJSON        = problem.CodeInvalidJSON
+	codeInvalidField       = problem.CodeInvalidField
+	codeUnknownField       = problem.CodeUnknownField
 	codeUnsupportedType    = "unsupported_media_type"
 	codeTooLarge           = "body_too_large"
 	codeUnauthorized       = "unauthorized"
-	codeNotFound           = "not_found"
-	codeConflict           = "conflict"
+	codeNotFound           = problem.CodeNotFound
+	codeConflict           = problem.CodeConflict
 	codeAlreadyAnswered    = "already_answered"
 	codeExpired            = "expired"
-	codeUnavailable        = "unavailable"
-	codeInternal           = "internal"
-	codeWorkflowNotRunning = "workflow_not_running"
+	codeUnavailable        = problem.CodeUnavailable
+	codeInternal           = problem.CodeInternal
+	codeInvalidInput       = problem.CodeInvalidInput
+	codeWorkflowNotRunning = problem.CodeWorkflowNotRunning
 	codeMethodNotAllowed   = "method_not_allowed"
+	codeForbidden          = "forbidden"
 )
 
 // apiError is an API error: what goes into the SPEC's error body and the HTTP
@@ -44,7 +49,9 @@ type apiError struct {
 	Message string         `json:"message"`
 	Field   string         `json:"field,omitempty"`
 	Details []fieldProblem `json:"details,omitempty"`
-	cause   error
+	// RequestID is the request's X-Request-Id, to find its log lines.
+	RequestID string `json:"request_id,omitempty"`
+	cause     error
 }
 
 // fieldProblem is one entry of error.details: every problem found in an
@@ -85,12 +92,10 @@ func errField(field, format string, args ...any) *apiError {
 }
 
 // toError maps what a handler returned, its own apiError or a use case's
-// error, to the answer the client gets.
+// error, to the answer the client gets: survey link errors in the
+// customer's words, the others as package problem maps them.
 func toError(err error) *apiError {
-	var (
-		apiErr      *apiError
-		unavailable *usecase.UnavailableError
-	)
+	var apiErr *apiError
 	if errors.As(err, &apiErr) {
 		return apiErr
 	}
@@ -101,41 +106,11 @@ func toError(err error) *apiError {
 		return errAnswered
 	case errors.Is(err, usecase.ErrClosed):
 		return errClosed
-	case errors.Is(err, usecase.ErrConflict):
-		e := &apiError{Status: http.StatusConflict, Code: codeConflict, Message: err.Error(), cause: err}
-		if fe := validation.First(err); fe != nil {
-			e.Field, e.Message = fe.Path, fe.Error()
-		}
-		return e
-	case errors.Is(err, usecase.ErrNotFound):
-		return &apiError{Status: http.StatusNotFound, Code: codeNotFound, Message: err.Error(), cause: err}
-	case errors.Is(err, usecase.ErrNotRunning):
-		return &apiError{Status: http.StatusConflict, Code: codeWorkflowNotRunning, Message: err.Error(), cause: err}
-	case validation.First(err) != nil:
-		return invalid(err)
-	case errors.As(err, &unavailable):
-		return &apiError{Status: http.StatusServiceUnavailable, Code: codeUnavailable, Message: unavailable.Message, cause: err}
-	case usecase.IsUnavailable(err):
-		return &apiError{Status: http.StatusServiceUnavailable, Code: codeUnavailable,
-			Message: "Temporal or PostgreSQL did not answer; nothing was changed, try again", cause: err}
 	}
-	return &apiError{Status: http.StatusInternalServerError, Code: codeInternal, Message: "internal error", cause: err}
-}
-
-// invalid is the 400 for validation errors: field names the first problem,
-// details lists them all.
-func invalid(err error) *apiError {
-	first := validation.First(err)
-	e := &apiError{Status: http.StatusBadRequest, Code: codeInvalidField, Message: first.Error(), Field: first.Path, cause: err}
-	if first.Path == "" {
-		// A problem with the whole document, such as JSON that does not parse.
-		e.Code = codeInvalidJSON
-	}
-	var all validation.Errors
-	if errors.As(err, &all) && len(all) > 1 {
-		for _, fe := range all {
-			e.Details = append(e.Details, fieldProblem{Field: fe.Path, Message: fe.Message})
-		}
+	p := problem.Of(err)
+	e := &apiError{Status: p.Status, Code: p.Code, Message: p.Message, Field: p.Field, cause: err}
+	for _, fe := range p.Fields {
+		e.Details = append(e.Details, fieldProblem{Field: fe.Path, Message: fe.Message})
 	}
 	return e
 }
@@ -149,12 +124,15 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_ = enc.Encode(v) // the client went away; nothing left to tell it
 }
 
-// writeError writes e in the SPEC's error shape.
+// writeError writes e in the SPEC's error shape, with the request id the
+// request id middleware has put into the response's header.
 func writeError(w http.ResponseWriter, e *apiError) {
 	if e.Status == http.StatusUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="ccflow"`)
 	}
-	writeJSON(w, e.Status, errorBody{Error: e})
+	answer := *e // the package-level errors are shared between requests
+	answer.RequestID = w.Header().Get(requestid.Header)
+	writeJSON(w, e.Status, errorBody{Error: &answer})
 }
 
 // readJSONBody returns the body of a JSON request: 415 unless the content
@@ -177,8 +155,9 @@ func readJSONBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 	return data, nil
 }
 
-// decodeJSON reads a JSON request body into v, strictly: unknown fields and
-// trailing data are errors, and every error says where.
+// decodeJSON reads a JSON request body into v, strictly (unmarshalStrict):
+// unknown fields, names in another case, names given twice, text that is
+// not UTF-8 and trailing data are errors, and every error says where.
 func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
 	data, err := readJSONBody(w, r)
 	if err != nil {
@@ -187,78 +166,13 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
 	return unmarshalStrict(data, v)
 }
 
+// unmarshalStrict decodes a JSON document into v as package problem does,
+// for the API and the console alike: names are matched exactly, an
+// unknown name, a name given twice, text that is not UTF-8 and trailing
+// data are errors, and every error names the field or the position.
 func unmarshalStrict(data []byte, v any) error {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	err := dec.Decode(v)
-	if err == nil && dec.More() {
-		return &apiError{Status: http.StatusBadRequest, Code: codeInvalidJSON,
-			Message: "invalid JSON " + position(data, dec.InputOffset()) + ": unexpected data after the top-level value"}
+	if p := problem.DecodeJSON(data, v); p != nil {
+		return &apiError{Status: p.Status, Code: p.Code, Message: p.Message, Field: p.Field, cause: p.Err}
 	}
-	return jsonError(data, err)
-}
-
-// jsonError turns a decoding error into a 400 that names the field or the
-// position of the problem.
-func jsonError(data []byte, err error) error {
-	var (
-		syntax  *json.SyntaxError
-		typeErr *json.UnmarshalTypeError
-	)
-	switch {
-	case err == nil:
-		return nil
-	case errors.Is(err, io.EOF):
-		return &apiError{Status: http.StatusBadRequest, Code: codeInvalidJSON, Message: "the request body is empty", cause: err}
-	case errors.Is(err, io.ErrUnexpectedEOF):
-		return &apiError{Status: http.StatusBadRequest, Code: codeInvalidJSON,
-			Message: "invalid JSON " + position(data, int64(len(data))) + ": unexpected end of input", cause: err}
-	case errors.As(err, &syntax):
-		return &apiError{Status: http.StatusBadRequest, Code: codeInvalidJSON,
-			// Offset counts the offending byte in.
-			Message: "invalid JSON " + position(data, syntax.Offset-1) + ": " + syntax.Error(), cause: err}
-	case errors.As(err, &typeErr) && typeErr.Field == "":
-		return &apiError{Status: http.StatusBadRequest, Code: codeInvalidJSON,
-			Message: "the request body must be a JSON object, not " + typeErr.Value, cause: err}
-	case errors.As(err, &typeErr):
-		field := typeErr.Field
-		return &apiError{Status: http.StatusBadRequest, Code: codeInvalidField, Field: field,
-			Message: fmt.Sprintf("%s: expected %s, got %s", field, typeName(typeErr.Type.Kind().String()), typeErr.Value), cause: err}
-	}
-	// encoding/json reports unknown fields only as text: `json: unknown field "x"`.
-	if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
-		field := strings.Trim(name, `"`)
-		return &apiError{Status: http.StatusBadRequest, Code: codeUnknownField, Field: field,
-			Message: field + ": unknown field", cause: err}
-	}
-	return &apiError{Status: http.StatusBadRequest, Code: codeInvalidJSON, Message: "invalid JSON: " + err.Error(), cause: err}
-}
-
-// typeName says a Go kind the way a JSON client thinks of it.
-func typeName(kind string) string {
-	switch {
-	case strings.HasPrefix(kind, "int"), strings.HasPrefix(kind, "uint"):
-		return "an integer"
-	case strings.HasPrefix(kind, "float"):
-		return "a number"
-	case kind == "string":
-		return "a string"
-	case kind == "bool":
-		return "true or false"
-	case kind == "slice", kind == "array":
-		return "an array"
-	case kind == "map", kind == "struct", kind == "ptr":
-		return "an object"
-	}
-	return kind
-}
-
-// position says where the byte at offset is in data, as "at line L,
-// column C", both counted from 1.
-func position(data []byte, offset int64) string {
-	offset = min(max(offset, 0), int64(len(data)))
-	before := data[:offset]
-	line := bytes.Count(before, []byte("\n")) + 1
-	col := len(before) - bytes.LastIndexByte(before, '\n')
-	return fmt.Sprintf("at line %d, column %d", line, col)
+	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"testing"
 
+	"github.com/lib/pq"
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/api/serviceerror"
 
@@ -41,6 +42,10 @@ func TestToErrorMapsTheUseCasesErrors(t *testing.T) {
 			http.StatusServiceUnavailable, codeUnavailable, "the run may still take it", ""},
 		{"unavailable", fmt.Errorf("updating workflow: %w", serviceerror.NewUnavailable("down")),
 			http.StatusServiceUnavailable, codeUnavailable, "Temporal or PostgreSQL did not answer; nothing was changed, try again", ""},
+		{"Temporal refusing a value as invalid", fmt.Errorf("starting workflow x: %w", serviceerror.NewInvalidArgument("Search attribute CcflowService exceeds size limit")),
+			http.StatusBadRequest, codeInvalidInput, "a value of the request was refused as invalid: Search attribute CcflowService exceeds size limit", ""},
+		{"PostgreSQL refusing a value as invalid", fmt.Errorf("reading entry: %w", &pq.Error{Code: "22021", Message: `invalid byte sequence for encoding "UTF8": 0x00`}),
+			http.StatusBadRequest, codeInvalidInput, `a value of the request was refused as invalid: invalid byte sequence for encoding "UTF8": 0x00`, ""},
 		{"anything else", errors.New("a bug"), http.StatusInternalServerError, codeInternal, "internal error", ""},
 	}
 	for _, tt := range tests {

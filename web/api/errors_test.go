@@ -62,9 +62,19 @@ func TestMalformedJSONIsRejected(t *testing.T) {
 		{"empty body", "", "invalid_json", "", "empty"},
 		{"two values", `{"interaction_id":"INT-1","service":"S"} {}`, "invalid_json", "", "after the top-level value"},
 		{"not an object", `[1]`, "invalid_json", "", "must be a JSON object, not array"},
-		{"unknown field", `{"interaction_id":"INT-1","service":"S","dispositon":"Spam"}`, "unknown_field", "dispositon", "unknown field"},
+		{"unknown field", `{"interaction_id":"INT-1","service":"S","dispositon":"Spam"}`, "unknown_field", "dispositon", "unknown field"}, //nolint:misspell // a misspelt field is the point
 		{"wrong type", `{"interaction_id":"INT-1","service":"S","average_sentiment":"high"}`, "invalid_field", "average_sentiment", "expected a number"},
 		{"wrong nested type", `{"interaction_id":"INT-1","service":"S","case":{"final":"no"}}`, "invalid_field", "case.final", "expected true or false"},
+		{"names differing only in case", `{"interaction_id":"INT-1","service":"S","Service":"T"}`, "unknown_field", "Service", "Service: unknown field"},
+		{"a name in the wrong case", `{"interaction_id":"INT-1","Service":"S"}`, "unknown_field", "Service", "unknown field"},
+		{"a nested name in the wrong case", `{"interaction_id":"INT-1","service":"S","customer":{"Email":"a@example.com"}}`,
+			"unknown_field", "customer.Email", "customer.Email: unknown field"},
+		{"a name given twice", `{"interaction_id":"INT-1","service":"S","service":"T"}`, "invalid_field", "service", "service: is given twice"},
+		{"a variable given twice", `{"interaction_id":"INT-1","service":"S","variables":{"a":1,"a":2}}`, "invalid_field", "variables.a", "is given twice"},
+		{"text that is not UTF-8", "{\"interaction_id\":\"INT-1\",\"service\":\"S\xff\"}", "invalid_field", "service", "service: is not valid UTF-8 text"},
+		{"an unpaired surrogate", `{"interaction_id":"INT-1","service":"S\ud800"}`, "invalid_field", "service", "unpaired UTF-16 surrogate"},
+		{"a time that is not RFC 3339", `{"interaction_id":"INT-1","service":"S","ended_at":"yesterday"}`, "invalid_field", "ended_at",
+			"ended_at: expected an RFC 3339 time such as 2026-11-23T10:15:00Z"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

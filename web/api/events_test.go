@@ -106,6 +106,20 @@ func TestClearEventOfAnUnknownWorkflow(t *testing.T) {
 	}
 }
 
+// An event name is 1 to 64 letters, digits, '_' or '-' (entries can name
+// no other): anything else is a 400 before Temporal is asked.
+func TestClearEventNamesNoEventAnEntryCanHave(t *testing.T) {
+	t.Parallel()
+	a := newTestAPI(t)
+	m := a.start(eventEntry("Check-in"))
+
+	for _, name := range []string{"check%00in", strings.Repeat("n", 65), "check%0Ain", "%FF"} {
+		e := requireError(t, a.call(http.MethodDelete, eventPath(m.WorkflowID, name), nil), http.StatusBadRequest)
+		require.Equal(t, "invalid_field", e.Code)
+		require.Equal(t, "name", e.Field)
+	}
+}
+
 func TestClearEventWithoutAWorkerIsUnavailable(t *testing.T) {
 	t.Parallel()
 	a := newTestAPI(t)
@@ -145,6 +159,9 @@ func TestCancelWorkflowRejectsABadBody(t *testing.T) {
 	}{
 		{"by too long", map[string]any{"by": strings.Repeat("é", 201)}, "invalid_field", "by"},
 		{"reason too long", map[string]any{"reason": strings.Repeat("é", 1001)}, "invalid_field", "reason"},
+		{"by with a NUL", map[string]any{"by": "ops\x00"}, "invalid_field", "by"},
+		{"by on one line", map[string]any{"by": "ops\nadmin"}, "invalid_field", "by"},
+		{"reason with a NUL", map[string]any{"reason": "called back\x00"}, "invalid_field", "reason"},
 		{"unknown field", map[string]any{"who": "ops"}, "unknown_field", "who"},
 		{"not JSON", "by=ops", "invalid_json", ""},
 	}

@@ -1,39 +1,21 @@
 package api
 
 import (
-	"log/slog"
 	"net/http"
+
+	"github.com/ccflow/ccflow/web/health"
 )
 
-// healthReport is the body of GET /healthz: "ok" or "unavailable" per
-// dependency. The reasons go to the log, not to this unauthenticated page.
-type healthReport struct {
-	Status     string `json:"status"`
-	PostgreSQL string `json:"postgresql"`
-	Temporal   string `json:"temporal"`
-}
+// readyChecks name the starter's dependencies in the /readyz body.
+var readyChecks = []health.Check{{Name: "postgresql"}, {Name: "temporal"}}
 
-func (s *server) health(w http.ResponseWriter, r *http.Request) error {
+// ready answers GET /readyz (and /healthz): whether PostgreSQL and Temporal
+// answer, "ok" or "unavailable" each; the reasons go to the log, not to
+// this unauthenticated page.
+func (s *server) ready(w http.ResponseWriter, r *http.Request) error {
 	h := s.Service.Health(r.Context())
-	report := healthReport{
-		Status:     "ok",
-		PostgreSQL: s.healthOf(r, "postgresql", h.PostgreSQL),
-		Temporal:   s.healthOf(r, "temporal", h.Temporal),
-	}
-	status := http.StatusOK
-	if !h.OK() {
-		report.Status, status = "unavailable", http.StatusServiceUnavailable
-	}
-	writeJSON(w, status, report)
+	status, body := health.Report(r.Context(), s.Log, readyChecks, []error{h.PostgreSQL, h.Temporal})
+	w.Header().Set("Cache-Control", "no-store")
+	writeJSON(w, status, body)
 	return nil
-}
-
-// healthOf words one dependency's check for the report and logs why it
-// failed.
-func (s *server) healthOf(r *http.Request, dependency string, err error) string {
-	if err != nil {
-		s.Log.WarnContext(r.Context(), "health check failed", slog.String("dependency", dependency), slog.Any("error", err))
-		return "unavailable"
-	}
-	return "ok"
 }

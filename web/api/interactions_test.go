@@ -10,9 +10,10 @@ import (
 	"net/http"
 	"testing"
 
-	"github.com/ccflow/ccflow/core/interaction"
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/api/serviceerror"
+
+	"github.com/ccflow/ccflow/core/interaction"
 )
 
 // surveyEntry is an entry that fires on "Problem solved" and waits a day.
@@ -83,7 +84,7 @@ func TestInteractionEndedDryRunStartsNothing(t *testing.T) {
 
 	require.Len(t, res.Matches, 1)
 	require.Equal(t, "would_start", res.Matches[0].Status)
-	_, err := a.temporal.DescribeWorkflowExecution(context.Background(), res.Matches[0].WorkflowID, "")
+	_, err := a.temporal.DescribeWorkflow(context.Background(), res.Matches[0].WorkflowID, "")
 	var notFound *serviceerror.NotFound
 	require.ErrorAs(t, err, &notFound)
 }

@@ -1,9 +1,13 @@
 // Package api is ccflow's HTTP interface: event ingest, the entry and
-// disposition API, the customers' survey pages, workflow controls and the
-// health check.
+// disposition API, the customers' survey pages, workflow controls, the
+// probes (/livez, /readyz), /metrics, the API's own description
+// (/openapi.json) and the codec endpoint the Temporal Web UI and CLI
+// decrypt histories through (/codec).
 package api
 
 import (
+	"cmp"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -11,7 +15,13 @@ import (
 	"strings"
 	"time"
 
+	"go.temporal.io/sdk/converter"
+
+	"github.com/ccflow/ccflow/internal/buildinfo"
+	"github.com/ccflow/ccflow/internal/requestid"
+	"github.com/ccflow/ccflow/telemetry"
 	"github.com/ccflow/ccflow/usecase"
+	"github.com/ccflow/ccflow/web/health"
 )
 
 // Config is what the API needs.
@@ -19,9 +29,29 @@ type Config struct {
 	// Service runs what each request asks for; the API only decodes,
 	// calls it and encodes.
 	Service *usecase.Service
-	// APIToken is the bearer token every /v1/* request must carry.
+	// APIToken is the bearer token every /v1/* request must carry, or
+	// several, comma-separated, while tokens are rotated.
 	APIToken string
-	Log      *slog.Logger
+	// PublicURL is CCFLOW_PUBLIC_URL: Twilio signs its webhooks over the
+	// URL it posts to, which is this plus the path.
+	PublicURL string
+	// TwilioAuthToken is TWILIO_AUTH_TOKEN, the key of Twilio's webhook
+	// signatures; without it every webhook is refused.
+	TwilioAuthToken string
+	Log             *slog.Logger
+	// Build is the running build, shown on /livez.
+	Build buildinfo.Info
+	// Metrics serves GET /metrics; nil serves none.
+	Metrics http.Handler
+	// PayloadCodec seals and opens the payloads of Temporal histories
+	// (CCFLOW_PAYLOAD_KEYS); /codec serves it to the Web UI and the CLI.
+	// nil: payloads are in clear and /codec answers 404.
+	PayloadCodec converter.PayloadCodec
+	// TemporalUIURL is the Temporal Web UI's base URL: its origin is the
+	// only one whose pages may call /codec (CORS).
+	TemporalUIURL string
+	// Namespace is the Temporal namespace the payload keys serve.
+	Namespace string
 }
 
 // server holds the handlers' dependencies.
@@ -51,6 +81,14 @@ func New(cfg Config) http.Handler {
 
 	v1.Handle("POST /v1/surveys/{token}/responses", s.handle(s.answerSurveyJSON))
 
+	v1.Handle("GET /v1/suppressions", s.handle(s.listSuppressions))
+	v1.Handle("POST /v1/suppressions", s.handle(s.addSuppression))
+	v1.Handle("DELETE /v1/suppressions/{channel}/{address}", s.handle(s.removeSuppression))
+	v1.Handle("GET /v1/policy", s.handle(s.getPolicy))
+	v1.Handle("PUT /v1/policy", s.handle(s.putPolicy))
+
+	v1.Handle("DELETE /v1/customers/{id}", s.handle(s.eraseCustomer))
+
 	// A workflow ID holds one "/": clients either escape it as %2F, which
 	// ServeMux keeps inside one segment, or send it as two segments.
 	for _, id := range []string{"{id}", "{entry}/{interaction}"} {
@@ -61,13 +99,38 @@ func New(cfg Config) http.Handler {
 	v1.Handle("/v1/", s.handle(unmatched(v1)))
 
 	mux := http.NewServeMux()
-	mux.Handle("/v1/", requireToken(cfg.APIToken, v1))
+	mux.Handle("/v1/", requireToken(cfg.APIToken, telemetry.Routed(v1)))
 	mux.HandleFunc("GET /s/{token}", s.showSurvey)
 	mux.HandleFunc("POST /s/{token}", s.answerSurveyForm)
-	mux.Handle("GET /healthz", s.handle(s.health))
+	mux.HandleFunc("GET /u/{token}", s.showUnsubscribe)
+	mux.HandleFunc("POST /u/{token}", s.unsubscribe)
+	mux.Handle("POST /webhooks/twilio/inbound", s.handle(s.twilioInbound))
+	mux.Handle("POST /webhooks/twilio/status", s.handle(s.twilioStatus))
+	mux.Handle("GET /livez", health.LiveHandler(cfg.Build))
+	mux.Handle("GET /readyz", s.handle(s.ready))
+	mux.Handle("GET /healthz", s.handle(s.ready)) // the probe's name before /readyz
+	mux.Handle("GET /openapi.json", openAPIHandler())
+	if cfg.Metrics != nil {
+		mux.Handle("GET /metrics", cfg.Metrics)
+	}
+	codec := &codecServer{codec: cfg.PayloadCodec, origin: webOrigin(cfg.TemporalUIURL), namespace: cmp.Or(cfg.Namespace, "default")}
+	for _, op := range []string{"decode", "encode"} {
+		path := CodecPath + "/" + op
+		mux.Handle("POST "+path, codec.cors(requireToken(cfg.APIToken, s.handle(codec.serve(op)))))
+		mux.Handle("OPTIONS "+path, codec.cors(http.NotFoundHandler()))
+	}
 
-	return s.logRequests(s.recoverPanics(mux))
+	return requestid.Middleware(s.logRequests(s.recoverPanics(telemetry.Routed(mux))))
 }
+
+// probes are the paths an orchestrator or Prometheus polls every few
+// seconds; their successes are logged at debug level, or they would drown
+// the rest.
+var probes = map[string]bool{"/livez": true, "/readyz": true, "/healthz": true, "/metrics": true}
+
+// LoggedPath is r's path as ccflow logs and traces it: without the query,
+// and survey paths without their token, which is a customer's key.
+func LoggedPath(r *http.Request) string { return loggedPath(r) }
 
 // unmatched answers what no route of mux takes, in the error shape: 405
 // with the allowed methods when the path exists, else 404.
@@ -103,6 +166,10 @@ func (s *server) handle(h handlerFunc) http.Handler {
 		}
 		e := toError(err)
 		switch {
+		case e.Code == codeInvalidInput:
+			// A value validation let through: worth a look, not an alarm.
+			s.Log.WarnContext(r.Context(), "request refused by Temporal or PostgreSQL as invalid",
+				slog.String("method", r.Method), slog.String("path", loggedPath(r)), slog.Any("error", err))
 		case e.Status == http.StatusServiceUnavailable:
 			s.Log.WarnContext(r.Context(), "request failed: dependency unavailable",
 				slog.String("method", r.Method), slog.String("path", loggedPath(r)), slog.Any("error", err))
@@ -138,15 +205,15 @@ func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter 
 
 // logRequests logs one line per request. The path is logged without the
 // query, and survey paths without their token, which is a customer's key.
-// Healthy health checks are logged at debug level.
+// Successful probes are logged at debug level.
 func (s *server) logRequests(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		rec := &statusRecorder{ResponseWriter: w}
 		next.ServeHTTP(rec, r)
 		level := slog.LevelInfo
-		if r.URL.Path == "/healthz" && rec.status == http.StatusOK {
-			level = slog.LevelDebug // probes every few seconds would drown the rest
+		if probes[r.URL.Path] && rec.status == http.StatusOK {
+			level = slog.LevelDebug
 		}
 		s.Log.Log(r.Context(), level, "http request",
 			slog.String("method", r.Method), slog.String("path", loggedPath(r)),
@@ -155,7 +222,7 @@ func (s *server) logRequests(next http.Handler) http.Handler {
 }
 
 func loggedPath(r *http.Request) string {
-	for _, prefix := range []string{"/s/", "/v1/surveys/"} {
+	for _, prefix := range []string{"/s/", "/v1/surveys/", "/u/"} {
 		if strings.HasPrefix(r.URL.Path, prefix) {
 			return prefix + "…"
 		}
@@ -172,7 +239,7 @@ func (s *server) recoverPanics(next http.Handler) http.Handler {
 			if v == nil {
 				return
 			}
-			if v == http.ErrAbortHandler {
+			if err, ok := v.(error); ok && errors.Is(err, http.ErrAbortHandler) {
 				panic(v)
 			}
 			s.Log.ErrorContext(r.Context(), "handler panicked",

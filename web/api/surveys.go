@@ -116,6 +116,9 @@ func customerMessage(e *apiError) *apiError {
 		msg = "Please choose a rating from 1 to 5."
 	case "comment":
 		msg = fmt.Sprintf("Please keep your comment to %d characters or fewer.", workflows.MaxCommentLength)
+		if !strings.Contains(e.Message, "longer than") {
+			msg = "Please write your comment as plain text, without special control characters."
+		}
 	}
 	return &apiError{Status: e.Status, Code: e.Code, Field: e.Field, Message: msg}
 }

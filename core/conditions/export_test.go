@@ -1,0 +1,4 @@
+package conditions
+
+// Compilations counts the expressions compiled so far.
+func Compilations() int64 { return compilations.Load() }

@@ -1,0 +1,121 @@
+package policy_test
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/ccflow/ccflow/core/policy"
+	"github.com/ccflow/ccflow/core/validation"
+)
+
+func TestDecodeReadsSPECsDocumentAndFillsWhatItLeavesOut(t *testing.T) {
+	p, err := policy.Decode([]byte(`{"time_zone": "UTC",
+		"quiet_hours": {"sms": {"start": "08:00", "end": "21:00"}, "email": null},
+		"survey_grace": "30d",
+		"max_per_day": {"sms": 2, "email": 3}}`))
+	require.NoError(t, err)
+	require.Equal(t, "UTC", p.TimeZone)
+	require.Equal(t, &policy.Window{Start: "08:00", End: "21:00"}, p.QuietHours["sms"])
+	require.Contains(t, p.QuietHours, "email")
+	require.Nil(t, p.QuietHours["email"])
+	require.Equal(t, map[string]int{"sms": 2, "email": 3}, p.MaxPerDay)
+
+	p, err = policy.Decode([]byte(`{"quiet_hours": {"email": {"start": "09:00", "end": "17:00"}}}`))
+	require.NoError(t, err)
+	require.Equal(t, &policy.Window{Start: "08:00", End: "21:00"}, p.QuietHours["sms"], "a channel left out keeps its default")
+	require.Equal(t, "0", p.SurveyGrace)
+	out, err := json.Marshal(p)
+	require.NoError(t, err)
+	again, err := policy.Decode(out)
+	require.NoError(t, err)
+	require.Equal(t, p, again, "what Decode read round-trips")
+}
+
+func TestDecodeNamesTheFieldOfEveryMistake(t *testing.T) {
+	tests := []struct{ doc, field, message string }{
+		{`[]`, "", "the policy must be a JSON object"},
+		{`{"timezone": "UTC"}`, "timezone", "unknown field"},
+		{`{"time_zone": "Mars/Olympus"}`, "time_zone", `"Mars/Olympus" is not an IANA time zone`},
+		{`{"time_zone": 3}`, "time_zone", "must be a string"},
+		{`{"quiet_hours": {"fax": null}}`, "quiet_hours.fax", `"fax" is not a channel`},
+		{`{"quiet_hours": {"sms": {"start": "8am", "end": "21:00"}}}`, "quiet_hours.sms.start", `"8am" is not a time of day`},
+		{`{"quiet_hours": {"sms": {"start": "08:00", "end": "24:00"}}}`, "quiet_hours.sms.end", `"24:00" is not a time of day`},
+		{`{"quiet_hours": {"sms": {"start": "08:00", "end": "08:00"}}}`, "quiet_hours.sms.end", "a window needs two different times"},
+		{`{"quiet_hours": {"sms": {"start": "08:00", "until": "09:00"}}}`, "quiet_hours.sms.until", "unknown field"},
+		{`{"quiet_hours": {"sms": "08:00-21:00"}}`, "quiet_hours.sms", "must be a window"},
+		{`{"survey_grace": "a month"}`, "survey_grace", "is not a duration"},
+		{`{"survey_grace": "400d"}`, "survey_grace", "longer than 365 days"},
+		{`{"max_per_day": {"sms": -1}}`, "max_per_day.sms", "-1 is not between 0"},
+		{`{"max_per_day": {"sms": 1.5}}`, "max_per_day", "must be an object of whole numbers"},
+		{`{"max_per_day": {"pigeon": 1}}`, "max_per_day.pigeon", "not a channel"},
+		{`{"service_time_zones": {"Billing Support": "Chicago"}}`, "service_time_zones.Billing Support", "not an IANA time zone"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.doc, func(t *testing.T) {
+			_, err := policy.Decode([]byte(tt.doc))
+			fe := validation.First(err)
+			require.NotNil(t, fe, "want an error for %s", tt.doc)
+			require.Equal(t, tt.field, fe.Path)
+			require.Contains(t, fe.Message, tt.message)
+		})
+	}
+}
+
+func TestNormalizeAddress(t *testing.T) {
+	tests := []struct{ channel, in, want, err string }{
+		{"email", "  Ada@Example.COM ", "ada@example.com", ""},
+		{"email", "Ada <ada@example.com>", "", "is not an email address"},
+		{"email", "not an address", "", "is not an email address"},
+		{"sms", "+1 (555) 123-4567", "+15551234567", ""},
+		{"sms", "5551234567", "", "is not an E.164 phone number"},
+		{"fax", "x", "", "is not a channel"},
+	}
+	for _, tt := range tests {
+		got, err := policy.NormalizeAddress(tt.channel, tt.in)
+		if tt.err != "" {
+			require.ErrorContains(t, err, tt.err)
+			continue
+		}
+		require.NoError(t, err)
+		require.Equal(t, tt.want, got)
+	}
+}
+
+func TestUnsubscribeIDsCarryTheChannelAndTheHashOnly(t *testing.T) {
+	hash := policy.AddressHash("ada@example.com")
+	id, err := policy.UnsubscribeID("email", hash)
+	require.NoError(t, err)
+	require.NotContains(t, id, "ada")
+	require.LessOrEqual(t, len(id), 128)
+	channel, got, err := policy.ParseUnsubscribeID(id)
+	require.NoError(t, err)
+	require.Equal(t, "email", channel)
+	require.Equal(t, hash, got)
+	for _, bad := range []string{"", "u", "ux" + id[2:], id + "A", "i1_zq-TTpjTrLW3Z9BkDqg"} {
+		_, _, err := policy.ParseUnsubscribeID(bad)
+		require.Error(t, err, bad)
+	}
+}
+
+func FuzzDecode(f *testing.F) {
+	f.Add([]byte(`{"time_zone": "UTC", "quiet_hours": {"sms": {"start": "08:00", "end": "21:00"}, "email": null}, "survey_grace": "30d", "max_per_day": {"sms": 2}}`))
+	f.Add([]byte(`{"quiet_hours": {"sms": {"start": "22:00", "end": "06:00"}}, "service_time_zones": {"x": "Asia/Kolkata"}}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		p, err := policy.Decode(data)
+		if err != nil {
+			if validation.First(err) == nil {
+				t.Fatalf("an error without a field: %v", err)
+			}
+			return
+		}
+		out, err := json.Marshal(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := policy.Decode(out); err != nil {
+			t.Fatalf("a decoded policy does not decode again: %v (%s)", err, out)
+		}
+	})
+}

@@ -1,0 +1,230 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/ccflow/ccflow/core/policy"
+)
+
+// Suppression is one opt-out: a channel and an address (kept as its hash,
+// and in clear until the customer's data is erased).
+type Suppression struct {
+	Channel     string    `db:"channel" json:"channel"`
+	AddressHash string    `db:"address_hash" json:"address_hash"`
+	Address     *string   `db:"address" json:"address"`
+	Reason      string    `db:"reason" json:"reason"`
+	Source      string    `db:"source" json:"source"`
+	CreatedAt   time.Time `db:"created_at" json:"created_at"`
+}
+
+// Where opt-outs come from.
+const (
+	SourceAPI         = "api"
+	SourceSMSKeyword  = "sms_keyword"
+	SourceTwilio21610 = "twilio_21610"
+	SourceUnsubscribe = "unsubscribe_link"
+	SourceConsole     = "console"
+)
+
+// AddSuppression records an opt-out; one that exists already keeps its
+// first record, and the address is filled in if it was unknown. It reports
+// whether the opt-out is new.
+func (s *Store) AddSuppression(ctx context.Context, sup Suppression) (Suppression, bool, error) {
+	var got struct {
+		Suppression
+		Inserted bool `db:"inserted"`
+	}
+	err := s.db.GetContext(ctx, &got, `
+		INSERT INTO suppressions (channel, address_hash, address, reason, source)
+		VALUES ($1, $2, $3, $4, $5)
+		ON CONFLICT (channel, address_hash) DO UPDATE SET address = COALESCE(suppressions.address, EXCLUDED.address)
+		RETURNING channel, address_hash, address, reason, source, created_at, (xmax = 0) AS inserted`,
+		sup.Channel, sup.AddressHash, sup.Address, sup.Reason, sup.Source)
+	if err != nil {
+		return Suppression{}, false, fmt.Errorf("recording the %s opt-out %s: %w", sup.Channel, sup.AddressHash, err)
+	}
+	return got.Suppression, got.Inserted, nil
+}
+
+// RemoveSuppression deletes an opt-out; ErrNotFound when there is none.
+func (s *Store) RemoveSuppression(ctx context.Context, channel, hash string) error {
+	res, err := s.db.ExecContext(ctx, `DELETE FROM suppressions WHERE channel = $1 AND address_hash = $2`, channel, hash)
+	if err != nil {
+		return fmt.Errorf("removing the %s opt-out %s: %w", channel, hash, err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return fmt.Errorf("%s opt-out: %w", channel, ErrNotFound)
+	}
+	return nil
+}
+
+// Suppressions lists opt-outs, newest first, of channel when not "" and of
+// the address with hash when not "", at most limit of them.
+func (s *Store) Suppressions(ctx context.Context, channel, hash string, limit int) ([]Suppression, error) {
+	list := []Suppression{}
+	err := s.db.SelectContext(ctx, &list, `
+		SELECT channel, address_hash, address, reason, source, created_at FROM suppressions
+		WHERE ($1 = '' OR channel = $1) AND ($2 = '' OR address_hash = $2)
+		ORDER BY created_at DESC, channel, address_hash LIMIT $3`, channel, hash, limit)
+	if err != nil {
+		return nil, fmt.Errorf("listing opt-outs: %w", err)
+	}
+	return list, nil
+}
+
+// Policy returns the contact policy document, or policy.Default() when
+// none was saved.
+func (s *Store) Policy(ctx context.Context) (policy.Policy, error) {
+	return policyIn(ctx, s.db)
+}
+
+func policyIn(ctx context.Context, q sqlx.QueryerContext) (policy.Policy, error) {
+	var row struct {
+		Body      []byte    `db:"body"`
+		UpdatedAt time.Time `db:"updated_at"`
+	}
+	err := sqlx.GetContext(ctx, q, &row, `SELECT body, updated_at FROM contact_policy`)
+	if errors.Is(err, sql.ErrNoRows) {
+		return policy.Default(), nil
+	}
+	if err != nil {
+		return policy.Policy{}, fmt.Errorf("reading the contact policy: %w", err)
+	}
+	p := policy.Default()
+	if err := json.Unmarshal(row.Body, &p); err != nil {
+		return policy.Policy{}, fmt.Errorf("decoding the stored contact policy: %w", err)
+	}
+	p.Normalize()
+	p.UpdatedAt = row.UpdatedAt
+	return p, nil
+}
+
+// SavePolicy replaces the contact policy document and returns it as
+// stored, with its new UpdatedAt.
+func (s *Store) SavePolicy(ctx context.Context, p policy.Policy) (policy.Policy, error) {
+	p.UpdatedAt = time.Time{}
+	body, err := json.Marshal(p)
+	if err != nil {
+		return policy.Policy{}, fmt.Errorf("encoding the contact policy: %w", err)
+	}
+	if err := s.db.GetContext(ctx, &p.UpdatedAt, `
+		INSERT INTO contact_policy (id, body, updated_at) VALUES (true, $1, clock_timestamp())
+		ON CONFLICT (id) DO UPDATE SET body = EXCLUDED.body, updated_at = EXCLUDED.updated_at
+		RETURNING updated_at`, body); err != nil {
+		return policy.Policy{}, fmt.Errorf("saving the contact policy: %w", err)
+	}
+	return p, nil
+}
+
+// RecordCustomerInteraction notes that the customer's interaction ended,
+// as received now; recording it again keeps the first time.
+func (s *Store) RecordCustomerInteraction(ctx context.Context, customerID, interactionID string) error {
+	if _, err := s.db.ExecContext(ctx, `
+		INSERT INTO customer_interactions (customer_id, interaction_id) VALUES ($1, $2)
+		ON CONFLICT DO NOTHING`, customerID, interactionID); err != nil {
+		return fmt.Errorf("recording interaction %s of customer %s: %w", interactionID, customerID, err)
+	}
+	return nil
+}
+
+// NewCustomerInteraction records the customer's interaction as
+// RecordCustomerInteraction does and lists the runs it ends, in one
+// statement (ingest runs it for every event naming a customer): the
+// customer's runs of entries with cancel_on_new_interaction, of another
+// interaction, not yet stopped by one. Closed runs are among them, and
+// claims whose start is not confirmed yet (RunID empty); signalling a
+// closed run fails harmlessly.
+func (s *Store) NewCustomerInteraction(ctx context.Context, customerID, interactionID string) ([]Run, error) {
+	list := []Run{}
+	err := s.db.SelectContext(ctx, &list, `
+		WITH recorded AS (
+			INSERT INTO customer_interactions (customer_id, interaction_id) VALUES ($1, $2)
+			ON CONFLICT DO NOTHING
+		)
+		SELECT workflow_id, run_id, entry_id, entry_version, interaction_id, trigger, started_at
+		FROM runs
+		WHERE customer_id = $1 AND cancel_on_new_interaction AND superseded_by IS NULL AND interaction_id <> $2
+		ORDER BY started_at, workflow_id`, customerID, interactionID)
+	if err != nil {
+		return nil, fmt.Errorf("recording interaction %s of customer %s and listing the runs it stops: %w", interactionID, customerID, err)
+	}
+	return list, nil
+}
+
+// MarkRunStopped records that interactionID stopped the run, so later
+// interactions do not signal it again.
+func (s *Store) MarkRunStopped(ctx context.Context, workflowID, interactionID string) error {
+	if _, err := s.db.ExecContext(ctx,
+		`UPDATE runs SET superseded_by = $2 WHERE workflow_id = $1 AND superseded_by IS NULL`, workflowID, interactionID); err != nil {
+		return fmt.Errorf("marking run %s stopped by %s: %w", workflowID, interactionID, err)
+	}
+	return nil
+}
+
+// SMS delivery statuses as Twilio reports them, in the order they come;
+// a later report never replaces a status further along.
+var smsStatusRank = map[string]int{
+	"accepted": 1, "scheduled": 1, "queued": 2, "sending": 3, "sent": 4,
+	"delivered": 5, "undelivered": 5, "failed": 5, "read": 6, "canceled": 5,
+}
+
+// RecordSMSStatus records a status callback for the message providerID.
+// It reports false for a status it does not know.
+func (s *Store) RecordSMSStatus(ctx context.Context, providerID, status, errorCode string) (bool, error) {
+	rank, ok := smsStatusRank[status]
+	if !ok {
+		return false, nil
+	}
+	_, err := s.db.ExecContext(ctx, `
+		INSERT INTO sms_statuses (provider_id, status, error_code) VALUES ($1, $2, $3)
+		ON CONFLICT (provider_id) DO UPDATE SET status = EXCLUDED.status, error_code = EXCLUDED.error_code, updated_at = now()
+		WHERE $4 >= (CASE sms_statuses.status `+rankCases()+` ELSE 0 END)`,
+		providerID, status, errorCode, rank)
+	if err != nil {
+		return false, fmt.Errorf("recording status %s of message %s: %w", status, providerID, err)
+	}
+	return true, nil
+}
+
+func rankCases() string {
+	out := ""
+	for _, st := range slices.Sorted(maps.Keys(smsStatusRank)) {
+		out += fmt.Sprintf(" WHEN '%s' THEN %d", st, smsStatusRank[st])
+	}
+	return out
+}
+
+// SMSStatus is what Twilio last reported of a message.
+type SMSStatus struct {
+	ProviderID string    `db:"provider_id"`
+	Status     string    `db:"status"`
+	ErrorCode  string    `db:"error_code"`
+	UpdatedAt  time.Time `db:"updated_at"`
+}
+
+// SMSStatuses returns the statuses reported for the messages of workflowID,
+// by provider id.
+func (s *Store) SMSStatuses(ctx context.Context, workflowID string) (map[string]SMSStatus, error) {
+	var list []SMSStatus
+	err := s.db.SelectContext(ctx, &list, `
+		SELECT st.provider_id, st.status, st.error_code, st.updated_at
+		FROM sms_statuses st JOIN deliveries d ON d.provider_id = st.provider_id
+		WHERE d.workflow_id = $1`, workflowID)
+	if err != nil {
+		return nil, fmt.Errorf("reading delivery statuses of workflow %q: %w", workflowID, err)
+	}
+	out := make(map[string]SMSStatus, len(list))
+	for _, st := range list {
+		out[st.ProviderID] = st
+	}
+	return out, nil
+}

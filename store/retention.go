@@ -1,0 +1,207 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+)
+
+// What the store keeps about customers, and for how long:
+//
+//   - deliveries (recipient addresses, provider ids, errors that name
+//     addresses) and Twilio's delivery statuses: until CCFLOW_RETENTION
+//     after their last change;
+//   - surveys (the question, rendered with the customer's data) and their
+//     answers (score and comment): until CCFLOW_RETENTION after the survey
+//     opened, and never while its link still takes answers;
+//   - customer interactions (customer id and interaction id): until
+//     CCFLOW_RETENTION after they arrived;
+//   - opt-outs: for good, since an opt-out must outlive everything else;
+//     their free-text reason goes after CCFLOW_RETENTION, their address
+//     when the customer's data is erased (the hash stays and still
+//     matches);
+//   - run records (workflow, entry, interaction and the contact center's
+//     customer id, no name, address, phone or message): for good, as the
+//     dedupe record that keeps a repeated event from starting a run again;
+//     erasure clears their customer id.
+
+// Purged counts what one Purge call deleted or cleared.
+type Purged struct {
+	Deliveries           int64 `json:"deliveries"`
+	SMSStatuses          int64 `json:"sms_statuses"`
+	Surveys              int64 `json:"surveys"`
+	SurveyAnswers        int64 `json:"survey_answers"`
+	CustomerInteractions int64 `json:"customer_interactions"`
+	SuppressionReasons   int64 `json:"suppression_reasons"`
+}
+
+// Add adds o's counts to p.
+func (p *Purged) Add(o Purged) {
+	p.Deliveries += o.Deliveries
+	p.SMSStatuses += o.SMSStatuses
+	p.Surveys += o.Surveys
+	p.SurveyAnswers += o.SurveyAnswers
+	p.CustomerInteractions += o.CustomerInteractions
+	p.SuppressionReasons += o.SuppressionReasons
+}
+
+// Total is the number of rows touched.
+func (p Purged) Total() int64 {
+	return p.Deliveries + p.SMSStatuses + p.Surveys + p.SurveyAnswers + p.CustomerInteractions + p.SuppressionReasons
+}
+
+// Purge deletes one batch (at most batch rows of each kind) of the
+// customer data older than cutoff, and clears the free-text reasons of
+// opt-outs older than cutoff. now is the current time: a survey whose link
+// still takes answers is kept whatever its age. Callers repeat it until it
+// touches nothing; each call is a short transaction of its own, so a
+// large backlog never holds locks for long.
+func (s *Store) Purge(ctx context.Context, cutoff, now time.Time, batch int) (Purged, error) {
+	var p Purged
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		steps := []struct {
+			what  string
+			count *int64
+			query string
+			args  []any
+		}{
+			{"deliveries", &p.Deliveries, `
+				DELETE FROM deliveries WHERE key IN (
+					SELECT key FROM deliveries WHERE updated_at < $1 ORDER BY updated_at LIMIT $2)`,
+				[]any{cutoff, batch}},
+			{"SMS delivery statuses", &p.SMSStatuses, `
+				DELETE FROM sms_statuses WHERE provider_id IN (
+					SELECT provider_id FROM sms_statuses WHERE updated_at < $1 ORDER BY updated_at LIMIT $2)`,
+				[]any{cutoff, batch}},
+			{"survey answers", &p.SurveyAnswers, `
+				DELETE FROM survey_answers WHERE survey_id IN (
+					SELECT id FROM surveys WHERE created_at < $1 AND expires_at < $3 ORDER BY created_at LIMIT $2)`,
+				[]any{cutoff, batch, now}},
+			{"surveys", &p.Surveys, `
+				DELETE FROM surveys WHERE id IN (
+					SELECT id FROM surveys WHERE created_at < $1 AND expires_at < $3 ORDER BY created_at LIMIT $2)`,
+				[]any{cutoff, batch, now}},
+			{"customer interactions", &p.CustomerInteractions, `
+				DELETE FROM customer_interactions WHERE (customer_id, interaction_id) IN (
+					SELECT customer_id, interaction_id FROM customer_interactions
+					WHERE received_at < $1 ORDER BY received_at LIMIT $2)`,
+				[]any{cutoff, batch}},
+			{"opt-out reasons", &p.SuppressionReasons, `
+				UPDATE suppressions SET reason = '' WHERE (channel, address_hash) IN (
+					SELECT channel, address_hash FROM suppressions
+					WHERE created_at < $1 AND reason <> '' ORDER BY created_at LIMIT $2)`,
+				[]any{cutoff, batch}},
+		}
+		for _, st := range steps {
+			res, err := tx.ExecContext(ctx, st.query, st.args...)
+			if err != nil {
+				return fmt.Errorf("deleting %s older than %s: %w", st.what, cutoff.UTC().Format(time.RFC3339), err)
+			}
+			if *st.count, err = res.RowsAffected(); err != nil {
+				return fmt.Errorf("counting the %s deleted: %w", st.what, err)
+			}
+		}
+		return nil
+	})
+	return p, err
+}
+
+// Erased counts what EraseCustomer deleted or cleared.
+type Erased struct {
+	Deliveries           int64 `json:"deliveries"`
+	SMSStatuses          int64 `json:"sms_statuses"`
+	Surveys              int64 `json:"surveys"`
+	SurveyAnswers        int64 `json:"survey_answers"`
+	CustomerInteractions int64 `json:"customer_interactions"`
+	// SuppressionsAnonymized are opt-outs of the customer's addresses kept
+	// as the hash alone, address and reason cleared.
+	SuppressionsAnonymized int64 `json:"suppressions_anonymized"`
+	// RunsUnlinked are run records whose customer id was cleared.
+	RunsUnlinked int64 `json:"runs_unlinked"`
+}
+
+// CustomerRuns lists the workflow IDs of the runs recorded for the
+// customer, oldest first.
+func (s *Store) CustomerRuns(ctx context.Context, customerID string) ([]string, error) {
+	ids := []string{}
+	if err := s.db.SelectContext(ctx, &ids,
+		`SELECT workflow_id FROM runs WHERE customer_id = $1 ORDER BY started_at, workflow_id`, customerID); err != nil {
+		return nil, fmt.Errorf("listing the runs of customer %s: %w", customerID, err)
+	}
+	return ids, nil
+}
+
+// EraseCustomer erases, in one transaction, what the store keeps about
+// one customer: the deliveries of their runs and those counted against
+// them, with Twilio's statuses of those messages; their surveys and
+// answers; their interactions; the address and reason of opt-outs of
+// addresses ccflow sent to for them (each opt-out stays, as the hash of
+// the address, so it keeps matching); and the customer id of their run
+// records. Erasing a customer the store does not know, or again, erases
+// nothing and is no error.
+func (s *Store) EraseCustomer(ctx context.Context, customerID string) (Erased, error) {
+	var e Erased
+	if customerID == "" {
+		// "" is the customer of every run without one: erasing it would
+		// erase them all.
+		return e, fmt.Errorf("erasing a customer: the customer id is empty: %w", ErrNotFound)
+	}
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		// Taken first, so a send deciding for this customer at this moment
+		// (DecideSend holds the same lock) finishes before or starts after.
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, "ccflow-customer:"+customerID); err != nil {
+			return fmt.Errorf("locking customer %q: %w", customerID, err)
+		}
+		var workflows []string
+		if err := tx.SelectContext(ctx, &workflows, `SELECT workflow_id FROM runs WHERE customer_id = $1`, customerID); err != nil {
+			return fmt.Errorf("listing the runs of customer %s: %w", customerID, err)
+		}
+		ids := pq.Array(workflows)
+		var hashes []string
+		if err := tx.SelectContext(ctx, &hashes, `
+			SELECT DISTINCT address_hash FROM deliveries
+			WHERE (customer_key = $1 OR workflow_id = ANY($2)) AND address_hash <> ''`, customerID, ids); err != nil {
+			return fmt.Errorf("listing the addresses of customer %s: %w", customerID, err)
+		}
+		steps := []struct {
+			what  string
+			count *int64
+			query string
+			args  []any
+		}{
+			{"SMS delivery statuses", &e.SMSStatuses, `
+				DELETE FROM sms_statuses WHERE provider_id IN (
+					SELECT provider_id FROM deliveries
+					WHERE (customer_key = $1 OR workflow_id = ANY($2)) AND provider_id <> '')`,
+				[]any{customerID, ids}},
+			{"deliveries", &e.Deliveries, `DELETE FROM deliveries WHERE customer_key = $1 OR workflow_id = ANY($2)`,
+				[]any{customerID, ids}},
+			{"survey answers", &e.SurveyAnswers, `
+				DELETE FROM survey_answers WHERE survey_id IN (SELECT id FROM surveys WHERE workflow_id = ANY($1))`,
+				[]any{ids}},
+			{"surveys", &e.Surveys, `DELETE FROM surveys WHERE workflow_id = ANY($1)`, []any{ids}},
+			{"customer interactions", &e.CustomerInteractions, `DELETE FROM customer_interactions WHERE customer_id = $1`,
+				[]any{customerID}},
+			{"opt-out addresses", &e.SuppressionsAnonymized, `
+				UPDATE suppressions SET address = NULL, reason = ''
+				WHERE address_hash = ANY($1) AND (address IS NOT NULL OR reason <> '')`,
+				[]any{pq.Array(hashes)}},
+			{"run records' customer id", &e.RunsUnlinked, `UPDATE runs SET customer_id = '' WHERE customer_id = $1`,
+				[]any{customerID}},
+		}
+		for _, st := range steps {
+			res, err := tx.ExecContext(ctx, st.query, st.args...)
+			if err != nil {
+				return fmt.Errorf("erasing the %s of customer %s: %w", st.what, customerID, err)
+			}
+			if *st.count, err = res.RowsAffected(); err != nil {
+				return fmt.Errorf("counting the %s of customer %s erased: %w", st.what, customerID, err)
+			}
+		}
+		return nil
+	})
+	return e, err
+}

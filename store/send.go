@@ -1,0 +1,196 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/ccflow/ccflow/core/policy"
+)
+
+// ErrLeased: another attempt owns the delivery's provider call and its
+// lease has not run out; this attempt must not call the provider.
+var ErrLeased = errors.New("another attempt is sending it")
+
+// SendAttempt is one attempt of a send activity asking to call the provider.
+type SendAttempt struct {
+	// Delivery names the send (Key) and what the policy counts it under
+	// (CustomerKey, Channel, Survey, EntryID, AddressHash).
+	Delivery Delivery
+	// Owner names the attempt, LeaseFor how long its lease lasts: as long
+	// as the attempt may run.
+	Owner    string
+	LeaseFor time.Duration
+	// Now is the attempt's clock: the decision is made for this instant.
+	Now time.Time
+	// CustomerID and InteractionID are the run's customer and interaction;
+	// RunStartedAt stands in for the interaction's arrival when ingest did
+	// not record it (a run started before the policy existed).
+	CustomerID    string
+	InteractionID string
+	RunStartedAt  time.Time
+	// Request is the send as the policy sees it; DecideSend fills in the
+	// facts (OptedOut, ContactedAgain, LastSurvey, RecentSends).
+	Request policy.Request
+}
+
+// Decide is the pure decision DecideSend applies to the facts it gathered:
+// usually policy.Policy.Decide with the server's default zone.
+type Decide func(policy.Policy, policy.Request) policy.Decision
+
+// DecideSend decides, in one transaction, whether the attempt may call the
+// provider now, and records the decision on the delivery:
+//
+//   - it takes a transaction-scoped advisory lock on the customer, so two
+//     workers deciding sends to one customer take turns and can never both
+//     pass a cap;
+//   - a delivery already sent or skipped, or held and not yet due, comes
+//     back as recorded: the retry decides as the first attempt did;
+//   - a delivery whose provider call another attempt owns (its lease
+//     unexpired) is ErrLeased;
+//   - otherwise it reads the policy and the customer's facts, applies
+//     decide and records the outcome: pending with this attempt's lease
+//     (Decision "send", one more attempt counted), held with HoldUntil, or
+//     skipped, each with its reason.
+func (s *Store) DecideSend(ctx context.Context, a SendAttempt, decide Decide) (Delivery, error) {
+	d := a.Delivery
+	var got Delivery
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, "ccflow-customer:"+d.CustomerKey); err != nil {
+			return fmt.Errorf("locking customer %q: %w", d.CustomerKey, err)
+		}
+		if _, err := tx.ExecContext(ctx, `
+			INSERT INTO deliveries (key, workflow_id, step_id, channel, recipient, status, attempts,
+				customer_key, entry_id, survey, address_hash)
+			VALUES ($1, $2, $3, $4, $5, 'pending', 0, $6, $7, $8, $9)
+			ON CONFLICT (key) DO NOTHING`,
+			d.Key, d.WorkflowID, d.StepID, d.Channel, d.Recipient, d.CustomerKey, d.EntryID, d.Survey, d.AddressHash); err != nil {
+			return fmt.Errorf("recording %s delivery %q to %s: %w", d.Channel, d.Key, d.Recipient, err)
+		}
+		if err := tx.GetContext(ctx, &got, `SELECT `+deliveryColumns+` FROM deliveries WHERE key = $1 FOR UPDATE`, d.Key); err != nil {
+			return fmt.Errorf("reading delivery %q: %w", d.Key, err)
+		}
+		switch {
+		case got.Status == DeliverySent, got.Status == DeliverySkipped:
+			return nil
+		case got.Status == DeliveryHeld && got.HoldUntil != nil && a.Now.Before(*got.HoldUntil):
+			return nil
+		case got.LeaseOwner != "" && got.LeaseOwner != a.Owner && got.LeaseUntil != nil && a.Now.Before(*got.LeaseUntil):
+			return fmt.Errorf("delivery %q: %w until %s", d.Key, ErrLeased, got.LeaseUntil.UTC().Format(time.RFC3339))
+		}
+		p, err := policyIn(ctx, tx)
+		if err != nil {
+			return err
+		}
+		req, err := facts(ctx, tx, a, p)
+		if err != nil {
+			return err
+		}
+		dec := decide(p, req)
+		status, leaseOwner, attempts := string(dec.Outcome), "", 0
+		var leaseUntil, holdUntil *time.Time
+		switch dec.Outcome {
+		case policy.Send:
+			status, leaseOwner, attempts = DeliveryPending, a.Owner, 1
+			until := a.Now.Add(a.LeaseFor)
+			leaseUntil = &until
+		case policy.Hold:
+			holdUntil = &dec.Until
+		}
+		return tx.GetContext(ctx, &got, `
+			UPDATE deliveries SET status = $2, decision = $3, reason_code = $4, reason = $5,
+				hold_until = $6, decided_at = $7, lease_owner = $8, lease_until = $9,
+				attempts = attempts + $10, updated_at = now()
+			WHERE key = $1
+			RETURNING `+deliveryColumns,
+			d.Key, status, string(dec.Outcome), dec.Code, dec.Reason, holdUntil, a.Now, leaseOwner, leaseUntil, attempts)
+	})
+	if err != nil {
+		return Delivery{}, err
+	}
+	return got, nil
+}
+
+// facts completes a.Request with what the store knows of the recipient.
+func facts(ctx context.Context, tx *sqlx.Tx, a SendAttempt, p policy.Policy) (policy.Request, error) {
+	d, req := a.Delivery, a.Request
+	req.Now, req.Channel, req.Survey = a.Now, d.Channel, d.Survey
+	if err := tx.GetContext(ctx, &req.OptedOut,
+		`SELECT EXISTS (SELECT 1 FROM suppressions WHERE channel = $1 AND address_hash = $2)`, d.Channel, d.AddressHash); err != nil {
+		return req, fmt.Errorf("looking up opt-outs of %s: %w", d.Key, err)
+	}
+	if req.CancelOnNewInteraction && a.CustomerID != "" {
+		var later []string
+		if err := tx.SelectContext(ctx, &later, `
+			SELECT interaction_id FROM customer_interactions
+			WHERE customer_id = $1 AND interaction_id <> $2 AND received_at > COALESCE(
+				(SELECT received_at FROM customer_interactions WHERE customer_id = $1 AND interaction_id = $2), $3)
+			ORDER BY received_at LIMIT 1`, a.CustomerID, a.InteractionID, a.RunStartedAt); err != nil {
+			return req, fmt.Errorf("looking up later interactions of customer %q: %w", a.CustomerID, err)
+		}
+		if len(later) > 0 {
+			req.ContactedAgain = later[0]
+		}
+	}
+	if grace, err := p.Grace(); d.Survey && err == nil && grace > 0 {
+		var last []struct {
+			At      time.Time `db:"decided_at"`
+			EntryID string    `db:"entry_id"`
+		}
+		if err := tx.SelectContext(ctx, &last, `
+			SELECT decided_at, entry_id FROM deliveries
+			WHERE customer_key = $1 AND survey AND decision = 'send' AND status IN ('pending', 'sent') AND key <> $2
+			ORDER BY decided_at DESC LIMIT 1`, d.CustomerKey, d.Key); err != nil {
+			return req, fmt.Errorf("looking up the last survey of %q: %w", d.CustomerKey, err)
+		}
+		if len(last) > 0 {
+			req.LastSurvey = &policy.Contact{At: last[0].At, EntryID: last[0].EntryID}
+		}
+	}
+	if p.MaxPerDay[d.Channel] > 0 {
+		if err := tx.SelectContext(ctx, &req.RecentSends, `
+			SELECT decided_at FROM deliveries
+			WHERE customer_key = $1 AND channel = $2 AND decision = 'send' AND status IN ('pending', 'sent')
+				AND decided_at > $3 AND key <> $4`,
+			d.CustomerKey, d.Channel, a.Now.Add(-26*time.Hour), d.Key); err != nil {
+			return req, fmt.Errorf("counting the sends of %q: %w", d.CustomerKey, err)
+		}
+	}
+	return req, nil
+}
+
+// DeliveryByProviderID finds the delivery a provider knows as id.
+func (s *Store) DeliveryByProviderID(ctx context.Context, id string) (Delivery, error) {
+	var got Delivery
+	err := s.db.GetContext(ctx, &got, `SELECT `+deliveryColumns+` FROM deliveries WHERE provider_id = $1 AND provider_id <> ''`, id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Delivery{}, fmt.Errorf("delivery with provider id %q: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return Delivery{}, fmt.Errorf("reading delivery with provider id %q: %w", id, err)
+	}
+	return got, nil
+}
+
+// MarkDeliverySkipped records that a send the policy let through was
+// skipped after all: the provider said the recipient opted out (Twilio's
+// 21610). A delivery already sent stays sent.
+func (s *Store) MarkDeliverySkipped(ctx context.Context, key, code, reason string) (Delivery, error) {
+	var got Delivery
+	err := s.db.GetContext(ctx, &got, `
+		UPDATE deliveries SET status = 'skipped', decision = 'skipped', reason_code = $2, reason = $3,
+			lease_owner = '', lease_until = NULL, updated_at = now()
+		WHERE key = $1 AND status <> 'sent'
+		RETURNING `+deliveryColumns, key, code, reason)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Delivery{}, fmt.Errorf("marking delivery %q skipped: no unsent delivery: %w", key, ErrNotFound)
+	}
+	if err != nil {
+		return Delivery{}, fmt.Errorf("marking delivery %q skipped: %w", key, err)
+	}
+	return got, nil
+}

@@ -1,0 +1,298 @@
+package console
+
+import (
+	"errors"
+	"fmt"
+	"maps"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ccflow/ccflow/core/policy"
+	"github.com/ccflow/ccflow/core/validation"
+	"github.com/ccflow/ccflow/usecase"
+)
+
+// optOutsView is the Opt-outs and policy page: the opt-out list with its
+// search, the form that adds one, and the contact policy form.
+type optOutsView struct {
+	// Channel and Address search the list.
+	Channel string
+	Address string
+	List    []usecase.Suppression
+	// Add is the add form as posted, when it comes back with problems.
+	Add    usecase.SuppressionRequest
+	Policy *policyForm
+	Flash  string
+	// Errors are problems by where they go: "search.address",
+	// "add.address", "time_zone", "quiet.sms.start", "max_per_day.sms"…
+	Errors map[string][]string
+	// PolicySummary lists the policy form's problems on top of it.
+	PolicySummary []summaryItem
+	Focus         string
+}
+
+// PageTitle is the browser tab's title.
+func (optOutsView) PageTitle() string { return "Opt-outs and policy" }
+
+// PageNav marks the page in the navigation.
+func (optOutsView) PageNav() string { return "opt-outs" }
+
+// Err is the problems to show at target.
+func (v *optOutsView) Err(target string) []string { return v.Errors[target] }
+
+// ErrID is the id of target's problems, for aria-describedby; "" when it
+// has none.
+func (v *optOutsView) ErrID(target string) string {
+	if len(v.Errors[target]) == 0 {
+		return ""
+	}
+	return anchorOf(target) + "-error"
+}
+
+// Autofocus says whether the element with id takes the focus.
+func (v *optOutsView) Autofocus(id string) bool { return v.Focus == id }
+
+// Channels are the channels opt-outs and windows are kept for.
+func (*optOutsView) Channels() []channelView { return channels() }
+
+// QuietOf is the policy form's window of channel.
+func (v *optOutsView) QuietOf(channel string) *quietDraft { return quietOf(v.Policy.Quiet, channel) }
+
+// SourceWords says where an opt-out came from.
+func (*optOutsView) SourceWords(source string) string {
+	switch source {
+	case "api":
+		return "the API"
+	case "console":
+		return "the console"
+	case "sms_keyword":
+		return "an SMS keyword"
+	case "twilio_21610":
+		return "Twilio (the number replied STOP)"
+	case "unsubscribe_link":
+		return "an unsubscribe link"
+	}
+	return source
+}
+
+func (v *optOutsView) addError(target, message string) {
+	if v.Errors == nil {
+		v.Errors = map[string][]string{}
+	}
+	v.Errors[target] = append(v.Errors[target], message)
+}
+
+// policyForm is the contact policy as its form holds it.
+type policyForm struct {
+	TimeZone     string
+	Quiet        map[string]*quietDraft
+	SurveyGrace  string
+	MaxPerDay    map[string]string
+	ServiceZones string
+	UpdatedAt    time.Time
+}
+
+// policyFormOf is the form of a policy document.
+func policyFormOf(p policy.Policy) *policyForm {
+	f := &policyForm{TimeZone: p.TimeZone, SurveyGrace: p.SurveyGrace, Quiet: map[string]*quietDraft{},
+		MaxPerDay: map[string]string{}, UpdatedAt: p.UpdatedAt}
+	if f.SurveyGrace == "0" {
+		f.SurveyGrace = ""
+	}
+	for _, ch := range policy.Channels {
+		f.Quiet[ch] = quietFromWindow(p.QuietHours[ch])
+		if n := p.MaxPerDay[ch]; n > 0 {
+			f.MaxPerDay[ch] = strconv.Itoa(n)
+		}
+	}
+	var lines []string
+	for _, svc := range slices.Sorted(maps.Keys(p.ServiceTimeZones)) {
+		lines = append(lines, svc+": "+p.ServiceTimeZones[svc])
+	}
+	f.ServiceZones = strings.Join(lines, "\n")
+	return f
+}
+
+// parsePolicyForm reads the policy form as posted.
+func parsePolicyForm(form url.Values) *policyForm {
+	f := &policyForm{TimeZone: form.Get("time_zone"), SurveyGrace: form.Get("survey_grace"), Quiet: parseQuiet(form),
+		MaxPerDay: map[string]string{}, ServiceZones: formText(form.Get("service_time_zones"))}
+	for _, ch := range policy.Channels {
+		f.MaxPerDay[ch] = form.Get("max_per_day." + ch)
+		if f.Quiet[ch].Mode == quietInherit {
+			f.Quiet[ch].Mode = quietAnyTime // the policy has no level below it to inherit from
+		}
+	}
+	return f
+}
+
+// document is the policy the form describes. Problems of the form itself
+// (a cap that is no number, a line that is no "Service: Zone") come back
+// as field errors at the paths the API would name.
+func (f *policyForm) document() (policy.Policy, validation.Errors) {
+	p := policy.Policy{TimeZone: f.TimeZone, SurveyGrace: f.SurveyGrace, QuietHours: policy.QuietHours{}, MaxPerDay: map[string]int{}}
+	var errs validation.Errors
+	for _, ch := range policy.Channels {
+		q := quietOf(f.Quiet, ch)
+		if q.Mode == quietWindow {
+			p.QuietHours[ch] = &policy.Window{Start: strings.TrimSpace(q.Start), End: strings.TrimSpace(q.End)}
+		} else {
+			p.QuietHours[ch] = nil
+		}
+		switch text := strings.TrimSpace(f.MaxPerDay[ch]); {
+		case text == "":
+		default:
+			n, err := strconv.Atoi(text)
+			if err != nil {
+				errs = append(errs, validation.Errorf("max_per_day."+ch, "%q is not a whole number (0 or empty: no cap)", text))
+				continue
+			}
+			p.MaxPerDay[ch] = n
+		}
+	}
+	for i, line := range strings.Split(f.ServiceZones, "\n") {
+		if strings.TrimSpace(line) == "" {
+			continue
+		}
+		// A zone name has no colon; a service name might.
+		j := strings.LastIndex(line, ":")
+		if j < 0 {
+			errs = append(errs, validation.Errorf("service_time_zones", "line %d, %q, is not a service and its zone: write one per line as Service: Zone", i+1, strings.TrimSpace(line)))
+			continue
+		}
+		if p.ServiceTimeZones == nil {
+			p.ServiceTimeZones = map[string]string{}
+		}
+		p.ServiceTimeZones[strings.TrimSpace(line[:j])] = strings.TrimSpace(line[j+1:])
+	}
+	return p, errs
+}
+
+// policyTarget finds where a problem of the policy at path goes, and how
+// the summary names it.
+func policyTarget(path string) (target, where string) {
+	switch {
+	case path == "time_zone":
+		return "time_zone", "Time zone"
+	case path == "survey_grace":
+		return "survey_grace", "Survey grace"
+	case path == "quiet_hours" || strings.HasPrefix(path, "quiet_hours."):
+		return quietTarget(path), "Quiet hours"
+	case strings.HasPrefix(path, "max_per_day."):
+		return path, "Daily cap"
+	case strings.HasPrefix(path, "service_time_zones"):
+		return "service_time_zones", "Time zones of services"
+	}
+	return "policy", "Contact policy"
+}
+
+// optOuts shows the opt-outs (searched when the form says so) and the
+// contact policy.
+func (c *console) optOuts(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	view := &optOutsView{Channel: q.Get("channel"), Address: strings.TrimSpace(q.Get("address")), Flash: q.Get("done")}
+	return c.renderOptOuts(w, r, http.StatusOK, view)
+}
+
+// renderOptOuts fills in the list and the policy form (unless a posted one
+// comes back) and shows the page.
+func (c *console) renderOptOuts(w http.ResponseWriter, r *http.Request, status int, view *optOutsView) error {
+	list, err := c.Service.Suppressions(r.Context(), view.Channel, view.Address)
+	var fe *validation.FieldError
+	switch {
+	case err == nil:
+		view.List = list
+	case errors.As(err, &fe) || validation.First(err) != nil:
+		fe = validation.First(err)
+		view.addError("search."+fe.Path, fe.Message)
+		if status == http.StatusOK {
+			status = http.StatusUnprocessableEntity
+		}
+	default:
+		return err
+	}
+	if view.Policy == nil {
+		p, err := c.Service.Policy(r.Context())
+		if err != nil {
+			return err
+		}
+		view.Policy = policyFormOf(p)
+	}
+	c.render(w, r, status, "opt-outs", view)
+	return nil
+}
+
+// addOptOut opts an address out of a channel.
+func (c *console) addOptOut(w http.ResponseWriter, r *http.Request) error {
+	req := usecase.SuppressionRequest{Channel: r.PostFormValue("channel"), Address: r.PostFormValue("address"),
+		Reason: r.PostFormValue("reason")}
+	sup, created, err := c.Service.AddSuppression(r.Context(), req, usecase.SuppressionFromConsole)
+	if fe := validation.First(err); fe != nil {
+		view := &optOutsView{Add: req, Focus: "add-error"}
+		view.addError("add."+fe.Path, fe.Message)
+		return c.renderOptOuts(w, r, http.StatusUnprocessableEntity, view)
+	}
+	if err != nil {
+		return err
+	}
+	address := req.Address
+	if sup.Address != nil {
+		address = *sup.Address
+	}
+	done := fmt.Sprintf("%s is opted out of %s: no entry sends it any.", address, channelWords(sup.Channel))
+	if !created {
+		done = fmt.Sprintf("%s was opted out of %s already; nothing changed.", address, channelWords(sup.Channel))
+	}
+	redirect(w, r, "/console/opt-outs?done="+url.QueryEscape(done))
+	return nil
+}
+
+// removeOptOut opts an address back in.
+func (c *console) removeOptOut(w http.ResponseWriter, r *http.Request) error {
+	channel, address := r.PostFormValue("channel"), r.PostFormValue("address")
+	if err := c.Service.RemoveSuppression(r.Context(), channel, address); err != nil {
+		return err
+	}
+	done := fmt.Sprintf("%s is opted back in to %s.", address, channelWords(channel))
+	redirect(w, r, "/console/opt-outs?done="+url.QueryEscape(done))
+	return nil
+}
+
+// savePolicy replaces the contact policy with the form's.
+func (c *console) savePolicy(w http.ResponseWriter, r *http.Request) error {
+	form := parsePolicyForm(r.PostForm)
+	p, errs := form.document()
+	var err error = errs
+	if len(errs) == 0 {
+		_, err = c.Service.SavePolicyDocument(r.Context(), p)
+	}
+	var all validation.Errors
+	if asFieldErrors(err, &all) {
+		view := &optOutsView{Policy: form, Focus: "policy-summary"}
+		for _, fe := range all {
+			target, where := policyTarget(fe.Path)
+			view.addError(target, fe.Message)
+			view.PolicySummary = append(view.PolicySummary, summaryItem{Where: where, Message: fe.Message, Anchor: "#" + anchorOf(target)})
+		}
+		return c.renderOptOuts(w, r, http.StatusUnprocessableEntity, view)
+	}
+	if err != nil {
+		return err
+	}
+	redirect(w, r, "/console/opt-outs?done="+url.QueryEscape("The contact policy is saved. Every send from now on follows it, those of runs already waiting too.")+"#policy")
+	return nil
+}
+
+func channelWords(channel string) string {
+	switch channel {
+	case policy.ChannelEmail:
+		return "email"
+	case policy.ChannelSMS:
+		return "SMS"
+	}
+	return channel
+}

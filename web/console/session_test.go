@@ -1,0 +1,121 @@
+package console
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/ccflow/ccflow/core/entry"
+	"github.com/ccflow/ccflow/web/auth"
+)
+
+var testKey = []byte("0123456789abcdef0123456789abcdef")
+
+func newTestSessions(t *testing.T, tokens ...string) *sessions {
+	t.Helper()
+	s, err := newSessions(testKey, auth.NewTokens(tokens...), false)
+	require.NoError(t, err)
+	return s
+}
+
+func TestASealedSessionOpens(t *testing.T) {
+	s := newTestSessions(t, "s3cret")
+	sess := s.start("s3cret")
+
+	got, ok := s.open(s.seal(sess))
+
+	require.True(t, ok)
+	require.Equal(t, sess, got)
+	require.NotContains(t, s.seal(sess), "s3cret", "the token is sealed, not written")
+}
+
+func TestASessionDoesNotOpen(t *testing.T) {
+	now := time.Now()
+	s := newTestSessions(t, "s3cret")
+	valid := s.seal(s.start("s3cret"))
+	other, err := newSessions([]byte("another key, another server......"), auth.NewTokens("s3cret"), false)
+	require.NoError(t, err)
+	tests := []struct {
+		name  string
+		value string
+		s     *sessions
+	}{
+		{"when it has expired", valid, &sessions{aead: s.aead, csrf: s.csrf, tokens: s.tokens, now: func() time.Time { return now.Add(sessionTTL + time.Second) }}},
+		{"when its token is no longer accepted", valid, newTestSessions(t, "rotated")},
+		{"when another key sealed it", valid, other},
+		{"when it was changed", valid[:len(valid)-2] + "AA", s},
+		{"when it is not base64", "not a cookie!", s},
+		{"when it is empty", "", s},
+		{"when it holds a token never checked", s.seal(session{Token: "guess", ID: "x", Expires: now.Add(time.Hour).Unix()}), s},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, ok := tt.s.open(tt.value)
+			require.False(t, ok)
+		})
+	}
+}
+
+func TestASessionOutlivesAnotherTokenBeingAdded(t *testing.T) {
+	value := newTestSessions(t, "old").seal(newTestSessions(t, "old").start("old"))
+
+	_, ok := newTestSessions(t, "old", "new").open(value)
+
+	require.True(t, ok)
+}
+
+func TestEachSessionHasItsOwnCSRFToken(t *testing.T) {
+	s := newTestSessions(t, "s3cret")
+	a, b := s.start("s3cret"), s.start("s3cret")
+
+	require.NotEqual(t, s.csrfToken(a.ID), s.csrfToken(b.ID))
+	require.Equal(t, s.csrfToken(a.ID), newTestSessions(t, "s3cret").csrfToken(a.ID), "every starter with the key agrees")
+}
+
+func TestNewSessionsNeedsAKeyOf32Bytes(t *testing.T) {
+	_, err := newSessions([]byte("short"), auth.NewTokens("t"), false)
+	require.ErrorContains(t, err, "at least 32")
+}
+
+func TestNextPageStaysInTheConsole(t *testing.T) {
+	for next, want := range map[string]string{
+		"/console/entries/x/runs":   "/console/entries/x/runs",
+		"/console/try?entry=x":      "/console/try?entry=x",
+		"":                          "/console/entries",
+		"https://evil.example/":     "/console/entries",
+		"//evil.example/console/":   "/console/entries",
+		"/console/sign-in?next=/x":  "/console/entries",
+		"/console/\\evil.example":   "/console/entries",
+		"/v1/entries":               "/console/entries",
+		"/console/x\r\nSet-Cookie:": "/console/entries",
+	} {
+		require.Equal(t, want, nextPage(next), next)
+	}
+}
+
+func TestEntryYAMLKeepsTheAPIsKeyOrder(t *testing.T) {
+	e := richEntry()
+	e.Steps[0].Spec.(*entry.SendSurvey).Text = "Hi,\n\nrate us: $(survey.url)\n"
+	text, err := entryYAML(e)
+	require.NoError(t, err)
+
+	require.True(t, strings.HasPrefix(text, "id: post-call-survey\nname: Post-call survey\nservice: Billing Support\nenabled: true\ntriggers:\n"), text)
+	require.Contains(t, text, "  - id: survey\n    type: send_survey\n    channel: email\n")
+	require.Contains(t, text, "    text: |\n      Hi,\n\n      rate us: $(survey.url)\n", "a text of several lines is a literal block")
+	require.Contains(t, text, `value: "yes"`, "a text YAML 1.1 reads as true keeps its quotes")
+	back, err := entry.DecodeYAML([]byte(text))
+	require.NoError(t, err, "the YAML reads back as an entry file")
+	require.Equal(t, e.Definition(), back.Definition())
+}
+
+func TestDiffLines(t *testing.T) {
+	lines := diffLines("a\nb\nc\nd\n", "a\nc\nd\ne\n")
+
+	require.Equal(t, []diffLine{{" ", "a"}, {"-", "b"}, {" ", "c"}, {" ", "d"}, {"+", "e"}}, lines)
+	added, removed := countOps(lines)
+	require.Equal(t, [2]int{1, 1}, [2]int{added, removed})
+	require.Equal(t, []diffHunk{{Lines: lines}}, hunks(lines, 3))
+	require.Equal(t, []diffHunk{{Lines: lines[1:2]}, {Lines: lines[4:]}}, hunks(lines, 0), "context 0 keeps changed lines only")
+}

@@ -1,0 +1,36 @@
+package workflows
+
+import (
+	"cmp"
+
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/ccflow/ccflow/core/entry"
+)
+
+func init() { interpret(sendSMS) }
+
+// sendSMS sends the SMS of a send_sms step, or the survey SMS of a
+// send_survey step, which sends its to and text through it.
+func sendSMS(r *run, ctx workflow.Context, s *entry.SendSMS, p place) error {
+	_, err := sendSMSMessage(r, ctx, s, p, false)
+	return err
+}
+
+// sendSMSMessage sends the SMS; survey marks a survey's, for the contact
+// policy's survey grace.
+func sendSMSMessage(r *run, ctx workflow.Context, s *entry.SendSMS, p place, survey bool) (sent, error) {
+	f := fields{vars: r.vars}
+	in := SMSInput{
+		Key:        idempotencyKey(ctx, p.id),
+		WorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID,
+		StepID:     p.id,
+		To:         f.text("to", cmp.Or(s.To, defaultSMSTo)),
+		Text:       f.text("text", s.Text),
+	}
+	if f.err != nil {
+		return sent{}, f.err
+	}
+	in.Contact = r.contact(ctx, ChannelSMS, in.To, survey)
+	return r.send(ctx, p, ChannelSMS, "SMS", in.To, SendSMSActivity, in)
+}
