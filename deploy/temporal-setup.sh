@@ -16,7 +16,7 @@ until temporal operator search-attribute list -n "$ns" >/dev/null 2>&1; do sleep
 # register NAME TYPE adds one search attribute unless the namespace has it.
 registered=""
 register() {
-  registered="$registered $1"
+  registered="$registered $1:$2"
   if temporal operator search-attribute list -n "$ns" | grep -qw "$1"; then
     echo "search attribute $1 is already registered"
   else
@@ -31,9 +31,18 @@ register CcflowDisposition Keyword
 register CcflowAverageSentiment Double
 register CcflowCurrentStep Keyword
 
-# A new attribute reaches every frontend's namespace cache within seconds;
-# until it has, a run started with it is refused. Wait, so that the workers
-# and starters started next find them all.
-for name in $registered; do
-  until temporal operator search-attribute list -n "$ns" | grep -qw "$name"; do sleep 1; done
+# A new attribute reaches each frontend's namespace cache within seconds
+# (it refreshes every 2 s by default); until it has, a run started with it
+# is refused ("no mapping defined for search attribute"). Listing the
+# attributes reads the stored namespace, not that cache, so ask for runs
+# by each attribute too: the frontend checks a query against its cache.
+# Then the workers and starters started next find them all.
+for attribute in $registered; do
+  name=${attribute%%:*}
+  case ${attribute#*:} in
+    Double) value=0 ;;
+    *) value="'-'" ;;
+  esac
+  until temporal operator search-attribute list -n "$ns" | grep -qw "$name" &&
+    temporal workflow count -n "$ns" --query "$name = $value" >/dev/null 2>&1; do sleep 1; done
 done
