@@ -61,6 +61,7 @@ type SMTP struct {
 
 	// tls tells whether connections speak TLS (STARTTLS or implicit).
 	tls bool
+	srv *smtp.Server
 
 	mu          sync.Mutex
 	messages    []Message
@@ -124,6 +125,17 @@ func SMTPWithAuth(user, password string) SMTPServerOption {
 // SMTPServer starts an SMTP server on 127.0.0.1 that lives until the test ends.
 func SMTPServer(t testing.TB, opts ...SMTPServerOption) *SMTP {
 	t.Helper()
+	s, err := NewSMTPServer(opts...)
+	if err != nil {
+		t.Fatalf("%v", err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	return s
+}
+
+// NewSMTPServer starts an SMTP server on 127.0.0.1 outside a test (the
+// soak counts what it receives); Close stops it.
+func NewSMTPServer(opts ...SMTPServerOption) (*SMTP, error) {
 	var o smtpOptions
 	for _, opt := range opts {
 		opt(&o)
@@ -139,7 +151,7 @@ func SMTPServer(t testing.TB, opts ...SMTPServerOption) *SMTP {
 	if o.startTLS || o.implicitTLS {
 		cert, pool, err := selfSignedCertificate()
 		if err != nil {
-			t.Fatalf("making the SMTP test server's certificate: %v", err)
+			return nil, fmt.Errorf("making the SMTP test server's certificate: %w", err)
 		}
 		serverTLS = &tls.Config{Certificates: []tls.Certificate{cert}}
 		s.clientTLS = &tls.Config{RootCAs: pool, ServerName: "127.0.0.1"}
@@ -150,17 +162,20 @@ func SMTPServer(t testing.TB, opts ...SMTPServerOption) *SMTP {
 
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		t.Fatalf("starting the SMTP test server: %v", err)
+		return nil, fmt.Errorf("starting the SMTP test server: %w", err)
 	}
 	if o.implicitTLS {
 		l = tls.NewListener(l, serverTLS)
 		s.scheme = "smtps"
 	}
 	s.addr = l.Addr().String()
+	s.srv = srv
 	go func() { _ = srv.Serve(faultListener{l}) }()
-	t.Cleanup(func() { _ = srv.Close() })
-	return s
+	return s, nil
 }
+
+// Close stops the server.
+func (s *SMTP) Close() error { return s.srv.Close() }
 
 // Addr is the server's host:port.
 func (s *SMTP) Addr() string { return s.addr }
@@ -219,6 +234,17 @@ func (s *SMTP) Messages() []Message {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return append([]Message(nil), s.messages...)
+}
+
+// MessagesFrom returns the messages accepted after the first n, oldest
+// first: what a poller that has seen n messages has not seen yet.
+func (s *SMTP) MessagesFrom(n int) []Message {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if n >= len(s.messages) {
+		return nil
+	}
+	return append([]Message(nil), s.messages[n:]...)
 }
 
 // WaitForMessages waits until the server holds at least n messages and

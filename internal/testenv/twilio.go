@@ -28,6 +28,9 @@ type TwilioMessage struct {
 	StatusCallback      string
 	// Params is the whole form the message was created with.
 	Params url.Values
+	// Received is when the server accepted the message, just before it
+	// answered 201.
+	Received time.Time
 }
 
 // TwilioCallback is one signed status callback the server made, and the
@@ -59,6 +62,7 @@ type TwilioServer struct {
 	fail      twilioFailure
 	undeliver twilioFailure
 	client    *http.Client
+	srv       *httptest.Server
 }
 
 type twilioFailure struct {
@@ -85,14 +89,24 @@ var (
 // token; it lives until the test ends.
 func Twilio(t testing.TB) *TwilioServer {
 	t.Helper()
+	s := NewTwilio()
+	t.Cleanup(s.Close)
+	return s
+}
+
+// NewTwilio starts a Twilio-shaped server outside a test (the soak counts
+// what it receives); Close stops it.
+func NewTwilio() *TwilioServer {
 	s := &TwilioServer{AccountSID: "AC" + randomSuffix(16), AuthToken: randomSuffix(16), client: &http.Client{Timeout: 10 * time.Second}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /2010-04-01/Accounts/{sid}/Messages.json", s.createMessage)
-	srv := httptest.NewServer(mux)
-	t.Cleanup(srv.Close)
-	s.URL = srv.URL
+	s.srv = httptest.NewServer(mux)
+	s.URL = s.srv.URL
 	return s
 }
+
+// Close stops the server.
+func (s *TwilioServer) Close() { s.srv.Close() }
 
 // FailNext makes the next n message requests fail with the HTTP status and
 // Twilio error code, e.g. (400, 21610) for an unsubscribed recipient or
@@ -123,6 +137,17 @@ func (s *TwilioServer) Callbacks() []TwilioCallback {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return append([]TwilioCallback(nil), s.callbacks...)
+}
+
+// MessagesFrom returns the messages accepted after the first n, oldest
+// first: what a poller that has seen n messages has not seen yet.
+func (s *TwilioServer) MessagesFrom(n int) []TwilioMessage {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if n >= len(s.messages) {
+		return nil
+	}
+	return append([]TwilioMessage(nil), s.messages[n:]...)
 }
 
 // WaitForMessages waits until the server holds at least n messages and
@@ -229,6 +254,7 @@ func (s *TwilioServer) createMessage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	m.SID = "SM" + randomSuffix(16)
+	m.Received = time.Now()
 	s.mu.Lock()
 	s.messages = append(s.messages, m)
 	failCode := 0
