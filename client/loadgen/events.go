@@ -20,6 +20,7 @@ type Events struct {
 	template interaction.Event
 	runID    string
 	count    int
+	vary     func(i int, ev *interaction.Event)
 }
 
 // NewEvents returns the count events of run runID made from template (the
@@ -52,6 +53,13 @@ func NewRunID() string {
 	return hex.EncodeToString(b)
 }
 
+// Vary makes each event differ from the template beyond its interaction
+// id: vary gets event i (1 to Count) as a copy of the template and may
+// change it, e.g. give each event a customer of its own. It must replace
+// a nested field (Customer, Variables) rather than change the template's
+// in place, and must keep the event valid.
+func (e *Events) Vary(vary func(i int, ev *interaction.Event)) { e.vary = vary }
+
 // Count is the number of events in the run.
 func (e *Events) Count() int { return e.count }
 
@@ -65,6 +73,9 @@ func (e *Events) ID(i int) string {
 func (e *Events) Event(i int) (json.RawMessage, error) {
 	ev := e.template
 	ev.InteractionID = e.ID(i)
+	if e.vary != nil {
+		e.vary(i, &ev)
+	}
 	data, err := json.Marshal(ev)
 	if err != nil {
 		return nil, fmt.Errorf("encoding event %s: %w", ev.InteractionID, err)

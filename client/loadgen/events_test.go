@@ -3,6 +3,7 @@ package loadgen_test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -92,4 +93,26 @@ func TestNewEventsNamesTheFieldOfAnInvalidTemplate(t *testing.T) {
 	var errs validation.Errors
 	require.ErrorAs(t, err, &errs)
 	require.Equal(t, "service", errs[0].Path)
+}
+
+func TestVaryChangesEachEventAndLeavesTheTemplate(t *testing.T) {
+	events, err := loadgen.NewEvents(examples.InteractionEnded, "3f9a1c2e", 3)
+	require.NoError(t, err)
+	template := decodeStrictly(t, examples.InteractionEnded)
+	events.Vary(func(i int, ev *interaction.Event) {
+		c := *ev.Customer
+		c.ID = fmt.Sprintf("C-%d", i)
+		ev.Customer = &c
+	})
+
+	for i := 1; i <= 3; i++ {
+		data, err := events.Event(i)
+		require.NoError(t, err)
+		ev := decodeStrictly(t, data)
+		require.Equal(t, fmt.Sprintf("C-%d", i), ev.Customer.ID)
+		require.Equal(t, template.Customer.Email, ev.Customer.Email)
+	}
+	data, err := events.Event(1)
+	require.NoError(t, err)
+	require.Equal(t, "C-1", decodeStrictly(t, data).Customer.ID, "event 1 again, after 2 and 3")
 }
