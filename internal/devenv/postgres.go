@@ -57,51 +57,72 @@ func useOrStartPostgres(ctx context.Context, g *group, opts postgresOptions) (st
 // startPostgres runs a private server from the machine's binaries and
 // returns the URL of opts.database (or of the postgres database).
 func startPostgres(ctx context.Context, g *group, opts postgresOptions) (string, error) {
+	u, _, err := startPostgresServer(ctx, g, opts)
+	return u, err
+}
+
+// postgresRun is a private server devenv started: enough to start it again
+// on the same data folder and port.
+type postgresRun struct {
+	bin    string
+	server postgresServer
+	proc   *process
+}
+
+// startPostgresServer is startPostgres, also returning the running server.
+func startPostgresServer(ctx context.Context, g *group, opts postgresOptions) (string, *postgresRun, error) {
 	bin, err := findOrInstallPostgres(ctx)
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
 	server := postgresServer{postgresOptions: opts}
 	if server.owner, err = postgresAccount(); err != nil {
-		return "", err
+		return "", nil, err
 	}
 	if server.dataDir, err = opts.place(server.owner); err != nil {
-		return "", err
+		return "", nil, err
 	}
 	out, err := exec.CommandContext(ctx, filepath.Join(bin, "postgres"), "--version").Output()
 	if err != nil {
-		return "", fmt.Errorf("asking %s for its version: %w", filepath.Join(bin, "postgres"), err)
+		return "", nil, fmt.Errorf("asking %s for its version: %w", filepath.Join(bin, "postgres"), err)
 	}
 	version, err := parsePostgresVersion(string(out))
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
 	if err := initDataDir(ctx, bin, version, server); err != nil {
-		return "", err
+		return "", nil, err
 	}
 
 	start := time.Now()
 	say("starting PostgreSQL %s in %s on %s:%d", version, server.dataDir, loopback, opts.port)
-	cmd := exec.Command(filepath.Join(bin, "postgres"), postgresArgs(server)...)
-	cmd.Dir = server.dataDir
-	proc, err := startProcess("postgres", cmd, opts.out, syscall.SIGINT, server.owner) // SIGINT: fast shutdown
-	if err != nil {
-		return "", err
+	run := &postgresRun{bin: bin, server: server}
+	if err := run.launch(ctx, g); err != nil {
+		return "", nil, err
 	}
-	g.add(proc)
 	serverURL := postgresURL(opts.port, "postgres")
-	if err := waitForPostgres(ctx, serverURL, proc); err != nil {
-		return "", err
-	}
 	if opts.database == "" {
 		say("PostgreSQL ready in %s", since(start))
-		return serverURL, nil
+		return serverURL, run, nil
 	}
 	if err := createDatabase(ctx, serverURL, opts.database); err != nil {
-		return "", err
+		return "", nil, err
 	}
 	say("PostgreSQL ready in %s", since(start))
-	return postgresURL(opts.port, opts.database), nil
+	return postgresURL(opts.port, opts.database), run, nil
+}
+
+// launch starts the server process into g and waits until it answers.
+func (r *postgresRun) launch(ctx context.Context, g *group) error {
+	cmd := exec.Command(filepath.Join(r.bin, "postgres"), postgresArgs(r.server)...)
+	cmd.Dir = r.server.dataDir
+	proc, err := startProcess("postgres", cmd, r.server.out, syscall.SIGINT, r.server.owner) // SIGINT: fast shutdown
+	if err != nil {
+		return err
+	}
+	g.add(proc)
+	r.proc = proc
+	return waitForPostgres(ctx, postgresURL(r.server.port, "postgres"), proc)
 }
 
 // initDataDir makes opts.dataDir a database cluster unless it already is

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"os/exec"
+	"slices"
+	"sync"
 	"syscall"
 	"time"
 )
@@ -84,25 +86,63 @@ func (p *process) stop() {
 // group is every child devenv started, stopped in reverse order: the
 // starter before the worker before Temporal before PostgreSQL.
 type group struct {
+	mu    sync.Mutex
 	procs []*process
 	ended chan *process
 }
 
 func newGroup() *group { return &group{ended: make(chan *process, 16)} }
 
-// add keeps p to be stopped and reported by ended when it ends.
+// add keeps p to be stopped and reported by ended when it ends. Only the
+// first few ends are reported: a reader (make dev) stops at the first, and
+// a system whose processes are killed and started again on purpose (the
+// soak) reads none.
 func (g *group) add(p *process) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
 	g.procs = append(g.procs, p)
 	go func() {
 		<-p.done
-		g.ended <- p
+		select {
+		case g.ended <- p:
+		default:
+		}
 	}()
+}
+
+// last returns the process named name started last, or nil.
+func (g *group) last(name string) *process {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	for i := len(g.procs) - 1; i >= 0; i-- {
+		if g.procs[i].name == name {
+			return g.procs[i]
+		}
+	}
+	return nil
+}
+
+// remove forgets p, which has ended, so stop and the exit warnings skip it.
+func (g *group) remove(p *process) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.procs = slices.DeleteFunc(g.procs, func(q *process) bool { return q == p })
+}
+
+// list returns the processes in the order they were started.
+func (g *group) list() []*process {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return slices.Clone(g.procs)
 }
 
 // stop stops every child, last started first.
 func (g *group) stop() {
-	for i := len(g.procs) - 1; i >= 0; i-- {
-		g.procs[i].stop()
+	procs := g.list()
+	for i := len(procs) - 1; i >= 0; i-- {
+		procs[i].stop()
 	}
+	g.mu.Lock()
 	g.procs = nil
+	g.mu.Unlock()
 }
