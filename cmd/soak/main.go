@@ -10,8 +10,8 @@
 //
 // Usage:
 //
-//	soak [-events 5000] [-rate 20] [-kills 4] [-temporal-restarts 2]
-//	     [-postgres-restarts 2] [-survey-wait 20s] [-wait 5s]
+//	soak [-events 5000] [-rate 20] [-kills 6] [-temporal-restarts 3]
+//	     [-postgres-restarts 3] [-survey-wait 20s] [-wait 5s]
 //	     [-answer-every 2] [-duplicate-every 10] [-drain 5m] [-logs DIR]
 package main
 
@@ -38,9 +38,9 @@ func run(ctx context.Context) int {
 	flag.IntVar(&cfg.Plan.Events, "events", 5000, "distinct events to post, each starting one run")
 	flag.Float64Var(&cfg.Rate, "rate", 20, "events posted per second, open loop")
 	flag.IntVar(&cfg.Concurrency, "concurrency", 256, "posts in flight at most, retries included")
-	flag.IntVar(&cfg.Kills, "kills", 4, "kill -9s of the worker while the events are sent")
-	flag.IntVar(&cfg.TemporalRestarts, "temporal-restarts", 2, "restarts of the Temporal dev server")
-	flag.IntVar(&cfg.PostgresRestarts, "postgres-restarts", 2, "restarts of PostgreSQL (fast shutdown)")
+	flag.IntVar(&cfg.Kills, "kills", 6, "kill -9s of the worker while the events are sent")
+	flag.IntVar(&cfg.TemporalRestarts, "temporal-restarts", 3, "restarts of the Temporal dev server")
+	flag.IntVar(&cfg.PostgresRestarts, "postgres-restarts", 3, "restarts of PostgreSQL (fast shutdown)")
 	flag.DurationVar(&cfg.Plan.SurveyWait, "survey-wait", 20*time.Second, "how long each survey waits for its answer")
 	flag.DurationVar(&cfg.Plan.Wait, "wait", 5*time.Second, "the wait between the survey and the last message")
 	flag.IntVar(&cfg.Plan.AnswerEvery, "answer-every", 2, "answer the survey of every n-th event (0: none)")
