@@ -12,15 +12,19 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	_ "github.com/lib/pq" // the deliveries, runs and answers are read from PostgreSQL
+	enumspb "go.temporal.io/api/enums/v1"
+	historypb "go.temporal.io/api/history/v1"
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 	sdklog "go.temporal.io/sdk/log"
+	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/ccflow/ccflow/client/apiclient"
 	"github.com/ccflow/ccflow/client/loadgen"
@@ -136,13 +140,24 @@ func Run(ctx context.Context, cfg Config) (Params, Report, error) {
 	if err != nil {
 		return Params{}, Report{}, err
 	}
+	report := Tally(obs)
+	if cfg.LogDir != "" {
+		for _, wf := range report.Suspects {
+			if err := saveHistory(ctx, tc, cfg.LogDir, wf); err != nil {
+				p.line("keeping the history of %s: %v", wf, err)
+			}
+		}
+		if len(report.Suspects) > 0 {
+			p.line("kept the histories of %d runs with problems in %s", len(report.Suspects), cfg.LogDir)
+		}
+	}
 	params := Params{
 		Events: cfg.Plan.Events, Rate: cfg.Rate,
 		Kills: len(obs.Kills), TemporalRestarts: s.temporalRestarts, PostgresRestarts: len(obs.PostgresDown),
 		SendFor: summary.Elapsed, Elapsed: time.Since(begin),
 		LatencyP50: summary.Latency.P50, LatencyP99: summary.Latency.P99,
 	}
-	return params, Tally(obs), ctx.Err()
+	return params, report, ctx.Err()
 }
 
 // soaker is one soak's state.
@@ -615,4 +630,24 @@ func (p *printer) line(format string, args ...any) {
 	}
 	elapsed := time.Since(p.start).Round(time.Second)
 	fmt.Fprintf(p.w, "%ssoak: %6s  %s\n", clear, elapsed, fmt.Sprintf(format, args...))
+}
+
+// saveHistory writes the history of workflowID's latest run to dir, as
+// JSON the Temporal CLI and the SDK's replayer read.
+func saveHistory(ctx context.Context, tc client.Client, dir, workflowID string) error {
+	var events []*historypb.HistoryEvent
+	iter := tc.GetWorkflowHistory(ctx, workflowID, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	for iter.HasNext() {
+		e, err := iter.Next()
+		if err != nil {
+			return err
+		}
+		events = append(events, e)
+	}
+	data, err := protojson.Marshal(&historypb.History{Events: events})
+	if err != nil {
+		return err
+	}
+	name := strings.NewReplacer("/", "_").Replace(workflowID) + ".history.json"
+	return os.WriteFile(filepath.Join(dir, name), data, 0o644)
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 )
 
@@ -117,6 +118,9 @@ type Report struct {
 	// Problems names each failure (the first few of each kind), and Gap
 	// each tolerated duplicate with its attribution.
 	Problems, Gap []string
+	// Suspects are the workflow IDs of the runs a problem names, whose
+	// histories the soak keeps for a look.
+	Suspects []string
 }
 
 // Failed reports whether anything was lost, duplicated beyond the gap or
@@ -134,6 +138,11 @@ const maxProblems = 10
 func Tally(o Observed) Report {
 	r := Report{EventsPlanned: len(o.IDs), Posts: o.Posts, Retried: o.Retried}
 	kinds := map[string]int{}
+	suspect := func(wf string) {
+		if len(r.Suspects) < 3*maxProblems && !slices.Contains(r.Suspects, wf) {
+			r.Suspects = append(r.Suspects, wf)
+		}
+	}
 	problem := func(kind, format string, args ...any) {
 		kinds[kind]++
 		if kinds[kind] <= maxProblems {
@@ -171,6 +180,7 @@ func Tally(o Observed) Report {
 			problem("run lost", "%s has no run", wf)
 		case len(runs) > 1:
 			r.DuplicateRuns += len(runs) - 1
+			suspect(wf)
 			problem("duplicate run", "%s has %d runs", wf, len(runs))
 		}
 		if len(runs) > 0 {
@@ -182,6 +192,7 @@ func Tally(o Observed) Report {
 			for _, e := range runs {
 				if e.Status != "Completed" {
 					r.RunsNotCompleted++
+					suspect(wf)
 					problem("run not completed", "%s run %s is %s", wf, e.RunID, e.Status)
 				}
 			}
@@ -250,6 +261,7 @@ func Tally(o Observed) Report {
 				r.Gap = append(r.Gap, fmt.Sprintf("%s: copy %d %s", k, j+1, why))
 			} else {
 				r.Duplicates++
+				suspect(strings.TrimSuffix(strings.TrimSuffix(k, "/"+SurveyStep), "/"+FinalStep))
 				problem("duplicate message", "%s copy %d at %s: %s", k, j+1, e.copies[j].At.Format(time.RFC3339Nano), why)
 			}
 		}
@@ -264,6 +276,7 @@ func Tally(o Observed) Report {
 		}
 		wf := WorkflowID(o.Plan.Entry(n), id)
 		final, haveFinal := finals[wf]
+		before := r.AnswerMismatches
 		row, stored := o.StoreAnswers[wf]
 		outcome := o.Answers[id]
 		switch outcome {
@@ -287,6 +300,9 @@ func Tally(o Observed) Report {
 		case haveFinal && !stored && final != "false":
 			r.AnswerMismatches++
 			problem("answer disagrees", "%s: the run says answered=%s without a stored answer", wf, final)
+		}
+		if r.AnswerMismatches > before {
+			suspect(wf)
 		}
 	}
 	for _, a := range o.StoreAnswers {

@@ -351,3 +351,13 @@ func TestWriteSaysWhetherTheSoakPassed(t *testing.T) {
 	require.Regexp(t, `messages received\s+4\s`, passed.String())
 	require.Contains(t, failed.String(), "FAILED:\n  message missing: nothing received for soak-email/load-x-000001/survey")
 }
+
+func TestTheRunsOfProblemsAreSuspects(t *testing.T) {
+	o := healthy()
+	o.Messages[3].Body = strings.Replace(o.Messages[3].Body, "answered=true", "answered=false", 1)
+	again(&o, 0, 31*time.Second, "")
+
+	r := soak.Tally(o)
+
+	require.ElementsMatch(t, []string{"soak-email/load-x-000001", "soak-sms/load-x-000002"}, r.Suspects)
+}
