@@ -74,12 +74,22 @@ func sendSurvey(r *run, ctx workflow.Context, s *entry.SendSurvey, p place) erro
 	}
 
 	r.setDetails(ctx, fmt.Sprintf("waiting for the survey answer from step %s until %s", p.id, formatTime(until)))
-	answered, err := workflow.AwaitWithOptions(ctx, workflow.AwaitOptions{
-		Timeout:      until.Sub(workflow.Now(ctx)),
-		TimerOptions: workflow.TimerOptions{Summary: "survey answer for step " + p.id},
-	}, func() bool { return pending.answer != nil })
-	if err != nil {
-		return err
+	var answered bool
+	if left := until.Sub(workflow.Now(ctx)); left <= 0 && r.changes.answerDuringSendCounts {
+		// The send reported back after the wait had ended (it was retried
+		// after a crash or an outage), and the customer may have answered
+		// the link meanwhile: the update handler took that answer and its
+		// caller was told so. The SDK's Await with no time left returns
+		// false without looking at the condition, so look here.
+		answered = pending.answer != nil
+	} else {
+		answered, err = workflow.AwaitWithOptions(ctx, workflow.AwaitOptions{
+			Timeout:      left,
+			TimerOptions: workflow.TimerOptions{Summary: "survey answer for step " + p.id},
+		}, func() bool { return pending.answer != nil })
+		if err != nil {
+			return err
+		}
 	}
 	r.vars["survey.answered"] = answered
 	if !answered {

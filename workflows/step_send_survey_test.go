@@ -8,6 +8,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
 
 	"github.com/ccflow/ccflow/core/durations"
 	"github.com/ccflow/ccflow/core/entry"
@@ -243,4 +244,50 @@ func requireApplicationError(t *testing.T, err error, errType, message string) {
 	require.True(t, errors.As(err, &appErr), "want an application error, got %v", err)
 	require.Equal(t, errType, appErr.Type())
 	require.True(t, strings.HasPrefix(appErr.Message(), message), "message %q does not start with %q", appErr.Message(), message)
+}
+
+// A customer can answer the link while its send is still being retried
+// (the provider took the message, then the worker crashed or the store
+// was down): the run takes the answer and its caller is told so. When
+// the send reports back only after the survey's wait has ended, the run
+// must still count that answer, or it and the store disagree.
+func TestSurveyAnsweredWhileItsSendIsRetriedCounts(t *testing.T) {
+	tests := []struct {
+		name     string
+		failures int // retryable failures of the survey's send: 1+2+4+… s of backoff
+		// before runs the change as a run started before it did.
+		before       bool
+		wantAnswered bool
+	}{
+		{name: "the send reports back before the wait ends", failures: 4, wantAnswered: true},
+		{name: "the send reports back after the wait ended", failures: 6, wantAnswered: true},
+		{name: "a run started before the change keeps its old answer", failures: 6, before: true, wantAnswered: false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t)
+			if tt.before {
+				h.env.OnGetVersion("survey-answered-during-send", workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
+			}
+			survey := surveyStep()
+			survey.Spec.(*entry.SendSurvey).Wait = "1m"
+			for range tt.failures {
+				h.failures["survey"] = append(h.failures["survey"], errors.New("the store is unreachable"))
+			}
+			var answer *updateResult
+			h.at(10*time.Second, func() {
+				answer = h.answer(workflows.SurveyAnswer{SurveyID: surveyID, Score: 1, Comment: "slow"})
+			})
+
+			st := h.complete(input(survey, apologyIfUnhappy()))
+
+			require.True(t, answer.accepted, "the run took the answer: its caller records it as delivered")
+			require.Equal(t, tt.failures+1, h.attempts["survey"])
+			require.Equal(t, tt.wantAnswered, st.Variables["survey.answered"])
+			if tt.wantAnswered {
+				require.EqualValues(t, 1, st.Variables["survey.score"])
+				require.Len(t, h.emails, 2, "the survey and the apology for its score")
+			}
+		})
+	}
 }

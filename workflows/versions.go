@@ -18,11 +18,22 @@ const upsertCurrentStepChange = "upsert-current-step"
 // Runs started before it fail the step, as they did.
 const conditionMissingVariableChange = "condition-missing-variable"
 
+// surveyAnsweredDuringSendChange: version 1 counts an answer the run took
+// while the survey's link was still being sent, when that send (retried
+// after a crash, an outage) reported back after the survey's wait had
+// ended. Before it the run said survey.answered = false although it had
+// taken the answer and told the caller so, and the store recorded it as
+// delivered: the run and the store disagreed. Runs started before it keep
+// the old answer.
+const surveyAnsweredDuringSendChange = "survey-answered-during-send"
+
 // changes says which gated changes are on for one run.
 type changes struct {
 	upsertCurrentStep bool
 	// missingVariableIsFalse: conditionMissingVariableChange.
 	missingVariableIsFalse bool
+	// answerDuringSendCounts: surveyAnsweredDuringSendChange.
+	answerDuringSendCounts bool
 }
 
 // currentChanges turns on every change for a new run and, for a run
@@ -31,5 +42,6 @@ func currentChanges(ctx workflow.Context) changes {
 	return changes{
 		upsertCurrentStep:      workflow.GetVersion(ctx, upsertCurrentStepChange, workflow.DefaultVersion, 1) >= 1,
 		missingVariableIsFalse: workflow.GetVersion(ctx, conditionMissingVariableChange, workflow.DefaultVersion, 1) >= 1,
+		answerDuringSendCounts: workflow.GetVersion(ctx, surveyAnsweredDuringSendChange, workflow.DefaultVersion, 1) >= 1,
 	}
 }
