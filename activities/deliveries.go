@@ -76,8 +76,10 @@ type sendRequest struct {
 //
 // The gap: between the provider accepting the message and MarkDelivered
 // committing, nothing durable says it was sent. If the worker dies there
-// (kill -9, power) or the store cannot be written, the activity is retried
-// once the lease has run out, finds the delivery not sent and sends again:
+// (kill -9, power) or the store cannot be written for longer than
+// recordTimeout (a restart of the store is waited out, see markDelivered),
+// the activity is retried once the lease has run out, finds the delivery
+// not sent and sends again:
 // the customer gets the message twice. Neither SMTP nor Twilio's Messages
 // API takes an idempotency key that would close this gap, so it is kept as
 // narrow as one database write; a deploy does not open it, since the worker
@@ -135,7 +137,7 @@ func (a *Activities) deliverOnce(ctx context.Context, req sendRequest, send func
 		}
 		return workflows.Delivery{}, fmt.Errorf("sending %s to %s (attempt %d): %w", req.channel, req.to, d.Attempts, err)
 	}
-	d, err = a.ledger().MarkDelivered(recordCtx, req.key, providerID)
+	d, err = a.markDelivered(recordCtx, req.key, providerID)
 	if err != nil {
 		// The provider has the message; the retry this error causes will
 		// send it again (the gap described above).
@@ -143,6 +145,31 @@ func (a *Activities) deliverOnce(ctx context.Context, req sendRequest, send func
 	}
 	logger.Info("Sent", "key", d.Key, "channel", d.Channel, "provider_id", d.ProviderID, "attempts", d.Attempts)
 	return deliveryOf(d, false), nil
+}
+
+// markDelivered records that the provider accepted the message, trying
+// again until ctx (recordTimeout) ends. A store that is restarting (a fast
+// shutdown, a failover) refuses connections for a moment and is back
+// within a second or two: giving up at its first refusal would leave the
+// delivery unrecorded and its lease held, so the retry would send the
+// message again once the lease ran out. The write is idempotent.
+func (a *Activities) markDelivered(ctx context.Context, key, providerID string) (store.Delivery, error) {
+	wait := 50 * time.Millisecond
+	for {
+		d, err := a.ledger().MarkDelivered(ctx, key, providerID)
+		if err == nil || errors.Is(err, store.ErrNotFound) {
+			return d, err
+		}
+		a.logger(ctx).Warn("Recording a send the provider accepted failed; trying again", "key", key, "provider_id", providerID, "error", err)
+		timer := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			timer.Stop()
+			return store.Delivery{}, err
+		case <-timer.C:
+		}
+		wait = min(2*wait, time.Second)
+	}
 }
 
 // attempt describes this attempt to the store.
