@@ -285,7 +285,10 @@ func Tally(o Observed) Report {
 		case AnswerClosed:
 			r.AnswersClosed++
 		case AnswerFailed:
+			// The API kept answering 5xx for minutes: no loss (nothing was
+			// taken or stored), but worth a look at the run's history.
 			r.AnswersFailed++
+			suspect(wf)
 		}
 		switch {
 		case outcome == AnswerTaken && !stored:
