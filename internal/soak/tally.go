@@ -258,7 +258,7 @@ func Tally(o Observed) Report {
 		for j := 1; j < len(e.copies); j++ {
 			if why, ok := inGap(e.copies[j-1], e.copies[j], d, o.Kills, o.PostgresDown); ok {
 				r.DuplicatesInGap++
-				r.Gap = append(r.Gap, fmt.Sprintf("%s: copy %d %s", k, j+1, why))
+				r.Gap = append(r.Gap, fmt.Sprintf("%s: copy %d: %s", k, j+1, why))
 			} else {
 				r.Duplicates++
 				suspect(strings.TrimSuffix(strings.TrimSuffix(k, "/"+SurveyStep), "/"+FinalStep))
@@ -365,6 +365,7 @@ func inGap(first, second Received, d Delivery, kills []Kill, pgDown []Window) (s
 	if !second.At.After(kill.At) {
 		return "the later copy came before the kill", false
 	}
-	return fmt.Sprintf("accepted at %s, worker killed %s later, recorded at %s after the retry",
-		first.At.Format("15:04:05.000"), kill.At.Sub(first.At).Round(time.Millisecond), d.SentAt.Format("15:04:05.000")), true
+	return fmt.Sprintf("the copy before it was accepted at %s and the worker killed %s later, before the record; the retry sent this one at %s and recorded it at %s",
+		first.At.Format("15:04:05.000"), max(kill.At.Sub(first.At), 0).Round(100*time.Microsecond),
+		second.At.Format("15:04:05.000"), d.SentAt.Format("15:04:05.000")), true
 }
