@@ -7,10 +7,12 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/converter"
 	sdklog "go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
@@ -193,4 +195,42 @@ func TestTheCorpusHoldsEncryptedHistoriesThatReplayOnlyWithTheKeys(t *testing.T)
 	require.Error(t, err, "a history sealed with the keys replays without them")
 	require.NoError(t, replayer(t, workflows.Register).ReplayWorkflowHistoryFromJSONFile(quietLogger,
 		filepath.Join(historiesDir, "v2-enc-survey-answered.json")))
+}
+
+// The corpus keeps histories from before the survey-answered-during-send
+// change (no marker for it) beside those recorded after it (v3-ans-*), so
+// TestEveryRecordedHistoryReplays replays both.
+func TestTheCorpusHoldsRunsFromBeforeAndAfterTheSurveyAnsweredDuringSendChange(t *testing.T) {
+	kinds := map[bool][]string{}
+	for _, file := range histories(t, "*.json") {
+		marked := slices.Contains(changeVersions(t, file), "survey-answered-during-send-1")
+		kinds[marked] = append(kinds[marked], filepath.Base(file))
+	}
+	require.NotEmpty(t, kinds[false], "no history from before the change")
+	require.NotEmpty(t, kinds[true], "no history recorded after the change")
+	for _, file := range kinds[true] {
+		require.True(t, strings.HasPrefix(file, "v3-ans-"), "%s holds the change's marker: record it as v3-ans-", file)
+	}
+}
+
+// changeVersions lists the TemporalChangeVersion values a recorded run
+// upserted: search attributes stay in clear whatever the payload codec.
+func changeVersions(t *testing.T, file string) []string {
+	t.Helper()
+	f, err := os.Open(file)
+	require.NoError(t, err)
+	defer f.Close()
+	hist, err := client.HistoryFromJSON(f, client.HistoryJSONOptions{})
+	require.NoError(t, err)
+	var versions []string
+	for _, e := range hist.GetEvents() {
+		p, ok := e.GetUpsertWorkflowSearchAttributesEventAttributes().GetSearchAttributes().GetIndexedFields()["TemporalChangeVersion"]
+		if !ok {
+			continue
+		}
+		var v []string
+		require.NoError(t, converter.GetDefaultDataConverter().FromPayload(p, &v))
+		versions = append(versions, v...)
+	}
+	return versions
 }
