@@ -531,49 +531,40 @@ func (s *soaker) observe(ctx context.Context, tc client.Client) (Observed, error
 		return Observed{}, err
 	}
 	defer db.Close()
-	rows, err := db.QueryContext(ctx, `SELECT workflow_id FROM runs`)
+	err = eachRow(ctx, db, `SELECT workflow_id FROM runs`, func(rows *sql.Rows) error {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return err
+		}
+		o.Records[id] = true
+		return nil
+	})
 	if err != nil {
 		return Observed{}, fmt.Errorf("reading the runs table: %w", err)
 	}
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return Observed{}, err
-		}
-		o.Records[id] = true
-	}
-	if err := rows.Close(); err != nil {
-		return Observed{}, err
-	}
-	rows, err = db.QueryContext(ctx, `SELECT key, status, provider_id, sent_at, attempts FROM deliveries`)
-	if err != nil {
-		return Observed{}, fmt.Errorf("reading the deliveries: %w", err)
-	}
-	for rows.Next() {
+	err = eachRow(ctx, db, `SELECT key, status, provider_id, sent_at, attempts FROM deliveries`, func(rows *sql.Rows) error {
 		var key string
 		var d Delivery
 		if err := rows.Scan(&key, &d.Status, &d.ProviderID, &d.SentAt, &d.Attempts); err != nil {
-			return Observed{}, err
+			return err
 		}
 		o.Deliveries[key] = d
-	}
-	if err := rows.Close(); err != nil {
-		return Observed{}, err
-	}
-	rows, err = db.QueryContext(ctx, `SELECT s.workflow_id, a.delivered FROM survey_answers a JOIN surveys s ON s.id = a.survey_id`)
+		return nil
+	})
 	if err != nil {
-		return Observed{}, fmt.Errorf("reading the survey answers: %w", err)
+		return Observed{}, fmt.Errorf("reading the deliveries: %w", err)
 	}
-	for rows.Next() {
+	err = eachRow(ctx, db, `SELECT s.workflow_id, a.delivered FROM survey_answers a JOIN surveys s ON s.id = a.survey_id`, func(rows *sql.Rows) error {
 		var id string
 		var a StoreAnswer
 		if err := rows.Scan(&id, &a.Delivered); err != nil {
-			return Observed{}, err
+			return err
 		}
 		o.StoreAnswers[id] = a
-	}
-	if err := rows.Close(); err != nil {
-		return Observed{}, err
+		return nil
+	})
+	if err != nil {
+		return Observed{}, fmt.Errorf("reading the survey answers: %w", err)
 	}
 
 	for _, m := range s.smtp.Messages() {
@@ -584,6 +575,21 @@ func (s *soaker) observe(ctx context.Context, tc client.Client) (Observed, error
 		o.Messages = append(o.Messages, Received{Channel: "sms", At: m.Received, SID: m.SID, Body: m.Body})
 	}
 	return o, nil
+}
+
+// eachRow runs query and hands each row to scan.
+func eachRow(ctx context.Context, db *sql.DB, query string, scan func(*sql.Rows) error) error {
+	rows, err := db.QueryContext(ctx, query)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := scan(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
 }
 
 // statusName turns WORKFLOW_EXECUTION_STATUS_COMPLETED into Completed.
