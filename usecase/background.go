@@ -37,6 +37,9 @@ type background struct {
 	once     sync.Once
 	index    *EntryIndex
 	confirms chan []store.Run // nil: confirm on the request's goroutine
+
+	finishOnce sync.Once
+	finish     chan struct{} // the answers finishHandOver hands over
 }
 
 // entryIndex is the index Ingest matches with: the watched one of

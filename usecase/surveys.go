@@ -21,6 +21,15 @@ const handOverTimeout = 10 * time.Second
 // the caller's deadline (see AnswerSurvey).
 const recordTimeout = 10 * time.Second
 
+// finishTimeout bounds how long the starter keeps handing over an answer
+// whose caller was told to try again (see finishHandOver): a run minutes
+// behind its workflow tasks takes it when it gets to it.
+const finishTimeout = 15 * time.Minute
+
+// maxFinishing bounds the answers the starter finishes handing over at
+// once; past it the caller's own retry is the only one.
+const maxFinishing = 256
+
 // OpenSurvey finds the survey a link's token opens, if it still takes an
 // answer: ErrInvalidLink for a forged, mangled or unknown token, ErrAnswered
 // and ErrClosed for one answered or expired.
@@ -75,8 +84,11 @@ func (s *Service) OpenSurvey(ctx context.Context, token string) (store.Survey, e
 // as it would have a moment later at step 1. A survey that expires while
 // its answer is on the way keeps the answer: it came in time.
 //
-// When the run cannot be reached (ErrUnavailable) nothing is stored and
-// the customer can try again. A score or comment out of bounds is a
+// When the run cannot be reached in time (ErrUnavailable) nothing is
+// stored yet and the customer can try again; meanwhile the starter keeps
+// handing the answer over (finishHandOver) and stores what the run does
+// with it, so an answer the run takes after the customer gave up is
+// stored all the same. A score or comment out of bounds is a
 // validation error naming the field.
 func (s *Service) AnswerSurvey(ctx context.Context, token string, a workflows.SurveyAnswer) (store.SurveyAnswer, error) {
 	sv, err := s.OpenSurvey(ctx, token)
@@ -89,6 +101,10 @@ func (s *Service) AnswerSurvey(ctx context.Context, token string, a workflows.Su
 	}
 	taken, err := s.handOver(ctx, sv, a)
 	if err != nil {
+		// The update may be waiting for the run (a run minutes behind):
+		// it is finished here, so that an answer the run takes after the
+		// customer gave up is stored all the same.
+		s.finishHandOver(ctx, sv, a, err)
 		return store.SurveyAnswer{}, err
 	}
 	recordCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
@@ -126,4 +142,61 @@ func (s *Service) handOver(ctx context.Context, sv store.Survey, a workflows.Sur
 		return store.SurveyAnswer{Score: a.Score, Comment: a.Comment}, nil
 	}
 	return store.SurveyAnswer{}, classify(fmt.Errorf("updating workflow %s with the answer to survey %s: %w", sv.WorkflowID, sv.ID, err))
+}
+
+// finishHandOver keeps handing a over in the background after the caller's
+// hand-over failed without an answer from the run (it timed out, or
+// Temporal could not be reached), then stores what the run did with it, as
+// AnswerSurvey would have. Temporal keeps an update it admitted until the
+// run gets to it, which can be minutes when the run is behind (a worker
+// crashed and its workflow tasks wait behind the others'); without this,
+// an answer the run took after every request for it had timed out, with a
+// customer who gave up, would be in the run and never in the store. The
+// update ID is the survey's, so this and any retry of the customer's reach
+// the run once and store the same answer. A starter that stops meanwhile
+// leaves it to the customer's retry.
+func (s *Service) finishHandOver(ctx context.Context, sv store.Survey, a workflows.SurveyAnswer, handOverErr error) {
+	var refused *temporal.ApplicationError
+	if errors.As(handOverErr, &refused) {
+		return // the run refused it: no retry changes that
+	}
+	select {
+	case s.finishing() <- struct{}{}:
+	default:
+		s.logger().WarnContext(ctx, "too many survey answers waiting for their runs; leaving this one to the customer's retry", "survey_id", sv.ID)
+		return
+	}
+	go func() {
+		defer func() { <-s.finishing() }()
+		bg, cancel := context.WithTimeout(context.WithoutCancel(ctx), finishTimeout)
+		defer cancel()
+		taken, err := SendSurveyAnswer(bg, s.Temporal, sv.WorkflowID, a)
+		var (
+			rejected *temporal.ApplicationError
+			notFound *serviceerror.NotFound
+		)
+		var answer store.SurveyAnswer
+		switch {
+		case err == nil:
+			answer = store.SurveyAnswer{Score: taken.Score, Comment: taken.Comment, Delivered: true}
+		case errors.As(err, &rejected) && rejected.Type() == workflows.ErrSurveyNotPending, errors.As(err, &notFound):
+			answer = store.SurveyAnswer{Score: a.Score, Comment: a.Comment}
+		default:
+			s.logger().WarnContext(bg, "gave up handing a survey answer to its run", "survey_id", sv.ID, "error", err)
+			return
+		}
+		recordCtx, cancelRecord := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
+		defer cancelRecord()
+		if _, _, err := s.Store.RecordSurveyAnswer(recordCtx, sv.ID, answer); err != nil {
+			s.logger().ErrorContext(bg, "storing a survey answer its run took after the caller gave up", "survey_id", sv.ID, "error", err)
+			return
+		}
+		s.logger().InfoContext(bg, "stored a survey answer whose caller had given up", "survey_id", sv.ID, "delivered", answer.Delivered)
+	}()
+}
+
+// finishing is the semaphore of finishHandOver.
+func (s *Service) finishing() chan struct{} {
+	s.bg.finishOnce.Do(func() { s.bg.finish = make(chan struct{}, maxFinishing) })
+	return s.bg.finish
 }

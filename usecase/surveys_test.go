@@ -365,3 +365,38 @@ func TestConcurrentLateAnswersStoreOne(t *testing.T) {
 	}
 	require.Equal(t, 1, succeeded)
 }
+
+// A run minutes behind its workflow tasks (a worker crashed, the others'
+// tasks come first) takes an answer only after every request for it has
+// timed out. The customer may give up; the starter finishes the hand-over
+// and stores what the run took, so the run and the store agree. The chaos
+// soak found the answers it gave up on in the run and not in the store.
+func TestAnswerSurveyTakenAfterTheCallerGaveUpIsStored(t *testing.T) {
+	t.Parallel()
+	f := newSurveyFixture(t)
+	token, sv := f.openSurvey(24 * time.Hour)
+	// The run exists, but no worker takes its workflow tasks yet.
+	_, err := f.temporal.ExecuteWorkflow(context.Background(),
+		client.StartWorkflowOptions{ID: sv.WorkflowID, TaskQueue: f.taskQueue}, takeEveryAnswer, sv.ID)
+	require.NoError(t, err)
+	t.Cleanup(func() {
+		_ = f.temporal.TerminateWorkflow(context.Background(), sv.WorkflowID, "", "test finished")
+	})
+	ctx, giveUp := context.WithTimeout(context.Background(), 2*time.Second)
+	defer giveUp()
+
+	_, err = f.svc.AnswerSurvey(ctx, token, workflows.SurveyAnswer{Score: 2, Comment: "slow"})
+
+	require.ErrorIs(t, err, usecase.ErrUnavailable, "the customer is asked to try again")
+	require.Nil(t, f.storedAnswer(sv))
+	w := worker.New(f.temporal, f.taskQueue, worker.Options{})
+	w.RegisterWorkflow(takeEveryAnswer)
+	require.NoError(t, w.Start())
+	t.Cleanup(w.Stop)
+	require.Eventually(t, func() bool { return f.storedAnswer(sv) != nil }, 30*time.Second, 100*time.Millisecond,
+		"the answer the run took is stored though its caller gave up")
+	got := f.storedAnswer(sv)
+	require.Equal(t, 2, got.Score)
+	require.True(t, got.Delivered)
+	require.Equal(t, []workflows.SurveyAnswer{{SurveyID: sv.ID, Score: 2, Comment: "slow"}}, f.takenBy(sv))
+}
