@@ -145,7 +145,7 @@ func (s *Store) RecordCustomerInteraction(ctx context.Context, customerID, inter
 // closed run fails harmlessly.
 func (s *Store) NewCustomerInteraction(ctx context.Context, customerID, interactionID string) ([]Run, error) {
 	list := []Run{}
-	stmt, err := s.prepared(ctx, &s.newCustomerInteraction, newCustomerInteractionSQL)
+	stmt, err := s.prepared(ctx, &s.newCustomerInteraction, newCustomerInteractionSQL) //nolint:sqlclosecheck // the store keeps it; Close closes it
 	if err == nil {
 		err = stmt.SelectContext(ctx, &list, customerID, interactionID)
 	}

@@ -45,7 +45,7 @@ func (s *Store) prepared(ctx context.Context, stmt **sqlx.Stmt, query string) (*
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if *stmt == nil {
-		prepared, err := s.db.PreparexContext(ctx, query)
+		prepared, err := s.db.PreparexContext(ctx, query) //nolint:sqlclosecheck // closed by Close
 		if err != nil {
 			return nil, err
 		}
