@@ -35,8 +35,11 @@ DEVENV         := go run ./cmd/devenv
 all: build
 
 ## dev: run PostgreSQL, Temporal (Web UI on :8233), the worker and the starter (:8080)
+# Built and run rather than `go run`, which answers Ctrl-C with exit status 1
+# after devenv has stopped everything cleanly.
 dev: tools
-	$(DEVENV) dev
+	go build -o $(TOOLS_BIN)/devenv ./cmd/devenv
+	$(TOOLS_BIN)/devenv dev
 
 ## entries: apply examples/entries to the running ccflow (make dev does it when it starts)
 .PHONY: entries

@@ -246,8 +246,34 @@ func TemporalClientOptions(keys *codec.Keyring) (client.Options, error) {
 	if err != nil {
 		return client.Options{}, fmt.Errorf("temporal settings (TEMPORAL_*): %w", err)
 	}
+	if opts.ConnectionOptions.GrpcCompression, err = temporalCompression(); err != nil {
+		return client.Options{}, err
+	}
 	codec.Apply(&opts, keys)
 	return opts, nil
+}
+
+// TemporalCompressionVar chooses the compression of ccflow's gRPC calls to
+// Temporal: "none" (the default) or "gzip" (the SDK's own default).
+//
+// Compression costs CPU on both ends of every call, Temporal's included,
+// and buys bandwidth only where the link is slow and the payloads
+// compress: a starter on the embedded default spent a third of its CPU per
+// event gzipping its start requests, and payloads sealed with
+// CCFLOW_PAYLOAD_KEYS do not compress at all. Set gzip for a Temporal far
+// away (Temporal Cloud over the internet) with payloads in clear.
+const TemporalCompressionVar = "CCFLOW_TEMPORAL_COMPRESSION"
+
+// temporalCompression reads TemporalCompressionVar.
+func temporalCompression() (client.GrpcCompression, error) {
+	switch v := strings.TrimSpace(os.Getenv(TemporalCompressionVar)); v {
+	case "", "none":
+		return &client.GrpcCompressionNone{}, nil
+	case "gzip":
+		return &client.GrpcCompressionGzip{}, nil
+	default:
+		return nil, fmt.Errorf("%s=%q: want none or gzip", TemporalCompressionVar, v)
+	}
 }
 
 // PayloadKeyIDs names the payload keys for start-up lines (never the keys

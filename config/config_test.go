@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/client"
 
 	"github.com/ccflow/ccflow/config"
 	"github.com/ccflow/ccflow/providers/twilio"
@@ -18,6 +19,7 @@ var ccflowVars = []string{
 	"SMTP_URL", "EMAIL_FROM", "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM", "TWILIO_API_URL",
 	"CCFLOW_OUTBOX_DIR", "CCFLOW_SURVEY_SECRET", "CCFLOW_SURVEY_TTL", "CCFLOW_LOG_FORMAT", "CCFLOW_LOG_LEVEL",
 	"CCFLOW_TIME_ZONE", "TWILIO_MESSAGING_SERVICE_SID", "CCFLOW_PAYLOAD_KEYS", "CCFLOW_RETENTION", "CCFLOW_TEMPORAL_UI_URL",
+	"CCFLOW_TEMPORAL_COMPRESSION",
 }
 
 // setEnv gives Load exactly vars (plus a database URL unless vars names one).
@@ -48,24 +50,27 @@ func TestLoadDefaults(t *testing.T) {
 	require.Nil(t, c.Twilio)
 	require.Nil(t, c.SurveySecret)
 	require.Empty(t, c.TemporalUIURL)
+	require.Equal(t, &client.GrpcCompressionNone{}, c.Temporal.ConnectionOptions.GrpcCompression,
+		"calls to Temporal are not compressed unless asked")
 }
 
 func TestLoadReadsEverySetting(t *testing.T) {
 	setEnv(t, map[string]string{
-		"CCFLOW_HTTP_ADDR":       "127.0.0.1:9000",
-		"CCFLOW_PUBLIC_URL":      "https://follow.example.com/",
-		"CCFLOW_TASK_QUEUE":      "ccflow-test",
-		"SMTP_URL":               "smtps://user:pass@mail.example.com:465",
-		"EMAIL_FROM":             "care@example.com",
-		"TWILIO_ACCOUNT_SID":     "AC123",
-		"TWILIO_AUTH_TOKEN":      "tok",
-		"TWILIO_FROM":            "+15550000000",
-		"TWILIO_API_URL":         "http://127.0.0.1:9999",
-		"CCFLOW_SURVEY_SECRET":   "0123456789abcdef0123456789abcdef",
-		"CCFLOW_SURVEY_TTL":      "1w",
-		"TEMPORAL_ADDRESS":       "temporal.example.com:7233",
-		"TEMPORAL_NAMESPACE":     "contact-center",
-		"CCFLOW_TEMPORAL_UI_URL": "https://temporal.example.com/",
+		"CCFLOW_HTTP_ADDR":            "127.0.0.1:9000",
+		"CCFLOW_PUBLIC_URL":           "https://follow.example.com/",
+		"CCFLOW_TASK_QUEUE":           "ccflow-test",
+		"SMTP_URL":                    "smtps://user:pass@mail.example.com:465",
+		"EMAIL_FROM":                  "care@example.com",
+		"TWILIO_ACCOUNT_SID":          "AC123",
+		"TWILIO_AUTH_TOKEN":           "tok",
+		"TWILIO_FROM":                 "+15550000000",
+		"TWILIO_API_URL":              "http://127.0.0.1:9999",
+		"CCFLOW_SURVEY_SECRET":        "0123456789abcdef0123456789abcdef",
+		"CCFLOW_SURVEY_TTL":           "1w",
+		"TEMPORAL_ADDRESS":            "temporal.example.com:7233",
+		"TEMPORAL_NAMESPACE":          "contact-center",
+		"CCFLOW_TEMPORAL_UI_URL":      "https://temporal.example.com/",
+		"CCFLOW_TEMPORAL_COMPRESSION": "gzip",
 	})
 
 	c, err := config.Load(config.Worker)
@@ -82,6 +87,7 @@ func TestLoadReadsEverySetting(t *testing.T) {
 	require.Equal(t, "temporal.example.com:7233", c.Temporal.HostPort)
 	require.Equal(t, "contact-center", c.Temporal.Namespace)
 	require.Equal(t, "https://temporal.example.com", c.TemporalUIURL)
+	require.Equal(t, &client.GrpcCompressionGzip{}, c.Temporal.ConnectionOptions.GrpcCompression)
 }
 
 func TestLoadRejects(t *testing.T) {
@@ -113,6 +119,8 @@ func TestLoadRejects(t *testing.T) {
 			[]string{`CCFLOW_PAYLOAD_KEYS: key "k1" is 5 bytes long; AES-256 needs exactly 32`}},
 		{"payload key id twice", config.Worker, map[string]string{"CCFLOW_PAYLOAD_KEYS": "k1:" + testKey + ",k1:" + testKey},
 			[]string{`CCFLOW_PAYLOAD_KEYS: key id "k1" is listed twice`}},
+		{"unknown compression", config.Worker, map[string]string{"CCFLOW_TEMPORAL_COMPRESSION": "zstd"},
+			[]string{`CCFLOW_TEMPORAL_COMPRESSION="zstd": want none or gzip`}},
 		{"bad retention", config.Worker, map[string]string{"CCFLOW_RETENTION": "90 days"}, []string{"CCFLOW_RETENTION"}},
 		{"retention under a day", config.Worker, map[string]string{"CCFLOW_RETENTION": "12h"}, []string{"CCFLOW_RETENTION \"12h\" is shorter than the least retention, 1d"}},
 		{"several problems of the starter", config.Starter, map[string]string{"DATABASE_URL": "", "CCFLOW_LOG_FORMAT": "xml"},

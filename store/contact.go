@@ -145,20 +145,28 @@ func (s *Store) RecordCustomerInteraction(ctx context.Context, customerID, inter
 // closed run fails harmlessly.
 func (s *Store) NewCustomerInteraction(ctx context.Context, customerID, interactionID string) ([]Run, error) {
 	list := []Run{}
-	err := s.db.SelectContext(ctx, &list, `
-		WITH recorded AS (
-			INSERT INTO customer_interactions (customer_id, interaction_id) VALUES ($1, $2)
-			ON CONFLICT DO NOTHING
-		)
-		SELECT workflow_id, run_id, entry_id, entry_version, interaction_id, trigger, started_at
-		FROM runs
-		WHERE customer_id = $1 AND cancel_on_new_interaction AND superseded_by IS NULL AND interaction_id <> $2
-		ORDER BY started_at, workflow_id`, customerID, interactionID)
+	stmt, err := s.prepared(ctx, &s.newCustomerInteraction, newCustomerInteractionSQL) //nolint:sqlclosecheck // the store keeps it; Close closes it
+	if err == nil {
+		err = stmt.SelectContext(ctx, &list, customerID, interactionID)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("recording interaction %s of customer %s and listing the runs it stops: %w", interactionID, customerID, err)
 	}
 	return list, nil
 }
+
+// newCustomerInteractionSQL is NewCustomerInteraction's statement,
+// prepared once (an unprepared statement with parameters costs lib/pq a
+// round trip more).
+const newCustomerInteractionSQL = `
+	WITH recorded AS (
+		INSERT INTO customer_interactions (customer_id, interaction_id) VALUES ($1, $2)
+		ON CONFLICT DO NOTHING
+	)
+	SELECT workflow_id, run_id, entry_id, entry_version, interaction_id, trigger, started_at
+	FROM runs
+	WHERE customer_id = $1 AND cancel_on_new_interaction AND superseded_by IS NULL AND interaction_id <> $2
+	ORDER BY started_at, workflow_id`
 
 // MarkRunStopped records that interactionID stopped the run, so later
 // interactions do not signal it again.

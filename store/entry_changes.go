@@ -125,7 +125,7 @@ func (s *Store) WatchEntries(ctx context.Context, changed func(generation int64)
 	select {
 	case <-ctx.Done():
 		l.Close()
-		<-listening
+		<-listening //nolint:errcheck // Listen ends with the close; its error says only that
 		return nil
 	case err := <-listening:
 		if err != nil {

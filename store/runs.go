@@ -104,7 +104,7 @@ func (s *Store) ClaimRuns(ctx context.Context, claims []Run) ([]Claim, error) {
 	// The first part takes or renews the claims and returns them; the
 	// second returns the recorded runs it left alone, as the statement's
 	// snapshot shows them. Prepared once, as every event runs it.
-	stmt, err := s.prepared(ctx, &s.claimRuns, claimRunsSQL)
+	stmt, err := s.prepared(ctx, &s.claimRuns, claimRunsSQL) //nolint:sqlclosecheck // the store keeps it; Close closes it
 	if err != nil {
 		return nil, fmt.Errorf("claiming the runs of interaction %s: %w", claims[0].InteractionID, err)
 	}

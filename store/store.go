@@ -34,8 +34,9 @@ type Store struct {
 	url string
 
 	// Statements every event runs, prepared on first use (prepared).
-	mu        sync.Mutex
-	claimRuns *sqlx.Stmt
+	mu                     sync.Mutex
+	claimRuns              *sqlx.Stmt
+	newCustomerInteraction *sqlx.Stmt
 }
 
 // prepared returns *stmt, preparing query into it on first use: the
@@ -44,7 +45,7 @@ func (s *Store) prepared(ctx context.Context, stmt **sqlx.Stmt, query string) (*
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if *stmt == nil {
-		prepared, err := s.db.PreparexContext(ctx, query)
+		prepared, err := s.db.PreparexContext(ctx, query) //nolint:sqlclosecheck // closed by Close
 		if err != nil {
 			return nil, err
 		}
@@ -117,8 +118,10 @@ func (s *Store) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
 // Close closes the connection pool.
 func (s *Store) Close() error {
 	s.mu.Lock()
-	if s.claimRuns != nil {
-		s.claimRuns.Close()
+	for _, stmt := range []*sqlx.Stmt{s.claimRuns, s.newCustomerInteraction} {
+		if stmt != nil {
+			stmt.Close()
+		}
 	}
 	s.mu.Unlock()
 	return s.db.Close()

@@ -23,7 +23,8 @@ import (
 // says whether an earlier delivery started the run) and one Temporal call
 // (the start); the entries come from memory and the run ID is written in
 // batches beside. Without the background work, the entries' generation is
-// checked and the run confirmed on the request: three statements.
+// checked and the run confirmed on the request: three statements. An event
+// naming a customer adds one (the contact policy's "contacted again").
 func TestWhatAnEventCosts(t *testing.T) {
 	tests := []struct {
 		name       string
@@ -78,6 +79,17 @@ func TestWhatAnEventCosts(t *testing.T) {
 			require.Equal(t, res.Matches[0].RunID, again.Matches[0].RunID)
 			require.Equal(t, tt.again, calls.Postgres(), "statements of the same event again")
 			require.Empty(t, calls.Temporal(), "the claim says the run started: Temporal is not asked")
+
+			// An event naming a customer adds one statement: it records
+			// the customer's interaction and lists the runs it stops.
+			calls.Reset()
+			withCustomer := event("Problem solved")
+			withCustomer.Customer = &interaction.Customer{ID: "C-" + withCustomer.InteractionID}
+			res, err = f.svc.Ingest(calls.Track(ctx), withCustomer, false)
+			require.NoError(t, err)
+			f.terminateAtCleanup(t, res)
+			require.Equal(t, tt.start+1, calls.Postgres(), "statements of a new one-match event naming a customer")
+			require.Equal(t, map[string]int{"StartWorkflowExecution": 1}, calls.Temporal())
 
 			calls.Reset()
 			_, err = f.svc.Ingest(calls.Track(ctx), event("Answer provided"), false)

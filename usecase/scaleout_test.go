@@ -129,8 +129,8 @@ func TestTwoStartersAndTwoWorkersTakeOneStreamWithoutDuplicates(t *testing.T) {
 	}
 	for _, id := range workflowIDs {
 		require.Eventually(t, func() bool {
-			desc, err := starters[0].Temporal.DescribeWorkflowExecution(context.Background(), id, "")
-			return err == nil && desc.WorkflowExecutionInfo.Status == enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED
+			desc, err := starters[0].Temporal.DescribeWorkflow(context.Background(), id, "")
+			return err == nil && desc.Status == enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED
 		}, time.Minute, 50*time.Millisecond, "run %s completes", id)
 	}
 

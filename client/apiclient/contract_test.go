@@ -41,6 +41,13 @@ func TestClientSpeaksTheDocumentedAPI(t *testing.T) {
 		Steps:    []entry.Step{{ID: "pause", Spec: &entry.Wait{Duration: "1d"}}}}
 
 	require.NoError(t, c.Health(ctx))
+	policy, err := c.SetPolicy(ctx, []byte(`{"quiet_hours": {"sms": null}, "max_per_day": {"sms": 2}}`))
+	require.NoError(t, err)
+	require.Contains(t, string(policy), `"max_per_day":{"sms":2}`)
+	_, err = c.SetPolicy(ctx, []byte(`{"max_per_day": {"fax": 2}}`))
+	var refused *apiclient.Error
+	require.ErrorAs(t, err, &refused)
+	require.Equal(t, http.StatusBadRequest, refused.Status, "%v", err)
 	catalog, err := c.Catalog(ctx)
 	require.NoError(t, err)
 	require.Contains(t, catalog.Interaction, "Spam")

@@ -26,6 +26,7 @@ import (
 	"go.temporal.io/sdk/client"
 	sdklog "go.temporal.io/sdk/log"
 
+	"github.com/ccflow/ccflow/config"
 	"github.com/ccflow/ccflow/internal/bench"
 )
 
@@ -74,11 +75,19 @@ func run(ctx context.Context) error {
 		Worker: pid("CCFLOW_WORKER_PID"), Starter: pid("CCFLOW_STARTER_PID")}
 	need("CCFLOW_WORKER_PID")
 
-	tc, err := client.DialContext(ctx, client.Options{
-		HostPort:  need("TEMPORAL_ADDRESS"),
-		Namespace: os.Getenv("TEMPORAL_NAMESPACE"),
-		Logger:    sdklog.NewStructuredLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))),
-	})
+	// The raw SDK starts, the reference of ingest, dial as the starter
+	// does: the same codec and compression.
+	need("TEMPORAL_ADDRESS")
+	keys, err := config.PayloadKeys()
+	if err != nil {
+		return err
+	}
+	opts, err := config.TemporalClientOptions(keys)
+	if err != nil {
+		return err
+	}
+	opts.Logger = sdklog.NewStructuredLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError})))
+	tc, err := client.DialContext(ctx, opts)
 	if err != nil {
 		return fmt.Errorf("connecting to Temporal: %w", err)
 	}

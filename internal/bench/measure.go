@@ -94,14 +94,7 @@ func closedLoop(ctx context.Context, inFlight int, d time.Duration, next *atomic
 				took := time.Since(callStart)
 				mu.Lock()
 				t.latencies = append(t.latencies, took)
-				if err != nil {
-					t.failed++
-					if t.firstErr == nil {
-						t.firstErr = err
-					}
-				} else {
-					t.ok++
-				}
+				t.count(err)
 				mu.Unlock()
 			}
 		})
@@ -143,14 +136,7 @@ func counted(ctx context.Context, n, inFlight int, fn op) tally {
 				}
 				err := fn(ctx, i)
 				mu.Lock()
-				if err != nil {
-					t.failed++
-					if t.firstErr == nil {
-						t.firstErr = err
-					}
-				} else {
-					t.ok++
-				}
+				t.count(err)
 				mu.Unlock()
 			}
 		})
@@ -158,6 +144,18 @@ func counted(ctx context.Context, n, inFlight int, fn op) tally {
 	wg.Wait()
 	t.elapsed = time.Since(start)
 	return t
+}
+
+// count counts one call that returned err, keeping the first error.
+func (t *tally) count(err error) {
+	if err == nil {
+		t.ok++
+		return
+	}
+	t.failed++
+	if t.firstErr == nil {
+		t.firstErr = err
+	}
 }
 
 // errText describes a tally's failures for the table's notes.

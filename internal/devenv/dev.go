@@ -176,6 +176,8 @@ func devSettings(lookup func(string) (string, bool), root, dbURL string, tc temp
 		// Histories in clear, on purpose: the dev server's Web UI reads them
 		// without the codec endpoint. Set keys to try encryption locally.
 		orDefault("CCFLOW_PAYLOAD_KEYS", "none"),
+		// Named here so the summary can print where the worker's probes are.
+		orDefault("CCFLOW_WORKER_HTTP_ADDR", ":8081"),
 	}
 }
 
@@ -202,11 +204,12 @@ ccflow is running. Ctrl-C stops everything.
 
   API          %s   (header: Authorization: Bearer %s)
   Console      %s/console/   (sign in with the same token)
+  Worker       %s   (/livez, /readyz, /metrics)
   Temporal     %s, namespace %s
   Temporal UI  %s
   PostgreSQL   DATABASE_URL=%s
   Outbox       %s   (emails and SMS, when SMTP_URL / TWILIO_* are unset)
 
-`, get("CCFLOW_PUBLIC_URL"), get("CCFLOW_API_TOKEN"), get("CCFLOW_PUBLIC_URL"), tc.address, tc.namespace, ui,
+`, get("CCFLOW_PUBLIC_URL"), get("CCFLOW_API_TOKEN"), get("CCFLOW_PUBLIC_URL"), httpURL(get("CCFLOW_WORKER_HTTP_ADDR")), tc.address, tc.namespace, ui,
 		redact(get("DATABASE_URL")), relative(root, get("CCFLOW_OUTBOX_DIR")))
 }

@@ -35,15 +35,17 @@ func TestDevSettingsFillInWhatTheEnvironmentLeavesUnset(t *testing.T) {
 		{"CCFLOW_OUTBOX_DIR", "/repo/.dev/outbox"},
 		{"CCFLOW_TEMPORAL_UI_URL", "http://localhost:8233"},
 		{"CCFLOW_PAYLOAD_KEYS", "none"},
+		{"CCFLOW_WORKER_HTTP_ADDR", ":8081"},
 	}, got)
 }
 
 func TestDevSettingsKeepTheUsersOwn(t *testing.T) {
 	env := map[string]string{
-		"CCFLOW_HTTP_ADDR":  "127.0.0.1:9090",
-		"CCFLOW_API_TOKEN":  "secret",
-		"CCFLOW_OUTBOX_DIR": "/var/outbox",
-		"DATABASE_URL":      "postgres://not-answering", // replaced by the server devenv found
+		"CCFLOW_HTTP_ADDR":        "127.0.0.1:9090",
+		"CCFLOW_API_TOKEN":        "secret",
+		"CCFLOW_OUTBOX_DIR":       "/var/outbox",
+		"CCFLOW_WORKER_HTTP_ADDR": "127.0.0.1:9091",
+		"DATABASE_URL":            "postgres://not-answering", // replaced by the server devenv found
 	}
 	lookup := func(name string) (string, bool) { v, ok := env[name]; return v, ok }
 
@@ -59,5 +61,6 @@ func TestDevSettingsKeepTheUsersOwn(t *testing.T) {
 		{"CCFLOW_OUTBOX_DIR", "/var/outbox"},
 		{"CCFLOW_TEMPORAL_UI_URL", ""},
 		{"CCFLOW_PAYLOAD_KEYS", "none"},
+		{"CCFLOW_WORKER_HTTP_ADDR", "127.0.0.1:9091"},
 	}, got)
 }
