@@ -167,6 +167,9 @@ func StartSystem(ctx context.Context, opts SystemOptions) (_ *RunningSystem, err
 		switch name {
 		case "CCFLOW_HTTP_ADDR":
 			return loopback + ":" + strconv.Itoa(ports[2]), true
+		case "CCFLOW_WORKER_HTTP_ADDR":
+			// Not :8081, which make dev's worker may hold.
+			return loopback + ":" + strconv.Itoa(ports[3]), true
 		case "CCFLOW_OUTBOX_DIR":
 			return filepath.Join(tmp, "outbox"), true
 		}
@@ -177,9 +180,6 @@ func StartSystem(ctx context.Context, opts SystemOptions) (_ *RunningSystem, err
 	for _, s := range settings {
 		env = append(env, s.name+"="+s.value)
 	}
-	// The worker's probes on a port of their own, not :8081, which make
-	// dev's worker may hold.
-	env = append(env, "CCFLOW_WORKER_HTTP_ADDR="+loopback+":"+strconv.Itoa(ports[3]))
 	sys.env = append(env, opts.Env...)
 	sys.URL = httpURL(settingValue(settings, "CCFLOW_HTTP_ADDR"))
 	sys.Token = settingValue(settings, "CCFLOW_API_TOKEN")
