@@ -153,6 +153,17 @@ func TestProductionShape(t *testing.T) {
 	require.Equal(t, http.StatusOK, via().call(http.MethodPut, "/v1/policy", map[string]any{"quiet_hours": map[string]any{"sms": nil}}, nil))
 	require.Equal(t, http.StatusCreated, via().call(http.MethodPost, "/v1/entries", seedEntry(), nil))
 	id := interactionID("INT-PROD")
+	// An entry saved through one starter is matched by every starter within
+	// a second (NOTIFY, then a generation check each second): the contract
+	// ingest keeps across starters, not "at once".
+	for _, starter := range starters {
+		s.baseURL = "http://" + starter
+		require.Eventually(t, func() bool {
+			var dry ingestAnswer
+			return s.call(http.MethodPost, "/v1/interactions/ended?dry_run=true", seedEvent(id), &dry) == http.StatusOK &&
+				len(dry.Matches) == 1
+		}, time.Second, 10*time.Millisecond, "starter %s matches the new entry within a second", starter)
+	}
 	var started ingestAnswer
 	require.Equal(t, http.StatusOK, via().call(http.MethodPost, "/v1/interactions/ended", seedEvent(id), &started))
 	require.Len(t, started.Matches, 1)
