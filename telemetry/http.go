@@ -10,6 +10,8 @@ import (
 	"go.opentelemetry.io/otel/metric/noop"
 	semconv "go.opentelemetry.io/otel/semconv/v1.43.0"
 	"go.opentelemetry.io/otel/trace"
+
+	"github.com/ccflow/ccflow/internal/httpstatus"
 )
 
 // Unmatched is the route label of requests no pattern took.
@@ -55,7 +57,7 @@ func (t *Telemetry) Handler(next http.Handler, opts HTTPOptions) http.Handler {
 		start := time.Now()
 		rt := &route{}
 		r = r.WithContext(context.WithValue(r.Context(), routeKey{}, rt))
-		rec := &statusRecorder{ResponseWriter: w}
+		rec := httpstatus.NewRecorder(w)
 		next.ServeHTTP(rec, r)
 
 		pattern := rt.pattern
@@ -66,7 +68,7 @@ func (t *Telemetry) Handler(next http.Handler, opts HTTPOptions) http.Handler {
 		if label == "" {
 			label = Unmatched
 		}
-		t.Metrics.HTTPRequest(r.Method, label, rec.code(), time.Since(start))
+		t.Metrics.HTTPRequest(r.Method, label, rec.Status(), time.Since(start))
 
 		span := trace.SpanFromContext(r.Context())
 		if !span.IsRecording() {
@@ -94,34 +96,4 @@ func (t *Telemetry) Handler(next http.Handler, opts HTTPOptions) http.Handler {
 			return r.Method + " " + operation
 		}),
 	)
-}
-
-// statusRecorder remembers the status a handler wrote.
-type statusRecorder struct {
-	http.ResponseWriter
-	status int
-}
-
-func (r *statusRecorder) WriteHeader(status int) {
-	if r.status == 0 {
-		r.status = status
-	}
-	r.ResponseWriter.WriteHeader(status)
-}
-
-func (r *statusRecorder) Write(b []byte) (int, error) {
-	if r.status == 0 {
-		r.status = http.StatusOK
-	}
-	return r.ResponseWriter.Write(b)
-}
-
-func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
-
-// code is the status written, 200 when the handler wrote nothing.
-func (r *statusRecorder) code() int {
-	if r.status == 0 {
-		return http.StatusOK
-	}
-	return r.status
 }

@@ -18,6 +18,7 @@ import (
 	"go.temporal.io/sdk/converter"
 
 	"github.com/ccflow/ccflow/internal/buildinfo"
+	"github.com/ccflow/ccflow/internal/httpstatus"
 	"github.com/ccflow/ccflow/internal/requestid"
 	"github.com/ccflow/ccflow/telemetry"
 	"github.com/ccflow/ccflow/usecase"
@@ -181,43 +182,21 @@ func (s *server) handle(h handlerFunc) http.Handler {
 	})
 }
 
-// statusRecorder remembers the status a handler wrote, for the access log.
-type statusRecorder struct {
-	http.ResponseWriter
-	status int
-}
-
-func (r *statusRecorder) WriteHeader(status int) {
-	if r.status == 0 {
-		r.status = status
-	}
-	r.ResponseWriter.WriteHeader(status)
-}
-
-func (r *statusRecorder) Write(b []byte) (int, error) {
-	if r.status == 0 {
-		r.status = http.StatusOK
-	}
-	return r.ResponseWriter.Write(b)
-}
-
-func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
-
 // logRequests logs one line per request. The path is logged without the
 // query, and survey paths without their token, which is a customer's key.
 // Successful probes are logged at debug level.
 func (s *server) logRequests(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		rec := &statusRecorder{ResponseWriter: w}
+		rec := httpstatus.NewRecorder(w)
 		next.ServeHTTP(rec, r)
 		level := slog.LevelInfo
-		if probes[r.URL.Path] && rec.status == http.StatusOK {
+		if probes[r.URL.Path] && rec.Status() == http.StatusOK {
 			level = slog.LevelDebug
 		}
 		s.Log.Log(r.Context(), level, "http request",
 			slog.String("method", r.Method), slog.String("path", loggedPath(r)),
-			slog.Int("status", rec.status), slog.Duration("duration", time.Since(start)))
+			slog.Int("status", rec.Status()), slog.Duration("duration", time.Since(start)))
 	})
 }
 

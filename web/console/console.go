@@ -27,6 +27,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ccflow/ccflow/internal/httpstatus"
 	"github.com/ccflow/ccflow/usecase"
 	"github.com/ccflow/ccflow/web/auth"
 )
@@ -251,42 +252,20 @@ func securityHeaders(next http.Handler) http.Handler {
 	})
 }
 
-// statusRecorder remembers the status a handler wrote, for the access log.
-type statusRecorder struct {
-	http.ResponseWriter
-	status int
-}
-
-func (r *statusRecorder) WriteHeader(status int) {
-	if r.status == 0 {
-		r.status = status
-	}
-	r.ResponseWriter.WriteHeader(status)
-}
-
-func (r *statusRecorder) Write(b []byte) (int, error) {
-	if r.status == 0 {
-		r.status = http.StatusOK
-	}
-	return r.ResponseWriter.Write(b)
-}
-
-func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
-
 // logRequests logs one line per request, as the API does; static files at
 // debug level.
 func (c *console) logRequests(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		rec := &statusRecorder{ResponseWriter: w}
+		rec := httpstatus.NewRecorder(w)
 		next.ServeHTTP(rec, r)
 		level := slog.LevelInfo
-		if strings.HasPrefix(r.URL.Path, "/console/static/") && rec.status < http.StatusBadRequest {
+		if strings.HasPrefix(r.URL.Path, "/console/static/") && rec.Status() < http.StatusBadRequest {
 			level = slog.LevelDebug
 		}
 		c.Log.Log(r.Context(), level, "http request",
 			slog.String("method", r.Method), slog.String("path", r.URL.Path),
-			slog.Int("status", rec.status), slog.Duration("duration", time.Since(start)))
+			slog.Int("status", rec.Status()), slog.Duration("duration", time.Since(start)))
 	})
 }
 
