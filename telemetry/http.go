@@ -11,7 +11,7 @@ import (
 	semconv "go.opentelemetry.io/otel/semconv/v1.43.0"
 	"go.opentelemetry.io/otel/trace"
 
-	"github.com/ccflow/ccflow/internal/httpstatus"
+	"github.com/ccflow/ccflow/internal/httpwrap"
 )
 
 // Unmatched is the route label of requests no pattern took.
@@ -57,7 +57,7 @@ func (t *Telemetry) Handler(next http.Handler, opts HTTPOptions) http.Handler {
 		start := time.Now()
 		rt := &route{}
 		r = r.WithContext(context.WithValue(r.Context(), routeKey{}, rt))
-		rec := httpstatus.NewRecorder(w)
+		rec := httpwrap.NewRecorder(w)
 		next.ServeHTTP(rec, r)
 
 		pattern := rt.pattern

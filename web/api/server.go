@@ -7,18 +7,15 @@ package api
 
 import (
 	"cmp"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
-	"runtime/debug"
 	"strings"
-	"time"
 
 	"go.temporal.io/sdk/converter"
 
 	"github.com/ccflow/ccflow/internal/buildinfo"
-	"github.com/ccflow/ccflow/internal/httpstatus"
+	"github.com/ccflow/ccflow/internal/httpwrap"
 	"github.com/ccflow/ccflow/internal/requestid"
 	"github.com/ccflow/ccflow/telemetry"
 	"github.com/ccflow/ccflow/usecase"
@@ -121,7 +118,14 @@ func New(cfg Config) http.Handler {
 		mux.Handle("OPTIONS "+path, codec.cors(http.NotFoundHandler()))
 	}
 
-	return requestid.Middleware(s.logRequests(s.recoverPanics(telemetry.Routed(mux))))
+	// The path is logged without the query, and survey and unsubscribe
+	// paths without their token, which is a customer's key; successful
+	// probes are logged at debug level.
+	access := httpwrap.AccessLog{Log: s.Log, Path: loggedPath,
+		Quiet: func(r *http.Request, status int) bool { return probes[r.URL.Path] && status == http.StatusOK }}
+	return requestid.Middleware(access.Wrap(access.Recover(telemetry.Routed(mux), func(w http.ResponseWriter) {
+		writeError(w, &apiError{Status: http.StatusInternalServerError, Code: codeInternal, Message: "internal error"})
+	})))
 }
 
 // probes are the paths an orchestrator or Prometheus polls every few
@@ -182,24 +186,7 @@ func (s *server) handle(h handlerFunc) http.Handler {
 	})
 }
 
-// logRequests logs one line per request. The path is logged without the
-// query, and survey paths without their token, which is a customer's key.
-// Successful probes are logged at debug level.
-func (s *server) logRequests(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		start := time.Now()
-		rec := httpstatus.NewRecorder(w)
-		next.ServeHTTP(rec, r)
-		level := slog.LevelInfo
-		if probes[r.URL.Path] && rec.Status() == http.StatusOK {
-			level = slog.LevelDebug
-		}
-		s.Log.Log(r.Context(), level, "http request",
-			slog.String("method", r.Method), slog.String("path", loggedPath(r)),
-			slog.Int("status", rec.Status()), slog.Duration("duration", time.Since(start)))
-	})
-}
-
+// loggedPath is the path the log shows of r.
 func loggedPath(r *http.Request) string {
 	for _, prefix := range []string{"/s/", "/v1/surveys/", "/u/"} {
 		if strings.HasPrefix(r.URL.Path, prefix) {
@@ -207,25 +194,4 @@ func loggedPath(r *http.Request) string {
 		}
 	}
 	return r.URL.Path
-}
-
-// recoverPanics answers 500 instead of dropping the connection when a
-// handler panics, and logs the stack.
-func (s *server) recoverPanics(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		defer func() {
-			v := recover()
-			if v == nil {
-				return
-			}
-			if err, ok := v.(error); ok && errors.Is(err, http.ErrAbortHandler) {
-				panic(v)
-			}
-			s.Log.ErrorContext(r.Context(), "handler panicked",
-				slog.String("method", r.Method), slog.String("path", loggedPath(r)),
-				slog.Any("panic", v), slog.String("stack", string(debug.Stack())))
-			writeError(w, &apiError{Status: http.StatusInternalServerError, Code: codeInternal, Message: "internal error"})
-		}()
-		next.ServeHTTP(w, r)
-	})
 }

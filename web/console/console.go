@@ -23,11 +23,10 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
-	"runtime/debug"
 	"strings"
-	"time"
 
-	"github.com/ccflow/ccflow/internal/httpstatus"
+	"github.com/ccflow/ccflow/internal/httpwrap"
+	"github.com/ccflow/ccflow/internal/requestid"
 	"github.com/ccflow/ccflow/usecase"
 	"github.com/ccflow/ccflow/web/auth"
 )
@@ -135,7 +134,13 @@ func New(cfg Config) (http.Handler, error) {
 	// neither.
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(c.forged))
-	return c.logRequests(c.recoverPanics(securityHeaders(cop.Handler(mux)))), nil
+	// Static files that load are logged at debug level.
+	access := httpwrap.AccessLog{Log: c.Log, Quiet: func(r *http.Request, status int) bool {
+		return strings.HasPrefix(r.URL.Path, "/console/static/") && status < http.StatusBadRequest
+	}}
+	return requestid.Middleware(access.Wrap(access.Recover(securityHeaders(cop.Handler(mux)), func(w http.ResponseWriter) {
+		http.Error(w, "internal error", http.StatusInternalServerError)
+	}))), nil
 }
 
 // forged answers a post that did not come from a console page: another
@@ -248,44 +253,6 @@ func securityHeaders(next http.Handler) http.Handler {
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "same-origin")
 		h.Set("X-Frame-Options", "DENY")
-		next.ServeHTTP(w, r)
-	})
-}
-
-// logRequests logs one line per request, as the API does; static files at
-// debug level.
-func (c *console) logRequests(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		start := time.Now()
-		rec := httpstatus.NewRecorder(w)
-		next.ServeHTTP(rec, r)
-		level := slog.LevelInfo
-		if strings.HasPrefix(r.URL.Path, "/console/static/") && rec.Status() < http.StatusBadRequest {
-			level = slog.LevelDebug
-		}
-		c.Log.Log(r.Context(), level, "http request",
-			slog.String("method", r.Method), slog.String("path", r.URL.Path),
-			slog.Int("status", rec.Status()), slog.Duration("duration", time.Since(start)))
-	})
-}
-
-// recoverPanics shows an error page instead of dropping the connection
-// when a handler panics, and logs the stack.
-func (c *console) recoverPanics(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		defer func() {
-			v := recover()
-			if v == nil {
-				return
-			}
-			if err, ok := v.(error); ok && errors.Is(err, http.ErrAbortHandler) {
-				panic(v)
-			}
-			c.Log.ErrorContext(r.Context(), "console handler panicked",
-				slog.String("method", r.Method), slog.String("path", r.URL.Path),
-				slog.Any("panic", v), slog.String("stack", string(debug.Stack())))
-			http.Error(w, "internal error", http.StatusInternalServerError)
-		}()
 		next.ServeHTTP(w, r)
 	})
 }

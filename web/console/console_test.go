@@ -164,6 +164,7 @@ func TestSignInKeepsTheTokenInAStrictHttpOnlyCookie(t *testing.T) {
 
 	resp, _ = c.do(http.MethodGet, "/console/entries", nil)
 	require.Equal(t, http.StatusOK, resp.StatusCode)
+	require.Len(t, resp.Header.Get("X-Request-Id"), 32, "console pages are named in the logs as API requests are")
 }
 
 func TestTheCookieIsSecureBehindAnHTTPSProxy(t *testing.T) {

@@ -1,4 +1,4 @@
-package httpstatus_test
+package httpwrap_test
 
 import (
 	"net/http"
@@ -7,7 +7,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/ccflow/ccflow/internal/httpstatus"
+	"github.com/ccflow/ccflow/internal/httpwrap"
 )
 
 func TestRecorderRemembersTheStatusTheClientGot(t *testing.T) {
@@ -30,7 +30,7 @@ func TestRecorderRemembersTheStatusTheClientGot(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			w := httptest.NewRecorder()
-			rec := httpstatus.NewRecorder(w)
+			rec := httpwrap.NewRecorder(w)
 			tt.handler(rec, httptest.NewRequest(http.MethodGet, "/", nil))
 			require.Equal(t, tt.want, rec.Status())
 			require.Equal(t, tt.want, w.Result().StatusCode)

@@ -1,6 +1,7 @@
-// Package httpstatus remembers the status an HTTP handler wrote, for the
-// access logs and the request metrics that wrap handlers.
-package httpstatus
+// Package httpwrap holds what ccflow wraps its HTTP handlers in, once for
+// the API, the console and the request metrics: a recorder of the status a
+// handler wrote, an access log and panic recovery.
+package httpwrap
 
 import "net/http"
 
