@@ -71,14 +71,7 @@ func TestACustomerAnswersTheSurveyInABrowser(t *testing.T) {
 	))
 	form, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 	require.NoError(t, err)
-	require.NoError(t, chromedp.Do(ctx,
-		chromedp.Click(chromedp.CSS(`button[type="submit"]`)),
-		chromedp.WaitVisible(chromedp.CSS(`[role="status"]`)),
-	))
-	heading, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("h1")))
-	require.NoError(t, err)
-	thanks, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-	require.NoError(t, err)
+	heading, thanks := submitForm(t, ctx)
 	screenshot(t, "survey-form.png", form)
 	screenshot(t, "survey-thanks.png", thanks)
 	require.Equal(t, "How happy are you with Sam's help?", question)
@@ -88,4 +81,20 @@ func TestACustomerAnswersTheSurveyInABrowser(t *testing.T) {
 	require.Equal(t, "Thanks for the 4/5!", sms.Body)
 	run := s.waitForRun("post-call-survey/"+id, "completed", 30*time.Second)
 	require.Equal(t, "Sam was quick and kind.", run["variables"].(map[string]any)["survey.comment"])
+}
+
+// submitForm submits the page's form as a person does, waits for the page
+// that answers to say how it went, and returns its heading and a
+// screenshot of it.
+func submitForm(t *testing.T, ctx context.Context) (heading string, shot []byte) {
+	t.Helper()
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(`button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[role="status"]`)),
+	))
+	heading, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("h1")))
+	require.NoError(t, err)
+	shot, err = chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	require.NoError(t, err)
+	return heading, shot
 }

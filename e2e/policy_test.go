@@ -164,14 +164,7 @@ func TestTheUnsubscribePageInABrowser(t *testing.T) {
 	require.NoError(t, err)
 	page, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 	require.NoError(t, err)
-	require.NoError(t, chromedp.Do(ctx,
-		chromedp.Click(chromedp.CSS(`button[type="submit"]`)),
-		chromedp.WaitVisible(chromedp.CSS(`[role="status"]`)),
-	))
-	heading, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("h1")))
-	require.NoError(t, err)
-	done, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-	require.NoError(t, err)
+	heading, done := submitForm(t, ctx)
 	screenshot(t, "unsubscribe-page.png", page)
 	screenshot(t, "unsubscribe-done.png", done)
 	require.Equal(t, "Unsubscribe", buttons)
