@@ -19,7 +19,7 @@ var ccflowVars = []string{
 	"SMTP_URL", "EMAIL_FROM", "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM", "TWILIO_API_URL",
 	"CCFLOW_OUTBOX_DIR", "CCFLOW_SURVEY_SECRET", "CCFLOW_SURVEY_TTL", "CCFLOW_LOG_FORMAT", "CCFLOW_LOG_LEVEL",
 	"CCFLOW_TIME_ZONE", "TWILIO_MESSAGING_SERVICE_SID", "CCFLOW_PAYLOAD_KEYS", "CCFLOW_RETENTION", "CCFLOW_TEMPORAL_UI_URL",
-	"CCFLOW_TEMPORAL_COMPRESSION",
+	"CCFLOW_TEMPORAL_COMPRESSION", "CCFLOW_WORKER_CACHE_SIZE",
 }
 
 // setEnv gives Load exactly vars (plus a database URL unless vars names one).
@@ -50,6 +50,7 @@ func TestLoadDefaults(t *testing.T) {
 	require.Nil(t, c.Twilio)
 	require.Nil(t, c.SurveySecret)
 	require.Empty(t, c.TemporalUIURL)
+	require.Equal(t, config.DefaultWorkerCacheSize, c.WorkerCacheSize)
 	require.Equal(t, &client.GrpcCompressionNone{}, c.Temporal.ConnectionOptions.GrpcCompression,
 		"calls to Temporal are not compressed unless asked")
 }
@@ -71,6 +72,7 @@ func TestLoadReadsEverySetting(t *testing.T) {
 		"TEMPORAL_NAMESPACE":          "contact-center",
 		"CCFLOW_TEMPORAL_UI_URL":      "https://temporal.example.com/",
 		"CCFLOW_TEMPORAL_COMPRESSION": "gzip",
+		"CCFLOW_WORKER_CACHE_SIZE":    "250",
 	})
 
 	c, err := config.Load(config.Worker)
@@ -88,6 +90,7 @@ func TestLoadReadsEverySetting(t *testing.T) {
 	require.Equal(t, "contact-center", c.Temporal.Namespace)
 	require.Equal(t, "https://temporal.example.com", c.TemporalUIURL)
 	require.Equal(t, &client.GrpcCompressionGzip{}, c.Temporal.ConnectionOptions.GrpcCompression)
+	require.Equal(t, 250, c.WorkerCacheSize)
 }
 
 func TestLoadRejects(t *testing.T) {
@@ -119,6 +122,10 @@ func TestLoadRejects(t *testing.T) {
 			[]string{`CCFLOW_PAYLOAD_KEYS: key "k1" is 5 bytes long; AES-256 needs exactly 32`}},
 		{"payload key id twice", config.Worker, map[string]string{"CCFLOW_PAYLOAD_KEYS": "k1:" + testKey + ",k1:" + testKey},
 			[]string{`CCFLOW_PAYLOAD_KEYS: key id "k1" is listed twice`}},
+		{"cache size not a number", config.Worker, map[string]string{"CCFLOW_WORKER_CACHE_SIZE": "lots"},
+			[]string{`CCFLOW_WORKER_CACHE_SIZE="lots": want a number of runs, 0 or more`}},
+		{"negative cache size", config.Worker, map[string]string{"CCFLOW_WORKER_CACHE_SIZE": "-1"},
+			[]string{`CCFLOW_WORKER_CACHE_SIZE="-1"`}},
 		{"unknown compression", config.Worker, map[string]string{"CCFLOW_TEMPORAL_COMPRESSION": "zstd"},
 			[]string{`CCFLOW_TEMPORAL_COMPRESSION="zstd": want none or gzip`}},
 		{"bad retention", config.Worker, map[string]string{"CCFLOW_RETENTION": "90 days"}, []string{"CCFLOW_RETENTION"}},

@@ -65,10 +65,6 @@ func run() error {
 	build := buildinfo.Read()
 	log := slog.New(requestid.LogHandler(cfg.Logger(os.Stderr).Handler()))
 	slog.SetDefault(log)
-	cache, err := cacheSize()
-	if err != nil {
-		return fmt.Errorf("configuration: %w", err)
-	}
 	log.Info("worker starting", slog.String("version", build.Version), slog.String("revision", build.Revision),
 		slog.Bool("modified", build.Modified), slog.String("go", build.GoVersion), slog.String("build_id", build.BuildID()))
 
@@ -124,7 +120,7 @@ func run() error {
 	probes.connected(tc)
 
 	// The cache is the SDK's, one per process, set before the first worker.
-	worker.SetStickyWorkflowCacheSize(cache)
+	worker.SetStickyWorkflowCacheSize(cfg.WorkerCacheSize)
 	w := worker.New(tc, cfg.TaskQueue, workerOptions(build))
 	workflows.Register(w)
 	activities.Register(w, &activities.Activities{
@@ -164,7 +160,7 @@ func run() error {
 	log.Info("worker polling", slog.String("temporal", temporalOpts.HostPort), slog.String("task_queue", cfg.TaskQueue),
 		slog.Bool("smtp", cfg.SMTPURL != ""), slog.Bool("twilio", cfg.Twilio != nil), slog.String("outbox", cfg.OutboxDir),
 		slog.Any("connections", cfg.Connections.Names()), slog.Any("payload_keys", cfg.PayloadKeyIDs()),
-		slog.Int("cache_size", cache))
+		slog.Int("cache_size", cfg.WorkerCacheSize))
 	select {
 	case <-ctx.Done():
 	case err := <-probeErr:
