@@ -69,6 +69,11 @@ func Write(w io.Writer, p Params, r Report) error {
 		fmt.Fprintf(w, "\ningest latency from each event's due time, retries included: p50 %s, p99 %s\n",
 			p.LatencyP50.Round(time.Millisecond), p.LatencyP99.Round(time.Millisecond))
 	}
+	if l := r.RecordLag; l.Count > 0 {
+		fmt.Fprintf(w, "the gap as measured: %d messages recorded p50 %s, p99 %s, at most %s after the provider accepted them;"+
+			" a duplicate is tolerated only when the worker was killed within %s of its first copy\n",
+			l.Count, l.P50.Round(100*time.Microsecond), l.P99.Round(100*time.Microsecond), l.Max.Round(100*time.Microsecond), l.Max.Round(100*time.Microsecond))
+	}
 	if len(r.Gap) > 0 {
 		fmt.Fprintln(w, "\nduplicates tolerated as the documented gap:")
 		for _, g := range r.Gap {

@@ -93,10 +93,37 @@ type StoreAnswer struct {
 // been talking to a provider: the signal is sent, then delivered.
 const killSlack = 50 * time.Millisecond
 
-// gapLimit is the longest the gap can stay open: a provider call's outcome
-// gets recordTimeout (5 s, activities) to be written; a kill later than
-// that after the acceptance was not between the acceptance and the record.
-const gapLimit = 5 * time.Second
+// Lag is how long after the provider accepted a message its record was
+// written, over the messages of a soak received once.
+type Lag struct {
+	Count         int
+	P50, P99, Max time.Duration
+}
+
+// recordLag measures the gap as this soak saw it: for every message
+// received once and recorded as sent, the time from the provider's
+// acceptance to the record. Records held up by a PostgreSQL restart are
+// left out: a duplicate in such a window is not tolerated anyway.
+func recordLag(copies map[string][]Received, deliveries map[string]Delivery, pgDown []Window) Lag {
+	var lags []time.Duration
+	for k, cs := range copies {
+		d := deliveries[k]
+		if len(cs) != 1 || d.Status != "sent" || d.SentAt == nil {
+			continue
+		}
+		accepted, recorded := cs[0].At, *d.SentAt
+		if slices.ContainsFunc(pgDown, func(w Window) bool { return w.From.Before(recorded) && w.To.After(accepted) }) {
+			continue
+		}
+		lags = append(lags, max(recorded.Sub(accepted), 0))
+	}
+	if len(lags) == 0 {
+		return Lag{}
+	}
+	slices.Sort(lags)
+	at := func(q float64) time.Duration { return lags[min(int(q*float64(len(lags))), len(lags)-1)] }
+	return Lag{Count: len(lags), P50: at(0.50), P99: at(0.99), Max: lags[len(lags)-1]}
+}
 
 // Report is the soak's result: the table's figures and what failed.
 type Report struct {
@@ -110,6 +137,11 @@ type Report struct {
 	// DuplicatesInGap are extra copies attributed to a kill -9 inside the
 	// documented gap; Duplicates the others, which fail the soak.
 	DuplicatesInGap, Duplicates, UnexpectedMessages int
+	// RecordLag is the gap as measured: how long records took after the
+	// provider's acceptance. A duplicate is tolerated only when the worker
+	// was killed no later than RecordLag.Max after the first copy's
+	// acceptance: any later, its record would have been written.
+	RecordLag Lag
 
 	// AnswersStoredLate were stored after the run stopped waiting;
 	// AnswersClosed refused as the survey had closed.
@@ -242,10 +274,13 @@ func Tally(o Observed) Report {
 	}
 
 	sorted := make([]string, 0, len(keys))
-	for k := range keys {
+	copies := map[string][]Received{}
+	for k, e := range keys {
 		sorted = append(sorted, k)
+		copies[k] = e.copies
 	}
 	sort.Strings(sorted)
+	r.RecordLag = recordLag(copies, o.Deliveries, o.PostgresDown)
 	for _, k := range sorted {
 		e := keys[k]
 		if len(e.copies) == 0 {
@@ -256,7 +291,7 @@ func Tally(o Observed) Report {
 		slices.SortFunc(e.copies, func(a, b Received) int { return a.At.Compare(b.At) })
 		d := o.Deliveries[k]
 		for j := 1; j < len(e.copies); j++ {
-			if why, ok := inGap(e.copies[j-1], e.copies[j], d, o.Kills, o.PostgresDown); ok {
+			if why, ok := inGap(e.copies[j-1], e.copies[j], d, o.Kills, o.PostgresDown, r.RecordLag.Max); ok {
 				r.DuplicatesInGap++
 				r.Gap = append(r.Gap, fmt.Sprintf("%s: copy %d: %s", k, j+1, why))
 			} else {
@@ -327,13 +362,17 @@ func Tally(o Observed) Report {
 // condition is checked and the answer says which failed:
 //
 //   - a kill -9 at k of the worker running when first was accepted
-//     (Started <= first.At <= k + killSlack), within gapLimit of it;
-//   - the record was made after the kill (sent_at > k), and for an SMS it
-//     names another copy's SID, not first's;
+//     (Started <= first.At <= k + killSlack), no later than limit after
+//     the acceptance: limit is the longest any record of this soak took
+//     (RecordLag), so a kill any later would have found first recorded;
+//   - the first record of the delivery, which the store keeps unchanged
+//     however often it is recorded again, was made after the kill
+//     (sent_at > k), and for an SMS it names another copy's SID, not
+//     first's;
 //   - PostgreSQL was not down between the acceptance and the kill (a
 //     record that failed for that is a different cause);
 //   - the second copy came after the kill.
-func inGap(first, second Received, d Delivery, kills []Kill, pgDown []Window) (string, bool) {
+func inGap(first, second Received, d Delivery, kills []Kill, pgDown []Window, limit time.Duration) (string, bool) {
 	var kill *Kill
 	for i := range kills {
 		k := &kills[i]
@@ -345,8 +384,9 @@ func inGap(first, second Received, d Delivery, kills []Kill, pgDown []Window) (s
 	if kill == nil {
 		return "no kill -9 of the worker that sent the earlier copy", false
 	}
-	if gap := kill.At.Sub(first.At); gap > gapLimit {
-		return fmt.Sprintf("the worker was killed %s after the earlier copy was accepted, longer than the gap can last", gap.Round(time.Millisecond)), false
+	if gap := kill.At.Sub(first.At); gap > limit {
+		return fmt.Sprintf("the worker was killed %s after the earlier copy was accepted, longer than any record took in this soak (%s): it would have been recorded",
+			gap.Round(time.Millisecond), limit.Round(100*time.Microsecond)), false
 	}
 	if d.SentAt == nil {
 		return "the delivery is not recorded as sent", false
