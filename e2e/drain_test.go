@@ -72,7 +72,7 @@ func TestAWorkerStoppedMidSendFinishesTheSendAndRecordsItOnce(t *testing.T) {
 				require.Equal(t, store.DeliverySent, d.Status, "recorded before the worker exited")
 				require.Equal(t, 1, d.Attempts)
 			}
-			require.Len(t, s.smtp.Messages(), 1, "the server accepted the email in flight")
+			require.Len(t, s.smtp.WaitForMessages(t, 1, 5*time.Second), 1, "the server accepted the email in flight")
 
 			s.worker = runProcess(t, "worker", s.env)
 			run := s.waitForRun(id, "completed", 90*time.Second)
