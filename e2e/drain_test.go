@@ -103,4 +103,3 @@ func delivery(t *testing.T, s *system, workflowID, key string) store.Delivery {
 	t.Fatalf("no delivery %s in %+v", key, list)
 	return store.Delivery{}
 }
-
