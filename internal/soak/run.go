@@ -123,7 +123,12 @@ func Run(ctx context.Context, cfg Config) (Params, Report, error) {
 	go func() { defer close(answered); s.answerSurveys(answerCtx) }()
 
 	chaosDone := make(chan struct{})
-	go func() { defer close(chaosDone); s.chaos(ctx, sendFor, workerStarted) }()
+	s.workerStarted = workerStarted
+	superviseCtx, stopSupervising := context.WithCancel(ctx)
+	supervised := make(chan struct{})
+	go func() { defer close(supervised); s.supervise(superviseCtx) }()
+	defer func() { stopSupervising(); <-supervised }()
+	go func() { defer close(chaosDone); s.chaos(ctx, sendFor) }()
 
 	p.line("posting %d events at %.0f/s (about %s) while the chaos runs", cfg.Plan.Events, cfg.Rate, sendFor.Round(time.Second))
 	summary := loadgen.Run(ctx, events, loadgen.Config{
@@ -157,7 +162,7 @@ func Run(ctx context.Context, cfg Config) (Params, Report, error) {
 		Kills: len(obs.Kills), TemporalRestarts: s.temporalRestarts, PostgresRestarts: len(obs.PostgresDown),
 		SendFor: summary.Elapsed, Elapsed: time.Since(begin),
 		LatencyP50: summary.Latency.P50, LatencyP99: summary.Latency.P99,
-		Quiet: s.quiet, DailyCap: cfg.Plan.DailyCap, OptOuts: len(obs.OptOuts),
+		Quiet: s.quiet, DailyCap: cfg.Plan.DailyCap, OptOuts: len(obs.OptOuts), SupervisorStarts: s.supervisorStarts,
 	}
 	return params, report, ctx.Err()
 }
@@ -187,6 +192,39 @@ type soaker struct {
 	quiet             Quiet
 	optingOut         map[string]bool
 	optOuts           []OptOut
+
+	// workerMu keeps the chaos's kill and start of the worker and the
+	// supervisor's restart apart; workerStarted is when the worker running
+	// now started, supervisorStarts how often the supervisor started one.
+	workerMu         sync.Mutex
+	workerStarted    time.Time
+	supervisorStarts int
+}
+
+// supervise starts the worker again whenever it is not running, as a
+// supervisor (systemd, Kubernetes) would: a worker that starts while
+// PostgreSQL restarts exits at once, and the soak goes on with one.
+func (s *soaker) supervise(ctx context.Context) {
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		s.workerMu.Lock()
+		if _, running := s.sys.PIDs()["worker"]; !running {
+			if err := s.sys.StartWorker(); err != nil {
+				s.p.line("supervisor: starting the worker: %v", err)
+			} else {
+				s.workerStarted = time.Now()
+				s.supervisorStarts++
+				s.p.line("supervisor: the worker had exited; started it again")
+			}
+		}
+		s.workerMu.Unlock()
+	}
 }
 
 // setUp applies the soak's contact policy and entries.
@@ -462,7 +500,7 @@ func (s *soaker) answer(ctx context.Context, i int, m Parsed) AnswerOutcome {
 
 // chaos kills the worker and restarts the Temporal dev server and
 // PostgreSQL, spread over the time the events are sent.
-func (s *soaker) chaos(ctx context.Context, sendFor time.Duration, workerStarted time.Time) {
+func (s *soaker) chaos(ctx context.Context, sendFor time.Duration) {
 	start := time.Now()
 	for _, a := range Schedule(s.cfg.Kills, s.cfg.TemporalRestarts, s.cfg.PostgresRestarts) {
 		due := start.Add(time.Duration(a.At * float64(sendFor)))
@@ -474,17 +512,21 @@ func (s *soaker) chaos(ctx context.Context, sendFor time.Duration, workerStarted
 		pids := s.sys.PIDs()
 		switch a.What {
 		case KillWorker:
+			s.workerMu.Lock()
 			at := time.Now()
 			if err := s.sys.KillWorker(); err != nil {
+				s.workerMu.Unlock()
 				s.p.line("chaos: %v", err)
 				continue
 			}
 			s.mu.Lock()
-			s.kills = append(s.kills, Kill{Started: workerStarted, At: at})
+			s.kills = append(s.kills, Kill{Started: s.workerStarted, At: at})
 			s.mu.Unlock()
 			time.Sleep(time.Second) // as a supervisor notices and starts it again
-			workerStarted = time.Now()
-			if err := s.sys.StartWorker(); err != nil {
+			s.workerStarted = time.Now()
+			err := s.sys.StartWorker()
+			s.workerMu.Unlock()
+			if err != nil {
 				s.p.line("chaos: starting the worker again: %v", err)
 				continue
 			}

@@ -24,6 +24,9 @@ type Params struct {
 	Quiet    Quiet
 	DailyCap int
 	OptOuts  int
+	// SupervisorStarts counts the workers the soak started again after
+	// one exited on its own (one that starts while PostgreSQL restarts).
+	SupervisorStarts int
 }
 
 // policyLine says what contact policy the soak ran on, "" for none.
@@ -101,6 +104,9 @@ func Write(w io.Writer, p Params, r Report) error {
 	if p.LatencyP50 > 0 {
 		fmt.Fprintf(w, "\ningest latency from each event's due time, retries included: p50 %s, p99 %s\n",
 			p.LatencyP50.Round(time.Millisecond), p.LatencyP99.Round(time.Millisecond))
+	}
+	if p.SupervisorStarts > 0 {
+		fmt.Fprintf(w, "the worker exited on its own %d times (one started while PostgreSQL restarts exits at once) and was started again, as a supervisor would\n", p.SupervisorStarts)
 	}
 	if policy := p.policyLine(); policy != "" {
 		fmt.Fprintln(w, policy)
