@@ -51,9 +51,11 @@ test: tools temporal-server browser vet lint workflowcheck test-plain
 	$(DEVENV) test -- go test -tags $(TEST_TAGS) $(GO_TEST_FLAGS) $(PACKAGES)
 
 # test-plain is what an editor's test runner does: no servers, no build tag.
+# devenv plain fails it when a test started a server (PostgreSQL, Temporal,
+# apt-get) all the same.
 .PHONY: test-plain
 test-plain:
-	env -u DATABASE_URL -u TEMPORAL_ADDRESS go test $(GO_TEST_FLAGS) $(PACKAGES)
+	env -u DATABASE_URL -u TEMPORAL_ADDRESS $(DEVENV) plain -- go test $(GO_TEST_FLAGS) $(PACKAGES)
 
 vet:
 	go vet $(PACKAGES)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/mock"
+	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/ccflow/ccflow/core/policy"
@@ -30,6 +31,30 @@ type memLedger struct {
 	suppressed   map[string]bool
 	interactions []memInteraction
 	priors       []memPrior
+	// decisions lists every decision made, in the order made.
+	decisions []memDecision
+	// dies, when set, is asked after each decision to send whether the
+	// worker deciding dies right then: the decision and its lease are
+	// recorded, and nothing else of the attempt happens (errWorkerDied).
+	dies func(key string) bool
+}
+
+// memDecision is one decision of the ledger.
+type memDecision struct {
+	key, channel string
+	survey       bool
+	at           time.Time
+	outcome      policy.Outcome
+	code         string
+}
+
+// errWorkerDied is what an attempt whose worker died returns to nobody: the
+// attempt ends there. Temporal finds it lost when its StartToClose timeout
+// (workflows.SendTimeout) runs out, and retries the activity then: the
+// error asks the test environment's retry for that delay.
+func errWorkerDied(key string) error {
+	return temporal.NewApplicationErrorWithOptions(fmt.Sprintf("deciding delivery %q: the worker died (the test's crash)", key),
+		"WorkerDied", temporal.ApplicationErrorOptions{NextRetryDelay: workflows.SendTimeout})
 }
 
 type memInteraction struct {
@@ -121,6 +146,7 @@ func (m *memLedger) DecideSend(_ context.Context, a store.SendAttempt, decide st
 	}
 	dec := decide(m.policy, req)
 	now := a.Now
+	m.decisions = append(m.decisions, memDecision{key: d.Key, channel: d.Channel, survey: d.Survey, at: now, outcome: dec.Outcome, code: dec.Code})
 	d.Decision, d.ReasonCode, d.Reason, d.DecidedAt = string(dec.Outcome), dec.Code, dec.Reason, &now
 	d.HoldUntil, d.LeaseOwner, d.LeaseUntil = nil, "", nil
 	switch dec.Outcome {
@@ -132,6 +158,9 @@ func (m *memLedger) DecideSend(_ context.Context, a store.SendAttempt, decide st
 		d.Status, d.HoldUntil = store.DeliveryHeld, &dec.Until
 	case policy.Skip:
 		d.Status = store.DeliverySkipped
+	}
+	if dec.Outcome == policy.Send && m.dies != nil && m.dies(d.Key) {
+		return store.Delivery{}, errWorkerDied(d.Key)
 	}
 	return *d, nil
 }

@@ -80,13 +80,19 @@ func (s *Store) BeginDelivery(ctx context.Context, d Delivery) (Delivery, error)
 	return got, nil
 }
 
-// MarkDelivered records that the provider accepted the message under providerID.
+// MarkDelivered records that the provider accepted the message under
+// providerID. A delivery recorded as sent already keeps its first record
+// (sent_at, provider id): a second record is the retry of the first
+// write, or a copy sent again through the gap deliverOnce documents, and
+// the first says when the message was first known to be sent.
 func (s *Store) MarkDelivered(ctx context.Context, key, providerID string) (Delivery, error) {
 	var got Delivery
 	err := s.db.GetContext(ctx, &got, `
 		UPDATE deliveries
-		SET status = 'sent', provider_id = $2, last_error = '', sent_at = now(), updated_at = now(),
-			lease_owner = '', lease_until = NULL
+		SET status = 'sent',
+			provider_id = CASE WHEN status = 'sent' THEN provider_id ELSE $2 END,
+			sent_at = CASE WHEN status = 'sent' AND sent_at IS NOT NULL THEN sent_at ELSE now() END,
+			last_error = '', updated_at = now(), lease_owner = '', lease_until = NULL
 		WHERE key = $1
 		RETURNING `+deliveryColumns,
 		key, providerID)

@@ -112,13 +112,19 @@ func ContactedAgainReason(interactionID string) string {
 	return "customer contacted again (" + interactionID + ")"
 }
 
-// sentToday counts the sends on now's local date in loc, up to now.
+// sentToday counts the sends on now's local date in loc. A send stamped
+// later than now counts too: another attempt decided it first, with a
+// clock it read after this attempt read now (each reads its clock before
+// it waits for the customer's turn), and it is a send of the day all the
+// same.
 func sentToday(sends []time.Time, now time.Time, loc *time.Location) int {
 	l := now.In(loc)
 	dayStart := firstReading(l.Year(), l.Month(), l.Day(), 0, loc)
+	next := l.AddDate(0, 0, 1)
+	dayEnd := firstReading(next.Year(), next.Month(), next.Day(), 0, loc)
 	n := 0
 	for _, t := range sends {
-		if !t.Before(dayStart) && !t.After(now) {
+		if !t.Before(dayStart) && t.Before(dayEnd) {
 			n++
 		}
 	}

@@ -45,8 +45,8 @@ type Message struct {
 	TLS bool
 	// AuthUser is the user the client authenticated as, if any.
 	AuthUser string
-	// Received is when the server had the whole message: the send began
-	// no later.
+	// Received is when the server accepted the whole message (after a
+	// DataHold, when it was released): the send began no later.
 	Received time.Time
 }
 
@@ -69,6 +69,49 @@ type SMTP struct {
 	failLeft    int
 	acceptFault AcceptedFault
 	acceptLeft  int
+	// holds are the DataHolds not taken yet, first first; held those
+	// taken, released at Close at the latest.
+	holds, held []*DataHold
+}
+
+// DataHold keeps the server's answer to one message's data (the 250 that
+// tells the client its message was accepted) until it is released: the
+// server has the whole message and the sender waits to hear so. A worker
+// stopped then is between the provider's acceptance and its record.
+type DataHold struct {
+	arrived, release chan struct{}
+	once             sync.Once
+}
+
+// Arrived is closed once the held message's data is in and the answer is
+// being held.
+func (h *DataHold) Arrived() <-chan struct{} { return h.arrived }
+
+// Release lets the server answer: it keeps the message (Messages lists it
+// from then on) and says 250, to the client if it is still there.
+func (h *DataHold) Release() { h.once.Do(func() { close(h.release) }) }
+
+// HoldNextData makes the server hold its answer to the next message's
+// data until the hold is released.
+func (s *SMTP) HoldNextData() *DataHold {
+	h := &DataHold{arrived: make(chan struct{}), release: make(chan struct{})}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.holds = append(s.holds, h)
+	return h
+}
+
+// takeHold returns the hold the message being received must wait on, or nil.
+func (s *SMTP) takeHold() *DataHold {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.holds) == 0 {
+		return nil
+	}
+	h := s.holds[0]
+	s.holds = s.holds[1:]
+	s.held = append(s.held, h)
+	return h
 }
 
 // AcceptedFault is how the server fails a connection after it accepted a
@@ -174,8 +217,15 @@ func NewSMTPServer(opts ...SMTPServerOption) (*SMTP, error) {
 	return s, nil
 }
 
-// Close stops the server.
-func (s *SMTP) Close() error { return s.srv.Close() }
+// Close stops the server, releasing the answers it holds.
+func (s *SMTP) Close() error {
+	s.mu.Lock()
+	for _, h := range append(s.holds, s.held...) {
+		h.Release()
+	}
+	s.mu.Unlock()
+	return s.srv.Close()
+}
 
 // Addr is the server's host:port.
 func (s *SMTP) Addr() string { return s.addr }
@@ -348,6 +398,10 @@ func (ss *smtpSession) Data(r io.Reader) error {
 	}
 	_, m.TLS = ss.conn.TLSConnectionState()
 	m.From, m.To, m.AuthUser = ss.from, ss.to, ss.authUser
+	if h := ss.server.takeHold(); h != nil {
+		close(h.arrived)
+		<-h.release
+	}
 	m.Received = time.Now()
 	if fault := ss.server.keep(m); fault != 0 {
 		// The 250 for the data goes out after Data returns, and the client
