@@ -227,6 +227,8 @@ type Purged struct {
 	CustomerInteractions int64 `json:"customer_interactions"`
 	SuppressionReasons   int64 `json:"suppression_reasons"`
 	OutboxFiles          int64 `json:"outbox_files"`
+	// WebhookEvents are webhook events deleted with their deliveries.
+	WebhookEvents int64 `json:"webhook_events,omitempty"`
 }
 
 func (p *Purged) add(o Purged) {
@@ -237,6 +239,7 @@ func (p *Purged) add(o Purged) {
 	p.CustomerInteractions += o.CustomerInteractions
 	p.SuppressionReasons += o.SuppressionReasons
 	p.OutboxFiles += o.OutboxFiles
+	p.WebhookEvents += o.WebhookEvents
 }
 
 // PurgeResult is what one round deleted, and whether it stopped before
