@@ -20,6 +20,12 @@ const (
 	// PurgeExpiredActivity deletes one round of the customer data older
 	// than the worker's CCFLOW_RETENTION (see Retention).
 	PurgeExpiredActivity = "PurgeExpired"
+	// DeliverWebhookActivity makes one attempt of a webhook delivery and
+	// records it (see WebhookDelivery).
+	DeliverWebhookActivity = "DeliverWebhook"
+	// FinishWebhookActivity records how a webhook delivery ended when no
+	// attempt could: its schedule ran out.
+	FinishWebhookActivity = "FinishWebhookDelivery"
 )
 
 // Delivery channels, as deliveries and surveys record them.

@@ -111,3 +111,10 @@ func Verify(secret Secret, header func(string) string, body []byte, now time.Tim
 	}
 	return fmt.Errorf("%w: no signature matches", ErrNotVerified)
 }
+
+// RotationWindow is how long a rotated-out secret keeps signing beside
+// the new one: as long as a delivery is retried, so every delivery that
+// was signed with the old secret alone when the rotation began is still
+// being tried when its receiver can check the new one, and a receiver has
+// a day to take the new secret into use.
+const RotationWindow = 24 * time.Hour
