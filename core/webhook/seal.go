@@ -125,3 +125,11 @@ func (s *Sealer) Open(subscriptionID, sealed string) (Secret, error) {
 	}
 	return Secret(plain), nil
 }
+
+// StoreKeyName is the store setting whose secret seals webhook secrets
+// (under key id StoreKeyID) when no payload key does, and opens what it
+// sealed after payload keys are set.
+const (
+	StoreKeyName = "webhook-secret-key"
+	StoreKeyID   = "db"
+)
