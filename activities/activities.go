@@ -22,6 +22,7 @@ import (
 
 	"github.com/ccflow/ccflow/core/policy"
 	"github.com/ccflow/ccflow/core/tokens"
+	"github.com/ccflow/ccflow/core/webhook"
 	"github.com/ccflow/ccflow/providers"
 	"github.com/ccflow/ccflow/store"
 	"github.com/ccflow/ccflow/telemetry"
@@ -70,6 +71,12 @@ type Activities struct {
 	// OutboxDir is CCFLOW_OUTBOX_DIR, whose files PurgeExpired deletes
 	// with the rest; "" when the worker writes no outbox.
 	OutboxDir string
+
+	// Webhooks posts webhook deliveries, behind the SSRF guard and
+	// CCFLOW_WEBHOOK_ALLOW (*webhooksend.Client); WebhookSealer opens the
+	// subscriptions' secrets.
+	Webhooks      WebhookSender
+	WebhookSealer *webhook.Sealer
 }
 
 func (a *Activities) ledger() Ledger {
@@ -110,6 +117,8 @@ func Register(r worker.ActivityRegistry, a *Activities) {
 	r.RegisterActivityWithOptions(a.SendSMS, activity.RegisterOptions{Name: workflows.SendSMSActivity})
 	r.RegisterActivityWithOptions(a.HTTPRequest, activity.RegisterOptions{Name: workflows.HTTPRequestActivity})
 	r.RegisterActivityWithOptions(a.PurgeExpired, activity.RegisterOptions{Name: workflows.PurgeExpiredActivity})
+	r.RegisterActivityWithOptions(a.DeliverWebhook, activity.RegisterOptions{Name: workflows.DeliverWebhookActivity})
+	r.RegisterActivityWithOptions(a.FinishWebhookDelivery, activity.RegisterOptions{Name: workflows.FinishWebhookActivity})
 }
 
 func (a *Activities) logger(ctx context.Context) log.Logger {

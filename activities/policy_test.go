@@ -7,6 +7,7 @@ package activities_test
 
 import (
 	"context"
+	"encoding/json"
 	"testing"
 	"time"
 
@@ -14,6 +15,7 @@ import (
 
 	"github.com/ccflow/ccflow/activities"
 	"github.com/ccflow/ccflow/core/policy"
+	"github.com/ccflow/ccflow/core/webhook"
 	"github.com/ccflow/ccflow/store"
 	"github.com/ccflow/ccflow/workflows"
 )
@@ -88,4 +90,32 @@ func TestEverySMSAsksForItsDeliveryStatus(t *testing.T) {
 	_, err := execute(t, acts, acts.SendSMS, smsInput("k"))
 	require.NoError(t, err)
 	require.Equal(t, "https://surveys.example.com/webhooks/twilio/status", srv.WaitForMessages(t, 1, 5*time.Second)[0].StatusCallback)
+}
+
+// The opt-out Twilio's 21610 records tells subscribers, as every opt-out
+// path does, and the skipped send tells its status.
+func TestTwilio21610TellsSubscribersOfTheOptOut(t *testing.T) {
+	acts, srv := twilioActivities(t)
+	ctx := context.Background()
+	_, err := acts.Store.CreateWebhookSubscription(ctx, store.WebhookSubscription{ID: "wh_crm", URL: "https://crm.example.com/h",
+		Events: []string{webhook.OptOutCreated, webhook.MessageStatus}, Secret: "v1:db:x"}, 50)
+	require.NoError(t, err)
+	srv.FailNext(400, 21610, 1)
+	in := smsInput("k")
+	in.Contact = contact()
+
+	_, err = execute(t, acts, acts.SendSMS, in)
+	require.NoError(t, err)
+
+	optOuts, err := acts.Store.WebhookEvents(ctx, webhook.OptOutCreated, 10)
+	require.NoError(t, err)
+	require.Len(t, optOuts, 1)
+	var data webhook.OptOutCreatedData
+	require.NoError(t, json.Unmarshal(optOuts[0].Data, &data))
+	require.Equal(t, store.SourceTwilio21610, data.Source)
+	require.Equal(t, "+15551234567", *data.Address)
+	statuses, err := acts.Store.WebhookEvents(ctx, webhook.MessageStatus, 10)
+	require.NoError(t, err)
+	require.Len(t, statuses, 1)
+	require.Contains(t, string(statuses[0].Data), `"status": "skipped"`)
 }

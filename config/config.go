@@ -150,6 +150,8 @@ type Config struct {
 	// WorkerCacheSize is how many runs the worker keeps in its sticky
 	// cache (CCFLOW_WORKER_CACHE_SIZE).
 	WorkerCacheSize int
+	// Webhooks are the CCFLOW_WEBHOOK_* settings (config/webhooks.go).
+	Webhooks Webhooks
 }
 
 // Load reads the environment for part.
@@ -237,6 +239,8 @@ func Load(part Part) (Config, error) {
 		c.Connections, err = connections.Load(os.Environ())
 		add(err)
 	}
+	c.Webhooks, err = loadWebhooks()
+	add(err)
 	c.payloadKeysValue = os.Getenv(PayloadKeysVar)
 	c.PayloadKeys, err = PayloadKeys()
 	add(err)

@@ -23,6 +23,7 @@ import (
 	"github.com/ccflow/ccflow/core/tokens"
 	"github.com/ccflow/ccflow/internal/buildinfo"
 	"github.com/ccflow/ccflow/internal/requestid"
+	"github.com/ccflow/ccflow/providers/webhooksend"
 	"github.com/ccflow/ccflow/store"
 	"github.com/ccflow/ccflow/telemetry"
 	"github.com/ccflow/ccflow/usecase"
@@ -90,8 +91,12 @@ func run() error {
 	}
 	defer tc.Close()
 
+	webhookSealer, err := cfg.WebhookSealer(ctx, st)
+	if err != nil {
+		return err
+	}
 	service := &usecase.Service{Store: st, Temporal: tc, TaskQueue: cfg.TaskQueue, Signer: tokens.NewSigner(key), Log: log,
-		Metrics: tel.Metrics}
+		Metrics: tel.Metrics, WebhookSealer: webhookSealer, WebhookURLs: webhooksend.New(cfg.Webhooks.Allow)}
 	// The background work (the entry index kept current, started runs
 	// confirmed in batches, stale claims settled) outlives the signal until
 	// requests in flight are done, so their started runs are confirmed.

@@ -13,6 +13,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/ccflow/ccflow/core/policy"
+	"github.com/ccflow/ccflow/core/webhook"
 )
 
 // Suppression is one opt-out: a channel and an address (kept as its hash,
@@ -37,18 +38,28 @@ const (
 
 // AddSuppression records an opt-out; one that exists already keeps its
 // first record, and the address is filled in if it was unknown. It reports
-// whether the opt-out is new.
+// whether the opt-out is new. A new one writes its optout.created event in
+// the same transaction, whatever the path that made it.
 func (s *Store) AddSuppression(ctx context.Context, sup Suppression) (Suppression, bool, error) {
 	var got struct {
 		Suppression
 		Inserted bool `db:"inserted"`
 	}
-	err := s.db.GetContext(ctx, &got, `
-		INSERT INTO suppressions (channel, address_hash, address, reason, source)
-		VALUES ($1, $2, $3, $4, $5)
-		ON CONFLICT (channel, address_hash) DO UPDATE SET address = COALESCE(suppressions.address, EXCLUDED.address)
-		RETURNING channel, address_hash, address, reason, source, created_at, (xmax = 0) AS inserted`,
-		sup.Channel, sup.AddressHash, sup.Address, sup.Reason, sup.Source)
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		if err := tx.GetContext(ctx, &got, `
+			INSERT INTO suppressions (channel, address_hash, address, reason, source)
+			VALUES ($1, $2, $3, $4, $5)
+			ON CONFLICT (channel, address_hash) DO UPDATE SET address = COALESCE(suppressions.address, EXCLUDED.address)
+			RETURNING channel, address_hash, address, reason, source, created_at, (xmax = 0) AS inserted`,
+			sup.Channel, sup.AddressHash, sup.Address, sup.Reason, sup.Source); err != nil {
+			return err
+		}
+		if !got.Inserted {
+			return nil
+		}
+		_, err := enqueueWebhookEvent(ctx, tx, optOutCreated(got.Suppression))
+		return err
+	})
 	if err != nil {
 		return Suppression{}, false, fmt.Errorf("recording the %s opt-out %s: %w", sup.Channel, sup.AddressHash, err)
 	}
@@ -186,16 +197,24 @@ var smsStatusRank = map[string]int{
 }
 
 // RecordSMSStatus records a status callback for the message providerID.
-// It reports false for a status it does not know.
+// It reports false for a status it does not know. A status that changes
+// what is recorded writes a message.status event in the same statement.
 func (s *Store) RecordSMSStatus(ctx context.Context, providerID, status, errorCode string) (bool, error) {
 	rank, ok := smsStatusRank[status]
 	if !ok {
 		return false, nil
 	}
 	_, err := s.db.ExecContext(ctx, `
-		INSERT INTO sms_statuses (provider_id, status, error_code) VALUES ($1, $2, $3)
-		ON CONFLICT (provider_id) DO UPDATE SET status = EXCLUDED.status, error_code = EXCLUDED.error_code, updated_at = now()
-		WHERE $4 >= (CASE sms_statuses.status `+rankCases()+` ELSE 0 END)`,
+		WITH prev AS (SELECT status FROM sms_statuses WHERE provider_id = $1),
+		up AS (
+			INSERT INTO sms_statuses (provider_id, status, error_code) VALUES ($1, $2, $3)
+			ON CONFLICT (provider_id) DO UPDATE SET status = EXCLUDED.status, error_code = EXCLUDED.error_code, updated_at = now()
+			WHERE $4 >= (CASE sms_statuses.status `+rankCases()+` ELSE 0 END)
+			RETURNING status, error_code, updated_at)
+		SELECT ccflow_webhook_message_status(d.key, d.workflow_id, d.step_id, COALESCE(d.channel, 'sms'), d.entry_id, $1,
+			up.status, 'twilio', '', up.error_code, up.updated_at)
+		FROM up LEFT JOIN deliveries d ON d.provider_id = $1 AND d.provider_id <> ''
+		WHERE NOT EXISTS (SELECT 1 FROM prev WHERE prev.status = up.status)`,
 		providerID, status, errorCode, rank)
 	if err != nil {
 		return false, fmt.Errorf("recording status %s of message %s: %w", status, providerID, err)
@@ -235,4 +254,10 @@ func (s *Store) SMSStatuses(ctx context.Context, workflowID string) (map[string]
 		out[st.ProviderID] = st
 	}
 	return out, nil
+}
+
+// optOutCreated is the optout.created event of a new opt-out.
+func optOutCreated(sup Suppression) webhook.Event {
+	return webhook.NewOptOutCreated(webhook.OptOutCreatedData{Channel: sup.Channel, Address: sup.Address, Source: sup.Source,
+		Reason: sup.Reason, CreatedAt: sup.CreatedAt}, sup.AddressHash)
 }

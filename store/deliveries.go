@@ -81,20 +81,31 @@ func (s *Store) BeginDelivery(ctx context.Context, d Delivery) (Delivery, error)
 }
 
 // MarkDelivered records that the provider accepted the message under
-// providerID. A delivery recorded as sent already keeps its first record
-// (sent_at, provider id): a second record is the retry of the first
-// write, or a copy sent again through the gap deliverOnce documents, and
-// the first says when the message was first known to be sent.
+// providerID, and writes its message.status event ("sent"), in one
+// statement: this write is the window in which a crash sends a message
+// twice, so it stays one round trip. A delivery recorded as sent already
+// keeps its first record (sent_at, provider id) and tells no one again: a
+// second record is the retry of the first write, or a copy sent again
+// through the gap deliverOnce documents, and the first says when the
+// message was first known to be sent.
 func (s *Store) MarkDelivered(ctx context.Context, key, providerID string) (Delivery, error) {
-	var got Delivery
+	var got struct {
+		Delivery
+		Webhooks int `db:"webhooks"`
+	}
 	err := s.db.GetContext(ctx, &got, `
-		UPDATE deliveries
-		SET status = 'sent',
-			provider_id = CASE WHEN status = 'sent' THEN provider_id ELSE $2 END,
-			sent_at = CASE WHEN status = 'sent' AND sent_at IS NOT NULL THEN sent_at ELSE now() END,
-			last_error = '', updated_at = now(), lease_owner = '', lease_until = NULL
-		WHERE key = $1
-		RETURNING `+deliveryColumns,
+		WITH d AS (
+			UPDATE deliveries
+			SET status = 'sent',
+				provider_id = CASE WHEN deliveries.status = 'sent' THEN deliveries.provider_id ELSE $2 END,
+				sent_at = CASE WHEN deliveries.status = 'sent' AND deliveries.sent_at IS NOT NULL THEN deliveries.sent_at ELSE now() END,
+				last_error = '', updated_at = now(), lease_owner = '', lease_until = NULL
+			FROM (SELECT key AS was_key, status AS was_status FROM deliveries WHERE key = $1) was
+			WHERE key = $1 AND was_key = key
+			RETURNING `+deliveryColumns+`, was.was_status)
+		SELECT `+deliveryColumns+`,
+			CASE WHEN d.was_status = 'sent' THEN 0 ELSE `+messageStatusCall("'sent'", "''", "''", "d.sent_at")+` END AS webhooks
+		FROM d`,
 		key, providerID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Delivery{}, fmt.Errorf("marking delivery %q sent: %w", key, ErrNotFound)
@@ -102,24 +113,34 @@ func (s *Store) MarkDelivered(ctx context.Context, key, providerID string) (Deli
 	if err != nil {
 		return Delivery{}, fmt.Errorf("marking delivery %q sent: %w", key, err)
 	}
-	return got, nil
+	return got.Delivery, nil
+}
+
+// messageStatusCall is the SQL that writes a message.status event of the
+// delivery row d with status, reason, error code and time (SQL
+// expressions), by migration 00009's function.
+func messageStatusCall(status, reason, errorCode, at string) string {
+	return `ccflow_webhook_message_status(d.key, d.workflow_id, d.step_id, d.channel, d.entry_id, d.provider_id, ` +
+		status + `, 'ccflow', ` + reason + `, ` + errorCode + `, ` + at + `)`
 }
 
 // MarkDeliveryFailed records why an attempt failed. A permanent failure marks
-// the delivery failed; a transient one keeps it pending for the next attempt.
+// the delivery failed and writes its message.status event; a transient one
+// keeps it pending for the next attempt.
 // A delivery already sent is never marked failed.
 func (s *Store) MarkDeliveryFailed(ctx context.Context, key, message string, permanent bool) error {
-	res, err := s.db.ExecContext(ctx, `
-		UPDATE deliveries
-		SET last_error = $2,
-			status = CASE WHEN $3 THEN 'failed' ELSE status END,
-			updated_at = now(), lease_owner = '', lease_until = NULL
-		WHERE key = $1 AND status <> 'sent'`,
-		key, message, permanent)
-	if err != nil {
-		return fmt.Errorf("marking delivery %q failed: %w", key, err)
-	}
-	n, err := res.RowsAffected()
+	var n int
+	err := s.db.QueryRowxContext(ctx, `
+		WITH d AS (
+			UPDATE deliveries
+			SET last_error = $2,
+				status = CASE WHEN $3 THEN 'failed' ELSE status END,
+				updated_at = now(), lease_owner = '', lease_until = NULL
+			WHERE key = $1 AND status <> 'sent'
+			RETURNING `+deliveryColumns+`),
+		told AS (SELECT `+messageStatusCall("'failed'", "d.last_error", "''", "d.updated_at")+` FROM d WHERE $3)
+		SELECT (SELECT count(*) FROM d), (SELECT count(*) FROM told)`,
+		key, message, permanent).Scan(&n, new(int))
 	if err != nil {
 		return fmt.Errorf("marking delivery %q failed: %w", key, err)
 	}

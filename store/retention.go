@@ -23,6 +23,11 @@ import (
 //     their free-text reason goes after CCFLOW_RETENTION, their address
 //     when the customer's data is erased (the hash stays and still
 //     matches);
+//   - webhook events (copies of answers, message statuses, opt-outs and
+//     run ends sent to subscribers) with their deliveries and attempts
+//     (which keep the start of each receiver's answer): until
+//     CCFLOW_RETENTION after the event, and never while a delivery of it
+//     is still being tried;
 //   - run records (workflow, entry, interaction and the contact center's
 //     customer id, no name, address, phone or message): for good, as the
 //     dedupe record that keeps a repeated event from starting a run again;
@@ -36,6 +41,9 @@ type Purged struct {
 	SurveyAnswers        int64 `json:"survey_answers"`
 	CustomerInteractions int64 `json:"customer_interactions"`
 	SuppressionReasons   int64 `json:"suppression_reasons"`
+	// WebhookEvents are events of the webhook outbox, deleted with their
+	// deliveries and attempts.
+	WebhookEvents int64 `json:"webhook_events"`
 }
 
 // Add adds o's counts to p.
@@ -46,11 +54,13 @@ func (p *Purged) Add(o Purged) {
 	p.SurveyAnswers += o.SurveyAnswers
 	p.CustomerInteractions += o.CustomerInteractions
 	p.SuppressionReasons += o.SuppressionReasons
+	p.WebhookEvents += o.WebhookEvents
 }
 
 // Total is the number of rows touched.
 func (p Purged) Total() int64 {
-	return p.Deliveries + p.SMSStatuses + p.Surveys + p.SurveyAnswers + p.CustomerInteractions + p.SuppressionReasons
+	return p.Deliveries + p.SMSStatuses + p.Surveys + p.SurveyAnswers + p.CustomerInteractions + p.SuppressionReasons +
+		p.WebhookEvents
 }
 
 // Purge deletes one batch (at most batch rows of each kind) of the
@@ -94,6 +104,13 @@ func (s *Store) Purge(ctx context.Context, cutoff, now time.Time, batch int) (Pu
 					SELECT channel, address_hash FROM suppressions
 					WHERE created_at < $1 AND reason <> '' ORDER BY created_at LIMIT $2)`,
 				[]any{cutoff, batch}},
+			{"webhook events", &p.WebhookEvents, `
+				DELETE FROM webhook_events WHERE id IN (
+					SELECT e.id FROM webhook_events e
+					WHERE e.created_at < $1 AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d
+						WHERE d.event_id = e.id AND d.status IN ('pending', 'retrying'))
+					ORDER BY e.created_at LIMIT $2)`,
+				[]any{cutoff, batch}},
 		}
 		for _, st := range steps {
 			res, err := tx.ExecContext(ctx, st.query, st.args...)
@@ -121,6 +138,10 @@ type Erased struct {
 	SuppressionsAnonymized int64 `json:"suppressions_anonymized"`
 	// RunsUnlinked are run records whose customer id was cleared.
 	RunsUnlinked int64 `json:"runs_unlinked"`
+	// WebhookEvents are events of the webhook outbox that held the
+	// customer's data, deleted with their deliveries and attempts: those
+	// not yet delivered are never sent.
+	WebhookEvents int64 `json:"webhook_events"`
 }
 
 // CustomerRuns lists the workflow IDs of the runs recorded for the
@@ -139,8 +160,9 @@ func (s *Store) CustomerRuns(ctx context.Context, customerID string) ([]string, 
 // them, with Twilio's statuses of those messages; their surveys and
 // answers; their interactions; the address and reason of opt-outs of
 // addresses ccflow sent to for them (each opt-out stays, as the hash of
-// the address, so it keeps matching); and the customer id of their run
-// records. Erasing a customer the store does not know, or again, erases
+// the address, so it keeps matching); the customer id of their run
+// records; and the webhook events about them, their runs or those
+// addresses, with their deliveries (unsent ones are never sent). Erasing a customer the store does not know, or again, erases
 // nothing and is no error.
 func (s *Store) EraseCustomer(ctx context.Context, customerID string) (Erased, error) {
 	var e Erased
@@ -191,6 +213,10 @@ func (s *Store) EraseCustomer(ctx context.Context, customerID string) (Erased, e
 				[]any{pq.Array(hashes)}},
 			{"run records' customer id", &e.RunsUnlinked, `UPDATE runs SET customer_id = '' WHERE customer_id = $1`,
 				[]any{customerID}},
+			{"webhook events", &e.WebhookEvents, `
+				DELETE FROM webhook_events
+				WHERE customer_id = $1 OR (workflow_id <> '' AND workflow_id = ANY($2)) OR (address_hash <> '' AND address_hash = ANY($3))`,
+				[]any{customerID, ids, pq.Array(hashes)}},
 		}
 		for _, st := range steps {
 			res, err := tx.ExecContext(ctx, st.query, st.args...)

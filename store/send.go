@@ -101,13 +101,24 @@ func (s *Store) DecideSend(ctx context.Context, a SendAttempt, decide Decide) (D
 		case policy.Hold:
 			holdUntil = &dec.Until
 		}
-		return tx.GetContext(ctx, &got, `
+		if err := tx.GetContext(ctx, &got, `
 			UPDATE deliveries SET status = $2, decision = $3, reason_code = $4, reason = $5,
 				hold_until = $6, decided_at = $7, lease_owner = $8, lease_until = $9,
 				attempts = attempts + $10, updated_at = now()
 			WHERE key = $1
 			RETURNING `+deliveryColumns,
-			d.Key, status, string(dec.Outcome), dec.Code, dec.Reason, holdUntil, a.Now, leaseOwner, leaseUntil, attempts)
+			d.Key, status, string(dec.Outcome), dec.Code, dec.Reason, holdUntil, a.Now, leaseOwner, leaseUntil, attempts); err != nil {
+			return err
+		}
+		if got.Status != DeliverySkipped {
+			return nil
+		}
+		// A skip is final (a retry finds it recorded above): it is told once.
+		if _, err := tx.ExecContext(ctx, `SELECT `+messageStatusCall("'skipped'", "d.reason", "''", "d.updated_at")+`
+			FROM deliveries d WHERE d.key = $1`, d.Key); err != nil {
+			return fmt.Errorf("writing the message.status event of delivery %q: %w", d.Key, err)
+		}
+		return nil
 	})
 	if err != nil {
 		return Delivery{}, err
@@ -178,19 +189,25 @@ func (s *Store) DeliveryByProviderID(ctx context.Context, id string) (Delivery, 
 
 // MarkDeliverySkipped records that a send the policy let through was
 // skipped after all: the provider said the recipient opted out (Twilio's
-// 21610). A delivery already sent stays sent.
+// 21610). A delivery already sent stays sent. It writes the delivery's
+// message.status event ("skipped") in the same statement.
 func (s *Store) MarkDeliverySkipped(ctx context.Context, key, code, reason string) (Delivery, error) {
-	var got Delivery
+	var got struct {
+		Delivery
+		Webhooks int `db:"webhooks"`
+	}
 	err := s.db.GetContext(ctx, &got, `
-		UPDATE deliveries SET status = 'skipped', decision = 'skipped', reason_code = $2, reason = $3,
-			lease_owner = '', lease_until = NULL, updated_at = now()
-		WHERE key = $1 AND status <> 'sent'
-		RETURNING `+deliveryColumns, key, code, reason)
+		WITH d AS (
+			UPDATE deliveries SET status = 'skipped', decision = 'skipped', reason_code = $2, reason = $3,
+				lease_owner = '', lease_until = NULL, updated_at = now()
+			WHERE key = $1 AND status <> 'sent'
+			RETURNING `+deliveryColumns+`)
+		SELECT d.*, `+messageStatusCall("'skipped'", "d.reason", "''", "d.updated_at")+` AS webhooks FROM d`, key, code, reason)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Delivery{}, fmt.Errorf("marking delivery %q skipped: no unsent delivery: %w", key, ErrNotFound)
 	}
 	if err != nil {
 		return Delivery{}, fmt.Errorf("marking delivery %q skipped: %w", key, err)
 	}
-	return got, nil
+	return got.Delivery, nil
 }

@@ -9,6 +9,8 @@ import (
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
+
+	"github.com/ccflow/ccflow/core/webhook"
 )
 
 // Survey is a survey opened by a send_survey step. TokenID is the random
@@ -110,18 +112,24 @@ func (s *Store) SurveysForWorkflow(ctx context.Context, workflowID string) ([]Su
 // this call stored it. Calling it again is harmless: the first answer
 // stays. An unknown survey is ErrNotFound.
 //
-// It takes no lock and holds no transaction open: whoever decides which
+// It takes no lock, and its transaction lasts the insert and the
+// survey.answered event the stored answer writes: whoever decides which
 // answer counts (the run, through an update that runs once per survey)
 // has decided before this is called, so writers racing here either carry
 // the same answer or are late ones of which the first is kept.
 func (s *Store) RecordSurveyAnswer(ctx context.Context, surveyID string, a SurveyAnswer) (SurveyAnswer, bool, error) {
 	var stored SurveyAnswer
-	err := s.db.QueryRowxContext(ctx, `
-		INSERT INTO survey_answers (survey_id, score, comment, delivered)
-		VALUES ($1, $2, $3, $4)
-		ON CONFLICT (survey_id) DO NOTHING
-		RETURNING score, comment, delivered, answered_at`,
-		surveyID, a.Score, a.Comment, a.Delivered).Scan(&stored.Score, &stored.Comment, &stored.Delivered, &stored.AnsweredAt)
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		if err := tx.QueryRowxContext(ctx, `
+			INSERT INTO survey_answers (survey_id, score, comment, delivered)
+			VALUES ($1, $2, $3, $4)
+			ON CONFLICT (survey_id) DO NOTHING
+			RETURNING score, comment, delivered, answered_at`,
+			surveyID, a.Score, a.Comment, a.Delivered).Scan(&stored.Score, &stored.Comment, &stored.Delivered, &stored.AnsweredAt); err != nil {
+			return err
+		}
+		return surveyAnsweredTx(ctx, tx, surveyID, stored)
+	})
 	switch {
 	case err == nil:
 		return stored, true, nil
@@ -163,4 +171,35 @@ func getSurvey(ctx context.Context, q sqlx.QueryerContext, column, value string)
 		return Survey{}, fmt.Errorf("reading survey with %s %q: %w", column, value, err)
 	}
 	return r.survey(), nil
+}
+
+// surveyAnsweredTx writes the survey.answered event of the answer just
+// stored for surveyID, in its transaction.
+//
+// The run record does not hold the interaction's agent, service,
+// disposition and channel yet, nor the survey its scale: those fields are
+// sent empty (the scale as the only one there is, 1-5) until they are
+// recorded (issue 16's results add them to runs and surveys).
+func surveyAnsweredTx(ctx context.Context, tx *sqlx.Tx, surveyID string, a SurveyAnswer) error {
+	var row struct {
+		WorkflowID    string         `db:"workflow_id"`
+		EntryID       string         `db:"entry_id"`
+		StepID        string         `db:"step_id"`
+		InteractionID string         `db:"interaction_id"`
+		Channel       string         `db:"channel"`
+		EntryVersion  sql.NullInt64  `db:"entry_version"`
+		CustomerID    sql.NullString `db:"customer_id"`
+	}
+	if err := tx.GetContext(ctx, &row, `
+		SELECT s.workflow_id, s.entry_id, s.step_id, s.interaction_id, s.channel, r.entry_version, r.customer_id
+		FROM surveys s LEFT JOIN runs r ON r.workflow_id = s.workflow_id
+		WHERE s.id = $1`, surveyID); err != nil {
+		return fmt.Errorf("reading survey %q for its survey.answered event: %w", surveyID, err)
+	}
+	_, err := enqueueWebhookEvent(ctx, tx, webhook.NewSurveyAnswered(webhook.SurveyAnsweredData{
+		SurveyID: surveyID, WorkflowID: row.WorkflowID, EntryID: row.EntryID, EntryVersion: int(row.EntryVersion.Int64),
+		StepID: row.StepID, InteractionID: row.InteractionID, CustomerID: row.CustomerID.String,
+		SurveyChannel: row.Channel, Scale: "1-5", Score: a.Score, Comment: a.Comment, AnsweredAt: a.AnsweredAt, Late: !a.Delivered,
+	}))
+	return err
 }

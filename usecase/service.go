@@ -2,10 +2,12 @@ package usecase
 
 import (
 	"log/slog"
+	"time"
 
 	"go.temporal.io/sdk/client"
 
 	"github.com/ccflow/ccflow/core/tokens"
+	"github.com/ccflow/ccflow/core/webhook"
 	"github.com/ccflow/ccflow/store"
 	"github.com/ccflow/ccflow/telemetry"
 )
@@ -22,8 +24,17 @@ type Service struct {
 	Log    *slog.Logger
 	// Metrics counts events, matches and starts; nil counts nothing.
 	Metrics *telemetry.Metrics
+	// WebhookSealer seals the subscriptions' signing secrets (config's
+	// keys); nil seals with a key the store keeps. WebhookURLs checks
+	// subscription URLs (with CCFLOW_WEBHOOK_ALLOW); nil allows no
+	// internal host.
+	WebhookSealer *webhook.Sealer
+	WebhookURLs   WebhookURLChecker
+	// Now is the clock of secret rotations; nil is time.Now.
+	Now func() time.Time
 
 	bg background
+	wh webhooks
 }
 
 func (s *Service) logger() *slog.Logger {

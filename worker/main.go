@@ -24,6 +24,7 @@ import (
 	"github.com/ccflow/ccflow/providers/httpcall"
 	"github.com/ccflow/ccflow/providers/netguard"
 	"github.com/ccflow/ccflow/providers/senders"
+	"github.com/ccflow/ccflow/providers/webhooksend"
 	"github.com/ccflow/ccflow/store"
 	"github.com/ccflow/ccflow/telemetry"
 	"github.com/ccflow/ccflow/usecase"
@@ -100,6 +101,15 @@ func run() error {
 	if err != nil {
 		return err
 	}
+	webhookSealer, err := cfg.WebhookSealer(ctx, st)
+	if err != nil {
+		return err
+	}
+	if n, err := usecase.ResealWebhookSecrets(ctx, st, webhookSealer); err != nil {
+		log.Error("sealing webhook secrets with the current key failed; they stay sealed with the older one", slog.Any("error", err))
+	} else if n > 0 {
+		log.Info("webhook secrets sealed again with the current key", slog.Int("secrets", n), slog.String("key", webhookSealer.KeyID()))
+	}
 	mailer, err := senders.NewMailer(cfg.SMTPURL, cfg.OutboxDir)
 	if err != nil {
 		return err
@@ -142,10 +152,20 @@ func run() error {
 		},
 		Retention: cfg.Retention,
 		OutboxDir: cfg.OutboxDir,
+		// Webhook receivers may be at no internal address either, but
+		// those CCFLOW_WEBHOOK_ALLOW lists.
+		Webhooks:      webhooksend.New(cfg.Webhooks.Allow),
+		WebhookSealer: webhookSealer,
 	})
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("starting the worker on task queue %s: %w", cfg.TaskQueue, err)
 	}
+	// The workers hand webhook deliveries to Temporal (see
+	// usecase.WebhookDispatcher for why here); several at once are safe.
+	dispatcher := &usecase.WebhookDispatcher{Store: st, Temporal: tc, TaskQueue: cfg.TaskQueue, Retry: cfg.Webhooks.Retry, Log: log}
+	dispatchCtx, stopDispatch := context.WithCancel(ctx)
+	defer stopDispatch()
+	go func() { _ = dispatcher.Run(dispatchCtx) }()
 	// Retention needs a schedule to run: a worker that cannot make it still
 	// sends, and says loudly that old data is not being deleted.
 	if id, err := usecase.EnsureRetentionSchedule(ctx, tc, cfg.TaskQueue); err != nil {
@@ -160,7 +180,7 @@ func run() error {
 	log.Info("worker polling", slog.String("temporal", temporalOpts.HostPort), slog.String("task_queue", cfg.TaskQueue),
 		slog.Bool("smtp", cfg.SMTPURL != ""), slog.Bool("twilio", cfg.Twilio != nil), slog.String("outbox", cfg.OutboxDir),
 		slog.Any("connections", cfg.Connections.Names()), slog.Any("payload_keys", cfg.PayloadKeyIDs()),
-		slog.Int("cache_size", cfg.WorkerCacheSize))
+		slog.Int("cache_size", cfg.WorkerCacheSize), slog.String("webhook_allow", cfg.Webhooks.Allow.String()))
 	select {
 	case <-ctx.Done():
 	case err := <-probeErr:

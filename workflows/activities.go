@@ -20,6 +20,12 @@ const (
 	// PurgeExpiredActivity deletes one round of the customer data older
 	// than the worker's CCFLOW_RETENTION (see Retention).
 	PurgeExpiredActivity = "PurgeExpired"
+	// DeliverWebhookActivity makes one attempt of a webhook delivery and
+	// records it (see WebhookDelivery).
+	DeliverWebhookActivity = "DeliverWebhook"
+	// FinishWebhookActivity records how a webhook delivery ended when no
+	// attempt could: its schedule ran out.
+	FinishWebhookActivity = "FinishWebhookDelivery"
 )
 
 // Delivery channels, as deliveries and surveys record them.
@@ -227,6 +233,8 @@ type Purged struct {
 	CustomerInteractions int64 `json:"customer_interactions"`
 	SuppressionReasons   int64 `json:"suppression_reasons"`
 	OutboxFiles          int64 `json:"outbox_files"`
+	// WebhookEvents are webhook events deleted with their deliveries.
+	WebhookEvents int64 `json:"webhook_events,omitempty"`
 }
 
 func (p *Purged) add(o Purged) {
@@ -237,6 +245,7 @@ func (p *Purged) add(o Purged) {
 	p.CustomerInteractions += o.CustomerInteractions
 	p.SuppressionReasons += o.SuppressionReasons
 	p.OutboxFiles += o.OutboxFiles
+	p.WebhookEvents += o.WebhookEvents
 }
 
 // PurgeResult is what one round deleted, and whether it stopped before

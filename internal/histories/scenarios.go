@@ -12,8 +12,10 @@ import (
 	"github.com/ccflow/ccflow/core/entry"
 	"github.com/ccflow/ccflow/core/interaction"
 	"github.com/ccflow/ccflow/core/policy"
+	"github.com/ccflow/ccflow/core/webhook"
 	"github.com/ccflow/ccflow/examples"
 	"github.com/ccflow/ccflow/store"
+	"github.com/ccflow/ccflow/usecase"
 	"github.com/ccflow/ccflow/workflows"
 )
 
@@ -248,6 +250,58 @@ func init() {
 			want: completed,
 		},
 	)
+}
+
+// The webhook delivery's scenarios: one delivered on its second attempt,
+// one whose receiver answers 410, one whose schedule runs out.
+func init() {
+	scenarios = append(scenarios,
+		scenario{name: "webhook-delivered", start: webhookDelivery(false, webhook.Retry{First: time.Second, Coefficient: 2,
+			Max: time.Second, For: time.Minute, Timeout: 5 * time.Second}), want: completed},
+		scenario{name: "webhook-gone", start: webhookDelivery(true, webhook.Retry{First: time.Second, Coefficient: 2,
+			Max: time.Second, For: time.Minute, Timeout: 5 * time.Second}), want: completed},
+		scenario{name: "webhook-gave-up", start: webhookDelivery(false, webhook.Retry{First: time.Second, Coefficient: 2,
+			Max: time.Second, For: 500 * time.Millisecond, Timeout: 5 * time.Second}), want: completed},
+	)
+}
+
+// webhookDelivery subscribes the loopback receiver, writes an opt-out
+// (its optout.created event) and dispatches the delivery as a worker's
+// dispatcher does, with retry as its schedule.
+func webhookDelivery(gone bool, retry webhook.Retry) func(context.Context, *system) (*run, error) {
+	return func(ctx context.Context, s *system) (*run, error) {
+		s.receiverMu.Lock()
+		s.receiverGone = gone
+		s.receiverMu.Unlock()
+		// The previous scenario's subscription goes: its delivery has ended.
+		earlier, err := s.ingest.Webhooks(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, w := range earlier {
+			if err := s.ingest.DeleteWebhook(ctx, w.ID); err != nil {
+				return nil, err
+			}
+		}
+		sub, err := s.ingest.CreateWebhook(ctx, usecase.WebhookRequest{URL: s.receiver.URL + "/hooks", Events: []string{webhook.OptOutCreated}})
+		if err != nil {
+			return nil, fmt.Errorf("subscribing the receiver: %w", err)
+		}
+		phone := "+1555" + fmt.Sprint(time.Now().UnixNano()%10_000_000)
+		if _, _, err := s.store.AddSuppression(ctx, store.Suppression{Channel: "sms", AddressHash: policy.AddressHash(phone), Address: &phone,
+			Source: store.SourceAPI}); err != nil {
+			return nil, err
+		}
+		var id string
+		if err := s.store.DB().GetContext(ctx, &id, `SELECT id FROM webhook_deliveries WHERE subscription_id = $1`, sub.ID); err != nil {
+			return nil, fmt.Errorf("finding the delivery: %w", err)
+		}
+		d := &usecase.WebhookDispatcher{Store: s.store, Temporal: s.temporal, TaskQueue: s.taskQueue, Retry: retry}
+		if _, err := d.DispatchOnce(ctx); err != nil {
+			return nil, err
+		}
+		return &run{temporal: s.temporal, workflowID: workflows.WebhookWorkflowID(id)}, nil
+	}
 }
 
 func newEntry(id, name string, steps ...entry.Step) entry.Entry {

@@ -87,6 +87,13 @@ func New(cfg Config) http.Handler {
 
 	v1.Handle("DELETE /v1/customers/{id}", s.handle(s.eraseCustomer))
 
+	v1.Handle("GET /v1/webhooks", s.handle(s.listWebhooks))
+	v1.Handle("POST /v1/webhooks", s.handle(s.createWebhook))
+	v1.Handle("GET /v1/webhooks/{id}", s.handle(s.getWebhook))
+	v1.Handle("DELETE /v1/webhooks/{id}", s.handle(s.deleteWebhook))
+	v1.Handle("POST /v1/webhooks/{id}/rotate-secret", s.handle(s.rotateWebhookSecret))
+	v1.Handle("GET /v1/webhooks/{id}/deliveries", s.handle(s.listWebhookDeliveries))
+
 	// A workflow ID holds one "/": clients either escape it as %2F, which
 	// ServeMux keeps inside one segment, or send it as two segments.
 	for _, id := range []string{"{id}", "{entry}/{interaction}"} {

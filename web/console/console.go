@@ -124,6 +124,10 @@ func New(cfg Config) (http.Handler, error) {
 	signedIn("POST /console/opt-outs/add", c.addOptOut)
 	signedIn("POST /console/opt-outs/remove", c.removeOptOut)
 	signedIn("POST /console/opt-outs/policy", c.savePolicy)
+	signedIn("GET /console/webhooks", c.webhooks)
+	signedIn("POST /console/webhooks/add", c.addWebhook)
+	signedIn("POST /console/webhooks/{id}/rotate", c.rotateWebhook)
+	signedIn("POST /console/webhooks/{id}/remove", c.removeWebhook)
 	mux.Handle("/console/", c.handle(func(http.ResponseWriter, *http.Request) error {
 		return errPage(http.StatusNotFound, "Not found", "There is no such page in the console.")
 	}))
