@@ -16,7 +16,7 @@ import (
 func TestEncodeYAMLKeepsTheAPIsFieldOrder(t *testing.T) {
 	e := live(waitingEntry("a", "1d"), 7)
 	e.Steps[0].ID = ""
-	e.Steps = append(e.Steps, entry.Step{Spec: &entry.SendEmail{Subject: "Hi", Text: "Hello\nagain\n"}})
+	e.Steps = append(e.Steps, entry.Step{Spec: &entry.SendEmail{Subject: entry.Plain("Hi"), Text: entry.Plain("Hello\nagain\n")}})
 
 	data, err := entrysync.EncodeYAML(e)
 
@@ -44,14 +44,14 @@ func TestEncodeYAMLRoundTripsTextsAYAMLReaderWouldMisread(t *testing.T) {
 		"line\n  indented line\n", "no final newline\nhere", "\"quoted\"", "'single'", "$(customer.first_name)"} {
 		t.Run(s, func(t *testing.T) {
 			e := waitingEntry("a", "1d")
-			e.Steps = append(e.Steps, entry.Step{Spec: &entry.SendSMS{Text: s}})
+			e.Steps = append(e.Steps, entry.Step{Spec: &entry.SendSMS{Text: entry.Plain(s)}})
 
 			data, err := entrysync.EncodeYAML(e)
 			require.NoError(t, err)
 			back, err := entry.DecodeYAML(data)
 
 			require.NoError(t, err, "decoding %s", data)
-			require.Equal(t, s, back.Steps[1].Spec.(*entry.SendSMS).Text, "encoded as %s", data)
+			require.Equal(t, entry.Plain(s), back.Steps[1].Spec.(*entry.SendSMS).Text, "encoded as %s", data)
 		})
 	}
 }

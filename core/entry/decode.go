@@ -56,7 +56,8 @@ func (e *Entry) fields() map[string]any {
 		"id": &e.ID, "name": &e.Name, "service": &e.Service, "enabled": &e.Enabled,
 		"triggers": &e.Triggers, "steps": &e.Steps,
 		"quiet_hours": &e.QuietHours, "cancel_on_new_interaction": &e.CancelOnNewInteraction,
-		"version": &e.Version, "updated_at": &e.UpdatedAt,
+		"default_language": &e.DefaultLanguage,
+		"version":          &e.Version, "updated_at": &e.UpdatedAt,
 	}
 }
 
@@ -240,6 +241,8 @@ func describe(target any) string {
 		return "an RFC 3339 time"
 	case *map[string]string:
 		return "an object of strings"
+	case *Text:
+		return "a string, or an object of strings by language such as {\"en\": \"…\", \"es\": \"…\"}"
 	}
 	return fmt.Sprintf("a %T", target)
 }

@@ -33,9 +33,14 @@ type Entry struct {
 	QuietHours policy.QuietHours `json:"quiet_hours,omitempty"`
 	// CancelOnNewInteraction ends a run of this entry, before its next
 	// send, when the same customer's next interaction ends.
-	CancelOnNewInteraction bool      `json:"cancel_on_new_interaction,omitempty"`
-	Version                int       `json:"version,omitempty"`
-	UpdatedAt              time.Time `json:"updated_at,omitzero"`
+	CancelOnNewInteraction bool `json:"cancel_on_new_interaction,omitempty"`
+	// DefaultLanguage is the language (a BCP 47 tag) of the entry's plain
+	// texts, which every text written per language must have: a run whose
+	// customer's language is none the entry has reads it. "" is
+	// i18n.Default, English.
+	DefaultLanguage string    `json:"default_language,omitempty"`
+	Version         int       `json:"version,omitempty"`
+	UpdatedAt       time.Time `json:"updated_at,omitzero"`
 }
 
 // Definition is e without what the server assigns (version and update

@@ -6,9 +6,9 @@ const StepSendEmail = "send_email"
 // SendEmail sends an email through SMTP.
 type SendEmail struct {
 	To      string `json:"to" kind:"template" label:"To" help:"The recipient's address; $(customer.email) when empty."`
-	Subject string `json:"subject" kind:"template" required:"true" label:"Subject" help:"The subject line."`
-	Text    string `json:"text" kind:"message" label:"Text" help:"The plain-text body; give text, html or both."`
-	HTML    string `json:"html" kind:"html" label:"HTML" help:"The HTML body, whose $(variables) are escaped; give text, html or both."`
+	Subject Text   `json:"subject" kind:"template" required:"true" label:"Subject" help:"The subject line."`
+	Text    Text   `json:"text" kind:"message" label:"Text" help:"The plain-text body; give text, html or both."`
+	HTML    Text   `json:"html" kind:"html" label:"HTML" help:"The HTML body, whose $(variables) are escaped for where they land; give text, html or both."`
 }
 
 func init() {
@@ -17,7 +17,7 @@ func init() {
 
 // check requires a body, of either form.
 func (s *SendEmail) check(c *checker) {
-	if s.Text == "" && s.HTML == "" {
+	if s.Text.IsEmpty() && s.HTML.IsEmpty() {
 		c.addf("text", "text or html is required")
 	}
 }

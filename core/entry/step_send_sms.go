@@ -6,7 +6,7 @@ const StepSendSMS = "send_sms"
 // SendSMS sends an SMS through Twilio.
 type SendSMS struct {
 	To   string `json:"to" kind:"template" label:"To" help:"The recipient's phone number; $(customer.phone) when empty."`
-	Text string `json:"text" kind:"message" required:"true" label:"Text" help:"The message."`
+	Text Text   `json:"text" kind:"message" required:"true" label:"Text" help:"The message."`
 }
 
 func init() {

@@ -70,10 +70,10 @@ func TestParseGivesTheCanonicalTagAndRefusesUnknownOnes(t *testing.T) {
 		require.Equal(t, want, got, in)
 	}
 	for in, msg := range map[string]string{
-		"":                 "is empty",
-		"english":          `"english" is not a known language tag`,
-		"xx":               `"xx" is not a known language tag`,
-		"es_MX!":           `"es_MX!" is not a known language tag`,
+		"":        "is empty",
+		"english": `"english" is not a known language tag`,
+		"xx":      `"xx" is not a known language tag`,
+		"es_MX!":  `"es_MX!" is not a known language tag`,
 		"a-very-long-tag-that-no-language-has-ever-had": "is longer than a language tag",
 	} {
 		_, err := i18n.Parse(in)

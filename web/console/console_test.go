@@ -356,9 +356,9 @@ func TestTheEntryScreenWorksWithoutJavaScript(t *testing.T) {
 			{Type: entry.TriggerDisposition, Disposition: "Problem solved"},
 		},
 		Steps: []entry.Step{
-			{ID: "survey", Spec: &entry.SendSurvey{Channel: "email", Question: "How did we do?", Subject: "Your call",
-				Text: "Rate us:\n$(survey.url)", Wait: "1d"}},
-			{Spec: &entry.SendEmail{Subject: "Thanks, $(customer.first_name)", Text: "Hello"}},
+			{ID: "survey", Spec: &entry.SendSurvey{Channel: "email", Question: entry.Plain("How did we do?"), Subject: entry.Plain("Your call"),
+				Text: entry.Plain("Rate us:\n$(survey.url)"), Wait: "1d"}},
+			{Spec: &entry.SendEmail{Subject: entry.Plain("Thanks, $(customer.first_name)"), Text: entry.Plain("Hello")}},
 			{Spec: &entry.Wait{Duration: "1w"}},
 		}}
 	require.Equal(t, want, got.Definition())

@@ -97,7 +97,7 @@ func TestNextPageStaysInTheConsole(t *testing.T) {
 
 func TestEntryYAMLKeepsTheAPIsKeyOrder(t *testing.T) {
 	e := richEntry()
-	e.Steps[0].Spec.(*entry.SendSurvey).Text = "Hi,\n\nrate us: $(survey.url)\n"
+	e.Steps[0].Spec.(*entry.SendSurvey).Text = entry.Plain("Hi,\n\nrate us: $(survey.url)\n")
 	text, err := entryYAML(e)
 	require.NoError(t, err)
 
