@@ -209,7 +209,38 @@ func TestTheCorpusHoldsRunsFromBeforeAndAfterTheSurveyAnsweredDuringSendChange(t
 	require.NotEmpty(t, kinds[false], "no history from before the change")
 	require.NotEmpty(t, kinds[true], "no history recorded after the change")
 	for _, file := range kinds[true] {
-		require.True(t, strings.HasPrefix(file, "v3-ans-"), "%s holds the change's marker: record it as v3-ans-", file)
+		require.True(t, strings.HasPrefix(file, "v3-ans-") || strings.HasPrefix(file, "v4-"),
+			"%s holds the change's marker: record it as v3-ans- (or a later generation's v4-…)", file)
+	}
+}
+
+// A run from before the HTML contexts whose survey html named
+// $(survey.rating_links) failed its step on the undefined variable and ran
+// on_error; replayed by the change without its gate, it would send the
+// survey email instead.
+func TestTheHTMLContextsChangeWithoutGetVersionWouldBreakRunsInFlight(t *testing.T) {
+	file := filepath.Join(historiesDir, "v3-ans-survey-rating-links-html.json")
+	ungated := replayer(t, func(reg worker.WorkflowRegistry) {
+		reg.RegisterWorkflowWithOptions(workflows.FollowUpUngated, workflow.RegisterOptions{Name: workflows.FollowUpWorkflow})
+	})
+
+	requireNondeterminism(t, ungated.ReplayWorkflowHistoryFromJSONFile(quietLogger, file))
+	require.NoError(t, replayer(t, workflows.Register).ReplayWorkflowHistoryFromJSONFile(quietLogger, file))
+}
+
+// The corpus keeps runs of the survey with rating links in its html from
+// before the email-html-contexts change (its step failed) and after it (the
+// email went), and v4-mail-* histories hold the change's marker.
+func TestTheCorpusHoldsRunsFromBeforeAndAfterTheHTMLContextsChange(t *testing.T) {
+	for file, marked := range map[string]bool{
+		"v3-ans-survey-rating-links-html.json":  false,
+		"v4-mail-survey-rating-links-html.json": true,
+		"v4-mail-survey-email-es-nps.json":      true,
+	} {
+		require.Equal(t, marked, slices.Contains(changeVersions(t, filepath.Join(historiesDir, file)), "email-html-contexts-1"), file)
+	}
+	for _, file := range histories(t, "v4-mail-*.json") {
+		require.Contains(t, changeVersions(t, file), "email-html-contexts-1", file)
 	}
 }
 
