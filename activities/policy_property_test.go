@@ -483,7 +483,7 @@ func (c *policyCase) run(t *testing.T) outcome {
 	for i, r := range c.runs {
 		ids[i] = workflowID(i)
 		for _, st := range r.steps {
-			byMessageID[activities.MessageID(workflows.StepKey(ids[i], st.ID))] = workflows.StepKey(ids[i], st.ID)
+			byMessageID[activities.MessageID(workflows.StepKey(ids[i], st.ID), "")] = workflows.StepKey(ids[i], st.ID)
 		}
 		ins[i] = workflows.FollowUpInput{
 			Entry: entry.Entry{ID: entryID(i), Name: "Entry " + entryID(i), Service: "Billing Support", Enabled: true, Version: 1,
