@@ -32,7 +32,8 @@ const maxFinishing = 256
 
 // OpenSurvey finds the survey a link's token opens, if it still takes an
 // answer: ErrInvalidLink for a forged, mangled or unknown token, ErrAnswered
-// and ErrClosed for one answered or expired.
+// and ErrClosed for one answered or expired, which come with the survey,
+// so that the page saying so speaks its run's language.
 func (s *Service) OpenSurvey(ctx context.Context, token string) (store.Survey, error) {
 	// The customer is told the same for every bad link; the log tells a
 	// mangled link from a forged one (someone guessing) from an unknown one.
@@ -49,9 +50,9 @@ func (s *Service) OpenSurvey(ctx context.Context, token string) (store.Survey, e
 	case err != nil:
 		return store.Survey{}, classify(err)
 	case sv.Answer != nil:
-		return store.Survey{}, fmt.Errorf("survey %q: %w", sv.ID, ErrAnswered)
+		return sv, fmt.Errorf("survey %q: %w", sv.ID, ErrAnswered)
 	case time.Now().After(sv.ExpiresAt):
-		return store.Survey{}, fmt.Errorf("survey %q (expired %s): %w", sv.ID, sv.ExpiresAt.UTC().Format(time.RFC3339), ErrClosed)
+		return sv, fmt.Errorf("survey %q (expired %s): %w", sv.ID, sv.ExpiresAt.UTC().Format(time.RFC3339), ErrClosed)
 	}
 	return sv, nil
 }

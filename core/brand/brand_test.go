@@ -116,7 +116,7 @@ func TestDecodeRefusesBadInputNamingTheField(t *testing.T) {
 	tests := []struct{ body, path, message string }{
 		{`[]`, "", "must be a JSON object"},
 		{`{"name": 5}`, "name", "must be a string"},
-		{`{"nmae": "x"}`, "nmae", "unknown field"},
+		{`{"title": "x"}`, "title", "unknown field"},
 		{`{"name": "a", "name": "b"}`, "name", "is given twice"},
 		{`{"name": "` + strings.Repeat("x", 201) + `"}`, "name", "at most 200"},
 		{`{"name": "a\u0000b"}`, "name", "control character"},

@@ -31,8 +31,8 @@ var (
 //	 "accent": "#0B5FFF", "contact": "Call us at +1 555 0100",
 //	 "services": {"Billing Support": {"name": "Acme Billing", …}}}
 //
-// Every field is optional; "logo_url" (what GET answers beside "logo") is
-// ignored, so a document read can be written back. An unknown field, a
+// Every field is optional; "logo_url" and "updated_at" (what GET answers
+// beside the others) are ignored, so a document read can be written back. An unknown field, a
 // value of the wrong type, an accent that is no #RRGGBB, a logo that is
 // not a PNG or JPEG within bounds, a text too long or with control
 // characters: each is a validation error naming its field
@@ -142,6 +142,11 @@ func decodeBrand(raw map[string]json.RawMessage, path string, top bool) (Brand, 
 			b.Logo = logo
 		case "logo_url":
 			// Answered by GET beside the logo; written back, it says nothing.
+		case "updated_at":
+			// Answered by GET for the document; likewise.
+			if !top {
+				errs = append(errs, validation.Errorf(at, "unknown field"))
+			}
 		case "services":
 			if !top {
 				errs = append(errs, validation.Errorf(at, "unknown field: only the document has services"))

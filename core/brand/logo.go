@@ -53,7 +53,7 @@ func ParseLogo(dataURL string) (*Logo, error) {
 	}
 	data, err := base64.StdEncoding.DecodeString(strings.TrimSpace(payload))
 	if err != nil {
-		return nil, fmt.Errorf("is not valid base64: %v", err)
+		return nil, fmt.Errorf("is not valid base64: %w", err)
 	}
 	if len(data) > MaxLogoBytes {
 		return nil, fmt.Errorf("is larger than %d KiB: send a smaller image", MaxLogoBytes>>10)
@@ -89,7 +89,7 @@ func checkImage(data []byte, declared string, whole bool) (*Logo, error) {
 		cfg, err = jpeg.DecodeConfig(bytes.NewReader(data))
 	}
 	if err != nil {
-		return nil, fmt.Errorf("is not a readable %s image: %v", actual, err)
+		return nil, fmt.Errorf("is not a readable %s image: %w", actual, err)
 	}
 	if cfg.Width <= 0 || cfg.Height <= 0 || cfg.Width > MaxLogoPixels || cfg.Height > MaxLogoPixels {
 		return nil, fmt.Errorf("is %d×%d pixels; at most %d on each side", cfg.Width, cfg.Height, MaxLogoPixels)
@@ -105,7 +105,7 @@ func checkImage(data []byte, declared string, whole bool) (*Logo, error) {
 		_, err = jpeg.Decode(bytes.NewReader(data))
 	}
 	if err != nil {
-		return nil, fmt.Errorf("is not a readable %s image: %v", actual, err)
+		return nil, fmt.Errorf("is not a readable %s image: %w", actual, err)
 	}
 	return &Logo{Type: actual, Data: data, Width: cfg.Width, Height: cfg.Height}, nil
 }
