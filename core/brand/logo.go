@@ -110,6 +110,19 @@ func checkImage(data []byte, declared string, whole bool) (*Logo, error) {
 	return &Logo{Type: actual, Data: data, Width: cfg.Width, Height: cfg.Height}, nil
 }
 
+// LogoFromFile reads a logo uploaded as a file, checked as ParseLogo
+// checks a data: URL's bytes: its type is what its bytes say.
+func LogoFromFile(data []byte) (*Logo, error) {
+	if len(data) > MaxLogoBytes {
+		return nil, fmt.Errorf("is larger than %d KiB: send a smaller image", MaxLogoBytes>>10)
+	}
+	declared := TypePNG
+	if bytes.HasPrefix(data, []byte{0xFF, 0xD8, 0xFF}) {
+		declared = TypeJPEG
+	}
+	return checkImage(data, declared, true)
+}
+
 // NewLogo reads a logo stored after ParseLogo checked it: its type and
 // size are checked again from its header, the image is not decoded.
 func NewLogo(contentType string, data []byte) (*Logo, error) {
