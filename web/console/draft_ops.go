@@ -167,19 +167,26 @@ func (d *draft) addLanguage(where, typed string) error {
 	}
 	b.Open = true
 	target := b.Key + "." + field
-	label := d.blockName(b) + " · " + labelOf(valueFields(b.Type), field)
+	// Said beside the field only: nothing was saved, so the summary of
+	// what keeps a save from happening does not list it.
+	say := func(message string) {
+		if d.Errors == nil {
+			d.Errors = map[string][]string{}
+		}
+		d.Errors[target] = append(d.Errors[target], message)
+	}
 	tag, err := i18n.Parse(typed)
 	switch {
 	case strings.TrimSpace(typed) == "":
-		d.addError(target, label, "Add a language: type its tag first, such as es, fr-CA or ja")
+		say("Add a language: type its tag first, such as es, fr-CA or ja")
 		d.Focus = anchorOf(b.Key + ".newlang." + field)
 		return nil
 	case err != nil:
-		d.addError(target, label, "Add a language: "+err.Error())
+		say("Add a language: " + err.Error())
 		d.Focus = anchorOf(b.Key + ".newlang." + field)
 		return nil
 	case tag == d.defaultLanguage() || slices.ContainsFunc(b.Langs[field], func(v *variant) bool { return v.Tag == tag }):
-		d.addError(target, label, fmt.Sprintf("Add a language: the field has a %s text already", tag))
+		say(fmt.Sprintf("Add a language: the field has a %s text already", tag))
 		d.Focus = anchorOf(b.Key + ".newlang." + field)
 		return nil
 	}
