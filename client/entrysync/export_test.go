@@ -107,3 +107,21 @@ func TestExportRewritesTheFileThatHoldsAnEntryInPlace(t *testing.T) {
 	require.Equal(t, "wrote "+filepath.Join(dir, "first.json")+" (a v2)\n"+
 		"left  "+filepath.Join(dir, "gone.yaml")+": its entry gone is not live\n", out.String())
 }
+
+// A text written per language is a map in the file, each language's text
+// on its own line (or block), and reads back the same.
+func TestEncodeYAMLWritesTextsByLanguageAsAMap(t *testing.T) {
+	e := waitingEntry("a", "1d")
+	e.DefaultLanguage = "es"
+	e.Steps = append(e.Steps, entry.Step{Spec: &entry.SendSMS{Text: entry.Translated(map[string]string{
+		"es": "¡Gracias, $(customer.first_name)!", "ja": "ありがとうございました\n二行目", "en": "yes"})}})
+
+	data, err := entrysync.EncodeYAML(e)
+	require.NoError(t, err)
+	require.Contains(t, string(data), `default_language: es`)
+	require.Contains(t, string(data), "    text:\n      en: \"yes\"\n      es: ¡Gracias, $(customer.first_name)!\n      ja: |-\n        ありがとうございました\n        二行目\n")
+	back, err := entry.DecodeYAML(data)
+	require.NoError(t, err)
+	require.Equal(t, e.Steps[1], back.Steps[1])
+	require.Equal(t, "es", back.DefaultLanguage)
+}
