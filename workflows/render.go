@@ -29,13 +29,9 @@ func (r *run) fields() fields {
 // local is the template of t the run reads, and the name of the field it
 // is, with the language when t is written per language ("text.es").
 func (f *fields) local(name string, t entry.Text) (string, string) {
-	tmpl := t.For(f.lang, f.defaultLang)
-	if t.IsTranslated() {
-		for _, tag := range t.Languages() {
-			if s, _ := t.In(tag); s == tmpl {
-				return tmpl, name + "." + tag
-			}
-		}
+	tag, tmpl := t.Choose(f.lang, f.defaultLang)
+	if tag != "" {
+		name += "." + tag
 	}
 	return tmpl, name
 }

@@ -67,10 +67,17 @@ func (t Text) In(tag string) (string, bool) {
 // in defaultLanguage. The choice is a pure function of its inputs, as a
 // workflow's replay needs.
 func (t Text) For(lang, defaultLanguage string) string {
+	_, s := t.Choose(lang, defaultLanguage)
+	return s
+}
+
+// Choose is For with the tag of the text chosen: "" for a plain Text.
+func (t Text) Choose(lang, defaultLanguage string) (tag, text string) {
 	if !t.IsTranslated() {
-		return t.plain
+		return "", t.plain
 	}
-	return t.byLanguage[i18n.Match(lang, t.offered(defaultLanguage))]
+	tag = i18n.Match(lang, t.offered(defaultLanguage))
+	return tag, t.byLanguage[tag]
 }
 
 // offered lists t's languages for matching: defaultLanguage first (the
