@@ -16,18 +16,6 @@ var ErrStale = store.ErrStale
 // Read and the entry is at Current now.
 type StaleError = store.StaleError
 
-// UpdateEntryFrom stores e as a new version of the live entry e.ID, checked
-// as UpdateEntry checks, when the entry is still at version read, the one
-// the caller loaded and changed: a change made meanwhile by someone else is
-// never overwritten, the caller gets a *StaleError instead and nothing is
-// stored. ErrNotFound when the entry was deleted.
-func (s *Service) UpdateEntryFrom(ctx context.Context, e entry.Entry, read int) (entry.Entry, error) {
-	if err := s.checkEntry(ctx, &e); err != nil {
-		return entry.Entry{}, err
-	}
-	return s.Store.UpdateEntryFrom(ctx, e, read)
-}
-
 // EntryVersions returns up to limit versions of entry id, newest first,
 // starting below version before (0: from the newest). The versions of a
 // deleted entry stay readable; an id that never had any gives ErrNotFound.

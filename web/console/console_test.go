@@ -23,6 +23,7 @@ import (
 	"golang.org/x/net/html"
 
 	"github.com/ccflow/ccflow/core/entry"
+	"github.com/ccflow/ccflow/core/interaction"
 	"github.com/ccflow/ccflow/core/policy"
 	"github.com/ccflow/ccflow/internal/testenv"
 	"github.com/ccflow/ccflow/usecase"
@@ -414,6 +415,45 @@ func TestASaveFromAnOlderVersionSaysSoAndOverwritesNothing(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, 3, current.Version)
 	require.Equal(t, &entry.Wait{Duration: "3d"}, current.Steps[0].Spec)
+}
+
+// A save on the entry screen is used by the starter's very next event, as
+// any other change is. The starter runs as in production (its entry index
+// watched) but cannot hear PostgreSQL's NOTIFY, so the test cannot pass by
+// its luck: each save is matched at once, inside the second between two
+// generation checks.
+func TestTheNextEventSeesAnEntrySavedOnTheEntryScreen(t *testing.T) {
+	t.Parallel()
+	svc := &usecase.Service{Store: testenv.DeafStore(t), Temporal: testenv.Temporal(t), TaskQueue: testenv.TaskQueue(t)}
+	ctx, stop := context.WithCancel(context.Background())
+	done, err := svc.StartBackground(ctx)
+	require.NoError(t, err)
+	t.Cleanup(func() { stop(); <-done })
+	c := serveConsole(t, svc, testToken)
+	c.signIn(testToken)
+	_, err = svc.CreateEntry(ctx, entry.Entry{Name: "Survey", Enabled: true,
+		Triggers: []entry.Trigger{{Type: entry.TriggerDisposition, Disposition: "Problem solved"}},
+		Steps:    []entry.Step{{Spec: &entry.Wait{Duration: "1d"}}}})
+	require.NoError(t, err)
+	versionMatched := func() int {
+		t.Helper()
+		res, err := svc.Ingest(ctx, interaction.Event{InteractionID: fmt.Sprintf("INT-%d", time.Now().UnixNano()),
+			Service: "Billing Support", Disposition: "Problem solved"}, true)
+		require.NoError(t, err)
+		if len(res.Matches) == 0 {
+			return 0
+		}
+		require.Len(t, res.Matches, 1)
+		return res.Matches[0].EntryVersion
+	}
+	require.Equal(t, 1, versionMatched())
+
+	for saved := 2; saved < 5; saved++ {
+		e := c.openEditor("/console/entries/survey")
+		e.form.Set(e.last("block")+".f.duration", fmt.Sprintf("%dd", saved))
+		require.Equal(t, http.StatusSeeOther, e.press(opSave).StatusCode, string(e.page))
+		require.Equal(t, saved, versionMatched(), "the event right after the save of version %d", saved)
+	}
 }
 
 func TestATakenNameIsShownBesideTheName(t *testing.T) {
