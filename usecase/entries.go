@@ -79,7 +79,7 @@ func (s *Service) DeleteEntry(ctx context.Context, id string, ifVersion int) err
 // the index catches up within a second.
 func (s *Service) changeEntries(ctx context.Context, write func() error) error {
 	if err := write(); err != nil {
-		return err
+		return staleOf(err)
 	}
 	if err := s.entryIndex().Refresh(ctx); err != nil {
 		s.logger().WarnContext(ctx, "the entry index will catch up with the change within a second", slog.Any("error", err))
