@@ -19,15 +19,15 @@ import (
 	"go.temporal.io/sdk/converter"
 	sdklog "go.temporal.io/sdk/log"
 
+	"github.com/ccflow/ccflow/buildinfo"
 	"github.com/ccflow/ccflow/config"
 	"github.com/ccflow/ccflow/core/tokens"
-	"github.com/ccflow/ccflow/internal/buildinfo"
-	"github.com/ccflow/ccflow/internal/requestid"
 	"github.com/ccflow/ccflow/store"
 	"github.com/ccflow/ccflow/telemetry"
 	"github.com/ccflow/ccflow/usecase"
 	"github.com/ccflow/ccflow/web/api"
 	"github.com/ccflow/ccflow/web/console"
+	"github.com/ccflow/ccflow/web/requestid"
 )
 
 // shutdownGrace is how long requests in flight get to finish on SIGTERM.

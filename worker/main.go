@@ -17,16 +17,16 @@ import (
 	"go.temporal.io/sdk/worker"
 
 	"github.com/ccflow/ccflow/activities"
+	"github.com/ccflow/ccflow/buildinfo"
 	"github.com/ccflow/ccflow/config"
 	"github.com/ccflow/ccflow/core/tokens"
-	"github.com/ccflow/ccflow/internal/buildinfo"
-	"github.com/ccflow/ccflow/internal/requestid"
 	"github.com/ccflow/ccflow/providers/httpcall"
 	"github.com/ccflow/ccflow/providers/netguard"
 	"github.com/ccflow/ccflow/providers/senders"
 	"github.com/ccflow/ccflow/store"
 	"github.com/ccflow/ccflow/telemetry"
 	"github.com/ccflow/ccflow/usecase"
+	"github.com/ccflow/ccflow/web/requestid"
 	"github.com/ccflow/ccflow/workflows"
 )
 

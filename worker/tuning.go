@@ -3,7 +3,7 @@ package main
 import (
 	"go.temporal.io/sdk/worker"
 
-	"github.com/ccflow/ccflow/internal/buildinfo"
+	"github.com/ccflow/ccflow/buildinfo"
 )
 
 // workerOptions are the options of ccflow's worker. Its pollers are the

@@ -78,6 +78,16 @@ var rules = []archtest.Rule{
 		Direct:    true,
 	},
 	{
+		Why: "internal/ is the proof and the tools (test servers, devenv, histories, bench, soak): nothing ccflow runs links it",
+		From: []string{
+			module + "/activities/...", module + "/buildinfo/...", module + "/client/...", module + "/codec/...",
+			module + "/config/...", module + "/core/...", module + "/providers/...", module + "/starter/...",
+			module + "/store/...", module + "/telemetry/...", module + "/triggers/...", module + "/usecase/...",
+			module + "/web/...", module + "/worker/...", module + "/workflows/...", module + "/cmd/ccflowctl/...",
+		},
+		Forbidden: []string{module + "/internal/..."},
+	},
+	{
 		Why:       "the workflow calls activities by name, through the contract it owns",
 		From:      []string{module + "/workflows/..."},
 		Forbidden: []string{module + "/activities/...", module + "/store/...", module + "/providers/..."},

@@ -18,16 +18,16 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/ccflow/ccflow/buildinfo"
 	"github.com/ccflow/ccflow/core/entry"
 	"github.com/ccflow/ccflow/core/etag"
 	"github.com/ccflow/ccflow/core/interaction"
-	"github.com/ccflow/ccflow/internal/buildinfo"
-	"github.com/ccflow/ccflow/internal/requestid"
 	"github.com/ccflow/ccflow/internal/testenv"
 	"github.com/ccflow/ccflow/telemetry"
 	"github.com/ccflow/ccflow/usecase"
 	"github.com/ccflow/ccflow/web/api"
 	"github.com/ccflow/ccflow/web/api/apitest"
+	"github.com/ccflow/ccflow/web/requestid"
 )
 
 func TestEntriesCarryTheirETag(t *testing.T) {
