@@ -89,7 +89,7 @@ func TestComposePublishesPortsOnLoopbackOnly(t *testing.T) {
 			host, _, _ := strings.Cut(port, ":")
 			switch {
 			case name == "starter" && strings.HasPrefix(port, "${CCFLOW_BIND_ADDR:-127.0.0.1}:"):
-				// The API alone may be exposed on purpose, behind TLS (README).
+				// The API alone may be exposed on purpose, behind TLS (docs/deployment.md).
 			default:
 				require.Equal(t, "127.0.0.1", host, "service %s publishes %q beyond loopback", name, port)
 			}

@@ -19,12 +19,12 @@ import (
 // Suppression is one opt-out: a channel and an address (kept as its hash,
 // and in clear until the customer's data is erased).
 type Suppression struct {
-	Channel     string    `db:"channel" json:"channel"`
-	AddressHash string    `db:"address_hash" json:"address_hash"`
-	Address     *string   `db:"address" json:"address"`
-	Reason      string    `db:"reason" json:"reason"`
-	Source      string    `db:"source" json:"source"`
-	CreatedAt   time.Time `db:"created_at" json:"created_at"`
+	Channel     string    `db:"channel"`
+	AddressHash string    `db:"address_hash"`
+	Address     *string   `db:"address"`
+	Reason      string    `db:"reason"`
+	Source      string    `db:"source"`
+	CreatedAt   time.Time `db:"created_at"`
 }
 
 // Where opt-outs come from.

@@ -128,20 +128,20 @@ func (s *Store) Purge(ctx context.Context, cutoff, now time.Time, batch int) (Pu
 
 // Erased counts what EraseCustomer deleted or cleared.
 type Erased struct {
-	Deliveries           int64 `json:"deliveries"`
-	SMSStatuses          int64 `json:"sms_statuses"`
-	Surveys              int64 `json:"surveys"`
-	SurveyAnswers        int64 `json:"survey_answers"`
-	CustomerInteractions int64 `json:"customer_interactions"`
+	Deliveries           int64
+	SMSStatuses          int64
+	Surveys              int64
+	SurveyAnswers        int64
+	CustomerInteractions int64
 	// SuppressionsAnonymized are opt-outs of the customer's addresses kept
 	// as the hash alone, address and reason cleared.
-	SuppressionsAnonymized int64 `json:"suppressions_anonymized"`
+	SuppressionsAnonymized int64
 	// RunsUnlinked are run records whose customer id was cleared.
-	RunsUnlinked int64 `json:"runs_unlinked"`
+	RunsUnlinked int64
 	// WebhookEvents are events of the webhook outbox that held the
 	// customer's data, deleted with their deliveries and attempts: those
 	// not yet delivered are never sent.
-	WebhookEvents int64 `json:"webhook_events"`
+	WebhookEvents int64
 }
 
 // CustomerRuns lists the workflow IDs of the runs recorded for the

@@ -11,7 +11,7 @@ import (
 	semconv "go.opentelemetry.io/otel/semconv/v1.43.0"
 	"go.opentelemetry.io/otel/trace"
 
-	"github.com/ccflow/ccflow/internal/httpwrap"
+	"github.com/ccflow/ccflow/telemetry/httpwrap"
 )
 
 // Unmatched is the route label of requests no pattern took.

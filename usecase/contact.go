@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -31,7 +32,23 @@ const maxSuppressionReason = 500
 const maxSuppressionList = 500
 
 // Suppression is an opt-out as the API and the console show it.
-type Suppression = store.Suppression
+type Suppression struct {
+	Channel string `json:"channel"`
+	// AddressHash is what identifies the address for good: it stays when
+	// the address itself is erased.
+	AddressHash string `json:"address_hash"`
+	// Address is nil once retention or an erasure has cleared it.
+	Address   *string   `json:"address"`
+	Reason    string    `json:"reason"`
+	Source    string    `json:"source"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// suppressionOf is the opt-out the store recorded, as callers see it.
+func suppressionOf(sup store.Suppression) Suppression {
+	return Suppression{Channel: sup.Channel, AddressHash: sup.AddressHash, Address: sup.Address,
+		Reason: sup.Reason, Source: sup.Source, CreatedAt: sup.CreatedAt}
+}
 
 // SuppressionRequest asks to opt an address out of a channel.
 type SuppressionRequest struct {
@@ -70,11 +87,18 @@ func (s *Service) Suppressions(ctx context.Context, channel, address string) ([]
 		}
 	}
 	list, err := s.Store.Suppressions(ctx, channel, hash, maxSuppressionList)
-	return list, classify(err)
+	if err != nil {
+		return nil, classify(err)
+	}
+	out := make([]Suppression, len(list))
+	for i, sup := range list {
+		out[i] = suppressionOf(sup)
+	}
+	return out, nil
 }
 
 // AddSuppression opts an address out of a channel; source says who asked
-// (store.SourceAPI, store.SourceConsole). It reports whether the opt-out is
+// (SuppressionFromAPI, SuppressionFromConsole). It reports whether the opt-out is
 // new: one that exists already is kept as it was.
 func (s *Service) AddSuppression(ctx context.Context, req SuppressionRequest, source string) (Suppression, bool, error) {
 	address, hash, err := normalizedAddress(req.Channel, req.Address)
@@ -94,7 +118,7 @@ func (s *Service) AddSuppression(ctx context.Context, req SuppressionRequest, so
 		return Suppression{}, false, classify(err)
 	}
 	s.logger().InfoContext(ctx, "opt-out recorded", "channel", req.Channel, "source", source, "new", created)
-	return sup, created, nil
+	return suppressionOf(sup), created, nil
 }
 
 // RemoveSuppression opts an address back in; ErrNotFound when it was not

@@ -10,11 +10,11 @@ import (
 
 	"go.temporal.io/sdk/client"
 
-	"github.com/ccflow/ccflow/internal/buildinfo"
-	"github.com/ccflow/ccflow/internal/requestid"
+	"github.com/ccflow/ccflow/buildinfo"
 	"github.com/ccflow/ccflow/store"
 	"github.com/ccflow/ccflow/telemetry"
 	"github.com/ccflow/ccflow/web/health"
+	"github.com/ccflow/ccflow/web/requestid"
 )
 
 // errNotConnected is what /readyz reports while the worker still waits for

@@ -18,7 +18,7 @@ func TestEncodeYAMLKeepsTheAPIsFieldOrder(t *testing.T) {
 	e.Steps[0].ID = ""
 	e.Steps = append(e.Steps, entry.Step{Spec: &entry.SendEmail{Subject: "Hi", Text: "Hello\nagain\n"}})
 
-	data, err := entrysync.EncodeYAML(e)
+	data, err := entry.EncodeYAML(e)
 
 	require.NoError(t, err)
 	require.Equal(t, `id: a
@@ -46,7 +46,7 @@ func TestEncodeYAMLRoundTripsTextsAYAMLReaderWouldMisread(t *testing.T) {
 			e := waitingEntry("a", "1d")
 			e.Steps = append(e.Steps, entry.Step{Spec: &entry.SendSMS{Text: s}})
 
-			data, err := entrysync.EncodeYAML(e)
+			data, err := entry.EncodeYAML(e)
 			require.NoError(t, err)
 			back, err := entry.DecodeYAML(data)
 
@@ -61,7 +61,7 @@ func TestEncodeYAMLRoundTripsTheExamples(t *testing.T) {
 	require.NoError(t, err)
 	for _, f := range files {
 		t.Run(f.Entry.ID, func(t *testing.T) {
-			data, err := entrysync.EncodeYAML(f.Entry)
+			data, err := entry.EncodeYAML(f.Entry)
 			require.NoError(t, err)
 
 			back, err := entry.DecodeYAML(data)

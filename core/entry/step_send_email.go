@@ -12,7 +12,7 @@ type SendEmail struct {
 }
 
 func init() {
-	define[SendEmail](StepSendEmail, "Send email", "Sends an email through the server's SMTP relay.")
+	define[SendEmail](StepSendEmail, "Send email", "Sends an email through the server's SMTP relay.", inGroup(GroupMessages))
 }
 
 // check requires a body, of either form.

@@ -10,7 +10,7 @@ type SendSMS struct {
 }
 
 func init() {
-	define[SendSMS](StepSendSMS, "Send SMS", "Sends a text message through the server's SMS provider.")
+	define[SendSMS](StepSendSMS, "Send SMS", "Sends a text message through the server's SMS provider.", inGroup(GroupMessages))
 }
 
 // check has nothing to add to the kinds of the fields.

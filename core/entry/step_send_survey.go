@@ -28,7 +28,7 @@ type SendSurvey struct {
 
 func init() {
 	define[SendSurvey](StepSendSurvey, "Send survey",
-		"Sends a survey link by email or SMS and waits for the customer's 1 to 5 rating and comment.")
+		"Sends a survey link by email or SMS and waits for the customer's 1 to 5 rating and comment.", inGroup(GroupSurveys))
 }
 
 // check applies what depends on the channel: only emails have a subject

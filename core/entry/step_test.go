@@ -193,7 +193,7 @@ func TestStepTypes(t *testing.T) {
 		entry.StepSendEmail, entry.StepSendSMS, entry.StepSendSurvey, entry.StepSetVariable, entry.StepWait})
 	email := types[slices.IndexFunc(types, func(t entry.StepType) bool { return t.Type == entry.StepSendEmail })]
 	require.Equal(t, entry.StepType{Type: "send_email", Label: "Send email",
-		Help: "Sends an email through the server's SMTP relay.",
+		Help: "Sends an email through the server's SMTP relay.", Group: entry.GroupMessages,
 		Fields: []entry.StepField{
 			{Name: "to", Label: "To", Help: "The recipient's address; $(customer.email) when empty.", Kind: "template"},
 			{Name: "subject", Label: "Subject", Help: "The subject line.", Kind: "template", Required: true},

@@ -36,6 +36,7 @@ const apiToken = "test-api-token"
 type testAPI struct {
 	t         *testing.T
 	handler   http.Handler
+	service   *usecase.Service
 	store     *store.Store
 	temporal  client.Client
 	signer    *tokens.Signer
@@ -48,13 +49,18 @@ func newTestAPI(t *testing.T) *testAPI {
 
 // newTestAPIWith builds the API on tc, e.g. a client of a server that is down.
 func newTestAPIWith(t *testing.T, tc client.Client) *testAPI {
-	st := testenv.Store(t)
+	return newTestAPIOn(t, testenv.Store(t), tc)
+}
+
+// newTestAPIOn builds the API on st and tc.
+func newTestAPIOn(t *testing.T, st *store.Store, tc client.Client) *testAPI {
 	log := slog.New(slog.NewTextHandler(t.Output(), nil))
 	a := &testAPI{t: t, store: st, temporal: tc, signer: tokens.NewSigner([]byte("0123456789abcdef0123456789abcdef")),
 		taskQueue: testenv.TaskQueue(t)}
+	a.service = &usecase.Service{Store: st, Temporal: tc, TaskQueue: a.taskQueue, Signer: a.signer, Log: log}
 	// Every exchange of every test is checked against openapi.yaml.
 	a.handler = apitest.Load(t).Handler(t, api.New(api.Config{
-		Service:         &usecase.Service{Store: st, Temporal: tc, TaskQueue: a.taskQueue, Signer: a.signer, Log: log},
+		Service:         a.service,
 		APIToken:        apiToken,
 		PublicURL:       publicURL,
 		TwilioAuthToken: twilioAuthToken,

@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"net/url"
 
-	"github.com/ccflow/ccflow/store"
 	"github.com/ccflow/ccflow/usecase"
 )
 
@@ -36,7 +35,7 @@ func (s *server) addSuppression(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(w, r, &req); err != nil {
 		return err
 	}
-	sup, created, err := s.Service.AddSuppression(r.Context(), req, store.SourceAPI)
+	sup, created, err := s.Service.AddSuppression(r.Context(), req, usecase.SuppressionFromAPI)
 	if err != nil {
 		return err
 	}

@@ -10,9 +10,9 @@ import (
 	"strings"
 
 	"github.com/ccflow/ccflow/core/validation"
-	"github.com/ccflow/ccflow/internal/requestid"
 	"github.com/ccflow/ccflow/usecase"
 	"github.com/ccflow/ccflow/web/problem"
+	"github.com/ccflow/ccflow/web/requestid"
 )
 
 // maxBody bounds every request body.

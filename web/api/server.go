@@ -14,12 +14,12 @@ import (
 
 	"go.temporal.io/sdk/converter"
 
-	"github.com/ccflow/ccflow/internal/buildinfo"
-	"github.com/ccflow/ccflow/internal/httpwrap"
-	"github.com/ccflow/ccflow/internal/requestid"
+	"github.com/ccflow/ccflow/buildinfo"
 	"github.com/ccflow/ccflow/telemetry"
+	"github.com/ccflow/ccflow/telemetry/httpwrap"
 	"github.com/ccflow/ccflow/usecase"
 	"github.com/ccflow/ccflow/web/health"
+	"github.com/ccflow/ccflow/web/requestid"
 )
 
 // Config is what the API needs.

@@ -91,7 +91,7 @@ func (s *server) answerSurveyJSON(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	status := answerStatus{Status: "delivered"}
-	if !answered.Delivered {
+	if answered.Late {
 		status.Status = "late"
 	}
 	writeJSON(w, http.StatusOK, status)

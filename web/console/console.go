@@ -25,10 +25,10 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/ccflow/ccflow/internal/httpwrap"
-	"github.com/ccflow/ccflow/internal/requestid"
+	"github.com/ccflow/ccflow/telemetry/httpwrap"
 	"github.com/ccflow/ccflow/usecase"
 	"github.com/ccflow/ccflow/web/auth"
+	"github.com/ccflow/ccflow/web/requestid"
 )
 
 // Prefix is where the console is served; every path of it starts so.

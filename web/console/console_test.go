@@ -15,6 +15,8 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -22,7 +24,9 @@ import (
 	"github.com/stretchr/testify/require"
 	"golang.org/x/net/html"
 
+	"github.com/ccflow/ccflow/client/entrysync"
 	"github.com/ccflow/ccflow/core/entry"
+	"github.com/ccflow/ccflow/core/interaction"
 	"github.com/ccflow/ccflow/core/policy"
 	"github.com/ccflow/ccflow/internal/testenv"
 	"github.com/ccflow/ccflow/usecase"
@@ -414,6 +418,122 @@ func TestASaveFromAnOlderVersionSaysSoAndOverwritesNothing(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, 3, current.Version)
 	require.Equal(t, &entry.Wait{Duration: "3d"}, current.Steps[0].Spec)
+}
+
+// A save on the entry screen is used by the starter's very next event, as
+// any other change is. The starter runs as in production (its entry index
+// watched) but cannot hear PostgreSQL's NOTIFY, so the test cannot pass by
+// its luck: each save is matched at once, inside the second between two
+// generation checks.
+func TestTheNextEventSeesAnEntrySavedOnTheEntryScreen(t *testing.T) {
+	t.Parallel()
+	svc := &usecase.Service{Store: testenv.DeafStore(t), Temporal: testenv.Temporal(t), TaskQueue: testenv.TaskQueue(t)}
+	ctx, stop := context.WithCancel(context.Background())
+	done, err := svc.StartBackground(ctx)
+	require.NoError(t, err)
+	t.Cleanup(func() { stop(); <-done })
+	c := serveConsole(t, svc, testToken)
+	c.signIn(testToken)
+	_, err = svc.CreateEntry(ctx, entry.Entry{Name: "Survey", Enabled: true,
+		Triggers: []entry.Trigger{{Type: entry.TriggerDisposition, Disposition: "Problem solved"}},
+		Steps:    []entry.Step{{Spec: &entry.Wait{Duration: "1d"}}}})
+	require.NoError(t, err)
+	versionMatched := func() int {
+		t.Helper()
+		res, err := svc.Ingest(ctx, interaction.Event{InteractionID: fmt.Sprintf("INT-%d", time.Now().UnixNano()),
+			Service: "Billing Support", Disposition: "Problem solved"}, true)
+		require.NoError(t, err)
+		if len(res.Matches) == 0 {
+			return 0
+		}
+		require.Len(t, res.Matches, 1)
+		return res.Matches[0].EntryVersion
+	}
+	require.Equal(t, 1, versionMatched())
+
+	for saved := 2; saved < 5; saved++ {
+		e := c.openEditor("/console/entries/survey")
+		e.form.Set(e.last("block")+".f.duration", fmt.Sprintf("%dd", saved))
+		require.Equal(t, http.StatusSeeOther, e.press(opSave).StatusCode, string(e.page))
+		require.Equal(t, saved, versionMatched(), "the event right after the save of version %d", saved)
+	}
+}
+
+// exportRemote is the part of ccflow's API ccflowctl's export reads,
+// answered by the console's own use cases.
+type exportRemote struct {
+	entrysync.Remote // the rest is not called
+	svc              *usecase.Service
+}
+
+func (r exportRemote) Entries(ctx context.Context) ([]entry.Entry, error) { return r.svc.Entries(ctx) }
+
+// The console shows a version in the very YAML ccflowctl exports it as,
+// whatever its texts, and that YAML reads back as the same entry: texts a
+// YAML reader would take for a boolean, a number or a null keep their
+// quotes, and spaces and lines are kept.
+func TestTheConsoleShowsTheYAMLThatCcflowctlExports(t *testing.T) {
+	t.Parallel()
+	c := newTestConsole(t)
+	c.signIn(testToken)
+	ctx := context.Background()
+	saved, err := c.service.CreateEntry(ctx, entry.Entry{ID: "ambiguous", Name: "Ambiguous values", Enabled: true,
+		Triggers: []entry.Trigger{{Type: entry.TriggerDisposition, Disposition: "Problem solved"}},
+		Steps: []entry.Step{
+			{Spec: &entry.SetVariable{Name: "a", Value: "yes"}},
+			{Spec: &entry.SetVariable{Name: "b", Value: "1e3"}},
+			{Spec: &entry.SetVariable{Name: "c", Value: "null"}},
+			{Spec: &entry.SetVariable{Name: "d", Value: "0o17"}},
+			{Spec: &entry.SetVariable{Name: "e", Value: "note: a colon"}},
+			{Spec: &entry.SetVariable{Name: "f", Value: "12:30"}},
+			{Spec: &entry.SendSMS{Text: "  1e3 leading spaces"}},
+			{Spec: &entry.SendEmail{Subject: "Several lines", Text: "  yes\nno: maybe\n\n0o17\n"}},
+		}})
+	require.NoError(t, err)
+
+	resp, page := c.do(http.MethodGet, "/console/entries/ambiguous/versions", nil)
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	shown := preText(t, page, "yaml")
+	dir := t.TempDir()
+	_, err = entrysync.Export(ctx, exportRemote{svc: c.service}, dir, io.Discard)
+	require.NoError(t, err)
+	exported, err := os.ReadFile(filepath.Join(dir, "ambiguous.yaml"))
+	require.NoError(t, err)
+
+	require.Equal(t, string(exported), shown, "the console and ccflowctl write the same YAML")
+	for _, quoted := range []string{`value: "yes"`, `value: "1e3"`, `value: "null"`, `value: "0o17"`} {
+		require.Contains(t, shown, quoted)
+	}
+	back, err := entry.DecodeYAML(exported)
+	require.NoError(t, err)
+	require.Equal(t, saved.Definition(), back.Definition(), "the YAML reads back as the entry")
+}
+
+// preText is the text of the page's first <pre> of class class.
+func preText(t *testing.T, page []byte, class string) string {
+	t.Helper()
+	doc, err := html.Parse(bytes.NewReader(page))
+	require.NoError(t, err)
+	var text *string
+	var find func(*html.Node)
+	find = func(n *html.Node) {
+		if text == nil && n.Type == html.ElementNode && n.Data == "pre" && attr(n, "class") == class {
+			var b strings.Builder
+			for c := n.FirstChild; c != nil; c = c.NextSibling {
+				if c.Type == html.TextNode {
+					b.WriteString(c.Data)
+				}
+			}
+			s := b.String()
+			text = &s
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			find(c)
+		}
+	}
+	find(doc)
+	require.NotNil(t, text, "the page has a <pre class=%q>", class)
+	return *text
 }
 
 func TestATakenNameIsShownBesideTheName(t *testing.T) {

@@ -429,7 +429,17 @@ func TestThePaletteOffersEveryStepTypeOnce(t *testing.T) {
 		want = append(want, st.Type)
 	}
 	require.ElementsMatch(t, want, got)
-	require.Equal(t, entry.StepSendSurvey, got[0])
+	require.Equal(t, []string{entry.StepSendSurvey, entry.StepSendEmail, entry.StepSendSMS, entry.StepWait, entry.StepIf},
+		got[:5], "surveys and messages first, then time and flow, each type where its definition files it")
+}
+
+// The pages are the templates, less the frames they are rendered in.
+func TestThePagesAreTheTemplates(t *testing.T) {
+	names, err := pageNames()
+	require.NoError(t, err)
+	require.Subset(t, names, []string{"sign-in", "message", "entries", "entry", "versions", "runs", "run", "try", "opt-outs"})
+	require.NotContains(t, names, "layout")
+	require.NotContains(t, names, "parts")
 }
 
 func TestVariablesFollowTheSteps(t *testing.T) {

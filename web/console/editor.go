@@ -344,7 +344,7 @@ func (c *console) save(w http.ResponseWriter, r *http.Request, view *entryView) 
 		if view.New {
 			e, err = c.Service.CreateEntry(r.Context(), e)
 		} else {
-			e, err = c.Service.UpdateEntryFrom(r.Context(), e, d.Version)
+			e, err = c.Service.UpdateEntry(r.Context(), e, d.Version)
 		}
 	}
 	var stale *usecase.StaleError
@@ -384,7 +384,7 @@ func (c *console) save(w http.ResponseWriter, r *http.Request, view *entryView) 
 // deleteEntry deletes an entry; its versions and runs stay readable.
 func (c *console) deleteEntry(w http.ResponseWriter, r *http.Request) error {
 	id := r.PathValue("id")
-	if err := c.Service.DeleteEntry(r.Context(), id); err != nil {
+	if err := c.Service.DeleteEntry(r.Context(), id, usecase.AnyVersion); err != nil {
 		return err
 	}
 	redirect(w, r, "/console/entries?deleted="+url.QueryEscape(id))

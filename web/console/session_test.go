@@ -1,13 +1,11 @@
 package console
 
 import (
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/ccflow/ccflow/core/entry"
 	"github.com/ccflow/ccflow/web/auth"
 )
 
@@ -95,27 +93,18 @@ func TestNextPageStaysInTheConsole(t *testing.T) {
 	}
 }
 
-func TestEntryYAMLKeepsTheAPIsKeyOrder(t *testing.T) {
-	e := richEntry()
-	e.Steps[0].Spec.(*entry.SendSurvey).Text = "Hi,\n\nrate us: $(survey.url)\n"
-	text, err := entryYAML(e)
-	require.NoError(t, err)
+func TestDiffTextKeepsContextAroundEachChange(t *testing.T) {
+	before := "a\nb\nc\nd\ne\nf\ng\nh\n"
+	after := "a\nc\nd\ne\nf\ng\nh\ni\n"
 
-	require.True(t, strings.HasPrefix(text, "id: post-call-survey\nname: Post-call survey\nservice: Billing Support\nenabled: true\ntriggers:\n"), text)
-	require.Contains(t, text, "  - id: survey\n    type: send_survey\n    channel: email\n")
-	require.Contains(t, text, "    text: |\n      Hi,\n\n      rate us: $(survey.url)\n", "a text of several lines is a literal block")
-	require.Contains(t, text, `value: "yes"`, "a text YAML 1.1 reads as true keeps its quotes")
-	back, err := entry.DecodeYAML([]byte(text))
-	require.NoError(t, err, "the YAML reads back as an entry file")
-	require.Equal(t, e.Definition(), back.Definition())
-}
+	all, added, removed := diffText(before, after, 3)
+	none, _, _ := diffText(before, after, 0)
 
-func TestDiffLines(t *testing.T) {
-	lines := diffLines("a\nb\nc\nd\n", "a\nc\nd\ne\n")
-
-	require.Equal(t, []diffLine{{" ", "a"}, {"-", "b"}, {" ", "c"}, {" ", "d"}, {"+", "e"}}, lines)
-	added, removed := countOps(lines)
 	require.Equal(t, [2]int{1, 1}, [2]int{added, removed})
-	require.Equal(t, []diffHunk{{Lines: lines}}, hunks(lines, 3))
-	require.Equal(t, []diffHunk{{Lines: lines[1:2]}, {Lines: lines[4:]}}, hunks(lines, 0), "context 0 keeps changed lines only")
+	require.Equal(t, []diffHunk{{Lines: []diffLine{{" ", "a"}, {"-", "b"}, {" ", "c"}, {" ", "d"}, {" ", "e"}, {" ", "f"}, {" ", "g"}, {" ", "h"}, {"+", "i"}}}}, all,
+		"changes at most twice the context apart share a hunk")
+	require.Equal(t, []diffHunk{{Lines: []diffLine{{"-", "b"}}}, {Lines: []diffLine{{"+", "i"}}}}, none, "context 0 keeps changed lines only")
+	first, added, removed := diffText("", "a\nb\n", 3)
+	require.Equal(t, [2]int{2, 0}, [2]int{added, removed})
+	require.Equal(t, []diffHunk{{Lines: []diffLine{{"+", "a"}, {"+", "b"}}}}, first)
 }

@@ -167,23 +167,14 @@ func (d *draft) variables() []varGroup {
 	return groups
 }
 
-// paletteOrder is the order the palette offers step types in: the
-// messages first, then time and flow, then data. A type not named here
-// comes last, by name.
-var paletteOrder = []string{
-	entry.StepSendSurvey, entry.StepSendEmail, entry.StepSendSMS, entry.StepWait, entry.StepIf,
-	entry.StepScheduleEvent, entry.StepClearEvent, entry.StepSetVariable, entry.StepHTTPRequest,
-}
-
-// palette is the step types in palette order.
+// palette is the step types as the palette offers them: by the group
+// each type's definition names (entry.StepGroups: surveys and messages
+// first, then time and flow, then data), and by name within a group.
 func palette() []entry.StepType {
 	types := entry.StepTypes() // sorted by name
-	rank := func(t entry.StepType) int {
-		if i := slices.Index(paletteOrder, t.Type); i >= 0 {
-			return i
-		}
-		return len(paletteOrder)
-	}
-	slices.SortStableFunc(types, func(a, b entry.StepType) int { return rank(a) - rank(b) })
+	groups := entry.StepGroups()
+	slices.SortStableFunc(types, func(a, b entry.StepType) int {
+		return slices.Index(groups, a.Group) - slices.Index(groups, b.Group)
+	})
 	return types
 }
