@@ -22,6 +22,7 @@ import (
 	"github.com/ccflow/ccflow/config"
 	"github.com/ccflow/ccflow/core/tokens"
 	"github.com/ccflow/ccflow/internal/buildinfo"
+	"github.com/ccflow/ccflow/internal/httpwrap"
 	"github.com/ccflow/ccflow/internal/requestid"
 	"github.com/ccflow/ccflow/store"
 	"github.com/ccflow/ccflow/telemetry"
@@ -110,14 +111,9 @@ func run() error {
 	mux.Handle("/", api.New(api.Config{Service: service, APIToken: cfg.APIToken, PublicURL: cfg.PublicURL,
 		TwilioAuthToken: cfg.TwilioAuthToken, Log: log, Build: build, Metrics: tel.MetricsHandler(),
 		PayloadCodec: payloadCodec(cfg), TemporalUIURL: cfg.TemporalUIURL, Namespace: temporalOpts.Namespace}))
-	srv := &http.Server{
-		Addr:              cfg.HTTPAddr,
-		Handler:           tel.Handler(telemetry.Routed(mux), telemetry.HTTPOptions{Server: "ccflow-starter", Path: api.LoggedPath}),
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      60 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-	}
+	srv := httpwrap.NewServer(cfg.HTTPAddr,
+		tel.Handler(telemetry.Routed(mux), telemetry.HTTPOptions{Server: "ccflow-starter", Path: api.LoggedPath}),
+		httpwrap.Timeouts{ReadHeader: 10 * time.Second, Read: 30 * time.Second, Write: 60 * time.Second, Idle: 2 * time.Minute})
 	served := make(chan error, 1)
 	go func() { served <- srv.ListenAndServe() }()
 	log.Info("starter listening", slog.String("addr", cfg.HTTPAddr), slog.String("public_url", cfg.PublicURL),

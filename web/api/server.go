@@ -174,13 +174,13 @@ func (s *server) handle(h handlerFunc) http.Handler {
 		case e.Code == codeInvalidInput:
 			// A value validation let through: worth a look, not an alarm.
 			s.Log.WarnContext(r.Context(), "request refused by Temporal or PostgreSQL as invalid",
-				slog.String("method", r.Method), slog.String("path", loggedPath(r)), slog.Any("error", err))
+				slog.String("method", httpwrap.Method(r.Method)), slog.String("path", loggedPath(r)), slog.Any("error", err))
 		case e.Status == http.StatusServiceUnavailable:
 			s.Log.WarnContext(r.Context(), "request failed: dependency unavailable",
-				slog.String("method", r.Method), slog.String("path", loggedPath(r)), slog.Any("error", err))
+				slog.String("method", httpwrap.Method(r.Method)), slog.String("path", loggedPath(r)), slog.Any("error", err))
 		case e.Status >= http.StatusInternalServerError:
 			s.Log.ErrorContext(r.Context(), "request failed",
-				slog.String("method", r.Method), slog.String("path", loggedPath(r)), slog.Any("error", err))
+				slog.String("method", httpwrap.Method(r.Method)), slog.String("path", loggedPath(r)), slog.Any("error", err))
 		}
 		writeError(w, e)
 	})
