@@ -26,6 +26,7 @@ import (
 	"github.com/ccflow/ccflow/core/policy"
 	"github.com/ccflow/ccflow/internal/testenv"
 	"github.com/ccflow/ccflow/usecase"
+	"github.com/ccflow/ccflow/web/auth"
 )
 
 const testToken = "console-test-token"
@@ -457,6 +458,11 @@ func TestOptOutsAreAddedListedAndRemoved(t *testing.T) {
 	add.Set("reason", "asked on the phone")
 	resp, _ = c.do(http.MethodPost, "/console/opt-outs/add", add)
 	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+	// The redirect names what was done, not to whom: it lands in the
+	// browser's history and every proxy's access log.
+	require.Equal(t, "/console/opt-outs?done=opted-out&of=sms", resp.Header.Get("Location"))
+	_, page = c.do(http.MethodGet, resp.Header.Get("Location"), nil)
+	require.Contains(t, string(page), "The address is opted out of SMS: no entry sends it any.")
 	list, err := c.service.Suppressions(context.Background(), "sms", "+15551234567")
 	require.NoError(t, err)
 	require.Len(t, list, 1)
@@ -467,6 +473,7 @@ func TestOptOutsAreAddedListedAndRemoved(t *testing.T) {
 	require.Contains(t, string(page), "asked on the phone")
 	resp, _ = c.do(http.MethodPost, "/console/opt-outs/remove", formOf(t, page, "/console/opt-outs/remove"))
 	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+	require.NotContains(t, resp.Header.Get("Location"), "5551234567")
 	list, err = c.service.Suppressions(context.Background(), "", "")
 	require.NoError(t, err)
 	require.Empty(t, list)
@@ -548,4 +555,31 @@ func TestTryItSaysWhichEntriesWouldStartAndStartsThemWhenAsked(t *testing.T) {
 	t.Cleanup(func() {
 		_ = c.service.Temporal.TerminateWorkflow(context.Background(), run.WorkflowID, "", "test finished")
 	})
+}
+
+// Guessing the token on the sign-in page is slow: after 30 wrong tokens
+// from one address the page refuses every sign-in, the right one too,
+// until the allowance comes back.
+func TestWrongSignInsFromOneAddressAreSlowedDown(t *testing.T) {
+	t.Parallel()
+	c := newTestConsole(t)
+	for i := range auth.DefaultBackoffBurst {
+		require.Equal(t, http.StatusUnauthorized, c.signIn("guess").StatusCode, "guess %d", i)
+	}
+	refused := c.signIn(testToken)
+	require.Equal(t, http.StatusTooManyRequests, refused.StatusCode, "the right token is not looked at either")
+	require.NotEmpty(t, refused.Header.Get("Retry-After"))
+	require.Nil(t, cookie(refused, sessionCookie))
+	time.Sleep(1100 * time.Millisecond) // one try a second comes back
+	require.Equal(t, http.StatusSeeOther, c.signIn(testToken).StatusCode)
+}
+
+// An empty token is no guess: it is not counted.
+func TestAnEmptySignInIsNotCounted(t *testing.T) {
+	t.Parallel()
+	c := newTestConsole(t)
+	for range auth.DefaultBackoffBurst + 5 {
+		require.Equal(t, http.StatusUnauthorized, c.signIn("").StatusCode)
+	}
+	require.Equal(t, http.StatusSeeOther, c.signIn(testToken).StatusCode)
 }
