@@ -20,7 +20,6 @@ import (
 	sdklog "go.temporal.io/sdk/log"
 
 	"github.com/ccflow/ccflow/config"
-	"github.com/ccflow/ccflow/core/tokens"
 	"github.com/ccflow/ccflow/internal/buildinfo"
 	"github.com/ccflow/ccflow/internal/httpwrap"
 	"github.com/ccflow/ccflow/internal/requestid"
@@ -28,6 +27,7 @@ import (
 	"github.com/ccflow/ccflow/telemetry"
 	"github.com/ccflow/ccflow/usecase"
 	"github.com/ccflow/ccflow/web/api"
+	"github.com/ccflow/ccflow/web/auth"
 	"github.com/ccflow/ccflow/web/console"
 )
 
@@ -67,7 +67,7 @@ func run() error {
 	}
 	defer shutdownTelemetry(tel, log)
 
-	if warning := cfg.PayloadKeysWarning(); warning != "" {
+	for _, warning := range cfg.Warnings() {
 		log.Warn(warning)
 	}
 
@@ -76,8 +76,11 @@ func run() error {
 		return err
 	}
 	defer st.Close()
-	key, err := cfg.SurveyKey(ctx, st)
+	keys, err := cfg.LinkKeys(ctx, st)
 	if err != nil {
+		return err
+	}
+	if err := usecase.RekeyAddresses(ctx, st, keys, log); err != nil {
 		return err
 	}
 	temporalOpts := cfg.Temporal
@@ -91,7 +94,7 @@ func run() error {
 	}
 	defer tc.Close()
 
-	service := &usecase.Service{Store: st, Temporal: tc, TaskQueue: cfg.TaskQueue, Signer: tokens.NewSigner(key), Log: log,
+	service := &usecase.Service{Store: st, Temporal: tc, TaskQueue: cfg.TaskQueue, Signer: keys.Survey, Keys: keys, Log: log,
 		Metrics: tel.Metrics}
 	// The background work (the entry index kept current, started runs
 	// confirmed in batches, stale claims settled) outlives the signal until
@@ -102,13 +105,15 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	admin, err := newConsole(ctx, cfg, st, service, log)
+	// Failed token checks of the API and the console's sign-ins add up.
+	backoff := auth.NewBackoff(auth.DefaultBackoffEvery, auth.DefaultBackoffBurst)
+	admin, err := newConsole(ctx, cfg, st, service, backoff, log)
 	if err != nil {
 		return err
 	}
 	mux := http.NewServeMux()
 	mux.Handle(console.Prefix, admin)
-	mux.Handle("/", api.New(api.Config{Service: service, APIToken: cfg.APIToken, PublicURL: cfg.PublicURL,
+	mux.Handle("/", api.New(api.Config{Service: service, APIToken: cfg.APIToken, CodecToken: cfg.CodecToken, Backoff: backoff, PublicURL: cfg.PublicURL,
 		TwilioAuthToken: cfg.TwilioAuthToken, Log: log, Build: build, Metrics: tel.MetricsHandler(),
 		PayloadCodec: payloadCodec(cfg), TemporalUIURL: cfg.TemporalUIURL, Namespace: temporalOpts.Namespace}))
 	srv := httpwrap.NewServer(cfg.HTTPAddr,
@@ -139,12 +144,13 @@ func run() error {
 
 // newConsole is the administrator's console, its sessions sealed with a key
 // the store keeps for every starter.
-func newConsole(ctx context.Context, cfg config.Config, st *store.Store, service *usecase.Service, log *slog.Logger) (http.Handler, error) {
+func newConsole(ctx context.Context, cfg config.Config, st *store.Store, service *usecase.Service, backoff *auth.Backoff,
+	log *slog.Logger) (http.Handler, error) {
 	key, err := st.Secret(ctx, console.SessionSecretName)
 	if err != nil {
 		return nil, fmt.Errorf("reading the console's session key %q from the database: %w", console.SessionSecretName, err)
 	}
-	return console.New(console.Config{Service: service, APIToken: cfg.APIToken, SessionKey: key, PublicURL: cfg.PublicURL,
+	return console.New(console.Config{Service: service, APIToken: cfg.APIToken, SessionKey: key, PublicURL: cfg.PublicURL, Backoff: backoff,
 		TemporalUIURL: cfg.TemporalUIURL, Namespace: cfg.Temporal.Namespace, Log: log})
 }
 

@@ -15,8 +15,9 @@ import (
 	"github.com/ccflow/ccflow/core/policy"
 )
 
-// Suppression is one opt-out: a channel and an address (kept as its hash,
-// and in clear until the customer's data is erased).
+// Suppression is one opt-out: a channel and an address, kept as its keyed
+// hash (policy.AddressHasher), and in clear until the customer's data is
+// erased.
 type Suppression struct {
 	Channel     string    `db:"channel" json:"channel"`
 	AddressHash string    `db:"address_hash" json:"address_hash"`
@@ -39,11 +40,15 @@ const (
 // first record, and the address is filled in if it was unknown. It reports
 // whether the opt-out is new.
 func (s *Store) AddSuppression(ctx context.Context, sup Suppression) (Suppression, bool, error) {
+	return addSuppression(ctx, s.db, sup)
+}
+
+func addSuppression(ctx context.Context, q sqlx.QueryerContext, sup Suppression) (Suppression, bool, error) {
 	var got struct {
 		Suppression
 		Inserted bool `db:"inserted"`
 	}
-	err := s.db.GetContext(ctx, &got, `
+	err := sqlx.GetContext(ctx, q, &got, `
 		INSERT INTO suppressions (channel, address_hash, address, reason, source)
 		VALUES ($1, $2, $3, $4, $5)
 		ON CONFLICT (channel, address_hash) DO UPDATE SET address = COALESCE(suppressions.address, EXCLUDED.address)
@@ -55,11 +60,17 @@ func (s *Store) AddSuppression(ctx context.Context, sup Suppression) (Suppressio
 	return got.Suppression, got.Inserted, nil
 }
 
-// RemoveSuppression deletes an opt-out; ErrNotFound when there is none.
-func (s *Store) RemoveSuppression(ctx context.Context, channel, hash string) error {
-	res, err := s.db.ExecContext(ctx, `DELETE FROM suppressions WHERE channel = $1 AND address_hash = $2`, channel, hash)
+// RemoveSuppression deletes the opt-outs of an address on channel, kept
+// under any of hashes (the address's policy.AddressHasher.Forms: with an
+// older key, or the legacy form); ErrNotFound when there is none.
+func (s *Store) RemoveSuppression(ctx context.Context, channel string, hashes []string) error {
+	return removeSuppression(ctx, s.db, channel, hashes)
+}
+
+func removeSuppression(ctx context.Context, q sqlx.ExecerContext, channel string, hashes []string) error {
+	res, err := q.ExecContext(ctx, `DELETE FROM suppressions WHERE channel = $1 AND address_hash = ANY($2)`, channel, anyHash(hashes))
 	if err != nil {
-		return fmt.Errorf("removing the %s opt-out %s: %w", channel, hash, err)
+		return fmt.Errorf("removing the %s opt-out %s: %w", channel, first(hashes), err)
 	}
 	if n, err := res.RowsAffected(); err != nil || n == 0 {
 		return fmt.Errorf("%s opt-out: %w", channel, ErrNotFound)
@@ -68,17 +79,25 @@ func (s *Store) RemoveSuppression(ctx context.Context, channel, hash string) err
 }
 
 // Suppressions lists opt-outs, newest first, of channel when not "" and of
-// the address with hash when not "", at most limit of them.
-func (s *Store) Suppressions(ctx context.Context, channel, hash string, limit int) ([]Suppression, error) {
+// the address kept under any of hashes when there are some (the address's
+// Forms), at most limit of them.
+func (s *Store) Suppressions(ctx context.Context, channel string, hashes []string, limit int) ([]Suppression, error) {
 	list := []Suppression{}
 	err := s.db.SelectContext(ctx, &list, `
 		SELECT channel, address_hash, address, reason, source, created_at FROM suppressions
-		WHERE ($1 = '' OR channel = $1) AND ($2 = '' OR address_hash = $2)
-		ORDER BY created_at DESC, channel, address_hash LIMIT $3`, channel, hash, limit)
+		WHERE ($1 = '' OR channel = $1) AND (coalesce(cardinality($2::text[]), 0) = 0 OR address_hash = ANY($2))
+		ORDER BY created_at DESC, channel, address_hash LIMIT $3`, channel, anyHash(hashes), limit)
 	if err != nil {
 		return nil, fmt.Errorf("listing opt-outs: %w", err)
 	}
 	return list, nil
+}
+
+func first(list []string) string {
+	if len(list) == 0 {
+		return ""
+	}
+	return list[0]
 }
 
 // Policy returns the contact policy document, or policy.Default() when

@@ -19,9 +19,11 @@ import (
 //     opened, and never while its link still takes answers;
 //   - customer interactions (customer id and interaction id): until
 //     CCFLOW_RETENTION after they arrived;
+//   - inbound SMS (the sender's number and hash, the text): until
+//     CCFLOW_RETENTION after they arrived;
 //   - opt-outs: for good, since an opt-out must outlive everything else;
 //     their free-text reason goes after CCFLOW_RETENTION, their address
-//     when the customer's data is erased (the hash stays and still
+//     when the customer's data is erased (the keyed hash stays and still
 //     matches);
 //   - run records (workflow, entry, interaction and the contact center's
 //     customer id, no name, address, phone or message): for good, as the
@@ -36,6 +38,7 @@ type Purged struct {
 	SurveyAnswers        int64 `json:"survey_answers"`
 	CustomerInteractions int64 `json:"customer_interactions"`
 	SuppressionReasons   int64 `json:"suppression_reasons"`
+	InboundMessages      int64 `json:"inbound_messages"`
 }
 
 // Add adds o's counts to p.
@@ -46,11 +49,13 @@ func (p *Purged) Add(o Purged) {
 	p.SurveyAnswers += o.SurveyAnswers
 	p.CustomerInteractions += o.CustomerInteractions
 	p.SuppressionReasons += o.SuppressionReasons
+	p.InboundMessages += o.InboundMessages
 }
 
 // Total is the number of rows touched.
 func (p Purged) Total() int64 {
-	return p.Deliveries + p.SMSStatuses + p.Surveys + p.SurveyAnswers + p.CustomerInteractions + p.SuppressionReasons
+	return p.Deliveries + p.SMSStatuses + p.Surveys + p.SurveyAnswers + p.CustomerInteractions + p.SuppressionReasons +
+		p.InboundMessages
 }
 
 // Purge deletes one batch (at most batch rows of each kind) of the
@@ -94,6 +99,10 @@ func (s *Store) Purge(ctx context.Context, cutoff, now time.Time, batch int) (Pu
 					SELECT channel, address_hash FROM suppressions
 					WHERE created_at < $1 AND reason <> '' ORDER BY created_at LIMIT $2)`,
 				[]any{cutoff, batch}},
+			{"inbound messages", &p.InboundMessages, `
+				DELETE FROM inbound_messages WHERE message_sid IN (
+					SELECT message_sid FROM inbound_messages WHERE received_at < $1 ORDER BY received_at LIMIT $2)`,
+				[]any{cutoff, batch}},
 		}
 		for _, st := range steps {
 			res, err := tx.ExecContext(ctx, st.query, st.args...)
@@ -121,6 +130,9 @@ type Erased struct {
 	SuppressionsAnonymized int64 `json:"suppressions_anonymized"`
 	// RunsUnlinked are run records whose customer id was cleared.
 	RunsUnlinked int64 `json:"runs_unlinked"`
+	// InboundMessages are SMS the customer sent from a number ccflow sent
+	// to for them, deleted.
+	InboundMessages int64 `json:"inbound_messages"`
 }
 
 // CustomerRuns lists the workflow IDs of the runs recorded for the
@@ -191,6 +203,8 @@ func (s *Store) EraseCustomer(ctx context.Context, customerID string) (Erased, e
 				[]any{pq.Array(hashes)}},
 			{"run records' customer id", &e.RunsUnlinked, `UPDATE runs SET customer_id = '' WHERE customer_id = $1`,
 				[]any{customerID}},
+			{"inbound messages", &e.InboundMessages, `DELETE FROM inbound_messages WHERE from_hash = ANY($1)`,
+				[]any{pq.Array(hashes)}},
 		}
 		for _, st := range steps {
 			res, err := tx.ExecContext(ctx, st.query, st.args...)

@@ -36,7 +36,7 @@ const maxFinishing = 256
 func (s *Service) OpenSurvey(ctx context.Context, token string) (store.Survey, error) {
 	// The customer is told the same for every bad link; the log tells a
 	// mangled link from a forged one (someone guessing) from an unknown one.
-	tokenID, err := s.Signer.Verify(token)
+	tokenID, err := s.surveyLinks().Verify(token)
 	if err != nil {
 		s.logger().InfoContext(ctx, "survey link refused", "reason", err.Error())
 		return store.Survey{}, ErrInvalidLink

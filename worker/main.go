@@ -18,7 +18,6 @@ import (
 
 	"github.com/ccflow/ccflow/activities"
 	"github.com/ccflow/ccflow/config"
-	"github.com/ccflow/ccflow/core/tokens"
 	"github.com/ccflow/ccflow/internal/buildinfo"
 	"github.com/ccflow/ccflow/internal/requestid"
 	"github.com/ccflow/ccflow/providers/httpcall"
@@ -74,7 +73,7 @@ func run() error {
 	}
 	defer shutdownTelemetry(tel, log)
 
-	if warning := cfg.PayloadKeysWarning(); warning != "" {
+	for _, warning := range cfg.Warnings() {
 		log.Warn(warning)
 	}
 
@@ -96,8 +95,11 @@ func run() error {
 	}()
 	log.Info("worker probes listening", slog.String("addr", cfg.WorkerHTTPAddr))
 
-	key, err := cfg.SurveyKey(ctx, st)
+	keys, err := cfg.LinkKeys(ctx, st)
 	if err != nil {
+		return err
+	}
+	if err := usecase.RekeyAddresses(ctx, st, keys, log); err != nil {
 		return err
 	}
 	mailer, err := senders.NewMailer(cfg.SMTPURL, cfg.OutboxDir)
@@ -127,7 +129,8 @@ func run() error {
 		Store:     st,
 		Mailer:    mailer,
 		SMS:       senders.NewSMSSender(cfg.Twilio, cfg.OutboxDir),
-		Signer:    tokens.NewSigner(key),
+		Signer:    keys.Survey,
+		Keys:      keys,
 		PublicURL: cfg.PublicURL,
 		SurveyTTL: cfg.SurveyTTL,
 		From:      cfg.EmailFrom,

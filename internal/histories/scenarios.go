@@ -11,9 +11,9 @@ import (
 
 	"github.com/ccflow/ccflow/core/entry"
 	"github.com/ccflow/ccflow/core/interaction"
-	"github.com/ccflow/ccflow/core/policy"
 	"github.com/ccflow/ccflow/examples"
 	"github.com/ccflow/ccflow/store"
+	"github.com/ccflow/ccflow/usecase"
 	"github.com/ccflow/ccflow/workflows"
 )
 
@@ -212,9 +212,10 @@ func init() {
 				entry.Step{ID: "thanks", Spec: &entry.SendEmail{Subject: "Thanks", Text: "Thanks for calling, $(customer.first_name)."}},
 			),
 			prepare: func(ctx context.Context, s *system) error {
-				phone := "+15551234567"
-				_, _, err := s.store.AddSuppression(ctx, store.Suppression{Channel: "sms",
-					AddressHash: policy.AddressHash(phone), Address: &phone, Source: store.SourceAPI})
+				// Through the use case, which hashes the address with the keys
+				// the activities check it with.
+				_, _, err := s.ingest.AddSuppression(ctx, usecase.SuppressionRequest{Channel: "sms", Address: "+15551234567"},
+					store.SourceAPI)
 				return err
 			},
 			want: completed,
