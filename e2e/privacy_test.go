@@ -209,7 +209,7 @@ func TestAnEncryptedHistoryHoldsNoCustomerDataInClear(t *testing.T) {
 	require.Equal(t, `step "last-word" (send_email) failed: the run's failure says why`, md.GetCurrentDetails())
 
 	// The failure's message is there, sealed: opened with the keys, it
-	// says which step failed and why.
+	// names the address.
 	var failure string
 	for _, e := range events {
 		if f := e.GetWorkflowExecutionFailedEventAttributes().GetFailure(); f != nil {
@@ -217,9 +217,9 @@ func TestAnEncryptedHistoryHoldsNoCustomerDataInClear(t *testing.T) {
 			failure = testenv.TemporalOptions(t).FailureConverter.FailureToError(f).Error()
 		}
 	}
-	require.Contains(t, failure, "email of step last-word refused")
+	require.Contains(t, failure, "sending email to "+privateEmail, "the run's own words, sealed")
+	require.Contains(t, failure, "email of step last-word refused", "the activity's: its step, not its recipient (the worker logs them)")
 	require.Contains(t, failure, "550")
-	require.NotContains(t, failure, privateEmail, "a send's error names its step, not its recipient: the worker logs it")
 }
 
 func TestACodecClientDecodesARunThroughTheStartersCodecEndpoint(t *testing.T) {
@@ -352,9 +352,19 @@ func TestTheWebUIShowsADecodedRunThroughTheCodecEndpoint(t *testing.T) {
 	tlsFront := httptest.NewTLSServer(httputil.NewSingleHostReverseProxy(starter))
 	t.Cleanup(tlsFront.Close)
 	crm := startPrivateCRM(t)
+	// The Web UI's assets hold a codec token, which any browser can read:
+	// it may call /codec and nothing else.
+	const uiToken = "e2e-codec-token-for-the-temporal-web-ui"
 	s := startSystemAt(t, addr, "CCFLOW_PAYLOAD_KEYS="+testenv.PayloadKeysValue(), "CCFLOW_TEMPORAL_UI_URL="+temporal.uiURL,
-		"CCFLOW_CONNECTION_CRM_URL="+crm.URL+"/api", "CCFLOW_CONNECTION_CRM_TOKEN=crm-token")
+		"CCFLOW_CONNECTION_CRM_URL="+crm.URL+"/api", "CCFLOW_CONNECTION_CRM_TOKEN=crm-token", "CCFLOW_CODEC_TOKEN="+uiToken)
 	workflowID, _ := privateRun(t, s)
+	req, err := http.NewRequest(http.MethodGet, s.baseURL+"/v1/workflows/"+urlEscape(workflowID), nil)
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer "+uiToken)
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, http.StatusUnauthorized, resp.StatusCode, "the codec token reads no run through the API")
 	var run struct {
 		RunID string `json:"run_id"`
 	}
@@ -364,7 +374,7 @@ func TestTheWebUIShowsADecodedRunThroughTheCodecEndpoint(t *testing.T) {
 	ctx := browser(t, chromedp.Flag("ignore-certificate-errors", true))
 	require.NoError(t, chromedp.Do(ctx, chromedp.EmulateViewport(1440, 900), chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
 		_, err := cdp.Call(ctx, tg, page.AddScriptToEvaluateOnNewDocument,
-			page.AddScriptToEvaluateOnNewDocumentParams{Source: codecSettings(tlsFront.URL+"/codec", apiToken)})
+			page.AddScriptToEvaluateOnNewDocumentParams{Source: codecSettings(tlsFront.URL+"/codec", uiToken)})
 		return err
 	})))
 	waitForText(t, ctx, history, workflowID, privateEmail)
