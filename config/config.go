@@ -358,13 +358,32 @@ type Secrets interface {
 	Secret(ctx context.Context, name string) ([]byte, error)
 }
 
+// ExistingSecrets is what a store offers besides Secrets: a secret read
+// only if it was made.
+type ExistingSecrets interface {
+	ExistingSecret(ctx context.Context, name string) ([]byte, bool, error)
+}
+
 // LinkKeys are the keys of survey links, unsubscribe links and address
 // hashes, derived from the link secrets: CCFLOW_SURVEY_SECRET's when set,
 // else the secret the store creates once and shares between the starter
-// (which verifies links) and the worker (which signs them).
+// (which verifies links) and the worker (which signs them). With
+// CCFLOW_SURVEY_SECRET set, a secret the store made before is honoured
+// last, as an older one: links and hashes made before the variable was
+// set keep working.
 func (c Config) LinkKeys(ctx context.Context, secrets Secrets) (*linkkeys.Keys, error) {
 	if len(c.LinkSecrets) > 0 {
-		return linkkeys.New(c.LinkSecrets...)
+		list := c.LinkSecrets
+		if existing, ok := secrets.(ExistingSecrets); ok {
+			stored, found, err := existing.ExistingSecret(ctx, SurveySecretName)
+			if err != nil {
+				return nil, fmt.Errorf("reading the link secret %q from the database: %w", SurveySecretName, err)
+			}
+			if found {
+				list = append(append([][]byte{}, list...), stored)
+			}
+		}
+		return linkkeys.New(list...)
 	}
 	key, err := secrets.Secret(ctx, SurveySecretName)
 	if err != nil {

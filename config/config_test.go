@@ -234,6 +234,29 @@ func TestLinkKeysPreferTheEnvironment(t *testing.T) {
 	require.Equal(t, linkkeys.Must([]byte("from-env")).Survey.Sign("abc"), keys.Survey.Sign("abc"))
 }
 
+// existingSecrets is a store that made its secret already.
+type existingSecrets struct{ secrets }
+
+func (s existingSecrets) ExistingSecret(_ context.Context, name string) ([]byte, bool, error) {
+	v, ok := s.secrets[name]
+	return v, ok, nil
+}
+
+// Setting CCFLOW_SURVEY_SECRET where the store made a secret before keeps
+// the links and hashes of that secret working.
+func TestLinkKeysHonourTheStoresSecretAfterTheEnvironments(t *testing.T) {
+	c := config.Config{LinkSecrets: [][]byte{[]byte("from-env")}}
+	before := linkkeys.Must([]byte("from-db"))
+
+	keys, err := c.LinkKeys(context.Background(), existingSecrets{secrets{config.SurveySecretName: []byte("from-db")}})
+
+	require.NoError(t, err)
+	require.Equal(t, linkkeys.Must([]byte("from-env")).Survey.Sign("abc"), keys.Survey.Sign("abc"), "the environment's signs")
+	_, err = keys.Unsubscribe.Verify(before.Unsubscribe.Sign("abc"))
+	require.NoError(t, err, "a link of the store's secret still verifies")
+	require.Contains(t, keys.Addresses.Forms("a@b.c"), before.Addresses.Hash("a@b.c"))
+}
+
 func TestLinkKeysFallBackToTheStore(t *testing.T) {
 	keys, err := config.Config{}.LinkKeys(context.Background(), secrets{config.SurveySecretName: []byte("from-db")})
 
