@@ -23,8 +23,10 @@ import (
 	"golang.org/x/net/html"
 
 	"github.com/ccflow/ccflow/core/entry"
+	"github.com/ccflow/ccflow/core/linkkeys"
 	"github.com/ccflow/ccflow/core/policy"
 	"github.com/ccflow/ccflow/internal/testenv"
+	"github.com/ccflow/ccflow/store"
 	"github.com/ccflow/ccflow/usecase"
 	"github.com/ccflow/ccflow/web/auth"
 )
@@ -582,4 +584,34 @@ func TestAnEmptySignInIsNotCounted(t *testing.T) {
 		require.Equal(t, http.StatusUnauthorized, c.signIn("").StatusCode)
 	}
 	require.Equal(t, http.StatusSeeOther, c.signIn(testToken).StatusCode)
+}
+
+// An opt-out made through an unsubscribe link shows its address on the
+// opt-outs page where ccflow still knows it (a delivery to it is kept),
+// and says the address is not known where it does not.
+func TestALinksOptOutShowsItsAddressWhereItIsKnown(t *testing.T) {
+	t.Parallel()
+	c := newTestConsole(t)
+	ctx := context.Background()
+	keys := linkkeys.ForProcess() // the service's, since it was given none
+	_, err := c.service.Store.DecideSend(ctx, store.SendAttempt{
+		Delivery: store.Delivery{Key: "e/i/s", WorkflowID: "e/i", StepID: "s", Channel: "email", Recipient: "grace@example.com",
+			CustomerKey: "C-1", AddressHash: keys.Addresses.Hash("grace@example.com")},
+		Owner: "a", LeaseFor: time.Minute, Now: time.Now(),
+	}, func(policy.Policy, policy.Request) policy.Decision { return policy.Decision{Outcome: policy.Send} })
+	require.NoError(t, err)
+	for _, address := range []string{"grace@example.com", "nobody-we-know@example.com"} {
+		id, err := policy.UnsubscribeID("email", keys.Addresses.Hash(address))
+		require.NoError(t, err)
+		_, err = c.service.Unsubscribe(ctx, keys.Unsubscribe.Sign(id))
+		require.NoError(t, err)
+	}
+	c.signIn(testToken)
+
+	_, page := c.do(http.MethodGet, "/console/opt-outs", nil)
+
+	require.Contains(t, string(page), "grace@example.com")
+	require.Contains(t, string(page), "an unsubscribe link")
+	require.NotContains(t, string(page), "nobody-we-know")
+	require.Contains(t, string(page), "not known (kept as a keyed hash)")
 }
