@@ -61,25 +61,20 @@ func (s *Store) HandleInbound(ctx context.Context, m InboundMessage, effect Inbo
 	var got InboundMessage
 	fresh := false
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
-		rows, err := tx.QueryxContext(ctx, `
+		// A message handled before (the same sid or token) inserts no row:
+		// ON CONFLICT DO NOTHING returns none.
+		var inserted []InboundMessage
+		if err := tx.SelectContext(ctx, &inserted, `
 			INSERT INTO inbound_messages (message_sid, idempotency_token, channel, from_hash, from_address, to_address,
 				body, action, keyword, survey_id)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
 			ON CONFLICT DO NOTHING
 			RETURNING `+inboundColumns,
-			m.MessageSID, m.IdempotencyToken, m.Channel, m.FromHash, m.From, m.To, m.Body, m.Action, m.Keyword, m.SurveyID)
-		if err != nil {
+			m.MessageSID, m.IdempotencyToken, m.Channel, m.FromHash, m.From, m.To, m.Body, m.Action, m.Keyword, m.SurveyID); err != nil {
 			return fmt.Errorf("recording inbound message %s: %w", m.MessageSID, err)
 		}
-		if rows.Next() {
-			fresh = true
-			err = rows.StructScan(&got)
-		}
-		if cerr := rows.Close(); err == nil {
-			err = cerr
-		}
-		if err != nil {
-			return fmt.Errorf("recording inbound message %s: %w", m.MessageSID, err)
+		if fresh = len(inserted) == 1; fresh {
+			got = inserted[0]
 		}
 		if !fresh {
 			if err := tx.GetContext(ctx, &got, `SELECT `+inboundColumns+` FROM inbound_messages
@@ -89,6 +84,7 @@ func (s *Store) HandleInbound(ctx context.Context, m InboundMessage, effect Inbo
 			}
 			return nil
 		}
+		var err error
 		switch {
 		case effect.OptOut != nil:
 			_, _, err = addSuppression(ctx, tx, *effect.OptOut)

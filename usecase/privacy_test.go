@@ -20,10 +20,10 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/worker"
 
-	"github.com/ccflow/ccflow/core/linkkeys"
 	"github.com/ccflow/ccflow/activities"
 	"github.com/ccflow/ccflow/core/entry"
 	"github.com/ccflow/ccflow/core/interaction"
+	"github.com/ccflow/ccflow/core/linkkeys"
 	"github.com/ccflow/ccflow/core/policy"
 	"github.com/ccflow/ccflow/core/tokens"
 	"github.com/ccflow/ccflow/providers"

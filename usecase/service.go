@@ -25,7 +25,7 @@ type Service struct {
 	// process alone, which only a test may use: the starter passes the
 	// keys the worker has too.
 	Keys *linkkeys.Keys
-	Log    *slog.Logger
+	Log  *slog.Logger
 	// Metrics counts events, matches and starts; nil counts nothing.
 	Metrics *telemetry.Metrics
 

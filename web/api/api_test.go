@@ -35,11 +35,11 @@ const apiToken = "test-api-token"
 // testAPI is the API's handler on a fresh database, the shared Temporal dev
 // server and a task queue of the test's own.
 type testAPI struct {
-	t         *testing.T
-	handler   http.Handler
-	store     *store.Store
-	temporal  client.Client
-	signer    *tokens.Signer
+	t        *testing.T
+	handler  http.Handler
+	store    *store.Store
+	temporal client.Client
+	signer   *tokens.Signer
 	// keys are the link keys: unsubscribe links and address hashes.
 	keys      *linkkeys.Keys
 	taskQueue string
