@@ -10,6 +10,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
+	"github.com/ccflow/ccflow/core/linkkeys"
 	"github.com/ccflow/ccflow/core/policy"
 	"github.com/ccflow/ccflow/store"
 	"github.com/ccflow/ccflow/workflows"
@@ -79,7 +80,7 @@ func (m *memLedger) setSuppressed(channel string, out bool) {
 	if channel == "sms" {
 		address = customerPhone
 	}
-	m.suppressed[channel+"/"+policy.AddressHash(address)] = out
+	m.suppressed[channel+"/"+linkkeys.ForProcess().Addresses.Hash(address)] = out
 }
 
 func (m *memLedger) recordInteraction(customer, id string, at time.Time) {

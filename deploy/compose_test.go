@@ -104,6 +104,20 @@ func TestComposeRequiresAnAPIToken(t *testing.T) {
 	require.Regexp(t, `^\$\{CCFLOW_API_TOKEN:\?.+\}$`, token, "compose must fail without CCFLOW_API_TOKEN, not fall back to a default")
 }
 
+// Histories are sealed by default: compose refuses to start without
+// CCFLOW_PAYLOAD_KEYS, rather than keeping customers' data in clear and
+// silencing the start-up warning that says so.
+func TestComposeRequiresPayloadKeys(t *testing.T) {
+	c := loadCompose(t)
+	for _, name := range []string{"worker", "starter"} {
+		keys := c.Services[name].Environment["CCFLOW_PAYLOAD_KEYS"]
+		require.Regexp(t, `^\$\{CCFLOW_PAYLOAD_KEYS:\?.+\}$`, keys, "%s: compose must fail without payload keys, not fall back to none", name)
+	}
+	data, err := os.ReadFile("../docker-compose.yml")
+	require.NoError(t, err)
+	require.NotContains(t, string(data), "CCFLOW_PAYLOAD_KEYS:-none")
+}
+
 func TestComposeWiresCcflowToItsServers(t *testing.T) {
 	c := loadCompose(t)
 	for _, name := range []string{"worker", "starter"} {

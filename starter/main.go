@@ -16,13 +16,14 @@ import (
 	"go.temporal.io/sdk/converter"
 
 	"github.com/ccflow/ccflow/config"
-	"github.com/ccflow/ccflow/core/tokens"
 	"github.com/ccflow/ccflow/providers/webhooksend"
 	"github.com/ccflow/ccflow/startup"
 	"github.com/ccflow/ccflow/store"
 	"github.com/ccflow/ccflow/telemetry"
+	"github.com/ccflow/ccflow/telemetry/httpwrap"
 	"github.com/ccflow/ccflow/usecase"
 	"github.com/ccflow/ccflow/web/api"
+	"github.com/ccflow/ccflow/web/auth"
 	"github.com/ccflow/ccflow/web/console"
 )
 
@@ -39,7 +40,7 @@ func run(ctx context.Context, p *startup.Process) error {
 	}
 	defer tc.Close()
 
-	service := &usecase.Service{Store: st, Temporal: tc, TaskQueue: cfg.TaskQueue, Signer: tokens.NewSigner(p.SurveyKey), Log: log,
+	service := &usecase.Service{Store: st, Temporal: tc, TaskQueue: cfg.TaskQueue, Signer: p.Keys.Survey, Keys: p.Keys, Log: log,
 		Metrics: tel.Metrics, WebhookSealer: p.WebhookSealer, WebhookURLs: webhooksend.New(cfg.Webhooks.Allow)}
 	// The background work (the entry index kept current, started runs
 	// confirmed in batches, stale claims settled) outlives the signal until
@@ -50,23 +51,20 @@ func run(ctx context.Context, p *startup.Process) error {
 	if err != nil {
 		return err
 	}
-	admin, err := newConsole(ctx, cfg, st, service, log)
+	// Failed token checks of the API and the console's sign-ins add up.
+	backoff := auth.NewBackoff(auth.DefaultBackoffEvery, auth.DefaultBackoffBurst)
+	admin, err := newConsole(ctx, cfg, st, service, backoff, log)
 	if err != nil {
 		return err
 	}
 	mux := http.NewServeMux()
 	mux.Handle(console.Prefix, admin)
-	mux.Handle("/", api.New(api.Config{Service: service, APIToken: cfg.APIToken, PublicURL: cfg.PublicURL,
+	mux.Handle("/", api.New(api.Config{Service: service, APIToken: cfg.APIToken, CodecToken: cfg.CodecToken, Backoff: backoff, PublicURL: cfg.PublicURL,
 		TwilioAuthToken: cfg.TwilioAuthToken, Log: log, Build: p.Build, Metrics: tel.MetricsHandler(),
 		PayloadCodec: payloadCodec(cfg), TemporalUIURL: cfg.TemporalUIURL, Namespace: p.Temporal.Namespace}))
-	srv := &http.Server{
-		Addr:              cfg.HTTPAddr,
-		Handler:           tel.Handler(telemetry.Routed(mux), telemetry.HTTPOptions{Server: "ccflow-starter", Path: api.LoggedPath}),
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      60 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-	}
+	srv := httpwrap.NewServer(cfg.HTTPAddr,
+		tel.Handler(telemetry.Routed(mux), telemetry.HTTPOptions{Server: "ccflow-starter", Path: api.LoggedPath}),
+		httpwrap.Timeouts{ReadHeader: 10 * time.Second, Read: 30 * time.Second, Write: 60 * time.Second, Idle: 2 * time.Minute})
 	served := make(chan error, 1)
 	go func() { served <- srv.ListenAndServe() }()
 	log.Info("starter listening", slog.String("addr", cfg.HTTPAddr), slog.String("public_url", cfg.PublicURL),
@@ -92,12 +90,13 @@ func run(ctx context.Context, p *startup.Process) error {
 
 // newConsole is the administrator's console, its sessions sealed with a key
 // the store keeps for every starter.
-func newConsole(ctx context.Context, cfg config.Config, st *store.Store, service *usecase.Service, log *slog.Logger) (http.Handler, error) {
+func newConsole(ctx context.Context, cfg config.Config, st *store.Store, service *usecase.Service, backoff *auth.Backoff,
+	log *slog.Logger) (http.Handler, error) {
 	key, err := st.Secret(ctx, console.SessionSecretName)
 	if err != nil {
 		return nil, fmt.Errorf("reading the console's session key %q from the database: %w", console.SessionSecretName, err)
 	}
-	return console.New(console.Config{Service: service, APIToken: cfg.APIToken, SessionKey: key, PublicURL: cfg.PublicURL,
+	return console.New(console.Config{Service: service, APIToken: cfg.APIToken, SessionKey: key, PublicURL: cfg.PublicURL, Backoff: backoff,
 		TemporalUIURL: cfg.TemporalUIURL, Namespace: cfg.Temporal.Namespace, Log: log})
 }
 

@@ -25,9 +25,11 @@ import (
 
 	"github.com/ccflow/ccflow/buildinfo"
 	"github.com/ccflow/ccflow/config"
+	"github.com/ccflow/ccflow/core/linkkeys"
 	"github.com/ccflow/ccflow/core/webhook"
 	"github.com/ccflow/ccflow/store"
 	"github.com/ccflow/ccflow/telemetry"
+	"github.com/ccflow/ccflow/usecase"
 	"github.com/ccflow/ccflow/web/requestid"
 )
 
@@ -42,9 +44,9 @@ type Process struct {
 	Telemetry *telemetry.Telemetry
 	// Store is open, its schema up to date.
 	Store *store.Store
-	// SurveyKey signs survey links (the worker) and verifies them (the
-	// starter).
-	SurveyKey []byte
+	// Keys are the keys derived from the link secret: survey links,
+	// unsubscribe links and the keyed hashes of addresses.
+	Keys *linkkeys.Keys
 	// WebhookSealer seals and opens webhook subscriptions' signing
 	// secrets, with keys derived from CCFLOW_PAYLOAD_KEYS or the store's.
 	WebhookSealer *webhook.Sealer
@@ -89,7 +91,7 @@ func main(part config.Part, args []string, stdout, stderr io.Writer, run func(co
 }
 
 // Start reads the configuration of part, then sets up in order the logger,
-// telemetry, the store (migrated), the survey-link key and the webhook secrets' sealer, and the
+// telemetry, the store (migrated), the link keys (moving rows hashed with an older key to the current one) and the webhook secrets' sealer, and the
 // Temporal client's options. What it opened is closed by Close, or at once
 // when it fails.
 func Start(ctx context.Context, part config.Part) (_ *Process, err error) {
@@ -111,13 +113,18 @@ func Start(ctx context.Context, part config.Part) (_ *Process, err error) {
 	if p.Telemetry, err = telemetry.Setup(ctx, telemetry.Options{Service: "ccflow-" + p.Name, Build: p.Build}); err != nil {
 		return nil, err
 	}
-	if warning := p.Config.PayloadKeysWarning(); warning != "" {
+	for _, warning := range p.Config.Warnings() {
 		p.Log.Warn(warning)
 	}
 	if p.Store, err = store.OpenMigrated(ctx, p.Config.DatabaseURL); err != nil {
 		return nil, err
 	}
-	if p.SurveyKey, err = p.Config.SurveyKey(ctx, p.Store); err != nil {
+	if p.Keys, err = p.Config.LinkKeys(ctx, p.Store); err != nil {
+		return nil, err
+	}
+	// Rows hashed with an older key (or none) move to the current one
+	// before anything is served.
+	if err = usecase.RekeyAddresses(ctx, p.Store, p.Keys, p.Log); err != nil {
 		return nil, err
 	}
 	if p.WebhookSealer, err = p.Config.WebhookSealer(ctx, p.Store); err != nil {

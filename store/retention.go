@@ -19,9 +19,11 @@ import (
 //     opened, and never while its link still takes answers;
 //   - customer interactions (customer id and interaction id): until
 //     CCFLOW_RETENTION after they arrived;
+//   - inbound SMS (the sender's number and hash, the text): until
+//     CCFLOW_RETENTION after they arrived;
 //   - opt-outs: for good, since an opt-out must outlive everything else;
 //     their free-text reason goes after CCFLOW_RETENTION, their address
-//     when the customer's data is erased (the hash stays and still
+//     when the customer's data is erased (the keyed hash stays and still
 //     matches);
 //   - webhook events (copies of answers, message statuses, opt-outs and
 //     run ends sent to subscribers) with their deliveries and attempts
@@ -43,7 +45,8 @@ type Purged struct {
 	SuppressionReasons   int64 `json:"suppression_reasons"`
 	// WebhookEvents are events of the webhook outbox, deleted with their
 	// deliveries and attempts.
-	WebhookEvents int64 `json:"webhook_events"`
+	WebhookEvents   int64 `json:"webhook_events"`
+	InboundMessages int64 `json:"inbound_messages"`
 }
 
 // Add adds o's counts to p.
@@ -55,12 +58,13 @@ func (p *Purged) Add(o Purged) {
 	p.CustomerInteractions += o.CustomerInteractions
 	p.SuppressionReasons += o.SuppressionReasons
 	p.WebhookEvents += o.WebhookEvents
+	p.InboundMessages += o.InboundMessages
 }
 
 // Total is the number of rows touched.
 func (p Purged) Total() int64 {
 	return p.Deliveries + p.SMSStatuses + p.Surveys + p.SurveyAnswers + p.CustomerInteractions + p.SuppressionReasons +
-		p.WebhookEvents
+		p.WebhookEvents + p.InboundMessages
 }
 
 // Purge deletes one batch (at most batch rows of each kind) of the
@@ -111,6 +115,10 @@ func (s *Store) Purge(ctx context.Context, cutoff, now time.Time, batch int) (Pu
 						WHERE d.event_id = e.id AND d.status IN ('pending', 'retrying'))
 					ORDER BY e.created_at LIMIT $2)`,
 				[]any{cutoff, batch}},
+			{"inbound messages", &p.InboundMessages, `
+				DELETE FROM inbound_messages WHERE message_sid IN (
+					SELECT message_sid FROM inbound_messages WHERE received_at < $1 ORDER BY received_at LIMIT $2)`,
+				[]any{cutoff, batch}},
 		}
 		for _, st := range steps {
 			res, err := tx.ExecContext(ctx, st.query, st.args...)
@@ -142,6 +150,9 @@ type Erased struct {
 	// customer's data, deleted with their deliveries and attempts: those
 	// not yet delivered are never sent.
 	WebhookEvents int64
+	// InboundMessages are SMS the customer sent from a number ccflow sent
+	// to for them, deleted.
+	InboundMessages int64
 }
 
 // CustomerRuns lists the workflow IDs of the runs recorded for the
@@ -217,6 +228,8 @@ func (s *Store) EraseCustomer(ctx context.Context, customerID string) (Erased, e
 				DELETE FROM webhook_events
 				WHERE customer_id = $1 OR (workflow_id <> '' AND workflow_id = ANY($2)) OR (address_hash <> '' AND address_hash = ANY($3))`,
 				[]any{customerID, ids, pq.Array(hashes)}},
+			{"inbound messages", &e.InboundMessages, `DELETE FROM inbound_messages WHERE from_hash = ANY($1)`,
+				[]any{pq.Array(hashes)}},
 		}
 		for _, st := range steps {
 			res, err := tx.ExecContext(ctx, st.query, st.args...)

@@ -36,6 +36,9 @@ type SendAttempt struct {
 	// Request is the send as the policy sees it; DecideSend fills in the
 	// facts (OptedOut, ContactedAgain, LastSurvey, RecentSends).
 	Request policy.Request
+	// OptOutHashes are every hash an opt-out of the recipient may be kept
+	// under (policy.AddressHasher.Forms); none means Delivery.AddressHash.
+	OptOutHashes []string
 }
 
 // Decide is the pure decision DecideSend applies to the facts it gathered:
@@ -130,8 +133,12 @@ func (s *Store) DecideSend(ctx context.Context, a SendAttempt, decide Decide) (D
 func facts(ctx context.Context, tx *sqlx.Tx, a SendAttempt, p policy.Policy) (policy.Request, error) {
 	d, req := a.Delivery, a.Request
 	req.Now, req.Channel, req.Survey = a.Now, d.Channel, d.Survey
+	hashes := a.OptOutHashes
+	if len(hashes) == 0 {
+		hashes = []string{d.AddressHash}
+	}
 	if err := tx.GetContext(ctx, &req.OptedOut,
-		`SELECT EXISTS (SELECT 1 FROM suppressions WHERE channel = $1 AND address_hash = $2)`, d.Channel, d.AddressHash); err != nil {
+		`SELECT EXISTS (SELECT 1 FROM suppressions WHERE channel = $1 AND address_hash = ANY($2))`, d.Channel, anyHash(hashes)); err != nil {
 		return req, fmt.Errorf("looking up opt-outs of %s: %w", d.Key, err)
 	}
 	if req.CancelOnNewInteraction && a.CustomerID != "" {

@@ -7,6 +7,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/ccflow/ccflow/core/policy"
+	"github.com/ccflow/ccflow/telemetry/httpwrap"
 )
 
 // Metrics are ccflow's own metrics. Every method is safe on a nil
@@ -102,12 +103,14 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 }
 
 // HTTPRequest counts one request served on route (a ServeMux pattern, or
-// "unmatched") with status, and how long it took.
+// "unmatched") with status, and how long it took. The method is counted as
+// a label of a fixed set (httpwrap.Method: an unknown one is "other"),
+// whatever the caller passes: a client chooses the method.
 func (m *Metrics) HTTPRequest(method, route string, status int, took time.Duration) {
 	if m == nil {
 		return
 	}
-	m.httpDuration.WithLabelValues(method, route, strconv.Itoa(status)).Observe(took.Seconds())
+	m.httpDuration.WithLabelValues(httpwrap.Method(method), route, strconv.Itoa(status)).Observe(took.Seconds())
 }
 
 // EventIngested counts one ingested event.

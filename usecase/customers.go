@@ -40,13 +40,16 @@ type CustomerErasure struct {
 	// WebhookEvents are webhook events that held the customer's data,
 	// deleted with their deliveries: those not yet delivered never are.
 	WebhookEvents int64 `json:"webhook_events"`
+	// InboundMessages are SMS the customer sent from a number ccflow sent
+	// to for them, deleted.
+	InboundMessages int64 `json:"inbound_messages"`
 }
 
 // setErased puts what the store erased in e.
 func (e *CustomerErasure) setErased(by store.Erased) {
 	e.Deliveries, e.SMSStatuses, e.Surveys, e.SurveyAnswers = by.Deliveries, by.SMSStatuses, by.Surveys, by.SurveyAnswers
 	e.CustomerInteractions, e.SuppressionsAnonymized, e.RunsUnlinked = by.CustomerInteractions, by.SuppressionsAnonymized, by.RunsUnlinked
-	e.WebhookEvents = by.WebhookEvents
+	e.WebhookEvents, e.InboundMessages = by.WebhookEvents, by.InboundMessages
 }
 
 // EraseCustomer erases what ccflow stores about the customer with

@@ -53,7 +53,7 @@ func (s *Service) OpenSurvey(ctx context.Context, token string) (Survey, error) 
 func (s *Service) openSurvey(ctx context.Context, token string) (store.Survey, error) {
 	// The customer is told the same for every bad link; the log tells a
 	// mangled link from a forged one (someone guessing) from an unknown one.
-	tokenID, err := s.Signer.Verify(token)
+	tokenID, err := s.surveyLinks().Verify(token)
 	if err != nil {
 		s.logger().InfoContext(ctx, "survey link refused", "reason", err.Error())
 		return store.Survey{}, ErrInvalidLink

@@ -14,7 +14,6 @@ import (
 
 	"github.com/ccflow/ccflow/activities"
 	"github.com/ccflow/ccflow/config"
-	"github.com/ccflow/ccflow/core/tokens"
 	"github.com/ccflow/ccflow/providers/httpcall"
 	"github.com/ccflow/ccflow/providers/netguard"
 	"github.com/ccflow/ccflow/providers/senders"
@@ -80,7 +79,8 @@ func run(ctx context.Context, p *startup.Process) error {
 		Store:     st,
 		Mailer:    mailer,
 		SMS:       senders.NewSMSSender(cfg.Twilio, cfg.OutboxDir),
-		Signer:    tokens.NewSigner(p.SurveyKey),
+		Signer:    p.Keys.Survey,
+		Keys:      p.Keys,
 		PublicURL: cfg.PublicURL,
 		SurveyTTL: cfg.SurveyTTL,
 		From:      cfg.EmailFrom,

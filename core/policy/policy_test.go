@@ -1,6 +1,8 @@
 package policy_test
 
 import (
+	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"testing"
 
@@ -83,20 +85,53 @@ func TestNormalizeAddress(t *testing.T) {
 	}
 }
 
-func TestUnsubscribeIDsCarryTheChannelAndTheHashOnly(t *testing.T) {
-	hash := policy.AddressHash("ada@example.com")
+func TestUnsubscribeIDsCarryTheChannelAndTheKeyedHashOnly(t *testing.T) {
+	h := policy.NewAddressHasher([]byte("0123456789abcdef0123456789abcdef"))
+	hash := h.Hash("ada@example.com")
+	require.Regexp(t, `^[0-9a-f]{8}:[0-9a-f]{64}$`, hash)
+	require.NotContains(t, hash, policy.LegacyAddressHash("ada@example.com"), "the hash is keyed")
 	id, err := policy.UnsubscribeID("email", hash)
 	require.NoError(t, err)
 	require.NotContains(t, id, "ada")
 	require.LessOrEqual(t, len(id), 128)
-	channel, got, err := policy.ParseUnsubscribeID(id)
+	got, err := policy.ParseUnsubscribeID(id)
 	require.NoError(t, err)
-	require.Equal(t, "email", channel)
-	require.Equal(t, hash, got)
-	for _, bad := range []string{"", "u", "ux" + id[2:], id + "A", "i1_zq-TTpjTrLW3Z9BkDqg"} {
-		_, _, err := policy.ParseUnsubscribeID(bad)
+	require.Equal(t, policy.Unsubscribe{Channel: "email", Hash: hash}, got)
+	for _, bad := range []string{"", "u", "k", "kx" + id[2:], id + "A", "ke" + "zzzzzzzz" + id[10:], "i1_zq-TTpjTrLW3Z9BkDqg"} {
+		_, err := policy.ParseUnsubscribeID(bad)
 		require.Error(t, err, bad)
 	}
+	_, err = policy.UnsubscribeID("email", policy.LegacyAddressHash("ada@example.com"))
+	require.Error(t, err, "an unkeyed hash makes no link")
+}
+
+// Links sent before the keys carried the unkeyed hash: they are read back
+// as such, so they keep working.
+func TestUnsubscribeIDsOfBeforeTheKeysAreReadAsLegacy(t *testing.T) {
+	legacy := policy.LegacyAddressHash("+15551234567")
+	raw, err := hex.DecodeString(legacy)
+	require.NoError(t, err)
+	got, err := policy.ParseUnsubscribeID("us" + base64.RawURLEncoding.EncodeToString(raw))
+	require.NoError(t, err)
+	require.Equal(t, policy.Unsubscribe{Channel: "sms", Legacy: legacy}, got)
+}
+
+func TestTheFormsOfAnAddressAreEveryKeysHashAndLegacyForm(t *testing.T) {
+	newKey, oldKey := []byte("0123456789abcdef0123456789abcdef"), []byte("fedcba9876543210fedcba9876543210")
+	h := policy.NewAddressHasher(newKey, oldKey)
+	old := policy.NewAddressHasher(oldKey)
+	forms := h.Forms("+15551234567")
+	require.Len(t, forms, 4)
+	require.Contains(t, forms, h.Hash("+15551234567"))
+	require.Contains(t, forms, old.Hash("+15551234567"))
+	require.Contains(t, forms, h.LegacyForm(policy.LegacyAddressHash("+15551234567")))
+	require.Contains(t, forms, old.LegacyForm(policy.LegacyAddressHash("+15551234567")))
+	require.NotContains(t, forms, policy.NewAddressHasher(newKey).Hash("+15550000000"))
+	require.Regexp(t, h.CurrentPattern(), h.Hash("x@example.com"))
+	require.NotRegexp(t, h.CurrentPattern(), old.Hash("x@example.com"))
+	require.NotRegexp(t, h.CurrentPattern(), h.LegacyForm(policy.LegacyAddressHash("x@example.com")))
+	require.True(t, policy.IsLegacyHash(policy.LegacyAddressHash("x@example.com")))
+	require.False(t, policy.IsLegacyHash(h.Hash("x@example.com")))
 }
 
 func FuzzDecode(f *testing.F) {

@@ -11,7 +11,6 @@ import (
 
 	"github.com/ccflow/ccflow/core/entry"
 	"github.com/ccflow/ccflow/core/interaction"
-	"github.com/ccflow/ccflow/core/policy"
 	"github.com/ccflow/ccflow/core/webhook"
 	"github.com/ccflow/ccflow/examples"
 	"github.com/ccflow/ccflow/store"
@@ -214,9 +213,10 @@ func init() {
 				entry.Step{ID: "thanks", Spec: &entry.SendEmail{Subject: "Thanks", Text: "Thanks for calling, $(customer.first_name)."}},
 			),
 			prepare: func(ctx context.Context, s *system) error {
-				phone := "+15551234567"
-				_, _, err := s.store.AddSuppression(ctx, store.Suppression{Channel: "sms",
-					AddressHash: policy.AddressHash(phone), Address: &phone, Source: store.SourceAPI})
+				// Through the use case, which hashes the address with the keys
+				// the activities check it with.
+				_, _, err := s.ingest.AddSuppression(ctx, usecase.SuppressionRequest{Channel: "sms", Address: "+15551234567"},
+					store.SourceAPI)
 				return err
 			},
 			want: completed,
@@ -288,8 +288,7 @@ func webhookDelivery(gone bool, retry webhook.Retry) func(context.Context, *syst
 			return nil, fmt.Errorf("subscribing the receiver: %w", err)
 		}
 		phone := "+1555" + fmt.Sprint(time.Now().UnixNano()%10_000_000)
-		if _, _, err := s.store.AddSuppression(ctx, store.Suppression{Channel: "sms", AddressHash: policy.AddressHash(phone), Address: &phone,
-			Source: store.SourceAPI}); err != nil {
+		if _, _, err := s.ingest.AddSuppression(ctx, usecase.SuppressionRequest{Channel: "sms", Address: phone}, usecase.SuppressionFromAPI); err != nil {
 			return nil, err
 		}
 		var id string

@@ -27,9 +27,12 @@ import (
 	"github.com/ccflow/ccflow/client/entrysync"
 	"github.com/ccflow/ccflow/core/entry"
 	"github.com/ccflow/ccflow/core/interaction"
+	"github.com/ccflow/ccflow/core/linkkeys"
 	"github.com/ccflow/ccflow/core/policy"
 	"github.com/ccflow/ccflow/internal/testenv"
+	"github.com/ccflow/ccflow/store"
 	"github.com/ccflow/ccflow/usecase"
+	"github.com/ccflow/ccflow/web/auth"
 )
 
 const testToken = "console-test-token"
@@ -577,6 +580,11 @@ func TestOptOutsAreAddedListedAndRemoved(t *testing.T) {
 	add.Set("reason", "asked on the phone")
 	resp, _ = c.do(http.MethodPost, "/console/opt-outs/add", add)
 	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+	// The redirect names what was done, not to whom: it lands in the
+	// browser's history and every proxy's access log.
+	require.Equal(t, "/console/opt-outs?done=opted-out&of=sms", resp.Header.Get("Location"))
+	_, page = c.do(http.MethodGet, resp.Header.Get("Location"), nil)
+	require.Contains(t, string(page), "The address is opted out of SMS: no entry sends it any.")
 	list, err := c.service.Suppressions(context.Background(), "sms", "+15551234567")
 	require.NoError(t, err)
 	require.Len(t, list, 1)
@@ -587,6 +595,7 @@ func TestOptOutsAreAddedListedAndRemoved(t *testing.T) {
 	require.Contains(t, string(page), "asked on the phone")
 	resp, _ = c.do(http.MethodPost, "/console/opt-outs/remove", formOf(t, page, "/console/opt-outs/remove"))
 	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+	require.NotContains(t, resp.Header.Get("Location"), "5551234567")
 	list, err = c.service.Suppressions(context.Background(), "", "")
 	require.NoError(t, err)
 	require.Empty(t, list)
@@ -668,4 +677,61 @@ func TestTryItSaysWhichEntriesWouldStartAndStartsThemWhenAsked(t *testing.T) {
 	t.Cleanup(func() {
 		_ = c.service.Temporal.TerminateWorkflow(context.Background(), run.WorkflowID, "", "test finished")
 	})
+}
+
+// Guessing the token on the sign-in page is slow: after 30 wrong tokens
+// from one address the page refuses every sign-in, the right one too,
+// until the allowance comes back.
+func TestWrongSignInsFromOneAddressAreSlowedDown(t *testing.T) {
+	t.Parallel()
+	c := newTestConsole(t)
+	for i := range auth.DefaultBackoffBurst {
+		require.Equal(t, http.StatusUnauthorized, c.signIn("guess").StatusCode, "guess %d", i)
+	}
+	refused := c.signIn(testToken)
+	require.Equal(t, http.StatusTooManyRequests, refused.StatusCode, "the right token is not looked at either")
+	require.NotEmpty(t, refused.Header.Get("Retry-After"))
+	require.Nil(t, cookie(refused, sessionCookie))
+	time.Sleep(1100 * time.Millisecond) // one try a second comes back
+	require.Equal(t, http.StatusSeeOther, c.signIn(testToken).StatusCode)
+}
+
+// An empty token is no guess: it is not counted.
+func TestAnEmptySignInIsNotCounted(t *testing.T) {
+	t.Parallel()
+	c := newTestConsole(t)
+	for range auth.DefaultBackoffBurst + 5 {
+		require.Equal(t, http.StatusUnauthorized, c.signIn("").StatusCode)
+	}
+	require.Equal(t, http.StatusSeeOther, c.signIn(testToken).StatusCode)
+}
+
+// An opt-out made through an unsubscribe link shows its address on the
+// opt-outs page where ccflow still knows it (a delivery to it is kept),
+// and says the address is not known where it does not.
+func TestALinksOptOutShowsItsAddressWhereItIsKnown(t *testing.T) {
+	t.Parallel()
+	c := newTestConsole(t)
+	ctx := context.Background()
+	keys := linkkeys.ForProcess() // the service's, since it was given none
+	_, err := c.service.Store.DecideSend(ctx, store.SendAttempt{
+		Delivery: store.Delivery{Key: "e/i/s", WorkflowID: "e/i", StepID: "s", Channel: "email", Recipient: "grace@example.com",
+			CustomerKey: "C-1", AddressHash: keys.Addresses.Hash("grace@example.com")},
+		Owner: "a", LeaseFor: time.Minute, Now: time.Now(),
+	}, func(policy.Policy, policy.Request) policy.Decision { return policy.Decision{Outcome: policy.Send} })
+	require.NoError(t, err)
+	for _, address := range []string{"grace@example.com", "nobody-we-know@example.com"} {
+		id, err := policy.UnsubscribeID("email", keys.Addresses.Hash(address))
+		require.NoError(t, err)
+		_, err = c.service.Unsubscribe(ctx, keys.Unsubscribe.Sign(id))
+		require.NoError(t, err)
+	}
+	c.signIn(testToken)
+
+	_, page := c.do(http.MethodGet, "/console/opt-outs", nil)
+
+	require.Contains(t, string(page), "grace@example.com")
+	require.Contains(t, string(page), "an unsubscribe link")
+	require.NotContains(t, string(page), "nobody-we-know")
+	require.Contains(t, string(page), "not known (kept as a keyed hash)")
 }

@@ -194,8 +194,47 @@ func policyTarget(path string) (target, where string) {
 // contact policy.
 func (c *console) optOuts(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	view := &optOutsView{Channel: q.Get("channel"), Address: strings.TrimSpace(q.Get("address")), Flash: q.Get("done")}
+	view := &optOutsView{Channel: q.Get("channel"), Address: strings.TrimSpace(q.Get("address")), Flash: doneWords(q.Get("done"), q.Get("of"))}
 	return c.renderOptOuts(w, r, http.StatusOK, view)
+}
+
+// What a post on the opt-outs page did, as its redirect names it: a code
+// and a channel, never the address, which would otherwise sit in the
+// browser's history, the access logs of every proxy on the way and the
+// Referer of the next request.
+const (
+	doneOptedOut        = "opted-out"
+	doneAlreadyOptedOut = "already-opted-out"
+	doneOptedIn         = "opted-in"
+	donePolicySaved     = "policy-saved"
+)
+
+// doneURL is the opt-outs page telling what a post did.
+func doneURL(done, channel string) string {
+	q := url.Values{"done": {done}}
+	if channel != "" {
+		q.Set("of", channel)
+	}
+	return "/console/opt-outs?" + q.Encode()
+}
+
+// doneWords says what a post did; "" for a code it does not know (a link
+// made elsewhere shows nothing of its own).
+func doneWords(done, channel string) string {
+	if channel != policy.ChannelEmail && channel != policy.ChannelSMS {
+		channel = ""
+	}
+	switch done {
+	case doneOptedOut:
+		return fmt.Sprintf("The address is opted out of %s: no entry sends it any.", channelWords(channel))
+	case doneAlreadyOptedOut:
+		return fmt.Sprintf("The address was opted out of %s already; nothing changed.", channelWords(channel))
+	case doneOptedIn:
+		return fmt.Sprintf("The address is opted back in to %s.", channelWords(channel))
+	case donePolicySaved:
+		return "The contact policy is saved. Every send from now on follows it, those of runs already waiting too."
+	}
+	return ""
 }
 
 // renderOptOuts fills in the list and the policy form (unless a posted one
@@ -239,15 +278,11 @@ func (c *console) addOptOut(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	address := req.Address
-	if sup.Address != nil {
-		address = *sup.Address
-	}
-	done := fmt.Sprintf("%s is opted out of %s: no entry sends it any.", address, channelWords(sup.Channel))
+	done := doneOptedOut
 	if !created {
-		done = fmt.Sprintf("%s was opted out of %s already; nothing changed.", address, channelWords(sup.Channel))
+		done = doneAlreadyOptedOut
 	}
-	redirect(w, r, "/console/opt-outs?done="+url.QueryEscape(done))
+	redirect(w, r, doneURL(done, sup.Channel))
 	return nil
 }
 
@@ -257,8 +292,7 @@ func (c *console) removeOptOut(w http.ResponseWriter, r *http.Request) error {
 	if err := c.Service.RemoveSuppression(r.Context(), channel, address); err != nil {
 		return err
 	}
-	done := fmt.Sprintf("%s is opted back in to %s.", address, channelWords(channel))
-	redirect(w, r, "/console/opt-outs?done="+url.QueryEscape(done))
+	redirect(w, r, doneURL(doneOptedIn, channel))
 	return nil
 }
 
@@ -283,7 +317,7 @@ func (c *console) savePolicy(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	redirect(w, r, "/console/opt-outs?done="+url.QueryEscape("The contact policy is saved. Every send from now on follows it, those of runs already waiting too.")+"#policy")
+	redirect(w, r, doneURL(donePolicySaved, "")+"#policy")
 	return nil
 }
 
@@ -293,6 +327,8 @@ func channelWords(channel string) string {
 		return "email"
 	case policy.ChannelSMS:
 		return "SMS"
+	case "":
+		return "its channel"
 	}
 	return channel
 }
