@@ -186,17 +186,26 @@ var smsStatusRank = map[string]int{
 }
 
 // RecordSMSStatus records a status callback for the message providerID.
-// It reports false for a status it does not know.
+// It reports false for a status it does not know. It takes the message's
+// lock, as MarkDelivered does, so that a caller who looks the delivery up
+// after it (DeliveryByProviderID) finds it, or MarkDelivered reads the
+// status.
 func (s *Store) RecordSMSStatus(ctx context.Context, providerID, status, errorCode string) (bool, error) {
 	rank, ok := smsStatusRank[status]
 	if !ok {
 		return false, nil
 	}
-	_, err := s.db.ExecContext(ctx, `
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		if err := lockMessage(ctx, tx, providerID); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `
 		INSERT INTO sms_statuses (provider_id, status, error_code) VALUES ($1, $2, $3)
 		ON CONFLICT (provider_id) DO UPDATE SET status = EXCLUDED.status, error_code = EXCLUDED.error_code, updated_at = now()
 		WHERE $4 >= (CASE sms_statuses.status `+rankCases()+` ELSE 0 END)`,
-		providerID, status, errorCode, rank)
+			providerID, status, errorCode, rank)
+		return err
+	})
 	if err != nil {
 		return false, fmt.Errorf("recording status %s of message %s: %w", status, providerID, err)
 	}

@@ -19,6 +19,8 @@ import (
 //     opened, and never while its link still takes answers;
 //   - customer interactions (customer id and interaction id): until
 //     CCFLOW_RETENTION after they arrived;
+//   - events posted to runs and the data each run kept of them: until
+//     CCFLOW_RETENTION after they were posted;
 //   - opt-outs: for good, since an opt-out must outlive everything else;
 //     their free-text reason goes after CCFLOW_RETENTION, their address
 //     when the customer's data is erased (the hash stays and still
@@ -36,6 +38,9 @@ type Purged struct {
 	SurveyAnswers        int64 `json:"survey_answers"`
 	CustomerInteractions int64 `json:"customer_interactions"`
 	SuppressionReasons   int64 `json:"suppression_reasons"`
+	// PostedEvents are posts of events to runs (with the data each run
+	// kept of them).
+	PostedEvents int64 `json:"posted_events"`
 }
 
 // Add adds o's counts to p.
@@ -46,11 +51,12 @@ func (p *Purged) Add(o Purged) {
 	p.SurveyAnswers += o.SurveyAnswers
 	p.CustomerInteractions += o.CustomerInteractions
 	p.SuppressionReasons += o.SuppressionReasons
+	p.PostedEvents += o.PostedEvents
 }
 
 // Total is the number of rows touched.
 func (p Purged) Total() int64 {
-	return p.Deliveries + p.SMSStatuses + p.Surveys + p.SurveyAnswers + p.CustomerInteractions + p.SuppressionReasons
+	return p.Deliveries + p.SMSStatuses + p.Surveys + p.SurveyAnswers + p.CustomerInteractions + p.SuppressionReasons + p.PostedEvents
 }
 
 // Purge deletes one batch (at most batch rows of each kind) of the
@@ -89,6 +95,10 @@ func (s *Store) Purge(ctx context.Context, cutoff, now time.Time, batch int) (Pu
 					SELECT customer_id, interaction_id FROM customer_interactions
 					WHERE received_at < $1 ORDER BY received_at LIMIT $2)`,
 				[]any{cutoff, batch}},
+			{"posted events", &p.PostedEvents, `
+				DELETE FROM event_posts WHERE id IN (
+					SELECT id FROM event_posts WHERE posted_at < $1 ORDER BY posted_at LIMIT $2)`,
+				[]any{cutoff, batch}},
 			{"opt-out reasons", &p.SuppressionReasons, `
 				UPDATE suppressions SET reason = '' WHERE (channel, address_hash) IN (
 					SELECT channel, address_hash FROM suppressions
@@ -121,6 +131,8 @@ type Erased struct {
 	SuppressionsAnonymized int64 `json:"suppressions_anonymized"`
 	// RunsUnlinked are run records whose customer id was cleared.
 	RunsUnlinked int64 `json:"runs_unlinked"`
+	// PostedEvents are the events posted to their runs, with their data.
+	PostedEvents int64 `json:"posted_events"`
 }
 
 // CustomerRuns lists the workflow IDs of the runs recorded for the
@@ -189,6 +201,7 @@ func (s *Store) EraseCustomer(ctx context.Context, customerID string) (Erased, e
 				UPDATE suppressions SET address = NULL, reason = ''
 				WHERE address_hash = ANY($1) AND (address IS NOT NULL OR reason <> '')`,
 				[]any{pq.Array(hashes)}},
+			{"events posted to their runs", &e.PostedEvents, `DELETE FROM run_events WHERE workflow_id = ANY($1)`, []any{ids}},
 			{"run records' customer id", &e.RunsUnlinked, `UPDATE runs SET customer_id = '' WHERE customer_id = $1`,
 				[]any{customerID}},
 		}
