@@ -52,6 +52,10 @@ type Activities struct {
 
 	// Ledger records deliveries and decides sends; nil means Store.
 	Ledger Ledger
+	// Policies reads the contact policy for wait_until's plans, Events
+	// the events kept for runs; nil means Store.
+	Policies PolicyReader
+	Events   EventKeeper
 	// DefaultTimeZone is CCFLOW_TIME_ZONE: the zone of sends for which
 	// neither the customer, the service nor the policy names one.
 	DefaultTimeZone string
@@ -110,6 +114,8 @@ func Register(r worker.ActivityRegistry, a *Activities) {
 	r.RegisterActivityWithOptions(a.SendSMS, activity.RegisterOptions{Name: workflows.SendSMSActivity})
 	r.RegisterActivityWithOptions(a.HTTPRequest, activity.RegisterOptions{Name: workflows.HTTPRequestActivity})
 	r.RegisterActivityWithOptions(a.PurgeExpired, activity.RegisterOptions{Name: workflows.PurgeExpiredActivity})
+	r.RegisterActivityWithOptions(a.PlanWaitUntil, activity.RegisterOptions{Name: workflows.PlanWaitUntilActivity})
+	r.RegisterActivityWithOptions(a.KeptEvent, activity.RegisterOptions{Name: workflows.KeptEventActivity})
 }
 
 func (a *Activities) logger(ctx context.Context) log.Logger {

@@ -24,11 +24,13 @@ import (
 // contract is what the workflow sends to and expects back from each
 // activity it calls by name.
 var contract = map[string]struct{ in, out reflect.Type }{
-	workflows.OpenSurveyActivity:   {reflect.TypeFor[workflows.OpenSurveyInput](), reflect.TypeFor[workflows.Survey]()},
-	workflows.SendEmailActivity:    {reflect.TypeFor[workflows.EmailInput](), reflect.TypeFor[workflows.Delivery]()},
-	workflows.SendSMSActivity:      {reflect.TypeFor[workflows.SMSInput](), reflect.TypeFor[workflows.Delivery]()},
-	workflows.HTTPRequestActivity:  {reflect.TypeFor[workflows.HTTPRequestInput](), reflect.TypeFor[workflows.HTTPResponse]()},
-	workflows.PurgeExpiredActivity: {reflect.TypeFor[workflows.PurgeInput](), reflect.TypeFor[workflows.PurgeResult]()},
+	workflows.OpenSurveyActivity:    {reflect.TypeFor[workflows.OpenSurveyInput](), reflect.TypeFor[workflows.Survey]()},
+	workflows.SendEmailActivity:     {reflect.TypeFor[workflows.EmailInput](), reflect.TypeFor[workflows.Delivery]()},
+	workflows.SendSMSActivity:       {reflect.TypeFor[workflows.SMSInput](), reflect.TypeFor[workflows.Delivery]()},
+	workflows.HTTPRequestActivity:   {reflect.TypeFor[workflows.HTTPRequestInput](), reflect.TypeFor[workflows.HTTPResponse]()},
+	workflows.PurgeExpiredActivity:  {reflect.TypeFor[workflows.PurgeInput](), reflect.TypeFor[workflows.PurgeResult]()},
+	workflows.PlanWaitUntilActivity: {reflect.TypeFor[workflows.WaitUntilInput](), reflect.TypeFor[workflows.WaitUntilPlan]()},
+	workflows.KeptEventActivity:     {reflect.TypeFor[workflows.KeptEventInput](), reflect.TypeFor[workflows.KeptEventResult]()},
 }
 
 // contractNames reads the activity names package workflows declares (its

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+	historypb "go.temporal.io/api/history/v1"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
 	sdklog "go.temporal.io/sdk/log"
@@ -19,6 +20,7 @@ import (
 
 	"github.com/ccflow/ccflow/codec"
 	"github.com/ccflow/ccflow/codec/codectest"
+	"github.com/ccflow/ccflow/core/entry"
 	"github.com/ccflow/ccflow/workflows"
 )
 
@@ -233,4 +235,46 @@ func changeVersions(t *testing.T, file string) []string {
 		versions = append(versions, v...)
 	}
 	return versions
+}
+
+// A run that a worker without the send-fallback change started ignored a
+// send_sms step's fallback (it reads entries leniently, and a starter with
+// the change accepted the field during a rolling deploy). Replayed by
+// today's code it must still ignore it, which the gate sees to; without
+// the gate it would wait for the SMS's delivery status where its history
+// has the run's end. The history is a real one from before the change
+// with the fallback written into its input, as such a run's would be.
+func TestTheSendFallbackChangeWithoutGetVersionWouldBreakRunsInFlight(t *testing.T) {
+	hist := withFallback(t, "v3-ans-sms-held-quiet-hours.json", "reminder")
+
+	require.NoError(t, replayer(t, workflows.Register).ReplayWorkflowHistory(quietLogger, hist), "the gate keeps the old behaviour")
+	ungated := replayer(t, func(reg worker.WorkflowRegistry) {
+		reg.RegisterWorkflowWithOptions(workflows.FollowUpUngated, workflow.RegisterOptions{Name: workflows.FollowUpWorkflow})
+	})
+	requireNondeterminism(t, ungated.ReplayWorkflowHistory(quietLogger, hist))
+}
+
+// withFallback reads a recorded history and gives its send_sms step
+// stepID a fallback in the run's input.
+func withFallback(t *testing.T, file, stepID string) *historypb.History {
+	t.Helper()
+	f, err := os.Open(filepath.Join(historiesDir, file))
+	require.NoError(t, err)
+	defer f.Close()
+	hist, err := client.HistoryFromJSON(f, client.HistoryJSONOptions{})
+	require.NoError(t, err)
+	var opts client.Options
+	codec.Apply(&opts, codectest.Keyring())
+	started := hist.GetEvents()[0].GetWorkflowExecutionStartedEventAttributes()
+	var in workflows.FollowUpInput
+	require.NoError(t, opts.DataConverter.FromPayloads(started.GetInput(), &in))
+	i := slices.IndexFunc(in.Entry.Steps, func(s entry.Step) bool { return s.ID == stepID })
+	require.GreaterOrEqual(t, i, 0, "%s has no step %s", file, stepID)
+	sms, ok := in.Entry.Steps[i].Spec.(*entry.SendSMS)
+	require.True(t, ok)
+	sms.Fallback = []entry.Step{{ID: "email-instead", Spec: &entry.SendEmail{Subject: "Hi", Text: "Hello"}}}
+	payloads, err := opts.DataConverter.ToPayloads(in)
+	require.NoError(t, err)
+	started.Input = payloads
+	return hist
 }
