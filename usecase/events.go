@@ -148,8 +148,15 @@ func (s *Service) PostEvent(ctx context.Context, target EventTarget, req EventRe
 			// Claimed, not started yet (or never): kept for the run, which
 			// finds it in the store when it reaches its wait.
 			answer.Runs = append(answer.Runs, EventRun{WorkflowID: ev.WorkflowID})
+		case errors.As(err, &notFound) && s.runTook(ctx, ev.WorkflowID, ev.RunID, got.ID):
+			// The run's wait began while this post was on its way: it read
+			// the event from the store, went on at once and has ended.
+			if err := s.Store.MarkEventSignaled(ctx, got.ID, ev.WorkflowID); err != nil {
+				return EventPosted{}, classify(err)
+			}
+			answer.Runs = append(answer.Runs, EventRun{WorkflowID: ev.WorkflowID, RunID: ev.RunID})
 		case errors.As(err, &notFound):
-			// The run has ended: it did not take the event.
+			// The run has ended without it.
 			if err := s.Store.DropRunEvent(ctx, got.ID, ev.WorkflowID); err != nil {
 				return EventPosted{}, classify(err)
 			}
@@ -171,6 +178,24 @@ func (s *Service) PostEvent(ctx context.Context, target EventTarget, req EventRe
 	s.logger().InfoContext(ctx, "event posted", slog.String("event", got.Name), slog.String("scope", target.Scope),
 		slog.Int("runs", len(answer.Runs)), slog.Bool("repeated", repeated))
 	return answer, nil
+}
+
+// runTookTimeout bounds reading an ended run's result.
+const runTookTimeout = 3 * time.Second
+
+// runTook reports whether the run of workflowID and runID, which has
+// ended, took the event of post postID: its result (the State of a run
+// that completed) lists the events it took. A run that failed, was
+// canceled or terminated, or that Temporal no longer holds, did not, as
+// far as anyone can tell.
+func (s *Service) runTook(ctx context.Context, workflowID, runID, postID string) bool {
+	ctx, cancel := context.WithTimeout(ctx, runTookTimeout)
+	defer cancel()
+	var st workflows.State
+	if err := s.Temporal.GetWorkflow(ctx, workflowID, runID).Get(ctx, &st); err != nil {
+		return false
+	}
+	return slices.ContainsFunc(st.PostedEvents, func(p workflows.PostedEventRecord) bool { return p.ID == postID })
 }
 
 // checkEventPost checks a post's target, name, key and data, naming the
