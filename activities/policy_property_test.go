@@ -6,11 +6,15 @@ package activities_test
 // with half- and quarter-hour offsets and daylight-saving changes, start
 // times around those changes, waits from 30 seconds to two weeks, opt-outs
 // and opt-ins before, during and after waits, transient provider failures
-// and their retries, daily caps, survey grace, and new interactions of the
-// same customer. Every message that reaches a provider is checked against
-// what was true at that instant, worked out independently of the policy
-// code: 0 to an opted-out address, 0 outside the recipient's window, 0
-// over a cap, 0 inside survey grace, 0 after the customer contacted again.
+// and their retries, daily caps, rolling caps over windows from a minute to
+// two weeks, holidays (held through with holidays_quiet), wait_until
+// steps planned by the real activity, survey grace, and new interactions
+// of the same customer. Every message that reaches a provider is checked
+// against what was true at that instant, worked out independently of the
+// policy code: 0 to an opted-out address, 0 outside the recipient's
+// window, 0 on a holiday with holidays_quiet, 0 over a daily cap, 0 over
+// any rolling cap's window, 0 inside survey grace, 0 after the customer
+// contacted again.
 //
 // `go test ./activities` runs CCFLOW_POLICY_CASES cases, 200 by default;
 // CCFLOW_POLICY_CASES=10000 runs the full size.
@@ -172,12 +176,35 @@ func newCase(rng *rand.Rand) *policyCase {
 	}
 	c.policy.SurveyGrace = []string{"0", "0", "1d", "30d"}[rng.IntN(4)]
 	c.policy.MaxPerDay = map[string]int{"sms": rng.IntN(4), "email": rng.IntN(3)}
+	for range rng.IntN(3) {
+		c.policy.Caps = append(c.policy.Caps, policy.Cap{Channel: []string{"any", "email", "sms"}[rng.IntN(3)], Max: 1 + rng.IntN(4),
+			Per: []string{"1m", "30m", "2h", "1d", "2d", "1w", "2w"}[rng.IntN(7)]})
+	}
+	for range rng.IntN(4) {
+		// Dates around the start and the waits after it, in any zone.
+		day := c.start.Add(time.Duration(rng.IntN(20)-2) * 24 * time.Hour).Format(time.DateOnly)
+		h := policy.Holiday{Date: day}
+		if rng.IntN(3) == 0 {
+			h.Service = []string{"Billing Support", "Sales"}[rng.IntN(2)]
+		}
+		c.policy.Holidays = append(c.policy.Holidays, h)
+	}
+	c.policy.HolidaysQuiet = rng.IntN(2) == 0
 	c.cancelOnNew = rng.IntN(2) == 0
 	for i := range 1 + rng.IntN(4) {
 		id := fmt.Sprintf("s%d", i)
-		switch rng.IntN(4) {
+		switch rng.IntN(5) {
 		case 0:
 			c.steps = append(c.steps, entry.Step{ID: id, Spec: &entry.Wait{Duration: randomWait(rng)}})
+		case 4:
+			w := &entry.WaitUntil{Time: fmt.Sprintf("%02d:%02d", rng.IntN(24), rng.IntN(4)*15)}
+			if rng.IntN(2) == 0 {
+				w.Days = entry.Weekdays
+			}
+			if rng.IntN(2) == 0 {
+				w.AtLeast = randomWait(rng)
+			}
+			c.steps = append(c.steps, entry.Step{ID: id, Spec: w})
 		case 1:
 			c.steps = append(c.steps, entry.Step{ID: id, Spec: &entry.SendEmail{Subject: "Hi", Text: "Hello"}})
 		case 2:
@@ -302,7 +329,8 @@ func (c *policyCase) run(t *testing.T) outcome {
 		return nil
 	}
 	acts := &activities.Activities{
-		Ledger: ledger,
+		Ledger:   ledger,
+		Policies: ledger,
 		Mailer: mailerFunc(func(_ context.Context, m providers.Email) (string, error) {
 			return m.MessageID, send("email", m.Subject == "How did we do?")
 		}),
@@ -370,6 +398,30 @@ func (c *policyCase) run(t *testing.T) outcome {
 			}
 			require.Less(t, n, limit, "a %s at %s went over the daily cap of %d", s.channel, s.at.In(loc), limit)
 		}
+		if c.policy.HolidaysQuiet {
+			day := s.at.In(loc).Format(time.DateOnly)
+			for _, h := range c.policy.Holidays {
+				require.False(t, h.Date == day && (h.Service == "" || h.Service == "Billing Support"),
+					"a %s went at %s in %s, on the holiday %v", s.channel, s.at.In(loc), zoneName, h)
+			}
+		}
+		for _, cp := range c.policy.Caps {
+			per := capWindows[cp.Per]
+			n := 0
+			for ch, ats := range counted {
+				if cp.Channel != "any" && cp.Channel != ch {
+					continue
+				}
+				for _, at := range ats {
+					if at.After(s.at.Add(-per)) && !at.After(s.at) {
+						n++
+					}
+				}
+			}
+			if cp.Channel == "any" || cp.Channel == s.channel {
+				require.Less(t, n, cp.Max, "a %s at %s went over the cap of %d per %s", s.channel, s.at, cp.Max, cp.Per)
+			}
+		}
 		if s.survey && grace > 0 {
 			for _, at := range surveys {
 				require.False(t, s.at.Sub(at) < grace && !at.After(s.at), "a survey at %s inside the grace of one at %s", s.at, at)
@@ -389,6 +441,11 @@ func (c *policyCase) run(t *testing.T) outcome {
 	}
 	return outcome{state: st, sends: sends, ended: ended, counts: counts}
 }
+
+// capWindows are the rolling caps' windows the cases use, as durations,
+// read without the policy package.
+var capWindows = map[string]time.Duration{"1m": time.Minute, "30m": 30 * time.Minute, "2h": 2 * time.Hour,
+	"1d": 24 * time.Hour, "2d": 48 * time.Hour, "1w": 7 * 24 * time.Hour, "2w": 14 * 24 * time.Hour}
 
 // oracleZone is the zone of the customer's messages: theirs, else the
 // policy's, else UTC (the cases give services no zone and the server none).
