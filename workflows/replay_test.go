@@ -61,9 +61,29 @@ func TestEveryRecordedHistoryReplays(t *testing.T) {
 	r := replayer(t, workflows.Register)
 	for _, file := range histories(t, "*.json") {
 		t.Run(filepath.Base(file), func(t *testing.T) {
-			require.NoError(t, r.ReplayWorkflowHistoryFromJSONFile(quietLogger, file))
+			require.NoError(t, replayAsRecorded(r, file))
 		})
 	}
+}
+
+// replayAsRecorded replays the history in file under the workflow ID it
+// was recorded with, as a worker replays its own runs: what a run decides
+// from its ID (a split's branch) must come out the same. Histories from
+// servers that did not record the ID replay under the replayer's own.
+func replayAsRecorded(r worker.WorkflowReplayer, file string) error {
+	f, err := os.Open(file)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	hist, err := client.HistoryFromJSON(f, client.HistoryJSONOptions{})
+	if err != nil {
+		return err
+	}
+	id := hist.GetEvents()[0].GetWorkflowExecutionStartedEventAttributes().GetWorkflowId()
+	return r.ReplayWorkflowHistoryWithOptions(quietLogger, hist, worker.ReplayWorkflowHistoryOptions{
+		OriginalExecution: workflow.Execution{ID: id},
+	})
 }
 
 // followUpStepsReversed is FollowUp after a careless change: the entry's
@@ -211,8 +231,40 @@ func TestTheCorpusHoldsRunsFromBeforeAndAfterTheSurveyAnsweredDuringSendChange(t
 	require.NotEmpty(t, kinds[false], "no history from before the change")
 	require.NotEmpty(t, kinds[true], "no history recorded after the change")
 	for _, file := range kinds[true] {
-		require.True(t, strings.HasPrefix(file, "v3-ans-"), "%s holds the change's marker: record it as v3-ans-", file)
+		require.True(t, strings.HasPrefix(file, "v3-ans-") || strings.HasPrefix(file, "v4-"),
+			"%s holds the change's marker: record it as v3-ans- or later", file)
 	}
+}
+
+// The corpus keeps runs from before the send-fallback change beside those
+// recorded after it (v4-steps-*), among them a run of every scenario step
+// and feature: wait_until, wait_for_event (the event taken while waiting,
+// posted before, never posted), split, and fallbacks for an SMS reported
+// undelivered, an email to an opted-out address and an SMS over a rolling
+// cap. TestEveryRecordedHistoryReplays replays them all.
+func TestTheCorpusHoldsRunsOfTheScenarioSteps(t *testing.T) {
+	kinds := map[bool][]string{}
+	for _, file := range histories(t, "*.json") {
+		marked := slices.Contains(changeVersions(t, file), "send-fallback-1")
+		kinds[marked] = append(kinds[marked], filepath.Base(file))
+	}
+	require.NotEmpty(t, kinds[false], "no history from before the change")
+	require.NotEmpty(t, kinds[true], "no history recorded after the change")
+	for _, name := range []string{"wait-until", "wait-for-event-taken", "wait-for-event-posted-before", "wait-for-event-timed-out",
+		"split", "sms-fallback-undelivered", "email-fallback-opted-out", "sms-capped-fallback"} {
+		require.Contains(t, kinds[true], "v4-steps-"+name+".json")
+	}
+}
+
+// A split's branch comes from the workflow ID: replayed under another ID,
+// the recorded split run would take the other branch, and the replay
+// fails. So the corpus proves the branch is the ID's, not chance's.
+func TestASplitReplaysOnlyUnderItsOwnWorkflowID(t *testing.T) {
+	r := replayer(t, workflows.Register)
+	file := filepath.Join(historiesDir, "v4-steps-split.json")
+
+	require.NoError(t, replayAsRecorded(r, file))
+	requireNondeterminism(t, r.ReplayWorkflowHistoryFromJSONFile(quietLogger, file)) // under "ReplayId"
 }
 
 // changeVersions lists the TemporalChangeVersion values a recorded run
