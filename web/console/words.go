@@ -96,6 +96,9 @@ func blockSummary(b *block) string {
 	for _, required := range []bool{true, false} {
 		for _, f := range fields {
 			v := strings.Join(strings.Fields(b.Values[f.Name]), " ")
+			if f.Kind == kindDays {
+				v = strings.ReplaceAll(v, ",", ", ")
+			}
 			if f.Required == required && v != "" {
 				parts = append(parts, v)
 			}
