@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -126,4 +127,33 @@ func TestWaitUntilWaitsForTheCustomersLocalTime(t *testing.T) {
 	sms := s.twilio.WaitForMessages(t, 1, time.Until(moment)+30*time.Second)[0]
 	require.Equal(t, "We call you now.", sms.Body)
 	require.False(t, sms.Received.Before(moment), "sent at %s, before %s", sms.Received, moment)
+}
+
+// An event posted while the worker is down (it crashed) is taken by the
+// run when a worker is back: the post needs no worker, the signal is in
+// the run's history, and the run's wait goes on from there.
+func TestAnEventPostedWhileTheWorkerIsDownIsTakenWhenItComesBack(t *testing.T) {
+	s := startSystem(t)
+	id := s.startRun(entryWithSteps(
+		map[string]any{"id": "closed", "type": "wait_for_event", "name": "case_closed", "timeout": "1h"},
+		map[string]any{"id": "closed-sms", "type": "send_sms", "text": "Case $(case.number) is $(case_closed.resolution)."},
+	), "INT-DOWN")
+	s.waitForState(id, "the wait for case_closed", func(run map[string]any) bool {
+		return strings.HasPrefix(fmt.Sprint(run["details"]), "waiting for event case_closed")
+	})
+
+	s.worker.stop(syscall.SIGKILL)
+	var answer struct {
+		Runs []struct {
+			WorkflowID string `json:"workflow_id"`
+		} `json:"runs"`
+	}
+	require.Equal(t, http.StatusOK, s.call(http.MethodPost, "/v1/workflows/"+urlEscape(id)+"/events/case_closed",
+		map[string]any{"data": map[string]any{"resolution": "solved"}}, &answer))
+	require.Len(t, answer.Runs, 1, "the run took it with no worker running")
+	require.Empty(t, s.twilio.Messages())
+
+	s.worker = runProcess(t, "worker", s.env)
+	require.Equal(t, "Case 9 is solved.", s.twilio.WaitForMessages(t, 1, 60*time.Second)[0].Body)
+	s.waitForRun(id, "completed", 30*time.Second)
 }
