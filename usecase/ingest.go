@@ -30,7 +30,11 @@ const ingestTimeout = 15 * time.Second
 // that starts: the entries are matched in memory (EntryIndex), and the
 // runs of all matches are claimed in the runs table in one statement
 // before they are started, which also says which of them an earlier
-// delivery of the event started. A claim is the run's record from before
+// delivery of the event started. A match whose entry's sample_percent
+// leaves the customer out (entry.Sampled) is sampled_out and claims
+// nothing; one statement more asks whether such a match's run started
+// before the sample changed, to answer already_started as a repeated
+// event must. A claim is the run's record from before
 // its start, so no run ever runs without one, even when the caller gives
 // up halfway; once Temporal has answered, the run ID is filled in, in
 // batches in a starter whose background work runs (StartBackground).
