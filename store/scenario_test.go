@@ -68,6 +68,27 @@ func TestConcurrentSendsNeverPassARollingCapTogether(t *testing.T) {
 	require.Equal(t, 3, sent, "the send 49 hours ago is out of the window")
 }
 
+// An attempt reads its clock before it waits for the customer's lock, so a
+// send decided first may carry a later time than the decision after it:
+// it counts against the rolling cap all the same.
+func TestARollingCapCountsASendDecidedFirstWithALaterClock(t *testing.T) {
+	st := testenv.Store(t)
+	ctx := context.Background()
+	p := policy.Default()
+	p.Caps = []policy.Cap{{Channel: "any", Max: 1, Per: "1h"}}
+	_, err := st.SavePolicy(ctx, p)
+	require.NoError(t, err)
+
+	first, err := st.DecideSend(ctx, attempt("first", "a", noon.Add(time.Second)), decide)
+	require.NoError(t, err)
+	second, err := st.DecideSend(ctx, attempt("second", "b", noon), decide)
+	require.NoError(t, err)
+
+	require.Equal(t, store.DeliveryPending, first.Status)
+	require.Equal(t, store.DeliverySkipped, second.Status)
+	require.Equal(t, "cap 1 per 1h reached", second.Reason)
+}
+
 // A holiday in the customer's zone holds a send with holidays_quiet.
 func TestDecideSendHoldsThroughAHoliday(t *testing.T) {
 	st := testenv.Store(t)

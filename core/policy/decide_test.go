@@ -121,9 +121,9 @@ func TestDecideRollingCaps(t *testing.T) {
 		{"nor cap emails", "email",
 			[]policy.Contact{sent(10*time.Minute, "sms"), sent(20*time.Minute, "sms")},
 			policy.Decision{Outcome: policy.Send, Zone: "America/New_York"}},
-		{"sends after now (another clock) do not count", "email",
+		{"sends stamped after now count: another attempt decided them first, with a clock read later", "email",
 			[]policy.Contact{sent(-time.Minute, "email"), sent(-2*time.Minute, "email"), sent(time.Hour, "sms"), sent(2*time.Hour, "sms")},
-			policy.Decision{Outcome: policy.Send, Zone: "America/New_York"}},
+			policy.Decision{Outcome: policy.Skip, Code: "rolling_cap", Reason: "cap 4 per 2d reached", Zone: "America/New_York"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
