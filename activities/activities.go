@@ -60,6 +60,10 @@ type Activities struct {
 
 	// Ledger records deliveries and decides sends; nil means Store.
 	Ledger Ledger
+	// Policies reads the contact policy for wait_until's plans, Events
+	// the events kept for runs; nil means Store.
+	Policies PolicyReader
+	Events   EventKeeper
 	// DefaultTimeZone is CCFLOW_TIME_ZONE: the zone of sends for which
 	// neither the customer, the service nor the policy names one.
 	DefaultTimeZone string
@@ -142,6 +146,8 @@ func Register(r worker.ActivityRegistry, a *Activities) {
 	r.RegisterActivityWithOptions(a.PurgeExpired, activity.RegisterOptions{Name: workflows.PurgeExpiredActivity})
 	r.RegisterActivityWithOptions(a.DeliverWebhook, activity.RegisterOptions{Name: workflows.DeliverWebhookActivity})
 	r.RegisterActivityWithOptions(a.FinishWebhookDelivery, activity.RegisterOptions{Name: workflows.FinishWebhookActivity})
+	r.RegisterActivityWithOptions(a.PlanWaitUntil, activity.RegisterOptions{Name: workflows.PlanWaitUntilActivity})
+	r.RegisterActivityWithOptions(a.KeptEvent, activity.RegisterOptions{Name: workflows.KeptEventActivity})
 }
 
 func (a *Activities) logger(ctx context.Context) log.Logger {

@@ -285,6 +285,7 @@ func deliveryOf(d store.Delivery, alreadySent bool) workflows.Delivery {
 		if d.SentAt != nil {
 			out.SentAt = *d.SentAt
 		}
+		out.DeliveryStatus, out.ErrorCode = d.ReportedStatus, d.ReportedErrorCode
 	case store.DeliveryHeld:
 		out.Status, out.Code, out.Reason = workflows.SendHeld, d.ReasonCode, d.Reason
 		if d.HoldUntil != nil {
@@ -304,7 +305,9 @@ func deliveryOf(d store.Delivery, alreadySent bool) workflows.Delivery {
 func zoneOf(reason string) string {
 	rest, ok := strings.CutPrefix(reason, "quiet hours until ")
 	if !ok {
-		return ""
+		if rest, ok = strings.CutPrefix(reason, "holiday until "); !ok {
+			return ""
+		}
 	}
 	parts := strings.Fields(rest)
 	if len(parts) != 3 {

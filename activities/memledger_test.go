@@ -144,6 +144,9 @@ func (m *memLedger) DecideSend(_ context.Context, a store.SendAttempt, decide st
 		if o.Channel == d.Channel && o.DecidedAt.After(a.Now.Add(-26*time.Hour)) {
 			req.RecentSends = append(req.RecentSends, *o.DecidedAt)
 		}
+		if w := m.policy.LongestCapWindow(); w > 0 && o.DecidedAt.After(a.Now.Add(-w)) {
+			req.CapSends = append(req.CapSends, policy.Contact{At: *o.DecidedAt, Channel: o.Channel})
+		}
 	}
 	dec := decide(m.policy, req)
 	now := a.Now
@@ -165,6 +168,9 @@ func (m *memLedger) DecideSend(_ context.Context, a store.SendAttempt, decide st
 	}
 	return *d, nil
 }
+
+// Policy is the policy the ledger decides by, for wait_until's plans.
+func (m *memLedger) Policy(context.Context) (policy.Policy, error) { return m.policy, nil }
 
 func (m *memLedger) MarkDelivered(_ context.Context, key, providerID string) (store.Delivery, error) {
 	m.mu.Lock()

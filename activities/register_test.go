@@ -31,6 +31,8 @@ var contract = map[string]struct{ in, out reflect.Type }{
 	workflows.PurgeExpiredActivity:   {reflect.TypeFor[workflows.PurgeInput](), reflect.TypeFor[workflows.PurgeResult]()},
 	workflows.DeliverWebhookActivity: {reflect.TypeFor[workflows.DeliverWebhookInput](), reflect.TypeFor[workflows.WebhookOutcome]()},
 	workflows.FinishWebhookActivity:  {reflect.TypeFor[workflows.FinishWebhookInput](), reflect.TypeFor[workflows.WebhookOutcome]()},
+	workflows.PlanWaitUntilActivity:  {reflect.TypeFor[workflows.WaitUntilInput](), reflect.TypeFor[workflows.WaitUntilPlan]()},
+	workflows.KeptEventActivity:      {reflect.TypeFor[workflows.KeptEventInput](), reflect.TypeFor[workflows.KeptEventResult]()},
 }
 
 // contractNames reads the activity names package workflows declares (its

@@ -218,12 +218,19 @@ var smsStatusRank = map[string]int{
 // RecordSMSStatus records a status callback for the message providerID.
 // It reports false for a status it does not know. A status that changes
 // what is recorded writes a message.status event in the same statement.
+// It takes the message's lock, as MarkDelivered does, so that a caller
+// who looks the delivery up after it (DeliveryByProviderID) finds it, or
+// MarkDelivered reads the status.
 func (s *Store) RecordSMSStatus(ctx context.Context, providerID, status, errorCode string) (bool, error) {
 	rank, ok := smsStatusRank[status]
 	if !ok {
 		return false, nil
 	}
-	_, err := s.db.ExecContext(ctx, `
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		if err := lockMessage(ctx, tx, providerID); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `
 		WITH prev AS (SELECT status FROM sms_statuses WHERE provider_id = $1),
 		up AS (
 			INSERT INTO sms_statuses (provider_id, status, error_code) VALUES ($1, $2, $3)
@@ -234,7 +241,9 @@ func (s *Store) RecordSMSStatus(ctx context.Context, providerID, status, errorCo
 			up.status, 'twilio', '', up.error_code, up.updated_at)
 		FROM up LEFT JOIN deliveries d ON d.provider_id = $1 AND d.provider_id <> ''
 		WHERE NOT EXISTS (SELECT 1 FROM prev WHERE prev.status = up.status)`,
-		providerID, status, errorCode, rank)
+			providerID, status, errorCode, rank)
+		return err
+	})
 	if err != nil {
 		return false, fmt.Errorf("recording status %s of message %s: %w", status, providerID, err)
 	}

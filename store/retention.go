@@ -21,6 +21,8 @@ import (
 //     CCFLOW_RETENTION after they arrived;
 //   - inbound SMS (the sender's number and hash, the text): until
 //     CCFLOW_RETENTION after they arrived;
+//   - events posted to runs and the data each run kept of them: until
+//     CCFLOW_RETENTION after they were posted;
 //   - opt-outs: for good, since an opt-out must outlive everything else;
 //     their free-text reason goes after CCFLOW_RETENTION, their address
 //     when the customer's data is erased (the keyed hash stays and still
@@ -47,6 +49,9 @@ type Purged struct {
 	// deliveries and attempts.
 	WebhookEvents   int64 `json:"webhook_events"`
 	InboundMessages int64 `json:"inbound_messages"`
+	// PostedEvents are posts of events to runs (with the data each run
+	// kept of them).
+	PostedEvents int64 `json:"posted_events"`
 }
 
 // Add adds o's counts to p.
@@ -59,12 +64,13 @@ func (p *Purged) Add(o Purged) {
 	p.SuppressionReasons += o.SuppressionReasons
 	p.WebhookEvents += o.WebhookEvents
 	p.InboundMessages += o.InboundMessages
+	p.PostedEvents += o.PostedEvents
 }
 
 // Total is the number of rows touched.
 func (p Purged) Total() int64 {
 	return p.Deliveries + p.SMSStatuses + p.Surveys + p.SurveyAnswers + p.CustomerInteractions + p.SuppressionReasons +
-		p.WebhookEvents + p.InboundMessages
+		p.WebhookEvents + p.InboundMessages + p.PostedEvents
 }
 
 // Purge deletes one batch (at most batch rows of each kind) of the
@@ -102,6 +108,10 @@ func (s *Store) Purge(ctx context.Context, cutoff, now time.Time, batch int) (Pu
 				DELETE FROM customer_interactions WHERE (customer_id, interaction_id) IN (
 					SELECT customer_id, interaction_id FROM customer_interactions
 					WHERE received_at < $1 ORDER BY received_at LIMIT $2)`,
+				[]any{cutoff, batch}},
+			{"posted events", &p.PostedEvents, `
+				DELETE FROM event_posts WHERE id IN (
+					SELECT id FROM event_posts WHERE posted_at < $1 ORDER BY posted_at LIMIT $2)`,
 				[]any{cutoff, batch}},
 			{"opt-out reasons", &p.SuppressionReasons, `
 				UPDATE suppressions SET reason = '' WHERE (channel, address_hash) IN (
@@ -153,6 +163,8 @@ type Erased struct {
 	// InboundMessages are SMS the customer sent from a number ccflow sent
 	// to for them, deleted.
 	InboundMessages int64
+	// PostedEvents are the events posted to their runs, with their data.
+	PostedEvents int64
 }
 
 // CustomerRuns lists the workflow IDs of the runs recorded for the
@@ -222,6 +234,7 @@ func (s *Store) EraseCustomer(ctx context.Context, customerID string) (Erased, e
 				UPDATE suppressions SET address = NULL, reason = ''
 				WHERE address_hash = ANY($1) AND (address IS NOT NULL OR reason <> '')`,
 				[]any{pq.Array(hashes)}},
+			{"events posted to their runs", &e.PostedEvents, `DELETE FROM run_events WHERE workflow_id = ANY($1)`, []any{ids}},
 			{"run records' customer id", &e.RunsUnlinked, `UPDATE runs SET customer_id = '' WHERE customer_id = $1`,
 				[]any{customerID}},
 			{"webhook events", &e.WebhookEvents, `

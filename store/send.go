@@ -129,7 +129,9 @@ func (s *Store) DecideSend(ctx context.Context, a SendAttempt, decide Decide) (D
 	return got, nil
 }
 
-// facts completes a.Request with what the store knows of the recipient.
+// facts completes a.Request with what the store knows of the recipient:
+// the opt-out, a later interaction, the last survey, the day's sends on
+// the channel and the sends within the longest rolling cap's window.
 func facts(ctx context.Context, tx *sqlx.Tx, a SendAttempt, p policy.Policy) (policy.Request, error) {
 	d, req := a.Delivery, a.Request
 	req.Now, req.Channel, req.Survey = a.Now, d.Channel, d.Survey
@@ -167,6 +169,24 @@ func facts(ctx context.Context, tx *sqlx.Tx, a SendAttempt, p policy.Policy) (po
 		}
 		if len(last) > 0 {
 			req.LastSurvey = &policy.Contact{At: last[0].At, EntryID: last[0].EntryID}
+		}
+	}
+	if window := p.LongestCapWindow(); window > 0 {
+		// Every channel's: a cap on "any" counts them all. Decided sends
+		// count from their decision, as for the daily cap.
+		var sends []struct {
+			At      time.Time `db:"decided_at"`
+			Channel string    `db:"channel"`
+		}
+		if err := tx.SelectContext(ctx, &sends, `
+			SELECT decided_at, channel FROM deliveries
+			WHERE customer_key = $1 AND decision = 'send' AND status IN ('pending', 'sent')
+				AND decided_at > $2 AND key <> $3`,
+			d.CustomerKey, a.Now.Add(-window), d.Key); err != nil {
+			return req, fmt.Errorf("counting the sends of %q for the rolling caps: %w", d.CustomerKey, err)
+		}
+		for _, s := range sends {
+			req.CapSends = append(req.CapSends, policy.Contact{At: s.At, Channel: s.Channel})
 		}
 	}
 	if p.MaxPerDay[d.Channel] > 0 {

@@ -50,8 +50,8 @@ var channels = []string{"email", "sms"}
 // policyReasons are the contact policy's reason codes, by the decision
 // they lead to.
 var policyReasons = map[string][]string{
-	PolicyHeld:    {policy.CodeQuietHours},
-	PolicySkipped: {policy.CodeOptedOut, policy.CodeContactedAgain, policy.CodeSurveyGrace, policy.CodeDailyCap},
+	PolicyHeld:    {policy.CodeQuietHours, policy.CodeHoliday},
+	PolicySkipped: {policy.CodeOptedOut, policy.CodeContactedAgain, policy.CodeSurveyGrace, policy.CodeDailyCap, policy.CodeRollingCap},
 }
 
 // NewMetrics registers ccflow's metrics on reg.
@@ -73,7 +73,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		}, []string{"entry"}),
 		starts: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "ccflow_workflow_starts_total",
-			Help: "Follow-up runs asked for, by entry and status: started, already_started (a repeated event) or would_start (a dry run).",
+			Help: "Follow-up runs asked for, by entry and status: started, already_started (a repeated event), would_start (a dry run) or sampled_out (left out by the entry's sample_percent).",
 		}, []string{"entry", "status"}),
 		sends: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "ccflow_sends_total",

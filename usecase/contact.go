@@ -319,6 +319,38 @@ func (s *Service) SMSStatus(ctx context.Context, messageSID, status, errorCode s
 	}
 	if !known {
 		s.logger().WarnContext(ctx, "unknown SMS status ignored", "message_sid", messageSID, "status", status)
+		return nil
+	}
+	return s.tellRunOfStatus(ctx, workflows.DeliveryStatus{Status: status, ErrorCode: errorCode}, messageSID)
+}
+
+// tellRunOfStatus hands a final delivery status to the run that sent the
+// message, found from the message's provider id in the store, for a
+// send_sms step with fallback that waits for it. A message the store does
+// not know as sent yet is no error: the send records it with the status
+// it finds (store.MarkDelivered), and the two take turns under one lock,
+// so one of them sees the other. A run that has ended needs nothing.
+func (s *Service) tellRunOfStatus(ctx context.Context, st workflows.DeliveryStatus, messageSID string) error {
+	if !st.Final() {
+		return nil
+	}
+	d, err := s.Store.DeliveryByProviderID(ctx, messageSID)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return nil
+	case err != nil:
+		return classify(err)
+	case d.WorkflowID == "":
+		return nil
+	}
+	st.DeliveryID = d.Key
+	err = s.Temporal.SignalWorkflow(ctx, d.WorkflowID, "", workflows.DeliveryStatusSignal, st)
+	var notFound *serviceerror.NotFound
+	switch {
+	case errors.As(err, &notFound):
+		return nil
+	case err != nil:
+		return classify(fmt.Errorf("telling run %s of the delivery status of message %s: %w", d.WorkflowID, messageSID, err))
 	}
 	return nil
 }

@@ -43,13 +43,16 @@ type CustomerErasure struct {
 	// InboundMessages are SMS the customer sent from a number ccflow sent
 	// to for them, deleted.
 	InboundMessages int64 `json:"inbound_messages"`
+	// PostedEvents are events posted to the customer's runs, with their
+	// data.
+	PostedEvents int64 `json:"posted_events"`
 }
 
 // setErased puts what the store erased in e.
 func (e *CustomerErasure) setErased(by store.Erased) {
 	e.Deliveries, e.SMSStatuses, e.Surveys, e.SurveyAnswers = by.Deliveries, by.SMSStatuses, by.Surveys, by.SurveyAnswers
 	e.CustomerInteractions, e.SuppressionsAnonymized, e.RunsUnlinked = by.CustomerInteractions, by.SuppressionsAnonymized, by.RunsUnlinked
-	e.WebhookEvents, e.InboundMessages = by.WebhookEvents, by.InboundMessages
+	e.WebhookEvents, e.InboundMessages, e.PostedEvents = by.WebhookEvents, by.InboundMessages, by.PostedEvents
 }
 
 // EraseCustomer erases what ccflow stores about the customer with

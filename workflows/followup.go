@@ -37,6 +37,8 @@ func followUp(ctx workflow.Context, in FollowUpInput, changesOf func(workflow.Co
 	stepsCtx, stop := workflow.WithCancel(ctx)
 	r.stop = stop
 	r.watchForNewInteractions(ctx)
+	r.watchPostedEvents(ctx)
+	r.watchDeliveryStatuses(ctx)
 	stepsCtx = withThread(stepsCtx, r.main)
 	err := r.runSteps(stepsCtx, in.Entry.Steps, "steps", "")
 	if err == nil {
@@ -71,6 +73,11 @@ type run struct {
 	// contactedAgain is the reason the run ends early because its
 	// customer contacted ccflow again, once they did.
 	contactedAgain string
+	// posted are the events posted for the run, the latest of each name
+	// (see watchPostedEvents); statuses the delivery statuses reported
+	// for its messages, by delivery id (see watchDeliveryStatuses).
+	posted   map[string]PostedEvent
+	statuses map[string]DeliveryStatus
 }
 
 // pendingSurvey is a survey a send_survey step is waiting on; the update
@@ -98,10 +105,12 @@ func newRun(in FollowUpInput) *run {
 	v["entry.name"] = in.Entry.Name
 	v["entry.version"] = in.Entry.Version
 	return &run{
-		in:      in,
-		vars:    v,
-		surveys: map[string]*pendingSurvey{},
-		main:    &thread{},
+		in:       in,
+		vars:     v,
+		surveys:  map[string]*pendingSurvey{},
+		posted:   map[string]PostedEvent{},
+		statuses: map[string]DeliveryStatus{},
+		main:     &thread{},
 		state: State{
 			Status:        StatusRunning,
 			EntryID:       in.Entry.ID,

@@ -27,6 +27,15 @@ const conditionMissingVariableChange = "condition-missing-variable"
 // the old answer.
 const surveyAnsweredDuringSendChange = "survey-answered-during-send"
 
+// sendFallbackChange: version 1 runs a send_email or send_sms step's
+// fallback steps when its message is skipped, fails for good or (SMS) is
+// reported undelivered within fallback_after, for which it waits on a
+// timer. Entries could not hold fallback before it, but a run started by a
+// worker without it (a rolling deploy) ignored the field, and replayed
+// with it would meet a timer or the fallback's commands where its history
+// has the next step's.
+const sendFallbackChange = "send-fallback"
+
 // changes says which gated changes are on for one run.
 type changes struct {
 	upsertCurrentStep bool
@@ -34,6 +43,8 @@ type changes struct {
 	missingVariableIsFalse bool
 	// answerDuringSendCounts: surveyAnsweredDuringSendChange.
 	answerDuringSendCounts bool
+	// sendFallback: sendFallbackChange.
+	sendFallback bool
 }
 
 // currentChanges turns on every change for a new run and, for a run
@@ -43,5 +54,6 @@ func currentChanges(ctx workflow.Context) changes {
 		upsertCurrentStep:      workflow.GetVersion(ctx, upsertCurrentStepChange, workflow.DefaultVersion, 1) >= 1,
 		missingVariableIsFalse: workflow.GetVersion(ctx, conditionMissingVariableChange, workflow.DefaultVersion, 1) >= 1,
 		answerDuringSendCounts: workflow.GetVersion(ctx, surveyAnsweredDuringSendChange, workflow.DefaultVersion, 1) >= 1,
+		sendFallback:           workflow.GetVersion(ctx, sendFallbackChange, workflow.DefaultVersion, 1) >= 1,
 	}
 }

@@ -33,9 +33,12 @@ type Entry struct {
 	QuietHours policy.QuietHours `json:"quiet_hours,omitempty"`
 	// CancelOnNewInteraction ends a run of this entry, before its next
 	// send, when the same customer's next interaction ends.
-	CancelOnNewInteraction bool      `json:"cancel_on_new_interaction,omitempty"`
-	Version                int       `json:"version,omitempty"`
-	UpdatedAt              time.Time `json:"updated_at,omitzero"`
+	CancelOnNewInteraction bool `json:"cancel_on_new_interaction,omitempty"`
+	// SamplePercent is the share of the events the entry matches that
+	// start a run, 1 to 100; nil is 100 (see Sampled).
+	SamplePercent *int      `json:"sample_percent,omitempty"`
+	Version       int       `json:"version,omitempty"`
+	UpdatedAt     time.Time `json:"updated_at,omitzero"`
 }
 
 // Definition is e without what the server assigns (version and update

@@ -52,7 +52,8 @@ type StepField struct {
 	// Kind says what the field holds, such as template, duration or steps.
 	Kind     string `json:"kind"`
 	Required bool   `json:"required"`
-	// Options are the values an enum field takes.
+	// Options are the values an enum field takes, or the elements of a
+	// list field (the days of a week).
 	Options []string `json:"options,omitempty"`
 }
 
@@ -194,6 +195,9 @@ func parseField(sf reflect.StructField, i int) (*fieldDef, error) {
 	}
 	if (len(f.info.Options) > 0 || f.noun != "") != k.enum {
 		return nil, fmt.Errorf("field %s: options and noun are for enum fields, and enum fields need them", name)
+	}
+	if k.options != nil {
+		f.info.Options = slices.Clone(k.options) // the values of the kind's elements, for forms
 	}
 	switch req := sf.Tag.Get("required"); req {
 	case "":

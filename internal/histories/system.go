@@ -236,6 +236,11 @@ func (s *system) record(ctx context.Context, sc scenario, file string) (int, err
 	if err := r.waitClosed(ctx, sc.want); err != nil {
 		return 0, err
 	}
+	if sc.cleanup != nil {
+		if err := sc.cleanup(ctx, s); err != nil {
+			return 0, err
+		}
+	}
 	return r.writeHistory(ctx, file)
 }
 

@@ -110,9 +110,17 @@ func New(cfg Config) http.Handler {
 	// ServeMux keeps inside one segment, or send it as two segments.
 	for _, id := range []string{"{id}", "{entry}/{interaction}"} {
 		v1.Handle("GET /v1/workflows/"+id, s.handle(s.getWorkflow))
-		v1.Handle("POST /v1/workflows/"+id+"/cancel", s.handle(s.cancelWorkflow))
 		v1.Handle("DELETE /v1/workflows/"+id+"/events/{name}", s.handle(s.clearEvent))
 	}
+	v1.Handle("POST /v1/workflows/{id}/cancel", s.handle(s.cancelWorkflow))
+	v1.Handle("POST /v1/workflows/{entry}/{interaction}/events/{name}", s.handle(s.postWorkflowEvent))
+	// POST /v1/workflows/{entry}/{interaction}/cancel and POST
+	// /v1/workflows/{id}/events/{name} both match …/x/events/cancel, which
+	// ServeMux refuses to register; one route takes both and tells them
+	// apart.
+	v1.Handle("POST /v1/workflows/{first}/{second}/{third}", s.handle(s.workflowPost))
+	v1.Handle("POST /v1/interactions/{interaction_id}/events/{name}", s.handle(s.postInteractionEvent))
+	v1.Handle("POST /v1/cases/{case_id}/events/{name}", s.handle(s.postCaseEvent))
 	v1.Handle("/v1/", s.handle(unmatched(v1)))
 
 	mux := http.NewServeMux()

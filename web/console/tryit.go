@@ -38,6 +38,9 @@ type tryView struct {
 	Rows []tryRow
 	// EntryHeld says whether Entry would start; nil when no Entry.
 	EntryHeld *bool
+	// EntrySampledOut says Entry matched but leaves the event's customer
+	// out of its sample (sample_percent).
+	EntrySampledOut bool
 	// Problem is what was wrong with the event, with the field it names.
 	Problem  string
 	Field    string
@@ -147,11 +150,12 @@ func (c *console) try(w http.ResponseWriter, r *http.Request) error {
 	for _, m := range res.Matches {
 		row := tryRow{EntryID: m.EntryID, EntryName: names[m.EntryID], Version: m.EntryVersion, Trigger: m.Trigger,
 			Status: m.Status, Highlight: m.EntryID == view.Entry}
-		if m.Status != interaction.StatusWouldStart {
+		if m.Status == interaction.StatusStarted || m.Status == interaction.StatusAlreadyStarted {
 			row.RunPath = runPath(m.WorkflowID)
 		}
 		if row.Highlight {
 			*view.EntryHeld = true
+			view.EntrySampledOut = m.Status == interaction.StatusSampledOut
 		}
 		view.Rows = append(view.Rows, row)
 	}
@@ -182,6 +186,8 @@ func (t tryRow) StatusWords() string {
 		return "started"
 	case interaction.StatusAlreadyStarted:
 		return "already started (this interaction ran before)"
+	case interaction.StatusSampledOut:
+		return "sampled out (this customer is not in the entry's sample)"
 	}
 	return t.Status
 }

@@ -80,10 +80,25 @@ func blockSummary(b *block) string {
 		return ""
 	}
 	var parts []string
+	switch {
+	case b.Type == branchType:
+		if w := strings.TrimSpace(b.Values[kindWeight]); w != "" {
+			return w + " %"
+		}
+		return ""
+	case holdsBranches(b.Type, kindBranches):
+		// A split: its branches and their weights.
+		for _, br := range b.Lists[kindBranches] {
+			parts = append(parts, strings.TrimSpace(br.ID+" "+strings.TrimSpace(br.Values[kindWeight])+" %"))
+		}
+	}
 	fields := valueFields(b.Type)
 	for _, required := range []bool{true, false} {
 		for _, f := range fields {
 			v := strings.Join(strings.Fields(b.Values[f.Name]), " ")
+			if f.Kind == kindDays {
+				v = strings.ReplaceAll(v, ",", ", ")
+			}
 			if f.Required == required && v != "" {
 				parts = append(parts, v)
 			}
@@ -138,11 +153,23 @@ func (d *draft) variables() []varGroup {
 		{Title: "Sent by the contact-center backend", Note: "Any name in the event's variables, e.g.", Names: eventVariables[""]},
 		{Title: "Entry", Names: []string{"entry.id", "entry.name", "entry.version"}},
 	}
-	var survey bool
+	var survey, fallback bool
 	var set []string
 	d.walk(func(b *block, _ string, _ int) {
-		if b.Type == entry.StepSendSurvey {
+		switch b.Type {
+		case entry.StepSendSurvey:
 			survey = true
+		case entry.StepWaitForEvent:
+			if name := strings.TrimSpace(b.Values["name"]); name != "" {
+				set = append(set, name+".received", name+".at", name+".<field>")
+			}
+		case entry.StepSplit:
+			if b.ID != "" {
+				set = append(set, "split."+b.ID)
+			}
+		}
+		if len(b.Lists["fallback"]) > 0 {
+			fallback = true
 		}
 		for _, f := range valueFields(b.Type) {
 			name := strings.TrimSpace(b.Values[f.Name])
@@ -162,6 +189,10 @@ func (d *draft) variables() []varGroup {
 	if len(set) > 0 {
 		slices.Sort(set)
 		groups = append(groups, varGroup{Title: "Set by steps of this entry", Names: slices.Compact(set)})
+	}
+	if fallback {
+		groups = append(groups, varGroup{Title: "In fallback steps", Note: "Why the message did not reach the customer, e.g. opted out or undelivered 30007.",
+			Names: []string{"message.fallback"}})
 	}
 	groups = append(groups, varGroup{Title: "In on-error steps", Names: []string{"error.message", "error.step"}})
 	return groups
