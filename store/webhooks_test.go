@@ -392,8 +392,8 @@ func TestTheNumberOfSubscriptionsIsBounded(t *testing.T) {
 	require.ErrorIs(t, err, store.ErrConflict)
 }
 
-// testAddressHash is an address's keyed hash as ccflow keeps it, under a
-// link secret of the tests'.
+// testAddressHash is an address's keyed hash as ccflow keeps it, under the
+// process's link key, as the store's other tests write them.
 func testAddressHash(address string) string {
-	return linkkeys.Must([]byte("store-test-link-secret-0123456789abcdef")).Addresses.Hash(address)
+	return linkkeys.ForProcess().Addresses.Hash(address)
 }
