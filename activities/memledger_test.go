@@ -38,15 +38,22 @@ type memLedger struct {
 	// worker deciding dies right then: the decision and its lease are
 	// recorded, and nothing else of the attempt happens (errWorkerDied).
 	dies func(key string) bool
+	// lead, when set, is how far ahead of the server's clock each attempt
+	// to decide key reads its own: the decision is stamped, and judged, by
+	// the attempt's clock, as the store judges it by SendAttempt.Now; the
+	// opt-outs and interactions are those recorded when it decides.
+	lead func(key string) time.Duration
 }
 
-// memDecision is one decision of the ledger.
+// memDecision is one decision of the ledger: at is its stamp, the
+// attempt's clock; seen is the server's clock when it was made; until
+// ends a hold.
 type memDecision struct {
-	key, channel string
-	survey       bool
-	at           time.Time
-	outcome      policy.Outcome
-	code         string
+	key, channel    string
+	survey          bool
+	at, seen, until time.Time
+	outcome         policy.Outcome
+	code            string
 }
 
 // errWorkerDied is what an attempt whose worker died returns to nobody: the
@@ -101,6 +108,10 @@ func (m *memLedger) addPrior(key, channel string, survey bool, at time.Time) {
 func (m *memLedger) DecideSend(_ context.Context, a store.SendAttempt, decide store.Decide) (store.Delivery, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	seen := a.Now
+	if m.lead != nil {
+		a.Now = a.Now.Add(m.lead(a.Delivery.Key))
+	}
 	d, ok := m.deliveries[a.Delivery.Key]
 	if !ok {
 		nd := a.Delivery
@@ -150,7 +161,8 @@ func (m *memLedger) DecideSend(_ context.Context, a store.SendAttempt, decide st
 	}
 	dec := decide(m.policy, req)
 	now := a.Now
-	m.decisions = append(m.decisions, memDecision{key: d.Key, channel: d.Channel, survey: d.Survey, at: now, outcome: dec.Outcome, code: dec.Code})
+	m.decisions = append(m.decisions, memDecision{key: d.Key, channel: d.Channel, survey: d.Survey, at: now, seen: seen, until: dec.Until,
+		outcome: dec.Outcome, code: dec.Code})
 	d.Decision, d.ReasonCode, d.Reason, d.DecidedAt = string(dec.Outcome), dec.Code, dec.Reason, &now
 	d.HoldUntil, d.LeaseOwner, d.LeaseUntil = nil, "", nil
 	switch dec.Outcome {

@@ -175,6 +175,21 @@ func TestDecideHolidays(t *testing.T) {
 	require.Equal(t, policy.Send, got.Outcome, "holidays hold sends only with holidays_quiet")
 }
 
+// Santiago's clocks skip from 00:00 to 01:00 on 2026-09-06: a holiday the
+// day before ends at the jump, the first instant of the next date.
+func TestAHolidayBeforeClocksSkipMidnightEndsAtTheJump(t *testing.T) {
+	p := policy.Default()
+	p.Holidays = []policy.Holiday{{Date: "2026-09-05"}}
+	p.HolidaysQuiet = true
+	santiago, err := time.LoadLocation("America/Santiago")
+	require.NoError(t, err)
+
+	got := p.Decide(policy.Request{Now: time.Date(2026, 9, 5, 20, 0, 0, 0, santiago), Channel: "email", CustomerTimeZone: "America/Santiago"}, "")
+
+	require.True(t, time.Date(2026, 9, 6, 4, 0, 0, 0, time.UTC).Equal(got.Until), "until: got %s", got.Until.In(santiago))
+	require.Equal(t, "holiday until 2026-09-06 01:00 America/Santiago", got.Reason)
+}
+
 func TestZoneFallsBackFromTheCustomerToTheServiceToThePolicyToTheServer(t *testing.T) {
 	p := policy.Default()
 	p.ServiceTimeZones = map[string]string{"Billing Support": "America/Chicago"}

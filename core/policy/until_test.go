@@ -73,6 +73,8 @@ func TestNextUntil(t *testing.T) {
 			time.Date(2026, 11, 24, 4, 15, 0, 0, time.UTC)},
 		{"Lord Howe's half-hour jump: 02:15 is the instant of the jump", "Australia/Lord_Howe", time.Date(2026, 10, 3, 13, 0, 0, 0, time.UTC), until(t, "02:15", 0), nil,
 			time.Date(2026, 10, 3, 15, 30, 0, 0, time.UTC)},
+		{"Santiago's clocks skip midnight: 00:19 is the instant of the jump, 01:00", "America/Santiago", inZone(t, "America/Santiago", "2026-09-05 20:00:00"), until(t, "00:19", 0), nil,
+			time.Date(2026, 9, 6, 4, 0, 0, 0, time.UTC)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
