@@ -135,7 +135,7 @@ $(WORKFLOWCHECK):
 # this tree (the toolchain's own VCS stamp is missing where -buildvcs=false).
 VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null)
 REVISION ?= $(shell git rev-parse HEAD 2>/dev/null)$(if $(shell git status --porcelain 2>/dev/null),-dirty)
-LDFLAGS  := -X github.com/ccflow/ccflow/internal/buildinfo.version=$(VERSION) -X github.com/ccflow/ccflow/internal/buildinfo.revision=$(REVISION)
+LDFLAGS  := -X github.com/ccflow/ccflow/buildinfo.version=$(VERSION) -X github.com/ccflow/ccflow/buildinfo.revision=$(REVISION)
 
 ## build: compile every package and the binaries into bin/, stamped with the version and revision
 build:

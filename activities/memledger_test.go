@@ -10,6 +10,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
+	"github.com/ccflow/ccflow/core/linkkeys"
 	"github.com/ccflow/ccflow/core/policy"
 	"github.com/ccflow/ccflow/store"
 	"github.com/ccflow/ccflow/workflows"
@@ -37,15 +38,22 @@ type memLedger struct {
 	// worker deciding dies right then: the decision and its lease are
 	// recorded, and nothing else of the attempt happens (errWorkerDied).
 	dies func(key string) bool
+	// lead, when set, is how far ahead of the server's clock each attempt
+	// to decide key reads its own: the decision is stamped, and judged, by
+	// the attempt's clock, as the store judges it by SendAttempt.Now; the
+	// opt-outs and interactions are those recorded when it decides.
+	lead func(key string) time.Duration
 }
 
-// memDecision is one decision of the ledger.
+// memDecision is one decision of the ledger: at is its stamp, the
+// attempt's clock; seen is the server's clock when it was made; until
+// ends a hold.
 type memDecision struct {
-	key, channel string
-	survey       bool
-	at           time.Time
-	outcome      policy.Outcome
-	code         string
+	key, channel    string
+	survey          bool
+	at, seen, until time.Time
+	outcome         policy.Outcome
+	code            string
 }
 
 // errWorkerDied is what an attempt whose worker died returns to nobody: the
@@ -79,7 +87,7 @@ func (m *memLedger) setSuppressed(channel string, out bool) {
 	if channel == "sms" {
 		address = customerPhone
 	}
-	m.suppressed[channel+"/"+policy.AddressHash(address)] = out
+	m.suppressed[channel+"/"+linkkeys.ForProcess().Addresses.Hash(address)] = out
 }
 
 func (m *memLedger) recordInteraction(customer, id string, at time.Time) {
@@ -100,6 +108,10 @@ func (m *memLedger) addPrior(key, channel string, survey bool, at time.Time) {
 func (m *memLedger) DecideSend(_ context.Context, a store.SendAttempt, decide store.Decide) (store.Delivery, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	seen := a.Now
+	if m.lead != nil {
+		a.Now = a.Now.Add(m.lead(a.Delivery.Key))
+	}
 	d, ok := m.deliveries[a.Delivery.Key]
 	if !ok {
 		nd := a.Delivery
@@ -143,10 +155,14 @@ func (m *memLedger) DecideSend(_ context.Context, a store.SendAttempt, decide st
 		if o.Channel == d.Channel && o.DecidedAt.After(a.Now.Add(-26*time.Hour)) {
 			req.RecentSends = append(req.RecentSends, *o.DecidedAt)
 		}
+		if w := m.policy.LongestCapWindow(); w > 0 && o.DecidedAt.After(a.Now.Add(-w)) {
+			req.CapSends = append(req.CapSends, policy.Contact{At: *o.DecidedAt, Channel: o.Channel})
+		}
 	}
 	dec := decide(m.policy, req)
 	now := a.Now
-	m.decisions = append(m.decisions, memDecision{key: d.Key, channel: d.Channel, survey: d.Survey, at: now, outcome: dec.Outcome, code: dec.Code})
+	m.decisions = append(m.decisions, memDecision{key: d.Key, channel: d.Channel, survey: d.Survey, at: now, seen: seen, until: dec.Until,
+		outcome: dec.Outcome, code: dec.Code})
 	d.Decision, d.ReasonCode, d.Reason, d.DecidedAt = string(dec.Outcome), dec.Code, dec.Reason, &now
 	d.HoldUntil, d.LeaseOwner, d.LeaseUntil = nil, "", nil
 	switch dec.Outcome {
@@ -164,6 +180,9 @@ func (m *memLedger) DecideSend(_ context.Context, a store.SendAttempt, decide st
 	}
 	return *d, nil
 }
+
+// Policy is the policy the ledger decides by, for wait_until's plans.
+func (m *memLedger) Policy(context.Context) (policy.Policy, error) { return m.policy, nil }
 
 func (m *memLedger) MarkDelivered(_ context.Context, key, providerID string) (store.Delivery, error) {
 	m.mu.Lock()

@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ccflow/ccflow/activities"
+	"github.com/ccflow/ccflow/core/linkkeys"
 	"github.com/ccflow/ccflow/core/policy"
 	"github.com/ccflow/ccflow/core/webhook"
 	"github.com/ccflow/ccflow/store"
@@ -41,7 +42,7 @@ func TestTwilio21610RecordsAnOptOutAndSkipsTheSend(t *testing.T) {
 	require.Equal(t, policy.CodeOptedOut, d.Code)
 	rec := deliveryOf(t, acts.Store, in.WorkflowID, in.Key)
 	require.Equal(t, store.DeliverySkipped, rec.Status)
-	sups, err := acts.Store.Suppressions(context.Background(), "sms", policy.AddressHash("+15551234567"), 10)
+	sups, err := acts.Store.Suppressions(context.Background(), "sms", []string{linkkeys.ForProcess().Addresses.Hash("+15551234567")}, 10)
 	require.NoError(t, err)
 	require.Len(t, sups, 1)
 	require.Equal(t, store.SourceTwilio21610, sups[0].Source)

@@ -60,7 +60,7 @@ func (a *Activities) PurgeExpired(ctx context.Context, in workflows.PurgeInput) 
 	}
 	res.Purged = workflows.Purged{
 		Deliveries: total.Deliveries, SMSStatuses: total.SMSStatuses, Surveys: total.Surveys, SurveyAnswers: total.SurveyAnswers,
-		CustomerInteractions: total.CustomerInteractions, SuppressionReasons: total.SuppressionReasons,
+		CustomerInteractions: total.CustomerInteractions, SuppressionReasons: total.SuppressionReasons, PostedEvents: total.PostedEvents,
 		WebhookEvents: total.WebhookEvents,
 	}
 	if a.OutboxDir != "" {
@@ -73,6 +73,6 @@ func (a *Activities) PurgeExpired(ctx context.Context, in workflows.PurgeInput) 
 	a.logger(ctx).Info("deleted customer data past retention", "retention", res.Retention, "cutoff", cutoff,
 		"deliveries", res.Deliveries, "sms_statuses", res.SMSStatuses, "surveys", res.Surveys, "survey_answers", res.SurveyAnswers,
 		"customer_interactions", res.CustomerInteractions, "suppression_reasons", res.SuppressionReasons,
-		"outbox_files", res.OutboxFiles, "webhook_events", res.WebhookEvents, "more", res.More)
+		"posted_events", res.PostedEvents, "outbox_files", res.OutboxFiles, "webhook_events", res.WebhookEvents, "more", res.More)
 	return res, nil
 }

@@ -44,7 +44,7 @@ func (a *Activities) OpenSurvey(ctx context.Context, in workflows.OpenSurveyInpu
 	if err != nil {
 		return workflows.Survey{}, err
 	}
-	link := strings.TrimRight(a.PublicURL, "/") + "/s/" + a.Signer.Sign(sv.TokenID) // tokens are URL-safe
+	link := strings.TrimRight(a.PublicURL, "/") + "/s/" + a.surveyLinks().Sign(sv.TokenID) // tokens are URL-safe
 	a.logger(ctx).Info("Opened survey", "survey_id", sv.ID, "expires_at", sv.ExpiresAt)
 	return workflows.Survey{ID: sv.ID, URL: link}, nil
 }

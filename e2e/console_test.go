@@ -122,9 +122,16 @@ func (b *consoleBrowser) eval(js string) any {
 	return v
 }
 
+// text is the text of the first element sel matches, read in one step in
+// the page: finding the node and then asking for its text is two round
+// trips, between which htmx may swap the node out ("No node with given id
+// found" on a loaded machine).
 func (b *consoleBrowser) text(sel string) string {
 	b.t.Helper()
-	v, err := chromedp.Run(b.ctx, chromedp.Text(chromedp.CSS(sel)))
+	selJSON, err := json.Marshal(sel)
+	require.NoError(b.t, err)
+	b.until("an element "+sel, `document.querySelector(`+string(selJSON)+`) !== null`)
+	v, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](`document.querySelector(`+string(selJSON)+`).innerText`))
 	require.NoError(b.t, err, sel)
 	return strings.TrimSpace(v)
 }

@@ -16,15 +16,16 @@ import (
 	"github.com/ccflow/ccflow/core/webhook"
 )
 
-// Suppression is one opt-out: a channel and an address (kept as its hash,
-// and in clear until the customer's data is erased).
+// Suppression is one opt-out: a channel and an address, kept as its keyed
+// hash (policy.AddressHasher), and in clear until the customer's data is
+// erased.
 type Suppression struct {
-	Channel     string    `db:"channel" json:"channel"`
-	AddressHash string    `db:"address_hash" json:"address_hash"`
-	Address     *string   `db:"address" json:"address"`
-	Reason      string    `db:"reason" json:"reason"`
-	Source      string    `db:"source" json:"source"`
-	CreatedAt   time.Time `db:"created_at" json:"created_at"`
+	Channel     string    `db:"channel"`
+	AddressHash string    `db:"address_hash"`
+	Address     *string   `db:"address"`
+	Reason      string    `db:"reason"`
+	Source      string    `db:"source"`
+	CreatedAt   time.Time `db:"created_at"`
 }
 
 // Where opt-outs come from.
@@ -40,37 +41,47 @@ const (
 // first record, and the address is filled in if it was unknown. It reports
 // whether the opt-out is new. A new one writes its optout.created event in
 // the same transaction, whatever the path that made it.
-func (s *Store) AddSuppression(ctx context.Context, sup Suppression) (Suppression, bool, error) {
+func (s *Store) AddSuppression(ctx context.Context, sup Suppression) (got Suppression, inserted bool, err error) {
+	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
+		got, inserted, err = addSuppression(ctx, tx, sup)
+		return err
+	})
+	return got, inserted, err
+}
+
+// addSuppression is AddSuppression inside the caller's transaction tx,
+// where the opt-out and its optout.created event are written together.
+func addSuppression(ctx context.Context, tx *sqlx.Tx, sup Suppression) (Suppression, bool, error) {
 	var got struct {
 		Suppression
 		Inserted bool `db:"inserted"`
 	}
-	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
-		if err := tx.GetContext(ctx, &got, `
-			INSERT INTO suppressions (channel, address_hash, address, reason, source)
-			VALUES ($1, $2, $3, $4, $5)
-			ON CONFLICT (channel, address_hash) DO UPDATE SET address = COALESCE(suppressions.address, EXCLUDED.address)
-			RETURNING channel, address_hash, address, reason, source, created_at, (xmax = 0) AS inserted`,
-			sup.Channel, sup.AddressHash, sup.Address, sup.Reason, sup.Source); err != nil {
-			return err
-		}
-		if !got.Inserted {
-			return nil
-		}
-		_, err := enqueueWebhookEvent(ctx, tx, optOutCreated(got.Suppression))
-		return err
-	})
+	err := tx.GetContext(ctx, &got, `
+		INSERT INTO suppressions (channel, address_hash, address, reason, source)
+		VALUES ($1, $2, $3, $4, $5)
+		ON CONFLICT (channel, address_hash) DO UPDATE SET address = COALESCE(suppressions.address, EXCLUDED.address)
+		RETURNING channel, address_hash, address, reason, source, created_at, (xmax = 0) AS inserted`,
+		sup.Channel, sup.AddressHash, sup.Address, sup.Reason, sup.Source)
+	if err == nil && got.Inserted {
+		_, err = enqueueWebhookEvent(ctx, tx, optOutCreated(got.Suppression))
+	}
 	if err != nil {
 		return Suppression{}, false, fmt.Errorf("recording the %s opt-out %s: %w", sup.Channel, sup.AddressHash, err)
 	}
 	return got.Suppression, got.Inserted, nil
 }
 
-// RemoveSuppression deletes an opt-out; ErrNotFound when there is none.
-func (s *Store) RemoveSuppression(ctx context.Context, channel, hash string) error {
-	res, err := s.db.ExecContext(ctx, `DELETE FROM suppressions WHERE channel = $1 AND address_hash = $2`, channel, hash)
+// RemoveSuppression deletes the opt-outs of an address on channel, kept
+// under any of hashes (the address's policy.AddressHasher.Forms: with an
+// older key, or the legacy form); ErrNotFound when there is none.
+func (s *Store) RemoveSuppression(ctx context.Context, channel string, hashes []string) error {
+	return removeSuppression(ctx, s.db, channel, hashes)
+}
+
+func removeSuppression(ctx context.Context, q sqlx.ExecerContext, channel string, hashes []string) error {
+	res, err := q.ExecContext(ctx, `DELETE FROM suppressions WHERE channel = $1 AND address_hash = ANY($2)`, channel, anyHash(hashes))
 	if err != nil {
-		return fmt.Errorf("removing the %s opt-out %s: %w", channel, hash, err)
+		return fmt.Errorf("removing the %s opt-out %s: %w", channel, first(hashes), err)
 	}
 	if n, err := res.RowsAffected(); err != nil || n == 0 {
 		return fmt.Errorf("%s opt-out: %w", channel, ErrNotFound)
@@ -79,17 +90,25 @@ func (s *Store) RemoveSuppression(ctx context.Context, channel, hash string) err
 }
 
 // Suppressions lists opt-outs, newest first, of channel when not "" and of
-// the address with hash when not "", at most limit of them.
-func (s *Store) Suppressions(ctx context.Context, channel, hash string, limit int) ([]Suppression, error) {
+// the address kept under any of hashes when there are some (the address's
+// Forms), at most limit of them.
+func (s *Store) Suppressions(ctx context.Context, channel string, hashes []string, limit int) ([]Suppression, error) {
 	list := []Suppression{}
 	err := s.db.SelectContext(ctx, &list, `
 		SELECT channel, address_hash, address, reason, source, created_at FROM suppressions
-		WHERE ($1 = '' OR channel = $1) AND ($2 = '' OR address_hash = $2)
-		ORDER BY created_at DESC, channel, address_hash LIMIT $3`, channel, hash, limit)
+		WHERE ($1 = '' OR channel = $1) AND (coalesce(cardinality($2::text[]), 0) = 0 OR address_hash = ANY($2))
+		ORDER BY created_at DESC, channel, address_hash LIMIT $3`, channel, anyHash(hashes), limit)
 	if err != nil {
 		return nil, fmt.Errorf("listing opt-outs: %w", err)
 	}
 	return list, nil
+}
+
+func first(list []string) string {
+	if len(list) == 0 {
+		return ""
+	}
+	return list[0]
 }
 
 // Policy returns the contact policy document, or policy.Default() when
@@ -199,12 +218,19 @@ var smsStatusRank = map[string]int{
 // RecordSMSStatus records a status callback for the message providerID.
 // It reports false for a status it does not know. A status that changes
 // what is recorded writes a message.status event in the same statement.
+// It takes the message's lock, as MarkDelivered does, so that a caller
+// who looks the delivery up after it (DeliveryByProviderID) finds it, or
+// MarkDelivered reads the status.
 func (s *Store) RecordSMSStatus(ctx context.Context, providerID, status, errorCode string) (bool, error) {
 	rank, ok := smsStatusRank[status]
 	if !ok {
 		return false, nil
 	}
-	_, err := s.db.ExecContext(ctx, `
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		if err := lockMessage(ctx, tx, providerID); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `
 		WITH prev AS (SELECT status FROM sms_statuses WHERE provider_id = $1),
 		up AS (
 			INSERT INTO sms_statuses (provider_id, status, error_code) VALUES ($1, $2, $3)
@@ -215,7 +241,9 @@ func (s *Store) RecordSMSStatus(ctx context.Context, providerID, status, errorCo
 			up.status, 'twilio', '', up.error_code, up.updated_at)
 		FROM up LEFT JOIN deliveries d ON d.provider_id = $1 AND d.provider_id <> ''
 		WHERE NOT EXISTS (SELECT 1 FROM prev WHERE prev.status = up.status)`,
-		providerID, status, errorCode, rank)
+			providerID, status, errorCode, rank)
+		return err
+	})
 	if err != nil {
 		return false, fmt.Errorf("recording status %s of message %s: %w", status, providerID, err)
 	}

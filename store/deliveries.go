@@ -6,7 +6,19 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/jmoiron/sqlx"
 )
+
+// lockMessage takes a transaction-scoped lock on the provider's message
+// providerID, which recording its delivery and recording its status take
+// in turn.
+func lockMessage(ctx context.Context, tx *sqlx.Tx, providerID string) error {
+	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, "ccflow-message:"+providerID); err != nil {
+		return fmt.Errorf("locking message %q: %w", providerID, err)
+	}
+	return nil
+}
 
 // Delivery statuses.
 const (
@@ -47,6 +59,12 @@ type Delivery struct {
 	DecidedAt   *time.Time `db:"decided_at"`
 	LeaseOwner  string     `db:"lease_owner"`
 	LeaseUntil  *time.Time `db:"lease_until"`
+
+	// ReportedStatus and ReportedErrorCode are the delivery status the
+	// provider had reported when MarkDelivered recorded the send (its
+	// callback can come first); other reads leave them empty.
+	ReportedStatus    string `db:"reported_status"`
+	ReportedErrorCode string `db:"reported_error_code"`
 }
 
 const deliveryColumns = `key, workflow_id, step_id, channel, recipient, status, provider_id,
@@ -81,19 +99,28 @@ func (s *Store) BeginDelivery(ctx context.Context, d Delivery) (Delivery, error)
 }
 
 // MarkDelivered records that the provider accepted the message under
-// providerID, and writes its message.status event ("sent"), in one
-// statement: this write is the window in which a crash sends a message
-// twice, so it stays one round trip. A delivery recorded as sent already
-// keeps its first record (sent_at, provider id) and tells no one again: a
-// second record is the retry of the first write, or a copy sent again
-// through the gap deliverOnce documents, and the first says when the
-// message was first known to be sent.
+// providerID, writes its message.status event ("sent"), and returns with
+// it the delivery status the provider has reported already, if any
+// (ReportedStatus). It takes the message's lock (lockMessage), as
+// recording a status does: either the status is recorded first and read
+// here, or the delivery is, and the status's caller finds it; a status can
+// never slip between the two unseen. This write closes the window in which
+// a crash sends a message twice (docs/guarantees.md measures it).
+//
+// A delivery recorded as sent already keeps its first record (sent_at,
+// provider id) and tells no one again: a second record is the retry of the
+// first write, or a copy sent again through the gap deliverOnce documents,
+// and the first says when the message was first known to be sent.
 func (s *Store) MarkDelivered(ctx context.Context, key, providerID string) (Delivery, error) {
 	var got struct {
 		Delivery
 		Webhooks int `db:"webhooks"`
 	}
-	err := s.db.GetContext(ctx, &got, `
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		if err := lockMessage(ctx, tx, providerID); err != nil {
+			return err
+		}
+		return tx.GetContext(ctx, &got, `
 		WITH d AS (
 			UPDATE deliveries
 			SET status = 'sent',
@@ -104,9 +131,12 @@ func (s *Store) MarkDelivered(ctx context.Context, key, providerID string) (Deli
 			WHERE key = $1 AND was_key = key
 			RETURNING `+deliveryColumns+`, was.was_status)
 		SELECT `+deliveryColumns+`,
-			CASE WHEN d.was_status = 'sent' THEN 0 ELSE `+messageStatusCall("'sent'", "''", "''", "d.sent_at")+` END AS webhooks
+			CASE WHEN d.was_status = 'sent' THEN 0 ELSE `+messageStatusCall("'sent'", "''", "''", "d.sent_at")+` END AS webhooks,
+			COALESCE((SELECT status FROM sms_statuses WHERE provider_id = d.provider_id AND d.provider_id <> ''), '') AS reported_status,
+			COALESCE((SELECT error_code FROM sms_statuses WHERE provider_id = d.provider_id AND d.provider_id <> ''), '') AS reported_error_code
 		FROM d`,
-		key, providerID)
+			key, providerID)
+	})
 	if errors.Is(err, sql.ErrNoRows) {
 		return Delivery{}, fmt.Errorf("marking delivery %q sent: %w", key, ErrNotFound)
 	}

@@ -19,9 +19,13 @@ import (
 //     opened, and never while its link still takes answers;
 //   - customer interactions (customer id and interaction id): until
 //     CCFLOW_RETENTION after they arrived;
+//   - inbound SMS (the sender's number and hash, the text): until
+//     CCFLOW_RETENTION after they arrived;
+//   - events posted to runs and the data each run kept of them: until
+//     CCFLOW_RETENTION after they were posted;
 //   - opt-outs: for good, since an opt-out must outlive everything else;
 //     their free-text reason goes after CCFLOW_RETENTION, their address
-//     when the customer's data is erased (the hash stays and still
+//     when the customer's data is erased (the keyed hash stays and still
 //     matches);
 //   - webhook events (copies of answers, message statuses, opt-outs and
 //     run ends sent to subscribers) with their deliveries and attempts
@@ -43,7 +47,11 @@ type Purged struct {
 	SuppressionReasons   int64 `json:"suppression_reasons"`
 	// WebhookEvents are events of the webhook outbox, deleted with their
 	// deliveries and attempts.
-	WebhookEvents int64 `json:"webhook_events"`
+	WebhookEvents   int64 `json:"webhook_events"`
+	InboundMessages int64 `json:"inbound_messages"`
+	// PostedEvents are posts of events to runs (with the data each run
+	// kept of them).
+	PostedEvents int64 `json:"posted_events"`
 }
 
 // Add adds o's counts to p.
@@ -55,12 +63,14 @@ func (p *Purged) Add(o Purged) {
 	p.CustomerInteractions += o.CustomerInteractions
 	p.SuppressionReasons += o.SuppressionReasons
 	p.WebhookEvents += o.WebhookEvents
+	p.InboundMessages += o.InboundMessages
+	p.PostedEvents += o.PostedEvents
 }
 
 // Total is the number of rows touched.
 func (p Purged) Total() int64 {
 	return p.Deliveries + p.SMSStatuses + p.Surveys + p.SurveyAnswers + p.CustomerInteractions + p.SuppressionReasons +
-		p.WebhookEvents
+		p.WebhookEvents + p.InboundMessages + p.PostedEvents
 }
 
 // Purge deletes one batch (at most batch rows of each kind) of the
@@ -99,6 +109,10 @@ func (s *Store) Purge(ctx context.Context, cutoff, now time.Time, batch int) (Pu
 					SELECT customer_id, interaction_id FROM customer_interactions
 					WHERE received_at < $1 ORDER BY received_at LIMIT $2)`,
 				[]any{cutoff, batch}},
+			{"posted events", &p.PostedEvents, `
+				DELETE FROM event_posts WHERE id IN (
+					SELECT id FROM event_posts WHERE posted_at < $1 ORDER BY posted_at LIMIT $2)`,
+				[]any{cutoff, batch}},
 			{"opt-out reasons", &p.SuppressionReasons, `
 				UPDATE suppressions SET reason = '' WHERE (channel, address_hash) IN (
 					SELECT channel, address_hash FROM suppressions
@@ -110,6 +124,10 @@ func (s *Store) Purge(ctx context.Context, cutoff, now time.Time, batch int) (Pu
 					WHERE e.created_at < $1 AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d
 						WHERE d.event_id = e.id AND d.status IN ('pending', 'retrying'))
 					ORDER BY e.created_at LIMIT $2)`,
+				[]any{cutoff, batch}},
+			{"inbound messages", &p.InboundMessages, `
+				DELETE FROM inbound_messages WHERE message_sid IN (
+					SELECT message_sid FROM inbound_messages WHERE received_at < $1 ORDER BY received_at LIMIT $2)`,
 				[]any{cutoff, batch}},
 		}
 		for _, st := range steps {
@@ -128,20 +146,25 @@ func (s *Store) Purge(ctx context.Context, cutoff, now time.Time, batch int) (Pu
 
 // Erased counts what EraseCustomer deleted or cleared.
 type Erased struct {
-	Deliveries           int64 `json:"deliveries"`
-	SMSStatuses          int64 `json:"sms_statuses"`
-	Surveys              int64 `json:"surveys"`
-	SurveyAnswers        int64 `json:"survey_answers"`
-	CustomerInteractions int64 `json:"customer_interactions"`
+	Deliveries           int64
+	SMSStatuses          int64
+	Surveys              int64
+	SurveyAnswers        int64
+	CustomerInteractions int64
 	// SuppressionsAnonymized are opt-outs of the customer's addresses kept
 	// as the hash alone, address and reason cleared.
-	SuppressionsAnonymized int64 `json:"suppressions_anonymized"`
+	SuppressionsAnonymized int64
 	// RunsUnlinked are run records whose customer id was cleared.
-	RunsUnlinked int64 `json:"runs_unlinked"`
+	RunsUnlinked int64
 	// WebhookEvents are events of the webhook outbox that held the
 	// customer's data, deleted with their deliveries and attempts: those
 	// not yet delivered are never sent.
-	WebhookEvents int64 `json:"webhook_events"`
+	WebhookEvents int64
+	// InboundMessages are SMS the customer sent from a number ccflow sent
+	// to for them, deleted.
+	InboundMessages int64
+	// PostedEvents are the events posted to their runs, with their data.
+	PostedEvents int64
 }
 
 // CustomerRuns lists the workflow IDs of the runs recorded for the
@@ -211,12 +234,15 @@ func (s *Store) EraseCustomer(ctx context.Context, customerID string) (Erased, e
 				UPDATE suppressions SET address = NULL, reason = ''
 				WHERE address_hash = ANY($1) AND (address IS NOT NULL OR reason <> '')`,
 				[]any{pq.Array(hashes)}},
+			{"events posted to their runs", &e.PostedEvents, `DELETE FROM run_events WHERE workflow_id = ANY($1)`, []any{ids}},
 			{"run records' customer id", &e.RunsUnlinked, `UPDATE runs SET customer_id = '' WHERE customer_id = $1`,
 				[]any{customerID}},
 			{"webhook events", &e.WebhookEvents, `
 				DELETE FROM webhook_events
 				WHERE customer_id = $1 OR (workflow_id <> '' AND workflow_id = ANY($2)) OR (address_hash <> '' AND address_hash = ANY($3))`,
 				[]any{customerID, ids, pq.Array(hashes)}},
+			{"inbound messages", &e.InboundMessages, `DELETE FROM inbound_messages WHERE from_hash = ANY($1)`,
+				[]any{pq.Array(hashes)}},
 		}
 		for _, st := range steps {
 			res, err := tx.ExecContext(ctx, st.query, st.args...)

@@ -26,6 +26,9 @@ type Run struct {
 	// customer's new interaction stops (NewCustomerInteraction).
 	CustomerID             string `db:"customer_id"`
 	CancelOnNewInteraction bool   `db:"cancel_on_new_interaction"`
+	// CaseID is the case of the interaction, if any, so an event posted
+	// for the case reaches the run (RunsOf).
+	CaseID string `db:"case_id"`
 }
 
 // Claim is a run's row as ingest and the reconciler see it: ClaimedAt is
@@ -42,11 +45,11 @@ func (s *Store) RecordRun(ctx context.Context, r Run) error {
 	startedAt := sql.NullTime{Time: r.StartedAt, Valid: !r.StartedAt.IsZero()}
 	if _, err := s.db.ExecContext(ctx,
 		`INSERT INTO runs (workflow_id, run_id, entry_id, entry_version, interaction_id, trigger, started_at,
-		                   customer_id, cancel_on_new_interaction)
-		 VALUES ($1, $2, $3, $4, $5, $6, COALESCE($7, now()), $8, $9)
+		                   customer_id, cancel_on_new_interaction, case_id)
+		 VALUES ($1, $2, $3, $4, $5, $6, COALESCE($7, now()), $8, $9, $10)
 		 ON CONFLICT (workflow_id) DO NOTHING`,
 		r.WorkflowID, r.RunID, r.EntryID, r.EntryVersion, r.InteractionID, r.Trigger, startedAt,
-		r.CustomerID, r.CancelOnNewInteraction); err != nil {
+		r.CustomerID, r.CancelOnNewInteraction, r.CaseID); err != nil {
 		return fmt.Errorf("recording run %q: %w", r.WorkflowID, err)
 	}
 	return nil
@@ -58,7 +61,7 @@ func (s *Store) Run(ctx context.Context, workflowID string) (Run, error) {
 	var r Run
 	err := s.db.GetContext(ctx, &r,
 		`SELECT workflow_id, run_id, entry_id, entry_version, interaction_id, trigger, started_at,
-		        customer_id, cancel_on_new_interaction
+		        customer_id, cancel_on_new_interaction, case_id
 		 FROM runs WHERE workflow_id = $1 AND run_id <> ''`, workflowID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Run{}, fmt.Errorf("run %q: %w", workflowID, ErrNotFound)
@@ -96,10 +99,10 @@ func (s *Store) RecordedRuns(ctx context.Context, workflowIDs []string) (map[str
 func (s *Store) ClaimRuns(ctx context.Context, claims []Run) ([]Claim, error) {
 	n := len(claims)
 	ids, entries, versions, interactions, triggers := make([]string, n), make([]string, n), make([]int64, n), make([]string, n), make([]string, n)
-	customers, cancels := make([]string, n), make([]bool, n)
+	customers, cancels, cases := make([]string, n), make([]bool, n), make([]string, n)
 	for i, c := range claims {
 		ids[i], entries[i], versions[i], interactions[i], triggers[i] = c.WorkflowID, c.EntryID, int64(c.EntryVersion), c.InteractionID, c.Trigger
-		customers[i], cancels[i] = c.CustomerID, c.CancelOnNewInteraction
+		customers[i], cancels[i], cases[i] = c.CustomerID, c.CancelOnNewInteraction, c.CaseID
 	}
 	// The first part takes or renews the claims and returns them; the
 	// second returns the recorded runs it left alone, as the statement's
@@ -111,7 +114,7 @@ func (s *Store) ClaimRuns(ctx context.Context, claims []Run) ([]Claim, error) {
 	var rows []Claim
 	err = stmt.SelectContext(ctx, &rows,
 		pq.Array(ids), pq.Array(entries), pq.Array(versions), pq.Array(interactions), pq.Array(triggers),
-		pq.Array(customers), pq.Array(cancels))
+		pq.Array(customers), pq.Array(cancels), pq.Array(cases))
 	if err != nil {
 		return nil, fmt.Errorf("claiming the runs of interaction %s: %w", claims[0].InteractionID, err)
 	}
@@ -148,13 +151,13 @@ func (s *Store) ClaimRuns(ctx context.Context, claims []Run) ([]Claim, error) {
 
 // claimRunsSQL is ClaimRuns' statement.
 const claimRunsSQL = `WITH input AS (
-     SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::bool[])
-         AS t(workflow_id, entry_id, entry_version, interaction_id, trigger, customer_id, cancel_on_new_interaction)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::bool[], $8::text[])
+         AS t(workflow_id, entry_id, entry_version, interaction_id, trigger, customer_id, cancel_on_new_interaction, case_id)
  ), claimed AS (
      INSERT INTO runs (workflow_id, run_id, entry_id, entry_version, interaction_id, trigger, started_at, claimed_at,
-                       customer_id, cancel_on_new_interaction)
+                       customer_id, cancel_on_new_interaction, case_id)
      SELECT workflow_id, '', entry_id, entry_version, interaction_id, trigger, now(), now(),
-            customer_id, cancel_on_new_interaction FROM input
+            customer_id, cancel_on_new_interaction, case_id FROM input
      ON CONFLICT (workflow_id) DO UPDATE
          SET claimed_at = now(), entry_version = EXCLUDED.entry_version, trigger = EXCLUDED.trigger,
              cancel_on_new_interaction = EXCLUDED.cancel_on_new_interaction

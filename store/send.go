@@ -36,6 +36,9 @@ type SendAttempt struct {
 	// Request is the send as the policy sees it; DecideSend fills in the
 	// facts (OptedOut, ContactedAgain, LastSurvey, RecentSends).
 	Request policy.Request
+	// OptOutHashes are every hash an opt-out of the recipient may be kept
+	// under (policy.AddressHasher.Forms); none means Delivery.AddressHash.
+	OptOutHashes []string
 }
 
 // Decide is the pure decision DecideSend applies to the facts it gathered:
@@ -126,12 +129,18 @@ func (s *Store) DecideSend(ctx context.Context, a SendAttempt, decide Decide) (D
 	return got, nil
 }
 
-// facts completes a.Request with what the store knows of the recipient.
+// facts completes a.Request with what the store knows of the recipient:
+// the opt-out, a later interaction, the last survey, the day's sends on
+// the channel and the sends within the longest rolling cap's window.
 func facts(ctx context.Context, tx *sqlx.Tx, a SendAttempt, p policy.Policy) (policy.Request, error) {
 	d, req := a.Delivery, a.Request
 	req.Now, req.Channel, req.Survey = a.Now, d.Channel, d.Survey
+	hashes := a.OptOutHashes
+	if len(hashes) == 0 {
+		hashes = []string{d.AddressHash}
+	}
 	if err := tx.GetContext(ctx, &req.OptedOut,
-		`SELECT EXISTS (SELECT 1 FROM suppressions WHERE channel = $1 AND address_hash = $2)`, d.Channel, d.AddressHash); err != nil {
+		`SELECT EXISTS (SELECT 1 FROM suppressions WHERE channel = $1 AND address_hash = ANY($2))`, d.Channel, anyHash(hashes)); err != nil {
 		return req, fmt.Errorf("looking up opt-outs of %s: %w", d.Key, err)
 	}
 	if req.CancelOnNewInteraction && a.CustomerID != "" {
@@ -160,6 +169,24 @@ func facts(ctx context.Context, tx *sqlx.Tx, a SendAttempt, p policy.Policy) (po
 		}
 		if len(last) > 0 {
 			req.LastSurvey = &policy.Contact{At: last[0].At, EntryID: last[0].EntryID}
+		}
+	}
+	if window := p.LongestCapWindow(); window > 0 {
+		// Every channel's: a cap on "any" counts them all. Decided sends
+		// count from their decision, as for the daily cap.
+		var sends []struct {
+			At      time.Time `db:"decided_at"`
+			Channel string    `db:"channel"`
+		}
+		if err := tx.SelectContext(ctx, &sends, `
+			SELECT decided_at, channel FROM deliveries
+			WHERE customer_key = $1 AND decision = 'send' AND status IN ('pending', 'sent')
+				AND decided_at > $2 AND key <> $3`,
+			d.CustomerKey, a.Now.Add(-window), d.Key); err != nil {
+			return req, fmt.Errorf("counting the sends of %q for the rolling caps: %w", d.CustomerKey, err)
+		}
+		for _, s := range sends {
+			req.CapSends = append(req.CapSends, policy.Contact{At: s.At, Channel: s.Channel})
 		}
 	}
 	if p.MaxPerDay[d.Channel] > 0 {

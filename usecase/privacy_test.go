@@ -23,6 +23,7 @@ import (
 	"github.com/ccflow/ccflow/activities"
 	"github.com/ccflow/ccflow/core/entry"
 	"github.com/ccflow/ccflow/core/interaction"
+	"github.com/ccflow/ccflow/core/linkkeys"
 	"github.com/ccflow/ccflow/core/policy"
 	"github.com/ccflow/ccflow/core/tokens"
 	"github.com/ccflow/ccflow/providers"
@@ -95,15 +96,15 @@ func TestErasingACustomerCancelsTheirRunsAndErasesTheirDataOnly(t *testing.T) {
 	waitForDelivery(t, f.store, erasedRun)
 	waitForDelivery(t, f.store, keptRun)
 	addr := "+15557650001"
-	_, _, err = f.store.AddSuppression(ctx, store.Suppression{Channel: "sms", AddressHash: policy.AddressHash(addr), Address: &addr,
+	_, _, err = f.store.AddSuppression(ctx, store.Suppression{Channel: "sms", AddressHash: linkkeys.ForProcess().Addresses.Hash(addr), Address: &addr,
 		Reason: "asked on the phone", Source: store.SourceAPI})
 	require.NoError(t, err)
 
 	erased, err := f.svc.EraseCustomer(ctx, customer)
 
 	require.NoError(t, err)
-	require.Equal(t, usecase.CustomerErasure{CustomerID: customer, RunsCanceled: 1, Erased: store.Erased{
-		Deliveries: 1, CustomerInteractions: 1, SuppressionsAnonymized: 1, RunsUnlinked: 1}}, erased)
+	require.Equal(t, usecase.CustomerErasure{CustomerID: customer, RunsCanceled: 1,
+		Deliveries: 1, CustomerInteractions: 1, SuppressionsAnonymized: 1, RunsUnlinked: 1}, erased)
 	err = f.temporal.GetWorkflow(ctx, erasedRun, "").Get(ctx, nil)
 	var canceled *temporal.CanceledError
 	require.True(t, errors.As(err, &canceled), "the customer's run was canceled, so nothing more is sent: %v", err)
@@ -113,7 +114,7 @@ func TestErasingACustomerCancelsTheirRunsAndErasesTheirDataOnly(t *testing.T) {
 	list, err := f.store.Deliveries(ctx, keptRun)
 	require.NoError(t, err)
 	require.Len(t, list, 1, "another customer's deliveries stay")
-	optOut, err := f.store.Suppressions(ctx, "sms", policy.AddressHash(addr), 1)
+	optOut, err := f.store.Suppressions(ctx, "sms", []string{linkkeys.ForProcess().Addresses.Hash(addr)}, 1)
 	require.NoError(t, err)
 	require.Len(t, optOut, 1, "the opt-out stays")
 	require.Nil(t, optOut[0].Address, "as the hash of the address alone")

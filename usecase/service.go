@@ -6,6 +6,7 @@ import (
 
 	"go.temporal.io/sdk/client"
 
+	"github.com/ccflow/ccflow/core/linkkeys"
 	"github.com/ccflow/ccflow/core/tokens"
 	"github.com/ccflow/ccflow/core/webhook"
 	"github.com/ccflow/ccflow/store"
@@ -18,10 +19,15 @@ type Service struct {
 	Temporal client.Client
 	// TaskQueue is the queue follow-ups are started on.
 	TaskQueue string
-	// Signer verifies the tokens in survey links; only the survey use
-	// cases need it.
+	// Signer verifies the tokens in survey links; nil means Keys.Survey.
 	Signer *tokens.Signer
-	Log    *slog.Logger
+	// Keys are the keys derived from the link secret: unsubscribe links
+	// and the keyed hashes opt-outs are kept under (and survey links,
+	// unless Signer is set). Nil means linkkeys.ForProcess, keys of this
+	// process alone, which only a test may use: the starter passes the
+	// keys the worker has too.
+	Keys *linkkeys.Keys
+	Log  *slog.Logger
 	// Metrics counts events, matches and starts; nil counts nothing.
 	Metrics *telemetry.Metrics
 	// WebhookSealer seals the subscriptions' signing secrets (config's
@@ -35,6 +41,21 @@ type Service struct {
 
 	bg background
 	wh webhooks
+}
+
+func (s *Service) keys() *linkkeys.Keys {
+	if s.Keys != nil {
+		return s.Keys
+	}
+	return linkkeys.ForProcess()
+}
+
+// surveyLinks verifies the tokens of survey links.
+func (s *Service) surveyLinks() *tokens.Signer {
+	if s.Signer != nil {
+		return s.Signer
+	}
+	return s.keys().Survey
 }
 
 func (s *Service) logger() *slog.Logger {

@@ -21,6 +21,7 @@ import (
 	"go.temporal.io/sdk/worker"
 
 	"github.com/ccflow/ccflow/activities"
+	"github.com/ccflow/ccflow/core/linkkeys"
 	"github.com/ccflow/ccflow/core/policy"
 	"github.com/ccflow/ccflow/core/tokens"
 	"github.com/ccflow/ccflow/core/validation"
@@ -73,6 +74,7 @@ func newWebhookFixture(t *testing.T) *webhookFixture {
 	f.svc.Log = slog.New(slog.NewTextHandler(f.log, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	f.svc.WebhookURLs = webhooksend.New(f.allow)
 	f.svc.Signer = tokens.NewSigner([]byte("0123456789abcdef0123456789abcdef"))
+	f.svc.Keys = linkkeys.Must([]byte("webhook-fixture-link-secret-0123456789"))
 	return f
 }
 
@@ -195,7 +197,7 @@ func TestEveryOptOutPathTellsSubscribers(t *testing.T) {
 	ctx := context.Background()
 	f.subscribe(t, webhook.OptOutCreated)
 	email := "ada@example.com"
-	unsubscribe, err := policy.UnsubscribeID("email", policy.AddressHash(email))
+	unsubscribe, err := policy.UnsubscribeID("email", f.svc.Keys.Addresses.Hash(email))
 	require.NoError(t, err)
 	paths := []struct {
 		source string
@@ -210,11 +212,11 @@ func TestEveryOptOutPathTellsSubscribers(t *testing.T) {
 			return err
 		}},
 		{store.SourceSMSKeyword, func() error {
-			_, err := f.svc.InboundSMS(ctx, "+15550000003", " stop ")
+			_, err := f.svc.InboundSMS(ctx, usecase.InboundSMSRequest{MessageSID: "SM-optout-path", From: "+15550000003", Body: " stop "})
 			return err
 		}},
 		{store.SourceUnsubscribe, func() error {
-			_, err := f.svc.Unsubscribe(ctx, f.svc.Signer.Sign(unsubscribe))
+			_, err := f.svc.Unsubscribe(ctx, f.svc.Keys.Unsubscribe.Sign(unsubscribe))
 			return err
 		}},
 	}

@@ -7,26 +7,18 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"os"
-	"os/signal"
-	"syscall"
 	"time"
 
 	"go.temporal.io/sdk/client"
-	sdklog "go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/worker"
 
 	"github.com/ccflow/ccflow/activities"
 	"github.com/ccflow/ccflow/config"
-	"github.com/ccflow/ccflow/core/tokens"
-	"github.com/ccflow/ccflow/internal/buildinfo"
-	"github.com/ccflow/ccflow/internal/requestid"
 	"github.com/ccflow/ccflow/providers/httpcall"
 	"github.com/ccflow/ccflow/providers/netguard"
 	"github.com/ccflow/ccflow/providers/senders"
 	"github.com/ccflow/ccflow/providers/webhooksend"
-	"github.com/ccflow/ccflow/store"
-	"github.com/ccflow/ccflow/telemetry"
+	"github.com/ccflow/ccflow/startup"
 	"github.com/ccflow/ccflow/usecase"
 	"github.com/ccflow/ccflow/workflows"
 )
@@ -43,48 +35,10 @@ const (
 	dialRetryDelay = 2 * time.Second
 )
 
-func main() {
-	if printed, err := buildinfo.HandleVersionFlag("worker", os.Args[1:], os.Stdout); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(2)
-	} else if printed {
-		return
-	}
-	if err := run(); err != nil {
-		slog.Error("worker stopped", slog.Any("error", err))
-		os.Exit(1)
-	}
-}
+func main() { startup.Main(config.Worker, run) }
 
-func run() error {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	cfg, err := config.Load(config.Worker)
-	if err != nil {
-		return fmt.Errorf("configuration: %w", err)
-	}
-	build := buildinfo.Read()
-	log := slog.New(requestid.LogHandler(cfg.Logger(os.Stderr).Handler()))
-	slog.SetDefault(log)
-	log.Info("worker starting", slog.String("version", build.Version), slog.String("revision", build.Revision),
-		slog.Bool("modified", build.Modified), slog.String("go", build.GoVersion), slog.String("build_id", build.BuildID()))
-
-	tel, err := telemetry.Setup(ctx, telemetry.Options{Service: "ccflow-worker", Build: build})
-	if err != nil {
-		return err
-	}
-	defer shutdownTelemetry(tel, log)
-
-	if warning := cfg.PayloadKeysWarning(); warning != "" {
-		log.Warn(warning)
-	}
-
-	st, err := store.OpenMigrated(ctx, cfg.DatabaseURL)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-
+func run(ctx context.Context, p *startup.Process) error {
+	cfg, log, tel, st, build := p.Config, p.Log, p.Telemetry, p.Store, p.Build
 	// The probes answer from here on: alive while Temporal is awaited, and
 	// ready once it answers.
 	probes := newProbeServer(cfg.WorkerHTTPAddr, build, st, tel, log)
@@ -97,14 +51,7 @@ func run() error {
 	}()
 	log.Info("worker probes listening", slog.String("addr", cfg.WorkerHTTPAddr))
 
-	key, err := cfg.SurveyKey(ctx, st)
-	if err != nil {
-		return err
-	}
-	webhookSealer, err := cfg.WebhookSealer(ctx, st)
-	if err != nil {
-		return err
-	}
+	webhookSealer := p.WebhookSealer
 	if n, err := usecase.ResealWebhookSecrets(ctx, st, webhookSealer); err != nil {
 		log.Error("sealing webhook secrets with the current key failed; they stay sealed with the older one", slog.Any("error", err))
 	} else if n > 0 {
@@ -114,12 +61,7 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	temporalOpts := cfg.Temporal
-	temporalOpts.Logger = sdklog.NewStructuredLogger(log)
-	if err := tel.Temporal(&temporalOpts); err != nil {
-		return err
-	}
-	tc, err := dial(ctx, temporalOpts, log)
+	tc, err := dial(ctx, p.Temporal, log)
 	if ctx.Err() != nil {
 		return nil // stopped before Temporal answered: nothing to clean up
 	}
@@ -137,7 +79,8 @@ func run() error {
 		Store:     st,
 		Mailer:    mailer,
 		SMS:       senders.NewSMSSender(cfg.Twilio, cfg.OutboxDir),
-		Signer:    tokens.NewSigner(key),
+		Signer:    p.Keys.Survey,
+		Keys:      p.Keys,
 		PublicURL: cfg.PublicURL,
 		SurveyTTL: cfg.SurveyTTL,
 		From:      cfg.EmailFrom,
@@ -177,7 +120,7 @@ func run() error {
 	for _, warning := range senders.Warnings(cfg.SMTPURL, cfg.Twilio, cfg.OutboxDir) {
 		log.Warn(warning)
 	}
-	log.Info("worker polling", slog.String("temporal", temporalOpts.HostPort), slog.String("task_queue", cfg.TaskQueue),
+	log.Info("worker polling", slog.String("temporal", p.Temporal.HostPort), slog.String("task_queue", cfg.TaskQueue),
 		slog.Bool("smtp", cfg.SMTPURL != ""), slog.Bool("twilio", cfg.Twilio != nil), slog.String("outbox", cfg.OutboxDir),
 		slog.Any("connections", cfg.Connections.Names()), slog.Any("payload_keys", cfg.PayloadKeyIDs()),
 		slog.Int("cache_size", cfg.WorkerCacheSize), slog.String("webhook_allow", cfg.Webhooks.Allow.String()))
@@ -190,15 +133,6 @@ func run() error {
 	log.Info("worker shutting down: letting the activities in flight finish", slog.Duration("at_most", drainTimeout))
 	w.Stop()
 	return nil
-}
-
-// shutdownTelemetry flushes the spans not yet exported, within a bound.
-func shutdownTelemetry(tel *telemetry.Telemetry, log *slog.Logger) {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if err := tel.Shutdown(ctx); err != nil {
-		log.Warn("flushing telemetry", slog.Any("error", err))
-	}
 }
 
 // dial connects to Temporal, retrying while it does not answer yet.

@@ -27,6 +27,13 @@ const (
 	// FinishWebhookActivity records how a webhook delivery ended when no
 	// attempt could: its schedule ran out.
 	FinishWebhookActivity = "FinishWebhookDelivery"
+	// PlanWaitUntilActivity works out when a wait_until step ends, from
+	// the contact policy (the customer's zone, the holidays) as it is when
+	// the wait begins (a WaitUntilPlan).
+	PlanWaitUntilActivity = "PlanWaitUntil"
+	// KeptEventActivity finds the latest event of a name kept in the
+	// store for the run: one posted before the run could take signals.
+	KeptEventActivity = "KeptEvent"
 )
 
 // Delivery channels, as deliveries and surveys record them.
@@ -154,6 +161,49 @@ type Delivery struct {
 	Code   string `json:"code,omitempty"`
 	Reason string `json:"reason,omitempty"`
 	Zone   string `json:"zone,omitempty"`
+	// DeliveryStatus and ErrorCode are what the provider reported of the
+	// message's delivery before the send was recorded (its status callback
+	// can come first); later ones come as DeliveryStatusSignal.
+	DeliveryStatus string `json:"delivery_status,omitempty"`
+	ErrorCode      string `json:"error_code,omitempty"`
+}
+
+// WaitUntilInput asks PlanWaitUntil when a wait_until step that begins now
+// ends.
+type WaitUntilInput struct {
+	StepID string `json:"step_id"`
+	// Time, Days and AtLeast are the step's (HH:MM, day names, a duration).
+	Time    string        `json:"time"`
+	Days    []string      `json:"days,omitempty"`
+	AtLeast time.Duration `json:"at_least,omitempty"`
+	// CustomerTimeZone and Service choose the zone as for quiet hours, and
+	// Service the holidays that apply.
+	CustomerTimeZone string `json:"customer_time_zone,omitempty"`
+	Service          string `json:"service,omitempty"`
+}
+
+// WaitUntilPlan is when a wait_until step ends: At, in the zone called
+// Zone, which is Wait from the moment the plan was made by the clock that
+// made it (so a worker's clock a little off the server's waits no longer
+// or shorter than planned).
+type WaitUntilPlan struct {
+	At   time.Time     `json:"at"`
+	Wait time.Duration `json:"wait"`
+	Zone string        `json:"zone"`
+	// Holidays are the holidays passed over, as dates, for the details.
+	Holidays []string `json:"holidays,omitempty"`
+}
+
+// KeptEventInput asks KeptEvent for the latest event called Name kept for
+// the run WorkflowID.
+type KeptEventInput struct {
+	WorkflowID string `json:"workflow_id"`
+	Name       string `json:"name"`
+}
+
+// KeptEventResult is what KeptEvent found: Event is nil when none.
+type KeptEventResult struct {
+	Event *PostedEvent `json:"event,omitempty"`
 }
 
 // OpenSurveyInput opens a survey for a send_survey step.
@@ -257,6 +307,7 @@ type Purged struct {
 	SurveyAnswers        int64 `json:"survey_answers"`
 	CustomerInteractions int64 `json:"customer_interactions"`
 	SuppressionReasons   int64 `json:"suppression_reasons"`
+	PostedEvents         int64 `json:"posted_events,omitempty"`
 	OutboxFiles          int64 `json:"outbox_files"`
 	// WebhookEvents are webhook events deleted with their deliveries.
 	WebhookEvents int64 `json:"webhook_events,omitempty"`
@@ -269,6 +320,7 @@ func (p *Purged) add(o Purged) {
 	p.SurveyAnswers += o.SurveyAnswers
 	p.CustomerInteractions += o.CustomerInteractions
 	p.SuppressionReasons += o.SuppressionReasons
+	p.PostedEvents += o.PostedEvents
 	p.OutboxFiles += o.OutboxFiles
 	p.WebhookEvents += o.WebhookEvents
 }

@@ -37,6 +37,8 @@ func followUp(ctx workflow.Context, in FollowUpInput, changesOf func(workflow.Co
 	stepsCtx, stop := workflow.WithCancel(ctx)
 	r.stop = stop
 	r.watchForNewInteractions(ctx)
+	r.watchPostedEvents(ctx)
+	r.watchDeliveryStatuses(ctx)
 	stepsCtx = withThread(stepsCtx, r.main)
 	err := r.runSteps(stepsCtx, in.Entry.Steps, "steps", "")
 	if err == nil {
@@ -74,6 +76,11 @@ type run struct {
 	// contactedAgain is the reason the run ends early because its
 	// customer contacted ccflow again, once they did.
 	contactedAgain string
+	// posted are the events posted for the run, the latest of each name
+	// (see watchPostedEvents); statuses the delivery statuses reported
+	// for its messages, by delivery id (see watchDeliveryStatuses).
+	posted   map[string]PostedEvent
+	statuses map[string]DeliveryStatus
 }
 
 // pendingSurvey is a survey a send_survey step is waiting on; the update
@@ -112,11 +119,13 @@ func newRun(in FollowUpInput) *run {
 	lang := entry.RunLanguage(in.Entry, customerLanguage)
 	v["run.language"] = lang
 	return &run{
-		in:      in,
-		lang:    lang,
-		vars:    v,
-		surveys: map[string]*pendingSurvey{},
-		main:    &thread{},
+		in:       in,
+		lang:     lang,
+		vars:     v,
+		surveys:  map[string]*pendingSurvey{},
+		posted:   map[string]PostedEvent{},
+		statuses: map[string]DeliveryStatus{},
+		main:     &thread{},
 		state: State{
 			Status:        StatusRunning,
 			EntryID:       in.Entry.ID,
@@ -176,8 +185,11 @@ func (r *run) handleFailure(ctx workflow.Context, p place, err error) error {
 	if len(s.OnError) == 0 {
 		return se
 	}
+	// The error's words stay out of the log: they may carry the customer's
+	// data (a rendered path, a template's value). The run's state, its
+	// history and GET /v1/workflows/{id} have them.
 	workflow.GetLogger(ctx).Warn("Step failed, running its on_error steps",
-		"step", se.stepID, "error", se.err.Error())
+		"step", se.stepID, "step_type", se.stepType, "error_type", failureType(se.err))
 	r.state.Errors = append(r.state.Errors, StepError{StepID: se.stepID, Message: se.err.Error(), At: workflow.Now(ctx)})
 	r.vars["error.message"] = se.err.Error()
 	r.vars["error.step"] = se.stepID
@@ -270,4 +282,19 @@ func (e *stepError) Unwrap() error { return e.err }
 // the cause may name the customer's address or echo their data.
 func (e *stepError) shown() string {
 	return fmt.Sprintf("step %q (%s) failed: the run's failure says why", e.stepID, e.stepType)
+}
+
+// failureType names the kind of err for a log line, without its words:
+// the type of the application error inside (ccflow.HTTPStatus, …), else
+// "error".
+func failureType(err error) string {
+	var appErr *temporal.ApplicationError
+	if errors.As(err, &appErr) && appErr.Type() != "" {
+		return appErr.Type()
+	}
+	var timeout *temporal.TimeoutError
+	if errors.As(err, &timeout) {
+		return "timeout"
+	}
+	return "error"
 }

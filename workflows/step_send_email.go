@@ -18,7 +18,14 @@ func init() { interpret(sendEmail) }
 
 // sendEmail sends the email of a send_email step, or the survey email of a
 // send_survey step, which sends its to, subject, text and html through it.
+// A step with fallback runs it when the email is skipped or fails for
+// good (see sendWithFallback), in runs since sendFallbackChange.
 func sendEmail(r *run, ctx workflow.Context, s *entry.SendEmail, p place) error {
+	if r.changes.sendFallback && len(s.Fallback) > 0 {
+		return r.sendWithFallback(ctx, p, ChannelEmail, s.Fallback, 0, func() (sent, error) {
+			return sendEmailMessage(r, ctx, s, p, false)
+		})
+	}
 	_, err := sendEmailMessage(r, ctx, s, p, false)
 	return err
 }

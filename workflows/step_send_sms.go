@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"cmp"
+	"fmt"
 
 	"go.temporal.io/sdk/workflow"
 
@@ -11,8 +12,20 @@ import (
 func init() { interpret(sendSMS) }
 
 // sendSMS sends the SMS of a send_sms step, or the survey SMS of a
-// send_survey step, which sends its to and text through it.
+// send_survey step, which sends its to and text through it. A step with
+// fallback runs it when the SMS is skipped, fails for good or is reported
+// undelivered within its fallback_after (see sendWithFallback), in runs
+// since sendFallbackChange.
 func sendSMS(r *run, ctx workflow.Context, s *entry.SendSMS, p place) error {
+	if r.changes.sendFallback && len(s.Fallback) > 0 {
+		window, err := s.FallbackWindow()
+		if err != nil {
+			return fmt.Errorf("fallback_after: %w", err)
+		}
+		return r.sendWithFallback(ctx, p, ChannelSMS, s.Fallback, window, func() (sent, error) {
+			return sendSMSMessage(r, ctx, s, p, false)
+		})
+	}
 	_, err := sendSMSMessage(r, ctx, s, p, false)
 	return err
 }

@@ -39,6 +39,15 @@ const surveyAnsweredDuringSendChange = "survey-answered-during-send"
 // and their survey emails stay plain links.
 const htmlContextsChange = "email-html-contexts"
 
+// sendFallbackChange: version 1 runs a send_email or send_sms step's
+// fallback steps when its message is skipped, fails for good or (SMS) is
+// reported undelivered within fallback_after, for which it waits on a
+// timer. Entries could not hold fallback before it, but a run started by a
+// worker without it (a rolling deploy) ignored the field, and replayed
+// with it would meet a timer or the fallback's commands where its history
+// has the next step's.
+const sendFallbackChange = "send-fallback"
+
 // changes says which gated changes are on for one run.
 type changes struct {
 	upsertCurrentStep bool
@@ -48,6 +57,8 @@ type changes struct {
 	answerDuringSendCounts bool
 	// htmlContexts: htmlContextsChange.
 	htmlContexts bool
+	// sendFallback: sendFallbackChange.
+	sendFallback bool
 }
 
 // currentChanges turns on every change for a new run and, for a run
@@ -58,5 +69,6 @@ func currentChanges(ctx workflow.Context) changes {
 		missingVariableIsFalse: workflow.GetVersion(ctx, conditionMissingVariableChange, workflow.DefaultVersion, 1) >= 1,
 		answerDuringSendCounts: workflow.GetVersion(ctx, surveyAnsweredDuringSendChange, workflow.DefaultVersion, 1) >= 1,
 		htmlContexts:           workflow.GetVersion(ctx, htmlContextsChange, workflow.DefaultVersion, 1) >= 1,
+		sendFallback:           workflow.GetVersion(ctx, sendFallbackChange, workflow.DefaultVersion, 1) >= 1,
 	}
 }

@@ -18,7 +18,7 @@ func TestEncodeYAMLKeepsTheAPIsFieldOrder(t *testing.T) {
 	e.Steps[0].ID = ""
 	e.Steps = append(e.Steps, entry.Step{Spec: &entry.SendEmail{Subject: entry.Plain("Hi"), Text: entry.Plain("Hello\nagain\n")}})
 
-	data, err := entrysync.EncodeYAML(e)
+	data, err := entry.EncodeYAML(e)
 
 	require.NoError(t, err)
 	require.Equal(t, `id: a
@@ -46,7 +46,7 @@ func TestEncodeYAMLRoundTripsTextsAYAMLReaderWouldMisread(t *testing.T) {
 			e := waitingEntry("a", "1d")
 			e.Steps = append(e.Steps, entry.Step{Spec: &entry.SendSMS{Text: entry.Plain(s)}})
 
-			data, err := entrysync.EncodeYAML(e)
+			data, err := entry.EncodeYAML(e)
 			require.NoError(t, err)
 			back, err := entry.DecodeYAML(data)
 
@@ -61,7 +61,7 @@ func TestEncodeYAMLRoundTripsTheExamples(t *testing.T) {
 	require.NoError(t, err)
 	for _, f := range files {
 		t.Run(f.Entry.ID, func(t *testing.T) {
-			data, err := entrysync.EncodeYAML(f.Entry)
+			data, err := entry.EncodeYAML(f.Entry)
 			require.NoError(t, err)
 
 			back, err := entry.DecodeYAML(data)
@@ -116,7 +116,7 @@ func TestEncodeYAMLWritesTextsByLanguageAsAMap(t *testing.T) {
 	e.Steps = append(e.Steps, entry.Step{Spec: &entry.SendSMS{Text: entry.Translated(map[string]string{
 		"es": "¡Gracias, $(customer.first_name)!", "ja": "ありがとうございました\n二行目", "en": "yes"})}})
 
-	data, err := entrysync.EncodeYAML(e)
+	data, err := entry.EncodeYAML(e)
 	require.NoError(t, err)
 	require.Contains(t, string(data), `default_language: es`)
 	require.Contains(t, string(data), "    text:\n      en: \"yes\"\n      es: ¡Gracias, $(customer.first_name)!\n      ja: |-\n        ありがとうございました\n        二行目\n")

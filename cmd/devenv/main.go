@@ -26,7 +26,7 @@ import (
 	"slices"
 	"syscall"
 
-	"github.com/ccflow/ccflow/internal/buildinfo"
+	"github.com/ccflow/ccflow/buildinfo"
 	"github.com/ccflow/ccflow/internal/devenv"
 )
 

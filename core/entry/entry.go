@@ -38,9 +38,12 @@ type Entry struct {
 	// texts, which every text written per language must have: a run whose
 	// customer's language is none the entry has reads it. "" is
 	// i18n.Default, English.
-	DefaultLanguage string    `json:"default_language,omitempty"`
-	Version         int       `json:"version,omitempty"`
-	UpdatedAt       time.Time `json:"updated_at,omitzero"`
+	DefaultLanguage string `json:"default_language,omitempty"`
+	// SamplePercent is the share of the events the entry matches that
+	// start a run, 1 to 100; nil is 100 (see Sampled).
+	SamplePercent *int      `json:"sample_percent,omitempty"`
+	Version       int       `json:"version,omitempty"`
+	UpdatedAt     time.Time `json:"updated_at,omitzero"`
 }
 
 // Definition is e without what the server assigns (version and update

@@ -36,6 +36,8 @@ type StepType struct {
 	Type  string `json:"type"`
 	Label string `json:"label"`
 	Help  string `json:"help"`
+	// Group is where a form's palette offers the type, one of StepGroups.
+	Group string `json:"group"`
 	// Fields are the type's own fields in the order a form shows them;
 	// every step also has CommonStepFields.
 	Fields []StepField `json:"fields"`
@@ -50,7 +52,8 @@ type StepField struct {
 	// Kind says what the field holds, such as template, duration or steps.
 	Kind     string `json:"kind"`
 	Required bool   `json:"required"`
-	// Options are the values an enum field takes.
+	// Options are the values an enum field takes, or the elements of a
+	// list field (the days of a week).
 	Options []string `json:"options,omitempty"`
 	// Localized marks a text a customer reads, which may be written per
 	// language (a Text): the form offers a box per language.
@@ -92,16 +95,44 @@ var (
 	stepFieldTypes = map[string]reflect.Type{}
 )
 
+// The groups a form's palette offers the step types in, in the order of
+// StepGroups; within a group, the types come by name. A step type's file
+// names its group when it defines it (inGroup); one that names none comes
+// last, under GroupOther.
+const (
+	GroupSurveys   = "Surveys"
+	GroupMessages  = "Messages"
+	GroupWaiting   = "Waiting"
+	GroupBranching = "Branching"
+	GroupEvents    = "Events"
+	GroupData      = "Data"
+	GroupOther     = "Other"
+)
+
+// StepGroups lists the palette's groups in the order a form shows them.
+func StepGroups() []string {
+	return []string{GroupSurveys, GroupMessages, GroupWaiting, GroupBranching, GroupEvents, GroupData, GroupOther}
+}
+
+// stepOption adds to what define registers of a step type.
+type stepOption func(*StepType)
+
+// inGroup files the step type under group in a form's palette.
+func inGroup(group string) stepOption {
+	return func(t *StepType) { t.Group = group }
+}
+
 // commonFieldNames are the keys every step has, outside its Spec.
 var commonFieldNames = []string{"id", "type", "on_error"}
 
 // define registers the step type S (whose pointer implements Spec) under
-// name, with the label and help a form shows. It panics on a tag it cannot
-// read: that is a programming error every test run reveals.
+// name, with the label and help a form shows, and opts (inGroup). It
+// panics on a tag it cannot read: that is a programming error every test
+// run reveals.
 func define[S any, P interface {
 	*S
 	Spec
-}](name, label, help string) {
+}](name, label, help string, opts ...stepOption) {
 	t := reflect.TypeFor[S]()
 	fail := func(format string, args ...any) {
 		panic(fmt.Sprintf("entry: step type %q (%s): %s", name, t, fmt.Sprintf(format, args...)))
@@ -110,9 +141,15 @@ func define[S any, P interface {
 		fail("has no name, or one another type has")
 	}
 	def := &stepDef{
-		info:    StepType{Type: name, Label: label, Help: help},
+		info:    StepType{Type: name, Label: label, Help: help, Group: GroupOther},
 		byName:  map[string]*fieldDef{},
 		newSpec: func() Spec { return P(new(S)) },
+	}
+	for _, opt := range opts {
+		opt(&def.info)
+	}
+	if !slices.Contains(StepGroups(), def.info.Group) {
+		fail("group %q is none of StepGroups", def.info.Group)
 	}
 	for i := range t.NumField() {
 		f, err := parseField(t.Field(i), i)
@@ -166,6 +203,9 @@ func parseField(sf reflect.StructField, i int) (*fieldDef, error) {
 	}
 	if (len(f.info.Options) > 0 || f.noun != "") != k.enum {
 		return nil, fmt.Errorf("field %s: options and noun are for enum fields, and enum fields need them", name)
+	}
+	if k.options != nil {
+		f.info.Options = slices.Clone(k.options) // the values of the kind's elements, for forms
 	}
 	switch req := sf.Tag.Get("required"); req {
 	case "":

@@ -1,6 +1,7 @@
 package entry
 
 import (
+	"fmt"
 	"maps"
 	"reflect"
 	"slices"
@@ -12,6 +13,7 @@ import (
 	"github.com/ccflow/ccflow/core/conditions"
 	"github.com/ccflow/ccflow/core/durations"
 	"github.com/ccflow/ccflow/core/i18n"
+	"github.com/ccflow/ccflow/core/policy"
 	"github.com/ccflow/ccflow/core/templates"
 	"github.com/ccflow/ccflow/core/validation"
 	"github.com/ccflow/ccflow/core/vars"
@@ -41,6 +43,13 @@ type kind struct {
 	localizable bool
 	// required is what an empty required field reports.
 	required string
+	// lists returns the lists of steps a field of a nested kind holds
+	// (one for steps, one per branch for branches), so that walking an
+	// entry's steps needs no case per kind.
+	lists func(reflect.Value) [][]Step
+	// options are the values the elements of a list kind take (days), for
+	// forms.
+	options []string
 	// text is the rule of a text kind's values; zero for lists and maps.
 	text validation.Text
 	// check reports the problems of a field's non-empty value, at path;
@@ -49,10 +58,12 @@ type kind struct {
 }
 
 var (
-	stringType  = reflect.TypeFor[string]()
-	textType    = reflect.TypeFor[Text]()
-	stepsType   = reflect.TypeFor[[]Step]()
-	headersType = reflect.TypeFor[map[string]string]()
+	stringType   = reflect.TypeFor[string]()
+	stringsType  = reflect.TypeFor[[]string]()
+	textType     = reflect.TypeFor[Text]()
+	stepsType    = reflect.TypeFor[[]Step]()
+	branchesType = reflect.TypeFor[[]Branch]()
+	headersType  = reflect.TypeFor[map[string]string]()
 )
 
 // Text rules of the kinds. A run carries its entry in its workflow
@@ -81,7 +92,23 @@ var kinds = map[string]*kind{
 	// enum is one of the options of its field's tag.
 	"enum": {goType: stringType, enum: true, text: shortLine, check: checkEnum},
 	// steps is a list of steps, nested one level deeper.
-	"steps": {goType: stepsType, nested: true, required: "at least one step is required", check: checkNested},
+	"steps": {goType: stepsType, nested: true, required: "at least one step is required", check: checkNested,
+		lists: func(v reflect.Value) [][]Step { return [][]Step{v.Interface().([]Step)} }},
+	// branches are a split's branches, each with an id, a weight and
+	// steps nested one level deeper (see Branch).
+	"branches": {goType: branchesType, nested: true,
+		required: `at least two branches are required, such as [{"id": "a", "weight": 50, "steps": […]}, {"id": "b", "weight": 50, "steps": […]}]`,
+		check:    checkBranches, lists: branchLists},
+	// clock is a local time of day, HH:MM.
+	"clock": {goType: stringType, required: "is required (a time of day such as 10:00)", text: shortLine, check: checkString((*validator).checkClock)},
+	// days are days of the week, by their names (mon, tue, …).
+	"days": {goType: stringsType, required: "at least one day is required", check: checkDays, options: policy.DayNames()},
+	// delay is a wait that may be zero: 0s, 30m, 1d, up to maxDuration.
+	"delay": {goType: stringType, required: "is required (e.g. 0s, 12h or 1d)", text: shortLine, check: checkString((*validator).checkDelay)},
+	// posted_event names an event posted to a run through the API, whose
+	// name becomes the root of the variables it sets.
+	"posted_event": {goType: stringType, required: "is required (the event's name, such as case_closed)", text: validation.Line(200),
+		check: checkString((*validator).checkPostedEvent)},
 	// headers are HTTP headers whose values are templates.
 	"headers": {goType: headersType, required: "at least one header is required", check: checkHeaders},
 	// condition is a CEL expression over the variables, which may span
@@ -100,8 +127,11 @@ var kinds = map[string]*kind{
 	"url": {goType: stringType, required: "is required", text: validation.Line(2000), check: checkString((*validator).checkRequestURL)},
 	// connection names an internal API configured on the server.
 	"connection": {goType: stringType, required: "is required", text: validation.Line(MaxConnectionNameLen), check: checkString((*validator).checkConnection)},
-	// step_id is a step's id (Step.ID, checked in steps.go).
+	// step_id is a step's id (Step.ID, checked in steps.go), or a split's
+	// branch's (checkBranches).
 	"step_id": {goType: stringType, text: validation.Line(maxStepIDLen)},
+	// weight is a split's branch's share of runs (checkBranches).
+	"weight": {goType: reflect.TypeFor[int]()},
 }
 
 // checkField checks one field of a step against its kind.
@@ -281,6 +311,67 @@ func (v *validator) checkRequestURL(raw, path string) {
 func (v *validator) checkConnection(name, path string) {
 	if !ValidConnectionName(name) {
 		v.addf(path, "%q is not a connection name (1 to 64 lower-case letters, digits, '_' or '-')", name)
+	}
+}
+
+func (v *validator) checkClock(s, path string) {
+	if _, err := policy.ParseClock(s); err != nil {
+		v.add(path, err)
+	}
+}
+
+// checkDelay checks a duration that may be zero ("0s", "0").
+func (v *validator) checkDelay(s, path string) {
+	if s == "0" {
+		return
+	}
+	d, err := durations.Parse(s)
+	switch {
+	case err != nil:
+		v.add(path, err)
+	case d > maxDuration:
+		v.addf(path, "%q is longer than %d days", s, maxDuration/durations.Day)
+	}
+}
+
+// checkDays checks the days of a week, each by its name.
+func checkDays(v *validator, _ *fieldDef, val reflect.Value, path string, _ int) {
+	for i, d := range val.Interface().([]string) {
+		at := fmt.Sprintf("%s[%d]", path, i)
+		if err := shortLine.Check(at, d); err != nil {
+			v.errs = append(v.errs, err)
+			continue
+		}
+		if _, err := policy.ParseDay(d); err != nil {
+			v.add(at, err)
+		}
+	}
+}
+
+// MaxPostedEventLen bounds the name of a posted event.
+const MaxPostedEventLen = 64
+
+// stepRoots are the variable roots steps set besides ccflow's reserved
+// ones: split.<step id> and message.fallback. A posted event's variables
+// may not land on them.
+var stepRoots = []string{"split", "message"}
+
+// ValidPostedEventName reports whether name can name an event posted to a
+// run (POST …/events/{name}) and waited for by wait_for_event: 1 to 64
+// letters, digits or '_', starting with a letter or '_' — a simple name,
+// since it becomes the root of the variables <name>.received, <name>.at
+// and <name>.<field> — and none of the roots ccflow sets.
+func ValidPostedEventName(name string) bool {
+	if len(name) == 0 || len(name) > MaxPostedEventLen || strings.Contains(name, ".") || !templates.ValidName(name) {
+		return false
+	}
+	return !vars.IsReserved(name) && !slices.Contains(stepRoots, name)
+}
+
+func (v *validator) checkPostedEvent(name, path string) {
+	if !ValidPostedEventName(name) {
+		v.addf(path, "%s is not an event name: 1 to %d letters, digits or '_', starting with a letter, and none of %s",
+			validation.Quote(name), MaxPostedEventLen, strings.Join(append(slices.Clone(vars.Reserved), stepRoots...), ", "))
 	}
 }
 

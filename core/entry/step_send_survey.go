@@ -36,7 +36,7 @@ type SendSurvey struct {
 
 func init() {
 	define[SendSurvey](StepSendSurvey, "Send survey",
-		"Sends a survey by email (with one rating button per score) or SMS and waits for the customer's rating (1 to 5, or 0 to 10) and comment.")
+		"Sends a survey by email (with one rating button per score) or SMS and waits for the customer's rating (1 to 5, or 0 to 10) and comment.", inGroup(GroupSurveys))
 }
 
 // check applies what depends on the channel: only emails have a subject

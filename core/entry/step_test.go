@@ -30,6 +30,13 @@ var everyStepType = []entry.Step{
 	{ID: "check", Spec: &entry.If{Condition: "tier == 'gold'",
 		Then: []entry.Step{{Spec: &entry.Wait{Duration: "1m"}}}, Else: []entry.Step{{Spec: &entry.Wait{Duration: "2m"}}}},
 		OnError: []entry.Step{{Spec: &entry.SendSMS{Text: entry.Plain("$(error.message)")}}}},
+	{ID: "callback", Spec: &entry.WaitUntil{Time: "10:00", Days: []string{"mon", "fri"}, AtLeast: "12h"}},
+	{ID: "closed", Spec: &entry.WaitForEvent{Name: "case_closed", Timeout: "5d"}},
+	{ID: "ab", Spec: &entry.Split{Branches: []entry.Branch{
+		{ID: "a", Weight: 50, Steps: []entry.Step{{Spec: &entry.SendSMS{Text: entry.Plain("Short"),
+			Fallback:      []entry.Step{{Spec: &entry.SendEmail{Subject: entry.Plain("S"), Text: entry.Plain("Short")}}},
+			FallbackAfter: "30m"}}}},
+		{ID: "b", Weight: 50}}}},
 }
 
 func TestStepJSONKeepsItsKeysInOrder(t *testing.T) {
@@ -44,6 +51,10 @@ func TestStepJSONKeepsItsKeysInOrder(t *testing.T) {
 		{everyStepType[8], `{"id":"check","type":"if","condition":"tier == 'gold'","then":[{"type":"wait","duration":"1m"}],` +
 			`"else":[{"type":"wait","duration":"2m"}],"on_error":[{"type":"send_sms","text":"$(error.message)"}]}`},
 		{entry.Step{Spec: &entry.SendEmail{Subject: entry.Plain("Hi"), Text: entry.Plain("Hello")}}, `{"type":"send_email","subject":"Hi","text":"Hello"}`},
+		{everyStepType[9], `{"id":"callback","type":"wait_until","time":"10:00","days":["mon","fri"],"at_least":"12h"}`},
+		{everyStepType[10], `{"id":"closed","type":"wait_for_event","name":"case_closed","timeout":"5d"}`},
+		{everyStepType[11], `{"id":"ab","type":"split","branches":[{"id":"a","weight":50,"steps":[{"type":"send_sms","text":"Short",` +
+			`"fallback":[{"type":"send_email","subject":"S","text":"Short"}],"fallback_after":"30m"}]},{"id":"b","weight":50}]}`},
 		{entry.Step{ID: "x"}, `{"id":"x","type":""}`},
 		{entry.Step{Spec: &entry.UnknownStep{Type: "fax", Fields: map[string]json.RawMessage{"to": []byte(`"+1"`), "pages": []byte(`3`)}}},
 			`{"type":"fax","pages":3,"to":"+1"}`},
@@ -101,7 +112,16 @@ func filled(t *testing.T, typ string) entry.Step {
 		case reflect.String:
 			f.SetString(fmt.Sprintf("%s <%d> & more", v.Type().Field(i).Name, i))
 		case reflect.Slice:
-			f.Set(reflect.ValueOf([]entry.Step{{ID: fmt.Sprintf("nested-%d", i), Spec: &entry.Wait{Duration: "1m"}}}))
+			switch f.Type() {
+			case reflect.TypeFor[[]string]():
+				f.Set(reflect.ValueOf([]string{"mon", fmt.Sprintf("<%d> & more", i)}))
+			case reflect.TypeFor[[]entry.Branch]():
+				f.Set(reflect.ValueOf([]entry.Branch{
+					{ID: "a", Weight: 30, Steps: []entry.Step{{ID: fmt.Sprintf("nested-%d", i), Spec: &entry.Wait{Duration: "1m"}}}},
+					{ID: "b", Weight: 70}}))
+			default:
+				f.Set(reflect.ValueOf([]entry.Step{{ID: fmt.Sprintf("nested-%d", i), Spec: &entry.Wait{Duration: "1m"}}}))
+			}
 		case reflect.Map:
 			f.Set(reflect.ValueOf(map[string]string{"X-B": "2", "X-A": "1"}))
 		default:
@@ -200,16 +220,21 @@ func TestStepTypes(t *testing.T) {
 	names := typeNames(types)
 	require.True(t, slices.IsSorted(names), "sorted by name: %v", names)
 	require.Subset(t, names, []string{entry.StepClearEvent, entry.StepHTTPRequest, entry.StepIf, entry.StepScheduleEvent,
-		entry.StepSendEmail, entry.StepSendSMS, entry.StepSendSurvey, entry.StepSetVariable, entry.StepWait})
+		entry.StepSendEmail, entry.StepSendSMS, entry.StepSendSurvey, entry.StepSetVariable, entry.StepWait,
+		entry.StepWaitUntil, entry.StepWaitForEvent, entry.StepSplit})
 	email := types[slices.IndexFunc(types, func(t entry.StepType) bool { return t.Type == entry.StepSendEmail })]
 	require.Equal(t, entry.StepType{Type: "send_email", Label: "Send email",
-		Help: "Sends an email through the server's SMTP relay.",
+		Help: "Sends an email through the server's SMTP relay.", Group: entry.GroupMessages,
 		Fields: []entry.StepField{
 			{Name: "to", Label: "To", Help: "The recipient's address; $(customer.email) when empty.", Kind: "template"},
 			{Name: "subject", Label: "Subject", Help: "The subject line.", Kind: "template", Required: true, Localized: true},
 			{Name: "text", Label: "Text", Help: "The plain-text body; give text, html or both.", Kind: "message", Localized: true},
 			{Name: "html", Label: "HTML", Help: "The HTML body, whose $(variables) are escaped for where they land; give text, html or both.", Kind: "html", Localized: true},
+			{Name: "fallback", Label: "Fallback", Help: "Steps that run instead of going on when the contact policy skips the email " +
+				"(opted out, capped) or it fails for good; $(message.fallback) says why.", Kind: "steps"},
 		}}, email)
+	until := types[slices.IndexFunc(types, func(t entry.StepType) bool { return t.Type == entry.StepWaitUntil })]
+	require.Equal(t, []string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"}, until.Fields[1].Options, "a form offers the days")
 	request := types[slices.IndexFunc(types, func(t entry.StepType) bool { return t.Type == entry.StepHTTPRequest })]
 	require.Equal(t, entry.HTTPMethods, request.Fields[0].Options)
 	require.Equal(t, []string{"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"}, entry.HTTPMethods)

@@ -86,8 +86,20 @@ func normalizeSteps(steps []Step) {
 				fv.Set(reflect.ValueOf(fv.Interface().(Text).normalized(!f.kind.body)))
 			case f.kind.goType == stringType && !f.kind.body:
 				fv.SetString(strings.TrimSpace(fv.String()))
+			case f.kind.goType == stringsType:
+				// Day names, written as a person might: " Mon".
+				for i, d := range fv.Interface().([]string) {
+					fv.Index(i).SetString(strings.ToLower(strings.TrimSpace(d)))
+				}
+			case f.kind.goType == branchesType:
+				for i, b := range fv.Interface().([]Branch) {
+					fv.Index(i).FieldByName("ID").SetString(strings.TrimSpace(b.ID))
+					normalizeSteps(b.Steps)
+				}
 			case f.kind.nested:
-				normalizeSteps(fv.Interface().([]Step))
+				for _, list := range f.kind.lists(fv) {
+					normalizeSteps(list)
+				}
 			}
 		}
 	}
@@ -120,6 +132,9 @@ func Validate(e Entry, c Catalog) error {
 	}
 	v.checkSteps(e.Steps, "steps", 1)
 	v.errs = append(v.errs, e.QuietHours.Check("quiet_hours")...)
+	if p := e.SamplePercent; p != nil && (*p < 1 || *p > 100) {
+		v.addf("sample_percent", "%d is not a percentage from 1 to 100 (leave it out to start a run for every match)", *p)
+	}
 	if v.stepCount > maxSteps {
 		v.addf("steps", "has %d steps in all (nested ones included); at most %d are allowed", v.stepCount, maxSteps)
 	}

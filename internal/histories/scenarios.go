@@ -3,6 +3,7 @@ package histories
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -32,8 +33,11 @@ type scenario struct {
 	// at is when the run's sends are decided, for the contact policy;
 	// zero is midday in the customer's zone.
 	at time.Time
-	// prepare readies the system before the event is posted (an opt-out).
+	// prepare readies the system before the event is posted (an opt-out);
+	// cleanup undoes it once the run has closed, so the scenarios after
+	// it find the system as it was.
 	prepare func(context.Context, *system) error
+	cleanup func(context.Context, *system) error
 	// start starts a run of another workflow than FollowUp, which has no
 	// entry; nil posts the entry's event.
 	start func(context.Context, *system) (*run, error)
@@ -217,12 +221,14 @@ func init() {
 				entry.Step{ID: "thanks", Spec: &entry.SendEmail{Subject: entry.Plain("Thanks"), Text: entry.Plain("Thanks for calling, $(customer.first_name).")}},
 			),
 			prepare: func(ctx context.Context, s *system) error {
-				phone := "+15551234567"
-				_, _, err := s.store.AddSuppression(ctx, store.Suppression{Channel: "sms",
-					AddressHash: policy.AddressHash(phone), Address: &phone, Source: store.SourceAPI})
+				// Through the use case, which hashes the address with the keys
+				// the activities check it with.
+				_, _, err := s.ingest.AddSuppression(ctx, usecase.SuppressionRequest{Channel: "sms", Address: "+15551234567"},
+					store.SourceAPI)
 				return err
 			},
-			want: completed,
+			cleanup: optIn("sms", "+15551234567"),
+			want:    completed,
 		},
 		scenario{
 			name:  "customer-contacted-again",
@@ -291,8 +297,7 @@ func webhookDelivery(gone bool, retry webhook.Retry) func(context.Context, *syst
 			return nil, fmt.Errorf("subscribing the receiver: %w", err)
 		}
 		phone := "+1555" + fmt.Sprint(time.Now().UnixNano()%10_000_000)
-		if _, _, err := s.store.AddSuppression(ctx, store.Suppression{Channel: "sms", AddressHash: policy.AddressHash(phone), Address: &phone,
-			Source: store.SourceAPI}); err != nil {
+		if _, _, err := s.ingest.AddSuppression(ctx, usecase.SuppressionRequest{Channel: "sms", Address: phone}, usecase.SuppressionFromAPI); err != nil {
 			return nil, err
 		}
 		var id string
@@ -343,6 +348,125 @@ func init() {
 			customer: func(c *interaction.Customer) { c.Language = "es-MX" },
 			drive: func(ctx context.Context, r *run) error {
 				return r.answerSurvey(ctx, "survey", 4, "Muy amable.")
+			},
+			want: completed,
+		},
+	)
+}
+
+// optIn removes the opt-out of address from channel.
+func optIn(channel, address string) func(context.Context, *system) error {
+	return func(ctx context.Context, s *system) error {
+		err := s.ingest.RemoveSuppression(ctx, channel, address)
+		if errors.Is(err, usecase.ErrNotFound) {
+			return nil
+		}
+		return err
+	}
+}
+
+// The scenario steps (issue 18): wait_until, wait_for_event with an event
+// posted while it waits, before it waits and never, split, and fallbacks
+// for an SMS reported undelivered, an email to an opted-out address and
+// an SMS over a rolling cap.
+func init() {
+	ny, _ := time.LoadLocation("America/New_York")
+	caseClosed := func(id string, timeout string) entry.Step {
+		return entry.Step{ID: id, Spec: &entry.WaitForEvent{Name: "case_closed", Timeout: timeout}}
+	}
+	scenarios = append(scenarios,
+		scenario{
+			// Three seconds before 10:00 in New York, the customer's zone.
+			name: "wait-until",
+			entry: newEntry("wait-until", "Wait until",
+				entry.Step{ID: "callback", Spec: &entry.WaitUntil{Time: "10:00", Days: entry.Weekdays}},
+				entry.Step{ID: "call-back-sms", Spec: &entry.SendSMS{Text: entry.Plain("We will call you back now, $(customer.first_name).")}}),
+			at:   time.Date(2026, 11, 24, 9, 59, 57, 0, ny),
+			want: completed,
+		},
+		scenario{
+			name: "wait-for-event-taken",
+			entry: newEntry("wait-for-event-taken", "Wait for event taken",
+				caseClosed("closed", "1h"),
+				entry.Step{ID: "closed-sms", Spec: &entry.SendSMS{Text: entry.Plain("Your case is $(case_closed.resolution).")}}),
+			drive: func(ctx context.Context, r *run) error {
+				return r.postEvent(ctx, "closed", usecase.EventForWorkflow, r.workflowID, map[string]any{"resolution": "fixed"})
+			},
+			want: completed,
+		},
+		scenario{
+			// Posted for the case while the run waits two seconds: seen
+			// at once when the run gets to its wait.
+			name: "wait-for-event-posted-before",
+			entry: newEntry("wait-for-event-posted-before", "Wait for event posted before",
+				entry.Step{ID: "pause", Spec: &entry.Wait{Duration: "2s"}},
+				caseClosed("closed", "1h"),
+				entry.Step{ID: "closed-sms", Spec: &entry.SendSMS{Text: entry.Plain("Your case is $(case_closed.resolution).")}}),
+			drive: func(ctx context.Context, r *run) error {
+				return r.postEvent(ctx, "pause", usecase.EventForCase, "CASE-9", map[string]any{"resolution": "fixed"})
+			},
+			want: completed,
+		},
+		scenario{
+			name: "wait-for-event-timed-out",
+			entry: newEntry("wait-for-event-timed-out", "Wait for event timed out",
+				caseClosed("closed", "2s"),
+				entry.Step{ID: "nudge", Spec: &entry.If{Condition: "!case_closed.received",
+					Then: []entry.Step{{ID: "nudge-sms", Spec: &entry.SendSMS{Text: entry.Plain("Is case $(case.number) still open?")}}}}}),
+			want: completed,
+		},
+		scenario{
+			name: "split",
+			entry: newEntry("split", "Split",
+				entry.Step{ID: "length", Spec: &entry.Split{Branches: []entry.Branch{
+					{ID: "short", Weight: 50, Steps: []entry.Step{{ID: "short-sms", Spec: &entry.SendSMS{Text: entry.Plain("Rate us 1-5")}}}},
+					{ID: "long", Weight: 50, Steps: []entry.Step{{ID: "long-email", Spec: &entry.SendEmail{Subject: entry.Plain("Tell us more"), Text: entry.Plain("How did we do?")}}}},
+				}}},
+				entry.Step{ID: "after", Spec: &entry.SetVariable{Name: "variant", Value: "$(split.length)"}}),
+			want: completed,
+		},
+		scenario{
+			// Twilio reports the SMS undelivered: the email goes instead.
+			name: "sms-fallback-undelivered",
+			entry: newEntry("sms-fallback-undelivered", "SMS fallback undelivered",
+				entry.Step{ID: "sms", Spec: &entry.SendSMS{Text: entry.Plain("Rate us: reply 1-5"), FallbackAfter: "30s",
+					Fallback: []entry.Step{{ID: "email-instead", Spec: &entry.SendEmail{Subject: entry.Plain("Rate us"),
+						Text: entry.Plain("We could not text you ($(message.fallback)): how did we do?")}}}}}),
+			drive: func(ctx context.Context, r *run) error { return r.reportStatus(ctx, "sms", "undelivered", "30007") },
+			want:  completed,
+		},
+		scenario{
+			name: "email-fallback-opted-out",
+			entry: newEntry("email-fallback-opted-out", "Email fallback opted out",
+				entry.Step{ID: "email", Spec: &entry.SendEmail{Subject: entry.Plain("Your case"), Text: entry.Plain("All done?"),
+					Fallback: []entry.Step{{ID: "sms-instead", Spec: &entry.SendSMS{Text: entry.Plain("All done? ($(message.fallback))")}}}}}),
+			prepare: func(ctx context.Context, s *system) error {
+				_, _, err := s.ingest.AddSuppression(ctx, usecase.SuppressionRequest{Channel: "email", Address: "ada@example.com"},
+					usecase.SuppressionFromAPI)
+				return err
+			},
+			cleanup: optIn("email", "ada@example.com"),
+			want:    completed,
+		},
+		scenario{
+			// A rolling cap of one SMS an hour skips the second, whose
+			// fallback emails. Two days after the other scenarios' sends,
+			// by the activities' clock, so none of theirs counts.
+			name: "sms-capped-fallback",
+			entry: newEntry("sms-capped-fallback", "SMS capped fallback",
+				entry.Step{ID: "first-sms", Spec: &entry.SendSMS{Text: entry.Plain("Thanks for calling.")}},
+				entry.Step{ID: "second-sms", Spec: &entry.SendSMS{Text: entry.Plain("One more thing."),
+					Fallback: []entry.Step{{ID: "email-instead", Spec: &entry.SendEmail{Subject: entry.Plain("One more thing"), Text: entry.Plain("$(message.fallback)")}}}}}),
+			at: time.Date(2026, 11, 25, 12, 0, 0, 0, ny),
+			prepare: func(ctx context.Context, s *system) error {
+				p := policy.Default()
+				p.Caps = []policy.Cap{{Channel: "sms", Max: 1, Per: "1h"}}
+				_, err := s.store.SavePolicy(ctx, p)
+				return err
+			},
+			cleanup: func(ctx context.Context, s *system) error {
+				_, err := s.store.SavePolicy(ctx, policy.Default())
+				return err
 			},
 			want: completed,
 		},

@@ -213,7 +213,7 @@ func (s *system) record(ctx context.Context, sc scenario, file string) (int, err
 	if err != nil {
 		return 0, err
 	}
-	defer func() { _ = s.store.DeleteEntry(context.WithoutCancel(ctx), e.ID) }()
+	defer func() { _ = s.store.DeleteEntry(context.WithoutCancel(ctx), e.ID, store.AnyVersion) }()
 
 	s.clock.set(daytime)
 	if !sc.at.IsZero() {
@@ -239,6 +239,11 @@ func (s *system) record(ctx context.Context, sc scenario, file string) (int, err
 	}
 	if err := r.waitClosed(ctx, sc.want); err != nil {
 		return 0, err
+	}
+	if sc.cleanup != nil {
+		if err := sc.cleanup(ctx, s); err != nil {
+			return 0, err
+		}
 	}
 	return r.writeHistory(ctx, file)
 }
@@ -274,7 +279,7 @@ func (s *system) putEntry(ctx context.Context, e entry.Entry) (entry.Entry, erro
 		return entry.Entry{}, fmt.Errorf("entry %s is not valid: %w", e.ID, err)
 	}
 	if s.current != "" {
-		if err := s.store.DeleteEntry(ctx, s.current); err != nil && !errors.Is(err, store.ErrNotFound) {
+		if err := s.store.DeleteEntry(ctx, s.current, store.AnyVersion); err != nil && !errors.Is(err, store.ErrNotFound) {
 			return entry.Entry{}, err
 		}
 	}

@@ -6,7 +6,7 @@
 // then counts: runs started against runs expected, messages the SMTP and
 // Twilio-shaped servers received against messages expected, duplicates of
 // either. A duplicate message is tolerated only when it falls in the one
-// gap the README documents (the worker killed between the provider's
+// gap docs/guarantees.md documents (the worker killed between the provider's
 // acceptance and the record); Tally says how each is attributed. The runs
 // go on a contact policy with quiet hours, a daily cap and opt-outs made
 // mid-run, and every message is judged against it: nothing sent that it

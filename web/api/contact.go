@@ -6,8 +6,6 @@ import (
 	"net/url"
 
 	"github.com/ccflow/ccflow/core/i18n"
-
-	"github.com/ccflow/ccflow/store"
 	"github.com/ccflow/ccflow/usecase"
 )
 
@@ -38,7 +36,7 @@ func (s *server) addSuppression(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(w, r, &req); err != nil {
 		return err
 	}
-	sup, created, err := s.Service.AddSuppression(r.Context(), req, store.SourceAPI)
+	sup, created, err := s.Service.AddSuppression(r.Context(), req, usecase.SuppressionFromAPI)
 	if err != nil {
 		return err
 	}

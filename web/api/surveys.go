@@ -6,7 +6,7 @@ import (
 
 	"github.com/ccflow/ccflow/core/rating"
 	"github.com/ccflow/ccflow/core/scale"
-	"github.com/ccflow/ccflow/store"
+	"github.com/ccflow/ccflow/usecase"
 	"github.com/ccflow/ccflow/workflows"
 )
 
@@ -52,7 +52,7 @@ func (s *server) showSurvey(w http.ResponseWriter, r *http.Request) {
 
 // surveyPage is the form of survey sv, in its run's language (else the
 // browser's) and the brand of its run's service.
-func (s *server) surveyPage(r *http.Request, sv store.Survey) surveyPage {
+func (s *server) surveyPage(r *http.Request, sv usecase.Survey) surveyPage {
 	p := Page{Words: languageOf(r, sv.Language), Brand: s.Service.BrandFor(r.Context(), sv.Service)}
 	p.Title = p.T("survey.title")
 	return surveyPage{Page: p, Action: surveyAction(r.PathValue("token")), Question: sv.Question, Scale: surveyScale(sv)}
@@ -61,7 +61,7 @@ func (s *server) surveyPage(r *http.Request, sv store.Survey) surveyPage {
 // surveyScale is the scale of sv's rating: the scale its step named once
 // surveys record it (issue 16's results add it to the store), 1-5 until
 // then.
-func surveyScale(store.Survey) scale.Scale { return scale.Default }
+func surveyScale(usecase.Survey) scale.Scale { return scale.Default }
 
 // pageFor is the page of a request that names no survey (a link that is
 // not valid): the browser's language and the default brand.
@@ -124,7 +124,7 @@ func (s *server) answerSurveyJSON(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	status := answerStatus{Status: "delivered"}
-	if !answered.Delivered {
+	if answered.Late {
 		status.Status = "late"
 	}
 	writeJSON(w, http.StatusOK, status)
@@ -160,7 +160,7 @@ func customerMessage(e *apiError, p Page, on scale.Scale) *apiError {
 // surveyError shows the message page for a link that cannot be answered:
 // in the run's language and brand when the survey is known (answered,
 // closed), else the browser's language and the default brand.
-func (s *server) surveyError(w http.ResponseWriter, r *http.Request, sv store.Survey, err error) {
+func (s *server) surveyError(w http.ResponseWriter, r *http.Request, sv usecase.Survey, err error) {
 	e := toError(err)
 	p := s.pageFor(r, sv.Language, sv.Service)
 	switch e {

@@ -25,10 +25,10 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/ccflow/ccflow/internal/httpwrap"
-	"github.com/ccflow/ccflow/internal/requestid"
+	"github.com/ccflow/ccflow/telemetry/httpwrap"
 	"github.com/ccflow/ccflow/usecase"
 	"github.com/ccflow/ccflow/web/auth"
+	"github.com/ccflow/ccflow/web/requestid"
 )
 
 // Prefix is where the console is served; every path of it starts so.
@@ -60,6 +60,10 @@ type Config struct {
 	// TemporalUIURL is the base URL of the Temporal Web UI runs link to;
 	// empty: no links.
 	TemporalUIURL string
+	// Backoff slows guessing the token on the sign-in page, per client;
+	// the starter gives the API's, so guesses there and here add up. Nil:
+	// one of the console's own with auth's defaults.
+	Backoff *auth.Backoff
 	// Namespace is the Temporal namespace runs live in, for those links.
 	Namespace string
 	Log       *slog.Logger
@@ -80,6 +84,9 @@ func New(cfg Config) (http.Handler, error) {
 	}
 	if cfg.Namespace == "" {
 		cfg.Namespace = "default"
+	}
+	if cfg.Backoff == nil {
+		cfg.Backoff = auth.NewBackoff(auth.DefaultBackoffEvery, auth.DefaultBackoffBurst)
 	}
 	sess, err := newSessions(cfg.SessionKey, auth.NewTokens(cfg.APIToken), strings.HasPrefix(cfg.PublicURL, "https://"))
 	if err != nil {

@@ -55,6 +55,14 @@ func (d *draft) entry() (entry.Entry, *places, error) {
 	if len(quiet) > 0 {
 		obj["quiet_hours"] = quiet
 	}
+	if d.SamplePercent != "" {
+		n, err := strconv.Atoi(d.SamplePercent)
+		if err != nil {
+			formErrs = append(formErrs, validation.Errorf(fieldSample, "%q is not a whole number from 1 to 100", d.SamplePercent))
+		} else {
+			obj[fieldSample] = n
+		}
+	}
 	triggers := make([]map[string]any, 0, len(d.Triggers))
 	for i, t := range d.Triggers {
 		tj, err := t.json(fmt.Sprintf("triggers[%d]", i))
@@ -157,6 +165,10 @@ func buildSteps(blocks []*block, path string, p *places, def string) ([]any, val
 					obj[f.Name] = headers
 					continue
 				}
+				if f.Kind == kindDays {
+					obj[f.Name] = splitDays(v)
+					continue
+				}
 				obj[f.Name] = v
 			}
 		}
@@ -165,13 +177,61 @@ func buildSteps(blocks []*block, path string, p *places, def string) ([]any, val
 			if len(nested) == 0 {
 				continue
 			}
-			children, childErrs := buildSteps(nested, validation.Join(at, f.Name), p, def)
+			var children []any
+			var childErrs validation.Errors
+			if f.Kind == kindBranches {
+				children, childErrs = buildBranches(nested, validation.Join(at, f.Name), p, def)
+			} else {
+				children, childErrs = buildSteps(nested, validation.Join(at, f.Name), p, def)
+			}
 			errs = append(errs, childErrs...)
 			obj[f.Name] = children
 		}
 		steps = append(steps, obj)
 	}
 	return steps, errs
+}
+
+// buildBranches turns branch blocks into the JSON of a split's branches,
+// noting in p where each came from; a weight that is no whole number is a
+// problem of the form, at the path the API would name.
+func buildBranches(blocks []*block, path string, p *places, def string) ([]any, validation.Errors) {
+	branches := make([]any, 0, len(blocks))
+	var errs validation.Errors
+	for i, b := range blocks {
+		at := fmt.Sprintf("%s[%d]", path, i)
+		p.blocks[at] = b
+		obj := map[string]any{}
+		if b.ID != "" {
+			obj["id"] = b.ID
+		}
+		if w := strings.TrimSpace(b.Values[kindWeight]); w != "" {
+			n, err := strconv.Atoi(w)
+			if err != nil {
+				errs = append(errs, validation.Errorf(validation.Join(at, kindWeight), "%q is not a whole percentage from 1 to 99", w))
+			} else {
+				obj[kindWeight] = n
+			}
+		}
+		if steps := b.Lists["steps"]; len(steps) > 0 {
+			children, childErrs := buildSteps(steps, validation.Join(at, "steps"), p, def)
+			errs = append(errs, childErrs...)
+			obj["steps"] = children
+		}
+		branches = append(branches, obj)
+	}
+	return branches, errs
+}
+
+// splitDays reads the days the form's boxes give, joined by commas.
+func splitDays(v string) []string {
+	var days []string
+	for d := range strings.SplitSeq(v, ",") {
+		if d = strings.TrimSpace(d); d != "" {
+			days = append(days, d)
+		}
+	}
+	return days
 }
 
 // parseHeaders reads headers written one "Name: value" per line.
@@ -256,6 +316,8 @@ func (d *draft) locate(path string, p *places) (target, where string) {
 		return fieldCancelOnNew, policyLabel(path)
 	case path == fieldDefaultLanguage:
 		return fieldDefaultLanguage, "Default language"
+	case path == fieldSample:
+		return fieldSample, "Sample"
 	case path == "quiet_hours" || strings.HasPrefix(path, "quiet_hours."):
 		return quietTarget(path), policyLabel("quiet_hours")
 	case strings.HasPrefix(path, "triggers["):
@@ -304,7 +366,7 @@ func (d *draft) locate(path string, p *places) (target, where string) {
 			return b.Key, where
 		case field == "id":
 			b.Open = true
-			return b.Key + ".id", where + " · " + labelOf(commonFields, "id")
+			return b.Key + ".id", where + " · " + labelOf(idFields(b.Type), "id")
 		case hasListField(b.Type, field):
 			b.Open = true // an empty on_error list shows in an open block only
 			return b.Key + "." + field, where + " · " + labelOf(listFields(b.Type), field)
@@ -387,10 +449,22 @@ func (d *draft) blockName(target *block) string {
 	return name
 }
 
+// idFields are the fields that hold a block's id: a step's, or a
+// branch's.
+func idFields(typ string) []entry.StepField {
+	if typ == branchType {
+		return branchFields
+	}
+	return commonFields
+}
+
 // typeLabel is how the palette names a step type.
 func typeLabel(typ string) string {
 	if t, ok := stepTypes[typ]; ok {
 		return t.Label
+	}
+	if typ == branchType {
+		return "Branch"
 	}
 	if typ == "" {
 		return "Step without a type"

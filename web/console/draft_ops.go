@@ -28,6 +28,7 @@ const (
 	// ("remove-lang:b7.text@es").
 	opAddLang    = "add-lang"
 	opRemoveLang = "remove-lang"
+	opAddBranch  = "add-branch" // a branch more for the split named after the colon
 )
 
 // errBadOp is a change the console's pages never post.
@@ -77,6 +78,16 @@ func (d *draft) apply(op, target, drop string) error {
 			// shows it in words when it holds together.
 			d.Focus = "apply-" + arg
 		}
+		return nil
+	case opAddBranch:
+		split := d.block(arg)
+		if split == nil || !holdsBranches(split.Type, kindBranches) {
+			return errBadOp{op}
+		}
+		b := d.newBranch(split.Lists[kindBranches], "")
+		split.Lists[kindBranches] = append(split.Lists[kindBranches], b)
+		split.Open = true
+		d.Focus = "sum-" + b.Key
 		return nil
 	case opAdd:
 		if target == "" {
@@ -201,12 +212,43 @@ func (d *draft) addBlock(typ, list string, i int) error {
 		return errBadOp{"add " + typ}
 	}
 	blocks, set, ok := d.listOf(list)
-	if !ok {
+	if !ok || d.listHoldsBranches(list) {
 		return errBadOp{"add to " + list}
 	}
 	b := &block{Key: d.newKey("b"), Type: typ, Values: map[string]string{}, Lists: map[string][]*block{}, Langs: map[string][]*variant{}, Open: true}
+	for _, f := range listFields(typ) {
+		if f.Kind == kindBranches {
+			// A split starts as an even A/B test.
+			first := d.newBranch(nil, "50")
+			b.Lists[f.Name] = []*block{first, d.newBranch([]*block{first}, "50")}
+		}
+	}
 	i = min(max(i, 0), len(blocks))
 	set(slices.Insert(blocks, i, b))
 	d.Focus = "sum-" + b.Key
 	return nil
+}
+
+// newBranch is a branch block to add after siblings, named by the first
+// letter no sibling's id is, with weight (a percentage, "" for none yet).
+func (d *draft) newBranch(siblings []*block, weight string) *block {
+	id := ""
+	for c := 'a'; c <= 'z' && id == ""; c++ {
+		if !slices.ContainsFunc(siblings, func(b *block) bool { return b.ID == string(c) }) {
+			id = string(c)
+		}
+	}
+	return &block{Key: d.newKey("b"), Type: branchType, ID: id, Values: map[string]string{kindWeight: weight},
+		Lists: map[string][]*block{}, Open: true}
+}
+
+// listHoldsBranches reports whether the list called name is a split's
+// branches.
+func (d *draft) listHoldsBranches(name string) bool {
+	parentKey, field, ok := strings.Cut(name, ".")
+	if !ok {
+		return false
+	}
+	parent := d.block(parentKey)
+	return parent != nil && holdsBranches(parent.Type, field)
 }

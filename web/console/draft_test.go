@@ -44,9 +44,19 @@ func richEntry() entry.Entry {
 			{ID: "later", Spec: &entry.ScheduleEvent{Name: "follow-up", After: "1w",
 				Steps: []entry.Step{{ID: "follow-up-email", Spec: &entry.SendEmail{Subject: entry.Plain("Still fine?"), Text: entry.Plain("Hello"), HTML: entry.Plain("<p>Hello</p>")}}}}},
 			{Spec: &entry.ClearEvent{Name: "follow-up"}},
+			{ID: "callback", Spec: &entry.WaitUntil{Time: "10:00", Days: []string{"mon", "wed", "fri"}, AtLeast: "12h"}},
+			{ID: "closed", Spec: &entry.WaitForEvent{Name: "case_closed", Timeout: "5d"}},
+			{ID: "length", Spec: &entry.Split{Branches: []entry.Branch{
+				{ID: "short", Weight: 60, Steps: []entry.Step{{ID: "short-sms", Spec: &entry.SendSMS{Text: entry.Plain("Rate us 1-5"), FallbackAfter: "30m",
+					Fallback: []entry.Step{{ID: "short-email", Spec: &entry.SendEmail{Subject: entry.Plain("Rate us"), Text: entry.Plain("Because $(message.fallback)")}}}}}}},
+				{ID: "control", Weight: 40},
+			}}},
 		},
+		SamplePercent: ptrTo(20),
 	}
 }
+
+func ptrTo[T any](v T) *T { return &v }
 
 // formValues reads the entry screen's form as a browser sends it, with
 // the Save button as the submitter.
@@ -429,7 +439,18 @@ func TestThePaletteOffersEveryStepTypeOnce(t *testing.T) {
 		want = append(want, st.Type)
 	}
 	require.ElementsMatch(t, want, got)
-	require.Equal(t, entry.StepSendSurvey, got[0])
+	require.Equal(t, []string{entry.StepSendSurvey, entry.StepSendEmail, entry.StepSendSMS,
+		entry.StepWait, entry.StepWaitForEvent, entry.StepWaitUntil, entry.StepIf, entry.StepSplit},
+		got[:8], "surveys and messages first, then time and flow, each type where its definition files it")
+}
+
+// The pages are the templates, less the frames they are rendered in.
+func TestThePagesAreTheTemplates(t *testing.T) {
+	names, err := pageNames()
+	require.NoError(t, err)
+	require.Subset(t, names, []string{"sign-in", "message", "entries", "entry", "versions", "runs", "run", "try", "opt-outs"})
+	require.NotContains(t, names, "layout")
+	require.NotContains(t, names, "parts")
 }
 
 func TestVariablesFollowTheSteps(t *testing.T) {
@@ -444,5 +465,7 @@ func TestVariablesFollowTheSteps(t *testing.T) {
 	require.Contains(t, groups["Customer"], "customer.first_name")
 	require.Contains(t, groups["Sent by the contact-center backend"], "order_id")
 	require.Contains(t, groups["After a survey"], "survey.score")
-	require.Equal(t, []string{"crm.body", "crm.status", "followup.sent"}, groups["Set by steps of this entry"])
+	require.Equal(t, []string{"case_closed.<field>", "case_closed.at", "case_closed.received", "crm.body", "crm.status",
+		"followup.sent", "split.length"}, groups["Set by steps of this entry"])
+	require.Equal(t, []string{"message.fallback"}, groups["In fallback steps"])
 }

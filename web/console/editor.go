@@ -152,6 +152,10 @@ type listView struct {
 	Depth  int
 	// OnError marks a step's on_error list.
 	OnError bool
+	// Branches marks a split's list of branches, whose blocks are
+	// branches and are dragged within it alone; Owner is the split's key.
+	Branches bool
+	Owner    string
 }
 
 // blockView is one block of the scenario.
@@ -220,6 +224,11 @@ func (f fieldView) FormName() string {
 	return key + ".f." + name
 }
 
+// Checked reports whether a field of kind days has option ticked.
+func (f fieldView) Checked(option string) bool {
+	return slices.Contains(splitDays(f.Value), option)
+}
+
 // ID is the field's element id.
 func (f fieldView) ID() string { return anchorOf(f.Target) }
 
@@ -230,6 +239,10 @@ func (f fieldView) Control() string {
 		return "textarea"
 	case kindEnum:
 		return "select"
+	case kindDays:
+		return "checkboxes"
+	case kindWeight:
+		return "number"
 	}
 	return "input"
 }
@@ -237,7 +250,8 @@ func (f fieldView) Control() string {
 // Mono marks fields written in a notation rather than prose.
 func (f fieldView) Mono() bool {
 	switch f.Kind {
-	case "condition", "url", kindHeaders, "duration", "timeout", "step_id", "variable", "event_name", "connection":
+	case "condition", "url", kindHeaders, "duration", "timeout", "step_id", "variable", "event_name", "connection",
+		"clock", "delay", "posted_event":
 		return true
 	}
 	return false
@@ -254,6 +268,12 @@ func (f fieldView) Placeholder() string {
 		return "X-Request-Source: ccflow"
 	case "condition":
 		return "e.g. survey.score <= 2"
+	case "clock":
+		return "e.g. 10:00"
+	case "delay":
+		return "e.g. 0s, 12h, 1d"
+	case "posted_event":
+		return "e.g. case_closed"
 	}
 	return ""
 }
@@ -386,7 +406,7 @@ func (c *console) save(w http.ResponseWriter, r *http.Request, view *entryView) 
 		if view.New {
 			e, err = c.Service.CreateEntry(r.Context(), e)
 		} else {
-			e, err = c.Service.UpdateEntryFrom(r.Context(), e, d.Version)
+			e, err = c.Service.UpdateEntry(r.Context(), e, d.Version)
 		}
 	}
 	var stale *usecase.StaleError
@@ -426,7 +446,7 @@ func (c *console) save(w http.ResponseWriter, r *http.Request, view *entryView) 
 // deleteEntry deletes an entry; its versions and runs stay readable.
 func (c *console) deleteEntry(w http.ResponseWriter, r *http.Request) error {
 	id := r.PathValue("id")
-	if err := c.Service.DeleteEntry(r.Context(), id); err != nil {
+	if err := c.Service.DeleteEntry(r.Context(), id, usecase.AnyVersion); err != nil {
 		return err
 	}
 	redirect(w, r, "/console/entries?deleted="+url.QueryEscape(id))
@@ -477,7 +497,14 @@ func (v *entryView) fill(catalog entry.Catalog, services []string) {
 	v.Targets = []targetView{{Name: rootList, Label: "Main steps (at the end)"}}
 	d.walk(func(b *block, _ string, _ int) {
 		for _, f := range listFields(b.Type) {
-			v.Targets = append(v.Targets, targetView{Name: b.Key + "." + f.Name, Label: d.blockName(b) + " › " + f.Label})
+			if f.Kind == kindBranches {
+				continue // branches come from the split's own button
+			}
+			label := d.blockName(b) + " › " + f.Label
+			if b.Type == branchType {
+				label = d.blockName(b) + " " + b.ID + " › " + f.Label
+			}
+			v.Targets = append(v.Targets, targetView{Name: b.Key + "." + f.Name, Label: label})
 		}
 	})
 	v.Palette = palette()
@@ -499,7 +526,11 @@ func (d *draft) listView(name, label, help string, blocks []*block, number strin
 			First:     i == 0,
 			Last:      i == len(blocks)-1,
 		}
-		idField := commonFields[slices.IndexFunc(commonFields, func(f entry.StepField) bool { return f.Name == "id" })]
+		if b.Type == branchType {
+			bv.TypeHelp = "A branch of the split: the share of runs its weight says take it and run its steps."
+		}
+		ids := idFields(b.Type)
+		idField := ids[slices.IndexFunc(ids, func(f entry.StepField) bool { return f.Name == "id" })]
 		bv.IDField = fieldView{Target: b.Key + ".id", Name: "id", Label: idField.Label, Help: idField.Help, Kind: idField.Kind, Value: b.ID}
 		for _, f := range valueFields(b.Type) {
 			fv := fieldView{Target: b.Key + "." + f.Name, Name: f.Name, Label: f.Label, Help: f.Help,
@@ -518,7 +549,8 @@ func (d *draft) listView(name, label, help string, blocks []*block, number strin
 				continue // shown, empty, only in an open block
 			}
 			lv := d.listView(b.Key+"."+f.Name, f.Label, f.Help, b.Lists[f.Name], bv.Number+" › "+f.Label+" ", depth+1)
-			lv.OnError = f.Name == onErrorField.Name
+			lv.OnError = f.Name == onErrorField.Name && b.Type != branchType
+			lv.Branches, lv.Owner = f.Kind == kindBranches, b.Key
 			bv.Lists = append(bv.Lists, lv)
 		}
 		lv.Blocks = append(lv.Blocks, bv)

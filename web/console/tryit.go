@@ -39,6 +39,9 @@ type tryView struct {
 	Rows []tryRow
 	// EntryHeld says whether Entry would start; nil when no Entry.
 	EntryHeld *bool
+	// EntrySampledOut says Entry matched but leaves the event's customer
+	// out of its sample (sample_percent).
+	EntrySampledOut bool
 	// Problem is what was wrong with the event, with the field it names.
 	Problem  string
 	Field    string
@@ -160,11 +163,12 @@ func (c *console) try(w http.ResponseWriter, r *http.Request) error {
 		if e, ok := byID[m.EntryID]; ok {
 			row.Language = entry.RunLanguage(e, customerLanguage)
 		}
-		if m.Status != interaction.StatusWouldStart {
+		if m.Status == interaction.StatusStarted || m.Status == interaction.StatusAlreadyStarted {
 			row.RunPath = runPath(m.WorkflowID)
 		}
 		if row.Highlight {
 			*view.EntryHeld = true
+			view.EntrySampledOut = m.Status == interaction.StatusSampledOut
 		}
 		view.Rows = append(view.Rows, row)
 	}
@@ -195,6 +199,8 @@ func (t tryRow) StatusWords() string {
 		return "started"
 	case interaction.StatusAlreadyStarted:
 		return "already started (this interaction ran before)"
+	case interaction.StatusSampledOut:
+		return "sampled out (this customer is not in the entry's sample)"
 	}
 	return t.Status
 }

@@ -10,7 +10,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/ccflow/ccflow/internal/httpwrap"
+	"github.com/ccflow/ccflow/telemetry/httpwrap"
 )
 
 func TestAccessLogLogsEachRequestWithoutWhatMustNotBeLogged(t *testing.T) {

@@ -11,7 +11,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/ccflow/ccflow/internal/requestid"
+	"github.com/ccflow/ccflow/web/requestid"
 )
 
 func TestMiddlewareKeepsASensibleIDAndReplacesOthers(t *testing.T) {

@@ -7,7 +7,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/ccflow/ccflow/internal/httpwrap"
+	"github.com/ccflow/ccflow/telemetry/httpwrap"
 )
 
 func TestRecorderRemembersTheStatusTheClientGot(t *testing.T) {

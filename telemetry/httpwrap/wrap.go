@@ -30,7 +30,7 @@ func (a AccessLog) Wrap(next http.Handler) http.Handler {
 			level = slog.LevelDebug
 		}
 		a.Log.Log(r.Context(), level, "http request",
-			slog.String("method", r.Method), slog.String("path", a.path(r)),
+			slog.String("method", Method(r.Method)), slog.String("path", a.path(r)),
 			slog.Int("status", rec.Status()), slog.Duration("duration", time.Since(start)))
 	})
 }
@@ -56,7 +56,7 @@ func (a AccessLog) Recover(next http.Handler, internalError func(http.ResponseWr
 				panic(v)
 			}
 			a.Log.ErrorContext(r.Context(), "handler panicked",
-				slog.String("method", r.Method), slog.String("path", a.path(r)),
+				slog.String("method", Method(r.Method)), slog.String("path", a.path(r)),
 				slog.Any("panic", v), slog.String("stack", string(debug.Stack())))
 			internalError(w)
 		}()

@@ -3,8 +3,8 @@
 // overridable at link time for builds made outside a git checkout (a
 // container build, a CI that sets -buildvcs=false):
 //
-//	go build -ldflags "-X github.com/ccflow/ccflow/internal/buildinfo.version=v1.4.0 \
-//	  -X github.com/ccflow/ccflow/internal/buildinfo.revision=$(git rev-parse HEAD)" ./starter
+//	go build -ldflags "-X github.com/ccflow/ccflow/buildinfo.version=v1.4.0 \
+//	  -X github.com/ccflow/ccflow/buildinfo.revision=$(git rev-parse HEAD)" ./starter
 //
 // Every binary prints it for --version, logs it when it starts, and the
 // starter and the worker show it on /livez.
