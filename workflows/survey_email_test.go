@@ -112,3 +112,34 @@ func TestARunFromBeforeTheHTMLContextsSendsAsItDid(t *testing.T) {
 	require.Equal(t, "Tell us: https://ccflow.example/s/survey", h.emails[0].Text)
 	require.Nil(t, h.emails[0].Survey)
 }
+
+// A fallback's message and a split's branch's are ordinary steps: they
+// are read in the run's language as every other text.
+func TestFallbacksAndBranchesAreReadInTheRunsLanguage(t *testing.T) {
+	h := newHarness(t)
+	h.outcomes["sms"] = workflows.Delivery{Status: workflows.SendSkipped, Code: "opted_out", Reason: "opted out"}
+	split := &entry.Split{Branches: []entry.Branch{
+		{ID: "only", Weight: 99, Steps: []entry.Step{{ID: "branch-email", Spec: &entry.SendEmail{
+			Subject: entry.Translated(map[string]string{"en": "One more thing", "es": "Una cosa más"}),
+			Text:    entry.Translated(map[string]string{"en": "Thanks", "es": "Gracias, $(customer.first_name)"})}}}},
+		{ID: "control", Weight: 1}}}
+	require.Zero(t, entry.ChooseBranch(split, "ab", workflowID), "the harness's workflow ID takes the 99% branch")
+	in := input(
+		entry.Step{ID: "sms", Spec: &entry.SendSMS{Text: entry.Translated(map[string]string{"en": "Rate us", "es": "Valórenos"}),
+			Fallback: []entry.Step{{ID: "email-instead", Spec: &entry.SendEmail{
+				Subject: entry.Translated(map[string]string{"en": "Rate us", "es": "Valórenos"}),
+				Text:    entry.Translated(map[string]string{"en": "We could not text you", "es": "No pudimos enviarle un SMS"})}}}}},
+		entry.Step{ID: "ab", Spec: split},
+	)
+	in.Event.Customer.Language = "es-ES"
+
+	st := h.complete(in)
+
+	require.Equal(t, "es", st.Variables["run.language"])
+	require.Equal(t, "opted out", st.Variables["message.fallback"])
+	require.Len(t, h.emails, 2)
+	require.Equal(t, "Valórenos", h.emails[0].Subject, "the fallback's email")
+	require.Equal(t, "No pudimos enviarle un SMS", h.emails[0].Text)
+	require.Equal(t, "Una cosa más", h.emails[1].Subject, "the branch's email")
+	require.Equal(t, "Gracias, Ada", h.emails[1].Text)
+}

@@ -137,3 +137,34 @@ func TestARunReadsTheLanguageClosestToTheCustomers(t *testing.T) {
 	e.DefaultLanguage = "ja"
 	require.Equal(t, "ja", entry.RunLanguage(e, "de"), "else the entry's default_language")
 }
+
+// The scenario steps' customer texts are the ordinary steps a fallback or
+// a split's branch holds: they are written per language as any other, a
+// run's language is chosen among theirs too, and their problems are named
+// where they are.
+func TestTextsInFallbacksAndBranchesAreWrittenPerLanguage(t *testing.T) {
+	t.Parallel()
+	entryWith := func(fallbackSubject, branchText entry.Text) entry.Entry {
+		e := valid()
+		e.Steps = []entry.Step{
+			{ID: "sms", Spec: &entry.SendSMS{Text: entry.Plain("Rate us"),
+				Fallback: []entry.Step{{ID: "email-instead", Spec: &entry.SendEmail{Subject: fallbackSubject, Text: entry.Plain("$(message.fallback)")}}}}},
+			{ID: "ab", Spec: &entry.Split{Branches: []entry.Branch{
+				{ID: "a", Weight: 50, Steps: []entry.Step{{ID: "a-sms", Spec: &entry.SendSMS{Text: branchText}}}},
+				{ID: "b", Weight: 50}}}},
+		}
+		entry.Normalize(&e)
+		return e
+	}
+
+	e := entryWith(translated(map[string]string{"en": "About your call", "fr": "À propos de votre appel"}),
+		translated(map[string]string{"en": "Thanks", "de": "Danke"}))
+	require.NoError(t, entry.Validate(e, entry.DefaultCatalog()))
+	require.Equal(t, []string{"en", "de", "fr"}, e.Languages(), "the fallback's and the branch's languages are the entry's")
+	require.Equal(t, "fr", entry.RunLanguage(e, "fr-CA"))
+
+	e = entryWith(translated(map[string]string{"fr": "À propos de votre appel"}), entry.Plain("Thanks"))
+	validationtest.RequireOne(t, entry.Validate(e, entry.DefaultCatalog()), "steps[0].fallback[0].subject", `has no "en" text, the entry's default_language`)
+	e = entryWith(entry.Plain("About your call"), translated(map[string]string{"en": "Thanks", "de": "Danke $(customer.first_name"}))
+	validationtest.RequireOne(t, entry.Validate(e, entry.DefaultCatalog()), "steps[1].branches[0].steps[0].text.de", "without its closing")
+}
