@@ -83,6 +83,9 @@ type Activities struct {
 	// with the rest; "" when the worker writes no outbox.
 	OutboxDir string
 
+	// Brands gives the brand survey emails show; nil means Store.
+	Brands BrandSource
+
 	// Webhooks posts webhook deliveries, behind the SSRF guard and
 	// CCFLOW_WEBHOOK_ALLOW (*webhooksend.Client); WebhookSealer opens the
 	// subscriptions' secrets.

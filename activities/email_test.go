@@ -70,10 +70,11 @@ func TestSendEmailDeliversOverSTARTTLSWithAuth(t *testing.T) {
 	require.Equal(t, "Thanks for calling, Ada", m.Subject)
 	require.Equal(t, in.Text, m.Text)
 	require.Equal(t, in.HTML, m.HTML)
-	require.Equal(t, activities.MessageID(in.Key), m.Header.Get("Message-Id"))
+	require.Equal(t, activities.MessageID(in.Key, "support@example.com"), m.Header.Get("Message-Id"))
+	require.Regexp(t, `^<[0-9a-f]{32}@example\.com>$`, m.Header.Get("Message-Id"), "the Message-ID is in EMAIL_FROM's domain")
 
 	require.Equal(t, workflows.Delivery{
-		ID: in.Key, Channel: "email", To: "ada@example.com", ProviderID: activities.MessageID(in.Key), SentAt: d.SentAt,
+		ID: in.Key, Channel: "email", To: "ada@example.com", ProviderID: activities.MessageID(in.Key, "support@example.com"), SentAt: d.SentAt,
 		Status: workflows.SendSent,
 	}, d)
 	require.False(t, d.SentAt.IsZero())
@@ -205,7 +206,7 @@ func TestSendEmailCrashAfterTheProviderAcceptedSendsAgainWithTheSameMessageID(t 
 
 	msgs := srv.Messages()
 	require.Len(t, msgs, 2, "the gap: the message went out twice")
-	require.Equal(t, activities.MessageID(in.Key), msgs[0].Header.Get("Message-Id"))
+	require.Equal(t, activities.MessageID(in.Key, "support@example.com"), msgs[0].Header.Get("Message-Id"))
 	require.Equal(t, msgs[0].Header.Get("Message-Id"), msgs[1].Header.Get("Message-Id"))
 }
 

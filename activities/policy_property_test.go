@@ -142,7 +142,7 @@ func TestASendHeldOverTheDaylightSavingChangeGoesAtEight(t *testing.T) {
 func TestASkippedSurveyWaitsForNothing(t *testing.T) {
 	c := &policyCase{
 		start: time.Date(2026, 11, 23, 15, 0, 0, 0, time.UTC), zone: "UTC", policy: policy.Default(),
-		runs:    []runSpec{oneRun(false, step("survey", &entry.SendSurvey{Channel: "sms", Question: "How did we do?", Wait: "1w"}))},
+		runs:    []runSpec{oneRun(false, step("survey", &entry.SendSurvey{Channel: "sms", Question: entry.Plain("How did we do?"), Wait: "1w"}))},
 		optOuts: []optEvent{{after: -time.Minute, channel: "sms", out: true}},
 	}
 	got := c.run(t)
@@ -212,7 +212,7 @@ func TestAHolidayHoldsASendAWaitUntilPassesOverItAndARollingCapCountsEveryChanne
 		start: time.Date(2026, 12, 25, 9, 0, 0, 0, time.UTC), zone: "UTC", policy: p,
 		runs: []runSpec{
 			oneRun(false, step("sms", &entry.SendSMS{})),
-			oneRun(false, step("later", &entry.WaitUntil{Time: "10:00"}), step("email", &entry.SendEmail{Subject: "Hi"})),
+			oneRun(false, step("later", &entry.WaitUntil{Time: "10:00"}), step("email", &entry.SendEmail{Subject: entry.Plain("Hi")})),
 		},
 	}
 
@@ -409,14 +409,14 @@ func randomRun(rng *rand.Rand) runSpec {
 			}
 			r.steps = append(r.steps, step(id, w))
 		case 1:
-			r.steps = append(r.steps, step(id, &entry.SendEmail{Subject: "Hi"}))
+			r.steps = append(r.steps, step(id, &entry.SendEmail{Subject: entry.Plain("Hi")}))
 		case 2:
 			r.steps = append(r.steps, step(id, &entry.SendSMS{}))
 		default:
 			ch := []string{"email", "sms"}[rng.IntN(2)]
-			s := &entry.SendSurvey{Channel: ch, Question: "How did we do?", Wait: randomWait(rng)}
+			s := &entry.SendSurvey{Channel: ch, Question: entry.Plain("How did we do?"), Wait: randomWait(rng)}
 			if ch == "email" {
-				s.Subject = "How did we do?"
+				s.Subject = entry.Plain("How did we do?")
 			}
 			r.steps = append(r.steps, step(id, s))
 		}
@@ -433,15 +433,15 @@ func withTexts(steps []entry.Step, workflowID string) []entry.Step {
 		switch spec := st.Spec.(type) {
 		case *entry.SendEmail:
 			cp := *spec
-			cp.Text = "Hello " + key
+			cp.Text = entry.Plain("Hello " + key)
 			st.Spec = &cp
 		case *entry.SendSMS:
 			cp := *spec
-			cp.Text = "Hello " + key
+			cp.Text = entry.Plain("Hello " + key)
 			st.Spec = &cp
 		case *entry.SendSurvey:
 			cp := *spec
-			cp.Text = "Tell us: $(survey.url) " + key
+			cp.Text = entry.Plain("Tell us: $(survey.url) " + key)
 			st.Spec = &cp
 		}
 		out[i] = st
@@ -632,7 +632,7 @@ func (c *policyCase) run(t *testing.T) outcome {
 	for i, r := range c.runs {
 		ids[i] = workflowID(i)
 		for _, st := range r.steps {
-			byMessageID[activities.MessageID(workflows.StepKey(ids[i], st.ID))] = workflows.StepKey(ids[i], st.ID)
+			byMessageID[activities.MessageID(workflows.StepKey(ids[i], st.ID), "")] = workflows.StepKey(ids[i], st.ID)
 		}
 		ins[i] = workflows.FollowUpInput{
 			Entry: entry.Entry{ID: entryID(i), Name: "Entry " + entryID(i), Service: "Billing Support", Enabled: true, Version: 1,

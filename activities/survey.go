@@ -38,6 +38,8 @@ func (a *Activities) OpenSurvey(ctx context.Context, in workflows.OpenSurveyInpu
 		Question:      in.Question,
 		WaitUntil:     in.WaitUntil,
 		ExpiresAt:     in.WaitUntil.Add(ttl),
+		Language:      in.Language,
+		Service:       in.Service,
 	})
 	if err != nil {
 		return workflows.Survey{}, err

@@ -330,9 +330,9 @@ func TestAnAdministratorsDayInTheConsole(t *testing.T) {
 			{Type: entry.TriggerDisposition, Disposition: "Problem solved"},
 		},
 		Steps: []entry.Step{
-			{ID: "survey", Spec: &entry.SendSurvey{Channel: "email", Question: "How did we do, $(customer.first_name)?",
-				Subject: "Your call with $(agent.name)", Text: "One tap tells us: $(survey.url)", Wait: "1d"}},
-			{Spec: &entry.SendEmail{Subject: "Anything else, $(customer.first_name)?", Text: "Just reply to this email."}},
+			{ID: "survey", Spec: &entry.SendSurvey{Channel: "email", Question: entry.Plain("How did we do, $(customer.first_name)?"),
+				Subject: entry.Plain("Your call with $(agent.name)"), Text: entry.Plain("One tap tells us: $(survey.url)"), Wait: "1d"}},
+			{Spec: &entry.SendEmail{Subject: entry.Plain("Anything else, $(customer.first_name)?"), Text: entry.Plain("Just reply to this email.")}},
 			{Spec: &entry.Wait{Duration: "1d"}},
 		}}
 	got := s.apiEntry("post-call-survey")

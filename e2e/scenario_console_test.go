@@ -84,11 +84,11 @@ func TestAnAdministratorBuildsTheScenarioStepsInTheConsole(t *testing.T) {
 		{Spec: &entry.WaitUntil{Time: "10:00", Days: entry.Weekdays, AtLeast: "12h"}},
 		{Spec: &entry.WaitForEvent{Name: "case_closed", Timeout: "5d"}},
 		{ID: "length", Spec: &entry.Split{Branches: []entry.Branch{
-			{ID: "a", Weight: 70, Steps: []entry.Step{{Spec: &entry.SendSMS{Text: "Rate us 1-5"}}}},
+			{ID: "a", Weight: 70, Steps: []entry.Step{{Spec: &entry.SendSMS{Text: entry.Plain("Rate us 1-5")}}}},
 			{ID: "b", Weight: 30},
 		}}},
-		{Spec: &entry.SendSMS{Text: "Your case is $(case_closed.resolution)", FallbackAfter: "30m",
-			Fallback: []entry.Step{{Spec: &entry.SendEmail{Subject: "About your case", Text: "We could not text you: $(message.fallback)"}}}}},
+		{Spec: &entry.SendSMS{Text: entry.Plain("Your case is $(case_closed.resolution)"), FallbackAfter: "30m",
+			Fallback: []entry.Step{{Spec: &entry.SendEmail{Subject: entry.Plain("About your case"), Text: entry.Plain("We could not text you: $(message.fallback)")}}}}},
 	}, got.Steps)
 
 	// The split's weights must sum to 100: the problem shows beside them.

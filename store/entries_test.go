@@ -31,7 +31,7 @@ func newEntry(id, name string) entry.Entry {
 			{Type: entry.TriggerAverageSentiment, Operator: ">", Threshold: &threshold},
 		},
 		Steps: []entry.Step{
-			{ID: "survey", Spec: &entry.SendSurvey{Channel: "email", Question: "How did we do?", Wait: "1d"}},
+			{ID: "survey", Spec: &entry.SendSurvey{Channel: "email", Question: entry.Plain("How did we do?"), Wait: "1d"}},
 			{ID: "later", Spec: &entry.Wait{Duration: "1w"}},
 		},
 	}

@@ -28,6 +28,11 @@ type Survey struct {
 	WaitUntil     time.Time `db:"wait_until"`
 	ExpiresAt     time.Time `db:"expires_at"`
 	CreatedAt     time.Time `db:"created_at"`
+	// Language is the run's language, which the survey page speaks, and
+	// Service the run's, whose brand it shows; "" for surveys opened
+	// before they were kept.
+	Language string `db:"language"`
+	Service  string `db:"service"`
 	// Answer is nil until the customer answers.
 	Answer *SurveyAnswer `db:"-"`
 }
@@ -66,7 +71,7 @@ func (r surveyRow) survey() Survey {
 
 const surveySelect = `
 	SELECT s.id, s.token_id, s.workflow_id, s.run_id, s.step_id, s.entry_id, s.interaction_id,
-		s.channel, s.question, s.wait_until, s.expires_at, s.created_at,
+		s.channel, s.question, s.wait_until, s.expires_at, s.created_at, s.language, s.service,
 		a.score, a.comment, a.delivered, a.answered_at
 	FROM surveys s LEFT JOIN survey_answers a ON a.survey_id = s.id`
 
@@ -76,11 +81,11 @@ const surveySelect = `
 func (s *Store) CreateSurvey(ctx context.Context, sv Survey) (Survey, error) {
 	_, err := s.db.ExecContext(ctx, `
 		INSERT INTO surveys (id, token_id, workflow_id, run_id, step_id, entry_id, interaction_id,
-			channel, question, wait_until, expires_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+			channel, question, wait_until, expires_at, language, service)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
 		ON CONFLICT (id) DO NOTHING`,
 		sv.ID, sv.TokenID, sv.WorkflowID, sv.RunID, sv.StepID, sv.EntryID, sv.InteractionID,
-		sv.Channel, sv.Question, sv.WaitUntil, sv.ExpiresAt)
+		sv.Channel, sv.Question, sv.WaitUntil, sv.ExpiresAt, sv.Language, sv.Service)
 	if err != nil {
 		return Survey{}, fmt.Errorf("recording survey %q: %w", sv.ID, err)
 	}

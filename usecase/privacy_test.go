@@ -80,7 +80,7 @@ func TestErasingACustomerCancelsTheirRunsAndErasesTheirDataOnly(t *testing.T) {
 	_, err := f.store.CreateEntry(ctx, entry.Entry{ID: "text-then-wait", Name: "Text then wait", Enabled: true,
 		Triggers: []entry.Trigger{{Type: entry.TriggerDisposition, Disposition: "Problem solved"}},
 		Steps: []entry.Step{
-			{ID: "thanks", Spec: &entry.SendSMS{Text: "Thanks, $(customer.first_name)"}},
+			{ID: "thanks", Spec: &entry.SendSMS{Text: entry.Plain("Thanks, $(customer.first_name)")}},
 			{ID: "pause", Spec: &entry.Wait{Duration: "1d"}},
 		}})
 	require.NoError(t, err)

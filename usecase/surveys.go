@@ -36,17 +36,25 @@ type Survey struct {
 	Question string
 	// Channel is how its link was sent: email or sms.
 	Channel string
+	// Language is its run's language, which the page speaks, and Service
+	// its run's service, whose brand the page shows; "" for surveys opened
+	// before runs chose a language.
+	Language string
+	Service  string
 }
 
 // OpenSurvey finds the survey a link's token opens, if it still takes an
 // answer: ErrInvalidLink for a forged, mangled or unknown token, ErrAnswered
-// and ErrClosed for one answered or expired.
+// and ErrClosed for one answered or expired, which come with the survey,
+// so that the page saying so speaks its run's language.
 func (s *Service) OpenSurvey(ctx context.Context, token string) (Survey, error) {
 	sv, err := s.openSurvey(ctx, token)
-	if err != nil {
-		return Survey{}, err
-	}
-	return Survey{Question: sv.Question, Channel: sv.Channel}, nil
+	return surveyOf(sv), err
+}
+
+// surveyOf is the survey sv as its page shows it.
+func surveyOf(sv store.Survey) Survey {
+	return Survey{Question: sv.Question, Channel: sv.Channel, Language: sv.Language, Service: sv.Service}
 }
 
 // openSurvey is OpenSurvey with the survey as the store keeps it.
@@ -66,9 +74,9 @@ func (s *Service) openSurvey(ctx context.Context, token string) (store.Survey, e
 	case err != nil:
 		return store.Survey{}, classify(err)
 	case sv.Answer != nil:
-		return store.Survey{}, fmt.Errorf("survey %q: %w", sv.ID, ErrAnswered)
+		return sv, fmt.Errorf("survey %q: %w", sv.ID, ErrAnswered)
 	case time.Now().After(sv.ExpiresAt):
-		return store.Survey{}, fmt.Errorf("survey %q (expired %s): %w", sv.ID, sv.ExpiresAt.UTC().Format(time.RFC3339), ErrClosed)
+		return sv, fmt.Errorf("survey %q (expired %s): %w", sv.ID, sv.ExpiresAt.UTC().Format(time.RFC3339), ErrClosed)
 	}
 	return sv, nil
 }

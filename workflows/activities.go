@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/ccflow/ccflow/core/policy"
+	"github.com/ccflow/ccflow/core/scale"
 )
 
 // The activity contract: the names the worker registers its activities
@@ -64,6 +65,26 @@ type EmailInput struct {
 	// Contact is what the contact policy judges the send by; a caller that
 	// sets it takes held and skipped outcomes (see Delivery.Status).
 	Contact *Contact `json:"contact,omitempty"`
+	// Survey makes the email a survey's (in runs since the HTML
+	// contexts): the activity writes its HTML, the rating buttons in
+	// place of RatingLinksMarker in HTML, or ccflow's whole message when
+	// HTML is empty, in the brand of the run's service.
+	Survey *SurveyEmail `json:"survey,omitempty"`
+}
+
+// SurveyEmail is what the send activity needs to write a survey email's
+// HTML: the survey its buttons open and the words and brand to show.
+type SurveyEmail struct {
+	// URL is the survey page; Question the step's question, rendered in
+	// the run's language.
+	URL      string `json:"url"`
+	Question string `json:"question"`
+	// Scale is the survey's scale, "1-5" or "0-10".
+	Scale scale.Scale `json:"scale"`
+	// Language is the run's (run.language); Service the event's, whose
+	// brand the email shows.
+	Language string `json:"language,omitempty"`
+	Service  string `json:"service,omitempty"`
 }
 
 // SMSInput is one SMS to send, with the same idempotency key as EmailInput.
@@ -195,6 +216,10 @@ type OpenSurveyInput struct {
 	Channel       string    `json:"channel"`
 	Question      string    `json:"question"`
 	WaitUntil     time.Time `json:"wait_until"`
+	// Language is the run's language, in which the survey page speaks;
+	// Service the event's, whose brand the page shows.
+	Language string `json:"language,omitempty"`
+	Service  string `json:"service,omitempty"`
 }
 
 // Survey is an opened survey: its ID (workflow ID + "/" + step id) and the

@@ -16,8 +16,8 @@ import (
 // an email instead; then a last step.
 func smsWithFallback(after string) workflows.FollowUpInput {
 	return input(
-		entry.Step{ID: "sms", Spec: &entry.SendSMS{Text: "Rate us", FallbackAfter: after,
-			Fallback: []entry.Step{{ID: "email-instead", Spec: &entry.SendEmail{Subject: "Rate us", Text: "Because: $(message.fallback)"}}}}},
+		entry.Step{ID: "sms", Spec: &entry.SendSMS{Text: entry.Plain("Rate us"), FallbackAfter: after,
+			Fallback: []entry.Step{{ID: "email-instead", Spec: &entry.SendEmail{Subject: entry.Plain("Rate us"), Text: entry.Plain("Because: $(message.fallback)")}}}}},
 		entry.Step{ID: "last", Spec: &entry.SetVariable{Name: "last", Value: "yes"}},
 	)
 }
@@ -111,8 +111,8 @@ func TestAStatusAfterTheWindowChangesNothing(t *testing.T) {
 // fallback, a sent email goes on at once.
 func TestEmailFallback(t *testing.T) {
 	steps := func() workflows.FollowUpInput {
-		return input(entry.Step{ID: "email", Spec: &entry.SendEmail{Subject: "Hi", Text: "Hello",
-			Fallback: []entry.Step{{ID: "sms-instead", Spec: &entry.SendSMS{Text: "Hello ($(message.fallback))"}}}}})
+		return input(entry.Step{ID: "email", Spec: &entry.SendEmail{Subject: entry.Plain("Hi"), Text: entry.Plain("Hello"),
+			Fallback: []entry.Step{{ID: "sms-instead", Spec: &entry.SendSMS{Text: entry.Plain("Hello ($(message.fallback))")}}}}})
 	}
 	t.Run("skipped", func(t *testing.T) {
 		h := newHarness(t)
@@ -141,8 +141,8 @@ func TestEmailFallback(t *testing.T) {
 // step's failure, not a fallback.
 func TestATemplateErrorIsNoFallback(t *testing.T) {
 	h := newHarness(t)
-	in := input(entry.Step{ID: "sms", Spec: &entry.SendSMS{Text: "Order $(no_such)",
-		Fallback: []entry.Step{{ID: "email-instead", Spec: &entry.SendEmail{Subject: "x", Text: "y"}}}}})
+	in := input(entry.Step{ID: "sms", Spec: &entry.SendSMS{Text: entry.Plain("Order $(no_such)"),
+		Fallback: []entry.Step{{ID: "email-instead", Spec: &entry.SendEmail{Subject: entry.Plain("x"), Text: entry.Plain("y")}}}}})
 
 	err := h.run(in)
 

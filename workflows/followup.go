@@ -53,7 +53,10 @@ type run struct {
 	in      FollowUpInput
 	changes changes
 	vars    vars.Vars
-	state   State
+	// lang is the language the run reads its texts in (run.language),
+	// chosen once from the customer's (entry.RunLanguage).
+	lang  string
+	state State
 	// publishedStep is the value of CurrentStepAttr the run last set.
 	publishedStep string
 	// surveys are the surveys waiting for an answer, by survey id: the
@@ -104,8 +107,20 @@ func newRun(in FollowUpInput) *run {
 	v["entry.id"] = in.Entry.ID
 	v["entry.name"] = in.Entry.Name
 	v["entry.version"] = in.Entry.Version
+	// The run's language is a pure function of its input: a replay
+	// chooses the same. (workflowcheck sees x/text's tag parser reach
+	// fmt's reflection and the runtime's allocator, and the entry's
+	// languages come from a map: they are sorted before they are matched.)
+	var customerLanguage string
+	if in.Event.Customer != nil {
+		customerLanguage = in.Event.Customer.Language
+	}
+	//workflowcheck:ignore
+	lang := entry.RunLanguage(in.Entry, customerLanguage)
+	v["run.language"] = lang
 	return &run{
 		in:       in,
+		lang:     lang,
 		vars:     v,
 		surveys:  map[string]*pendingSurvey{},
 		posted:   map[string]PostedEvent{},

@@ -236,6 +236,36 @@ func TestTheCorpusHoldsRunsFromBeforeAndAfterTheSurveyAnsweredDuringSendChange(t
 	}
 }
 
+// A run from before the HTML contexts whose survey html named
+// $(survey.rating_links) failed its step on the undefined variable and ran
+// on_error; replayed by the change without its gate, it would send the
+// survey email instead.
+func TestTheHTMLContextsChangeWithoutGetVersionWouldBreakRunsInFlight(t *testing.T) {
+	file := filepath.Join(historiesDir, "v3-ans-survey-rating-links-html.json")
+	ungated := replayer(t, func(reg worker.WorkflowRegistry) {
+		reg.RegisterWorkflowWithOptions(workflows.FollowUpUngated, workflow.RegisterOptions{Name: workflows.FollowUpWorkflow})
+	})
+
+	requireNondeterminism(t, ungated.ReplayWorkflowHistoryFromJSONFile(quietLogger, file))
+	require.NoError(t, replayer(t, workflows.Register).ReplayWorkflowHistoryFromJSONFile(quietLogger, file))
+}
+
+// The corpus keeps runs of the survey with rating links in its html from
+// before the email-html-contexts change (its step failed) and after it (the
+// email went), and v4-mail-* histories hold the change's marker.
+func TestTheCorpusHoldsRunsFromBeforeAndAfterTheHTMLContextsChange(t *testing.T) {
+	for file, marked := range map[string]bool{
+		"v3-ans-survey-rating-links-html.json":  false,
+		"v4-mail-survey-rating-links-html.json": true,
+		"v4-mail-survey-email-es-nps.json":      true,
+	} {
+		require.Equal(t, marked, slices.Contains(changeVersions(t, filepath.Join(historiesDir, file)), "email-html-contexts-1"), file)
+	}
+	for _, file := range histories(t, "v4-mail-*.json") {
+		require.Contains(t, changeVersions(t, file), "email-html-contexts-1", file)
+	}
+}
+
 // The corpus keeps runs from before the send-fallback change beside those
 // recorded after it (v4-steps-*), among them a run of every scenario step
 // and feature: wait_until, wait_for_event (the event taken while waiting,
@@ -324,7 +354,7 @@ func withFallback(t *testing.T, file, stepID string) *historypb.History {
 	require.GreaterOrEqual(t, i, 0, "%s has no step %s", file, stepID)
 	sms, ok := in.Entry.Steps[i].Spec.(*entry.SendSMS)
 	require.True(t, ok)
-	sms.Fallback = []entry.Step{{ID: "email-instead", Spec: &entry.SendEmail{Subject: "Hi", Text: "Hello"}}}
+	sms.Fallback = []entry.Step{{ID: "email-instead", Spec: &entry.SendEmail{Subject: entry.Plain("Hi"), Text: entry.Plain("Hello")}}}
 	payloads, err := opts.DataConverter.ToPayloads(in)
 	require.NoError(t, err)
 	started.Input = payloads

@@ -33,13 +33,13 @@ func sendSMS(r *run, ctx workflow.Context, s *entry.SendSMS, p place) error {
 // sendSMSMessage sends the SMS; survey marks a survey's, for the contact
 // policy's survey grace.
 func sendSMSMessage(r *run, ctx workflow.Context, s *entry.SendSMS, p place, survey bool) (sent, error) {
-	f := fields{vars: r.vars}
+	f := r.fields()
 	in := SMSInput{
 		Key:        idempotencyKey(ctx, p.id),
 		WorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID,
 		StepID:     p.id,
 		To:         f.text("to", cmp.Or(s.To, defaultSMSTo)),
-		Text:       f.text("text", s.Text),
+		Text:       f.localText("text", s.Text),
 	}
 	if f.err != nil {
 		return sent{}, f.err

@@ -20,20 +20,25 @@ func sendSurvey(r *run, ctx workflow.Context, s *entry.SendSurvey, p place) erro
 	if err != nil {
 		return fmt.Errorf("wait: %w", err)
 	}
-	// The message goes out as a send_email or send_sms step's would.
-	var send func() (sent, error)
+	on := s.ScaleOf()
+	// The message goes out as a send_email or send_sms step's would; an
+	// email with the rating buttons of the survey's scale.
+	var send func(survey Survey, question string) (sent, error)
 	switch s.Channel {
 	case ChannelEmail:
-		send = func() (sent, error) {
-			return sendEmailMessage(r, ctx, &entry.SendEmail{To: s.To, Subject: s.Subject, Text: s.Text, HTML: s.HTML}, p, true)
+		send = func(survey Survey, question string) (sent, error) {
+			return sendEmailWith(r, ctx, &entry.SendEmail{To: s.To, Subject: s.Subject, Text: s.Text, HTML: s.HTML}, p, true,
+				&SurveyEmail{URL: survey.URL, Question: question, Scale: on, Language: r.lang, Service: r.in.Event.Service})
 		}
 	case ChannelSMS:
-		send = func() (sent, error) { return sendSMSMessage(r, ctx, &entry.SendSMS{To: s.To, Text: s.Text}, p, true) }
+		send = func(Survey, string) (sent, error) {
+			return sendSMSMessage(r, ctx, &entry.SendSMS{To: s.To, Text: s.Text}, p, true)
+		}
 	default:
 		return fmt.Errorf("channel: %q is neither %q nor %q", s.Channel, ChannelEmail, ChannelSMS)
 	}
-	f := fields{vars: r.vars}
-	question := f.text("question", s.Question)
+	f := r.fields()
+	question := f.localText("question", s.Question)
 	if f.err != nil {
 		return f.err
 	}
@@ -41,19 +46,20 @@ func sendSurvey(r *run, ctx workflow.Context, s *entry.SendSurvey, p place) erro
 	// One deadline for the link and the wait, so the survey page and the
 	// run agree on when answers stop counting.
 	until := workflow.Now(ctx).Add(wait)
-	survey, err := r.openSurvey(ctx, s.Channel, question, until, p)
+	survey, err := r.openSurvey(ctx, s, question, until, p)
 	if err != nil {
 		return err
 	}
 	r.vars["survey.url"] = survey.URL
 	r.vars["survey.id"] = survey.ID
+	r.vars["survey.scale"] = string(on)
 	// Pending before the link goes out: a quick customer can answer before
 	// the send activity has reported back.
 	pending := &pendingSurvey{id: survey.ID}
 	r.surveys[survey.ID] = pending
 	defer delete(r.surveys, survey.ID)
 
-	out, err := send()
+	out, err := send(survey, question)
 	if err != nil {
 		return err
 	}
@@ -104,7 +110,7 @@ func sendSurvey(r *run, ctx workflow.Context, s *entry.SendSurvey, p place) erro
 }
 
 // openSurvey records the survey and returns its id and signed link.
-func (r *run) openSurvey(ctx workflow.Context, channel, question string, waitUntil time.Time, p place) (Survey, error) {
+func (r *run) openSurvey(ctx workflow.Context, s *entry.SendSurvey, question string, waitUntil time.Time, p place) (Survey, error) {
 	r.setDetails(ctx, "opening the survey (step "+p.id+")")
 	info := workflow.GetInfo(ctx)
 	in := OpenSurveyInput{
@@ -113,9 +119,11 @@ func (r *run) openSurvey(ctx workflow.Context, channel, question string, waitUnt
 		StepID:        p.id,
 		EntryID:       r.in.Entry.ID,
 		InteractionID: r.in.Event.InteractionID,
-		Channel:       channel,
+		Channel:       s.Channel,
 		Question:      question,
 		WaitUntil:     waitUntil,
+		Language:      r.lang,
+		Service:       r.in.Event.Service,
 	}
 	ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		StartToCloseTimeout: 10 * time.Second,

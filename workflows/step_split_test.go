@@ -14,8 +14,8 @@ import (
 // its workflow ID, runs its steps alone and says so in split.<id>.
 func TestSplitRunsTheBranchItsWorkflowIDChooses(t *testing.T) {
 	split := &entry.Split{Branches: []entry.Branch{
-		{ID: "short", Weight: 50, Steps: []entry.Step{{ID: "short-sms", Spec: &entry.SendSMS{Text: "Rate us 1-5"}}}},
-		{ID: "long", Weight: 50, Steps: []entry.Step{{ID: "long-email", Spec: &entry.SendEmail{Subject: "Tell us", Text: "More?"}}}},
+		{ID: "short", Weight: 50, Steps: []entry.Step{{ID: "short-sms", Spec: &entry.SendSMS{Text: entry.Plain("Rate us 1-5")}}}},
+		{ID: "long", Weight: 50, Steps: []entry.Step{{ID: "long-email", Spec: &entry.SendEmail{Subject: entry.Plain("Tell us"), Text: entry.Plain("More?")}}}},
 	}}
 	// Two workflow IDs that take different branches.
 	ids := map[int]string{}
@@ -50,7 +50,7 @@ func TestSplitRunsTheBranchItsWorkflowIDChooses(t *testing.T) {
 func TestSplitBranchWithoutStepsRunsNothing(t *testing.T) {
 	h := newHarness(t)
 	split := &entry.Split{Branches: []entry.Branch{{ID: "control", Weight: 99}, {ID: "treated", Weight: 1,
-		Steps: []entry.Step{{ID: "sms", Spec: &entry.SendSMS{Text: "x"}}}}}}
+		Steps: []entry.Step{{ID: "sms", Spec: &entry.SendSMS{Text: entry.Plain("x")}}}}}}
 	require.Zero(t, entry.ChooseBranch(split, "ab", workflowID), "the harness's workflow ID takes the 99% branch")
 
 	st := h.complete(input(entry.Step{ID: "ab", Spec: split}))

@@ -22,7 +22,7 @@ func caseClosed(id string) workflows.PostedEvent {
 func waitForCaseClosed(before ...entry.Step) workflows.FollowUpInput {
 	return input(append(before,
 		entry.Step{ID: "closed", Spec: &entry.WaitForEvent{Name: "case_closed", Timeout: "5d"}},
-		entry.Step{ID: "after", Spec: &entry.SendSMS{Text: "Your case is $(case_closed.resolution), says $(case_closed.agent.name)"}})...)
+		entry.Step{ID: "after", Spec: &entry.SendSMS{Text: entry.Plain("Your case is $(case_closed.resolution), says $(case_closed.agent.name)")}})...)
 }
 
 func TestWaitForEventTakesAnEventPostedWhileItWaits(t *testing.T) {
@@ -79,7 +79,7 @@ func TestWaitForEventTimesOut(t *testing.T) {
 	in := input(
 		entry.Step{ID: "closed", Spec: &entry.WaitForEvent{Name: "case_closed", Timeout: "5d"}},
 		entry.Step{ID: "check", Spec: &entry.If{Condition: "!case_closed.received",
-			Then: []entry.Step{{ID: "nudge", Spec: &entry.SendSMS{Text: "Is your case still open?"}}}}},
+			Then: []entry.Step{{ID: "nudge", Spec: &entry.SendSMS{Text: entry.Plain("Is your case still open?")}}}}},
 		entry.Step{ID: "again", Spec: &entry.WaitForEvent{Name: "case_closed", Timeout: "1d"}},
 	)
 	later := caseClosed("ev_2")

@@ -24,7 +24,7 @@ func TestWaitUntilSleepsUntilThePlannedMoment(t *testing.T) {
 	h.at(time.Hour, func() { details = h.state().Details })
 	st := h.complete(input(
 		entry.Step{ID: "callback", Spec: &entry.WaitUntil{Time: "10:00", Days: entry.Weekdays, AtLeast: "12h"}},
-		entry.Step{ID: "call-back-sms", Spec: &entry.SendSMS{Text: "We will call you now"}},
+		entry.Step{ID: "call-back-sms", Spec: &entry.SendSMS{Text: entry.Plain("We will call you now")}},
 	))
 
 	require.Equal(t, []workflows.WaitUntilInput{{StepID: "callback", Time: "10:00", Days: entry.Weekdays, AtLeast: 12 * time.Hour,

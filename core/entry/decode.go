@@ -56,7 +56,8 @@ func (e *Entry) fields() map[string]any {
 		"id": &e.ID, "name": &e.Name, "service": &e.Service, "enabled": &e.Enabled,
 		"triggers": &e.Triggers, "steps": &e.Steps,
 		"quiet_hours": &e.QuietHours, "cancel_on_new_interaction": &e.CancelOnNewInteraction,
-		"sample_percent": &e.SamplePercent, "version": &e.Version, "updated_at": &e.UpdatedAt,
+		"default_language": &e.DefaultLanguage, "sample_percent": &e.SamplePercent,
+		"version": &e.Version, "updated_at": &e.UpdatedAt,
 	}
 }
 
@@ -242,6 +243,8 @@ func describe(target any) string {
 		return "an RFC 3339 time"
 	case *map[string]string:
 		return "an object of strings"
+	case *Text:
+		return "a string, or an object of strings by language such as {\"en\": \"…\", \"es\": \"…\"}"
 	case *[]string:
 		return "a list of strings"
 	}

@@ -34,6 +34,11 @@ type Entry struct {
 	// CancelOnNewInteraction ends a run of this entry, before its next
 	// send, when the same customer's next interaction ends.
 	CancelOnNewInteraction bool `json:"cancel_on_new_interaction,omitempty"`
+	// DefaultLanguage is the language (a BCP 47 tag) of the entry's plain
+	// texts, which every text written per language must have: a run whose
+	// customer's language is none the entry has reads it. "" is
+	// i18n.Default, English.
+	DefaultLanguage string `json:"default_language,omitempty"`
 	// SamplePercent is the share of the events the entry matches that
 	// start a run, 1 to 100; nil is 100 (see Sampled).
 	SamplePercent *int      `json:"sample_percent,omitempty"`

@@ -55,6 +55,9 @@ type StepField struct {
 	// Options are the values an enum field takes, or the elements of a
 	// list field (the days of a week).
 	Options []string `json:"options,omitempty"`
+	// Localized marks a text a customer reads, which may be written per
+	// language (a Text): the form offers a box per language.
+	Localized bool `json:"localized,omitempty"`
 }
 
 // stepDef is one registered step type.
@@ -71,6 +74,9 @@ type fieldDef struct {
 	info  StepField
 	index int
 	kind  *kind
+	// goType is the field's Go type: its kind's, or Text for a localized
+	// field of a kind that may be (kind.localizable).
+	goType reflect.Type
 	// required is what an empty required field reports; "" when the
 	// field is optional.
 	required string
@@ -155,12 +161,12 @@ func define[S any, P interface {
 			fail("field %s: every step has it already", f.info.Name)
 		case def.byName[f.info.Name] != nil:
 			fail("field %s: declared twice", f.info.Name)
-		case seen && other != f.kind.goType:
+		case seen && other != f.goType:
 			// A step is one flat object: a name means one JSON type in
 			// every step type, or a key of another type could not be read.
 			fail("field %s: another step type has it as a %s", f.info.Name, other)
 		}
-		stepFieldTypes[f.info.Name] = f.kind.goType
+		stepFieldTypes[f.info.Name] = f.goType
 		def.fields = append(def.fields, f)
 		def.byName[f.info.Name] = f
 		def.info.Fields = append(def.info.Fields, f.info)
@@ -176,19 +182,21 @@ func parseField(sf reflect.StructField, i int) (*fieldDef, error) {
 		return nil, fmt.Errorf("field %s has no json name", sf.Name)
 	}
 	k := kinds[sf.Tag.Get("kind")]
+	localized := k != nil && k.localizable && sf.Type == textType
 	switch {
 	case k == nil:
 		return nil, fmt.Errorf("field %s: %q is not a kind (see kinds.go)", name, sf.Tag.Get("kind"))
-	case sf.Type != k.goType:
+	case sf.Type != k.goType && !localized:
 		return nil, fmt.Errorf("field %s: kind %s holds a %s, not a %s", name, sf.Tag.Get("kind"), k.goType, sf.Type)
 	}
 	f := &fieldDef{
 		info: StepField{
-			Name: name, Label: sf.Tag.Get("label"), Help: sf.Tag.Get("help"), Kind: sf.Tag.Get("kind"),
+			Name: name, Label: sf.Tag.Get("label"), Help: sf.Tag.Get("help"), Kind: sf.Tag.Get("kind"), Localized: localized,
 		},
-		index: i,
-		kind:  k,
-		noun:  sf.Tag.Get("noun"),
+		index:  i,
+		kind:   k,
+		goType: sf.Type,
+		noun:   sf.Tag.Get("noun"),
 	}
 	if opts := sf.Tag.Get("options"); opts != "" {
 		f.info.Options = strings.Split(opts, ",")
@@ -288,6 +296,9 @@ func choices(options []string) string {
 // isEmpty reports whether a field holds nothing: such a field is left out
 // of JSON, and a required one is reported.
 func isEmpty(v reflect.Value) bool {
+	if v.Type() == textType {
+		return v.Interface().(Text).IsEmpty()
+	}
 	switch v.Kind() {
 	case reflect.String:
 		return v.String() == ""

@@ -12,6 +12,7 @@ import (
 
 	"github.com/ccflow/ccflow/core/conditions"
 	"github.com/ccflow/ccflow/core/durations"
+	"github.com/ccflow/ccflow/core/i18n"
 	"github.com/ccflow/ccflow/core/policy"
 	"github.com/ccflow/ccflow/core/templates"
 	"github.com/ccflow/ccflow/core/validation"
@@ -37,6 +38,9 @@ type kind struct {
 	enum bool
 	// nested marks lists of steps, checked after the step's own fields.
 	nested bool
+	// localizable marks text kinds whose fields may be a Text, written
+	// per language: each text obeys the kind's rules on its own.
+	localizable bool
 	// required is what an empty required field reports.
 	required string
 	// lists returns the lists of steps a field of a nested kind holds
@@ -56,6 +60,7 @@ type kind struct {
 var (
 	stringType   = reflect.TypeFor[string]()
 	stringsType  = reflect.TypeFor[[]string]()
+	textType     = reflect.TypeFor[Text]()
 	stepsType    = reflect.TypeFor[[]Step]()
 	branchesType = reflect.TypeFor[[]Branch]()
 	headersType  = reflect.TypeFor[map[string]string]()
@@ -73,13 +78,13 @@ var (
 // kinds are the field kinds, by the name tags give them.
 var kinds = map[string]*kind{
 	// template is one line of text with $(variables).
-	"template": {goType: stringType, required: "is required", text: oneLine, check: checkString((*validator).checkTemplate)},
+	"template": {goType: stringType, localizable: true, required: "is required", text: oneLine, check: checkString((*validator).checkTemplate)},
 	// message is a message body with $(variables): the text of an email
 	// or SMS, the body of a request.
-	"message": {goType: stringType, body: true, required: "is required", text: messageBody, check: checkString((*validator).checkTemplate)},
+	"message": {goType: stringType, body: true, localizable: true, required: "is required", text: messageBody, check: checkString((*validator).checkTemplate)},
 	// html is an HTML message body with $(variables), whose values are
 	// escaped when it is rendered.
-	"html": {goType: stringType, body: true, required: "is required", text: htmlBody, check: checkString((*validator).checkTemplate)},
+	"html": {goType: stringType, body: true, localizable: true, required: "is required", text: htmlBody, check: checkString((*validator).checkHTML)},
 	// duration is how long to wait, such as 30m or 1d12h, up to maxDuration.
 	"duration": {goType: stringType, required: "is required (e.g. 30m, 1d or 1w)", text: shortLine, check: checkString((*validator).checkDuration)},
 	// timeout is how long a request may take, up to MaxHTTPTimeout.
@@ -137,6 +142,10 @@ func (v *validator) checkField(f *fieldDef, val reflect.Value, path string, dept
 		}
 		return
 	}
+	if val.Type() == textType {
+		v.checkLocalized(f, val.Interface().(Text), path, depth)
+		return
+	}
 	if f.kind.text.Max > 0 {
 		if err := f.kind.text.Check(path, val.String()); err != nil {
 			v.errs = append(v.errs, err)
@@ -145,6 +154,45 @@ func (v *validator) checkField(f *fieldDef, val reflect.Value, path string, dept
 	}
 	if f.kind.check != nil {
 		f.kind.check(v, f, val, path, depth)
+	}
+}
+
+// checkLocalized checks a localized field: its languages (known tags, in
+// canonical form, the entry's default_language among them) at path, then
+// each text against the kind's rules at path.<tag>.
+func (v *validator) checkLocalized(f *fieldDef, t Text, path string, depth int) {
+	if t.IsTranslated() {
+		tags := t.Languages()
+		for _, tag := range tags {
+			canonical, err := i18n.Parse(tag)
+			switch {
+			case err != nil:
+				v.addf(path, "%s", err)
+			case canonical != tag && slices.Contains(tags, canonical):
+				v.addf(path, "%q and %q name the same language: keep one", tag, canonical)
+			case canonical != tag:
+				v.addf(path, "%q is written %q", tag, canonical)
+			}
+		}
+		if _, ok := t.In(v.defaultLanguage); !ok {
+			v.addf(path, "has no %q text, the entry's default_language", v.defaultLanguage)
+		}
+	}
+	for _, variant := range t.variants(path) {
+		at, s := variant[0], variant[1]
+		if s == "" && t.IsTranslated() {
+			v.addf(at, "is empty: give the text, or leave the language out")
+			continue
+		}
+		if f.kind.text.Max > 0 {
+			if err := f.kind.text.Check(at, s); err != nil {
+				v.errs = append(v.errs, err)
+				continue
+			}
+		}
+		if f.kind.check != nil {
+			f.kind.check(v, f, reflect.ValueOf(s), at, depth)
+		}
 	}
 }
 
@@ -167,6 +215,12 @@ func checkNested(v *validator, _ *fieldDef, val reflect.Value, path string, dept
 
 func (v *validator) checkTemplate(text, path string) {
 	v.add(path, templates.Check(text))
+}
+
+// checkHTML checks an HTML body: a template whose literal text ccflow can
+// render with each value escaped for where it lands (templates.RenderHTML).
+func (v *validator) checkHTML(text, path string) {
+	v.add(path, templates.CheckHTML(text))
 }
 
 func (v *validator) checkDuration(s, path string) {

@@ -20,9 +20,9 @@ func scenarioEntry() entry.Entry {
 		{ID: "callback", Spec: &entry.WaitUntil{Time: "10:00", Days: []string{"mon", "tue", "wed", "thu", "fri"}, AtLeast: "12h"}},
 		{ID: "closed", Spec: &entry.WaitForEvent{Name: "case_closed", Timeout: "5d"}},
 		{ID: "length", Spec: &entry.Split{Branches: []entry.Branch{
-			{ID: "short", Weight: 50, Steps: []entry.Step{{ID: "short-sms", Spec: &entry.SendSMS{Text: "Rate us 1-5",
-				Fallback: []entry.Step{{ID: "short-email", Spec: &entry.SendEmail{Subject: "Rate us", Text: "1-5?"}}}, FallbackAfter: "30m"}}}},
-			{ID: "long", Weight: 30, Steps: []entry.Step{{ID: "long-sms", Spec: &entry.SendSMS{Text: "Tell us more"}}}},
+			{ID: "short", Weight: 50, Steps: []entry.Step{{ID: "short-sms", Spec: &entry.SendSMS{Text: entry.Plain("Rate us 1-5"),
+				Fallback: []entry.Step{{ID: "short-email", Spec: &entry.SendEmail{Subject: entry.Plain("Rate us"), Text: entry.Plain("1-5?")}}}, FallbackAfter: "30m"}}}},
+			{ID: "long", Weight: 30, Steps: []entry.Step{{ID: "long-sms", Spec: &entry.SendSMS{Text: entry.Plain("Tell us more")}}}},
 			{ID: "none", Weight: 20},
 		}}},
 	}
@@ -100,7 +100,7 @@ func TestValidateRejectsBadScenarioSteps(t *testing.T) {
 			"steps[2].branches[0].steps[0].fallback_after", `"soon" is not a duration`},
 		{"fallback_after only with fallback", func(e *entry.Entry) { fallbackSMS(e).Fallback = nil },
 			"steps[2].branches[0].steps[0].fallback_after", "only a step with fallback waits for the delivery status"},
-		{"fallback steps are validated", func(e *entry.Entry) { fallbackSMS(e).Fallback[0].Spec = &entry.SendEmail{Text: "x"} },
+		{"fallback steps are validated", func(e *entry.Entry) { fallbackSMS(e).Fallback[0].Spec = &entry.SendEmail{Text: entry.Plain("x")} },
 			"steps[2].branches[0].steps[0].fallback[0].subject", "is required"},
 		// sample_percent
 		{"sample_percent 0", func(e *entry.Entry) { e.SamplePercent = new(int) }, "sample_percent", "0 is not a percentage from 1 to 100"},

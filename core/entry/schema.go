@@ -38,6 +38,8 @@ func schemaOf(t reflect.Type, ref string) map[string]any {
 	switch {
 	case t == stepsType:
 		return map[string]any{"type": "array", "items": map[string]any{"$ref": ref}}
+	case t == textType:
+		return textSchema()
 	case t.Kind() == reflect.String:
 		return map[string]any{"type": "string"}
 	case t.Kind() == reflect.Bool:
@@ -66,4 +68,18 @@ func schemaOf(t reflect.Type, ref string) map[string]any {
 		return map[string]any{"type": "object", "additionalProperties": false, "properties": props}
 	}
 	panic(fmt.Sprintf("entry: no JSON Schema for step fields of Go type %s", t))
+}
+
+// textSchema is the JSON Schema of a Text, a text a customer reads: one
+// string for every language, or an object of strings by language tag.
+func textSchema() map[string]any {
+	return map[string]any{
+		"description": "A text a customer reads: one string for every language, or an object of strings by BCP 47 " +
+			`language tag ({"en": "…", "es": "…"}), which must hold the entry's default_language. ` +
+			"A run reads the one closest to the customer's language (docs/surveys.md).",
+		"oneOf": []any{
+			map[string]any{"type": "string"},
+			map[string]any{"type": "object", "additionalProperties": map[string]any{"type": "string"}},
+		},
+	}
 }

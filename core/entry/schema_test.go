@@ -40,6 +40,12 @@ func TestStepSchemaIsMadeFromTheRegisteredTypes(t *testing.T) {
 			if f.Kind == "steps" {
 				require.Equal(t, props["on_error"], props[f.Name], "%s.%s holds steps", st.Type, f.Name)
 			}
+			if f.Localized {
+				require.Equal(t, []any{
+					map[string]any{"type": "string"},
+					map[string]any{"type": "object", "additionalProperties": map[string]any{"type": "string"}},
+				}, props[f.Name].(map[string]any)["oneOf"], "%s.%s is a string or an object by language", st.Type, f.Name)
+			}
 		}
 	}
 }

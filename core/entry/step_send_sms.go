@@ -12,7 +12,7 @@ const StepSendSMS = "send_sms"
 // SendSMS sends an SMS through Twilio.
 type SendSMS struct {
 	To   string `json:"to" kind:"template" label:"To" help:"The recipient's phone number; $(customer.phone) when empty."`
-	Text string `json:"text" kind:"message" required:"true" label:"Text" help:"The message."`
+	Text Text   `json:"text" kind:"message" required:"true" label:"Text" help:"The message."`
 	// Fallback runs in the SMS's place when it is skipped, fails for good
 	// or is reported undelivered or failed within FallbackAfter.
 	Fallback      []Step `json:"fallback" kind:"steps" label:"Fallback" help:"Steps that run instead of going on when the contact policy skips the SMS, it fails for good, or Twilio reports it undelivered or failed within Fallback after; $(message.fallback) says why, such as undelivered 30007."`

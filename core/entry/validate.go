@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/ccflow/ccflow/core/conditions"
+	"github.com/ccflow/ccflow/core/i18n"
 	"github.com/ccflow/ccflow/core/validation"
 )
 
@@ -36,6 +37,10 @@ func Normalize(e *Entry) {
 	e.ID = strings.TrimSpace(e.ID)
 	e.Name = strings.TrimSpace(e.Name)
 	e.Service = strings.TrimSpace(e.Service)
+	e.DefaultLanguage = strings.TrimSpace(e.DefaultLanguage)
+	if tag, err := i18n.Parse(e.DefaultLanguage); err == nil {
+		e.DefaultLanguage = tag
+	}
 	if e.ID == "" {
 		e.ID = Slug(e.Name)
 	}
@@ -77,6 +82,8 @@ func normalizeSteps(steps []Step) {
 		v := reflect.ValueOf(s.Spec).Elem()
 		for _, f := range def.fields {
 			switch fv := v.Field(f.index); {
+			case f.goType == textType:
+				fv.Set(reflect.ValueOf(fv.Interface().(Text).normalized(!f.kind.body)))
 			case f.kind.goType == stringType && !f.kind.body:
 				fv.SetString(strings.TrimSpace(fv.String()))
 			case f.kind.goType == stringsType:
@@ -101,8 +108,13 @@ func normalizeSteps(steps []Step) {
 // Validate reports every problem with e (after Normalize) against the
 // disposition catalog c, as validation.Errors in the order found, or nil.
 func Validate(e Entry, c Catalog) error {
-	v := &validator{catalog: c, stepIDs: map[string]string{}, known: knownVariables(e.Steps)}
+	v := &validator{catalog: c, stepIDs: map[string]string{}, known: knownVariables(e.Steps), defaultLanguage: e.Language()}
 	v.checkID(e.ID)
+	if e.DefaultLanguage != "" {
+		if _, err := i18n.Parse(e.DefaultLanguage); err != nil {
+			v.addf("default_language", "%s", err)
+		}
+	}
 	if e.Name == "" {
 		v.addf("name", "is required")
 	} else {
@@ -152,6 +164,9 @@ type validator struct {
 	stepCount int
 	// known are the variables whose fields are all known, for conditions.
 	known conditions.Known
+	// defaultLanguage is the entry's default_language, which every text
+	// written per language must have.
+	defaultLanguage string
 }
 
 func (v *validator) addf(path, format string, args ...any) {

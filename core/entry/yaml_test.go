@@ -31,7 +31,7 @@ func entryWith(text string) entry.Entry {
 		Triggers: []entry.Trigger{{Type: entry.TriggerDisposition, Disposition: text}},
 		Steps: []entry.Step{
 			{ID: "set", Spec: &entry.SetVariable{Name: "v", Value: text}},
-			{Spec: &entry.SendEmail{Subject: text, Text: text, HTML: text}},
+			{Spec: &entry.SendEmail{Subject: entry.Plain(text), Text: entry.Plain(text), HTML: entry.Plain(text)}},
 			{Spec: &entry.HTTPRequest{URL: "https://example.com", Headers: map[string]string{text: text}, Body: text}},
 		}}
 }
@@ -62,8 +62,8 @@ func TestEncodeYAMLWritesAFileAPersonWouldWrite(t *testing.T) {
 	e := entry.Entry{ID: "post-call-survey", Name: "Post-call survey", Service: "Billing Support", Enabled: true,
 		Triggers: []entry.Trigger{{Type: entry.TriggerDisposition, Disposition: "Problem solved"}},
 		Steps: []entry.Step{
-			{ID: "survey", Spec: &entry.SendSurvey{Channel: "email", Question: "How did we do?", Subject: "Your call: thanks",
-				Text: "Hi,\n\nrate us: $(survey.url)\n", Wait: "1d"}},
+			{ID: "survey", Spec: &entry.SendSurvey{Channel: "email", Question: entry.Plain("How did we do?"), Subject: entry.Plain("Your call: thanks"),
+				Text: entry.Plain("Hi,\n\nrate us: $(survey.url)\n"), Wait: "1d"}},
 			{Spec: &entry.SetVariable{Name: "followup.sent", Value: "yes"}},
 			{Spec: &entry.SetVariable{Name: "limit", Value: "1e3"}},
 		}}

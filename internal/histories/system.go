@@ -224,7 +224,11 @@ func (s *system) record(ctx context.Context, sc scenario, file string) (int, err
 			return 0, err
 		}
 	}
-	r, err := s.start(ctx, event("INT-"+s.stamp))
+	ev := event("INT-" + s.stamp)
+	if sc.customer != nil && ev.Customer != nil {
+		sc.customer(ev.Customer)
+	}
+	r, err := s.start(ctx, ev)
 	if err != nil {
 		return 0, err
 	}

@@ -283,5 +283,8 @@ func Parse(body string) (Parsed, bool) {
 	return p, true
 }
 
+// Sender is the soak's EMAIL_FROM, whose domain every Message-ID carries.
+const Sender = "soak@example.com"
+
 // MessageID is the Message-ID ccflow gives the email with key.
-func MessageID(key string) string { return activities.MessageID(key) }
+func MessageID(key string) string { return activities.MessageID(key, Sender) }

@@ -72,7 +72,7 @@ func Run(ctx context.Context, cfg Config) (Params, Report, error) {
 		LogDir: cfg.LogDir,
 		Env: []string{
 			"SMTP_URL=" + smtpServer.URL(),
-			"EMAIL_FROM=soak@example.com",
+			"EMAIL_FROM=" + Sender,
 			"TWILIO_ACCOUNT_SID=" + twilio.AccountSID,
 			"TWILIO_AUTH_TOKEN=" + twilio.AuthToken,
 			"TWILIO_FROM=+15550001111",

@@ -19,6 +19,7 @@ import (
 	"mime/quotedprintable"
 	"net"
 	"net/mail"
+	"net/textproto"
 	"net/url"
 	"strings"
 	"sync"
@@ -41,6 +42,10 @@ type Message struct {
 	// Text and HTML are the decoded text/plain and text/html bodies.
 	Text string
 	HTML string
+	// Inline holds the parts that carry a Content-ID (the images an HTML
+	// body shows as cid:…), decoded, by their Content-ID without angle
+	// brackets.
+	Inline map[string]InlinePart
 	// TLS tells whether the message came over an encrypted connection.
 	TLS bool
 	// AuthUser is the user the client authenticated as, if any.
@@ -48,6 +53,24 @@ type Message struct {
 	// Received is when the server accepted the whole message (after a
 	// DataHold, when it was released): the send began no later.
 	Received time.Time
+}
+
+// InlinePart is a part of a message that an HTML body refers to by its
+// Content-ID.
+type InlinePart struct {
+	Type string
+	Data []byte
+}
+
+// HTMLAsAClientShowsIt is the message's HTML with each cid: URL replaced
+// by a data: URL of its part, as a mail client shows it: a browser given
+// it shows the inline images without the message around them.
+func (m Message) HTMLAsAClientShowsIt() string {
+	html := m.HTML
+	for id, part := range m.Inline {
+		html = strings.ReplaceAll(html, "cid:"+id, "data:"+part.Type+";base64,"+base64.StdEncoding.EncodeToString(part.Data))
+	}
+	return html
 }
 
 // SMTP is a real SMTP server on a loopback port that keeps every message it
@@ -526,7 +549,7 @@ func parseMessage(raw []byte) (Message, error) {
 	if m.Subject, err = new(mime.WordDecoder).DecodeHeader(msg.Header.Get("Subject")); err != nil {
 		return Message{}, fmt.Errorf("decoding subject: %w", err)
 	}
-	if err := walkParts(msg.Header.Get("Content-Type"), msg.Header.Get("Content-Transfer-Encoding"), msg.Body, &m); err != nil {
+	if err := walkParts(textproto.MIMEHeader(msg.Header), msg.Body, &m); err != nil {
 		return Message{}, err
 	}
 	if !strings.HasPrefix(msg.Header.Get("Content-Type"), "multipart/") {
@@ -538,7 +561,8 @@ func parseMessage(raw []byte) (Message, error) {
 	return m, nil
 }
 
-func walkParts(contentType, encoding string, body io.Reader, m *Message) error {
+func walkParts(header textproto.MIMEHeader, body io.Reader, m *Message) error {
+	contentType, encoding := header.Get("Content-Type"), header.Get("Content-Transfer-Encoding")
 	if contentType == "" {
 		contentType = "text/plain"
 	}
@@ -556,7 +580,7 @@ func walkParts(contentType, encoding string, body io.Reader, m *Message) error {
 			if err != nil {
 				return fmt.Errorf("reading %s part: %w", mediaType, err)
 			}
-			if err := walkParts(p.Header.Get("Content-Type"), p.Header.Get("Content-Transfer-Encoding"), p, m); err != nil {
+			if err := walkParts(p.Header, p, m); err != nil {
 				return err
 			}
 		}
@@ -573,6 +597,13 @@ func walkParts(contentType, encoding string, body io.Reader, m *Message) error {
 	}
 	// SMTP carries lines ending in CRLF; tests compare with Go strings.
 	text := strings.ReplaceAll(string(content), "\r\n", "\n")
+	if id := strings.Trim(header.Get("Content-Id"), "<> "); id != "" {
+		if m.Inline == nil {
+			m.Inline = map[string]InlinePart{}
+		}
+		m.Inline[id] = InlinePart{Type: mediaType, Data: content}
+		return nil
+	}
 	switch {
 	case mediaType == "text/plain" && m.Text == "":
 		m.Text = text

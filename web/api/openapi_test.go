@@ -54,12 +54,15 @@ func TestTheStepSchemaTakesEveryStepTypeWithEveryField(t *testing.T) {
 	require.Error(t, schema.VisitJSON(map[string]any{"type": "no_such_type"}))
 }
 
-// fillAll sets every field of v to a value that is not empty: text, one
-// nested step, one header, a number, true, or a struct filled the same way.
+// fillAll sets every field of v to a value that is not empty: text, a
+// text a customer reads in two languages, one nested step, one header, a
+// number, true, or a struct filled the same way.
 func fillAll(v reflect.Value) {
 	switch {
 	case v.Type() == reflect.TypeFor[[]entry.Step]():
 		v.Set(reflect.ValueOf([]entry.Step{{Spec: &entry.Wait{Duration: "1d"}}}))
+	case v.Type() == reflect.TypeFor[entry.Text]():
+		v.Set(reflect.ValueOf(entry.Translated(map[string]string{"en": "x", "es": "y"})))
 	case v.Kind() == reflect.String:
 		v.SetString("x")
 	case v.Kind() == reflect.Bool:

@@ -97,6 +97,9 @@ func New(cfg Config) http.Handler {
 	v1.Handle("GET /v1/policy", s.handle(s.getPolicy))
 	v1.Handle("PUT /v1/policy", s.handle(s.putPolicy))
 
+	v1.Handle("GET /v1/brand", s.handle(s.getBrand))
+	v1.Handle("PUT /v1/brand", s.handle(s.putBrand))
+
 	v1.Handle("DELETE /v1/customers/{id}", s.handle(s.eraseCustomer))
 
 	v1.Handle("GET /v1/webhooks", s.handle(s.listWebhooks))
@@ -129,6 +132,7 @@ func New(cfg Config) http.Handler {
 	mux.HandleFunc("POST /s/{token}", s.answerSurveyForm)
 	mux.HandleFunc("GET /u/{token}", s.showUnsubscribe)
 	mux.HandleFunc("POST /u/{token}", s.unsubscribe)
+	mux.Handle("GET "+usecase.LogoPath+"{file}", s.handle(s.brandLogo))
 	mux.Handle("POST /webhooks/twilio/inbound", s.handle(s.twilioInbound))
 	mux.Handle("POST /webhooks/twilio/status", s.handle(s.twilioStatus))
 	mux.Handle("GET /livez", health.LiveHandler(cfg.Build))

@@ -363,9 +363,9 @@ func TestTheEntryScreenWorksWithoutJavaScript(t *testing.T) {
 			{Type: entry.TriggerDisposition, Disposition: "Problem solved"},
 		},
 		Steps: []entry.Step{
-			{ID: "survey", Spec: &entry.SendSurvey{Channel: "email", Question: "How did we do?", Subject: "Your call",
-				Text: "Rate us:\n$(survey.url)", Wait: "1d"}},
-			{Spec: &entry.SendEmail{Subject: "Thanks, $(customer.first_name)", Text: "Hello"}},
+			{ID: "survey", Spec: &entry.SendSurvey{Channel: "email", Question: entry.Plain("How did we do?"), Subject: entry.Plain("Your call"),
+				Text: entry.Plain("Rate us:\n$(survey.url)"), Wait: "1d"}},
+			{Spec: &entry.SendEmail{Subject: entry.Plain("Thanks, $(customer.first_name)"), Text: entry.Plain("Hello")}},
 			{Spec: &entry.Wait{Duration: "1w"}},
 		}}
 	require.Equal(t, want, got.Definition())
@@ -489,8 +489,8 @@ func TestTheConsoleShowsTheYAMLThatCcflowctlExports(t *testing.T) {
 			{Spec: &entry.SetVariable{Name: "d", Value: "0o17"}},
 			{Spec: &entry.SetVariable{Name: "e", Value: "note: a colon"}},
 			{Spec: &entry.SetVariable{Name: "f", Value: "12:30"}},
-			{Spec: &entry.SendSMS{Text: "  1e3 leading spaces"}},
-			{Spec: &entry.SendEmail{Subject: "Several lines", Text: "  yes\nno: maybe\n\n0o17\n"}},
+			{Spec: &entry.SendSMS{Text: entry.Plain("  1e3 leading spaces")}},
+			{Spec: &entry.SendEmail{Subject: entry.Plain("Several lines"), Text: entry.Plain("  yes\nno: maybe\n\n0o17\n")}},
 		}})
 	require.NoError(t, err)
 

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/ccflow/ccflow/core/entry"
+	"github.com/ccflow/ccflow/core/i18n"
 	"github.com/ccflow/ccflow/core/policy"
 )
 
@@ -45,6 +46,8 @@ const (
 	fieldDrop       = "drop"
 	// fieldCancelOnNew is the entry's cancel_on_new_interaction.
 	fieldCancelOnNew = "cancel_on_new_interaction"
+	// fieldDefaultLanguage is the entry's default_language.
+	fieldDefaultLanguage = "default_language"
 	// fieldSample is the entry's sample_percent.
 	fieldSample = "sample_percent"
 	// rootList is the list of the entry's own steps.
@@ -59,6 +62,8 @@ const (
 const (
 	maxDraftBlocks   = 500
 	maxDraftTriggers = 100
+	// maxDraftLanguages bounds the languages of one text field.
+	maxDraftLanguages = 50
 )
 
 var (
@@ -83,6 +88,9 @@ type draft struct {
 	// cancel_on_new_interaction and quiet_hours, by channel.
 	CancelOnNew bool
 	Quiet       map[string]*quietDraft
+	// DefaultLanguage is the entry's default_language as the form holds
+	// it ("" for en): the language of each text's first box.
+	DefaultLanguage string
 	// SamplePercent is sample_percent as typed; "" is every match.
 	SamplePercent string
 
@@ -178,8 +186,13 @@ type block struct {
 	Type string
 	ID   string
 	// Values holds the step's own fields that are not lists of steps, as
-	// the form shows them (headers as "Name: value" lines).
+	// the form shows them (headers as "Name: value" lines); a text a
+	// customer reads (a localized field) holds its text in the entry's
+	// default language here, and its other languages in Langs.
 	Values map[string]string
+	// Langs holds the other languages of localized fields by field name,
+	// in the order the form shows them.
+	Langs map[string][]*variant
 	// Lists holds the nested lists of steps by field name: the type's
 	// fields of kind steps, and on_error.
 	Lists map[string][]*block
@@ -188,6 +201,13 @@ type block struct {
 	Raw string
 	// Open shows the block's form.
 	Open bool
+}
+
+// variant is a localized field's text in one language besides the
+// entry's default.
+type variant struct {
+	Tag  string
+	Text string
 }
 
 // stepTypes are the step model's descriptors by type name, and stepOrder
@@ -289,7 +309,7 @@ func (b *block) known() bool {
 // draftFromEntry is the draft of a stored entry.
 func draftFromEntry(e entry.Entry) (*draft, error) {
 	d := &draft{ID: e.ID, Version: e.Version, Name: e.Name, Service: e.Service, Enabled: e.Enabled,
-		CancelOnNew: e.CancelOnNewInteraction, Quiet: map[string]*quietDraft{}}
+		CancelOnNew: e.CancelOnNewInteraction, Quiet: map[string]*quietDraft{}, DefaultLanguage: e.DefaultLanguage}
 	if e.SamplePercent != nil {
 		d.SamplePercent = strconv.Itoa(*e.SamplePercent)
 	}
@@ -327,7 +347,8 @@ func (d *draft) blocksFromSteps(steps []entry.Step) ([]*block, error) {
 		if err := json.Unmarshal(data, &obj); err != nil {
 			return nil, fmt.Errorf("console: reading a step of type %q: %w", s.Type(), err)
 		}
-		b := &block{Key: d.newKey("b"), Type: s.Type(), ID: s.ID, Values: map[string]string{}, Lists: map[string][]*block{}}
+		b := &block{Key: d.newKey("b"), Type: s.Type(), ID: s.ID, Values: map[string]string{}, Lists: map[string][]*block{},
+			Langs: map[string][]*variant{}}
 		if !b.known() {
 			delete(obj, "id")
 			b.Raw = string(data)
@@ -337,6 +358,10 @@ func (d *draft) blocksFromSteps(steps []entry.Step) ([]*block, error) {
 		for _, f := range valueFields(b.Type) {
 			raw, ok := obj[f.Name]
 			if !ok {
+				continue
+			}
+			if f.Localized {
+				b.Values[f.Name], b.Langs[f.Name] = formTexts(raw, d.defaultLanguage())
 				continue
 			}
 			b.Values[f.Name] = formValue(f.Kind, raw)
@@ -436,6 +461,35 @@ func formValue(kind string, raw json.RawMessage) string {
 	return string(raw)
 }
 
+// formTexts is how the form shows a localized field's JSON value: its
+// text in the default language def (all of a plain string) and its other
+// languages, sorted by tag.
+func formTexts(raw json.RawMessage, def string) (string, []*variant) {
+	var t entry.Text
+	if err := json.Unmarshal(raw, &t); err != nil || !t.IsTranslated() {
+		return formValue("", raw), nil
+	}
+	main, _ := t.In(def)
+	var others []*variant
+	for _, tag := range t.Languages() {
+		if tag == def {
+			continue
+		}
+		s, _ := t.In(tag)
+		others = append(others, &variant{Tag: tag, Text: s})
+	}
+	return main, others
+}
+
+// defaultLanguage is the language of the texts' first boxes: the entry's
+// default_language, en when it names none.
+func (d *draft) defaultLanguage() string {
+	if tag := strings.TrimSpace(d.DefaultLanguage); tag != "" {
+		return tag
+	}
+	return i18n.Default
+}
+
 // newDraft is the draft of a new entry.
 func newDraft() *draft {
 	return &draft{Enabled: true, Quiet: map[string]*quietDraft{}}
@@ -525,6 +579,8 @@ func parseDraft(form url.Values) (*draft, error) {
 		CancelOnNew:   form.Get(fieldCancelOnNew) != "",
 		Quiet:         parseQuiet(form),
 		SamplePercent: strings.TrimSpace(form.Get(fieldSample)),
+		// Spaces trimmed, so the boxes' language reads as it will be saved.
+		DefaultLanguage: strings.TrimSpace(form.Get(fieldDefaultLanguage)),
 	}
 	if v := form.Get(fieldVersion); v != "" {
 		n, err := strconv.Atoi(v)
@@ -563,7 +619,7 @@ func parseDraft(form url.Values) (*draft, error) {
 			return nil, fmt.Errorf("block %q is not one the console makes, or is given twice", v)
 		}
 		b := &block{Key: key, Type: form.Get(key + ".type"), ID: form.Get(key + ".id"),
-			Values: map[string]string{}, Lists: map[string][]*block{}, Open: form.Get(key+".open") != ""}
+			Values: map[string]string{}, Lists: map[string][]*block{}, Langs: map[string][]*variant{}, Open: form.Get(key+".open") != ""}
 		if b.known() {
 			for _, f := range valueFields(b.Type) {
 				if f.Kind == kindDays { // one box per day
@@ -571,6 +627,16 @@ func parseDraft(form url.Values) (*draft, error) {
 					continue
 				}
 				b.Values[f.Name] = formText(form.Get(key + ".f." + f.Name))
+				if !f.Localized {
+					continue
+				}
+				tags := form[key+".lang."+f.Name]
+				if len(tags) > maxDraftLanguages {
+					return nil, fmt.Errorf("block %s's %s has more than %d languages", key, f.Name, maxDraftLanguages)
+				}
+				for _, tag := range tags {
+					b.Langs[f.Name] = append(b.Langs[f.Name], &variant{Tag: tag, Text: formText(form.Get(key + ".f." + f.Name + "@" + tag))})
+				}
 			}
 		} else {
 			b.Raw = form.Get(key + ".raw")

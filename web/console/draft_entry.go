@@ -43,6 +43,9 @@ func (d *draft) entry() (entry.Entry, *places, error) {
 	if d.CancelOnNew {
 		obj["cancel_on_new_interaction"] = true
 	}
+	if d.DefaultLanguage != "" {
+		obj["default_language"] = d.DefaultLanguage
+	}
 	quiet := map[string]any{}
 	for _, ch := range policy.Channels {
 		if w, ok := d.Quiet[ch].json(); ok {
@@ -69,7 +72,7 @@ func (d *draft) entry() (entry.Entry, *places, error) {
 		triggers = append(triggers, tj)
 	}
 	obj["triggers"] = triggers
-	steps, errs := buildSteps(d.Steps, rootList, p)
+	steps, errs := buildSteps(d.Steps, rootList, p, d.defaultLanguage())
 	formErrs = append(formErrs, errs...)
 	obj["steps"] = steps
 	if len(formErrs) > 0 {
@@ -114,8 +117,9 @@ func (t *triggerDraft) json(path string) (map[string]any, *validation.FieldError
 }
 
 // buildSteps turns blocks into the JSON of steps, noting in p where each
-// came from; path is the list's path ("steps", "steps[2].then").
-func buildSteps(blocks []*block, path string, p *places) ([]any, validation.Errors) {
+// came from; path is the list's path ("steps", "steps[2].then"), def the
+// entry's default language, that of a localized field's first box.
+func buildSteps(blocks []*block, path string, p *places, def string) ([]any, validation.Errors) {
 	steps := make([]any, 0, len(blocks))
 	var errs validation.Errors
 	for i, b := range blocks {
@@ -134,6 +138,21 @@ func buildSteps(blocks []*block, path string, p *places) ([]any, validation.Erro
 		if b.known() {
 			for _, f := range valueFields(b.Type) {
 				v := b.Values[f.Name]
+				if langs := b.Langs[f.Name]; f.Localized && len(langs) > 0 {
+					// Written per language: the first box is the default
+					// language's, left out when empty so validation
+					// says it is missing; each other box is kept, an
+					// empty one to be said empty.
+					texts := map[string]string{}
+					if strings.TrimSpace(v) != "" {
+						texts[def] = v
+					}
+					for _, l := range langs {
+						texts[l.Tag] = l.Text
+					}
+					obj[f.Name] = texts
+					continue
+				}
 				if strings.TrimSpace(v) == "" {
 					continue // an empty field says nothing, as in an entry file
 				}
@@ -161,9 +180,9 @@ func buildSteps(blocks []*block, path string, p *places) ([]any, validation.Erro
 			var children []any
 			var childErrs validation.Errors
 			if f.Kind == kindBranches {
-				children, childErrs = buildBranches(nested, validation.Join(at, f.Name), p)
+				children, childErrs = buildBranches(nested, validation.Join(at, f.Name), p, def)
 			} else {
-				children, childErrs = buildSteps(nested, validation.Join(at, f.Name), p)
+				children, childErrs = buildSteps(nested, validation.Join(at, f.Name), p, def)
 			}
 			errs = append(errs, childErrs...)
 			obj[f.Name] = children
@@ -176,7 +195,7 @@ func buildSteps(blocks []*block, path string, p *places) ([]any, validation.Erro
 // buildBranches turns branch blocks into the JSON of a split's branches,
 // noting in p where each came from; a weight that is no whole number is a
 // problem of the form, at the path the API would name.
-func buildBranches(blocks []*block, path string, p *places) ([]any, validation.Errors) {
+func buildBranches(blocks []*block, path string, p *places, def string) ([]any, validation.Errors) {
 	branches := make([]any, 0, len(blocks))
 	var errs validation.Errors
 	for i, b := range blocks {
@@ -195,7 +214,7 @@ func buildBranches(blocks []*block, path string, p *places) ([]any, validation.E
 			}
 		}
 		if steps := b.Lists["steps"]; len(steps) > 0 {
-			children, childErrs := buildSteps(steps, validation.Join(at, "steps"), p)
+			children, childErrs := buildSteps(steps, validation.Join(at, "steps"), p, def)
 			errs = append(errs, childErrs...)
 			obj["steps"] = children
 		}
@@ -295,6 +314,8 @@ func (d *draft) locate(path string, p *places) (target, where string) {
 		return "triggers", "Triggers"
 	case path == "cancel_on_new_interaction":
 		return fieldCancelOnNew, policyLabel(path)
+	case path == fieldDefaultLanguage:
+		return fieldDefaultLanguage, "Default language"
 	case path == fieldSample:
 		return fieldSample, "Sample"
 	case path == "quiet_hours" || strings.HasPrefix(path, "quiet_hours."):

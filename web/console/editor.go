@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/ccflow/ccflow/core/entry"
+	"github.com/ccflow/ccflow/core/i18n"
 	"github.com/ccflow/ccflow/core/policy"
 	"github.com/ccflow/ccflow/core/validation"
 	"github.com/ccflow/ccflow/usecase"
@@ -39,6 +40,13 @@ type entryView struct {
 	Targets     []targetView
 	Palette     []entry.StepType
 	Variables   []varGroup
+}
+
+// LanguageTags are the tags the language boxes suggest: ccflow's own
+// languages first, then others contact centers often write in.
+func (*entryView) LanguageTags() []string {
+	return append(i18n.Languages(), "ar", "da", "en-GB", "es-MX", "fi", "fr-CA", "hi", "it", "ko", "nb", "nl", "pl",
+		"pt-BR", "pt-PT", "sv", "th", "tr", "vi", "zh-Hans", "zh-Hant")
 }
 
 // PageTitle is the browser tab's title.
@@ -176,7 +184,36 @@ type fieldView struct {
 	Value    string
 	Required bool
 	Options  []string
+	// Localized marks a text a customer reads, which may be written per
+	// language: Value is its text in DefaultLang, Langs its others.
+	Localized   bool
+	DefaultLang string
+	Langs       []langView
 }
+
+// langView is one more language of a localized field.
+type langView struct {
+	Tag  string
+	Text string
+	// ID is its box's element id, FormName the box's name in the form.
+	ID, FormName string
+}
+
+// LangListName names the hidden values that list the field's languages.
+func (f fieldView) LangListName() string {
+	key, name, _ := strings.Cut(f.Target, ".")
+	return key + ".lang." + name
+}
+
+// NewLangName is the name of the box a language to add is typed in, and
+// NewLangID its element id.
+func (f fieldView) NewLangName() string {
+	key, name, _ := strings.Cut(f.Target, ".")
+	return key + ".newlang." + name
+}
+
+// NewLangID is the element id of the box a language to add is typed in.
+func (f fieldView) NewLangID() string { return anchorOf(f.NewLangName()) }
 
 // FormName is the field's name in the form.
 func (f fieldView) FormName() string {
@@ -307,6 +344,11 @@ func (c *console) edit(w http.ResponseWriter, r *http.Request, view *entryView) 
 			}
 		}
 		return c.save(w, r, view)
+	case name == opAddLang:
+		key, field, _ := strings.Cut(arg, ".")
+		if err := d.addLanguage(arg, r.PostFormValue(key+".newlang."+field)); err != nil {
+			return errPage(http.StatusBadRequest, "Not accepted", err.Error()+". Reload the page.")
+		}
 	case name == opApplyTrigger:
 		if err := d.apply(op, "", ""); err != nil {
 			return errPage(http.StatusBadRequest, "Not accepted", err.Error())
@@ -491,8 +533,16 @@ func (d *draft) listView(name, label, help string, blocks []*block, number strin
 		idField := ids[slices.IndexFunc(ids, func(f entry.StepField) bool { return f.Name == "id" })]
 		bv.IDField = fieldView{Target: b.Key + ".id", Name: "id", Label: idField.Label, Help: idField.Help, Kind: idField.Kind, Value: b.ID}
 		for _, f := range valueFields(b.Type) {
-			bv.Fields = append(bv.Fields, fieldView{Target: b.Key + "." + f.Name, Name: f.Name, Label: f.Label, Help: f.Help,
-				Kind: f.Kind, Value: b.Values[f.Name], Required: f.Required, Options: f.Options})
+			fv := fieldView{Target: b.Key + "." + f.Name, Name: f.Name, Label: f.Label, Help: f.Help,
+				Kind: f.Kind, Value: b.Values[f.Name], Required: f.Required, Options: f.Options}
+			if f.Localized {
+				fv.Localized, fv.DefaultLang = true, d.defaultLanguage()
+				for _, l := range b.Langs[f.Name] {
+					fv.Langs = append(fv.Langs, langView{Tag: l.Tag, Text: l.Text,
+						ID: anchorOf(fv.Target + "@" + l.Tag), FormName: fv.FormName() + "@" + l.Tag})
+				}
+			}
+			bv.Fields = append(bv.Fields, fv)
 		}
 		for _, f := range listFields(b.Type) {
 			if f.Name == onErrorField.Name && len(b.Lists[f.Name]) == 0 && !b.Open {

@@ -47,7 +47,7 @@ func TestASplitsBranchesAreBlocksOfTheirOwn(t *testing.T) {
 	entry.Normalize(&e)
 	require.NoError(t, entry.Validate(e, entry.DefaultCatalog()))
 	require.Equal(t, &entry.Split{Branches: []entry.Branch{
-		{ID: "a", Weight: 70, Steps: []entry.Step{{Spec: &entry.SendSMS{Text: "Rate us"}}}},
+		{ID: "a", Weight: 70, Steps: []entry.Step{{Spec: &entry.SendSMS{Text: entry.Plain("Rate us")}}}},
 		{ID: "b", Weight: 30},
 	}}, e.Steps[0].Spec)
 }

@@ -152,6 +152,7 @@ func (d *draft) variables() []varGroup {
 		{Title: "Case", Names: eventVariables["case"]},
 		{Title: "Sent by the contact-center backend", Note: "Any name in the event's variables, e.g.", Names: eventVariables[""]},
 		{Title: "Entry", Names: []string{"entry.id", "entry.name", "entry.version"}},
+		{Title: "Run", Note: "The language the run chose for its texts from the customer's:", Names: []string{"run.language"}},
 	}
 	var survey, fallback bool
 	var set []string
@@ -184,7 +185,8 @@ func (d *draft) variables() []varGroup {
 		}
 	})
 	if survey {
-		groups = append(groups, varGroup{Title: "After a survey", Names: []string{"survey.url", "survey.answered", "survey.score", "survey.comment"}})
+		groups = append(groups, varGroup{Title: "After a survey", Names: []string{"survey.url", "survey.scale", "survey.answered", "survey.score", "survey.comment"}},
+			varGroup{Title: "In a survey email", Note: "One link per score: the buttons in its HTML, a list in its text.", Names: []string{"survey.rating_links"}})
 	}
 	if len(set) > 0 {
 		slices.Sort(set)

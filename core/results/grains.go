@@ -1,0 +1,103 @@
+package results
+
+import (
+	"slices"
+	"time"
+)
+
+// Grain is the length of the UTC buckets an aggregate level is kept in.
+// Every time zone's offset is a whole number of quarter hours today
+// (:30 and :45 zones included), so a local day's bounds fall on quarter
+// hours; the coarser grains make long periods cheap to read, and a bound
+// that falls inside a level's finest bucket (a zone of another age, an
+// RFC 3339 bound at 10:07) is read from the facts themselves (Span), so
+// every bound is exact.
+type Grain int16
+
+// The grains, finest first. Their numbers are stored: never renumber.
+const (
+	Quarter Grain = 0
+	Hour    Grain = 1
+	UTCDay  Grain = 2
+)
+
+// Size is the length of a bucket of g.
+func (g Grain) Size() time.Duration {
+	switch g {
+	case Quarter:
+		return 15 * time.Minute
+	case Hour:
+		return time.Hour
+	}
+	return 24 * time.Hour
+}
+
+// Floor is the start of the bucket of g that t falls in. Buckets are
+// counted from the Unix epoch, a UTC midnight.
+func (g Grain) Floor(t time.Time) time.Time {
+	size := int64(g.Size() / time.Second)
+	s := t.Unix()
+	s -= ((s % size) + size) % size
+	return time.Unix(s, 0).UTC()
+}
+
+// Aligned reports whether t starts a bucket of g.
+func (g Grain) Aligned(t time.Time) bool {
+	return t.Nanosecond() == 0 && g.Floor(t).Equal(t)
+}
+
+// Block is one bucket of one grain.
+type Block struct {
+	Grain Grain
+	Start time.Time
+}
+
+// End is where b ends.
+func (b Block) End() time.Time { return b.Start.Add(b.Grain.Size()) }
+
+// Span is [From, To): a part of a period no bucket covers exactly, read
+// from the facts.
+type Span struct {
+	From, To time.Time
+}
+
+// Contains reports whether t is in s.
+func (s Span) Contains(t time.Time) bool { return !t.Before(s.From) && t.Before(s.To) }
+
+// Decompose covers [from, to) with the fewest buckets of grains it can,
+// coarsest first where they fit, and returns them in order with the
+// spans no bucket covers (at the bounds, when they fall inside a bucket
+// of the finest grain). Blocks and spans together cover [from, to)
+// exactly, once.
+func Decompose(from, to time.Time, grains []Grain) ([]Block, []Span) {
+	desc := slices.Clone(grains)
+	slices.SortFunc(desc, func(a, b Grain) int { return int(b) - int(a) })
+	finest := desc[len(desc)-1]
+	var blocks []Block
+	var spans []Span
+	for t := from; t.Before(to); {
+		placed := false
+		for _, g := range desc {
+			if g.Aligned(t) && !t.Add(g.Size()).After(to) {
+				blocks = append(blocks, Block{Grain: g, Start: t.UTC()})
+				t = t.Add(g.Size())
+				placed = true
+				break
+			}
+		}
+		if placed {
+			continue
+		}
+		next := finest.Floor(t).Add(finest.Size())
+		if next.After(to) {
+			next = to
+		}
+		if n := len(spans); n > 0 && spans[n-1].To.Equal(t) {
+			spans[n-1].To = next
+		} else {
+			spans = append(spans, Span{From: t, To: next})
+		}
+		t = next
+	}
+	return blocks, spans
+}
