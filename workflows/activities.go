@@ -220,6 +220,20 @@ type OpenSurveyInput struct {
 	// Service the event's, whose brand the page shows.
 	Language string `json:"language,omitempty"`
 	Service  string `json:"service,omitempty"`
+	// Scale is the step's rating scale ("" in histories from before
+	// scales: 1-5).
+	Scale string `json:"scale,omitempty"`
+	// Reply asks for an SMS survey answered by reply (answer_by: reply):
+	// the activity opens it for replies from To, the number the SMS goes
+	// to, unless another survey is open for replies from it.
+	Reply *ReplyClaim `json:"reply,omitempty"`
+}
+
+// ReplyClaim is what opening a survey for SMS replies needs: the number
+// the SMS goes to and the step's wait.
+type ReplyClaim struct {
+	To   string        `json:"to"`
+	Wait time.Duration `json:"wait"`
 }
 
 // Survey is an opened survey: its ID (workflow ID + "/" + step id) and the
@@ -227,6 +241,11 @@ type OpenSurveyInput struct {
 type Survey struct {
 	ID  string `json:"id"`
 	URL string `json:"url"`
+	// ByReply is true when the survey takes its answer as an SMS reply
+	// (OpenSurveyInput.Reply). When it was asked for and is false, Reason
+	// says why the survey goes as a link instead.
+	ByReply bool   `json:"by_reply,omitempty"`
+	Reason  string `json:"reason,omitempty"`
 }
 
 // HTTPRequestInput is one request of an http_request step, its templates

@@ -48,6 +48,17 @@ const htmlContextsChange = "email-html-contexts"
 // has the next step's.
 const sendFallbackChange = "send-fallback"
 
+// smsReplyChange: version 1 asks an SMS survey answered by reply
+// (answer_by: reply) its question in the SMS with what to reply, opens it
+// for replies from its number (OpenSurvey's Reply) and, while it waits,
+// sends its one clarifying SMS when the customer replies without a number
+// on the scale (UnclearReplySignal): a send activity beside the wait, whose
+// timer the signal cuts and starts again. Entries could not ask for replies
+// before it; a run without it (a worker without it started the run)
+// sends such a survey as a link, with the question and the link after
+// its text when the text shows none.
+const smsReplyChange = "sms-reply"
+
 // changes says which gated changes are on for one run.
 type changes struct {
 	upsertCurrentStep bool
@@ -59,6 +70,8 @@ type changes struct {
 	htmlContexts bool
 	// sendFallback: sendFallbackChange.
 	sendFallback bool
+	// smsReply: smsReplyChange.
+	smsReply bool
 }
 
 // currentChanges turns on every change for a new run and, for a run
@@ -70,5 +83,6 @@ func currentChanges(ctx workflow.Context) changes {
 		answerDuringSendCounts: workflow.GetVersion(ctx, surveyAnsweredDuringSendChange, workflow.DefaultVersion, 1) >= 1,
 		htmlContexts:           workflow.GetVersion(ctx, htmlContextsChange, workflow.DefaultVersion, 1) >= 1,
 		sendFallback:           workflow.GetVersion(ctx, sendFallbackChange, workflow.DefaultVersion, 1) >= 1,
+		smsReply:               workflow.GetVersion(ctx, smsReplyChange, workflow.DefaultVersion, 1) >= 1,
 	}
 }
