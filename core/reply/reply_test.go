@@ -16,7 +16,7 @@ import (
 func TestRead(t *testing.T) {
 	t.Parallel()
 	long := "4 " + strings.Repeat("slow but kind ", 114) + "agent" // 1,603 characters
-	wordy := strings.Repeat("no number here ", 106) + "at all."  // 1,597 characters
+	wordy := strings.Repeat("no number here ", 106) + "at all."    // 1,597 characters
 	tests := []struct {
 		name    string
 		text    string
