@@ -73,6 +73,7 @@ func TestValidateAcceptsConditionsAboutVariablesARunCanHave(t *testing.T) {
 			" && followup.sent == 'yes' && followed_up == 'yes' && vip && customer.email != '' && entry.version > 0",
 			Then: []entry.Step{{Spec: &entry.Wait{Duration: "1m"}}}}},
 		entry.Step{Spec: &entry.If{Condition: "error.step == 'x'", Then: []entry.Step{{Spec: &entry.Wait{Duration: "1m"}}}}},
+		entry.Step{Spec: &entry.If{Condition: "survey.answer_by == 'link'", Then: []entry.Step{{Spec: &entry.Wait{Duration: "1m"}}}}},
 	)
 	require.NoError(t, entry.Validate(e, entry.DefaultCatalog()))
 }
@@ -211,7 +212,7 @@ func TestValidate(t *testing.T) {
 		{"condition parses", func(e *entry.Entry) { branch(e).Condition = "survey.score <=" },
 			"steps[1].condition", `"survey.score <=" is not a valid CEL expression`},
 		{"condition names a field no run has", func(e *entry.Entry) { branch(e).Condition = "survey.scor <= 2" },
-			"steps[1].condition", "survey.scor is not a variable (under survey there are survey.answered, survey.comment, survey.id, survey.scale, survey.score and survey.url)"},
+			"steps[1].condition", "survey.scor is not a variable (under survey there are survey.answer_by, survey.answered, survey.comment, survey.id, survey.scale, survey.score and survey.url)"},
 		{"condition names a customer field no event has", func(e *entry.Entry) { branch(e).Condition = "customer.mail == ''" },
 			"steps[1].condition", "customer.mail is not a variable"},
 		{"condition type-checks", func(e *entry.Entry) { branch(e).Condition = "survey.score <= '2' + 1" },
