@@ -146,7 +146,8 @@ func TestASurveyAnsweredByReplyGoesAsALinkWhileAnotherWaitsForTheNumber(t *testi
 			require.Equal(t, "link", st.Variables["survey.answer_by"])
 			require.Equal(t, []workflows.Note{{StepID: "survey", At: start,
 				Message: "the survey went as a link, not to be answered by reply: another survey waits for a reply from this number"}}, st.Notes)
-			require.Equal(t, "waiting for the survey answer from step survey until 2026-11-24 10:15 UTC", during.Details)
+			require.Equal(t, "waiting for the survey answer from step survey until 2026-11-24 10:15 UTC"+
+				" (sent as a link: another survey waits for a reply from this number)", during.Details)
 			require.EqualValues(t, 5, st.Variables["survey.score"])
 			require.Empty(t, h.smsOf(clarifyID))
 		})

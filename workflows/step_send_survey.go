@@ -108,13 +108,15 @@ func sendSurvey(r *run, ctx workflow.Context, s *entry.SendSurvey, p place) erro
 		until = workflow.Now(ctx).Add(wait)
 	}
 
-	await := r.awaitAnswer
-	if survey.ByReply {
-		await = func(ctx workflow.Context, p place, pending *pendingSurvey, until time.Time) (bool, error) {
-			return r.awaitReply(ctx, p, pending, until, claim.To, on)
-		}
+	var answered bool
+	switch {
+	case survey.ByReply:
+		answered, err = r.awaitReply(ctx, p, pending, until, claim.To, on)
+	case claim != nil:
+		answered, err = r.awaitAnswer(ctx, p, pending, until, " (sent as a link: "+survey.Reason+")")
+	default:
+		answered, err = r.awaitAnswer(ctx, p, pending, until, "")
 	}
-	answered, err := await(ctx, p, pending, until)
 	if err != nil {
 		return err
 	}
@@ -131,9 +133,10 @@ func sendSurvey(r *run, ctx workflow.Context, s *entry.SendSurvey, p place) erro
 }
 
 // awaitAnswer waits until until for the answer to the survey pending,
-// and says whether it came.
-func (r *run) awaitAnswer(ctx workflow.Context, p place, pending *pendingSurvey, until time.Time) (bool, error) {
-	r.setDetails(ctx, fmt.Sprintf("waiting for the survey answer from step %s until %s", p.id, formatTime(until)))
+// and says whether it came; why ends the details' words (why a survey
+// asked to be answered by reply went as a link).
+func (r *run) awaitAnswer(ctx workflow.Context, p place, pending *pendingSurvey, until time.Time, why string) (bool, error) {
+	r.setDetails(ctx, fmt.Sprintf("waiting for the survey answer from step %s until %s%s", p.id, formatTime(until), why))
 	left := until.Sub(workflow.Now(ctx))
 	if left <= 0 && r.changes.answerDuringSendCounts {
 		// The send reported back after the wait had ended (it was retried
