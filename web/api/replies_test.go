@@ -9,8 +9,10 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/worker"
@@ -98,6 +100,12 @@ func TestASurveyIsAnsweredByAnSMSReplyThroughTheWebhook(t *testing.T) {
 	require.Equal(t, "text/xml", contentType)
 	require.Equal(t, "Please reply with just a number from 1 to 5.", srv.WaitForMessages(t, 2, 30*time.Second)[1].Body)
 
+	// A hostile reply: NUL, bytes that are not UTF-8, 5,000 characters.
+	hostile := url.Values{"MessageSid": {inboundSID(t, 4)}, "From": {asked.To}, "To": {asked.From},
+		"Body": {"\x00\xff" + strings.Repeat("é", 5000) + " 3"}}
+	status, _, body = a.signedForm("/webhooks/twilio/inbound", twilioAuthToken, hostile)
+	require.Equal(t, http.StatusOK, status, body)
+
 	answer := url.Values{"MessageSid": {inboundSID(t, 2)}, "From": {asked.To}, "To": {asked.From}, "Body": {"1 nobody called back"}}
 	status, _, first := a.signedForm("/webhooks/twilio/inbound", twilioAuthToken, answer)
 	require.Equal(t, http.StatusOK, status, first)
@@ -117,10 +125,12 @@ func TestASurveyIsAnsweredByAnSMSReplyThroughTheWebhook(t *testing.T) {
 	require.Equal(t, "reply", sv.AnswerBy)
 	require.Equal(t, 1, sv.Answer.Score)
 	require.False(t, sv.Answer.Late)
-	require.Len(t, sv.Replies, 2)
+	require.Len(t, sv.Replies, 3)
 	require.Equal(t, "unclear", sv.Replies[0].Action)
-	require.Equal(t, "answered", sv.Replies[1].Action)
-	require.Equal(t, "1 nobody called back", *sv.Replies[1].Body)
+	require.Equal(t, "unclear", sv.Replies[1].Action, "the 3 lies past the 1,600 characters a message keeps")
+	require.Equal(t, 1600, utf8.RuneCountInString(*sv.Replies[1].Body))
+	require.Equal(t, "answered", sv.Replies[2].Action)
+	require.Equal(t, "1 nobody called back", *sv.Replies[2].Body)
 	require.Len(t, srv.Messages(), 3, "one clarifying SMS, no other")
 
 	// A text from a number no survey went to is kept, not an error.
