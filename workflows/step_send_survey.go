@@ -74,7 +74,7 @@ func sendSurvey(r *run, ctx workflow.Context, s *entry.SendSurvey, p place) erro
 	}
 
 	r.setDetails(ctx, fmt.Sprintf("waiting for the survey answer from step %s until %s", p.id, formatTime(until)))
-	r.note(ctx, TimelineEntry{StepID: p.id, Kind: TimelineWaited, Reason: "up to " + span(until.Sub(workflow.Now(ctx))) + " for the survey's answer"})
+	r.note(ctx, TimelineEntry{StepID: p.id, Kind: TimelineWaited, Reason: "up to " + span(wait) + " for the survey's answer"})
 	var answered bool
 	if left := until.Sub(workflow.Now(ctx)); left <= 0 && r.changes.answerDuringSendCounts {
 		// The send reported back after the wait had ended (it was retried
