@@ -382,3 +382,42 @@ func TestASimulationSendsWritesAndStartsNothing(t *testing.T) {
 	var notFound *serviceerror.NotFound
 	require.True(t, errors.As(err, &notFound), "nothing started in the namespace: %v", err)
 }
+
+// With payload keys, the interactions ingest keeps for simulations are
+// sealed as histories are: nothing of the customer reads in clear in the
+// store, and a simulation opens them.
+func TestKeptInteractionsAreSealedWithThePayloadKeys(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	keys := testenv.PayloadKeys(t)
+	if keys == nil {
+		t.Fatal("CCFLOW_PAYLOAD_KEYS is none: this test needs payload keys")
+	}
+	f.svc.PayloadConverter = keys.DataConverter()
+	ctx := context.Background()
+	ev := customerOwnEvent()
+	ev.Customer.FirstName, ev.Customer.LastName = "Augusta", "Byron-King"
+	ended := time.Date(2026, 11, 23, 17, 0, 0, 0, time.UTC)
+	ev.EndedAt = &ended
+	_, err := f.svc.Ingest(ctx, ev, false) // matches no entry: starts nothing
+	require.NoError(t, err)
+
+	var sealed []byte
+	require.NoError(t, f.store.DB().Get(&sealed, `SELECT event FROM recorded_interactions WHERE interaction_id = $1`, ev.InteractionID))
+	for _, clear := range []string{ev.Customer.Email, ev.Customer.Phone, "Augusta", "Byron-King"} {
+		require.NotContains(t, string(sealed), clear)
+	}
+	draft := surveyThenApology("1d")
+	draft.Enabled, draft.Triggers = true, []entry.Trigger{{Type: entry.TriggerDisposition, Disposition: "Problem solved"}}
+	period := &usecase.SimulationPeriod{From: ended.Add(-time.Hour), To: ended.Add(time.Hour)}
+	sim, err := f.svc.Simulate(ctx, usecase.SimulationRequest{Entry: &draft, Recorded: period})
+	require.NoError(t, err)
+	require.Equal(t, usecase.SimulationDone, sim.Status)
+	require.Len(t, sim.Result.Runs, 1)
+	last := sim.Result.Runs[0].Timeline[len(sim.Result.Runs[0].Timeline)-1]
+	require.Equal(t, "Thank you, Augusta.", last.Preview, "the simulation opened the sealed event")
+
+	keyless := &usecase.Service{Store: f.store, Temporal: f.temporal, TaskQueue: f.svc.TaskQueue}
+	_, err = keyless.Simulate(ctx, usecase.SimulationRequest{Entry: &draft, Recorded: period})
+	require.ErrorContains(t, err, "payload keys", "a starter without the keys cannot open them, and says why")
+}
