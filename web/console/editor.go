@@ -39,6 +39,8 @@ type entryView struct {
 	Targets     []targetView
 	Palette     []entry.StepType
 	Variables   []varGroup
+	// Sim is the Simulate section.
+	Sim *simulateView
 }
 
 // PageTitle is the browser tab's title.
@@ -297,6 +299,7 @@ func (c *console) edit(w http.ResponseWriter, r *http.Request, view *entryView) 
 	}
 	d.ID = view.ID // the URL names the entry, never the form
 	view.Draft = d
+	view.Sim = simulationFromForm(r)
 	op := r.PostFormValue(fieldOp)
 	name, arg, _ := strings.Cut(op, ":")
 	switch {
@@ -307,6 +310,10 @@ func (c *console) edit(w http.ResponseWriter, r *http.Request, view *entryView) 
 			}
 		}
 		return c.save(w, r, view)
+	case name == opSimExample || name == opSimulate || name == opForecast:
+		if err := c.simulate(r.Context(), view, name); err != nil {
+			return err
+		}
 	case name == opApplyTrigger:
 		if err := d.apply(op, "", ""); err != nil {
 			return errPage(http.StatusBadRequest, "Not accepted", err.Error())
@@ -467,6 +474,9 @@ func (v *entryView) fill(catalog entry.Catalog, services []string) {
 	})
 	v.Palette = palette()
 	v.Variables = d.variables()
+	if v.Sim == nil {
+		v.Sim = newSimulateView()
+	}
 }
 
 // listView builds the view of a list of blocks; number is the list's
