@@ -358,8 +358,12 @@ func forecastOf(sim usecase.Simulation, entryID string) *forecastView {
 		}
 	}
 	slices.Sort(days)
+	days = everyDay(days)
 	for _, day := range days {
 		row := byDay[day]
+		if row == nil {
+			row = &forecastRow{Day: day}
+		}
 		var words []string
 		for _, k := range slices.Sorted(maps.Keys(reasons[day])) {
 			words = append(words, fmt.Sprintf("%s %d", k, reasons[day][k]))
@@ -370,6 +374,24 @@ func forecastOf(sim usecase.Simulation, entryID string) *forecastView {
 	f.HasRows = len(f.Rows) > 0
 	f.Chart = chartOf(f.Rows)
 	return f
+}
+
+// everyDay is the days from the first of days to the last, each once:
+// a day without messages has its row and its place on the chart.
+func everyDay(days []string) []string {
+	if len(days) == 0 {
+		return days
+	}
+	first, err1 := time.Parse(time.DateOnly, days[0])
+	last, err2 := time.Parse(time.DateOnly, days[len(days)-1])
+	if err1 != nil || err2 != nil || last.Sub(first) > 62*24*time.Hour {
+		return days
+	}
+	var out []string
+	for d := first; !d.After(last); d = d.AddDate(0, 0, 1) {
+		out = append(out, d.Format(time.DateOnly))
+	}
+	return out
 }
 
 // reasonWords says a reason code in words.
@@ -385,6 +407,24 @@ type chart struct {
 	Ticks         []tick
 	Days          []chartDay
 	Label         string
+	// Narrow is the same chart for a phone: a row per day, its series
+	// stacked along it.
+	Narrow narrowChart
+}
+
+// narrowChart is the phone's chart: per day, a row of stacked segments.
+type narrowChart struct {
+	Width, Height int
+	Top           int
+	Rows          []narrowRow
+}
+
+type narrowRow struct {
+	Y        float64
+	Label    string
+	Total    int
+	TotalX   float64
+	Segments []bar
 }
 
 type tick struct {
@@ -455,7 +495,39 @@ func chartOf(rows []forecastRow) chart {
 		parts = append(parts, fmt.Sprintf("%s: %d email, %d SMS, %d held, %d skipped", day.Label, r.Email, r.SMS, r.Held, r.Skipped))
 	}
 	c.Label = "Messages per day: " + strings.Join(parts, "; ")
+	c.Narrow = narrowChartOf(rows)
 	return c
+}
+
+// The phone chart's geometry: a label column, a row per day.
+const (
+	narrowLabel = 52.0
+	narrowRowH  = 24.0
+	narrowBarH  = 14.0
+	narrowRight = 28.0
+)
+
+func narrowChartOf(rows []forecastRow) narrowChart {
+	n := narrowChart{Width: 340}
+	most := 0
+	for _, r := range rows {
+		most = max(most, r.Email+r.SMS+r.Held+r.Skipped)
+	}
+	n.Top = niceTop(most)
+	n.Height = int(narrowRowH*float64(len(rows))) + 4
+	plotW := float64(n.Width) - narrowLabel - narrowRight
+	for i, r := range rows {
+		row := narrowRow{Y: narrowRowH*float64(i) + 2, Label: shortDay(r.Day), Total: r.Email + r.SMS + r.Held + r.Skipped}
+		x := narrowLabel
+		for j, v := range []int{r.Email, r.SMS, r.Held, r.Skipped} {
+			w := plotW * float64(v) / float64(n.Top)
+			row.Segments = append(row.Segments, bar{Series: chartSeries[j].key, X: x, Y: row.Y + (narrowRowH-narrowBarH)/2, W: w, H: narrowBarH, Value: v})
+			x += w
+		}
+		row.TotalX = x + 4
+		n.Rows = append(n.Rows, row)
+	}
+	return n
 }
 
 // niceTop is the top of a scale that shows most: 1, 2 or 5 times a power
