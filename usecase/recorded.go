@@ -48,6 +48,25 @@ func (s *Service) keepInteraction(ctx context.Context, ev interaction.Event, arr
 	s.writeKept(context.WithoutCancel(ctx), []keptEvent{kept})
 }
 
+// KeepInteractions keeps events for simulations as ingest keeps each
+// event it takes (sealed alike), in one statement: for a tool that loads a
+// history of interactions ccflow did not receive itself (a benchmark, a
+// migration). An event without ended_at ended at arrived.
+func (s *Service) KeepInteractions(ctx context.Context, events []interaction.Event, arrived time.Time) error {
+	rows := make([]store.RecordedInteraction, 0, len(events))
+	for _, ev := range events {
+		if err := ev.Validate(); err != nil {
+			return err
+		}
+		row, err := s.recorded(keptEvent{event: ev, arrived: arrived})
+		if err != nil {
+			return err
+		}
+		rows = append(rows, row)
+	}
+	return classify(s.Store.RecordInteractions(ctx, rows))
+}
+
 // keptEvent is an event on its way to the store.
 type keptEvent struct {
 	event   interaction.Event
@@ -99,23 +118,31 @@ func (s *Service) writeKept(ctx context.Context, batch []keptEvent) {
 	}
 	rows := make([]store.RecordedInteraction, 0, len(batch))
 	for _, k := range batch {
-		sealed, err := s.sealEvent(k.event)
+		row, err := s.recorded(k)
 		if err != nil {
 			s.logger().WarnContext(ctx, "an ended interaction is not kept for simulations", slog.Any("error", err))
 			continue
 		}
-		ended := k.arrived
-		if k.event.EndedAt != nil {
-			ended = *k.event.EndedAt
-		}
-		rows = append(rows, store.RecordedInteraction{InteractionID: k.event.InteractionID, CustomerID: customerID(k.event),
-			EndedAt: ended, Event: sealed})
+		rows = append(rows, row)
 	}
 	ctx, cancel := context.WithTimeout(ctx, ingestTimeout)
 	defer cancel()
 	if err := s.Store.RecordInteractions(ctx, rows); err != nil {
 		s.logger().WarnContext(ctx, "ended interactions are not kept for simulations", slog.Int("events", len(rows)), slog.Any("error", err))
 	}
+}
+
+// recorded is the store's row of a kept event.
+func (s *Service) recorded(k keptEvent) (store.RecordedInteraction, error) {
+	sealed, err := s.sealEvent(k.event)
+	if err != nil {
+		return store.RecordedInteraction{}, err
+	}
+	ended := k.arrived
+	if k.event.EndedAt != nil {
+		ended = *k.event.EndedAt
+	}
+	return store.RecordedInteraction{InteractionID: k.event.InteractionID, CustomerID: customerID(k.event), EndedAt: ended, Event: sealed}, nil
 }
 
 // sealEvent encodes ev for the store: JSON in clear without payload keys;
