@@ -186,12 +186,22 @@ func requireSameTimeline(t *testing.T, simulated, real []comparable) {
 	}
 }
 
-func (s *realSystem) entry(t *testing.T, e entry.Entry) {
+// entry saves an entry of id whose steps are the JSON steps, triggered
+// by the events here.
+func (s *realSystem) entry(t *testing.T, id, steps string) {
 	t.Helper()
-	e.Enabled = true
-	e.Triggers = []entry.Trigger{{Type: entry.TriggerDisposition, Disposition: "Problem solved"}}
-	_, err := s.svc.CreateEntry(context.Background(), e)
+	_, err := s.svc.CreateEntry(context.Background(), entryOf(t, id, steps))
 	require.NoError(t, err)
+}
+
+// entryOf is an entry of id whose steps are the JSON steps, triggered by
+// the events here, as the entry API decodes it.
+func entryOf(t *testing.T, id, steps string) entry.Entry {
+	t.Helper()
+	e, err := entry.Decode([]byte(`{"id": "` + id + `", "name": "` + id + `", "steps": ` + steps + `,
+		"triggers": [{"type": "disposition", "disposition": "Problem solved"}]}`))
+	require.NoError(t, err)
+	return e
 }
 
 // newYork is the example customer's zone.
@@ -200,7 +210,7 @@ var newYork, _ = time.LoadLocation("America/New_York")
 func TestASimulatedQuietHoursHoldIsTheRealOne(t *testing.T) {
 	t.Parallel()
 	s := newRealSystem(t)
-	s.entry(t, entry.Entry{ID: "late-text", Name: "Late text", Steps: []entry.Step{{ID: "text", Spec: &entry.SendSMS{Text: "Hello $(customer.first_name)"}}}})
+	s.entry(t, "late-text", `[{"id": "text", "type": "send_sms", "text": "Hello $(customer.first_name)"}]`)
 	// Three seconds before the SMS window opens, at 08:00 in New York.
 	before := time.Date(2026, 11, 23, 7, 59, 57, 0, newYork)
 	s.clock.startAt(before)
@@ -226,10 +236,8 @@ func (s *realSystem) clockAt(at time.Time) time.Time {
 func TestASimulatedOptOutIsTheRealOne(t *testing.T) {
 	t.Parallel()
 	s := newRealSystem(t)
-	s.entry(t, entry.Entry{ID: "opted-out", Name: "Opted out", Steps: []entry.Step{
-		{ID: "text", Spec: &entry.SendSMS{Text: "Hello"}},
-		{ID: "mail", Spec: &entry.SendEmail{Subject: "Hello", Text: "Hello $(customer.first_name)"}},
-	}})
+	s.entry(t, "opted-out", `[{"id": "text", "type": "send_sms", "text": "Hello"},
+		{"id": "mail", "type": "send_email", "subject": "Hello", "text": "Hello $(customer.first_name)"}]`)
 	s.clock.startAt(time.Date(2026, 11, 23, 12, 0, 0, 0, newYork))
 	ev := customerOwnEvent()
 	_, _, err := s.svc.AddSuppression(context.Background(), usecase.SuppressionRequest{Channel: "sms", Address: ev.Customer.Phone, Reason: "asked"},
@@ -250,11 +258,8 @@ func TestASimulatedCapIsTheRealOne(t *testing.T) {
 	s := newRealSystem(t)
 	_, err := s.store.SavePolicy(context.Background(), policy.Policy{MaxPerDay: map[string]int{"sms": 1}})
 	require.NoError(t, err)
-	s.entry(t, entry.Entry{ID: "two-texts", Name: "Two texts", Steps: []entry.Step{
-		{ID: "first", Spec: &entry.SendSMS{Text: "One"}},
-		{ID: "pause", Spec: &entry.Wait{Duration: "2s"}},
-		{ID: "second", Spec: &entry.SendSMS{Text: "Two"}},
-	}})
+	s.entry(t, "two-texts", `[{"id": "first", "type": "send_sms", "text": "One"}, {"id": "pause", "type": "wait", "duration": "2s"},
+		{"id": "second", "type": "send_sms", "text": "Two"}]`)
 	s.clock.startAt(time.Date(2026, 11, 23, 12, 0, 0, 0, newYork))
 	ev := customerOwnEvent()
 
@@ -268,22 +273,21 @@ func TestASimulatedCapIsTheRealOne(t *testing.T) {
 }
 
 // surveyThenApology is a survey by email that apologizes by SMS for a low
-// score and reminds by SMS when there is none.
-func surveyThenApology(wait string) entry.Entry {
-	return entry.Entry{ID: "survey-" + wait, Name: "Survey " + wait, Steps: []entry.Step{
-		{ID: "survey", Spec: &entry.SendSurvey{Channel: "email", Question: "How did we do?", Subject: "How did we do?",
-			Text: "Tell us: $(survey.url)", Wait: wait}},
-		{ID: "check", Spec: &entry.If{Condition: "survey.answered && survey.score <= 2",
-			Then: []entry.Step{{ID: "apology", Spec: &entry.SendSMS{Text: "We are sorry, $(customer.first_name)."}}},
-			Else: []entry.Step{{ID: "after", Spec: &entry.SendSMS{Text: "Thank you, $(customer.first_name)."}}},
-		}},
-	}}
+// score and thanks by SMS otherwise.
+func surveyThenApology(t *testing.T, wait string) entry.Entry {
+	return entryOf(t, "survey-"+wait, `[
+		{"id": "survey", "type": "send_survey", "channel": "email", "question": "How did we do?", "subject": "How did we do?",
+		 "text": "Tell us: $(survey.url)", "wait": "`+wait+`"},
+		{"id": "check", "type": "if", "condition": "survey.answered && survey.score <= 2",
+		 "then": [{"id": "apology", "type": "send_sms", "text": "We are sorry, $(customer.first_name)."}],
+		 "else": [{"id": "after", "type": "send_sms", "text": "Thank you, $(customer.first_name)."}]}]`)
 }
 
 func TestASimulatedLowAnswerTakesTheRealApology(t *testing.T) {
 	t.Parallel()
 	s := newRealSystem(t)
-	s.entry(t, surveyThenApology("1m"))
+	_, err := s.svc.CreateEntry(context.Background(), surveyThenApology(t, "1m"))
+	require.NoError(t, err)
 	s.clock.startAt(time.Date(2026, 11, 23, 12, 0, 0, 0, newYork))
 	ev := customerOwnEvent()
 	const after = 3 * time.Second
@@ -311,7 +315,8 @@ func TestASimulatedLowAnswerTakesTheRealApology(t *testing.T) {
 func TestASimulatedUnansweredSurveyIsTheRealOne(t *testing.T) {
 	t.Parallel()
 	s := newRealSystem(t)
-	s.entry(t, surveyThenApology("3s"))
+	_, err := s.svc.CreateEntry(context.Background(), surveyThenApology(t, "3s"))
+	require.NoError(t, err)
 	s.clock.startAt(time.Date(2026, 11, 23, 12, 0, 0, 0, newYork))
 	ev := customerOwnEvent()
 
@@ -344,16 +349,16 @@ func TestASimulationSendsWritesAndStartsNothing(t *testing.T) {
 		w.WriteHeader(http.StatusNoContent)
 	}))
 	t.Cleanup(crm.Close)
-	e := entry.Entry{ID: "everything", Name: "Everything", Steps: []entry.Step{
-		{ID: "survey", Spec: &entry.SendSurvey{Channel: "email", Question: "How did we do?", Subject: "How did we do?", Text: "Tell us: $(survey.url)", Wait: "1d"}},
-		{ID: "check", Spec: &entry.If{Condition: "survey.answered && survey.score <= 2", Then: []entry.Step{
-			{ID: "apology", Spec: &entry.SendEmail{Subject: "Sorry", Text: "Sorry, $(customer.first_name)"}},
-			{ID: "crm", Spec: &entry.HTTPRequest{Method: "POST", URL: crm.URL + "/callbacks", Body: `{"customer": "$(customer.id)"}`}},
-		}}},
-		{ID: "later", Spec: &entry.WaitUntil{Time: "10:00"}},
-		{ID: "thanks", Spec: &entry.SendSMS{Text: "Thanks", Fallback: []entry.Step{{ID: "mail", Spec: &entry.SendEmail{Subject: "Thanks", Text: "Thanks"}}}}},
-	}}
-	s.entry(t, e)
+	e := entryOf(t, "everything", `[
+		{"id": "survey", "type": "send_survey", "channel": "email", "question": "How did we do?", "subject": "How did we do?",
+		 "text": "Tell us: $(survey.url)", "wait": "1d"},
+		{"id": "check", "type": "if", "condition": "survey.answered && survey.score <= 2", "then": [
+			{"id": "apology", "type": "send_email", "subject": "Sorry", "text": "Sorry, $(customer.first_name)"},
+			{"id": "crm", "type": "http_request", "method": "POST", "url": "`+crm.URL+`/callbacks", "body": "{\"customer\": \"$(customer.id)\"}"}]},
+		{"id": "later", "type": "wait_until", "time": "10:00"},
+		{"id": "thanks", "type": "send_sms", "text": "Thanks", "fallback": [{"id": "mail", "type": "send_email", "subject": "Thanks", "text": "Thanks"}]}]`)
+	_, err := s.svc.CreateEntry(context.Background(), e)
+	require.NoError(t, err)
 	ev := customerOwnEvent()
 	now := time.Date(2026, 11, 23, 12, 0, 0, 0, newYork)
 
@@ -407,8 +412,7 @@ func TestKeptInteractionsAreSealedWithThePayloadKeys(t *testing.T) {
 	for _, clear := range []string{ev.Customer.Email, ev.Customer.Phone, "Augusta", "Byron-King"} {
 		require.NotContains(t, string(sealed), clear)
 	}
-	draft := surveyThenApology("1d")
-	draft.Enabled, draft.Triggers = true, []entry.Trigger{{Type: entry.TriggerDisposition, Disposition: "Problem solved"}}
+	draft := surveyThenApology(t, "1d")
 	period := &usecase.SimulationPeriod{From: ended.Add(-time.Hour), To: ended.Add(time.Hour)}
 	sim, err := f.svc.Simulate(ctx, usecase.SimulationRequest{Entry: &draft, Recorded: period})
 	require.NoError(t, err)

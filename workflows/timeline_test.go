@@ -21,6 +21,14 @@ func (h *harness) timeline() workflows.Timeline {
 	return tl
 }
 
+// stepsOf decodes steps as an entry's JSON writes them.
+func stepsOf(t *testing.T, steps string) []entry.Step {
+	t.Helper()
+	e, err := entry.Decode([]byte(`{"name": "x", "steps": ` + steps + `}`))
+	require.NoError(t, err)
+	return e.Steps
+}
+
 // entryLine is a timeline entry without what varies with the clock: its
 // time as an offset from the run's start.
 type entryLine struct {
@@ -69,12 +77,10 @@ func TestTimelineTellsHoldsSkipsWaitsAndTheUnansweredSurvey(t *testing.T) {
 	// The window opens while the send is held: sent when it is tried again.
 	h.at(time.Hour, func() { delete(h.outcomes, "text") })
 
-	h.complete(input(
-		entry.Step{ID: "text", Spec: &entry.SendSMS{Text: "Hello"}},
-		entry.Step{ID: "pause", Spec: &entry.Wait{Duration: "1d"}},
-		surveyStep(),
-		entry.Step{ID: "reminder", Spec: &entry.SendEmail{Subject: "Reminder", Text: "Still there?"}},
-	))
+	steps := stepsOf(t, `[{"id": "text", "type": "send_sms", "text": "Hello"}, {"id": "pause", "type": "wait", "duration": "1d"}]`)
+	steps = append(steps, surveyStep())
+	steps = append(steps, stepsOf(t, `[{"id": "reminder", "type": "send_email", "subject": "Reminder", "text": "Still there?"}]`)...)
+	h.complete(input(steps...))
 
 	require.Equal(t, []entryLine{
 		{0, "text", workflows.TimelineHeld, "quiet hours until 2026-11-23 15:15 America/New_York"},
@@ -91,7 +97,7 @@ func TestTimelineTellsHoldsSkipsWaitsAndTheUnansweredSurvey(t *testing.T) {
 func TestTimelineTellsTheStepThatFailedAndHowTheRunEnded(t *testing.T) {
 	h := newHarness(t)
 
-	err := h.run(input(entry.Step{ID: "oops", Spec: &entry.SendSMS{Text: "Order $(order_number)"}}))
+	err := h.run(input(stepsOf(t, `[{"id": "oops", "type": "send_sms", "text": "Order $(order_number)"}]`)...))
 
 	require.Error(t, err)
 	tl := h.timeline()

@@ -22,15 +22,17 @@ import (
 )
 
 // apologyEntry surveys by email and apologizes by SMS for a low score.
-func apologyEntry() entry.Entry {
-	return entry.Entry{ID: "apology", Name: "Apology", Enabled: true,
-		Triggers: []entry.Trigger{{Type: entry.TriggerDisposition, Disposition: "Problem solved"}},
-		Steps: []entry.Step{
-			{ID: "survey", Spec: &entry.SendSurvey{Channel: "email", Question: "How did we do?", Subject: "How did we do?",
-				Text: "Tell us: $(survey.url)", Wait: "2d"}},
-			{ID: "check", Spec: &entry.If{Condition: "survey.answered && survey.score <= 2",
-				Then: []entry.Step{{ID: "sorry", Spec: &entry.SendSMS{Text: "Sorry, $(customer.first_name)."}}}}},
-		}}
+func apologyEntry(t *testing.T) entry.Entry {
+	t.Helper()
+	e, err := entry.Decode([]byte(`{"id": "apology", "name": "Apology",
+	  "triggers": [{"type": "disposition", "disposition": "Problem solved"}],
+	  "steps": [
+	    {"id": "survey", "type": "send_survey", "channel": "email", "question": "How did we do?", "subject": "How did we do?",
+	     "text": "Tell us: $(survey.url)", "wait": "2d"},
+	    {"id": "check", "type": "if", "condition": "survey.answered && survey.score <= 2",
+	     "then": [{"id": "sorry", "type": "send_sms", "text": "Sorry, $(customer.first_name)."}]}]}`))
+	require.NoError(t, err)
+	return e
 }
 
 // blockOf is the form key of the block whose step id is id.
@@ -50,7 +52,7 @@ func TestSimulateShowsTheTimelineOfTheUnsavedEntry(t *testing.T) {
 	c := newTestConsole(t)
 	c.service.Simulation.PublicURL = "http://localhost"
 	c.signIn(testToken)
-	_, err := c.service.CreateEntry(context.Background(), apologyEntry())
+	_, err := c.service.CreateEntry(context.Background(), apologyEntry(t))
 	require.NoError(t, err)
 	e := c.openEditor("/console/entries/apology")
 	require.Contains(t, e.form.Get(fieldSimEvent), `"interaction_id": "INT-1001"`, "the screen starts with SPEC's example event")
@@ -81,7 +83,7 @@ func TestSimulateSaysWhatIsWrongAndWhere(t *testing.T) {
 	t.Parallel()
 	c := newTestConsole(t)
 	c.signIn(testToken)
-	_, err := c.service.CreateEntry(context.Background(), apologyEntry())
+	_, err := c.service.CreateEntry(context.Background(), apologyEntry(t))
 	require.NoError(t, err)
 	e := c.openEditor("/console/entries/apology")
 
@@ -139,7 +141,8 @@ func TestTheForecastShowsTheLastSevenDaysAsAChartAndATable(t *testing.T) {
 	page := string(e.page)
 	require.Equal(t, http.StatusOK, e.status, page)
 	require.Contains(t, page, "4 interactions in the period; the entry matches 75.0 % of them: 3 runs, 3 messages sent")
-	require.Contains(t, page, `<svg class="bars"`)
+	require.Contains(t, page, `<svg class="bars bars-wide"`)
+	require.Contains(t, page, `<svg class="bars bars-narrow"`, "and a row per day on a phone")
 	require.Contains(t, page, `role="img" aria-label="Messages per day:`)
 	require.Equal(t, 3, strings.Count(page, `<td class="num" data-label="SMS sent">1</td>`), "a row per day, each with its SMS")
 	entries, err := c.service.Entries(context.Background())
@@ -153,7 +156,7 @@ func TestAForecastStillRunningIsPolled(t *testing.T) {
 	c.service.Simulation.Wait = time.Nanosecond
 	c.signIn(testToken)
 	keep(t, c.service.Store, "Problem solved", "Problem solved")
-	_, err := c.service.CreateEntry(context.Background(), apologyEntry())
+	_, err := c.service.CreateEntry(context.Background(), apologyEntry(t))
 	require.NoError(t, err)
 	e := c.openEditor("/console/entries/apology")
 
