@@ -44,7 +44,9 @@ func Run(ctx context.Context, cfg Config) ([]Row, error) {
 	s := newSystem(cfg)
 	var rows []Row
 	add := func(r ...Row) { rows = append(rows, r...) }
-	skip := func(key string) bool { return cfg.Skip[key] || (len(cfg.Only) > 0 && !cfg.Only[key]) || ctx.Err() != nil }
+	skip := func(key string) bool {
+		return cfg.Skip[key] || (len(cfg.Only) > 0 && !cfg.Only[key]) || ctx.Err() != nil
+	}
 
 	if !skip("index") {
 		add(s.indexFigure())

@@ -73,7 +73,7 @@ func (s *system) simulationFigures(ctx context.Context) ([]Row, error) {
 		return nil, err
 	}
 	r := Row{Figure: fmt.Sprintf("simulation of %d recorded events (survey, wait, two messages) through the API", large.events),
-		Value: ms(large.took) + fmt.Sprintf(" (%.0f events/s)", float64(large.events)/large.took.Seconds()),
+		Value:     ms(large.took) + fmt.Sprintf(" (%.0f events/s)", float64(large.events)/large.took.Seconds()),
 		Reference: "a week of wall clock in the real engine", Goal: "< 60 s on 2 cores"}
 	r.Ratio = ratio(large.took.Seconds(), week.Seconds())
 	r.Met = met(large.took < time.Minute)
