@@ -23,6 +23,9 @@ import (
 //     CCFLOW_RETENTION after they arrived;
 //   - events posted to runs and the data each run kept of them: until
 //     CCFLOW_RETENTION after they were posted;
+//   - recorded interactions (each ended interaction as posted, sealed with
+//     the payload keys when set, for simulations): until CCFLOW_RETENTION
+//     after they arrived;
 //   - opt-outs: for good, since an opt-out must outlive everything else;
 //     their free-text reason goes after CCFLOW_RETENTION, their address
 //     when the customer's data is erased (the keyed hash stays and still
@@ -52,6 +55,8 @@ type Purged struct {
 	// PostedEvents are posts of events to runs (with the data each run
 	// kept of them).
 	PostedEvents int64 `json:"posted_events"`
+	// RecordedInteractions are ended interactions kept for simulations.
+	RecordedInteractions int64 `json:"recorded_interactions"`
 }
 
 // Add adds o's counts to p.
@@ -65,12 +70,13 @@ func (p *Purged) Add(o Purged) {
 	p.WebhookEvents += o.WebhookEvents
 	p.InboundMessages += o.InboundMessages
 	p.PostedEvents += o.PostedEvents
+	p.RecordedInteractions += o.RecordedInteractions
 }
 
 // Total is the number of rows touched.
 func (p Purged) Total() int64 {
 	return p.Deliveries + p.SMSStatuses + p.Surveys + p.SurveyAnswers + p.CustomerInteractions + p.SuppressionReasons +
-		p.WebhookEvents + p.InboundMessages + p.PostedEvents
+		p.WebhookEvents + p.InboundMessages + p.PostedEvents + p.RecordedInteractions
 }
 
 // Purge deletes one batch (at most batch rows of each kind) of the
@@ -129,6 +135,10 @@ func (s *Store) Purge(ctx context.Context, cutoff, now time.Time, batch int) (Pu
 				DELETE FROM inbound_messages WHERE message_sid IN (
 					SELECT message_sid FROM inbound_messages WHERE received_at < $1 ORDER BY received_at LIMIT $2)`,
 				[]any{cutoff, batch}},
+			{"recorded interactions", &p.RecordedInteractions, `
+				DELETE FROM recorded_interactions WHERE interaction_id IN (
+					SELECT interaction_id FROM recorded_interactions WHERE received_at < $1 ORDER BY received_at LIMIT $2)`,
+				[]any{cutoff, batch}},
 		}
 		for _, st := range steps {
 			res, err := tx.ExecContext(ctx, st.query, st.args...)
@@ -165,6 +175,9 @@ type Erased struct {
 	InboundMessages int64
 	// PostedEvents are the events posted to their runs, with their data.
 	PostedEvents int64
+	// RecordedInteractions are the customer's ended interactions kept for
+	// simulations.
+	RecordedInteractions int64
 }
 
 // CustomerRuns lists the workflow IDs of the runs recorded for the
@@ -243,6 +256,8 @@ func (s *Store) EraseCustomer(ctx context.Context, customerID string) (Erased, e
 				[]any{customerID, ids, pq.Array(hashes)}},
 			{"inbound messages", &e.InboundMessages, `DELETE FROM inbound_messages WHERE from_hash = ANY($1)`,
 				[]any{pq.Array(hashes)}},
+			{"recorded interactions", &e.RecordedInteractions, `DELETE FROM recorded_interactions WHERE customer_id = $1`,
+				[]any{customerID}},
 		}
 		for _, st := range steps {
 			res, err := tx.ExecContext(ctx, st.query, st.args...)

@@ -67,6 +67,8 @@ func (s *Service) Ingest(ctx context.Context, ev interaction.Event, dryRun bool)
 		if err := s.CustomerContactedAgain(ctx, ev); err != nil {
 			return interaction.Result{}, err
 		}
+		// Every event, matching or not: a draft entry may match it.
+		s.keepInteraction(ctx, ev, time.Now())
 	}
 	defer func() {
 		if err == nil {

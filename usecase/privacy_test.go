@@ -104,7 +104,7 @@ func TestErasingACustomerCancelsTheirRunsAndErasesTheirDataOnly(t *testing.T) {
 
 	require.NoError(t, err)
 	require.Equal(t, usecase.CustomerErasure{CustomerID: customer, RunsCanceled: 1,
-		Deliveries: 1, CustomerInteractions: 1, SuppressionsAnonymized: 1, RunsUnlinked: 1}, erased)
+		Deliveries: 1, CustomerInteractions: 1, SuppressionsAnonymized: 1, RunsUnlinked: 1, RecordedInteractions: 1}, erased)
 	err = f.temporal.GetWorkflow(ctx, erasedRun, "").Get(ctx, nil)
 	var canceled *temporal.CanceledError
 	require.True(t, errors.As(err, &canceled), "the customer's run was canceled, so nothing more is sent: %v", err)

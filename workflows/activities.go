@@ -311,6 +311,8 @@ type Purged struct {
 	OutboxFiles          int64 `json:"outbox_files"`
 	// WebhookEvents are webhook events deleted with their deliveries.
 	WebhookEvents int64 `json:"webhook_events,omitempty"`
+	// RecordedInteractions are ended interactions kept for simulations.
+	RecordedInteractions int64 `json:"recorded_interactions,omitempty"`
 }
 
 func (p *Purged) add(o Purged) {
@@ -323,6 +325,7 @@ func (p *Purged) add(o Purged) {
 	p.PostedEvents += o.PostedEvents
 	p.OutboxFiles += o.OutboxFiles
 	p.WebhookEvents += o.WebhookEvents
+	p.RecordedInteractions += o.RecordedInteractions
 }
 
 // PurgeResult is what one round deleted, and whether it stopped before

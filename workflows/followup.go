@@ -81,6 +81,8 @@ type run struct {
 	// for its messages, by delivery id (see watchDeliveryStatuses).
 	posted   map[string]PostedEvent
 	statuses map[string]DeliveryStatus
+	// timeline is what happened, for TimelineQuery.
+	timeline Timeline
 }
 
 // pendingSurvey is a survey a send_survey step is waiting on; the update
@@ -126,6 +128,7 @@ func newRun(in FollowUpInput) *run {
 		posted:   map[string]PostedEvent{},
 		statuses: map[string]DeliveryStatus{},
 		main:     &thread{},
+		timeline: Timeline{Entries: []TimelineEntry{}},
 		state: State{
 			Status:        StatusRunning,
 			EntryID:       in.Entry.ID,
@@ -191,6 +194,7 @@ func (r *run) handleFailure(ctx workflow.Context, p place, err error) error {
 	workflow.GetLogger(ctx).Warn("Step failed, running its on_error steps",
 		"step", se.stepID, "step_type", se.stepType, "error_type", failureType(se.err))
 	r.state.Errors = append(r.state.Errors, StepError{StepID: se.stepID, Message: se.err.Error(), At: workflow.Now(ctx)})
+	r.note(ctx, TimelineEntry{StepID: se.stepID, Kind: TimelineError, Reason: se.err.Error()})
 	r.vars["error.message"] = se.err.Error()
 	r.vars["error.step"] = se.stepID
 	return r.runSteps(ctx, s.OnError, p.path+".on_error", p.next)
@@ -232,6 +236,7 @@ func (r *run) finish(ctx workflow.Context, err error) (State, error) {
 		r.state.Status = StatusCompleted
 		r.state.CurrentStep = ""
 		r.state.Reason = r.contactedAgain
+		r.noteEnd(ctx, StatusCompleted, r.contactedAgain)
 		r.report(ctx, r.contactedAgain)
 		return r.state, nil
 	}
@@ -240,12 +245,15 @@ func (r *run) finish(ctx workflow.Context, err error) (State, error) {
 	case err == nil:
 		r.state.Status = StatusCompleted
 		r.state.CurrentStep = ""
+		r.noteEnd(ctx, StatusCompleted, "")
 		r.report(ctx, "completed")
 		return r.state, nil
 	case errors.As(err, &se):
 		r.dropPending(ctx)
 		r.state.Status = StatusFailed
 		r.state.CurrentStep = se.stepID
+		r.note(ctx, TimelineEntry{StepID: se.stepID, Kind: TimelineError, Reason: se.err.Error()})
+		r.noteEnd(ctx, StatusFailed, se.Error())
 		// The error names what failed with what, a recipient's address
 		// among them: the Web UI says where the run failed, and the run's
 		// failure (encrypted with the payload keys) says why.
@@ -255,6 +263,7 @@ func (r *run) finish(ctx workflow.Context, err error) (State, error) {
 		r.dropPending(ctx)
 		r.state.Status = StatusCanceled
 		r.state.Canceled = r.cancellation(ctx)
+		r.noteEnd(ctx, StatusCanceled, "canceled by "+r.state.Canceled.By)
 		r.report(ctx, "canceled by "+r.state.Canceled.By)
 		return r.state, err
 	}

@@ -80,6 +80,7 @@ func sendSurvey(r *run, ctx workflow.Context, s *entry.SendSurvey, p place) erro
 	}
 
 	r.setDetails(ctx, fmt.Sprintf("waiting for the survey answer from step %s until %s", p.id, formatTime(until)))
+	r.note(ctx, TimelineEntry{StepID: p.id, Kind: TimelineWaited, Reason: "up to " + span(wait) + " for the survey's answer"})
 	var answered bool
 	if left := until.Sub(workflow.Now(ctx)); left <= 0 && r.changes.answerDuringSendCounts {
 		// The send reported back after the wait had ended (it was retried
@@ -99,11 +100,13 @@ func sendSurvey(r *run, ctx workflow.Context, s *entry.SendSurvey, p place) erro
 	}
 	r.vars["survey.answered"] = answered
 	if !answered {
+		r.note(ctx, TimelineEntry{StepID: p.id, Kind: TimelineEvent, Reason: "survey not answered within " + span(wait)})
 		// A survey answered earlier in the run must not pass for this one.
 		delete(r.vars, "survey.score")
 		delete(r.vars, "survey.comment")
 		return nil
 	}
+	r.note(ctx, TimelineEntry{StepID: p.id, Kind: TimelineEvent, Reason: fmt.Sprintf("survey answered: %d", pending.answer.Score)})
 	r.vars["survey.score"] = pending.answer.Score
 	r.vars["survey.comment"] = pending.answer.Comment
 	return nil

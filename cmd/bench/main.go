@@ -8,7 +8,8 @@
 // Usage:
 //
 //	bench [-phase 20s] [-in-flight 16] [-rate 100] [-rate-for 30s]
-//	      [-extra-entries 2000] [-sleeping 10000] [-skip memory,rate]
+//	      [-extra-entries 2000] [-sleeping 10000] [-simulated-events 10000]
+//	      [-skip memory,rate] [-only simulation]
 package main
 
 import (
@@ -40,19 +41,26 @@ func main() {
 }
 
 func run(ctx context.Context) error {
-	cfg := bench.Config{Progress: os.Stderr, Skip: map[string]bool{}}
-	var skip string
+	cfg := bench.Config{Progress: os.Stderr, Skip: map[string]bool{}, Only: map[string]bool{}}
+	var skip, only string
 	flag.DurationVar(&cfg.Phase, "phase", 20*time.Second, "how long each throughput figure measures")
 	flag.IntVar(&cfg.InFlight, "in-flight", 16, "starts or requests in flight in the throughput figures")
 	flag.Float64Var(&cfg.Rate, "rate", 100, "events per second of the open-loop figure")
 	flag.DurationVar(&cfg.RateFor, "rate-for", 30*time.Second, "how long the open-loop figure sends")
 	flag.IntVar(&cfg.ExtraEntries, "extra-entries", 2000, "entries the many-entries dry run adds")
 	flag.IntVar(&cfg.Sleeping, "sleeping", 10_000, "sleeping runs of the memory figure")
-	flag.StringVar(&skip, "skip", "", "figures not to measure: index, cel, starts, rate, interpreter, entries, memory")
+	flag.IntVar(&cfg.SimulatedEvents, "simulated-events", 10_000, "recorded events the simulation figure simulates")
+	flag.StringVar(&skip, "skip", "", "figures not to measure: index, cel, simulation, starts, rate, interpreter, entries, memory")
+	flag.StringVar(&only, "only", "", "the only figures to measure, as -skip names them (e.g. simulation)")
 	flag.Parse()
-	for _, k := range strings.Split(skip, ",") {
-		if k = strings.TrimSpace(k); k != "" {
-			cfg.Skip[k] = true
+	for _, f := range []struct {
+		names string
+		into  map[string]bool
+	}{{skip, cfg.Skip}, {only, cfg.Only}} {
+		for _, k := range strings.Split(f.names, ",") {
+			if k = strings.TrimSpace(k); k != "" {
+				f.into[k] = true
+			}
 		}
 	}
 

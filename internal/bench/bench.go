@@ -49,8 +49,13 @@ type Config struct {
 	ExtraEntries int
 	// Sleeping is how many waiting runs the memory figure starts.
 	Sleeping int
-	// Skip names figures not to measure (see the figure keys in Run).
+	// SimulatedEvents is how many recorded events the simulation figure
+	// simulates.
+	SimulatedEvents int
+	// Skip names figures not to measure (see the figure keys in Run);
+	// Only, when it names any, the only figures to measure.
 	Skip map[string]bool
+	Only map[string]bool
 
 	// Progress gets a line as each measurement starts and ends.
 	Progress io.Writer

@@ -125,6 +125,7 @@ func New(cfg Config) (http.Handler, error) {
 	signedIn("GET /console/runs/{entry}/{interaction}", c.showRun)
 	signedIn("POST /console/runs/{entry}/{interaction}/cancel", c.cancelRun)
 	signedIn("POST /console/runs/{entry}/{interaction}/events/{name}/clear", c.clearEvent)
+	signedIn("GET /console/simulations/{id}", c.showSimulation)
 	signedIn("GET /console/try", c.tryPage)
 	signedIn("POST /console/try", c.try)
 	signedIn("GET /console/opt-outs", c.optOuts)
