@@ -48,6 +48,17 @@ const htmlContextsChange = "email-html-contexts"
 // has the next step's.
 const sendFallbackChange = "send-fallback"
 
+// leanCommandsChange: version 1 makes fewer commands per run. One version
+// marker (this one) stands for every change above, which a run started
+// since is known to have, instead of a marker and a TemporalChangeVersion
+// upsert for each of them (ten commands); and CurrentStepAttr is upserted
+// once per workflow task, when the run waits, with the step it waits at,
+// instead of at every step it passes (a set_variable or an if that runs
+// in the same task as the step after it was never seen by a visibility
+// query: the server applies a task's commands together). Runs started
+// before it replay with a marker per change and an upsert per step.
+const leanCommandsChange = "lean-commands"
+
 // changes says which gated changes are on for one run.
 type changes struct {
 	upsertCurrentStep bool
@@ -59,11 +70,25 @@ type changes struct {
 	htmlContexts bool
 	// sendFallback: sendFallbackChange.
 	sendFallback bool
+	// leanCommands: leanCommandsChange (CurrentStepAttr upserted when the
+	// run waits; the other changes' markers are left out).
+	leanCommands bool
 }
+
+// allChanges are the changes of a run started since leanCommandsChange:
+// every one of them.
+var allChanges = changes{upsertCurrentStep: true, missingVariableIsFalse: true, answerDuringSendCounts: true,
+	htmlContexts: true, sendFallback: true, leanCommands: true}
 
 // currentChanges turns on every change for a new run and, for a run
 // replayed from history, those it started with.
 func currentChanges(ctx workflow.Context) changes {
+	// A run that has the lean-commands marker has every change; one
+	// replayed from before it has none of this marker and asks for each
+	// change, as it did.
+	if workflow.GetVersion(ctx, leanCommandsChange, workflow.DefaultVersion, 1) >= 1 {
+		return allChanges
+	}
 	return changes{
 		upsertCurrentStep:      workflow.GetVersion(ctx, upsertCurrentStepChange, workflow.DefaultVersion, 1) >= 1,
 		missingVariableIsFalse: workflow.GetVersion(ctx, conditionMissingVariableChange, workflow.DefaultVersion, 1) >= 1,
