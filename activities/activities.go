@@ -110,6 +110,7 @@ func Register(r worker.ActivityRegistry, a *Activities) {
 	r.RegisterActivityWithOptions(a.SendSMS, activity.RegisterOptions{Name: workflows.SendSMSActivity})
 	r.RegisterActivityWithOptions(a.HTTPRequest, activity.RegisterOptions{Name: workflows.HTTPRequestActivity})
 	r.RegisterActivityWithOptions(a.PurgeExpired, activity.RegisterOptions{Name: workflows.PurgeExpiredActivity})
+	r.RegisterActivityWithOptions(a.RecordRunEnd, activity.RegisterOptions{Name: workflows.RecordRunEndActivity})
 }
 
 func (a *Activities) logger(ctx context.Context) log.Logger {

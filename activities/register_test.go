@@ -29,6 +29,7 @@ var contract = map[string]struct{ in, out reflect.Type }{
 	workflows.SendSMSActivity:      {reflect.TypeFor[workflows.SMSInput](), reflect.TypeFor[workflows.Delivery]()},
 	workflows.HTTPRequestActivity:  {reflect.TypeFor[workflows.HTTPRequestInput](), reflect.TypeFor[workflows.HTTPResponse]()},
 	workflows.PurgeExpiredActivity: {reflect.TypeFor[workflows.PurgeInput](), reflect.TypeFor[workflows.PurgeResult]()},
+	workflows.RecordRunEndActivity: {reflect.TypeFor[workflows.RunEnd](), reflect.TypeFor[workflows.RunEndRecorded]()},
 }
 
 // contractNames reads the activity names package workflows declares (its
@@ -115,6 +116,7 @@ func TestRegisteredActivitiesRunByName(t *testing.T) {
 		{workflows.SendSMSActivity, workflows.SMSInput{To: "+15551234567"}, "sms to +15551234567 has no idempotency key"},
 		{workflows.HTTPRequestActivity, workflows.HTTPRequestInput{Method: "GET", URL: "https://api.example.com", Timeout: 2 * time.Minute},
 			"timeout 2m0s is not between 0 and 1m0s"},
+		{workflows.RecordRunEndActivity, workflows.RunEnd{Status: "completed"}, "a run's end needs its workflow ID"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -23,10 +23,16 @@ import (
 //     their free-text reason goes after CCFLOW_RETENTION, their address
 //     when the customer's data is erased (the hash stays and still
 //     matches);
-//   - run records (workflow, entry, interaction and the contact center's
-//     customer id, no name, address, phone or message): for good, as the
-//     dedupe record that keeps a repeated event from starting a run again;
-//     erasure clears their customer id.
+//   - run records (workflow, entry, interaction, what results group by:
+//     service, agent id, disposition, channel, variant, and the contact
+//     center's customer id; no name, address, phone or message): for good,
+//     as the dedupe record that keeps a repeated event from starting a run
+//     again; their customer id goes CCFLOW_RETENTION after the run ended,
+//     or when the customer's data is erased;
+//   - result facts and the rollup: for good; they hold counts, scores and
+//     minutes by entry, service, agent id, disposition, channel and
+//     variant, nothing about a customer, and keep their counts when the
+//     answers they counted are deleted.
 
 // Purged counts what one Purge call deleted or cleared.
 type Purged struct {
@@ -36,6 +42,8 @@ type Purged struct {
 	SurveyAnswers        int64 `json:"survey_answers"`
 	CustomerInteractions int64 `json:"customer_interactions"`
 	SuppressionReasons   int64 `json:"suppression_reasons"`
+	// RunsUnlinked are run records whose customer id was cleared.
+	RunsUnlinked int64 `json:"runs_unlinked"`
 }
 
 // Add adds o's counts to p.
@@ -46,11 +54,13 @@ func (p *Purged) Add(o Purged) {
 	p.SurveyAnswers += o.SurveyAnswers
 	p.CustomerInteractions += o.CustomerInteractions
 	p.SuppressionReasons += o.SuppressionReasons
+	p.RunsUnlinked += o.RunsUnlinked
 }
 
 // Total is the number of rows touched.
 func (p Purged) Total() int64 {
-	return p.Deliveries + p.SMSStatuses + p.Surveys + p.SurveyAnswers + p.CustomerInteractions + p.SuppressionReasons
+	return p.Deliveries + p.SMSStatuses + p.Surveys + p.SurveyAnswers + p.CustomerInteractions + p.SuppressionReasons +
+		p.RunsUnlinked
 }
 
 // Purge deletes one batch (at most batch rows of each kind) of the
@@ -93,6 +103,13 @@ func (s *Store) Purge(ctx context.Context, cutoff, now time.Time, batch int) (Pu
 				UPDATE suppressions SET reason = '' WHERE (channel, address_hash) IN (
 					SELECT channel, address_hash FROM suppressions
 					WHERE created_at < $1 AND reason <> '' ORDER BY created_at LIMIT $2)`,
+				[]any{cutoff, batch}},
+			// A run that ended long ago stops no run of a later
+			// interaction, and its customer id names a customer.
+			{"run records' customer id", &p.RunsUnlinked, `
+				UPDATE runs SET customer_id = '' WHERE workflow_id IN (
+					SELECT workflow_id FROM runs
+					WHERE customer_id <> '' AND ended_at < $1 ORDER BY ended_at LIMIT $2)`,
 				[]any{cutoff, batch}},
 		}
 		for _, st := range steps {

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io/fs"
 	"sync"
+	"time"
 
 	"github.com/jmoiron/sqlx"
 	_ "github.com/lib/pq" // PostgreSQL driver
@@ -37,6 +38,45 @@ type Store struct {
 	mu                     sync.Mutex
 	claimRuns              *sqlx.Stmt
 	newCustomerInteraction *sqlx.Stmt
+
+	// Clock, when set, is the time the writes that count results stamp
+	// their rows with (a run's start, a message's first decision, a
+	// survey's opening, an answer…) instead of PostgreSQL's now(): tests
+	// set it to place data in time. nil in production.
+	Clock func() time.Time
+	// noFacts turns off the writes of result facts (KeepResults).
+	noFacts bool
+}
+
+// stamp is the time a write stamps its rows with: Clock's, or NULL for
+// PostgreSQL's now() (the statements say COALESCE($n, now())).
+func (s *Store) stamp() sql.NullTime {
+	if s.Clock == nil {
+		return sql.NullTime{}
+	}
+	return sql.NullTime{Time: s.Clock(), Valid: true}
+}
+
+// KeepResults turns the writes of result facts on (the default) or off.
+// Off, GET /v1/results misses whatever happens meanwhile: it exists for
+// the benchmark that measures what keeping results costs ingest and sends.
+func (s *Store) KeepResults(on bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.noFacts = !on
+	for _, stmt := range []**sqlx.Stmt{&s.claimRuns} {
+		if *stmt != nil {
+			(*stmt).Close()
+			*stmt = nil
+		}
+	}
+}
+
+// keepsResults reports whether writes record result facts.
+func (s *Store) keepsResults() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return !s.noFacts
 }
 
 // prepared returns *stmt, preparing query into it on first use: the

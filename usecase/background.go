@@ -40,6 +40,8 @@ type background struct {
 
 	finishOnce sync.Once
 	finish     chan struct{} // the answers finishHandOver hands over
+
+	cursors cursors
 }
 
 // entryIndex is the index Ingest matches with: the watched one of
@@ -55,8 +57,9 @@ func (s *Service) entryIndex() *EntryIndex {
 }
 
 // StartBackground loads the entry index, then until ctx ends keeps it
-// current, writes the run IDs of started runs in batches and settles
-// stale claims (Reconcile, every 30 seconds). A long-lived starter calls it
+// current, writes the run IDs of started runs in batches, settles stale
+// claims (Reconcile, every 30 seconds) and folds result facts into the
+// rollup (every second). A long-lived starter calls it
 // once before serving; without it Ingest checks the entries' generation on
 // every event and confirms each start on its own. done closes once the
 // work has stopped, the last confirmations written.
@@ -77,6 +80,7 @@ func (s *Service) StartBackground(ctx context.Context) (done <-chan struct{}, er
 	wg.Go(func() { index.Watch(ctx) })
 	wg.Go(func() { s.confirmInBatches(ctx) })
 	wg.Go(func() { s.reconcileEvery(ctx) })
+	wg.Go(func() { s.foldResults(ctx) })
 	stopped := make(chan struct{})
 	go func() {
 		wg.Wait()

@@ -11,6 +11,7 @@ import (
 
 	"go.temporal.io/api/serviceerror"
 
+	"github.com/ccflow/ccflow/core/entry"
 	"github.com/ccflow/ccflow/core/interaction"
 	"github.com/ccflow/ccflow/store"
 	"github.com/ccflow/ccflow/triggers"
@@ -85,7 +86,12 @@ func (s *Service) Ingest(ctx context.Context, ev interaction.Event, dryRun bool)
 		}
 		claims[i] = store.Run{WorkflowID: res.Matches[i].WorkflowID, EntryID: m.Entry.ID, EntryVersion: m.Entry.Version,
 			InteractionID: ev.InteractionID, Trigger: m.Reason,
-			CustomerID: customerID(ev), CancelOnNewInteraction: m.Entry.CancelOnNewInteraction}
+			CustomerID: customerID(ev), CancelOnNewInteraction: m.Entry.CancelOnNewInteraction,
+			Service: ev.Service, Disposition: ev.Disposition, Channel: ev.Channel, InteractionEndedAt: ev.EndedAt,
+			Variant: entry.Variant(m.Entry, res.Matches[i].WorkflowID)}
+		if ev.Agent != nil {
+			claims[i].AgentID = ev.Agent.ID
+		}
 	}
 	if dryRun {
 		return s.dryRun(ctx, res)

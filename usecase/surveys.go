@@ -9,6 +9,7 @@ import (
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/ccflow/ccflow/core/scale"
 	"github.com/ccflow/ccflow/store"
 	"github.com/ccflow/ccflow/workflows"
 )
@@ -96,7 +97,7 @@ func (s *Service) AnswerSurvey(ctx context.Context, token string, a workflows.Su
 		return store.SurveyAnswer{}, err
 	}
 	a.SurveyID = sv.ID
-	if err := a.Check(); err != nil {
+	if err := a.Check(scale.Of(sv.Scale)); err != nil {
 		return store.SurveyAnswer{}, err
 	}
 	taken, err := s.handOver(ctx, sv, a)

@@ -41,15 +41,17 @@ func sendSurvey(r *run, ctx workflow.Context, s *entry.SendSurvey, p place) erro
 	// One deadline for the link and the wait, so the survey page and the
 	// run agree on when answers stop counting.
 	until := workflow.Now(ctx).Add(wait)
-	survey, err := r.openSurvey(ctx, s.Channel, question, until, p)
+	on := s.ScaleOf()
+	survey, err := r.openSurvey(ctx, s, question, until, p)
 	if err != nil {
 		return err
 	}
 	r.vars["survey.url"] = survey.URL
 	r.vars["survey.id"] = survey.ID
+	r.vars["survey.scale"] = string(on)
 	// Pending before the link goes out: a quick customer can answer before
 	// the send activity has reported back.
-	pending := &pendingSurvey{id: survey.ID}
+	pending := &pendingSurvey{id: survey.ID, scale: on}
 	r.surveys[survey.ID] = pending
 	defer delete(r.surveys, survey.ID)
 
@@ -104,7 +106,7 @@ func sendSurvey(r *run, ctx workflow.Context, s *entry.SendSurvey, p place) erro
 }
 
 // openSurvey records the survey and returns its id and signed link.
-func (r *run) openSurvey(ctx workflow.Context, channel, question string, waitUntil time.Time, p place) (Survey, error) {
+func (r *run) openSurvey(ctx workflow.Context, s *entry.SendSurvey, question string, waitUntil time.Time, p place) (Survey, error) {
 	r.setDetails(ctx, "opening the survey (step "+p.id+")")
 	info := workflow.GetInfo(ctx)
 	in := OpenSurveyInput{
@@ -112,10 +114,12 @@ func (r *run) openSurvey(ctx workflow.Context, channel, question string, waitUnt
 		RunID:         info.WorkflowExecution.RunID,
 		StepID:        p.id,
 		EntryID:       r.in.Entry.ID,
+		EntryVersion:  r.in.Entry.Version,
 		InteractionID: r.in.Event.InteractionID,
-		Channel:       channel,
+		Channel:       s.Channel,
 		Question:      question,
 		WaitUntil:     waitUntil,
+		Scale:         string(s.ScaleOf()),
 	}
 	ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		StartToCloseTimeout: 10 * time.Second,

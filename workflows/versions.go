@@ -27,6 +27,12 @@ const conditionMissingVariableChange = "condition-missing-variable"
 // the old answer.
 const surveyAnsweredDuringSendChange = "survey-answered-during-send"
 
+// recordRunEndChange: version 1 ends every run with RecordRunEndActivity,
+// which records in the run's record how it ended (status, reason, time)
+// for GET /v1/runs and the results. Runs started before it never record
+// their end: their records say "unknown".
+const recordRunEndChange = "record-run-end"
+
 // changes says which gated changes are on for one run.
 type changes struct {
 	upsertCurrentStep bool
@@ -34,6 +40,8 @@ type changes struct {
 	missingVariableIsFalse bool
 	// answerDuringSendCounts: surveyAnsweredDuringSendChange.
 	answerDuringSendCounts bool
+	// recordRunEnd: recordRunEndChange.
+	recordRunEnd bool
 }
 
 // currentChanges turns on every change for a new run and, for a run
@@ -43,5 +51,6 @@ func currentChanges(ctx workflow.Context) changes {
 		upsertCurrentStep:      workflow.GetVersion(ctx, upsertCurrentStepChange, workflow.DefaultVersion, 1) >= 1,
 		missingVariableIsFalse: workflow.GetVersion(ctx, conditionMissingVariableChange, workflow.DefaultVersion, 1) >= 1,
 		answerDuringSendCounts: workflow.GetVersion(ctx, surveyAnsweredDuringSendChange, workflow.DefaultVersion, 1) >= 1,
+		recordRunEnd:           workflow.GetVersion(ctx, recordRunEndChange, workflow.DefaultVersion, 1) >= 1,
 	}
 }

@@ -26,7 +26,7 @@ var Fields = map[string][]string{
 	"customer":    {"id", "first_name", "last_name", "email", "phone", "time_zone", "language"},
 	"agent":       {"id", "name"},
 	"case":        {"id", "number", "disposition", "final"},
-	"survey":      {"id", "url", "answered", "score", "comment"},
+	"survey":      {"id", "url", "answered", "scale", "score", "comment"},
 	"entry":       {"id", "name", "version"},
 	"error":       {"message", "step"},
 }
