@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"sync"
 	"time"
 
@@ -146,10 +147,64 @@ func (s *Store) Migrate(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("preparing migrations: %w", err)
 	}
-	if _, err := p.Up(ctx); err != nil {
+	applied, err := p.Up(ctx)
+	if err != nil {
 		return fmt.Errorf("applying migrations: %w", err)
 	}
+	for _, r := range applied {
+		if r.Source != nil && r.Source.Version == resultsMigration {
+			s.sayWhatResultsCouldNotFill(ctx)
+		}
+	}
 	return nil
+}
+
+// MigrateTo brings the schema up or down to version, for the tests of a
+// migration and the tools that need an older schema; a process using the
+// store calls Migrate.
+func (s *Store) MigrateTo(ctx context.Context, version int64) error {
+	dir, err := fs.Sub(migrations, "migrations")
+	if err != nil {
+		return fmt.Errorf("reading embedded migrations: %w", err)
+	}
+	p, err := goose.NewProvider(goose.DialectPostgres, s.db.DB, dir)
+	if err != nil {
+		return fmt.Errorf("preparing migrations: %w", err)
+	}
+	current, err := p.GetDBVersion(ctx)
+	if err != nil {
+		return fmt.Errorf("reading the schema's version: %w", err)
+	}
+	if current > version {
+		_, err = p.DownTo(ctx, version)
+	} else {
+		_, err = p.UpTo(ctx, version)
+	}
+	if err != nil {
+		return fmt.Errorf("migrating to version %d: %w", version, err)
+	}
+	return nil
+}
+
+// resultsMigration is the migration that made runs and surveys remember
+// what results need (00007_results.sql).
+const resultsMigration = 7
+
+// sayWhatResultsCouldNotFill logs, once, when the results migration has
+// just been applied, how many runs it found whose service, agent,
+// disposition, channel and end were never recorded (see the migration).
+func (s *Store) sayWhatResultsCouldNotFill(ctx context.Context) {
+	var runs, surveys int
+	if err := s.db.GetContext(ctx, &runs, `SELECT count(*) FROM runs WHERE status = 'unknown'`); err != nil {
+		return
+	}
+	_ = s.db.GetContext(ctx, &surveys, `SELECT count(*) FROM surveys`)
+	if runs == 0 && surveys == 0 {
+		return
+	}
+	slog.InfoContext(ctx, "results migration applied: runs recorded before it have no service, agent, disposition, "+
+		"channel or interaction time, and their end is unknown; they are counted in results under empty values",
+		slog.Int("runs_without_them", runs), slog.Int("surveys_filled", surveys))
 }
 
 // Ping reports whether the database answers.
