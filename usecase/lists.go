@@ -81,8 +81,9 @@ func (s *Service) parseAnswers(ctx context.Context, req AnswersRequest) (answers
 	var q answersQuery
 	var errs validation.Errors
 	add := func(err error) {
-		if err != nil {
-			errs = append(errs, validation.First(err))
+		// A nil *FieldError is no problem, though not a nil error.
+		if fe := validation.First(err); fe != nil {
+			errs = append(errs, fe)
 		}
 	}
 	loc, _, err := s.zone(ctx, req.TZ)
@@ -325,8 +326,9 @@ func (s *Service) parseRuns(ctx context.Context, req RunsRequest) (runsQuery, er
 	var q runsQuery
 	var errs validation.Errors
 	add := func(err error) {
-		if err != nil {
-			errs = append(errs, validation.First(err))
+		// A nil *FieldError is no problem, though not a nil error.
+		if fe := validation.First(err); fe != nil {
+			errs = append(errs, fe)
 		}
 	}
 	loc, _, err := s.zone(ctx, req.TZ)

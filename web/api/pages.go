@@ -3,11 +3,14 @@ package api
 import (
 	"bytes"
 	"embed"
+	"fmt"
 	"html/template"
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strings"
 
+	"github.com/ccflow/ccflow/core/scale"
 	"github.com/ccflow/ccflow/workflows"
 )
 
@@ -25,33 +28,63 @@ func loadPages(log *slog.Logger) *pages {
 	return &pages{t: template.Must(template.ParseFS(pageFiles, "pages/*.html")), log: log}
 }
 
-// rating is one button of the 1–5 scale.
+// rating is one button of the survey's scale.
 type rating struct {
 	Value   int
 	Label   string
 	Checked bool
 }
 
-var ratingLabels = [...]string{"Very poor", "Poor", "Okay", "Good", "Excellent"}
+// csatLabels name the buttons of the 1-5 scale; the 0-10 scale's are
+// numbers, with its ends named under them.
+var csatLabels = [...]string{"Very poor", "Poor", "Okay", "Good", "Excellent"}
 
 // surveyPage is what survey.html shows.
 type surveyPage struct {
 	Action   string
 	Question string
-	Score    int
-	Comment  string
+	Scale    scale.Scale
+	// Score is the score chosen, when the page is shown again.
+	Score   *int
+	Comment string
 	// Error is set when the page is shown again after a rejected answer;
 	// with a Field it is shown beside that field, without one on top.
 	Error *apiError
 }
 
-// Ratings are the five buttons, the chosen one checked.
+// Ratings are one button per score of the scale, the chosen one checked.
 func (p surveyPage) Ratings() []rating {
-	rs := make([]rating, len(ratingLabels))
-	for i, label := range ratingLabels {
-		rs[i] = rating{Value: i + 1, Label: label, Checked: p.Score == i+1}
+	var rs []rating
+	for _, n := range p.Scale.Scores() {
+		r := rating{Value: n, Checked: p.Score != nil && *p.Score == n}
+		if p.Scale == scale.CSAT {
+			r.Label = csatLabels[n-1]
+		}
+		rs = append(rs, r)
 	}
 	return rs
+}
+
+// Wide is true for the 0-10 scale, whose eleven buttons take two rows on
+// a phone.
+func (p surveyPage) Wide() bool { return p.Scale == scale.NPS }
+
+// Hint says what the ends of the scale mean.
+func (p surveyPage) Hint() string {
+	low, high := p.Scale.Anchors()
+	return fmt.Sprintf("%d is %s, %d is %s.", p.Scale.Min(), strings.ToLower(low), p.Scale.Max(), strings.ToLower(high))
+}
+
+// Low and High name the ends of the scale, under its buttons.
+func (p surveyPage) Low() string {
+	low, _ := p.Scale.Anchors()
+	return low
+}
+
+// High names the top of the scale.
+func (p surveyPage) High() string {
+	_, high := p.Scale.Anchors()
+	return high
 }
 
 // FieldError is the message to show beside field, or "".

@@ -87,6 +87,10 @@ func New(cfg Config) http.Handler {
 
 	v1.Handle("DELETE /v1/customers/{id}", s.handle(s.eraseCustomer))
 
+	v1.Handle("GET /v1/results", s.handle(s.getResults))
+	v1.Handle("GET /v1/answers", s.handle(s.listAnswers))
+	v1.Handle("GET /v1/runs", s.handle(s.listRuns))
+
 	// A workflow ID holds one "/": clients either escape it as %2F, which
 	// ServeMux keeps inside one segment, or send it as two segments.
 	for _, id := range []string{"{id}", "{entry}/{interaction}"} {

@@ -6,6 +6,10 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/go-json-experiment/json/jsontext"
+
+	"github.com/ccflow/ccflow/core/scale"
+	"github.com/ccflow/ccflow/core/validation"
 	"github.com/ccflow/ccflow/workflows"
 )
 
@@ -20,10 +24,25 @@ type answerStatus struct {
 	Status string `json:"status"`
 }
 
-// surveyAnswerJSON is the JSON body a backend posts an answer with.
+// surveyAnswerJSON is the JSON body a backend posts an answer with. The
+// score is read as written, so a missing one (on 0-10, 0 is a score) and
+// one that is not a whole number (4.5, "five") are refused naming it.
 type surveyAnswerJSON struct {
-	Score   int    `json:"score"`
-	Comment string `json:"comment"`
+	Score   jsontext.Value `json:"score"`
+	Comment string         `json:"comment"`
+}
+
+// score reads the body's score: a JSON whole number.
+func (b surveyAnswerJSON) score() (int, error) {
+	raw := string(b.Score)
+	if raw == "" || raw == "null" {
+		return 0, errField("score", "is required")
+	}
+	n, err := strconv.Atoi(raw)
+	if err != nil || strconv.Itoa(n) != raw {
+		return 0, errField("score", "%s is not a whole number", validation.Shorten(raw))
+	}
+	return n, nil
 }
 
 // showSurvey is GET /s/{token}: the survey form.
@@ -34,7 +53,7 @@ func (s *server) showSurvey(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.pages.render(w, r, http.StatusOK, "survey.html",
-		surveyPage{Action: surveyAction(r.PathValue("token")), Question: sv.Question})
+		surveyPage{Action: surveyAction(r.PathValue("token")), Question: sv.Question, Scale: scale.Of(sv.Scale)})
 }
 
 // answerSurveyForm is POST /s/{token}: the form's answer. A rejected answer
@@ -53,10 +72,11 @@ func (s *server) answerSurveyForm(w http.ResponseWriter, r *http.Request) {
 		s.pages.message(w, r, http.StatusBadRequest, "Something went wrong", "Your answer could not be read. Please go back and try again.")
 		return
 	}
-	page := surveyPage{Action: surveyAction(token), Question: sv.Question, Comment: r.PostForm.Get("comment")}
-	answer, err := formAnswer(r)
+	on := scale.Of(sv.Scale)
+	page := surveyPage{Action: surveyAction(token), Question: sv.Question, Scale: on, Comment: r.PostForm.Get("comment")}
+	answer, err := formAnswer(r, on)
 	if err == nil {
-		page.Score = answer.Score
+		page.Score = &answer.Score
 		_, err = s.Service.AnswerSurvey(r.Context(), token, answer)
 	}
 	if err == nil {
@@ -66,7 +86,7 @@ func (s *server) answerSurveyForm(w http.ResponseWriter, r *http.Request) {
 	e := toError(err)
 	switch {
 	case e.Status == http.StatusBadRequest:
-		e = customerMessage(e)
+		e = customerMessage(e, on)
 	case e.Status >= http.StatusInternalServerError:
 		s.logFailure(r, err)
 		e = &apiError{Status: e.Status, Message: "We could not record your answer just now. Please try again in a minute."}
@@ -85,8 +105,12 @@ func (s *server) answerSurveyJSON(w http.ResponseWriter, r *http.Request) error 
 	if err := decodeJSON(w, r, &body); err != nil {
 		return err
 	}
+	score, err := body.score()
+	if err != nil {
+		return err
+	}
 	answered, err := s.Service.AnswerSurvey(r.Context(), r.PathValue("token"),
-		workflows.SurveyAnswer{Score: body.Score, Comment: body.Comment})
+		workflows.SurveyAnswer{Score: score, Comment: body.Comment})
 	if err != nil {
 		return err
 	}
@@ -98,22 +122,22 @@ func (s *server) answerSurveyJSON(w http.ResponseWriter, r *http.Request) error 
 	return nil
 }
 
-// formAnswer reads the survey form's fields.
-func formAnswer(r *http.Request) (workflows.SurveyAnswer, error) {
-	raw := strings.TrimSpace(r.PostForm.Get("score"))
-	score, err := strconv.Atoi(raw)
+// formAnswer reads the survey form's fields, the score on the survey's
+// scale.
+func formAnswer(r *http.Request, on scale.Scale) (workflows.SurveyAnswer, error) {
+	score, err := on.ParseScore("score", r.PostForm.Get("score"))
 	if err != nil {
-		return workflows.SurveyAnswer{}, errField("score", "%q is not a whole number from 1 to 5", raw)
+		return workflows.SurveyAnswer{}, err
 	}
 	return workflows.SurveyAnswer{Score: score, Comment: r.PostForm.Get("comment")}, nil
 }
 
 // customerMessage rewords a 400 for the customer reading the form.
-func customerMessage(e *apiError) *apiError {
+func customerMessage(e *apiError, on scale.Scale) *apiError {
 	msg := "Please check your answer and try again."
 	switch e.Field {
 	case "score":
-		msg = "Please choose a rating from 1 to 5."
+		msg = "Please choose a rating " + on.Range() + "."
 	case "comment":
 		msg = fmt.Sprintf("Please keep your comment to %d characters or fewer.", workflows.MaxCommentLength)
 		if !strings.Contains(e.Message, "longer than") {
