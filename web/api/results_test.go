@@ -117,12 +117,12 @@ func TestResultsByDayAcrossTheChangeToWinterTime(t *testing.T) {
 	t.Parallel()
 	a := newTestAPI(t)
 	a.seed(
-		seeded{at: time.Date(2026, 11, 1, 3, 30, 0, 0, time.UTC), entry: "csat", agent: "A-1", scale: "1-5", score: 5, answerAfter: 10 * time.Minute},  // 23:30 EDT, 31 Oct
-		seeded{at: time.Date(2026, 11, 1, 4, 30, 0, 0, time.UTC), entry: "csat", agent: "A-1", scale: "1-5", score: 2, answerAfter: 20 * time.Minute},  // 00:30 EDT, 1 Nov
-		seeded{at: time.Date(2026, 11, 2, 4, 30, 0, 0, time.UTC), entry: "csat", agent: "A-2", scale: "1-5", score: 4, answerAfter: 40 * time.Minute},  // 23:30 EST, 1 Nov
-		seeded{at: time.Date(2026, 11, 2, 5, 30, 0, 0, time.UTC), entry: "csat", agent: "A-2", scale: "1-5", score: -1},                                 // 00:30 EST, 2 Nov
+		seeded{at: time.Date(2026, 11, 1, 3, 30, 0, 0, time.UTC), entry: "csat", agent: "A-1", scale: "1-5", score: 5, answerAfter: 10 * time.Minute}, // 23:30 EDT, 31 Oct
+		seeded{at: time.Date(2026, 11, 1, 4, 30, 0, 0, time.UTC), entry: "csat", agent: "A-1", scale: "1-5", score: 2, answerAfter: 20 * time.Minute}, // 00:30 EDT, 1 Nov
+		seeded{at: time.Date(2026, 11, 2, 4, 30, 0, 0, time.UTC), entry: "csat", agent: "A-2", scale: "1-5", score: 4, answerAfter: 40 * time.Minute}, // 23:30 EST, 1 Nov
+		seeded{at: time.Date(2026, 11, 2, 5, 30, 0, 0, time.UTC), entry: "csat", agent: "A-2", scale: "1-5", score: -1},                               // 00:30 EST, 2 Nov
 		seeded{at: time.Date(2026, 11, 2, 6, 0, 0, 0, time.UTC), entry: "nps", agent: "A-2", scale: "0-10", score: 0, answerAfter: 3 * time.Hour},     // 01:00 EST, 2 Nov
-		seeded{at: time.Date(2026, 11, 2, 7, 0, 0, 0, time.UTC), entry: "nps", agent: "A-1", scale: "0-10", score: 10, answerAfter: 5 * time.Minute}, // 02:00 EST, 2 Nov
+		seeded{at: time.Date(2026, 11, 2, 7, 0, 0, 0, time.UTC), entry: "nps", agent: "A-1", scale: "0-10", score: 10, answerAfter: 5 * time.Minute},  // 02:00 EST, 2 Nov
 	)
 	got := a.results("group_by=day&tz=America/New_York&from=2026-10-31&to=2026-11-02")
 	require.Equal(t, "America/New_York", got.TZ)
