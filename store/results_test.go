@@ -78,7 +78,7 @@ func (w *world) run(start time.Time) {
 			return
 		}
 		w.c.at(start.Add(time.Minute))
-		claimed, err = s.ClaimRuns(ctx, []store.Run{claim})
+		_, err = s.ClaimRuns(ctx, []store.Run{claim})
 		require.NoError(t, err)
 	}
 	if rng.IntN(3) == 0 {

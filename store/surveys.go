@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
-	"github.com/lib/pq"
 
 	"github.com/ccflow/ccflow/core/scale"
 )
@@ -204,13 +203,6 @@ func (s *Store) recordSurveyAnswer(ctx context.Context, tx *sqlx.Tx, surveyID st
 		return SurveyAnswer{}, false, nil
 	}
 	return SurveyAnswer{Score: int(row.Score.Int64), Comment: row.Text.String, Delivered: row.Late.Bool, AnsweredAt: row.At.Time}, true, nil
-}
-
-// isForeignKeyViolation reports whether err is PostgreSQL refusing a row
-// whose reference names nothing.
-func isForeignKeyViolation(err error) bool {
-	pqErr, ok := errors.AsType[*pq.Error](err)
-	return ok && pqErr.Code == "23503"
 }
 
 // getSurvey reads the survey whose column equals value, through q (the pool
