@@ -19,7 +19,7 @@ var templateFS embed.FS
 
 // pageNames are the console's pages: templates/<name>.html, each rendered
 // inside templates/layout.html.
-var pageNames = []string{"sign-in", "message", "entries", "entry", "versions", "runs", "run", "try", "opt-outs"}
+var pageNames = []string{"sign-in", "message", "entries", "entry", "versions", "runs", "run", "try", "opt-outs", "results", "answers"}
 
 // pages holds each page's template.
 type pages struct {
