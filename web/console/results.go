@@ -19,7 +19,7 @@ import (
 
 // resultsForm is the Results page's form, as the query string carries it.
 type resultsForm struct {
-	From, To, TZ, GroupBy, ThenBy                string
+	From, To, TZ, GroupBy, ThenBy               string
 	Entry, Service, Agent, Disposition, Channel string
 }
 
@@ -147,7 +147,6 @@ func (resultsView) SkippedOf(f results.Figures) string {
 	}
 	return fmt.Sprintf("%d (%s)", total, strings.Join(parts, ", "))
 }
-
 
 // showResults is the Results page: what the follow-ups achieved over a
 // period, per day in charts with their tables, and per the grouping
