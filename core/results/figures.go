@@ -70,8 +70,11 @@ type Figures struct {
 	Surveys  Surveys  `json:"surveys"`
 	// Scores counts the answers by score: 1 to 5 for a group whose
 	// surveys are all on 1-5, 0 to 10 otherwise.
-	Scores    ScoreCounts `json:"scores"`
-	CSAT      *float64    `json:"csat"`
+	Scores ScoreCounts `json:"scores"`
+	// ScoresByScale counts them apart for each scale the group's surveys
+	// are on ("1-5", "0-10"), so a group with both shows both.
+	ScoresByScale map[string]ScoreCounts `json:"scores_by_scale"`
+	CSAT          *float64               `json:"csat"`
 	NPS       *float64    `json:"nps"`
 	MeanScore *float64    `json:"mean_score"`
 	// MedianMinutesToAnswer is the median of the whole minutes from a
@@ -143,6 +146,18 @@ func FiguresOf(t *Tally) Figures {
 		if count != 0 {
 			f.Scores[n] += count
 		}
+	}
+	f.ScoresByScale = map[string]ScoreCounts{}
+	for _, s := range scale.All {
+		c := t.ByScale[s]
+		if c == nil || (c.SurveysSent == 0 && c.Answered == 0) {
+			continue
+		}
+		counts := ScoreCounts{}
+		for _, n := range s.Scores() {
+			counts[n] = c.Scores[n]
+		}
+		f.ScoresByScale[string(s)] = counts
 	}
 	if c := t.ByScale[scale.CSAT]; c != nil && c.Answered > 0 {
 		var satisfied int64

@@ -307,10 +307,15 @@ func TestFigures(t *testing.T) {
 	require.Len(t, f.Scores, 11)
 	require.Equal(t, 1.0, *f.Surveys.ResponseRate)
 
-	f = results.FiguresOf(tally(row{"0-10", 10, 1}, row{"1-5", 5, 1}))
+	f = results.FiguresOf(tally(row{"0-10", 10, 1}, row{"1-5", 5, 1}, row{"0-10", 5, 1}))
 	require.Equal(t, 100.0, *f.CSAT)
-	require.Equal(t, 100.0, *f.NPS)
+	require.Equal(t, 0.0, *f.NPS)
 	require.Nil(t, f.MeanScore, "no mean across two scales")
+	require.Equal(t, map[string]results.ScoreCounts{
+		"1-5":  {1: 0, 2: 0, 3: 0, 4: 0, 5: 1},
+		"0-10": {0: 0, 1: 0, 2: 0, 3: 0, 4: 0, 5: 1, 6: 0, 7: 0, 8: 0, 9: 0, 10: 1},
+	}, f.ScoresByScale, "each scale's scores apart")
+	require.Equal(t, int64(2), f.Scores[5], "scores together count a 5 of each")
 
 	f = results.FiguresOf(&results.Tally{})
 	require.Nil(t, f.CSAT)

@@ -11,20 +11,40 @@ import (
 // with the same numbers. They scale to the width they are given (a
 // viewBox), so they read on a phone as on a desktop.
 
-// Geometry of every chart, in viewBox units.
-const (
-	chartW      = 640.0
-	chartH      = 260.0
-	chartLeft   = 44.0
-	chartRight  = 48.0
-	chartTop    = 14.0
-	chartBottom = 34.0
+// frame is a chart's geometry, in viewBox units, which are the pixels of
+// the width it is drawn for: text in it stays the size it says. Every
+// chart is drawn twice, for a desktop and for a phone (the page shows one
+// or the other), so its labels read at both.
+type frame struct {
+	W, H, Left, Right, Top, Bottom float64
+	// Labels is about how many category labels fit along the bottom.
+	Labels int
+	// Suffix makes the narrow drawing's ids its own.
+	Suffix string
+}
+
+// The two frames.
+var (
+	wideFrame   = frame{W: 640, H: 260, Left: 44, Right: 48, Top: 14, Bottom: 34, Labels: 12}
+	narrowFrame = frame{W: 340, H: 230, Left: 34, Right: 40, Top: 12, Bottom: 32, Labels: 5, Suffix: "-narrow"}
 )
+
+// chartPair is a chart drawn for both widths.
+type chartPair struct{ Wide, Narrow chart }
+
+// both draws a chart for both frames.
+func both(draw func(f frame) chart) chartPair {
+	return chartPair{Wide: draw(wideFrame), Narrow: draw(narrowFrame)}
+}
 
 // chart is one chart as its template draws it.
 type chart struct {
 	ID, Title, Desc string
 	W, H            float64
+	// X0 and X1 are where the value grid's lines start and end.
+	X0, X1 float64
+	// Narrow marks the phone's drawing.
+	Narrow bool
 	// Grid are the value axis's lines and labels, left (and right, for
 	// a second axis).
 	Grid  []gridLine
@@ -87,18 +107,23 @@ func niceMax(v float64) float64 {
 }
 
 // plot is the area marks are drawn in.
-func plot() (x0, y0, w, h float64) {
-	return chartLeft, chartTop, chartW - chartLeft - chartRight, chartH - chartTop - chartBottom
+func (f frame) plot() (x0, y0, w, h float64) {
+	return f.Left, f.Top, f.W - f.Left - f.Right, f.H - f.Top - f.Bottom
 }
 
-// categoryLabels labels the categories along the bottom, thinned so at
-// most about twelve show.
-func categoryLabels(names []string, x func(i int) float64) []axisLabel {
-	step := max(1, int(math.Ceil(float64(len(names))/12)))
+// start is an empty chart in f.
+func (f frame) start(id, title, desc string) chart {
+	return chart{ID: id + f.Suffix, Title: title, Desc: desc, W: f.W, H: f.H, X0: f.Left, X1: f.W - f.Right, Narrow: f.Suffix != ""}
+}
+
+// categoryLabels labels the categories along the bottom, thinned so that
+// about f.Labels show.
+func (f frame) categoryLabels(names []string, x func(i int) float64) []axisLabel {
+	step := max(1, int(math.Ceil(float64(len(names))/float64(f.Labels))))
 	var out []axisLabel
 	for i, n := range names {
-		if i%step == 0 || i == len(names)-1 && len(names) <= 12 {
-			out = append(out, axisLabel{X: x(i), Y: chartH - chartBottom + 18, Text: n})
+		if i%step == 0 {
+			out = append(out, axisLabel{X: x(i), Y: f.H - f.Bottom + 18, Text: n})
 		}
 	}
 	return out
@@ -131,12 +156,11 @@ type day struct {
 
 // sentAnsweredChart draws the surveys sent and answered per day as bars,
 // with the response rate as a line on an axis of its own.
-func sentAnsweredChart(days []day) chart {
-	c := chart{ID: "chart-surveys", Title: "Surveys sent and answered per day",
-		Desc: "Bars: surveys sent and answered each day. Line: the response rate, answered ÷ sent, on the right axis.",
-		W:    chartW, H: chartH,
-		Legend: []legendItem{{"sent", "Sent"}, {"answered", "Answered"}, {"rate", "Response rate"}}}
-	x0, y0, w, h := plot()
+func sentAnsweredChart(f frame, days []day) chart {
+	c := f.start("chart-surveys", "Surveys sent and answered per day",
+		"Bars: surveys sent and answered each day. Line: the response rate, answered ÷ sent, on the right axis.")
+	c.Legend = []legendItem{{"sent", "Sent"}, {"answered", "Answered"}, {"rate", "Response rate"}}
+	x0, y0, w, h := f.plot()
 	var most int64
 	for _, d := range days {
 		most = max(most, d.Sent, d.Answered)
@@ -178,7 +202,7 @@ func sentAnsweredChart(days []day) chart {
 		c.Dots = append(c.Dots, dot{X: cx, Y: ry, Class: "rate", Title: fmt.Sprintf("%s: %.0f %% answered", d.Label, 100**d.Rate)})
 	}
 	flush()
-	c.Labels = categoryLabels(names, center)
+	c.Labels = f.categoryLabels(names, center)
 	return c
 }
 
@@ -192,15 +216,14 @@ type scoreBar struct {
 }
 
 // scoreChart draws how many answers gave each score.
-func scoreChart(scores []scoreBar, nps bool) chart {
-	c := chart{ID: "chart-scores", Title: "Score distribution", W: chartW, H: chartH,
-		Desc: "How many answers gave each score."}
+func scoreChart(f frame, id, title string, scores []scoreBar, nps bool) chart {
+	c := f.start(id, title, "How many answers gave each score.")
 	if nps {
 		c.Legend = []legendItem{{"low", "Detractors (0–6)"}, {"mid", "Passives (7–8)"}, {"high", "Promoters (9–10)"}}
 	} else {
 		c.Legend = []legendItem{{"low", "1–3"}, {"high", "Satisfied (4–5)"}}
 	}
-	x0, y0, w, h := plot()
+	x0, y0, w, h := f.plot()
 	var most int64
 	for _, s := range scores {
 		most = max(most, s.Count)
@@ -217,7 +240,10 @@ func scoreChart(scores []scoreBar, nps bool) chart {
 		c.Bars = append(c.Bars, bar{X: center(i) - bw/2, Y: y(float64(s.Count)), W: bw, H: y(0) - y(float64(s.Count)),
 			Class: s.Class, Title: fmt.Sprintf("%d: %d answers", s.Score, s.Count)})
 	}
-	c.Labels = categoryLabels(names, center)
+	// Every score is labelled: eleven fit a phone.
+	all := f
+	all.Labels = len(names)
+	c.Labels = all.categoryLabels(names, center)
 	return c
 }
 
@@ -229,15 +255,15 @@ type trendPoint struct {
 
 // trendChart draws CSAT (0 to 100 %) or NPS (-100 to 100) per day, the
 // line broken where a day had no answer.
-func trendChart(points []trendPoint, nps bool) chart {
+func trendChart(f frame, points []trendPoint, nps bool) chart {
 	title, lo, hi := "CSAT per day", 0.0, 100.0
 	desc := "The share of answers on 1-5 that were 4 or 5, each day."
 	if nps {
 		title, lo, desc = "NPS per day", -100, "Promoters' share minus detractors', each day, on answers on 0-10."
 	}
-	c := chart{ID: "chart-" + strings.ToLower(strings.Fields(title)[0]), Title: title, Desc: desc, W: chartW, H: chartH,
-		Legend: []legendItem{{"trend", strings.Fields(title)[0]}}}
-	x0, y0, w, h := plot()
+	c := f.start("chart-"+strings.ToLower(strings.Fields(title)[0]), title, desc)
+	c.Legend = []legendItem{{"trend", strings.Fields(title)[0]}}
+	x0, y0, w, h := f.plot()
 	y := func(v float64) float64 { return y0 + h - h*(v-lo)/(hi-lo) }
 	for i := 0; i <= 4; i++ {
 		v := lo + (hi-lo)*float64(i)/4
@@ -267,6 +293,6 @@ func trendChart(points []trendPoint, nps bool) chart {
 		c.Dots = append(c.Dots, dot{X: center(i), Y: py, Class: "trend", Title: fmt.Sprintf("%s: %.1f", p.Label, *p.Value)})
 	}
 	flush()
-	c.Labels = categoryLabels(names, center)
+	c.Labels = f.categoryLabels(names, center)
 	return c
 }

@@ -46,13 +46,13 @@ type resultsView struct {
 	EntryName string
 	Totals    figuresRow
 	Days      []dayRow
-	Scores    []scoreBar
-	ScoreNPS  bool
 	Groups    []figuresRow
 	GroupDims []string
 	Charts    struct {
-		Surveys, Scores chart
-		Trends          []trendView
+		Surveys chartPair
+		// Scores has one distribution per scale the surveys are on.
+		Scores []scoresView
+		Trends []trendView
 	}
 	// AnswersLink lists the answers behind the figures, lowest first.
 	AnswersLink string
@@ -63,9 +63,16 @@ type entryOption struct{ ID, Name string }
 
 // trendView is a trend chart and its table.
 type trendView struct {
-	Chart chart
+	Chart chartPair
 	Name  string
 	Rows  []trendRow
+}
+
+// scoresView is a score distribution and its table.
+type scoresView struct {
+	Chart chartPair
+	Name  string
+	Bars  []scoreBar
 }
 
 type trendRow struct{ Day, Value, Answers string }
@@ -235,30 +242,41 @@ func (v *resultsView) fill(daily, table usecase.ResultsAnswer) {
 		csatRows = append(csatRows, trendRow{Day: label, Value: v.Pct(g.CSAT), Answers: answered})
 		npsRows = append(npsRows, trendRow{Day: label, Value: v.Pct(g.NPS), Answers: answered})
 	}
-	v.Charts.Surveys = sentAnsweredChart(days)
+	v.Charts.Surveys = both(func(f frame) chart { return sentAnsweredChart(f, days) })
 	if hasCSAT || !hasNPS {
-		v.Charts.Trends = append(v.Charts.Trends, trendView{Chart: trendChart(csat, false), Name: "CSAT", Rows: csatRows})
+		v.Charts.Trends = append(v.Charts.Trends, trendView{Name: "CSAT", Rows: csatRows,
+			Chart: both(func(f frame) chart { return trendChart(f, csat, false) })})
 	}
 	if hasNPS {
-		v.Charts.Trends = append(v.Charts.Trends, trendView{Chart: trendChart(nps, true), Name: "NPS", Rows: npsRows})
+		v.Charts.Trends = append(v.Charts.Trends, trendView{Name: "NPS", Rows: npsRows,
+			Chart: both(func(f frame) chart { return trendChart(f, nps, true) })})
 	}
 
-	_, v.ScoreNPS = daily.Totals.Scores[0]
-	on := scale.CSAT
-	if v.ScoreNPS {
-		on = scale.NPS
-	}
-	for _, n := range on.Scores() {
-		class := "low"
-		switch {
-		case v.ScoreNPS && scale.Promoter(n), !v.ScoreNPS && scale.Satisfied(n):
-			class = "high"
-		case v.ScoreNPS && !scale.Detractor(n):
-			class = "mid"
+	// One distribution per scale: a 5 of 5 and a 5 of 10 are not alike.
+	for _, on := range scale.All {
+		counts, ok := daily.Totals.ScoresByScale[string(on)]
+		if !ok && (len(daily.Totals.ScoresByScale) > 0 || on != scale.CSAT) {
+			continue
 		}
-		v.Scores = append(v.Scores, scoreBar{Score: n, Count: daily.Totals.Scores[n], Class: class})
+		isNPS := on == scale.NPS
+		var bars []scoreBar
+		for _, n := range on.Scores() {
+			class := "low"
+			switch {
+			case isNPS && scale.Promoter(n), !isNPS && scale.Satisfied(n):
+				class = "high"
+			case isNPS && !scale.Detractor(n):
+				class = "mid"
+			}
+			bars = append(bars, scoreBar{Score: n, Count: counts[n], Class: class})
+		}
+		name, title := "CSAT", "Score distribution, 1-5"
+		if isNPS {
+			name, title = "NPS", "Score distribution, 0-10"
+		}
+		v.Charts.Scores = append(v.Charts.Scores, scoresView{Name: name, Bars: bars,
+			Chart: both(func(f frame) chart { return scoreChart(f, "chart-scores-"+strings.ToLower(name), title, bars, isNPS) })})
 	}
-	v.Charts.Scores = scoreChart(v.Scores, v.ScoreNPS)
 
 	for _, d := range table.GroupBy {
 		v.GroupDims = append(v.GroupDims, string(d))

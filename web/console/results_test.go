@@ -67,15 +67,16 @@ func TestResultsPageDrawsItsChartsWithTheirTables(t *testing.T) {
 	resp, page := c.do(http.MethodGet, "/console/results?from=2026-11-19&to=2026-11-22&tz=UTC&group_by=entry", nil)
 	require.Equal(t, http.StatusOK, resp.StatusCode, string(page))
 	html := string(page)
-	for _, want := range []string{`id="chart-surveys-title"`, `id="chart-scores-title"`, `id="chart-csat-title"`, `id="chart-nps-title"`,
-		`id="table-surveys"`, `id="table-scores"`, `id="table-CSAT"`, `id="table-NPS"`, `id="table-groups"`} {
+	for _, want := range []string{`id="chart-surveys-title"`, `id="chart-scores-csat-title"`, `id="chart-scores-nps-title"`,
+		`id="chart-csat-title"`, `id="chart-nps-title"`, `id="chart-nps-narrow-title"`,
+		`id="table-surveys"`, `id="table-scores-CSAT"`, `id="table-scores-NPS"`, `id="table-CSAT"`, `id="table-NPS"`, `id="table-groups"`} {
 		require.Contains(t, html, want)
 	}
 	require.Contains(t, html, `<th scope="row">2026-11-20</th><td class="num">4</td><td class="num">3</td><td class="num">75 %</td>`,
 		"the day's table: 4 surveys sent, 3 answered")
 	require.Contains(t, html, `<th scope="row">0</th><td class="num">1</td>`, "a 0 on 0-10 in the score table")
 	require.Contains(t, html, `href="/console/results?entry=csat&amp;`, "each entry links to its own results")
-	require.Equal(t, 4, strings.Count(html, "<svg"))
+	require.Equal(t, 10, strings.Count(html, "<svg"), "five charts, each for a desktop and a phone")
 
 	resp, page = c.do(http.MethodGet, "/console/results?entry=nps&from=2026-11-19&to=2026-11-22&tz=UTC", nil)
 	require.Equal(t, http.StatusOK, resp.StatusCode)
