@@ -7,6 +7,6 @@ import "go.temporal.io/sdk/workflow"
 // before them must fail to replay against it.
 func FollowUpUngated(ctx workflow.Context, in FollowUpInput) (State, error) {
 	return followUp(ctx, in, func(workflow.Context) changes {
-		return changes{upsertCurrentStep: true, missingVariableIsFalse: true, answerDuringSendCounts: true}
+		return changes{upsertCurrentStep: true, missingVariableIsFalse: true, answerDuringSendCounts: true, recordRunEnd: true}
 	})
 }

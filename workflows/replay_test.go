@@ -209,8 +209,36 @@ func TestTheCorpusHoldsRunsFromBeforeAndAfterTheSurveyAnsweredDuringSendChange(t
 	require.NotEmpty(t, kinds[false], "no history from before the change")
 	require.NotEmpty(t, kinds[true], "no history recorded after the change")
 	for _, file := range kinds[true] {
-		require.True(t, strings.HasPrefix(file, "v3-ans-"), "%s holds the change's marker: record it as v3-ans-", file)
+		require.True(t, strings.HasPrefix(file, "v3-ans-") || strings.HasPrefix(file, "v4-"),
+			"%s holds the change's marker: record it as v3-ans- or a later generation", file)
 	}
+}
+
+// The corpus keeps histories from before the record-run-end change (no
+// RecordRunEnd at their end) beside those recorded after it (v4-end-*),
+// so TestEveryRecordedHistoryReplays replays both; a run started before
+// it, replayed by the change without its gate, would make an activity
+// its history does not have.
+func TestTheCorpusHoldsRunsFromBeforeAndAfterTheRecordRunEndChange(t *testing.T) {
+	kinds := map[bool][]string{}
+	for _, file := range histories(t, "*.json") {
+		if strings.Contains(filepath.Base(file), "retention") {
+			continue // the retention workflow is not a follow-up
+		}
+		data, err := os.ReadFile(file)
+		require.NoError(t, err)
+		ends := bytes.Contains(data, []byte(`"`+workflows.RecordRunEndActivity+`"`))
+		kinds[ends] = append(kinds[ends], filepath.Base(file))
+	}
+	require.NotEmpty(t, kinds[false], "no history from before the change")
+	require.NotEmpty(t, kinds[true], "no history recorded after the change")
+	for _, file := range kinds[true] {
+		require.True(t, strings.HasPrefix(file, "v4-end-"), "%s records its end: record it as v4-end-", file)
+	}
+	r := replayer(t, func(reg worker.WorkflowRegistry) {
+		reg.RegisterWorkflowWithOptions(workflows.FollowUpUngated, workflow.RegisterOptions{Name: workflows.FollowUpWorkflow})
+	})
+	requireNondeterminism(t, r.ReplayWorkflowHistoryFromJSONFile(quietLogger, filepath.Join(historiesDir, "v3-ans-survey-answered.json")))
 }
 
 // changeVersions lists the TemporalChangeVersion values a recorded run
