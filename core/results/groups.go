@@ -18,18 +18,21 @@ type GroupKey struct {
 
 // Groups sums what a plan reads into its groups, then computes their
 // figures. The store feeds it in two passes within one snapshot: the
-// counts (Add), then, for the exact medians, the minutes to answer that
-// MedianNeeds asks for (AddMinutes).
+// tallies of the rollup's buckets and of the facts (Add, AddFact), then,
+// for the exact medians, the minutes to answer that MinuteRequests asks
+// for (AddMinutes).
 type Groups struct {
 	plan   Plan
 	values []Dim
 	tally  map[GroupKey]*Tally
-	needs  map[GroupKey]MedianNeed
-	counts map[GroupKey]map[int]int64
-	// total sums every group, for the answer's totals.
-	total       Tally
-	totalNeed   *MedianNeed
-	totalCounts map[int]int64
+	// sum is every group together, for the answer's totals.
+	sum Tally
+	// requests are the minutes the medians need, the totals' last;
+	// known are the medians the bins alone gave.
+	requests []MinuteRequest
+	counts   []map[int]int64
+	known    map[GroupKey]float64
+	total    *float64
 }
 
 // NewGroups returns the empty groups of p.
@@ -52,21 +55,23 @@ func (g *Groups) keyOf(t int, v Values) GroupKey {
 	return k
 }
 
-// Add adds the counts c of values v in time group t, under the survey
-// scale and skip reason of their row. Values the query's filter refuses
-// are not added.
-func (g *Groups) Add(t int, v Values, scale, reason string, c Counts) {
+// Add adds the tally of values v in time group t: a bucket of the
+// rollup. Values the query's filter refuses are not added.
+func (g *Groups) Add(t int, v Values, tl *Tally) {
 	if t < 0 || !g.plan.Query.Filter.Matches(v) {
 		return
 	}
-	k := g.keyOf(t, v)
+	g.group(g.keyOf(t, v)).Merge(tl)
+	g.sum.Merge(tl)
+}
+
+func (g *Groups) group(k GroupKey) *Tally {
 	tl := g.tally[k]
 	if tl == nil {
 		tl = &Tally{}
 		g.tally[k] = tl
 	}
-	tl.Add(scale, reason, c)
-	g.total.Add(scale, reason, c)
+	return tl
 }
 
 // AddFact adds a fact read from the facts: those in the plan's spans, and
@@ -76,74 +81,75 @@ func (g *Groups) AddFact(f Fact, fromSpans bool) {
 	if !fromSpans && g.plan.InSpan(f.At) {
 		return
 	}
-	g.Add(g.plan.GroupOf(f.At), f.Values, f.Scale, f.Reason, f.Counts())
-}
-
-// MinuteRange is a range of minutes to answer the exact medians need:
-// [Lo, Hi), Hi -1 for no end.
-type MinuteRange struct{ Lo, Hi int }
-
-// MedianNeeds works out, once every count is in, which minutes the exact
-// medians need, and returns them as ranges that do not overlap, so an
-// answer read through them is read once.
-func (g *Groups) MedianNeeds() []MinuteRange {
-	g.needs = map[GroupKey]MedianNeed{}
-	g.counts = map[GroupKey]map[int]int64{}
-	seen := map[MinuteRange]bool{}
-	var out []MinuteRange
-	add := func(n MedianNeed) {
-		r := MinuteRange{n.Lo, n.Hi}
-		if !seen[r] {
-			seen[r] = true
-			out = append(out, r)
-		}
-	}
-	for k, t := range g.tally {
-		if n, ok := NeedForMedian(t.Bins); ok {
-			g.needs[k] = n
-			g.counts[k] = map[int]int64{}
-			add(n)
-		}
-	}
-	if n, ok := NeedForMedian(g.total.Bins); ok {
-		g.totalNeed = &n
-		g.totalCounts = map[int]int64{}
-		add(n)
-	}
-	slices.SortFunc(out, func(a, b MinuteRange) int { return cmp.Compare(a.Lo, b.Lo) })
-	var merged []MinuteRange
-	for _, r := range out {
-		if n := len(merged); n > 0 && (merged[n-1].Hi < 0 || r.Lo <= merged[n-1].Hi) {
-			if last := &merged[n-1]; last.Hi >= 0 && (r.Hi < 0 || r.Hi > last.Hi) {
-				last.Hi = r.Hi
-			}
-			continue
-		}
-		merged = append(merged, r)
-	}
-	return merged
-}
-
-// AddMinutes adds n answers of values v, counted at `at`, that took
-// minutes to answer. The store reads every answer of the period and
-// filter whose minutes fall in a range MedianNeeds gave (once, however
-// many ranges it falls in); each counts in its group when the group's
-// range holds it.
-func (g *Groups) AddMinutes(at time.Time, v Values, minutes int, n int64) {
-	t := g.plan.GroupOf(at)
-	if t < 0 || !g.plan.Query.Filter.Matches(v) {
+	t := g.plan.GroupOf(f.At)
+	if t < 0 || !g.plan.Query.Filter.Matches(f.Values) {
 		return
 	}
-	in := func(need MedianNeed) bool {
-		return minutes >= need.Lo && (need.Hi < 0 || minutes < need.Hi)
+	g.group(g.keyOf(t, f.Values)).AddFact(f)
+	g.sum.AddFact(f)
+}
+
+// MinuteRequest asks for the minutes to answer of one group's answers
+// that fall in [Lo, Hi) (Hi -1: no end): those of the answers counted in
+// [From, To) whose values match Values on Dims (and the query's filter).
+type MinuteRequest struct {
+	Dims     []Dim
+	Values   Values
+	From, To time.Time
+	Lo, Hi   int
+	// need is what the median needs of them.
+	need MedianNeed
+	key  *GroupKey
+}
+
+// MinuteRequests works out, once every tally is in, which minutes the
+// exact medians need: one request per group whose median the bins alone
+// do not give, and one for the totals'.
+func (g *Groups) MinuteRequests() []MinuteRequest {
+	g.requests = nil
+	g.known = map[GroupKey]float64{}
+	keys := slices.Collect(maps.Keys(g.tally))
+	slices.SortFunc(keys, compareKeys)
+	for _, k := range keys {
+		need, ok := NeedForMedian(g.tally[k].BinCounts())
+		if !ok {
+			continue
+		}
+		if need.Known {
+			g.known[k] = need.Value
+			continue
+		}
+		r := MinuteRequest{Dims: g.values, From: g.plan.Query.From, To: g.plan.Query.To, Lo: need.Lo, Hi: need.Hi, need: need}
+		if g.plan.Query.TimeDim() != "" {
+			r.From, r.To = g.plan.Groups[k.Time].From, g.plan.Groups[k.Time].To
+		}
+		if len(g.values) > 0 {
+			r.Values.Set(g.values[0], k.V1)
+		}
+		if len(g.values) > 1 {
+			r.Values.Set(g.values[1], k.V2)
+		}
+		key := k
+		r.key = &key
+		g.requests = append(g.requests, r)
 	}
-	k := g.keyOf(t, v)
-	if need, ok := g.needs[k]; ok && in(need) {
-		g.counts[k][minutes] += n
+	if need, ok := NeedForMedian(g.sum.BinCounts()); ok {
+		if need.Known {
+			g.total = &need.Value
+		} else {
+			g.requests = append(g.requests, MinuteRequest{From: g.plan.Query.From, To: g.plan.Query.To, Lo: need.Lo, Hi: need.Hi, need: need})
+		}
 	}
-	if g.totalNeed != nil && in(*g.totalNeed) {
-		g.totalCounts[minutes] += n
+	g.counts = make([]map[int]int64, len(g.requests))
+	for i := range g.counts {
+		g.counts[i] = map[int]int64{}
 	}
+	return g.requests
+}
+
+// AddMinutes adds n answers of request i that took minutes to answer.
+func (g *Groups) AddMinutes(i, minutes int, n int64) {
+	g.counts[i][minutes] += n
 }
 
 // Group is one group's key and figures, as the answer shows them.
@@ -164,9 +170,27 @@ func (g *Groups) Result() ([]Group, Figures, error) {
 			}
 		}
 	}
-	slices.SortFunc(keys, func(a, b GroupKey) int {
-		return cmp.Or(cmp.Compare(a.Time, b.Time), cmp.Compare(a.V1, b.V1), cmp.Compare(a.V2, b.V2))
-	})
+	slices.SortFunc(keys, compareKeys)
+	medians := maps.Clone(g.known)
+	if medians == nil {
+		medians = map[GroupKey]float64{}
+	}
+	total := FiguresOf(&g.sum)
+	total.MedianMinutesToAnswer = g.total
+	for i, r := range g.requests {
+		m, err := Median(r.need, g.counts[i])
+		if err != nil {
+			if r.key != nil {
+				return nil, Figures{}, fmt.Errorf("group %v: %w", *r.key, err)
+			}
+			return nil, Figures{}, fmt.Errorf("totals: %w", err)
+		}
+		if r.key == nil {
+			total.MedianMinutesToAnswer = &m
+			continue
+		}
+		medians[*r.key] = m
+	}
 	out := make([]Group, 0, len(keys))
 	for _, k := range keys {
 		t := g.tally[k]
@@ -174,24 +198,16 @@ func (g *Groups) Result() ([]Group, Figures, error) {
 			t = &Tally{}
 		}
 		f := FiguresOf(t)
-		if need, ok := g.needs[k]; ok {
-			m, err := Median(need, g.counts[k])
-			if err != nil {
-				return nil, Figures{}, fmt.Errorf("group %v: %w", k, err)
-			}
+		if m, ok := medians[k]; ok {
 			f.MedianMinutesToAnswer = &m
 		}
 		out = append(out, Group{Key: g.keyMap(k), Figures: f})
 	}
-	total := FiguresOf(&g.total)
-	if g.totalNeed != nil {
-		m, err := Median(*g.totalNeed, g.totalCounts)
-		if err != nil {
-			return nil, Figures{}, fmt.Errorf("totals: %w", err)
-		}
-		total.MedianMinutesToAnswer = &m
-	}
 	return out, total, nil
+}
+
+func compareKeys(a, b GroupKey) int {
+	return cmp.Or(cmp.Compare(a.Time, b.Time), cmp.Compare(a.V1, b.V1), cmp.Compare(a.V2, b.V2))
 }
 
 // keyMap is k as the answer shows it: {"day": "2026-11-23", "agent": "A-7"}.
