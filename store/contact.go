@@ -265,10 +265,9 @@ func smsClassOf(status string) string {
 
 // countSMSReport records, in tx, n facts of the report class of d.
 func (s *Store) countSMSReport(ctx context.Context, tx *sqlx.Tx, d Delivery, class string, n int) error {
-	if _, err := tx.ExecContext(ctx, `
-		INSERT INTO result_facts (`+factColumns+`)
+	if _, err := tx.ExecContext(ctx, factsStatement(`
 		SELECT $2::timestamptz, $3::text, $4, `+runDims("$5::text")+`, '', '', NULL, NULL
-		FROM (SELECT 1) one LEFT JOIN runs r ON r.workflow_id = $1`,
+		FROM (SELECT 1) one LEFT JOIN runs r ON r.workflow_id = $1`),
 		d.WorkflowID, d.CreatedAt, class, n, d.EntryID); err != nil {
 		return fmt.Errorf("counting the %s report of delivery %q: %w", class, d.Key, err)
 	}

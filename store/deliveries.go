@@ -145,8 +145,7 @@ func (s *Store) markDeliveredSQL() string {
 		UPDATE surveys sv SET sent_at = sent.sent_at, delivered_at = ` + delivered + `
 		FROM sent WHERE sv.id = sent.key AND sent.survey AND sv.sent_at IS NULL
 		RETURNING sv.created_at, sv.scale, sv.sent_at, sv.answered_at
-	)` + s.withFacts(`, counted AS (
-		INSERT INTO result_facts (`+factColumns+`)
+	)` + s.factsCTE("counted", `
 		SELECT sent.created_at, 'sent', 1, entry_id, service, agent_id, disposition, run_channel, variant, '', '', NULL::smallint, NULL::integer FROM sent
 		UNION ALL
 		SELECT sent.created_at, report.counted, 1, entry_id, service, agent_id, disposition, run_channel, variant, '', '', NULL::smallint, NULL::integer
@@ -157,8 +156,7 @@ func (s *Store) markDeliveredSQL() string {
 		UNION ALL
 		SELECT survey.created_at, 'minutes', 1, entry_id, service, agent_id, disposition, run_channel, variant, survey.scale, '', NULL::smallint,
 			`+minutesBetween("survey.sent_at", "survey.answered_at")+`
-		FROM sent, survey WHERE survey.answered_at IS NOT NULL
-	)`) + `
+		FROM sent, survey WHERE survey.answered_at IS NOT NULL`) + `
 	SELECT ` + deliveryColumns + ` FROM upd`
 }
 
@@ -178,12 +176,10 @@ func (s *Store) MarkDeliveryFailed(ctx context.Context, key, message string, per
 				updated_at = COALESCE($4, now()), lease_owner = '', lease_until = NULL
 			FROM old WHERE d.key = old.key
 			RETURNING d.key, d.workflow_id, d.entry_id, d.created_at, d.status, old.status AS old_status
-		)`+s.withFacts(`, counted AS (
-			INSERT INTO result_facts (`+factColumns+`)
+		)`+s.factsCTE("counted", `
 			SELECT upd.created_at, 'failed', 1, `+runDims("upd.entry_id")+`, '', '', NULL, NULL
 			FROM upd LEFT JOIN runs r ON r.workflow_id = upd.workflow_id
-			WHERE upd.status = 'failed' AND upd.old_status <> 'failed'
-		)`)+`
+			WHERE upd.status = 'failed' AND upd.old_status <> 'failed'`)+`
 		SELECT count(*) FROM upd`,
 		key, message, permanent, s.stamp())
 	if err != nil {

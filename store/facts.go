@@ -32,11 +32,27 @@ func smsClass(status string) string {
 		`WHEN %[1]s IN ('undelivered', 'failed') THEN 'failed' ELSE '' END`, status)
 }
 
-// withFacts is part when the store keeps results, else "": the
-// data-modifying part of a statement that inserts its facts.
+// withFacts is part when the store keeps results, else "".
 func (s *Store) withFacts(part string) string {
 	if !s.keepsResults() {
 		return ""
 	}
 	return part
+}
+
+// factsCTE is the data-modifying part of a statement, named name, that
+// inserts the facts selectSQL selects (in factColumns' order); "" when
+// the store keeps no results.
+func (s *Store) factsCTE(name, selectSQL string) string {
+	return s.withFacts(`, ` + name + ` AS (
+		INSERT INTO result_facts (` + factColumns + `)
+		` + selectSQL + `
+	)`)
+}
+
+// factsStatement is a statement of its own that inserts the facts
+// selectSQL selects.
+func factsStatement(selectSQL string) string {
+	return `INSERT INTO result_facts (` + factColumns + `)
+		` + selectSQL
 }

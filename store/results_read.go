@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
@@ -17,8 +18,8 @@ import (
 // read-only repeatable-read transaction, so a fold committing meanwhile is
 // seen wholly or not at all): the rollup's buckets of the plan's level,
 // the facts of its spans and the facts not folded yet; then, for the
-// exact medians, the minutes to answer of the answers in the ranges the
-// groups need.
+// exact medians, the minutes to answer of each group's answers in the
+// bins that hold its median.
 func (s *Store) ReadResults(ctx context.Context, plan results.Plan) (*results.Groups, error) {
 	g := results.NewGroups(plan)
 	err := s.readOnly(ctx, func(tx *sqlx.Tx) error {
@@ -28,12 +29,7 @@ func (s *Store) ReadResults(ctx context.Context, plan results.Plan) (*results.Gr
 		if err := readFacts(ctx, tx, g); err != nil {
 			return err
 		}
-		for _, r := range g.MedianNeeds() {
-			if err := readMinutes(ctx, tx, g, r); err != nil {
-				return err
-			}
-		}
-		return nil
+		return readMinutes(ctx, tx, g, g.MinuteRequests())
 	})
 	if err != nil {
 		return nil, fmt.Errorf("reading results: %w", err)
@@ -79,8 +75,7 @@ func readRollup(ctx context.Context, tx *sqlx.Tx, g *results.Groups) error {
 	}
 	cond, args := filterSQL("r", plan.Query.Filter, 5)
 	rows, err := tx.QueryxContext(ctx, `
-		SELECT b.g, `+dimColumnsOf("r")+`, r.scale, r.reason, r.runs, r.sent, r.delivered, r.failed, r.held,
-			r.skipped, r.surveys_sent, r.answered, r.scores, r.minute_bins
+		SELECT b.g, `+dimColumnsOf("r")+`, `+rollupCounts("r")+`
 		FROM unnest($1::smallint[], $2::timestamptz[], $3::int[]) AS b(grain, bucket, g)
 		JOIN result_rollup r ON r.level = $4 AND r.grain = b.grain AND r.bucket = b.bucket
 		WHERE `+cond,
@@ -91,28 +86,35 @@ func readRollup(ctx context.Context, tx *sqlx.Tx, g *results.Groups) error {
 	defer rows.Close()
 	for rows.Next() {
 		var (
-			group         int
-			v             results.Values
-			scale, reason string
-			c             results.Counts
-			scores, bins  pq.Int64Array
+			group int
+			v     results.Values
+			t     results.Tally
 		)
-		if err := rows.Scan(&group, &v.Entry, &v.Service, &v.Agent, &v.Disposition, &v.Channel, &v.Variant,
-			&scale, &reason, &c.Runs, &c.Sent, &c.Delivered, &c.Failed, &c.Held, &c.Skipped, &c.SurveysSent,
-			&c.Answered, &scores, &bins); err != nil {
-			return fmt.Errorf("reading the rollup: %w", err)
+		if err := scanRollup(rows, []any{&group, &v.Entry, &v.Service, &v.Agent, &v.Disposition, &v.Channel, &v.Variant}, &t); err != nil {
+			return err
 		}
-		copy(c.Scores[:], scores)
-		copy(c.Bins[:], bins)
-		g.Add(group, v, scale, reason, c)
+		g.Add(group, v, &t)
 	}
 	return rows.Err()
 }
 
-// factSelect reads facts as readFacts scans them.
+// factSelect reads facts as scanFact takes them.
 const factSelect = `SELECT f.at, f.kind, f.n, f.entry_id, f.service, f.agent_id, f.disposition, f.channel, f.variant,
 	f.scale, f.reason, COALESCE(f.score, -1), COALESCE(f.minutes, -1)`
 
+func scanFact(rows *sqlx.Rows, more ...any) (results.Fact, error) {
+	var f results.Fact
+	var kind string
+	err := rows.Scan(append([]any{&f.At, &kind, &f.N, &f.Values.Entry, &f.Values.Service, &f.Values.Agent, &f.Values.Disposition,
+		&f.Values.Channel, &f.Values.Variant, &f.Scale, &f.Reason, &f.Score, &f.Minutes}, more...)...)
+	if err != nil {
+		return f, fmt.Errorf("reading the facts: %w", err)
+	}
+	f.Kind = results.Kind(kind)
+	return f, nil
+}
+
+// readFacts reads the facts of the plan's spans and those not folded yet.
 func readFacts(ctx context.Context, tx *sqlx.Tx, g *results.Groups) error {
 	plan := g.Plan()
 	from, to := make([]time.Time, len(plan.Spans)), make([]time.Time, len(plan.Spans))
@@ -127,49 +129,73 @@ func readFacts(ctx context.Context, tx *sqlx.Tx, g *results.Groups) error {
 		UNION ALL
 		`+factSelect+`, false
 		FROM result_facts f
-		WHERE NOT f.folded AND f.at >= $3 AND f.at < $4 AND `+cond,
+		WHERE f.xid >= (SELECT watermark FROM result_fold) AND f.at >= $3 AND f.at < $4 AND `+cond,
 		append([]any{pq.Array(from), pq.Array(to), plan.Query.From, plan.Query.To}, args...)...)
 	if err != nil {
 		return fmt.Errorf("reading the facts: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var f results.Fact
-		var kind string
 		var fromSpans bool
-		if err := rows.Scan(&f.At, &kind, &f.N, &f.Values.Entry, &f.Values.Service, &f.Values.Agent, &f.Values.Disposition,
-			&f.Values.Channel, &f.Values.Variant, &f.Scale, &f.Reason, &f.Score, &f.Minutes, &fromSpans); err != nil {
-			return fmt.Errorf("reading the facts: %w", err)
+		f, err := scanFact(rows, &fromSpans)
+		if err != nil {
+			return err
 		}
-		f.Kind = results.Kind(kind)
 		g.AddFact(f, fromSpans)
 	}
 	return rows.Err()
 }
 
-func readMinutes(ctx context.Context, tx *sqlx.Tx, g *results.Groups, r results.MinuteRange) error {
-	plan := g.Plan()
-	cond, args := filterSQL("f", plan.Query.Filter, 5)
-	rows, err := tx.QueryxContext(ctx, `
-		SELECT f.at, `+dimColumnsOf("f")+`, f.minutes, f.n FROM result_facts f
-		WHERE f.minutes >= $1 AND ($2 < 0 OR f.minutes < $2) AND f.at >= $3 AND f.at < $4
-			AND f.kind IN ('answered', 'minutes') AND `+cond,
-		append([]any{r.Lo, r.Hi, plan.Query.From, plan.Query.To}, args...)...)
+// readMinutes reads, for each request, the minutes to answer of the
+// answers it asks for: one branch of one statement per request, each
+// planned with its own values, so each reads through the index of its
+// first value dimension (agent, entry) or of the minutes and times, the
+// few entries of its range.
+func readMinutes(ctx context.Context, tx *sqlx.Tx, g *results.Groups, requests []results.MinuteRequest) error {
+	if len(requests) == 0 {
+		return nil
+	}
+	var (
+		branches []string
+		args     []any
+	)
+	arg := func(v any) string {
+		args = append(args, v)
+		return fmt.Sprintf("$%d", len(args))
+	}
+	filter := g.Plan().Query.Filter
+	for i, r := range requests {
+		hi := int64(math.MaxInt32)
+		if r.Hi >= 0 {
+			hi = int64(r.Hi)
+		}
+		conds := []string{
+			"f.minutes >= " + arg(r.Lo) + "::int", "f.minutes < " + arg(hi) + "::int",
+			"f.at >= " + arg(r.From) + "::timestamptz", "f.at < " + arg(r.To) + "::timestamptz",
+			"f.kind IN ('answered', 'minutes')",
+		}
+		for _, d := range r.Dims {
+			conds = append(conds, "f."+dimColumn(d)+" = "+arg(r.Values.Get(d))+"::text")
+		}
+		for _, d := range filter.Dims() {
+			conds = append(conds, "f."+dimColumn(d)+" = "+arg(results.Values(filter).Get(d))+"::text")
+		}
+		branches = append(branches, fmt.Sprintf("SELECT %d, f.minutes, f.n FROM result_facts f WHERE %s", i, strings.Join(conds, " AND ")))
+	}
+	rows, err := tx.QueryxContext(ctx, strings.Join(branches, "\nUNION ALL\n"), args...)
 	if err != nil {
-		return fmt.Errorf("reading the minutes to answer in [%d, %d): %w", r.Lo, r.Hi, err)
+		return fmt.Errorf("reading the minutes to answer: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var (
-			at      time.Time
-			v       results.Values
-			minutes int
-			n       int64
+			i, minutes int
+			count      int64
 		)
-		if err := rows.Scan(&at, &v.Entry, &v.Service, &v.Agent, &v.Disposition, &v.Channel, &v.Variant, &minutes, &n); err != nil {
+		if err := rows.Scan(&i, &minutes, &count); err != nil {
 			return fmt.Errorf("reading the minutes to answer: %w", err)
 		}
-		g.AddMinutes(at, v, minutes, n)
+		g.AddMinutes(i, minutes, count)
 	}
 	return rows.Err()
 }

@@ -79,10 +79,8 @@ func (s *Store) RecordRun(ctx context.Context, r Run) error {
 		     VALUES ($1, $2, $3, $4, $5, $6, COALESCE($7, $16, now()), $8, $9, $10, $11, $12, $13, $14, $15)
 		     ON CONFLICT (workflow_id) DO NOTHING
 		     RETURNING *
-		 )`+s.withFacts(`, facts AS (
-		     INSERT INTO result_facts (`+factColumns+`)
-		     SELECT r.started_at, 'run', 1, `+runDims("''")+`, '', '', NULL, NULL FROM recorded r
-		 )`)+`
+		 )`+s.factsCTE("facts", `
+		     SELECT r.started_at, 'run', 1, `+runDims("''")+`, '', '', NULL, NULL FROM recorded r`)+`
 		 SELECT count(*) FROM recorded`,
 		r.WorkflowID, r.RunID, r.EntryID, r.EntryVersion, r.InteractionID, r.Trigger, startedAt,
 		r.CustomerID, r.CancelOnNewInteraction, r.Service, r.AgentID, r.Disposition, r.Channel,
@@ -223,11 +221,9 @@ func (s *Store) claimRunsSQL() string {
          WHERE runs.run_id = ''
      RETURNING workflow_id, run_id, entry_id, entry_version, interaction_id, trigger, started_at, claimed_at,
                service, agent_id, disposition, channel, variant, (xmax = 0) AS inserted
- )` + s.withFacts(`, counted AS (
-     INSERT INTO result_facts (`+factColumns+`)
+ )` + s.factsCTE("counted", `
      SELECT started_at, 'run', 1, entry_id, service, agent_id, disposition, channel, variant, '', '', NULL, NULL
-     FROM claimed WHERE inserted
- )`) + `
+     FROM claimed WHERE inserted`) + `
  SELECT workflow_id, run_id, entry_id, entry_version, interaction_id, trigger, started_at, claimed_at FROM claimed
  UNION ALL
  SELECT r.workflow_id, r.run_id, r.entry_id, r.entry_version, r.interaction_id, r.trigger, r.started_at, r.claimed_at
@@ -263,10 +259,8 @@ func (s *Store) ReleaseClaim(ctx context.Context, c Claim) (bool, error) {
 	err := s.db.GetContext(ctx, &n,
 		`WITH released AS (
 		     DELETE FROM runs WHERE workflow_id = $1 AND run_id = '' AND claimed_at = $2 RETURNING *
-		 )`+s.withFacts(`, uncounted AS (
-		     INSERT INTO result_facts (`+factColumns+`)
-		     SELECT r.started_at, 'run', -1, `+runDims("''")+`, '', '', NULL, NULL FROM released r
-		 )`)+`
+		 )`+s.factsCTE("uncounted", `
+		     SELECT r.started_at, 'run', -1, `+runDims("''")+`, '', '', NULL, NULL FROM released r`)+`
 		 SELECT count(*) FROM released`, c.WorkflowID, c.ClaimedAt)
 	if err != nil {
 		return false, fmt.Errorf("releasing the claim of run %q: %w", c.WorkflowID, err)

@@ -195,10 +195,9 @@ func (s *Store) countDelivery(ctx context.Context, tx *sqlx.Tx, d Delivery, kind
 	if !s.keepsResults() {
 		return nil
 	}
-	if _, err := tx.ExecContext(ctx, `
-		INSERT INTO result_facts (`+factColumns+`)
+	if _, err := tx.ExecContext(ctx, factsStatement(`
 		SELECT $2::timestamptz, $3::text, 1, `+runDims("$4::text")+`, '', $5::text, NULL, NULL
-		FROM (SELECT 1) one LEFT JOIN runs r ON r.workflow_id = $1`,
+		FROM (SELECT 1) one LEFT JOIN runs r ON r.workflow_id = $1`),
 		d.WorkflowID, d.CreatedAt, kind, d.EntryID, reason); err != nil {
 		return fmt.Errorf("counting delivery %q %s: %w", d.Key, kind, err)
 	}
@@ -219,12 +218,10 @@ func (s *Store) MarkDeliverySkipped(ctx context.Context, key, code, reason strin
 				lease_owner = '', lease_until = NULL, updated_at = COALESCE($4, now())
 			FROM old WHERE d.key = old.key
 			RETURNING `+deliveryColumnsOf("d")+`, old.status AS old_status
-		)`+s.withFacts(`, counted AS (
-			INSERT INTO result_facts (`+factColumns+`)
+		)`+s.factsCTE("counted", `
 			SELECT upd.created_at, 'skipped', 1, `+runDims("upd.entry_id")+`, '', $2, NULL, NULL
 			FROM upd LEFT JOIN runs r ON r.workflow_id = upd.workflow_id
-			WHERE upd.old_status <> 'skipped'
-		)`)+`
+			WHERE upd.old_status <> 'skipped'`)+`
 		SELECT `+deliveryColumns+` FROM upd`, key, code, reason, s.stamp())
 	if errors.Is(err, sql.ErrNoRows) {
 		return Delivery{}, fmt.Errorf("marking delivery %q skipped: no unsent delivery: %w", key, ErrNotFound)

@@ -185,12 +185,10 @@ func (s *Store) recordSurveyAnswer(ctx context.Context, tx *sqlx.Tx, surveyID st
 			UPDATE surveys s SET answered_at = answer.answered_at FROM answer
 			WHERE s.id = answer.survey_id AND s.answered_at IS NULL
 			RETURNING s.workflow_id, s.entry_id, s.created_at, s.scale, s.sent_at, s.answered_at
-		)`+s.withFacts(`, counted AS (
-			INSERT INTO result_facts (`+factColumns+`)
+		)`+s.factsCTE("counted", `
 			SELECT survey.created_at, 'answered', 1, `+runDims("survey.entry_id")+`, survey.scale, '', answer.score,
 				CASE WHEN survey.sent_at IS NOT NULL THEN `+minutesBetween("survey.sent_at", "survey.answered_at")+` END
-			FROM answer, survey LEFT JOIN runs r ON r.workflow_id = survey.workflow_id
-		)`)+`
+			FROM answer, survey LEFT JOIN runs r ON r.workflow_id = survey.workflow_id`)+`
 		SELECT EXISTS (SELECT 1 FROM sv) AS known, answer.score, answer.comment, answer.delivered, answer.answered_at
 		FROM (SELECT 1) one LEFT JOIN answer ON true`,
 		surveyID, a.Score, a.Comment, a.Delivered, s.stamp())

@@ -121,16 +121,18 @@ func (s *Service) Results(ctx context.Context, req ResultsRequest) (ResultsAnswe
 }
 
 // foldBatch is how many facts one fold folds; foldEvery how often the
-// starter folds when there was nothing to fold.
+// starter folds when the last fold took fewer. Folding seconds of facts
+// at once costs far less than folding each as it comes: facts of one
+// hour, one agent, one entry share their rows of the rollup.
 const (
-	foldBatch = 5000
-	foldEvery = time.Second
+	foldBatch = 20_000
+	foldEvery = 5 * time.Second
 )
 
 // foldResults folds the result facts into the rollup until ctx ends: in
 // batches while there are facts to fold, then every foldEvery. Several
 // starters take turns; a query is exact whether or not the facts are
-// folded, folding only keeps queries fast.
+// folded (it reads those not folded yet), folding only keeps it fast.
 func (s *Service) foldResults(ctx context.Context) {
 	t := time.NewTimer(0)
 	defer t.Stop()

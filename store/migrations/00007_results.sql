@@ -95,10 +95,12 @@ UPDATE sms_statuses st SET counted = CASE
 -- change, so a retry that changes nothing counts nothing. They hold no
 -- customer data: the run's entry, service, agent id, disposition,
 -- interaction channel and variant, the survey's scale, the policy's reason
--- for a skip, a score and the minutes to answer. They are kept for good,
--- like the counts they make, whatever retention and erasure remove.
+-- for a skip, a score and the minutes to answer. No key of their own: nothing
+-- looks one fact up, and each index costs every write that counts. They are kept for good,
+-- like the counts they make, whatever retention and erasure remove, and
+-- never change: the bounds of a period that fall inside a bucket of the
+-- rollup, and the exact medians, are read from them.
 CREATE TABLE result_facts (
-    id          bigserial PRIMARY KEY,
     at          timestamptz NOT NULL,
     kind        text NOT NULL CHECK (kind IN ('run', 'sent', 'delivered', 'failed', 'held', 'skipped',
                                                'survey_sent', 'answered', 'minutes')),
@@ -113,22 +115,38 @@ CREATE TABLE result_facts (
     reason      text NOT NULL DEFAULT '',
     score       smallint,
     minutes     integer,
-    -- Folded into result_rollup (by store.FoldResults); a query reads the
-    -- facts not folded yet beside the rollup.
-    folded      boolean NOT NULL DEFAULT false
+    -- The transaction that wrote the fact: the folder folds the facts of
+    -- transactions that have ended, in order (see result_fold).
+    xid         xid8 NOT NULL DEFAULT pg_current_xact_id()
 );
 CREATE INDEX result_facts_at ON result_facts (at);
-CREATE INDEX result_facts_unfolded ON result_facts (id) WHERE NOT folded;
-CREATE INDEX result_facts_unfolded_at ON result_facts (at) WHERE NOT folded;
-CREATE INDEX result_facts_agent ON result_facts (agent_id, at);
-CREATE INDEX result_facts_entry ON result_facts (entry_id, at);
+CREATE INDEX result_facts_xid ON result_facts (xid);
+-- The exact median of a group reads the minutes of one or two bins: by
+-- day, by agent, by entry, each through its index.
 CREATE INDEX result_facts_minutes ON result_facts (minutes, at) WHERE minutes IS NOT NULL;
+CREATE INDEX result_facts_agent_minutes ON result_facts (agent_id, minutes, at) WHERE minutes IS NOT NULL;
+CREATE INDEX result_facts_entry_minutes ON result_facts (entry_id, minutes, at) WHERE minutes IS NOT NULL;
+
+-- How far the folder (store.FoldResults) has folded the facts into the
+-- rollup: every fact of a transaction before watermark, none after. It
+-- folds the facts of transactions that have ended (older than any still
+-- running), so a fact is never left behind by one that commits late, and
+-- moves the watermark in the transaction that adds them to the rollup. A
+-- query reads the rollup, the watermark and the facts after it in one
+-- snapshot.
+CREATE TABLE result_fold (
+    one       boolean PRIMARY KEY DEFAULT true CHECK (one),
+    watermark xid8 NOT NULL
+);
+INSERT INTO result_fold (watermark) VALUES ('0');
 
 -- The facts summed by the dimensions of a level (core/results.Levels;
 -- those it does not keep are '') in UTC buckets of a grain (0: quarter
--- hour, 1: hour, 2: day). scores counts answers by score (index 1 is
--- score 0); minute_bins the answers by bin of minutes to answer
--- (core/results.MinuteThresholds).
+-- hour, 1: hour, 2: day, 3: week from Monday). The folder alone writes
+-- it. detail holds the rest of the bucket's tally, encoded
+-- (core/results.Tally.MarshalDetail): skipped messages by the policy's
+-- reason, surveys and scores by scale, answers by bin of minutes to
+-- answer.
 CREATE TABLE result_rollup (
     level        smallint NOT NULL,
     grain        smallint NOT NULL,
@@ -139,8 +157,6 @@ CREATE TABLE result_rollup (
     disposition  text NOT NULL,
     channel      text NOT NULL,
     variant      text NOT NULL,
-    scale        text NOT NULL,
-    reason       text NOT NULL,
     runs         bigint NOT NULL,
     sent         bigint NOT NULL,
     delivered    bigint NOT NULL,
@@ -149,12 +165,9 @@ CREATE TABLE result_rollup (
     skipped      bigint NOT NULL,
     surveys_sent bigint NOT NULL,
     answered     bigint NOT NULL,
-    scores       bigint[] NOT NULL,
-    minute_bins  bigint[] NOT NULL,
-    PRIMARY KEY (level, grain, bucket, entry_id, service, agent_id, disposition, channel, variant, scale, reason)
+    detail       bytea NOT NULL,
+    PRIMARY KEY (level, grain, bucket, entry_id, service, agent_id, disposition, channel, variant)
 );
-CREATE INDEX result_rollup_agent ON result_rollup (level, agent_id, grain, bucket) WHERE agent_id <> '';
-CREATE INDEX result_rollup_entry ON result_rollup (level, entry_id, grain, bucket) WHERE entry_id <> '';
 
 -- What existed before: counted once, as the facts of each change would
 -- have counted it.
@@ -183,6 +196,7 @@ INSERT INTO result_facts (at, kind, entry_id, scale, score, minutes)
 
 -- +goose Down
 DROP TABLE result_rollup;
+DROP TABLE result_fold;
 DROP TABLE result_facts;
 ALTER TABLE sms_statuses DROP COLUMN counted;
 ALTER TABLE deliveries DROP COLUMN held_at;
