@@ -8,7 +8,8 @@
 // Usage:
 //
 //	bench [-phase 20s] [-in-flight 16] [-rate 100] [-rate-for 30s]
-//	      [-extra-entries 2000] [-sleeping 10000] [-skip memory,rate]
+//	      [-extra-entries 2000] [-sleeping 10000] [-skip memory,rate] [-only results]
+//	      [-results-answers 1000000] [-results-messages 3000000] [-results-queries 40]
 package main
 
 import (
@@ -40,20 +41,33 @@ func main() {
 }
 
 func run(ctx context.Context) error {
-	cfg := bench.Config{Progress: os.Stderr, Skip: map[string]bool{}}
-	var skip string
+	cfg := bench.Config{Progress: os.Stderr, Skip: map[string]bool{}, Only: map[string]bool{}}
+	var skip, only string
 	flag.DurationVar(&cfg.Phase, "phase", 20*time.Second, "how long each throughput figure measures")
 	flag.IntVar(&cfg.InFlight, "in-flight", 16, "starts or requests in flight in the throughput figures")
 	flag.Float64Var(&cfg.Rate, "rate", 100, "events per second of the open-loop figure")
 	flag.DurationVar(&cfg.RateFor, "rate-for", 30*time.Second, "how long the open-loop figure sends")
 	flag.IntVar(&cfg.ExtraEntries, "extra-entries", 2000, "entries the many-entries dry run adds")
 	flag.IntVar(&cfg.Sleeping, "sleeping", 10_000, "sleeping runs of the memory figure")
-	flag.StringVar(&skip, "skip", "", "figures not to measure: index, cel, starts, rate, interpreter, entries, memory")
+	flag.StringVar(&skip, "skip", "", "figures not to measure: index, cel, starts, rate, interpreter, entries, memory, results")
+	flag.StringVar(&only, "only", "", "the only figures to measure, e.g. results (the keys of -skip)")
+	flag.IntVar(&cfg.ResultsAnswers, "results-answers", 1_000_000, "survey answers the results figures load")
+	flag.IntVar(&cfg.ResultsMessages, "results-messages", 3_000_000, "messages the results figures load (two a run)")
+	flag.IntVar(&cfg.ResultsQueries, "results-queries", 40, "times each results query is timed")
 	flag.Parse()
-	for _, k := range strings.Split(skip, ",") {
-		if k = strings.TrimSpace(k); k != "" {
-			cfg.Skip[k] = true
+	for _, l := range []struct {
+		list string
+		set  map[string]bool
+	}{{skip, cfg.Skip}, {only, cfg.Only}} {
+		for k := range strings.SplitSeq(l.list, ",") {
+			if k = strings.TrimSpace(k); k != "" {
+				l.set[k] = true
+			}
 		}
+	}
+	if cfg.ResultsAnswers < 1 || cfg.ResultsMessages < 2*cfg.ResultsAnswers {
+		return fmt.Errorf("-results-messages (%d) must be at least twice -results-answers (%d): a run sends two messages and has one survey",
+			cfg.ResultsMessages, cfg.ResultsAnswers)
 	}
 
 	need := func(name string) string {

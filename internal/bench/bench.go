@@ -49,8 +49,15 @@ type Config struct {
 	ExtraEntries int
 	// Sleeping is how many waiting runs the memory figure starts.
 	Sleeping int
-	// Skip names figures not to measure (see the figure keys in Run).
+	// Skip names figures not to measure (see the figure keys in Run);
+	// Only, when not empty, the only ones to measure.
 	Skip map[string]bool
+	Only map[string]bool
+
+	// ResultsAnswers and ResultsMessages are how many survey answers and
+	// messages the results figures load (once: a later run finds them);
+	// ResultsQueries how many times each results query is timed.
+	ResultsAnswers, ResultsMessages, ResultsQueries int
 
 	// Progress gets a line as each measurement starts and ends.
 	Progress io.Writer

@@ -3,6 +3,7 @@ package bench
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -44,7 +45,15 @@ func Run(ctx context.Context, cfg Config) ([]Row, error) {
 	s := newSystem(cfg)
 	var rows []Row
 	add := func(r ...Row) { rows = append(rows, r...) }
-	skip := func(key string) bool { return cfg.Skip[key] || ctx.Err() != nil }
+	skip := func(key string) bool {
+		return cfg.Skip[key] || (len(cfg.Only) > 0 && !cfg.Only[key]) || ctx.Err() != nil
+	}
+	if len(cfg.Only) > 0 && cfg.Only["results"] && len(cfg.Only) == 1 {
+		// The results figures need nothing the others set up.
+		r, err := s.resultsFigures(ctx)
+		add(r...)
+		return rows, errors.Join(err, ctx.Err())
+	}
 
 	if !skip("index") {
 		add(s.indexFigure())
@@ -99,6 +108,13 @@ func Run(ctx context.Context, cfg Config) ([]Row, error) {
 			return rows, err
 		}
 		add(r...)
+	}
+	if !skip("results") {
+		r, err := s.resultsFigures(ctx)
+		add(r...)
+		if err != nil {
+			return rows, err
+		}
 	}
 	return rows, ctx.Err()
 }
