@@ -52,7 +52,10 @@ func healthy() soak.Observed {
 		}
 	}
 	o.Answers[ids[1]] = soak.AnswerTaken
-	o.StoreAnswers[soak.WorkflowID(soak.SMSEntry, ids[1])] = soak.StoreAnswer{Delivered: true}
+	o.StoreAnswers[soak.WorkflowID(soak.SMSEntry, ids[1])] = soak.StoreAnswer{Delivered: true, Score: plan.Score(2)}
+	o.Surveys = 2
+	o.Results = &soak.ResultTotals{Runs: 2, MessagesSent: 4, SurveysSent: 2, Answered: 1,
+		Scores: map[int]int64{1: 0, 2: 0, 3: 1, 4: 0, 5: 0}}
 	return o
 }
 
@@ -110,6 +113,34 @@ func TestTally(t *testing.T) {
 			check:   func(t *testing.T, r soak.Report) { require.Equal(t, 1, r.RunsWithoutRecord) },
 			failed:  true,
 			problem: "run without record",
+		},
+		{
+			name:    "results count a run twice",
+			change:  func(o *soak.Observed) { o.Results.Runs = 3 },
+			check:   func(t *testing.T, r soak.Report) { require.Equal(t, 1, r.ResultMismatches) },
+			failed:  true,
+			problem: "results disagree: GET /v1/results counts 3 runs, the rows 2",
+		},
+		{
+			name:    "results miss an answer's score",
+			change:  func(o *soak.Observed) { o.Results.Scores[3] = 0 },
+			check:   func(t *testing.T, r soak.Report) { require.Equal(t, 1, r.ResultMismatches) },
+			failed:  true,
+			problem: "results disagree: GET /v1/results counts 0 answers scored 3, the rows 1",
+		},
+		{
+			name: "results count a message the deliveries do not have as sent",
+			change: func(o *soak.Observed) {
+				o.Deliveries[email] = soak.Delivery{Status: "failed"}
+			},
+			failed:  true,
+			problem: "results disagree: GET /v1/results counts 4 messages sent, the rows 3",
+		},
+		{
+			name:    "results did not answer",
+			change:  func(o *soak.Observed) { o.Results, o.ResultsErr = nil, "503 unavailable" },
+			failed:  true,
+			problem: "results disagree: GET /v1/results did not answer: 503 unavailable",
 		},
 		{
 			name:    "a message missing",
@@ -232,7 +263,7 @@ func TestTally(t *testing.T) {
 		{
 			name: "a late answer, stored as not delivered, with a run that took none",
 			change: func(o *soak.Observed) {
-				o.StoreAnswers[soak.WorkflowID(soak.SMSEntry, "load-x-000002")] = soak.StoreAnswer{Delivered: false}
+				o.StoreAnswers[soak.WorkflowID(soak.SMSEntry, "load-x-000002")] = soak.StoreAnswer{Delivered: false, Score: 3}
 				o.Messages[3].Body = strings.Replace(o.Messages[3].Body, "answered=true", "answered=false", 1)
 			},
 			check: func(t *testing.T, r soak.Report) { require.Equal(t, 1, r.AnswersStoredLate) },
