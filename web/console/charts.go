@@ -25,8 +25,8 @@ type frame struct {
 
 // The two frames.
 var (
-	wideFrame   = frame{W: 640, H: 260, Left: 44, Right: 48, Top: 14, Bottom: 34, Labels: 12}
-	narrowFrame = frame{W: 340, H: 230, Left: 34, Right: 40, Top: 12, Bottom: 32, Labels: 5, Suffix: "-narrow"}
+	wideFrame   = frame{W: 640, H: 260, Left: 48, Right: 50, Top: 14, Bottom: 34, Labels: 12}
+	narrowFrame = frame{W: 340, H: 230, Left: 46, Right: 46, Top: 12, Bottom: 32, Labels: 5, Suffix: "-narrow"}
 )
 
 // chartPair is a chart drawn for both widths.
