@@ -100,7 +100,11 @@ func (s *Store) BeginDelivery(ctx context.Context, d Delivery) (Delivery, error)
 // counts nothing.
 func (s *Store) MarkDelivered(ctx context.Context, key, providerID string) (Delivery, error) {
 	var got Delivery
-	err := s.db.GetContext(ctx, &got, s.markDeliveredSQL(), key, providerID, s.stamp())
+	stmt, err := s.prepared(ctx, &s.markDelivered, s.markDeliveredSQL()) //nolint:sqlclosecheck // the store keeps it; Close closes it
+	if err != nil {
+		return Delivery{}, fmt.Errorf("marking delivery %q sent: %w", key, err)
+	}
+	err = stmt.GetContext(ctx, &got, key, providerID, s.stamp())
 	if errors.Is(err, sql.ErrNoRows) {
 		return Delivery{}, fmt.Errorf("marking delivery %q sent: %w", key, ErrNotFound)
 	}

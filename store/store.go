@@ -39,6 +39,9 @@ type Store struct {
 	mu                     sync.Mutex
 	claimRuns              *sqlx.Stmt
 	newCustomerInteraction *sqlx.Stmt
+	// markDelivered is MarkDelivered's statement, which counts the send:
+	// planning its facts' part took longer than running it.
+	markDelivered *sqlx.Stmt
 
 	// Clock, when set, is the time the writes that count results stamp
 	// their rows with (a run's start, a message's first decision, a
@@ -65,7 +68,7 @@ func (s *Store) KeepResults(on bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.noFacts = !on
-	for _, stmt := range []**sqlx.Stmt{&s.claimRuns} {
+	for _, stmt := range []**sqlx.Stmt{&s.claimRuns, &s.markDelivered} {
 		if *stmt != nil {
 			(*stmt).Close()
 			*stmt = nil
@@ -213,7 +216,7 @@ func (s *Store) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
 // Close closes the connection pool.
 func (s *Store) Close() error {
 	s.mu.Lock()
-	for _, stmt := range []*sqlx.Stmt{s.claimRuns, s.newCustomerInteraction} {
+	for _, stmt := range []*sqlx.Stmt{s.claimRuns, s.newCustomerInteraction, s.markDelivered} {
 		if stmt != nil {
 			stmt.Close()
 		}
