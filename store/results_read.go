@@ -84,12 +84,13 @@ func readRollup(ctx context.Context, tx *sqlx.Tx, g *results.Groups) error {
 		return fmt.Errorf("reading the rollup: %w", err)
 	}
 	defer rows.Close()
+	var t results.Tally // each row's, its arrays reused
 	for rows.Next() {
 		var (
 			group int
 			v     results.Values
-			t     results.Tally
 		)
+		t.Reset()
 		if err := scanRollup(rows, []any{&group, &v.Entry, &v.Service, &v.Agent, &v.Disposition, &v.Channel, &v.Variant}, &t); err != nil {
 			return err
 		}

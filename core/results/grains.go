@@ -1,6 +1,7 @@
 package results
 
 import (
+	"cmp"
 	"slices"
 	"time"
 )
@@ -14,17 +15,21 @@ import (
 // periods cheap to read.
 type Grain int16
 
-// The grains, finest first. Their numbers are stored: never renumber.
+// The grains. Their numbers are stored: never renumber (so they are not
+// in the order of their sizes: compare Size).
 const (
 	Quarter Grain = 0
 	Hour    Grain = 1
 	UTCDay  Grain = 2
 	// UTCWeek is seven UTC days from a Monday.
 	UTCWeek Grain = 3
+	// FourHours is four UTC hours from midnight: a local day whose
+	// midnight is not a UTC one is 9 buckets or so, not 24.
+	FourHours Grain = 4
 )
 
 // Grains lists every grain, finest first.
-var Grains = []Grain{Quarter, Hour, UTCDay, UTCWeek}
+var Grains = []Grain{Quarter, Hour, FourHours, UTCDay, UTCWeek}
 
 // Size is the length of a bucket of g.
 func (g Grain) Size() time.Duration {
@@ -33,6 +38,8 @@ func (g Grain) Size() time.Duration {
 		return 15 * time.Minute
 	case Hour:
 		return time.Hour
+	case FourHours:
+		return 4 * time.Hour
 	case UTCWeek:
 		return 7 * 24 * time.Hour
 	}
@@ -85,7 +92,7 @@ func Decompose(from, to time.Time, grains []Grain) ([]Block, []Span) {
 		return nil, []Span{{From: from, To: to}}
 	}
 	desc := slices.Clone(grains)
-	slices.SortFunc(desc, func(a, b Grain) int { return int(b) - int(a) })
+	slices.SortFunc(desc, func(a, b Grain) int { return cmp.Compare(b.Size(), a.Size()) })
 	finest := desc[len(desc)-1]
 	var blocks []Block
 	var spans []Span

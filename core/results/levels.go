@@ -11,8 +11,8 @@ import (
 // of its grains. A query reads the smallest level that keeps every
 // dimension it groups or filters by. Low-cardinality dimensions have
 // levels of their own at every grain; the agent, who can number in the
-// thousands, is kept by the hour, the day and the week, alone and with
-// the entry (an entry's results by agent). Other combinations (service
+// thousands, is kept by the hour, four hours, the day and the week, and
+// with the entry by the day and the week (an entry's results by agent). Other combinations (service
 // and agent, disposition and channel…) would make a rollup about as large
 // as the facts themselves: those queries read the facts (FactsLevel),
 // exact, and slower.
@@ -28,9 +28,10 @@ type Level struct {
 func (l Level) Keeps(d Dim) bool { return slices.Contains(l.Dims, d) }
 
 // byHourAndDay are the grains of the small levels: a local day is the
-// UTC hours it covers (and, in a zone whose offset is not whole hours,
-// two half or quarter hours read from the facts), a UTC day one bucket.
-var byHourAndDay = []Grain{Hour, UTCDay}
+// UTC hours and four hours it covers (and, in a zone whose offset is not
+// whole hours, two half or quarter hours read from the facts), a UTC day
+// one bucket.
+var byHourAndDay = []Grain{Hour, FourHours, UTCDay}
 
 // Levels are the rollups the store keeps, smallest first.
 var Levels = []Level{
@@ -40,7 +41,7 @@ var Levels = []Level{
 	{ID: 3, Name: "disposition", Dims: []Dim{Disposition}, Grains: byHourAndDay},
 	{ID: 4, Name: "channel", Dims: []Dim{Channel}, Grains: byHourAndDay},
 	{ID: 5, Name: "variant", Dims: []Dim{Variant}, Grains: byHourAndDay},
-	{ID: 6, Name: "agent", Dims: []Dim{Agent}, Grains: []Grain{Hour, UTCDay, UTCWeek}},
+	{ID: 6, Name: "agent", Dims: []Dim{Agent}, Grains: []Grain{Hour, FourHours, UTCDay, UTCWeek}},
 	{ID: 7, Name: "entry-agent", Dims: []Dim{Entry, Agent}, Grains: []Grain{UTCDay, UTCWeek}},
 }
 

@@ -21,8 +21,9 @@ type Tally struct {
 	// Scales holds the surveys of each scale: [0] on 1-5, [1] on 0-10.
 	Scales [2]ScaleTally
 	// Bins counts answers by MinuteBin of their minutes to answer; nil
-	// when none.
-	Bins map[int]int64
+	// when none. An array, not a map: a query adds up thousands of
+	// buckets' bins, and adding arrays costs a fraction of filling maps.
+	Bins *[NumBins]int64
 }
 
 // ScaleTally is the surveys of one scale.
@@ -84,11 +85,27 @@ func (t *Tally) AddFact(f Fact) {
 		}
 	}
 	if (f.Kind == KindAnswered || f.Kind == KindMinutes) && f.Minutes >= 0 {
-		if t.Bins == nil {
-			t.Bins = map[int]int64{}
-		}
-		t.Bins[MinuteBin(f.Minutes)] += f.N
+		t.bins()[MinuteBin(f.Minutes)] += f.N
 	}
+}
+
+// Reset empties t, keeping its map and array for the next use: a read of
+// thousands of buckets decodes each into one Tally.
+func (t *Tally) Reset() {
+	skipped, bins := t.SkippedBy, t.Bins
+	clear(skipped)
+	if bins != nil {
+		clear(bins[:])
+	}
+	*t = Tally{SkippedBy: skipped, Bins: bins}
+}
+
+// bins is t.Bins, made when nil.
+func (t *Tally) bins() *[NumBins]int64 {
+	if t.Bins == nil {
+		t.Bins = new([NumBins]int64)
+	}
+	return t.Bins
 }
 
 // Merge adds o to t.
@@ -112,23 +129,20 @@ func (t *Tally) Merge(o *Tally) {
 			t.Scales[i].Scores[n] += o.Scales[i].Scores[n]
 		}
 	}
-	for b, n := range o.Bins {
-		if t.Bins == nil {
-			t.Bins = map[int]int64{}
+	if o.Bins != nil {
+		bins := t.bins()
+		for b, n := range o.Bins {
+			bins[b] += n
 		}
-		t.Bins[b] += n
 	}
 }
 
 // BinCounts is t.Bins as an array, every bin in order.
 func (t *Tally) BinCounts() [NumBins]int64 {
-	var out [NumBins]int64
-	for b, n := range t.Bins {
-		if b >= 0 && b < NumBins {
-			out[b] += n
-		}
+	if t.Bins == nil {
+		return [NumBins]int64{}
 	}
-	return out
+	return *t.Bins
 }
 
 // detailVersion is the first byte of an encoded detail.
@@ -166,11 +180,12 @@ func (t *Tally) MarshalDetail() []byte {
 			put(s.Scores[n])
 		}
 	}
-	bins := slices.Sorted(maps.Keys(t.Bins))
 	var nonzero []int
-	for _, bin := range bins {
-		if t.Bins[bin] != 0 {
-			nonzero = append(nonzero, bin)
+	if t.Bins != nil {
+		for bin, n := range t.Bins {
+			if n != 0 {
+				nonzero = append(nonzero, bin)
+			}
 		}
 	}
 	put(int64(len(nonzero)))
@@ -234,10 +249,7 @@ func (t *Tally) UnmarshalDetail(data []byte) error {
 	}
 	for range count(NumBins) {
 		bin := count(NumBins - 1)
-		if t.Bins == nil {
-			t.Bins = map[int]int64{}
-		}
-		t.Bins[bin] += get()
+		t.bins()[bin] += get()
 	}
 	if bad || len(data) != 0 {
 		return ErrDetail

@@ -142,8 +142,8 @@ INSERT INTO result_fold (watermark) VALUES ('0');
 
 -- The facts summed by the dimensions of a level (core/results.Levels;
 -- those it does not keep are '') in UTC buckets of a grain (0: quarter
--- hour, 1: hour, 2: day, 3: week from Monday). The folder alone writes
--- it. detail holds the rest of the bucket's tally, encoded
+-- hour, 1: hour, 2: day, 3: week from Monday, 4: four hours). The folder
+-- alone writes it. detail holds the rest of the bucket's tally, encoded
 -- (core/results.Tally.MarshalDetail): skipped messages by the policy's
 -- reason, surveys and scores by scale, answers by bin of minutes to
 -- answer.
