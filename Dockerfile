@@ -10,7 +10,7 @@ COPY . .
 ARG VERSION=""
 ARG REVISION=""
 RUN CGO_ENABLED=0 go build -trimpath \
-    -ldflags "-X github.com/ccflow/ccflow/internal/buildinfo.version=${VERSION} -X github.com/ccflow/ccflow/internal/buildinfo.revision=${REVISION}" \
+    -ldflags "-X github.com/ccflow/ccflow/buildinfo.version=${VERSION} -X github.com/ccflow/ccflow/buildinfo.revision=${REVISION}" \
     -o /out/ ./worker ./starter
 
 FROM gcr.io/distroless/static-debian12:nonroot

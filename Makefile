@@ -51,9 +51,11 @@ test: tools temporal-server browser vet lint workflowcheck test-plain
 	$(DEVENV) test -- go test -tags $(TEST_TAGS) $(GO_TEST_FLAGS) $(PACKAGES)
 
 # test-plain is what an editor's test runner does: no servers, no build tag.
+# devenv plain fails it when a test started a server (PostgreSQL, Temporal,
+# apt-get) all the same.
 .PHONY: test-plain
 test-plain:
-	env -u DATABASE_URL -u TEMPORAL_ADDRESS go test $(GO_TEST_FLAGS) $(PACKAGES)
+	env -u DATABASE_URL -u TEMPORAL_ADDRESS $(DEVENV) plain -- go test $(GO_TEST_FLAGS) $(PACKAGES)
 
 vet:
 	go vet $(PACKAGES)
@@ -133,7 +135,7 @@ $(WORKFLOWCHECK):
 # this tree (the toolchain's own VCS stamp is missing where -buildvcs=false).
 VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null)
 REVISION ?= $(shell git rev-parse HEAD 2>/dev/null)$(if $(shell git status --porcelain 2>/dev/null),-dirty)
-LDFLAGS  := -X github.com/ccflow/ccflow/internal/buildinfo.version=$(VERSION) -X github.com/ccflow/ccflow/internal/buildinfo.revision=$(REVISION)
+LDFLAGS  := -X github.com/ccflow/ccflow/buildinfo.version=$(VERSION) -X github.com/ccflow/ccflow/buildinfo.revision=$(REVISION)
 
 ## build: compile every package and the binaries into bin/, stamped with the version and revision
 build:

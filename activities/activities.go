@@ -20,8 +20,10 @@ import (
 	"go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/worker"
 
+	"github.com/ccflow/ccflow/core/linkkeys"
 	"github.com/ccflow/ccflow/core/policy"
 	"github.com/ccflow/ccflow/core/tokens"
+	"github.com/ccflow/ccflow/core/webhook"
 	"github.com/ccflow/ccflow/providers"
 	"github.com/ccflow/ccflow/store"
 	"github.com/ccflow/ccflow/telemetry"
@@ -34,7 +36,13 @@ type Activities struct {
 	Store  *store.Store
 	Mailer providers.Mailer
 	SMS    providers.SMSSender
+	// Signer signs the tokens of survey links; nil means Keys.Survey.
 	Signer *tokens.Signer
+	// Keys are the keys derived from the link secret: unsubscribe links and
+	// the keyed hashes deliveries and opt-outs are kept under (and survey
+	// links, unless Signer is set). Nil means linkkeys.ForProcess, keys of
+	// this process alone, which only a test may use.
+	Keys *linkkeys.Keys
 	// PublicURL is the base of survey links: PublicURL + "/s/" + token.
 	PublicURL string
 	// SurveyTTL is how long a survey link stays answerable after the wait
@@ -52,6 +60,10 @@ type Activities struct {
 
 	// Ledger records deliveries and decides sends; nil means Store.
 	Ledger Ledger
+	// Policies reads the contact policy for wait_until's plans, Events
+	// the events kept for runs; nil means Store.
+	Policies PolicyReader
+	Events   EventKeeper
 	// DefaultTimeZone is CCFLOW_TIME_ZONE: the zone of sends for which
 	// neither the customer, the service nor the policy names one.
 	DefaultTimeZone string
@@ -70,6 +82,15 @@ type Activities struct {
 	// OutboxDir is CCFLOW_OUTBOX_DIR, whose files PurgeExpired deletes
 	// with the rest; "" when the worker writes no outbox.
 	OutboxDir string
+
+	// Brands gives the brand survey emails show; nil means Store.
+	Brands BrandSource
+
+	// Webhooks posts webhook deliveries, behind the SSRF guard and
+	// CCFLOW_WEBHOOK_ALLOW (*webhooksend.Client); WebhookSealer opens the
+	// subscriptions' secrets.
+	Webhooks      WebhookSender
+	WebhookSealer *webhook.Sealer
 }
 
 func (a *Activities) ledger() Ledger {
@@ -86,14 +107,30 @@ func (a *Activities) now() time.Time {
 	return time.Now()
 }
 
+func (a *Activities) keys() *linkkeys.Keys {
+	if a.Keys != nil {
+		return a.Keys
+	}
+	return linkkeys.ForProcess()
+}
+
+// surveyLinks signs the tokens of survey links.
+func (a *Activities) surveyLinks() *tokens.Signer {
+	if a.Signer != nil {
+		return a.Signer
+	}
+	return a.keys().Survey
+}
+
 // unsubscribeURL is the one-click unsubscribe link of an address, by its
-// hash: PublicURL + "/u/" + a signed token naming the channel and hash.
+// keyed hash: PublicURL + "/u/" + a token, signed with the unsubscribe
+// key, naming the channel and the hash.
 func (a *Activities) unsubscribeURL(channel, hash string) string {
 	id, err := policy.UnsubscribeID(channel, hash)
-	if err != nil || a.Signer == nil {
+	if err != nil {
 		return ""
 	}
-	return strings.TrimRight(a.PublicURL, "/") + "/u/" + a.Signer.Sign(id)
+	return strings.TrimRight(a.PublicURL, "/") + "/u/" + a.keys().Unsubscribe.Sign(id)
 }
 
 // StatusCallbackPath is where Twilio reports an SMS's delivery status,
@@ -111,6 +148,10 @@ func Register(r worker.ActivityRegistry, a *Activities) {
 	r.RegisterActivityWithOptions(a.HTTPRequest, activity.RegisterOptions{Name: workflows.HTTPRequestActivity})
 	r.RegisterActivityWithOptions(a.PurgeExpired, activity.RegisterOptions{Name: workflows.PurgeExpiredActivity})
 	r.RegisterActivityWithOptions(a.RecordRunEnd, activity.RegisterOptions{Name: workflows.RecordRunEndActivity})
+	r.RegisterActivityWithOptions(a.DeliverWebhook, activity.RegisterOptions{Name: workflows.DeliverWebhookActivity})
+	r.RegisterActivityWithOptions(a.FinishWebhookDelivery, activity.RegisterOptions{Name: workflows.FinishWebhookActivity})
+	r.RegisterActivityWithOptions(a.PlanWaitUntil, activity.RegisterOptions{Name: workflows.PlanWaitUntilActivity})
+	r.RegisterActivityWithOptions(a.KeptEvent, activity.RegisterOptions{Name: workflows.KeptEventActivity})
 }
 
 func (a *Activities) logger(ctx context.Context) log.Logger {

@@ -88,7 +88,7 @@ type sendRequest struct {
 // the second copy as the same message; an SMS has no such header.
 func (a *Activities) deliverOnce(ctx context.Context, req sendRequest, send func(context.Context, store.Delivery) (providerID string, err error)) (workflows.Delivery, error) {
 	if req.key == "" {
-		return workflows.Delivery{}, invalidInput(fmt.Sprintf("%s to %s has no idempotency key", req.channel, req.to))
+		return workflows.Delivery{}, invalidInput(fmt.Sprintf("the %s of step %q has no idempotency key", req.channel, req.stepID))
 	}
 	logger := a.logger(ctx)
 	attempt := a.attempt(ctx, req)
@@ -128,20 +128,26 @@ func (a *Activities) deliverOnce(ctx context.Context, req sendRequest, send func
 		if recErr := a.ledger().MarkDeliveryFailed(recordCtx, req.key, err.Error(), permanent); recErr != nil {
 			// The send's own error matters more: a lost note of it only
 			// leaves last_error stale.
-			logger.Error("Recording the failed send", "key", req.key, "error", recErr)
+			logger.Error("Recording the failed send", "key", req.key, "error", withoutRecipient(recErr, req.to))
 		}
+		// The error goes to the run's history and to the worker's log
+		// (the SDK logs a failed activity at error level): it names the
+		// step, not the recipient, whose address the provider's own words
+		// may repeat. The delivery keeps the whole error.
+		err = withoutRecipient(err, req.to)
 		if permanent {
-			logger.Warn("Provider refused the message", "key", req.key, "channel", req.channel, "to", req.to, "error", err)
+			logger.Warn("Provider refused the message", "key", req.key, "channel", req.channel, "error", err)
 			return workflows.Delivery{}, temporal.NewNonRetryableApplicationError(
-				fmt.Sprintf("%s to %s refused: %v", req.channel, req.to, err), workflows.ErrTypeSendRejected, err)
+				fmt.Sprintf("%s of step %s refused: %v", req.channel, req.stepID, err), workflows.ErrTypeSendRejected, err)
 		}
-		return workflows.Delivery{}, fmt.Errorf("sending %s to %s (attempt %d): %w", req.channel, req.to, d.Attempts, err)
+		return workflows.Delivery{}, fmt.Errorf("sending %s of step %s (attempt %d): %w", req.channel, req.stepID, d.Attempts, err)
 	}
 	d, err = a.markDelivered(recordCtx, req.key, providerID)
 	if err != nil {
 		// The provider has the message; the retry this error causes will
 		// send it again (the gap described above).
-		return workflows.Delivery{}, fmt.Errorf("recording %s to %s as sent (provider id %s): %w", req.channel, req.to, providerID, err)
+		return workflows.Delivery{}, fmt.Errorf("recording %s of step %s as sent (provider id %s): %w", req.channel, req.stepID, providerID,
+			withoutRecipient(err, req.to))
 	}
 	logger.Info("Sent", "key", d.Key, "channel", d.Channel, "provider_id", d.ProviderID, "attempts", d.Attempts)
 	return deliveryOf(d, false), nil
@@ -180,15 +186,13 @@ func (a *Activities) attempt(ctx context.Context, req sendRequest) store.SendAtt
 		// keys the delivery's counts.
 		normalized = strings.ToLower(strings.TrimSpace(req.to))
 	}
-	hash := policy.AddressHash(normalized)
+	addresses := a.keys().Addresses
+	hash := addresses.Hash(normalized)
 	c := req.contact
 	if c == nil {
 		c = &workflows.Contact{}
 	}
-	customerKey := "address:" + hash
-	if c.Recipient && c.CustomerID != "" {
-		customerKey = c.CustomerID
-	}
+	customerKey := policy.CountedAs(c.Recipient, c.CustomerID, hash)
 	owner := req.key
 	if activity.IsActivity(ctx) {
 		info := activity.GetInfo(ctx)
@@ -201,7 +205,8 @@ func (a *Activities) attempt(ctx context.Context, req sendRequest) store.SendAtt
 	return store.SendAttempt{
 		Delivery: store.Delivery{Key: req.key, WorkflowID: req.workflowID, StepID: req.stepID, Channel: req.channel,
 			Recipient: req.to, CustomerKey: customerKey, EntryID: c.EntryID, Survey: c.Survey, AddressHash: hash},
-		Owner: owner, LeaseFor: leaseFor, Now: a.now(),
+		OptOutHashes: addresses.Forms(normalized),
+		Owner:        owner, LeaseFor: leaseFor, Now: a.now(),
 		CustomerID: c.CustomerID, InteractionID: c.InteractionID, RunStartedAt: c.RunStartedAt,
 		Request: policy.Request{CustomerTimeZone: tz, Service: c.Service, EntryQuietHours: c.QuietHours,
 			CancelOnNewInteraction: c.CancelOnNewInteraction},
@@ -225,9 +230,9 @@ func (a *Activities) outcome(req sendRequest, d store.Delivery) (workflows.Deliv
 	}
 	if d.Status == store.DeliverySkipped {
 		return workflows.Delivery{}, temporal.NewNonRetryableApplicationError(
-			fmt.Sprintf("%s to %s not sent: %s", req.channel, req.to, d.Reason), workflows.ErrTypeSendSkipped, nil)
+			fmt.Sprintf("%s of step %s not sent: %s", req.channel, req.stepID, d.Reason), workflows.ErrTypeSendSkipped, nil)
 	}
-	return workflows.Delivery{}, fmt.Errorf("%s to %s not sent yet: %s", req.channel, req.to, d.Reason)
+	return workflows.Delivery{}, fmt.Errorf("%s of step %s not sent yet: %s", req.channel, req.stepID, d.Reason)
 }
 
 // optedOutAtProvider records an opt-out the provider told of (Twilio's
@@ -240,7 +245,8 @@ func (a *Activities) optedOutAtProvider(ctx context.Context, req sendRequest, d 
 	}
 	if _, _, err := a.ledger().AddSuppression(ctx, store.Suppression{Channel: req.channel, AddressHash: d.AddressHash,
 		Address: &address, Reason: cause.Error(), Source: store.SourceTwilio21610}); err != nil {
-		return workflows.Delivery{}, fmt.Errorf("recording the opt-out the provider reported for %s: %w", req.to, err)
+		return workflows.Delivery{}, fmt.Errorf("recording the opt-out the provider reported for the %s of step %s: %w", req.channel, req.stepID,
+			withoutRecipient(err, req.to))
 	}
 	d, err := a.ledger().MarkDeliverySkipped(ctx, req.key, policy.CodeOptedOut, "opted out")
 	if err != nil {
@@ -276,6 +282,7 @@ func deliveryOf(d store.Delivery, alreadySent bool) workflows.Delivery {
 		if d.SentAt != nil {
 			out.SentAt = *d.SentAt
 		}
+		out.DeliveryStatus, out.ErrorCode = d.ReportedStatus, d.ReportedErrorCode
 	case store.DeliveryHeld:
 		out.Status, out.Code, out.Reason = workflows.SendHeld, d.ReasonCode, d.Reason
 		if d.HoldUntil != nil {
@@ -295,7 +302,9 @@ func deliveryOf(d store.Delivery, alreadySent bool) workflows.Delivery {
 func zoneOf(reason string) string {
 	rest, ok := strings.CutPrefix(reason, "quiet hours until ")
 	if !ok {
-		return ""
+		if rest, ok = strings.CutPrefix(reason, "holiday until "); !ok {
+			return ""
+		}
 	}
 	parts := strings.Fields(rest)
 	if len(parts) != 3 {

@@ -7,6 +7,8 @@ package activities_test
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"os"
@@ -68,16 +70,19 @@ func TestSendEmailDeliversOverSTARTTLSWithAuth(t *testing.T) {
 	require.Equal(t, "Thanks for calling, Ada", m.Subject)
 	require.Equal(t, in.Text, m.Text)
 	require.Equal(t, in.HTML, m.HTML)
-	require.Equal(t, activities.MessageID(in.Key), m.Header.Get("Message-Id"))
+	require.Equal(t, activities.MessageID(in.Key, "support@example.com"), m.Header.Get("Message-Id"))
+	require.Regexp(t, `^<[0-9a-f]{32}@example\.com>$`, m.Header.Get("Message-Id"), "the Message-ID is in EMAIL_FROM's domain")
 
 	require.Equal(t, workflows.Delivery{
-		ID: in.Key, Channel: "email", To: "ada@example.com", ProviderID: activities.MessageID(in.Key), SentAt: d.SentAt,
+		ID: in.Key, Channel: "email", To: "ada@example.com", ProviderID: activities.MessageID(in.Key, "support@example.com"), SentAt: d.SentAt,
 		Status: workflows.SendSent,
 	}, d)
 	require.False(t, d.SentAt.IsZero())
-	require.Regexp(t, `^<https://surveys\.example\.com/u/ue[A-Za-z0-9_-]{43}\.[A-Za-z0-9_-]{43}>$`, m.Header.Get("List-Unsubscribe"))
+	require.Regexp(t, `^<https://surveys\.example\.com/u/ke[0-9a-f]{8}[A-Za-z0-9_-]{43}\.[A-Za-z0-9_-]{43}>$`, m.Header.Get("List-Unsubscribe"))
 	require.Equal(t, "List-Unsubscribe=One-Click", m.Header.Get("List-Unsubscribe-Post"))
 	require.NotContains(t, m.Header.Get("List-Unsubscribe"), "ada", "no personal data in the link")
+	link := m.Header.Get("List-Unsubscribe")
+	require.NotContains(t, link, base64.RawURLEncoding.EncodeToString(legacyHash("ada@example.com")), "nor its unkeyed hash")
 }
 
 func TestSendEmailRecordsTheSendAsSent(t *testing.T) {
@@ -101,8 +106,10 @@ func TestSendEmailRefusedWith550IsNonRetryableAndRecordedFailed(t *testing.T) {
 	_, err := execute(t, acts, acts.SendEmail, in)
 
 	appErr := requireNonRetryable(t, err, workflows.ErrTypeSendRejected)
-	require.Contains(t, appErr.Error(), "email to ada@example.com refused")
+	require.Contains(t, appErr.Error(), "email of step follow-up refused")
 	require.Contains(t, appErr.Error(), "550")
+	require.NotContains(t, appErr.Error(), "ada@example.com", "the error goes to the history and the worker's log: no recipient, not even in the SMTP server's words or the cause")
+	require.Contains(t, appErr.Error(), "<recipient>")
 	rec := deliveryOf(t, acts.Store, in.WorkflowID, in.Key)
 	require.Equal(t, store.DeliveryFailed, rec.Status)
 	require.Contains(t, rec.LastError, "550")
@@ -199,7 +206,7 @@ func TestSendEmailCrashAfterTheProviderAcceptedSendsAgainWithTheSameMessageID(t 
 
 	msgs := srv.Messages()
 	require.Len(t, msgs, 2, "the gap: the message went out twice")
-	require.Equal(t, activities.MessageID(in.Key), msgs[0].Header.Get("Message-Id"))
+	require.Equal(t, activities.MessageID(in.Key, "support@example.com"), msgs[0].Header.Get("Message-Id"))
 	require.Equal(t, msgs[0].Header.Get("Message-Id"), msgs[1].Header.Get("Message-Id"))
 }
 
@@ -255,7 +262,8 @@ func TestSendEmailToAnAddressThatDoesNotParseIsNonRetryable(t *testing.T) {
 	_, err := execute(t, acts, acts.SendEmail, in)
 
 	appErr := requireNonRetryable(t, err, workflows.ErrTypeSendRejected)
-	require.Contains(t, appErr.Error(), `"not an address"`)
+	require.Contains(t, appErr.Error(), `failed to parse mail address "<recipient>"`, "the recipient, even one that is no address, is left out")
+	require.NotContains(t, appErr.Error(), "not an address")
 	require.Empty(t, srv.Messages())
 }
 
@@ -281,4 +289,9 @@ func TestSendEmailThroughTheOutboxIsRecordedAsSent(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, files, 1)
 	require.Equal(t, files[0].Name(), d.ProviderID)
+}
+
+func legacyHash(address string) []byte {
+	sum := sha256.Sum256([]byte(address))
+	return sum[:]
 }

@@ -3,6 +3,7 @@ package activities
 import (
 	"context"
 	"errors"
+	"net/url"
 	"sync"
 
 	"go.temporal.io/sdk/temporal"
@@ -35,7 +36,9 @@ func (a *Activities) HTTPRequest(ctx context.Context, in workflows.HTTPRequestIn
 		client = defaultHTTP()
 	}
 	log := a.logger(ctx)
-	log.Info("HTTP request", "step", in.StepID, "method", in.Method, "target", in.Target())
+	// The target is logged without its path and query, which an entry
+	// fills with the customer's data ("/customers/$(customer.email)").
+	log.Info("HTTP request", "step", in.StepID, "method", in.Method, "target", loggedTarget(in))
 	resp, err := client.Do(ctx, httpcall.Request{
 		Method:         in.Method,
 		URL:            in.URL,
@@ -68,11 +71,14 @@ func httpError(err error) error {
 		return temporal.NewNonRetryableApplicationError(unknown.Error(), workflows.ErrTypeUnknownConnection, nil)
 	}
 	if status, ok := errors.AsType[*httpcall.StatusError](err); ok {
+		// The details (payloads, sealed with CCFLOW_PAYLOAD_KEYS) carry the
+		// status and the start of the answer's body; the message, which the
+		// worker logs, only the status.
 		if !status.Retryable() {
-			return temporal.NewNonRetryableApplicationError(status.Error(), workflows.ErrTypeHTTPStatus, nil, status.Code)
+			return temporal.NewNonRetryableApplicationError(status.Error(), workflows.ErrTypeHTTPStatus, nil, status.Code, status.Excerpt)
 		}
 		return temporal.NewApplicationErrorWithOptions(status.Error(), workflows.ErrTypeHTTPStatus, temporal.ApplicationErrorOptions{
-			Details:        []any{status.Code},
+			Details:        []any{status.Code, status.Excerpt},
 			NextRetryDelay: status.RetryAfter,
 		})
 	}
@@ -86,4 +92,17 @@ func httpError(err error) error {
 		return temporal.NewNonRetryableApplicationError(err.Error(), workflows.ErrTypeResponseTooLarge, nil)
 	}
 	return err
+}
+
+// loggedTarget is where an http_request step's request goes, as the log
+// shows it: the connection's name, or the URL's scheme and host.
+func loggedTarget(in workflows.HTTPRequestInput) string {
+	if in.Connection != "" {
+		return "connection " + in.Connection
+	}
+	u, err := url.Parse(in.URL)
+	if err != nil || u.Host == "" {
+		return "an invalid URL"
+	}
+	return u.Scheme + "://" + u.Host
 }

@@ -120,6 +120,7 @@ func TestHTTPRequestErrors(t *testing.T) {
 		retryable  bool
 		message    string
 		status     int           // the status detail, for ErrTypeHTTPStatus
+		excerpt    string        // the start of the answer's body, the second detail: never in the message
 		retryAfter time.Duration // the next retry's delay
 	}{
 		{name: "an invalid request", err: &httpcall.InvalidRequestError{Reason: `"TRACE" is not a method`},
@@ -127,11 +128,11 @@ func TestHTTPRequestErrors(t *testing.T) {
 		{name: "an unknown connection", err: &httpcall.UnknownConnectionError{Name: "billing", Known: []string{"crm"}},
 			errType: workflows.ErrTypeUnknownConnection, message: `connection "billing" is not configured on this worker (it has: crm)`},
 		{name: "a server error", err: &httpcall.StatusError{Code: 500, Status: "500 Internal Server Error", Excerpt: `{"error": "boom"}`},
-			errType: workflows.ErrTypeHTTPStatus, retryable: true, message: `answered 500 Internal Server Error: {"error": "boom"}`, status: 500},
+			errType: workflows.ErrTypeHTTPStatus, retryable: true, message: `answered 500 Internal Server Error`, status: 500, excerpt: `{"error": "boom"}`},
 		{name: "too many requests, with Retry-After", err: &httpcall.StatusError{Code: 429, Status: "429 Too Many Requests", RetryAfter: 7 * time.Second},
 			errType: workflows.ErrTypeHTTPStatus, retryable: true, message: "answered 429 Too Many Requests", status: 429, retryAfter: 7 * time.Second},
 		{name: "not found", err: &httpcall.StatusError{Code: 404, Status: "404 Not Found", Excerpt: `{"error": "boom"}`, RetryAfter: 7 * time.Second},
-			errType: workflows.ErrTypeHTTPStatus, message: `answered 404 Not Found: {"error": "boom"}`, status: 404},
+			errType: workflows.ErrTypeHTTPStatus, message: `answered 404 Not Found`, status: 404, excerpt: `{"error": "boom"}`},
 		{name: "a blocked address", err: &url.Error{Op: "Get", URL: "http://10.0.0.7/admin", Err: blocked},
 			errType: workflows.ErrTypeAddressBlocked, message: blocked.Error()},
 		{name: "a redirect to another host", err: &url.Error{Op: "Get", URL: "http://crm/away", Err: httpcall.ErrRedirectOffHost},
@@ -164,8 +165,10 @@ func TestHTTPRequestErrors(t *testing.T) {
 			require.Equal(t, tt.retryAfter, appErr.NextRetryDelay())
 			if tt.status != 0 {
 				var status int
-				require.NoError(t, appErr.Details(&status))
+				var excerpt string
+				require.NoError(t, appErr.Details(&status, &excerpt))
 				require.Equal(t, tt.status, status)
+				require.Equal(t, tt.excerpt, excerpt)
 			}
 		})
 	}

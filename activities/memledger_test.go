@@ -7,8 +7,10 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/mock"
+	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
+	"github.com/ccflow/ccflow/core/linkkeys"
 	"github.com/ccflow/ccflow/core/policy"
 	"github.com/ccflow/ccflow/store"
 	"github.com/ccflow/ccflow/workflows"
@@ -30,6 +32,37 @@ type memLedger struct {
 	suppressed   map[string]bool
 	interactions []memInteraction
 	priors       []memPrior
+	// decisions lists every decision made, in the order made.
+	decisions []memDecision
+	// dies, when set, is asked after each decision to send whether the
+	// worker deciding dies right then: the decision and its lease are
+	// recorded, and nothing else of the attempt happens (errWorkerDied).
+	dies func(key string) bool
+	// lead, when set, is how far ahead of the server's clock each attempt
+	// to decide key reads its own: the decision is stamped, and judged, by
+	// the attempt's clock, as the store judges it by SendAttempt.Now; the
+	// opt-outs and interactions are those recorded when it decides.
+	lead func(key string) time.Duration
+}
+
+// memDecision is one decision of the ledger: at is its stamp, the
+// attempt's clock; seen is the server's clock when it was made; until
+// ends a hold.
+type memDecision struct {
+	key, channel    string
+	survey          bool
+	at, seen, until time.Time
+	outcome         policy.Outcome
+	code            string
+}
+
+// errWorkerDied is what an attempt whose worker died returns to nobody: the
+// attempt ends there. Temporal finds it lost when its StartToClose timeout
+// (workflows.SendTimeout) runs out, and retries the activity then: the
+// error asks the test environment's retry for that delay.
+func errWorkerDied(key string) error {
+	return temporal.NewApplicationErrorWithOptions(fmt.Sprintf("deciding delivery %q: the worker died (the test's crash)", key),
+		"WorkerDied", temporal.ApplicationErrorOptions{NextRetryDelay: workflows.SendTimeout})
 }
 
 type memInteraction struct {
@@ -54,7 +87,7 @@ func (m *memLedger) setSuppressed(channel string, out bool) {
 	if channel == "sms" {
 		address = customerPhone
 	}
-	m.suppressed[channel+"/"+policy.AddressHash(address)] = out
+	m.suppressed[channel+"/"+linkkeys.ForProcess().Addresses.Hash(address)] = out
 }
 
 func (m *memLedger) recordInteraction(customer, id string, at time.Time) {
@@ -75,6 +108,10 @@ func (m *memLedger) addPrior(key, channel string, survey bool, at time.Time) {
 func (m *memLedger) DecideSend(_ context.Context, a store.SendAttempt, decide store.Decide) (store.Delivery, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	seen := a.Now
+	if m.lead != nil {
+		a.Now = a.Now.Add(m.lead(a.Delivery.Key))
+	}
 	d, ok := m.deliveries[a.Delivery.Key]
 	if !ok {
 		nd := a.Delivery
@@ -118,9 +155,14 @@ func (m *memLedger) DecideSend(_ context.Context, a store.SendAttempt, decide st
 		if o.Channel == d.Channel && o.DecidedAt.After(a.Now.Add(-26*time.Hour)) {
 			req.RecentSends = append(req.RecentSends, *o.DecidedAt)
 		}
+		if w := m.policy.LongestCapWindow(); w > 0 && o.DecidedAt.After(a.Now.Add(-w)) {
+			req.CapSends = append(req.CapSends, policy.Contact{At: *o.DecidedAt, Channel: o.Channel})
+		}
 	}
 	dec := decide(m.policy, req)
 	now := a.Now
+	m.decisions = append(m.decisions, memDecision{key: d.Key, channel: d.Channel, survey: d.Survey, at: now, seen: seen, until: dec.Until,
+		outcome: dec.Outcome, code: dec.Code})
 	d.Decision, d.ReasonCode, d.Reason, d.DecidedAt = string(dec.Outcome), dec.Code, dec.Reason, &now
 	d.HoldUntil, d.LeaseOwner, d.LeaseUntil = nil, "", nil
 	switch dec.Outcome {
@@ -133,8 +175,14 @@ func (m *memLedger) DecideSend(_ context.Context, a store.SendAttempt, decide st
 	case policy.Skip:
 		d.Status = store.DeliverySkipped
 	}
+	if dec.Outcome == policy.Send && m.dies != nil && m.dies(d.Key) {
+		return store.Delivery{}, errWorkerDied(d.Key)
+	}
 	return *d, nil
 }
+
+// Policy is the policy the ledger decides by, for wait_until's plans.
+func (m *memLedger) Policy(context.Context) (policy.Policy, error) { return m.policy, nil }
 
 func (m *memLedger) MarkDelivered(_ context.Context, key, providerID string) (store.Delivery, error) {
 	m.mu.Lock()

@@ -7,13 +7,16 @@ package activities_test
 
 import (
 	"context"
+	"encoding/json"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/ccflow/ccflow/activities"
+	"github.com/ccflow/ccflow/core/linkkeys"
 	"github.com/ccflow/ccflow/core/policy"
+	"github.com/ccflow/ccflow/core/webhook"
 	"github.com/ccflow/ccflow/store"
 	"github.com/ccflow/ccflow/workflows"
 )
@@ -39,7 +42,7 @@ func TestTwilio21610RecordsAnOptOutAndSkipsTheSend(t *testing.T) {
 	require.Equal(t, policy.CodeOptedOut, d.Code)
 	rec := deliveryOf(t, acts.Store, in.WorkflowID, in.Key)
 	require.Equal(t, store.DeliverySkipped, rec.Status)
-	sups, err := acts.Store.Suppressions(context.Background(), "sms", policy.AddressHash("+15551234567"), 10)
+	sups, err := acts.Store.Suppressions(context.Background(), "sms", []string{linkkeys.ForProcess().Addresses.Hash("+15551234567")}, 10)
 	require.NoError(t, err)
 	require.Len(t, sups, 1)
 	require.Equal(t, store.SourceTwilio21610, sups[0].Source)
@@ -88,4 +91,32 @@ func TestEverySMSAsksForItsDeliveryStatus(t *testing.T) {
 	_, err := execute(t, acts, acts.SendSMS, smsInput("k"))
 	require.NoError(t, err)
 	require.Equal(t, "https://surveys.example.com/webhooks/twilio/status", srv.WaitForMessages(t, 1, 5*time.Second)[0].StatusCallback)
+}
+
+// The opt-out Twilio's 21610 records tells subscribers, as every opt-out
+// path does, and the skipped send tells its status.
+func TestTwilio21610TellsSubscribersOfTheOptOut(t *testing.T) {
+	acts, srv := twilioActivities(t)
+	ctx := context.Background()
+	_, err := acts.Store.CreateWebhookSubscription(ctx, store.WebhookSubscription{ID: "wh_crm", URL: "https://crm.example.com/h",
+		Events: []string{webhook.OptOutCreated, webhook.MessageStatus}, Secret: "v1:db:x"}, 50)
+	require.NoError(t, err)
+	srv.FailNext(400, 21610, 1)
+	in := smsInput("k")
+	in.Contact = contact()
+
+	_, err = execute(t, acts, acts.SendSMS, in)
+	require.NoError(t, err)
+
+	optOuts, err := acts.Store.WebhookEvents(ctx, webhook.OptOutCreated, 10)
+	require.NoError(t, err)
+	require.Len(t, optOuts, 1)
+	var data webhook.OptOutCreatedData
+	require.NoError(t, json.Unmarshal(optOuts[0].Data, &data))
+	require.Equal(t, store.SourceTwilio21610, data.Source)
+	require.Equal(t, "+15551234567", *data.Address)
+	statuses, err := acts.Store.WebhookEvents(ctx, webhook.MessageStatus, 10)
+	require.NoError(t, err)
+	require.Len(t, statuses, 1)
+	require.Contains(t, string(statuses[0].Data), `"status": "skipped"`)
 }

@@ -24,12 +24,16 @@ import (
 // contract is what the workflow sends to and expects back from each
 // activity it calls by name.
 var contract = map[string]struct{ in, out reflect.Type }{
-	workflows.OpenSurveyActivity:   {reflect.TypeFor[workflows.OpenSurveyInput](), reflect.TypeFor[workflows.Survey]()},
-	workflows.SendEmailActivity:    {reflect.TypeFor[workflows.EmailInput](), reflect.TypeFor[workflows.Delivery]()},
-	workflows.SendSMSActivity:      {reflect.TypeFor[workflows.SMSInput](), reflect.TypeFor[workflows.Delivery]()},
-	workflows.HTTPRequestActivity:  {reflect.TypeFor[workflows.HTTPRequestInput](), reflect.TypeFor[workflows.HTTPResponse]()},
-	workflows.PurgeExpiredActivity: {reflect.TypeFor[workflows.PurgeInput](), reflect.TypeFor[workflows.PurgeResult]()},
-	workflows.RecordRunEndActivity: {reflect.TypeFor[workflows.RunEnd](), reflect.TypeFor[workflows.RunEndRecorded]()},
+	workflows.OpenSurveyActivity:     {reflect.TypeFor[workflows.OpenSurveyInput](), reflect.TypeFor[workflows.Survey]()},
+	workflows.SendEmailActivity:      {reflect.TypeFor[workflows.EmailInput](), reflect.TypeFor[workflows.Delivery]()},
+	workflows.SendSMSActivity:        {reflect.TypeFor[workflows.SMSInput](), reflect.TypeFor[workflows.Delivery]()},
+	workflows.HTTPRequestActivity:    {reflect.TypeFor[workflows.HTTPRequestInput](), reflect.TypeFor[workflows.HTTPResponse]()},
+	workflows.PurgeExpiredActivity:   {reflect.TypeFor[workflows.PurgeInput](), reflect.TypeFor[workflows.PurgeResult]()},
+	workflows.DeliverWebhookActivity: {reflect.TypeFor[workflows.DeliverWebhookInput](), reflect.TypeFor[workflows.WebhookOutcome]()},
+	workflows.FinishWebhookActivity:  {reflect.TypeFor[workflows.FinishWebhookInput](), reflect.TypeFor[workflows.WebhookOutcome]()},
+	workflows.PlanWaitUntilActivity:  {reflect.TypeFor[workflows.WaitUntilInput](), reflect.TypeFor[workflows.WaitUntilPlan]()},
+	workflows.KeptEventActivity:      {reflect.TypeFor[workflows.KeptEventInput](), reflect.TypeFor[workflows.KeptEventResult]()},
+	workflows.RecordRunEndActivity:   {reflect.TypeFor[workflows.RunEnd](), reflect.TypeFor[workflows.RunEndRecorded]()},
 }
 
 // contractNames reads the activity names package workflows declares (its
@@ -112,8 +116,8 @@ func TestRegisteredActivitiesRunByName(t *testing.T) {
 		message string
 	}{
 		{workflows.OpenSurveyActivity, workflows.OpenSurveyInput{WorkflowID: "wf"}, `survey needs a workflow ID and a step id, got "wf" and ""`},
-		{workflows.SendEmailActivity, workflows.EmailInput{To: "ada@example.com"}, "email to ada@example.com has no idempotency key"},
-		{workflows.SendSMSActivity, workflows.SMSInput{To: "+15551234567"}, "sms to +15551234567 has no idempotency key"},
+		{workflows.SendEmailActivity, workflows.EmailInput{To: "ada@example.com"}, `the email of step "" has no idempotency key`},
+		{workflows.SendSMSActivity, workflows.SMSInput{To: "+15551234567"}, `the sms of step "" has no idempotency key`},
 		{workflows.HTTPRequestActivity, workflows.HTTPRequestInput{Method: "GET", URL: "https://api.example.com", Timeout: 2 * time.Minute},
 			"timeout 2m0s is not between 0 and 1m0s"},
 		{workflows.RecordRunEndActivity, workflows.RunEnd{Status: "completed"}, "a run's end needs its workflow ID"},

@@ -69,8 +69,9 @@ func TestSendSMSToAnInvalidNumberIsNonRetryableAndRecordedFailed(t *testing.T) {
 	_, err := execute(t, acts, acts.SendSMS, in)
 
 	appErr := requireNonRetryable(t, err, workflows.ErrTypeSendRejected)
-	require.Contains(t, appErr.Error(), "sms to 555-CALL-ADA refused")
+	require.Contains(t, appErr.Error(), "sms of step reminder refused")
 	require.Contains(t, appErr.Error(), "21211")
+	require.NotContains(t, appErr.Error(), "555-CALL-ADA", "Twilio's words repeat the number: it is left out")
 	require.Equal(t, store.DeliveryFailed, deliveryOf(t, acts.Store, in.WorkflowID, in.Key).Status)
 	require.Empty(t, srv.Messages())
 }

@@ -41,11 +41,13 @@ func (a *Activities) OpenSurvey(ctx context.Context, in workflows.OpenSurveyInpu
 		ExpiresAt:     in.WaitUntil.Add(ttl),
 		EntryVersion:  in.EntryVersion,
 		Scale:         in.Scale,
+		Language:      in.Language,
+		Service:       in.Service,
 	})
 	if err != nil {
 		return workflows.Survey{}, err
 	}
-	link := strings.TrimRight(a.PublicURL, "/") + "/s/" + a.Signer.Sign(sv.TokenID) // tokens are URL-safe
+	link := strings.TrimRight(a.PublicURL, "/") + "/s/" + a.surveyLinks().Sign(sv.TokenID) // tokens are URL-safe
 	a.logger(ctx).Info("Opened survey", "survey_id", sv.ID, "expires_at", sv.ExpiresAt)
 	return workflows.Survey{ID: sv.ID, URL: link}, nil
 }

@@ -106,6 +106,17 @@ func NewKeyring(keys ...Key) (*Keyring, error) {
 // URL base64, padded or not), the first being the one that encrypts.
 // Errors name the key at fault but never show a secret.
 func ParseKeys(spec string) (*Keyring, error) {
+	keys, err := ParseKeyList(spec)
+	if err != nil {
+		return nil, err
+	}
+	return NewKeyring(keys...)
+}
+
+// ParseKeyList reads keys as ParseKeys does and returns them as they are,
+// for a part that derives keys of its own from them (the sealing of
+// webhook secrets); NewKeyring checks them.
+func ParseKeyList(spec string) ([]Key, error) {
 	var keys []Key
 	for i, item := range strings.Split(spec, ",") {
 		item = strings.TrimSpace(item)
@@ -120,7 +131,7 @@ func ParseKeys(spec string) (*Keyring, error) {
 		}
 		keys = append(keys, Key{ID: id, Secret: secret})
 	}
-	return NewKeyring(keys...)
+	return keys, nil
 }
 
 // decodeBase64 accepts the padded and unpadded forms of both alphabets:

@@ -20,6 +20,7 @@ import (
 
 	"github.com/ccflow/ccflow/codec"
 	"github.com/ccflow/ccflow/core/durations"
+	"github.com/ccflow/ccflow/core/linkkeys"
 	"github.com/ccflow/ccflow/core/validation"
 	"github.com/ccflow/ccflow/providers/connections"
 	"github.com/ccflow/ccflow/providers/twilio"
@@ -77,9 +78,11 @@ const (
 // when CCFLOW_SURVEY_SECRET is not set.
 const SurveySecretName = "survey-token-key"
 
-// minSecretLen keeps a hand-set survey secret at least as strong as an
-// HMAC-SHA256 key should be.
-const minSecretLen = 32
+// MinSecretLength is the fewest characters of a token or secret set by
+// hand (CCFLOW_API_TOKEN, CCFLOW_CODEC_TOKEN, CCFLOW_SURVEY_SECRET): 32
+// random characters put guessing out of reach and make an HMAC-SHA256 key
+// as strong as it can be.
+const MinSecretLength = 32
 
 // Config is everything the starter and the worker read from the
 // environment.
@@ -109,9 +112,15 @@ type Config struct {
 	// OutboxDir is where email and SMS go without a provider
 	// (CCFLOW_OUTBOX_DIR): a development tool, used only when set.
 	OutboxDir string
-	// SurveySecret is CCFLOW_SURVEY_SECRET; nil means the store's shared
-	// key (see SurveyKey).
-	SurveySecret []byte
+	// LinkSecrets are CCFLOW_SURVEY_SECRET's secrets, comma-separated: the
+	// first signs links and hashes addresses, the others (older ones, while
+	// a secret is rotated) are still honoured. Empty means the store's
+	// shared secret (see LinkKeys).
+	LinkSecrets [][]byte
+	// CodecToken is CCFLOW_CODEC_TOKEN: a bearer token that may call
+	// /codec and nothing else, for the Temporal Web UI; "" for none.
+	// Several may be given, comma-separated.
+	CodecToken string
 	// SurveyTTL is how long a survey link stays answerable after its
 	// step stops waiting, for late answers (CCFLOW_SURVEY_TTL, e.g. "30d").
 	SurveyTTL time.Duration
@@ -144,12 +153,17 @@ type Config struct {
 	// payloadKeysValue is the value CCFLOW_PAYLOAD_KEYS had: "" (unset, which
 	// start-up warns about), PayloadKeysNone, or keys.
 	payloadKeysValue string
+	// weak are the warnings about weak secrets of a development setup
+	// (see Warnings); a deployment refuses them instead.
+	weak []string
 	// Retention is how long customer data is kept before the daily
 	// retention run deletes it (CCFLOW_RETENTION, e.g. "90d").
 	Retention time.Duration
 	// WorkerCacheSize is how many runs the worker keeps in its sticky
 	// cache (CCFLOW_WORKER_CACHE_SIZE).
 	WorkerCacheSize int
+	// Webhooks are the CCFLOW_WEBHOOK_* settings (config/webhooks.go).
+	Webhooks Webhooks
 }
 
 // Load reads the environment for part.
@@ -164,14 +178,16 @@ func Load(part Part) (Config, error) {
 		SMTPURL:         os.Getenv("SMTP_URL"),
 		EmailFrom:       getenv("EMAIL_FROM", "ccflow@localhost"),
 		OutboxDir:       os.Getenv("CCFLOW_OUTBOX_DIR"),
-		SurveySecret:    []byte(os.Getenv("CCFLOW_SURVEY_SECRET")),
+		CodecToken:      os.Getenv("CCFLOW_CODEC_TOKEN"),
 		LogFormat:       getenv("CCFLOW_LOG_FORMAT", "text"),
 		TimeZone:        os.Getenv("CCFLOW_TIME_ZONE"),
 		TwilioAuthToken: os.Getenv("TWILIO_AUTH_TOKEN"),
 		TemporalUIURL:   strings.TrimRight(os.Getenv("CCFLOW_TEMPORAL_UI_URL"), "/"),
 	}
-	if len(c.SurveySecret) == 0 {
-		c.SurveySecret = nil
+	for secret := range strings.SplitSeq(os.Getenv(LinkSecretVar), ",") {
+		if secret = strings.TrimSpace(secret); secret != "" {
+			c.LinkSecrets = append(c.LinkSecrets, []byte(secret))
+		}
 	}
 	var errs []error
 	add := func(err error) {
@@ -187,9 +203,7 @@ func Load(part Part) (Config, error) {
 	if part == Starter && c.APIToken == "" {
 		add(errors.New("CCFLOW_API_TOKEN is required by the starter: set it to the bearer token clients send on /v1/*"))
 	}
-	if len(c.SurveySecret) > 0 && len(c.SurveySecret) < minSecretLen {
-		add(fmt.Errorf("CCFLOW_SURVEY_SECRET must be at least %d characters (or unset, to use the key kept in the database)", minSecretLen))
-	}
+	c.checkSecrets(part, add)
 	var err error
 	c.SurveyTTL = DefaultSurveyTTL
 	if ttl := os.Getenv("CCFLOW_SURVEY_TTL"); ttl != "" {
@@ -237,6 +251,8 @@ func Load(part Part) (Config, error) {
 		c.Connections, err = connections.Load(os.Environ())
 		add(err)
 	}
+	c.Webhooks, err = loadWebhooks()
+	add(err)
 	c.payloadKeysValue = os.Getenv(PayloadKeysVar)
 	c.PayloadKeys, err = PayloadKeys()
 	add(err)
@@ -310,6 +326,17 @@ func (c Config) PayloadKeyIDs() []string {
 	return c.PayloadKeys.KeyIDs()
 }
 
+// Warnings are what start-up says at warn level: the weak secrets of a
+// development setup (a deployment refuses them, see Load) and
+// PayloadKeysWarning.
+func (c Config) Warnings() []string {
+	out := append([]string{}, c.weak...)
+	if w := c.PayloadKeysWarning(); w != "" {
+		out = append(out, w)
+	}
+	return out
+}
+
 // PayloadKeysWarning is what start-up says when CCFLOW_PAYLOAD_KEYS is
 // unset: workflow histories then hold customers' names, addresses and
 // answers in clear. Set to "none" (as make dev does), it says nothing.
@@ -330,23 +357,43 @@ func (c Config) Logger(w io.Writer) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, opts))
 }
 
-// Secrets is the part of the store SurveyKey needs.
+// Secrets is the part of the store LinkKeys needs.
 type Secrets interface {
 	Secret(ctx context.Context, name string) ([]byte, error)
 }
 
-// SurveyKey is the key survey tokens are signed with: CCFLOW_SURVEY_SECRET
-// when set, else the key the store creates once and shares between the
-// starter (which verifies) and the worker (which signs).
-func (c Config) SurveyKey(ctx context.Context, secrets Secrets) ([]byte, error) {
-	if c.SurveySecret != nil {
-		return c.SurveySecret, nil
+// ExistingSecrets is what a store offers besides Secrets: a secret read
+// only if it was made.
+type ExistingSecrets interface {
+	ExistingSecret(ctx context.Context, name string) ([]byte, bool, error)
+}
+
+// LinkKeys are the keys of survey links, unsubscribe links and address
+// hashes, derived from the link secrets: CCFLOW_SURVEY_SECRET's when set,
+// else the secret the store creates once and shares between the starter
+// (which verifies links) and the worker (which signs them). With
+// CCFLOW_SURVEY_SECRET set, a secret the store made before is honoured
+// last, as an older one: links and hashes made before the variable was
+// set keep working.
+func (c Config) LinkKeys(ctx context.Context, secrets Secrets) (*linkkeys.Keys, error) {
+	if len(c.LinkSecrets) > 0 {
+		list := c.LinkSecrets
+		if existing, ok := secrets.(ExistingSecrets); ok {
+			stored, found, err := existing.ExistingSecret(ctx, SurveySecretName)
+			if err != nil {
+				return nil, fmt.Errorf("reading the link secret %q from the database: %w", SurveySecretName, err)
+			}
+			if found {
+				list = append(append([][]byte{}, list...), stored)
+			}
+		}
+		return linkkeys.New(list...)
 	}
 	key, err := secrets.Secret(ctx, SurveySecretName)
 	if err != nil {
-		return nil, fmt.Errorf("reading survey key %q from the database: %w", SurveySecretName, err)
+		return nil, fmt.Errorf("reading the link secret %q from the database: %w", SurveySecretName, err)
 	}
-	return key, nil
+	return linkkeys.New(key)
 }
 
 func (c Config) checkDatabaseURL() error {

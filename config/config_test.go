@@ -10,6 +10,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/ccflow/ccflow/config"
+	"github.com/ccflow/ccflow/core/linkkeys"
 	"github.com/ccflow/ccflow/providers/twilio"
 )
 
@@ -20,6 +21,7 @@ var ccflowVars = []string{
 	"CCFLOW_OUTBOX_DIR", "CCFLOW_SURVEY_SECRET", "CCFLOW_SURVEY_TTL", "CCFLOW_LOG_FORMAT", "CCFLOW_LOG_LEVEL",
 	"CCFLOW_TIME_ZONE", "TWILIO_MESSAGING_SERVICE_SID", "CCFLOW_PAYLOAD_KEYS", "CCFLOW_RETENTION", "CCFLOW_TEMPORAL_UI_URL",
 	"CCFLOW_TEMPORAL_COMPRESSION", "CCFLOW_WORKER_CACHE_SIZE",
+	"CCFLOW_WEBHOOK_ALLOW", "CCFLOW_WEBHOOK_FIRST_RETRY", "CCFLOW_WEBHOOK_MAX_RETRY_WAIT", "CCFLOW_WEBHOOK_RETRY_FOR", "CCFLOW_WEBHOOK_TIMEOUT", "CCFLOW_CODEC_TOKEN",
 }
 
 // setEnv gives Load exactly vars (plus a database URL unless vars names one).
@@ -48,7 +50,7 @@ func TestLoadDefaults(t *testing.T) {
 	require.Equal(t, 30*24*time.Hour, c.SurveyTTL)
 	require.Empty(t, c.SMTPURL)
 	require.Nil(t, c.Twilio)
-	require.Nil(t, c.SurveySecret)
+	require.Empty(t, c.LinkSecrets)
 	require.Empty(t, c.TemporalUIURL)
 	require.Equal(t, config.DefaultWorkerCacheSize, c.WorkerCacheSize)
 	require.Equal(t, &client.GrpcCompressionNone{}, c.Temporal.ConnectionOptions.GrpcCompression,
@@ -84,7 +86,7 @@ func TestLoadReadsEverySetting(t *testing.T) {
 	require.Equal(t, "smtps://user:pass@mail.example.com:465", c.SMTPURL)
 	require.Equal(t, "care@example.com", c.EmailFrom)
 	require.Equal(t, &twilio.Config{AccountSID: "AC123", AuthToken: "tok", From: "+15550000000", BaseURL: "http://127.0.0.1:9999"}, c.Twilio)
-	require.Equal(t, []byte("0123456789abcdef0123456789abcdef"), c.SurveySecret)
+	require.Equal(t, [][]byte{[]byte("0123456789abcdef0123456789abcdef")}, c.LinkSecrets)
 	require.Equal(t, 7*24*time.Hour, c.SurveyTTL)
 	require.Equal(t, "temporal.example.com:7233", c.Temporal.HostPort)
 	require.Equal(t, "contact-center", c.Temporal.Namespace)
@@ -107,7 +109,8 @@ func TestLoadRejects(t *testing.T) {
 		{"Temporal UI URL without scheme", config.Starter, map[string]string{"CCFLOW_API_TOKEN": "t", "CCFLOW_TEMPORAL_UI_URL": "temporal.example.com"},
 			[]string{"CCFLOW_TEMPORAL_UI_URL"}},
 		{"SMTP URL of another scheme", config.Worker, map[string]string{"SMTP_URL": "http://mail"}, []string{"SMTP_URL must be an absolute smtp://"}},
-		{"short survey secret", config.Worker, map[string]string{"CCFLOW_SURVEY_SECRET": "short"}, []string{"CCFLOW_SURVEY_SECRET must be at least 32"}},
+		{"short survey secret in a deployment", config.Worker, map[string]string{"CCFLOW_SURVEY_SECRET": "short", "CCFLOW_PUBLIC_URL": "https://ccflow.example.com"},
+			[]string{"CCFLOW_SURVEY_SECRET is too weak for a deployment", "5 characters long; at least 32"}},
 		{"bad survey TTL", config.Worker, map[string]string{"CCFLOW_SURVEY_TTL": "3 dayz"}, []string{"CCFLOW_SURVEY_TTL"}},
 		{"bad log format", config.Worker, map[string]string{"CCFLOW_LOG_FORMAT": "xml"}, []string{"CCFLOW_LOG_FORMAT"}},
 		{"partial Twilio settings", config.Worker, map[string]string{"TWILIO_ACCOUNT_SID": "AC123"},
@@ -223,18 +226,43 @@ func (s secrets) Secret(_ context.Context, name string) ([]byte, error) {
 	return nil, errors.New("no such secret")
 }
 
-func TestSurveyKeyPrefersTheEnvironment(t *testing.T) {
-	c := config.Config{SurveySecret: []byte("from-env")}
+func TestLinkKeysPreferTheEnvironment(t *testing.T) {
+	c := config.Config{LinkSecrets: [][]byte{[]byte("from-env")}}
 
-	key, err := c.SurveyKey(context.Background(), secrets{config.SurveySecretName: []byte("from-db")})
+	keys, err := c.LinkKeys(context.Background(), secrets{config.SurveySecretName: []byte("from-db")})
 
 	require.NoError(t, err)
-	require.Equal(t, []byte("from-env"), key)
+	require.Equal(t, linkkeys.Must([]byte("from-env")).Survey.Sign("abc"), keys.Survey.Sign("abc"))
 }
 
-func TestSurveyKeyFallsBackToTheStore(t *testing.T) {
-	key, err := config.Config{}.SurveyKey(context.Background(), secrets{config.SurveySecretName: []byte("from-db")})
+// existingSecrets is a store that made its secret already.
+type existingSecrets struct{ secrets }
+
+func (s existingSecrets) ExistingSecret(_ context.Context, name string) ([]byte, bool, error) {
+	v, ok := s.secrets[name]
+	return v, ok, nil
+}
+
+// Setting CCFLOW_SURVEY_SECRET where the store made a secret before keeps
+// the links and hashes of that secret working.
+func TestLinkKeysHonourTheStoresSecretAfterTheEnvironments(t *testing.T) {
+	c := config.Config{LinkSecrets: [][]byte{[]byte("from-env")}}
+	before := linkkeys.Must([]byte("from-db"))
+
+	keys, err := c.LinkKeys(context.Background(), existingSecrets{secrets{config.SurveySecretName: []byte("from-db")}})
 
 	require.NoError(t, err)
-	require.Equal(t, []byte("from-db"), key)
+	require.Equal(t, linkkeys.Must([]byte("from-env")).Survey.Sign("abc"), keys.Survey.Sign("abc"), "the environment's signs")
+	_, err = keys.Unsubscribe.Verify(before.Unsubscribe.Sign("abc"))
+	require.NoError(t, err, "a link of the store's secret still verifies")
+	require.Contains(t, keys.Addresses.Forms("a@b.c"), before.Addresses.Hash("a@b.c"))
+}
+
+func TestLinkKeysFallBackToTheStore(t *testing.T) {
+	keys, err := config.Config{}.LinkKeys(context.Background(), secrets{config.SurveySecretName: []byte("from-db")})
+
+	require.NoError(t, err)
+	require.Equal(t, linkkeys.Must([]byte("from-db")).Addresses.Hash("a@b.c"), keys.Addresses.Hash("a@b.c"))
+	_, err = config.Config{}.LinkKeys(context.Background(), secrets{})
+	require.ErrorContains(t, err, "reading the link secret")
 }

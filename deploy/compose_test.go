@@ -89,7 +89,7 @@ func TestComposePublishesPortsOnLoopbackOnly(t *testing.T) {
 			host, _, _ := strings.Cut(port, ":")
 			switch {
 			case name == "starter" && strings.HasPrefix(port, "${CCFLOW_BIND_ADDR:-127.0.0.1}:"):
-				// The API alone may be exposed on purpose, behind TLS (README).
+				// The API alone may be exposed on purpose, behind TLS (docs/deployment.md).
 			default:
 				require.Equal(t, "127.0.0.1", host, "service %s publishes %q beyond loopback", name, port)
 			}
@@ -102,6 +102,20 @@ func TestComposeRequiresAnAPIToken(t *testing.T) {
 	c := loadCompose(t)
 	token := c.Services["starter"].Environment["CCFLOW_API_TOKEN"]
 	require.Regexp(t, `^\$\{CCFLOW_API_TOKEN:\?.+\}$`, token, "compose must fail without CCFLOW_API_TOKEN, not fall back to a default")
+}
+
+// Histories are sealed by default: compose refuses to start without
+// CCFLOW_PAYLOAD_KEYS, rather than keeping customers' data in clear and
+// silencing the start-up warning that says so.
+func TestComposeRequiresPayloadKeys(t *testing.T) {
+	c := loadCompose(t)
+	for _, name := range []string{"worker", "starter"} {
+		keys := c.Services[name].Environment["CCFLOW_PAYLOAD_KEYS"]
+		require.Regexp(t, `^\$\{CCFLOW_PAYLOAD_KEYS:\?.+\}$`, keys, "%s: compose must fail without payload keys, not fall back to none", name)
+	}
+	data, err := os.ReadFile("../docker-compose.yml")
+	require.NoError(t, err)
+	require.NotContains(t, string(data), "CCFLOW_PAYLOAD_KEYS:-none")
 }
 
 func TestComposeWiresCcflowToItsServers(t *testing.T) {

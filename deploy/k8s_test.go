@@ -161,8 +161,17 @@ func TestManifestsRunTheWorkerAndTheStarterWithProbesOnTheirRealEndpoints(t *tes
 
 func TestManifestSettingsAreOnesTheBinariesRead(t *testing.T) {
 	m := loadManifests(t)
-	config, err := os.ReadFile("../config/config.go")
+	var config []byte
+	files, err := filepath.Glob("../config/*.go")
 	require.NoError(t, err)
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		data, err := os.ReadFile(f)
+		require.NoError(t, err)
+		config = append(config, data...)
+	}
 	for name := range m.settings() {
 		read := bytes.Contains(config, []byte(`"`+name+`"`)) || strings.HasPrefix(name, "TEMPORAL_") || strings.HasPrefix(name, "OTEL_")
 		require.True(t, read, "%s is not a variable ccflow reads", name)

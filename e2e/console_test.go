@@ -122,9 +122,16 @@ func (b *consoleBrowser) eval(js string) any {
 	return v
 }
 
+// text is the text of the first element sel matches, read in one step in
+// the page: finding the node and then asking for its text is two round
+// trips, between which htmx may swap the node out ("No node with given id
+// found" on a loaded machine).
 func (b *consoleBrowser) text(sel string) string {
 	b.t.Helper()
-	v, err := chromedp.Run(b.ctx, chromedp.Text(chromedp.CSS(sel)))
+	selJSON, err := json.Marshal(sel)
+	require.NoError(b.t, err)
+	b.until("an element "+sel, `document.querySelector(`+string(selJSON)+`) !== null`)
+	v, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](`document.querySelector(`+string(selJSON)+`).innerText`))
 	require.NoError(b.t, err, sel)
 	return strings.TrimSpace(v)
 }
@@ -323,9 +330,9 @@ func TestAnAdministratorsDayInTheConsole(t *testing.T) {
 			{Type: entry.TriggerDisposition, Disposition: "Problem solved"},
 		},
 		Steps: []entry.Step{
-			{ID: "survey", Spec: &entry.SendSurvey{Channel: "email", Question: "How did we do, $(customer.first_name)?",
-				Subject: "Your call with $(agent.name)", Text: "One tap tells us: $(survey.url)", Wait: "1d"}},
-			{Spec: &entry.SendEmail{Subject: "Anything else, $(customer.first_name)?", Text: "Just reply to this email."}},
+			{ID: "survey", Spec: &entry.SendSurvey{Channel: "email", Question: entry.Plain("How did we do, $(customer.first_name)?"),
+				Subject: entry.Plain("Your call with $(agent.name)"), Text: entry.Plain("One tap tells us: $(survey.url)"), Wait: "1d"}},
+			{Spec: &entry.SendEmail{Subject: entry.Plain("Anything else, $(customer.first_name)?"), Text: entry.Plain("Just reply to this email.")}},
 			{Spec: &entry.Wait{Duration: "1d"}},
 		}}
 	got := s.apiEntry("post-call-survey")

@@ -6,6 +6,7 @@
 package e2e
 
 import (
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -99,6 +100,56 @@ func grepLines(text string, prefixes ...string) string {
 				out = append(out, strings.TrimRight(line, "\n"))
 				break
 			}
+		}
+	}
+	return strings.Join(out, "\n")
+}
+
+// A client chooses the request method. On both listeners, the starter's
+// and the worker's probe port, 10,000 made-up methods and long ones are
+// counted as "other", so /metrics keeps its size; a request line over the
+// header limit is refused before any handler runs.
+func TestMadeUpMethodsLeaveTheMetricsTheirSize(t *testing.T) {
+	s := startSystem(t)
+	client := &http.Client{Timeout: 10 * time.Second}
+	send := func(base, method, path string) int {
+		req, err := http.NewRequest(method, base+path, nil)
+		require.NoError(t, err)
+		resp, err := client.Do(req)
+		require.NoError(t, err)
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	for _, base := range []string{s.baseURL, s.workerURL} {
+		for _, path := range []string{"/livez", "/v1/entries", "/nowhere"} {
+			send(base, "BREW", path) // the "other" series of each route exist from here on
+		}
+		scrape(t, base) // and those of /metrics itself
+		before := ccflowSeries(scrape(t, base))
+
+		for i := range 10_000 {
+			send(base, fmt.Sprintf("M%05d", i), []string{"/livez", "/v1/entries", "/nowhere"}[i%3])
+		}
+		for i := range 20 {
+			send(base, strings.Repeat("X", 16<<10)+fmt.Sprint(i), "/livez")
+		}
+		after := scrape(t, base)
+		require.Equal(t, before, ccflowSeries(after), "the series of %s/metrics", base)
+		require.NotContains(t, after, "M09999")
+		require.Contains(t, after, `method="other"`)
+		require.Equal(t, http.StatusRequestHeaderFieldsTooLarge, send(base, strings.Repeat("Y", 64<<10), "/livez"),
+			"a request line over the header limit (%s)", base)
+	}
+}
+
+// ccflowSeries are the names and labels of ccflow's own series in a
+// scrape, without their values: what the size of /metrics grows with.
+func ccflowSeries(body string) string {
+	var out []string
+	for line := range strings.Lines(body) {
+		if strings.HasPrefix(line, "ccflow_") {
+			out = append(out, line[:strings.LastIndexByte(line, ' ')])
 		}
 	}
 	return strings.Join(out, "\n")

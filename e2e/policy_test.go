@@ -72,6 +72,18 @@ func TestAnSMSOptOutByReplyingSTOPSkipsTheNextSMS(t *testing.T) {
 	require.Equal(t, http.StatusOK, s.call(http.MethodGet, "/v1/suppressions?channel=sms&address=%2B15551234567", nil, &sups))
 	require.Empty(t, sups.Suppressions)
 
+	// The STOP post, captured and posted again byte for byte (signature
+	// and idempotency token included), is answered as before and changes
+	// nothing: each message is handled once, by its MessageSid.
+	stop := s.twilio.InboundPosts()[0]
+	require.Equal(t, " Stop ", stop.Form.Get("Body"))
+	status, contentType, again := s.twilio.Repost(t, stop)
+	require.Equal(t, http.StatusOK, status)
+	require.Equal(t, "text/xml", contentType)
+	require.Equal(t, answer, again, "the same empty TwiML")
+	require.Equal(t, http.StatusOK, s.call(http.MethodGet, "/v1/suppressions?channel=sms&address=%2B15551234567", nil, &sups))
+	require.Empty(t, sups.Suppressions, "the replayed STOP did not opt the customer out again")
+
 	// A post without Twilio's signature changes nothing.
 	resp, err := http.PostForm(s.baseURL+"/webhooks/twilio/inbound", url.Values{"From": {"+15551234567"}, "Body": {"STOP"}})
 	require.NoError(t, err)

@@ -54,8 +54,8 @@ func privateEvent(id string) map[string]any {
 // privateEntry puts the customer's data everywhere a run carries it: the
 // survey email and its link, the answer, a request to an internal API
 // with the customer in its path and body and an answer that echoes them,
-// an SMS, and a last email the SMTP server refuses, so the run's failure
-// names the address.
+// an SMS, and a last email the SMTP server refuses naming the address, so
+// the run fails with the SMTP server's words.
 func privateEntry() map[string]any {
 	return map[string]any{
 		"name":     "Privacy check",
@@ -217,7 +217,9 @@ func TestAnEncryptedHistoryHoldsNoCustomerDataInClear(t *testing.T) {
 			failure = testenv.TemporalOptions(t).FailureConverter.FailureToError(f).Error()
 		}
 	}
-	require.Contains(t, failure, "sending email to "+privateEmail)
+	require.Contains(t, failure, "sending email to "+privateEmail, "the run's own words, sealed")
+	require.Contains(t, failure, "email of step last-word refused", "the activity's: its step, not its recipient (the worker logs them)")
+	require.Contains(t, failure, "550")
 }
 
 func TestACodecClientDecodesARunThroughTheStartersCodecEndpoint(t *testing.T) {
@@ -247,7 +249,7 @@ func TestACodecClientDecodesARunThroughTheStartersCodecEndpoint(t *testing.T) {
 		decoded := payloadData(t, out)
 		require.Contains(t, decoded, privateEmail)
 		require.Contains(t, decoded, privateComment)
-		require.Contains(t, decoded, "sending email to "+privateEmail, "the failure's message decodes too")
+		require.Contains(t, decoded, "email of step last-word refused", "the failure's message decodes too")
 	})
 
 	t.Run("the SDK's remote codec", func(t *testing.T) {
@@ -350,9 +352,19 @@ func TestTheWebUIShowsADecodedRunThroughTheCodecEndpoint(t *testing.T) {
 	tlsFront := httptest.NewTLSServer(httputil.NewSingleHostReverseProxy(starter))
 	t.Cleanup(tlsFront.Close)
 	crm := startPrivateCRM(t)
+	// The Web UI's assets hold a codec token, which any browser can read:
+	// it may call /codec and nothing else.
+	const uiToken = "e2e-codec-token-for-the-temporal-web-ui"
 	s := startSystemAt(t, addr, "CCFLOW_PAYLOAD_KEYS="+testenv.PayloadKeysValue(), "CCFLOW_TEMPORAL_UI_URL="+temporal.uiURL,
-		"CCFLOW_CONNECTION_CRM_URL="+crm.URL+"/api", "CCFLOW_CONNECTION_CRM_TOKEN=crm-token")
+		"CCFLOW_CONNECTION_CRM_URL="+crm.URL+"/api", "CCFLOW_CONNECTION_CRM_TOKEN=crm-token", "CCFLOW_CODEC_TOKEN="+uiToken)
 	workflowID, _ := privateRun(t, s)
+	req, err := http.NewRequest(http.MethodGet, s.baseURL+"/v1/workflows/"+urlEscape(workflowID), nil)
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer "+uiToken)
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, http.StatusUnauthorized, resp.StatusCode, "the codec token reads no run through the API")
 	var run struct {
 		RunID string `json:"run_id"`
 	}
@@ -362,7 +374,7 @@ func TestTheWebUIShowsADecodedRunThroughTheCodecEndpoint(t *testing.T) {
 	ctx := browser(t, chromedp.Flag("ignore-certificate-errors", true))
 	require.NoError(t, chromedp.Do(ctx, chromedp.EmulateViewport(1440, 900), chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
 		_, err := cdp.Call(ctx, tg, page.AddScriptToEvaluateOnNewDocument,
-			page.AddScriptToEvaluateOnNewDocumentParams{Source: codecSettings(tlsFront.URL+"/codec", apiToken)})
+			page.AddScriptToEvaluateOnNewDocumentParams{Source: codecSettings(tlsFront.URL+"/codec", uiToken)})
 		return err
 	})))
 	waitForText(t, ctx, history, workflowID, privateEmail)

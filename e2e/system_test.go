@@ -125,7 +125,11 @@ func startSystemAt(t *testing.T, addr string, extraEnv ...string) *system {
 type process struct {
 	cmd  *exec.Cmd
 	done chan struct{} // closed once it has exited
+	out  *lockedBuffer
 }
+
+// output is everything the process wrote to stdout and stderr so far.
+func (p *process) output() string { return p.out.String() }
 
 // runProcess starts one of the built binaries with env.
 func runProcess(t *testing.T, name string, env []string) *process {
@@ -142,7 +146,7 @@ func startProcess(t *testing.T, name string, cmd *exec.Cmd) *process {
 	out := &lockedBuffer{}
 	cmd.Stdout, cmd.Stderr = out, out
 	require.NoError(t, cmd.Start(), "starting %s", name)
-	p := &process{cmd: cmd, done: make(chan struct{})}
+	p := &process{cmd: cmd, done: make(chan struct{}), out: out}
 	go func() { _ = cmd.Wait(); close(p.done) }()
 	t.Cleanup(func() {
 		p.stop(os.Interrupt)

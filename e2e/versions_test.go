@@ -56,7 +56,7 @@ func emailText(t *testing.T, s *system, run map[string]any) string {
 	t.Helper()
 	messages := run["messages"].([]any)
 	require.Len(t, messages, 1)
-	want := activities.MessageID(messages[0].(map[string]any)["delivery_id"].(string))
+	want := activities.MessageID(messages[0].(map[string]any)["delivery_id"].(string), "care@example.com")
 	for _, m := range s.smtp.Messages() {
 		if m.Header.Get("Message-Id") == want {
 			return m.Text

@@ -21,7 +21,7 @@ import (
 
 // uiPatience bounds the wait for the Web UI to show a run: the dev
 // server's visibility store lags a little behind the run itself.
-const uiPatience = 30 * time.Second
+const uiPatience = 60 * time.Second
 
 // temporalUI is the Temporal Web UI `make test` runs beside its dev server.
 func temporalUI(t *testing.T) string {
@@ -49,7 +49,7 @@ func waitForText(t *testing.T, ctx context.Context, pageURL string, wants ...str
 	deadline := time.Now().Add(uiPatience)
 	for {
 		require.NoError(t, chromedp.Do(ctx, chromedp.Navigate(pageURL)))
-		_, err := chromedp.Run(ctx, chromedp.Poll[bool](holds, chromedp.WithPollingTimeout(5*time.Second)))
+		_, err := chromedp.Run(ctx, chromedp.Poll[bool](holds, chromedp.WithPollingTimeout(15*time.Second)))
 		if err == nil {
 			return
 		}

@@ -22,7 +22,11 @@ package providers
 import (
 	"context"
 	"errors"
+	"net/mail"
+	"strings"
 	"time"
+
+	"golang.org/x/net/idna"
 )
 
 // Timeout bounds one provider call: an SMTP conversation, a Twilio request.
@@ -45,7 +49,9 @@ var ErrOptedOut = errors.New("the recipient opted out")
 
 // Email is one message as a Mailer sends it.
 type Email struct {
-	// MessageID is the Message-ID header, angle brackets included.
+	// MessageID is the Message-ID header, angle brackets included. Its
+	// domain is always the sender's: a mailer writes it as
+	// MessageID(MessageID, From) says.
 	MessageID string
 	From      string
 	To        string
@@ -56,6 +62,52 @@ type Email struct {
 	// set, the message carries List-Unsubscribe: <URL> and
 	// List-Unsubscribe-Post: List-Unsubscribe=One-Click.
 	ListUnsubscribe string
+	// Inline are images the HTML shows through cid: URLs (the brand's
+	// logo), sent with the message so that no client has to fetch them.
+	Inline []Inline
+}
+
+// Inline is an image sent inside a message, which its HTML shows as
+// cid:<ContentID>.
+type Inline struct {
+	ContentID string
+	// Name is the file name a client offers to save it as.
+	Name string
+	// Type is its media type, such as image/png.
+	Type string
+	Data []byte
+}
+
+// MessageID is the Message-ID of a message from the address from:
+// "<local@domain>", where local is id without angle brackets or any
+// domain of its own and domain is from's (in ASCII), as RFC 5322 asks: a
+// domain the sender controls keeps ids unique and tells them apart from
+// other senders'. A from without a domain gives "invalid".
+func MessageID(id, from string) string {
+	local, _, _ := strings.Cut(strings.Trim(strings.TrimSpace(id), "<>"), "@")
+	return "<" + local + "@" + SenderDomain(from) + ">"
+}
+
+// SenderDomain is the domain of the address from ("Acme
+// <care@Example.COM>" gives "example.com"), in lower case and ASCII
+// (IDNA); "invalid" when from has none.
+func SenderDomain(from string) string {
+	addr := from
+	if a, err := mail.ParseAddress(from); err == nil {
+		addr = a.Address
+	}
+	at := strings.LastIndexByte(addr, '@')
+	if at < 0 || at == len(addr)-1 {
+		return "invalid"
+	}
+	domain := strings.ToLower(strings.TrimSpace(addr[at+1:]))
+	if ascii, err := idna.Lookup.ToASCII(domain); err == nil {
+		domain = ascii
+	}
+	if domain == "" || strings.ContainsAny(domain, "<>@ \t\r\n") {
+		return "invalid"
+	}
+	return domain
 }
 
 // Mailer hands an email to a mail provider. It wraps ErrRejected in

@@ -10,88 +10,40 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"os"
-	"os/signal"
-	"syscall"
 	"time"
 
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
-	sdklog "go.temporal.io/sdk/log"
 
 	"github.com/ccflow/ccflow/config"
-	"github.com/ccflow/ccflow/core/tokens"
-	"github.com/ccflow/ccflow/internal/buildinfo"
-	"github.com/ccflow/ccflow/internal/requestid"
+	"github.com/ccflow/ccflow/providers/webhooksend"
+	"github.com/ccflow/ccflow/startup"
 	"github.com/ccflow/ccflow/store"
 	"github.com/ccflow/ccflow/telemetry"
+	"github.com/ccflow/ccflow/telemetry/httpwrap"
 	"github.com/ccflow/ccflow/usecase"
 	"github.com/ccflow/ccflow/web/api"
+	"github.com/ccflow/ccflow/web/auth"
 	"github.com/ccflow/ccflow/web/console"
 )
 
 // shutdownGrace is how long requests in flight get to finish on SIGTERM.
 const shutdownGrace = 20 * time.Second
 
-func main() {
-	if printed, err := buildinfo.HandleVersionFlag("starter", os.Args[1:], os.Stdout); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(2)
-	} else if printed {
-		return
-	}
-	if err := run(); err != nil {
-		slog.Error("starter stopped", slog.Any("error", err))
-		os.Exit(1)
-	}
-}
+func main() { startup.Main(config.Starter, run) }
 
-func run() error {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	build := buildinfo.Read()
-	cfg, err := config.Load(config.Starter)
+func run(ctx context.Context, p *startup.Process) error {
+	cfg, log, tel, st := p.Config, p.Log, p.Telemetry, p.Store
+	tc, err := client.NewLazyClient(p.Temporal)
 	if err != nil {
-		return fmt.Errorf("configuration: %w", err)
-	}
-	// Every line logged with a request's context names the request.
-	log := slog.New(requestid.LogHandler(cfg.Logger(os.Stderr).Handler()))
-	slog.SetDefault(log)
-	log.Info("starter starting", slog.String("version", build.Version), slog.String("revision", build.Revision),
-		slog.Bool("modified", build.Modified), slog.String("go", build.GoVersion))
-
-	tel, err := telemetry.Setup(ctx, telemetry.Options{Service: "ccflow-starter", Build: build})
-	if err != nil {
-		return err
-	}
-	defer shutdownTelemetry(tel, log)
-
-	if warning := cfg.PayloadKeysWarning(); warning != "" {
-		log.Warn(warning)
-	}
-
-	st, err := store.OpenMigrated(ctx, cfg.DatabaseURL)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	key, err := cfg.SurveyKey(ctx, st)
-	if err != nil {
-		return err
-	}
-	temporalOpts := cfg.Temporal
-	temporalOpts.Logger = sdklog.NewStructuredLogger(log)
-	if err := tel.Temporal(&temporalOpts); err != nil {
-		return err
-	}
-	tc, err := client.NewLazyClient(temporalOpts)
-	if err != nil {
-		return fmt.Errorf("preparing the Temporal client for %s: %w", temporalOpts.HostPort, err)
+		return fmt.Errorf("preparing the Temporal client for %s: %w", p.Temporal.HostPort, err)
 	}
 	defer tc.Close()
 
-	service := &usecase.Service{Store: st, Temporal: tc, TaskQueue: cfg.TaskQueue, Signer: tokens.NewSigner(key), Log: log,
-		Metrics: tel.Metrics}
+	service := &usecase.Service{Store: st, Temporal: tc, TaskQueue: cfg.TaskQueue, Signer: p.Keys.Survey, Keys: p.Keys, Log: log,
+		Metrics: tel.Metrics, WebhookSealer: p.WebhookSealer, WebhookURLs: webhooksend.New(cfg.Webhooks.Allow),
+		PayloadConverter: payloadConverter(cfg),
+		Simulation:       usecase.SimulationSettings{DefaultTimeZone: cfg.TimeZone, PublicURL: cfg.PublicURL}}
 	// The background work (the entry index kept current, started runs
 	// confirmed in batches, stale claims settled) outlives the signal until
 	// requests in flight are done, so their started runs are confirmed.
@@ -101,27 +53,24 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	admin, err := newConsole(ctx, cfg, st, service, log)
+	// Failed token checks of the API and the console's sign-ins add up.
+	backoff := auth.NewBackoff(auth.DefaultBackoffEvery, auth.DefaultBackoffBurst)
+	admin, err := newConsole(ctx, cfg, st, service, backoff, log)
 	if err != nil {
 		return err
 	}
 	mux := http.NewServeMux()
 	mux.Handle(console.Prefix, admin)
-	mux.Handle("/", api.New(api.Config{Service: service, APIToken: cfg.APIToken, PublicURL: cfg.PublicURL,
-		TwilioAuthToken: cfg.TwilioAuthToken, Log: log, Build: build, Metrics: tel.MetricsHandler(),
-		PayloadCodec: payloadCodec(cfg), TemporalUIURL: cfg.TemporalUIURL, Namespace: temporalOpts.Namespace}))
-	srv := &http.Server{
-		Addr:              cfg.HTTPAddr,
-		Handler:           tel.Handler(telemetry.Routed(mux), telemetry.HTTPOptions{Server: "ccflow-starter", Path: api.LoggedPath}),
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      60 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-	}
+	mux.Handle("/", api.New(api.Config{Service: service, APIToken: cfg.APIToken, CodecToken: cfg.CodecToken, Backoff: backoff, PublicURL: cfg.PublicURL,
+		TwilioAuthToken: cfg.TwilioAuthToken, Log: log, Build: p.Build, Metrics: tel.MetricsHandler(),
+		PayloadCodec: payloadCodec(cfg), TemporalUIURL: cfg.TemporalUIURL, Namespace: p.Temporal.Namespace}))
+	srv := httpwrap.NewServer(cfg.HTTPAddr,
+		tel.Handler(telemetry.Routed(mux), telemetry.HTTPOptions{Server: "ccflow-starter", Path: api.LoggedPath}),
+		httpwrap.Timeouts{ReadHeader: 10 * time.Second, Read: 30 * time.Second, Write: 60 * time.Second, Idle: 2 * time.Minute})
 	served := make(chan error, 1)
 	go func() { served <- srv.ListenAndServe() }()
 	log.Info("starter listening", slog.String("addr", cfg.HTTPAddr), slog.String("public_url", cfg.PublicURL),
-		slog.String("temporal", temporalOpts.HostPort), slog.String("task_queue", cfg.TaskQueue),
+		slog.String("temporal", p.Temporal.HostPort), slog.String("task_queue", cfg.TaskQueue),
 		slog.Bool("tracing", tel.Tracing), slog.Any("payload_keys", cfg.PayloadKeyIDs()))
 
 	select {
@@ -143,22 +92,23 @@ func run() error {
 
 // newConsole is the administrator's console, its sessions sealed with a key
 // the store keeps for every starter.
-func newConsole(ctx context.Context, cfg config.Config, st *store.Store, service *usecase.Service, log *slog.Logger) (http.Handler, error) {
+func newConsole(ctx context.Context, cfg config.Config, st *store.Store, service *usecase.Service, backoff *auth.Backoff,
+	log *slog.Logger) (http.Handler, error) {
 	key, err := st.Secret(ctx, console.SessionSecretName)
 	if err != nil {
 		return nil, fmt.Errorf("reading the console's session key %q from the database: %w", console.SessionSecretName, err)
 	}
-	return console.New(console.Config{Service: service, APIToken: cfg.APIToken, SessionKey: key, PublicURL: cfg.PublicURL,
+	return console.New(console.Config{Service: service, APIToken: cfg.APIToken, SessionKey: key, PublicURL: cfg.PublicURL, Backoff: backoff,
 		TemporalUIURL: cfg.TemporalUIURL, Namespace: cfg.Temporal.Namespace, Log: log})
 }
 
-// shutdownTelemetry flushes the spans not yet exported, within a bound.
-func shutdownTelemetry(tel *telemetry.Telemetry, log *slog.Logger) {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if err := tel.Shutdown(ctx); err != nil {
-		log.Warn("flushing telemetry", slog.Any("error", err))
+// payloadConverter seals the interactions kept for simulations as
+// payloads are sealed: nil (JSON in clear) without payload keys.
+func payloadConverter(cfg config.Config) converter.DataConverter {
+	if cfg.PayloadKeys == nil {
+		return nil
 	}
+	return cfg.PayloadKeys.DataConverter()
 }
 
 // payloadCodec is the codec /codec serves: none without payload keys.

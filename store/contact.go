@@ -13,17 +13,19 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/ccflow/ccflow/core/policy"
+	"github.com/ccflow/ccflow/core/webhook"
 )
 
-// Suppression is one opt-out: a channel and an address (kept as its hash,
-// and in clear until the customer's data is erased).
+// Suppression is one opt-out: a channel and an address, kept as its keyed
+// hash (policy.AddressHasher), and in clear until the customer's data is
+// erased.
 type Suppression struct {
-	Channel     string    `db:"channel" json:"channel"`
-	AddressHash string    `db:"address_hash" json:"address_hash"`
-	Address     *string   `db:"address" json:"address"`
-	Reason      string    `db:"reason" json:"reason"`
-	Source      string    `db:"source" json:"source"`
-	CreatedAt   time.Time `db:"created_at" json:"created_at"`
+	Channel     string    `db:"channel"`
+	AddressHash string    `db:"address_hash"`
+	Address     *string   `db:"address"`
+	Reason      string    `db:"reason"`
+	Source      string    `db:"source"`
+	CreatedAt   time.Time `db:"created_at"`
 }
 
 // Where opt-outs come from.
@@ -37,29 +39,49 @@ const (
 
 // AddSuppression records an opt-out; one that exists already keeps its
 // first record, and the address is filled in if it was unknown. It reports
-// whether the opt-out is new.
-func (s *Store) AddSuppression(ctx context.Context, sup Suppression) (Suppression, bool, error) {
+// whether the opt-out is new. A new one writes its optout.created event in
+// the same transaction, whatever the path that made it.
+func (s *Store) AddSuppression(ctx context.Context, sup Suppression) (got Suppression, inserted bool, err error) {
+	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
+		got, inserted, err = addSuppression(ctx, tx, sup)
+		return err
+	})
+	return got, inserted, err
+}
+
+// addSuppression is AddSuppression inside the caller's transaction tx,
+// where the opt-out and its optout.created event are written together.
+func addSuppression(ctx context.Context, tx *sqlx.Tx, sup Suppression) (Suppression, bool, error) {
 	var got struct {
 		Suppression
 		Inserted bool `db:"inserted"`
 	}
-	err := s.db.GetContext(ctx, &got, `
+	err := tx.GetContext(ctx, &got, `
 		INSERT INTO suppressions (channel, address_hash, address, reason, source)
 		VALUES ($1, $2, $3, $4, $5)
 		ON CONFLICT (channel, address_hash) DO UPDATE SET address = COALESCE(suppressions.address, EXCLUDED.address)
 		RETURNING channel, address_hash, address, reason, source, created_at, (xmax = 0) AS inserted`,
 		sup.Channel, sup.AddressHash, sup.Address, sup.Reason, sup.Source)
+	if err == nil && got.Inserted {
+		_, err = enqueueWebhookEvent(ctx, tx, optOutCreated(got.Suppression))
+	}
 	if err != nil {
 		return Suppression{}, false, fmt.Errorf("recording the %s opt-out %s: %w", sup.Channel, sup.AddressHash, err)
 	}
 	return got.Suppression, got.Inserted, nil
 }
 
-// RemoveSuppression deletes an opt-out; ErrNotFound when there is none.
-func (s *Store) RemoveSuppression(ctx context.Context, channel, hash string) error {
-	res, err := s.db.ExecContext(ctx, `DELETE FROM suppressions WHERE channel = $1 AND address_hash = $2`, channel, hash)
+// RemoveSuppression deletes the opt-outs of an address on channel, kept
+// under any of hashes (the address's policy.AddressHasher.Forms: with an
+// older key, or the legacy form); ErrNotFound when there is none.
+func (s *Store) RemoveSuppression(ctx context.Context, channel string, hashes []string) error {
+	return removeSuppression(ctx, s.db, channel, hashes)
+}
+
+func removeSuppression(ctx context.Context, q sqlx.ExecerContext, channel string, hashes []string) error {
+	res, err := q.ExecContext(ctx, `DELETE FROM suppressions WHERE channel = $1 AND address_hash = ANY($2)`, channel, anyHash(hashes))
 	if err != nil {
-		return fmt.Errorf("removing the %s opt-out %s: %w", channel, hash, err)
+		return fmt.Errorf("removing the %s opt-out %s: %w", channel, first(hashes), err)
 	}
 	if n, err := res.RowsAffected(); err != nil || n == 0 {
 		return fmt.Errorf("%s opt-out: %w", channel, ErrNotFound)
@@ -68,17 +90,25 @@ func (s *Store) RemoveSuppression(ctx context.Context, channel, hash string) err
 }
 
 // Suppressions lists opt-outs, newest first, of channel when not "" and of
-// the address with hash when not "", at most limit of them.
-func (s *Store) Suppressions(ctx context.Context, channel, hash string, limit int) ([]Suppression, error) {
+// the address kept under any of hashes when there are some (the address's
+// Forms), at most limit of them.
+func (s *Store) Suppressions(ctx context.Context, channel string, hashes []string, limit int) ([]Suppression, error) {
 	list := []Suppression{}
 	err := s.db.SelectContext(ctx, &list, `
 		SELECT channel, address_hash, address, reason, source, created_at FROM suppressions
-		WHERE ($1 = '' OR channel = $1) AND ($2 = '' OR address_hash = $2)
-		ORDER BY created_at DESC, channel, address_hash LIMIT $3`, channel, hash, limit)
+		WHERE ($1 = '' OR channel = $1) AND (coalesce(cardinality($2::text[]), 0) = 0 OR address_hash = ANY($2))
+		ORDER BY created_at DESC, channel, address_hash LIMIT $3`, channel, anyHash(hashes), limit)
 	if err != nil {
 		return nil, fmt.Errorf("listing opt-outs: %w", err)
 	}
 	return list, nil
+}
+
+func first(list []string) string {
+	if len(list) == 0 {
+		return ""
+	}
+	return list[0]
 }
 
 // Policy returns the contact policy document, or policy.Default() when
@@ -186,27 +216,42 @@ var smsStatusRank = map[string]int{
 }
 
 // RecordSMSStatus records a status callback for the message providerID.
-// It reports false for a status it does not know. The report's class
-// (delivered, or failed: undelivered or failed) is counted once per
-// message, in the same transaction: a repeated report counts nothing, and
-// a report that changes the class takes the earlier count back. A report
-// that comes before the send is recorded is counted by the send
-// (MarkDelivered), which meets it on this row.
+// It reports false for a status it does not know. A status that changes
+// what is recorded writes a message.status event in the same transaction.
+// The report's class (delivered, or failed: undelivered or failed) is
+// counted once per message, in the same transaction: a repeated report
+// counts nothing, and a report that changes the class takes the earlier
+// count back. It takes the message's lock, as MarkDelivered does, so that
+// a caller who looks the delivery up after it (DeliveryByProviderID) finds
+// it, or MarkDelivered reads the status and counts the report that came
+// before the send.
 func (s *Store) RecordSMSStatus(ctx context.Context, providerID, status, errorCode string) (bool, error) {
 	rank, ok := smsStatusRank[status]
 	if !ok {
 		return false, nil
 	}
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		if err := lockMessage(ctx, tx, providerID); err != nil {
+			return err
+		}
 		var row struct {
 			Status  string `db:"status"`
 			Counted string `db:"counted"`
+			Told    int    `db:"told"`
 		}
 		err := tx.GetContext(ctx, &row, `
-			INSERT INTO sms_statuses (provider_id, status, error_code, updated_at) VALUES ($1, $2, $3, COALESCE($5, now()))
-			ON CONFLICT (provider_id) DO UPDATE SET status = EXCLUDED.status, error_code = EXCLUDED.error_code, updated_at = EXCLUDED.updated_at
-			WHERE $4 >= (CASE sms_statuses.status `+rankCases()+` ELSE 0 END)
-			RETURNING status, counted`,
+			WITH prev AS (SELECT status FROM sms_statuses WHERE provider_id = $1),
+			up AS (
+				INSERT INTO sms_statuses (provider_id, status, error_code, updated_at) VALUES ($1, $2, $3, COALESCE($5, now()))
+				ON CONFLICT (provider_id) DO UPDATE SET status = EXCLUDED.status, error_code = EXCLUDED.error_code, updated_at = EXCLUDED.updated_at
+				WHERE $4 >= (CASE sms_statuses.status `+rankCases()+` ELSE 0 END)
+				RETURNING status, counted, error_code, updated_at),
+			told AS (
+				SELECT ccflow_webhook_message_status(d.key, d.workflow_id, d.step_id, COALESCE(d.channel, 'sms'), d.entry_id, $1,
+					up.status, 'twilio', '', up.error_code, up.updated_at)
+				FROM up LEFT JOIN deliveries d ON d.provider_id = $1 AND d.provider_id <> ''
+				WHERE NOT EXISTS (SELECT 1 FROM prev WHERE prev.status = up.status))
+			SELECT status, counted, (SELECT count(*) FROM told) AS told FROM up`,
 			providerID, status, errorCode, rank, s.stamp())
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil // a report older than the one recorded
@@ -306,4 +351,10 @@ func (s *Store) SMSStatuses(ctx context.Context, workflowID string) (map[string]
 		out[st.ProviderID] = st
 	}
 	return out, nil
+}
+
+// optOutCreated is the optout.created event of a new opt-out.
+func optOutCreated(sup Suppression) webhook.Event {
+	return webhook.NewOptOutCreated(webhook.OptOutCreatedData{Channel: sup.Channel, Address: sup.Address, Source: sup.Source,
+		Reason: sup.Reason, CreatedAt: sup.CreatedAt}, sup.AddressHash)
 }

@@ -7,7 +7,19 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/jmoiron/sqlx"
 )
+
+// lockMessage takes a transaction-scoped lock on the provider's message
+// providerID, which recording its delivery and recording its status take
+// in turn.
+func lockMessage(ctx context.Context, tx *sqlx.Tx, providerID string) error {
+	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, "ccflow-message:"+providerID); err != nil {
+		return fmt.Errorf("locking message %q: %w", providerID, err)
+	}
+	return nil
+}
 
 // Delivery statuses.
 const (
@@ -50,6 +62,12 @@ type Delivery struct {
 	LeaseUntil  *time.Time `db:"lease_until"`
 	// HeldAt is when the message was first held, if it ever was.
 	HeldAt *time.Time `db:"held_at"`
+
+	// ReportedStatus and ReportedErrorCode are the delivery status the
+	// provider had reported when MarkDelivered recorded the send (its
+	// callback can come first); other reads leave them empty.
+	ReportedStatus    string `db:"reported_status"`
+	ReportedErrorCode string `db:"reported_error_code"`
 }
 
 const deliveryColumns = `key, workflow_id, step_id, channel, recipient, status, provider_id,
@@ -93,25 +111,53 @@ func (s *Store) BeginDelivery(ctx context.Context, d Delivery) (Delivery, error)
 }
 
 // MarkDelivered records that the provider accepted the message under
-// providerID, in one statement with what the change counts the first time
-// (the message sent; for a survey's link the survey sent, its sending
-// time, and its minutes to answer when it was answered already; for an
-// SMS whose delivery report came first, that report): recording it again
-// counts nothing.
+// providerID, writes its message.status event ("sent"), and returns with
+// it the delivery status the provider has reported already, if any
+// (ReportedStatus), in one statement with what the change counts the first
+// time (the message sent; for a survey's link the survey sent, its sending
+// time, and its minutes to answer when it was answered already; for an SMS
+// whose delivery report came first, that report). It takes the message's
+// lock (lockMessage), as recording a status does: either the status is
+// recorded first and read here, or the delivery is, and the status's
+// caller finds it; a status can never slip between the two unseen. This
+// write closes the window in which a crash sends a message twice
+// (docs/guarantees.md measures it).
+//
+// A delivery recorded as sent already keeps its first record (sent_at,
+// provider id), tells no one again and counts nothing: a second record is
+// the retry of the first write, or a copy sent again through the gap
+// deliverOnce documents, and the first says when the message was first
+// known to be sent.
 func (s *Store) MarkDelivered(ctx context.Context, key, providerID string) (Delivery, error) {
-	var got Delivery
+	var got struct {
+		Delivery
+		Webhooks int `db:"webhooks"`
+	}
 	stmt, err := s.prepared(ctx, &s.markDelivered, s.markDeliveredSQL()) //nolint:sqlclosecheck // the store keeps it; Close closes it
 	if err != nil {
 		return Delivery{}, fmt.Errorf("marking delivery %q sent: %w", key, err)
 	}
-	err = stmt.GetContext(ctx, &got, key, providerID, s.stamp())
+	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
+		if err := lockMessage(ctx, tx, providerID); err != nil {
+			return err
+		}
+		return tx.StmtxContext(ctx, stmt).GetContext(ctx, &got, key, providerID, s.stamp()) //nolint:sqlclosecheck // closed with the transaction
+	})
 	if errors.Is(err, sql.ErrNoRows) {
 		return Delivery{}, fmt.Errorf("marking delivery %q sent: %w", key, ErrNotFound)
 	}
 	if err != nil {
 		return Delivery{}, fmt.Errorf("marking delivery %q sent: %w", key, err)
 	}
-	return got, nil
+	return got.Delivery, nil
+}
+
+// messageStatusCall is the SQL that writes a message.status event of the
+// delivery row d with status, reason, error code and time (SQL
+// expressions), by migration 00009's function.
+func messageStatusCall(status, reason, errorCode, at string) string {
+	return `ccflow_webhook_message_status(d.key, d.workflow_id, d.step_id, d.channel, d.entry_id, d.provider_id, ` +
+		status + `, 'ccflow', ` + reason + `, ` + errorCode + `, ` + at + `)`
 }
 
 // markDeliveredSQL is MarkDelivered's statement. The old row is locked
@@ -129,8 +175,10 @@ func (s *Store) markDeliveredSQL() string {
 		SELECT key, status FROM deliveries WHERE key = $1 FOR UPDATE
 	), upd AS (
 		UPDATE deliveries d
-		SET status = 'sent', provider_id = $2, last_error = '', sent_at = COALESCE($3, now()), updated_at = COALESCE($3, now()),
-			lease_owner = '', lease_until = NULL
+		SET status = 'sent',
+			provider_id = CASE WHEN old.status = 'sent' THEN d.provider_id ELSE $2 END,
+			sent_at = CASE WHEN old.status = 'sent' AND d.sent_at IS NOT NULL THEN d.sent_at ELSE COALESCE($3, now()) END,
+			last_error = '', updated_at = COALESCE($3, now()), lease_owner = '', lease_until = NULL
 		FROM old WHERE d.key = old.key
 		RETURNING ` + deliveryColumnsOf("d") + `, old.status AS old_status
 	), sent AS (
@@ -161,16 +209,21 @@ func (s *Store) markDeliveredSQL() string {
 		SELECT survey.created_at, 'minutes', 1, entry_id, service, agent_id, disposition, run_channel, variant, survey.scale, '', NULL::smallint,
 			`+minutesBetween("survey.sent_at", "survey.answered_at")+`
 		FROM sent, survey WHERE survey.answered_at IS NOT NULL`) + `
-	SELECT ` + deliveryColumns + ` FROM upd`
+	SELECT ` + deliveryColumns + `,
+		CASE WHEN d.old_status = 'sent' THEN 0 ELSE ` + messageStatusCall("'sent'", "''", "''", "d.sent_at") + ` END AS webhooks,
+		COALESCE((SELECT status FROM sms_statuses WHERE provider_id = d.provider_id AND d.provider_id <> ''), '') AS reported_status,
+		COALESCE((SELECT error_code FROM sms_statuses WHERE provider_id = d.provider_id AND d.provider_id <> ''), '') AS reported_error_code
+	FROM upd d`
 }
 
 // MarkDeliveryFailed records why an attempt failed. A permanent failure marks
-// the delivery failed (and counts it failed, the first time); a transient
-// one keeps it pending for the next attempt. A delivery already sent is
+// the delivery failed and, the first time, counts it failed and writes its
+// message.status event; a transient one keeps it pending for the next
+// attempt. A delivery already sent is
 // never marked failed.
 func (s *Store) MarkDeliveryFailed(ctx context.Context, key, message string, permanent bool) error {
 	var n int
-	err := s.db.GetContext(ctx, &n, `
+	err := s.db.QueryRowxContext(ctx, `
 		WITH old AS (
 			SELECT key, status FROM deliveries WHERE key = $1 AND status <> 'sent' FOR UPDATE
 		), upd AS (
@@ -179,13 +232,15 @@ func (s *Store) MarkDeliveryFailed(ctx context.Context, key, message string, per
 				status = CASE WHEN $3 THEN 'failed' ELSE d.status END,
 				updated_at = COALESCE($4, now()), lease_owner = '', lease_until = NULL
 			FROM old WHERE d.key = old.key
-			RETURNING d.key, d.workflow_id, d.entry_id, d.created_at, d.status, old.status AS old_status
+			RETURNING `+deliveryColumnsOf("d")+`, old.status AS old_status
 		)`+s.factsCTE("counted", `
 			SELECT upd.created_at, 'failed', 1, `+runDims("upd.entry_id")+`, '', '', NULL, NULL
 			FROM upd LEFT JOIN runs r ON r.workflow_id = upd.workflow_id
-			WHERE upd.status = 'failed' AND upd.old_status <> 'failed'`)+`
-		SELECT count(*) FROM upd`,
-		key, message, permanent, s.stamp())
+			WHERE upd.status = 'failed' AND upd.old_status <> 'failed'`)+`,
+		told AS (SELECT `+messageStatusCall("'failed'", "d.last_error", "''", "d.updated_at")+` FROM upd d
+			WHERE d.status = 'failed' AND d.old_status <> 'failed')
+		SELECT (SELECT count(*) FROM upd), (SELECT count(*) FROM told)`,
+		key, message, permanent, s.stamp()).Scan(&n, new(int))
 	if err != nil {
 		return fmt.Errorf("marking delivery %q failed: %w", key, err)
 	}

@@ -8,6 +8,7 @@ package store_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -67,6 +68,33 @@ func TestMarkDeliveredRecordsTheProviderID(t *testing.T) {
 	require.Equal(t, "SM123", d.ProviderID)
 	require.Empty(t, d.LastError)
 	require.NotNil(t, d.SentAt)
+}
+
+// A delivery is recorded as sent once: a second record of it (the retry
+// of the record itself, or a copy sent again through the documented gap
+// and recorded by its attempt) keeps the first record's time and provider
+// id, which say when and as what the message was first known to be sent.
+// The chaos soak judges a duplicate by that time.
+func TestMarkDeliveredAgainKeepsTheFirstRecord(t *testing.T) {
+	s, ctx := testenv.Store(t), context.Background()
+	_, err := s.BeginDelivery(ctx, newDelivery("k"))
+	require.NoError(t, err)
+	first, err := s.MarkDelivered(ctx, "k", "SM-first")
+	require.NoError(t, err)
+	time.Sleep(10 * time.Millisecond) // now() moves on
+
+	again, err := s.MarkDelivered(ctx, "k", "SM-second")
+
+	require.NoError(t, err)
+	require.Equal(t, store.DeliverySent, again.Status)
+	require.Equal(t, "SM-first", again.ProviderID)
+	require.NotNil(t, again.SentAt)
+	require.True(t, first.SentAt.Equal(*again.SentAt), "sent at %s, first recorded at %s", again.SentAt, first.SentAt)
+	list, err := s.Deliveries(ctx, "wf-1")
+	require.NoError(t, err)
+	kept := findDelivery(t, list, "k")
+	require.Equal(t, "SM-first", kept.ProviderID)
+	require.True(t, first.SentAt.Equal(*kept.SentAt))
 }
 
 func TestMarkDeliveryFailed(t *testing.T) {

@@ -79,19 +79,25 @@ func (s *Store) CreateEntry(ctx context.Context, e entry.Entry) (entry.Entry, er
 	return e, nil
 }
 
-// UpdateEntry stores e as the next version of the live entry with e's id.
-// It returns ErrNotFound when there is none, and an ErrConflict like
-// CreateEntry's when another live entry has e's name.
-func (s *Store) UpdateEntry(ctx context.Context, e entry.Entry) (entry.Entry, error) {
+// AnyVersion, as a write's ifVersion, makes the write whatever version the
+// entry is at. Any other value is the version the caller read and changed:
+// 0, which no entry has, never matches, so a caller that forgets to say
+// stores nothing.
+const AnyVersion = -1
+
+// UpdateEntry stores e as the next version of the live entry with e's id,
+// when its current version is still ifVersion, the version e was made from
+// (or whatever it is, with AnyVersion): otherwise it changes nothing and
+// returns a *StaleError. The check and the write are one transaction under
+// the entry's row lock, so of two changes made from the same version
+// exactly one is stored. It returns ErrNotFound when there is no such live
+// entry, and an ErrConflict like CreateEntry's when another live entry has
+// e's name.
+func (s *Store) UpdateEntry(ctx context.Context, e entry.Entry, ifVersion int) (entry.Entry, error) {
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
-		var current int
-		err := tx.GetContext(ctx, &current,
-			`SELECT current_version FROM entries WHERE id = $1 AND deleted_at IS NULL FOR UPDATE`, e.ID)
-		if errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("entry %q: %w", e.ID, ErrNotFound)
-		}
+		current, err := lockLiveEntry(ctx, tx, e.ID, ifVersion)
 		if err != nil {
-			return fmt.Errorf("reading entry %q: %w", e.ID, err)
+			return err
 		}
 		e.Version = current + 1
 		if _, err := tx.ExecContext(ctx,
@@ -105,6 +111,25 @@ func (s *Store) UpdateEntry(ctx context.Context, e entry.Entry) (entry.Entry, er
 		return entry.Entry{}, err
 	}
 	return e, nil
+}
+
+// lockLiveEntry locks the live entry id for a write made from ifVersion and
+// returns its current version: ErrNotFound when there is none, a
+// *StaleError when it is at another version than ifVersion (unless
+// AnyVersion).
+func lockLiveEntry(ctx context.Context, tx *sqlx.Tx, id string, ifVersion int) (int, error) {
+	var current int
+	err := tx.GetContext(ctx, &current,
+		`SELECT current_version FROM entries WHERE id = $1 AND deleted_at IS NULL FOR UPDATE`, id)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return 0, fmt.Errorf("entry %q: %w", id, ErrNotFound)
+	case err != nil:
+		return 0, fmt.Errorf("reading entry %q: %w", id, err)
+	case ifVersion != AnyVersion && current != ifVersion:
+		return 0, &StaleError{ID: id, Read: ifVersion, Current: current}
+	}
+	return current, nil
 }
 
 // insertVersion stores e's body as version e.Version and sets e.UpdatedAt.
@@ -190,40 +215,16 @@ func (s *Store) Entries(ctx context.Context) ([]entry.Entry, error) {
 	return entries, nil
 }
 
-// DeleteEntry deletes the live entry id, or returns ErrNotFound. Its
-// versions stay readable through EntryVersion and its name becomes free.
-func (s *Store) DeleteEntry(ctx context.Context, id string) error {
-	res, err := s.db.ExecContext(ctx,
-		`UPDATE entries SET deleted_at = now(), updated_at = now() WHERE id = $1 AND deleted_at IS NULL`, id)
-	if err != nil {
-		return fmt.Errorf("deleting entry %q: %w", id, err)
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return fmt.Errorf("deleting entry %q: %w", id, err)
-	}
-	if n == 0 {
-		return fmt.Errorf("entry %q: %w", id, ErrNotFound)
-	}
-	return nil
-}
-
-// DeleteEntryFrom deletes the live entry id, like DeleteEntry, only when
-// its current version is still read, the version the caller last saw:
-// otherwise it deletes nothing and returns a *StaleError. The check and the
-// delete are one transaction under the entry's row lock.
-func (s *Store) DeleteEntryFrom(ctx context.Context, id string, read int) error {
+// DeleteEntry deletes the live entry id when its current version is still
+// ifVersion, the version the caller last saw (or whatever it is, with
+// AnyVersion): otherwise it deletes nothing and returns a *StaleError; and
+// ErrNotFound when there is no such live entry. The check and the delete
+// are one transaction under the entry's row lock. Its versions stay
+// readable through EntryVersion and its name becomes free.
+func (s *Store) DeleteEntry(ctx context.Context, id string, ifVersion int) error {
 	return s.inTx(ctx, func(tx *sqlx.Tx) error {
-		var current int
-		err := tx.GetContext(ctx, &current,
-			`SELECT current_version FROM entries WHERE id = $1 AND deleted_at IS NULL FOR UPDATE`, id)
-		switch {
-		case errors.Is(err, sql.ErrNoRows):
-			return fmt.Errorf("entry %q: %w", id, ErrNotFound)
-		case err != nil:
-			return fmt.Errorf("reading entry %q: %w", id, err)
-		case current != read:
-			return &StaleError{ID: id, Read: read, Current: current}
+		if _, err := lockLiveEntry(ctx, tx, id, ifVersion); err != nil {
+			return err
 		}
 		if _, err := tx.ExecContext(ctx,
 			`UPDATE entries SET deleted_at = now(), updated_at = now() WHERE id = $1`, id); err != nil {

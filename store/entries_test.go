@@ -31,7 +31,7 @@ func newEntry(id, name string) entry.Entry {
 			{Type: entry.TriggerAverageSentiment, Operator: ">", Threshold: &threshold},
 		},
 		Steps: []entry.Step{
-			{ID: "survey", Spec: &entry.SendSurvey{Channel: "email", Question: "How did we do?", Wait: "1d"}},
+			{ID: "survey", Spec: &entry.SendSurvey{Channel: "email", Question: entry.Plain("How did we do?"), Wait: "1d"}},
 			{ID: "later", Spec: &entry.Wait{Duration: "1w"}},
 		},
 	}
@@ -77,7 +77,7 @@ func TestUpdateEntryMakesANewVersionAndKeepsTheOld(t *testing.T) {
 
 	v2 := v1
 	v2.Name, v2.Enabled = "Post-call survey (paused)", false
-	updated, err := s.UpdateEntry(ctx, v2)
+	updated, err := s.UpdateEntry(ctx, v2, store.AnyVersion)
 	require.NoError(t, err)
 	requireEntry(t, v2, 2, updated)
 
@@ -97,7 +97,7 @@ func TestUpdateEntryMayChangeTheCaseOfItsOwnName(t *testing.T) {
 	require.NoError(t, err)
 
 	e.Name = "POST-CALL SURVEY"
-	updated, err := s.UpdateEntry(ctx, e)
+	updated, err := s.UpdateEntry(ctx, e, store.AnyVersion)
 	require.NoError(t, err)
 	require.Equal(t, "POST-CALL SURVEY", updated.Name)
 }
@@ -132,7 +132,7 @@ func TestUpdateEntryToATakenNameConflictsOnName(t *testing.T) {
 	require.NoError(t, err)
 
 	other.Name = "SURVEY"
-	_, err = s.UpdateEntry(ctx, other)
+	_, err = s.UpdateEntry(ctx, other, store.AnyVersion)
 	requireFieldConflict(t, err, "name")
 
 	current, err := s.Entry(ctx, other.ID)
@@ -168,10 +168,10 @@ func TestUpdateEntryOfAMissingEntryIsNotFound(t *testing.T) {
 	deleted := newEntry("deleted", "Deleted")
 	_, err := s.CreateEntry(ctx, deleted)
 	require.NoError(t, err)
-	require.NoError(t, s.DeleteEntry(ctx, deleted.ID))
+	require.NoError(t, s.DeleteEntry(ctx, deleted.ID, store.AnyVersion))
 
 	for _, e := range []entry.Entry{newEntry("never-created", "Never created"), deleted} {
-		_, err := s.UpdateEntry(ctx, e)
+		_, err := s.UpdateEntry(ctx, e, store.AnyVersion)
 		require.ErrorIs(t, err, store.ErrNotFound, e.ID)
 	}
 }
@@ -182,7 +182,7 @@ func TestDeleteEntryKeepsItsVersionsAndFreesItsName(t *testing.T) {
 	_, err := s.CreateEntry(ctx, e)
 	require.NoError(t, err)
 
-	require.NoError(t, s.DeleteEntry(ctx, e.ID))
+	require.NoError(t, s.DeleteEntry(ctx, e.ID, store.AnyVersion))
 
 	_, err = s.Entry(ctx, e.ID)
 	require.ErrorIs(t, err, store.ErrNotFound)
@@ -199,10 +199,10 @@ func TestDeleteEntryOfAMissingEntryIsNotFound(t *testing.T) {
 	e := newEntry("post-call-survey", "Post-call survey")
 	_, err := s.CreateEntry(ctx, e)
 	require.NoError(t, err)
-	require.NoError(t, s.DeleteEntry(ctx, e.ID))
+	require.NoError(t, s.DeleteEntry(ctx, e.ID, store.AnyVersion))
 
-	require.ErrorIs(t, s.DeleteEntry(ctx, e.ID), store.ErrNotFound, "already deleted")
-	require.ErrorIs(t, s.DeleteEntry(ctx, "never-created"), store.ErrNotFound)
+	require.ErrorIs(t, s.DeleteEntry(ctx, e.ID, store.AnyVersion), store.ErrNotFound, "already deleted")
+	require.ErrorIs(t, s.DeleteEntry(ctx, "never-created", store.AnyVersion), store.ErrNotFound)
 }
 
 func TestCreateEntryRevivesADeletedIDWithTheNextVersion(t *testing.T) {
@@ -212,9 +212,9 @@ func TestCreateEntryRevivesADeletedIDWithTheNextVersion(t *testing.T) {
 	require.NoError(t, err)
 	v2 := v1
 	v2.Service = "Sales"
-	_, err = s.UpdateEntry(ctx, v2)
+	_, err = s.UpdateEntry(ctx, v2, store.AnyVersion)
 	require.NoError(t, err)
-	require.NoError(t, s.DeleteEntry(ctx, v1.ID))
+	require.NoError(t, s.DeleteEntry(ctx, v1.ID, store.AnyVersion))
 
 	v3 := v1
 	v3.Name = "Revived survey"
@@ -248,9 +248,9 @@ func TestEntriesListsLiveEntriesAtTheirCurrentVersionSortedByID(t *testing.T) {
 		require.NoError(t, err)
 	}
 	updated := newEntry("c", "C, updated")
-	_, err := s.UpdateEntry(ctx, updated)
+	_, err := s.UpdateEntry(ctx, updated, store.AnyVersion)
 	require.NoError(t, err)
-	require.NoError(t, s.DeleteEntry(ctx, "b"))
+	require.NoError(t, s.DeleteEntry(ctx, "b", store.AnyVersion))
 
 	entries, err := s.Entries(ctx)
 	require.NoError(t, err)
@@ -272,7 +272,7 @@ func TestEntryUpdatedAtIsWhenItsVersionWasMade(t *testing.T) {
 	before := time.Now().Add(-time.Minute) // the database clock may differ slightly
 	created, err := s.CreateEntry(ctx, newEntry("post-call-survey", "Post-call survey"))
 	require.NoError(t, err)
-	updated, err := s.UpdateEntry(ctx, created)
+	updated, err := s.UpdateEntry(ctx, created, store.AnyVersion)
 	require.NoError(t, err)
 
 	require.True(t, created.UpdatedAt.After(before))

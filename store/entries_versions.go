@@ -2,11 +2,8 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
-
-	"github.com/jmoiron/sqlx"
 
 	"github.com/ccflow/ccflow/core/entry"
 )
@@ -29,39 +26,6 @@ func (e *StaleError) Error() string {
 
 // Is makes a StaleError ErrStale for errors.Is.
 func (e *StaleError) Is(target error) bool { return target == ErrStale }
-
-// UpdateEntryFrom stores e as the next version of the live entry with e's
-// id, like UpdateEntry, only when its current version is still read, the
-// version e was made from: otherwise it changes nothing and returns a
-// *StaleError. The check and the write are one transaction under the
-// entry's row lock, so of two changes made from the same version exactly
-// one is stored.
-func (s *Store) UpdateEntryFrom(ctx context.Context, e entry.Entry, read int) (entry.Entry, error) {
-	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
-		var current int
-		err := tx.GetContext(ctx, &current,
-			`SELECT current_version FROM entries WHERE id = $1 AND deleted_at IS NULL FOR UPDATE`, e.ID)
-		switch {
-		case errors.Is(err, sql.ErrNoRows):
-			return fmt.Errorf("entry %q: %w", e.ID, ErrNotFound)
-		case err != nil:
-			return fmt.Errorf("reading entry %q: %w", e.ID, err)
-		case current != read:
-			return &StaleError{ID: e.ID, Read: read, Current: current}
-		}
-		e.Version = current + 1
-		if _, err := tx.ExecContext(ctx,
-			`UPDATE entries SET name = $2, current_version = $3, updated_at = now() WHERE id = $1`,
-			e.ID, e.Name, e.Version); err != nil {
-			return entryWriteError(e, err)
-		}
-		return insertVersion(ctx, tx, &e)
-	})
-	if err != nil {
-		return entry.Entry{}, err
-	}
-	return e, nil
-}
 
 // EntryVersions returns up to limit versions of entry id (deleted or not)
 // below version before, newest first; before 0 means from the newest. An

@@ -16,7 +16,7 @@ import (
 	"github.com/ccflow/ccflow/store"
 )
 
-func TestUpdateEntryFromTheCurrentVersionStoresTheNext(t *testing.T) {
+func TestUpdateEntryAtTheVersionReadStoresTheNext(t *testing.T) {
 	s, ctx := testenv.Store(t), context.Background()
 	v1 := newEntry("post-call-survey", "Post-call survey")
 	_, err := s.CreateEntry(ctx, v1)
@@ -24,7 +24,7 @@ func TestUpdateEntryFromTheCurrentVersionStoresTheNext(t *testing.T) {
 
 	v2 := v1
 	v2.Enabled = false
-	updated, err := s.UpdateEntryFrom(ctx, v2, 1)
+	updated, err := s.UpdateEntry(ctx, v2, 1)
 
 	require.NoError(t, err)
 	requireEntry(t, v2, 2, updated)
@@ -35,11 +35,11 @@ func TestUpdateEntryFromAnOlderVersionIsStaleAndStoresNothing(t *testing.T) {
 	e := newEntry("post-call-survey", "Post-call survey")
 	_, err := s.CreateEntry(ctx, e)
 	require.NoError(t, err)
-	_, err = s.UpdateEntry(ctx, e) // someone else's change: version 2
+	_, err = s.UpdateEntry(ctx, e, store.AnyVersion) // someone else's change: version 2
 	require.NoError(t, err)
 
 	e.Name = "Mine"
-	_, err = s.UpdateEntryFrom(ctx, e, 1)
+	_, err = s.UpdateEntry(ctx, e, 1)
 
 	require.ErrorIs(t, err, store.ErrStale)
 	var stale *store.StaleError
@@ -52,14 +52,14 @@ func TestUpdateEntryFromAnOlderVersionIsStaleAndStoresNothing(t *testing.T) {
 	require.Equal(t, "Post-call survey", current.Name)
 }
 
-func TestUpdateEntryFromOfADeletedEntryIsNotFound(t *testing.T) {
+func TestUpdateEntryOfADeletedEntryIsNotFound(t *testing.T) {
 	s, ctx := testenv.Store(t), context.Background()
 	e := newEntry("post-call-survey", "Post-call survey")
 	_, err := s.CreateEntry(ctx, e)
 	require.NoError(t, err)
-	require.NoError(t, s.DeleteEntry(ctx, e.ID))
+	require.NoError(t, s.DeleteEntry(ctx, e.ID, store.AnyVersion))
 
-	_, err = s.UpdateEntryFrom(ctx, e, 1)
+	_, err = s.UpdateEntry(ctx, e, 1)
 
 	require.ErrorIs(t, err, store.ErrNotFound)
 }
@@ -76,7 +76,7 @@ func TestConcurrentUpdatesFromOneVersionStoreOne(t *testing.T) {
 	var wg sync.WaitGroup
 	for i := range writers {
 		wg.Go(func() {
-			_, errs[i] = s.UpdateEntryFrom(ctx, e, 1)
+			_, errs[i] = s.UpdateEntry(ctx, e, 1)
 		})
 	}
 	wg.Wait()
@@ -101,10 +101,10 @@ func TestEntryVersionsPageNewestFirst(t *testing.T) {
 	_, err := s.CreateEntry(ctx, e)
 	require.NoError(t, err)
 	for range 4 {
-		_, err = s.UpdateEntry(ctx, e)
+		_, err = s.UpdateEntry(ctx, e, store.AnyVersion)
 		require.NoError(t, err)
 	}
-	require.NoError(t, s.DeleteEntry(ctx, e.ID))
+	require.NoError(t, s.DeleteEntry(ctx, e.ID, store.AnyVersion))
 	tests := []struct {
 		before, limit int
 		want          []int
@@ -126,4 +126,41 @@ func TestEntryVersionsPageNewestFirst(t *testing.T) {
 	none, err := s.EntryVersions(ctx, "no-such-entry", 0, 3)
 	require.NoError(t, err)
 	require.Empty(t, none)
+}
+
+func TestDeleteEntryFromAnOlderVersionIsStaleAndDeletesNothing(t *testing.T) {
+	s, ctx := testenv.Store(t), context.Background()
+	e := newEntry("post-call-survey", "Post-call survey")
+	_, err := s.CreateEntry(ctx, e)
+	require.NoError(t, err)
+	_, err = s.UpdateEntry(ctx, e, 1) // someone else's change: version 2
+	require.NoError(t, err)
+
+	err = s.DeleteEntry(ctx, e.ID, 1)
+
+	var stale *store.StaleError
+	require.ErrorAs(t, err, &stale)
+	require.Equal(t, store.StaleError{ID: e.ID, Read: 1, Current: 2}, *stale)
+	_, err = s.Entry(ctx, e.ID)
+	require.NoError(t, err, "still live")
+	require.NoError(t, s.DeleteEntry(ctx, e.ID, 2))
+	require.ErrorIs(t, s.DeleteEntry(ctx, e.ID, 2), store.ErrNotFound, "already deleted")
+}
+
+// A write that names no version (0: a caller that forgot to say, or an
+// If-Match tag of another entry) never matches; AnyVersion is said aloud.
+func TestAWriteFromVersionZeroIsAlwaysStale(t *testing.T) {
+	s, ctx := testenv.Store(t), context.Background()
+	e := newEntry("post-call-survey", "Post-call survey")
+	_, err := s.CreateEntry(ctx, e)
+	require.NoError(t, err)
+
+	_, updateErr := s.UpdateEntry(ctx, e, 0)
+	deleteErr := s.DeleteEntry(ctx, e.ID, 0)
+
+	require.ErrorIs(t, updateErr, store.ErrStale)
+	require.ErrorIs(t, deleteErr, store.ErrStale)
+	current, err := s.Entry(ctx, e.ID)
+	require.NoError(t, err)
+	require.Equal(t, 1, current.Version)
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/ccflow/ccflow/core/entry"
 	"github.com/ccflow/ccflow/internal/testenv"
+	"github.com/ccflow/ccflow/store"
 )
 
 func liveIDs(es []entry.Entry) []string {
@@ -43,9 +44,9 @@ func TestEntriesSinceReadsOnlyWhatChanged(t *testing.T) {
 
 	b := newEntry("b", "Entry b")
 	b.Service = "Sales"
-	_, err = s.UpdateEntry(ctx, b)
+	_, err = s.UpdateEntry(ctx, b, store.AnyVersion)
 	require.NoError(t, err)
-	require.NoError(t, s.DeleteEntry(ctx, "c"))
+	require.NoError(t, s.DeleteEntry(ctx, "c", store.AnyVersion))
 
 	changed, err := s.EntriesSince(ctx, all.Generation)
 	require.NoError(t, err)

@@ -17,8 +17,8 @@ import (
 	"github.com/ccflow/ccflow/internal/testenv"
 )
 
-// BenchmarkTheSendGap measures the one gap a send leaves (README,
-// "Guarantees, and the one gap"): the write that records a message the
+// BenchmarkTheSendGap measures the one gap a send leaves
+// (docs/guarantees.md, "The gap"): the write that records a message the
 // provider accepted. A worker killed inside it sends the message again on
 // the retry. It reports the write's p50, p99 and max.
 //

@@ -19,10 +19,22 @@ import (
 //     opened, and never while its link still takes answers;
 //   - customer interactions (customer id and interaction id): until
 //     CCFLOW_RETENTION after they arrived;
+//   - inbound SMS (the sender's number and hash, the text): until
+//     CCFLOW_RETENTION after they arrived;
+//   - events posted to runs and the data each run kept of them: until
+//     CCFLOW_RETENTION after they were posted;
+//   - recorded interactions (each ended interaction as posted, sealed with
+//     the payload keys when set, for simulations): until CCFLOW_RETENTION
+//     after they arrived;
 //   - opt-outs: for good, since an opt-out must outlive everything else;
 //     their free-text reason goes after CCFLOW_RETENTION, their address
-//     when the customer's data is erased (the hash stays and still
+//     when the customer's data is erased (the keyed hash stays and still
 //     matches);
+//   - webhook events (copies of answers, message statuses, opt-outs and
+//     run ends sent to subscribers) with their deliveries and attempts
+//     (which keep the start of each receiver's answer): until
+//     CCFLOW_RETENTION after the event, and never while a delivery of it
+//     is still being tried;
 //   - run records (workflow, entry, interaction, what results group by:
 //     service, agent id, disposition, channel, variant, and the contact
 //     center's customer id; no name, address, phone or message): for good,
@@ -44,6 +56,15 @@ type Purged struct {
 	SuppressionReasons   int64 `json:"suppression_reasons"`
 	// RunsUnlinked are run records whose customer id was cleared.
 	RunsUnlinked int64 `json:"runs_unlinked"`
+	// WebhookEvents are events of the webhook outbox, deleted with their
+	// deliveries and attempts.
+	WebhookEvents   int64 `json:"webhook_events"`
+	InboundMessages int64 `json:"inbound_messages"`
+	// PostedEvents are posts of events to runs (with the data each run
+	// kept of them).
+	PostedEvents int64 `json:"posted_events"`
+	// RecordedInteractions are ended interactions kept for simulations.
+	RecordedInteractions int64 `json:"recorded_interactions"`
 }
 
 // Add adds o's counts to p.
@@ -55,12 +76,16 @@ func (p *Purged) Add(o Purged) {
 	p.CustomerInteractions += o.CustomerInteractions
 	p.SuppressionReasons += o.SuppressionReasons
 	p.RunsUnlinked += o.RunsUnlinked
+	p.WebhookEvents += o.WebhookEvents
+	p.InboundMessages += o.InboundMessages
+	p.PostedEvents += o.PostedEvents
+	p.RecordedInteractions += o.RecordedInteractions
 }
 
 // Total is the number of rows touched.
 func (p Purged) Total() int64 {
 	return p.Deliveries + p.SMSStatuses + p.Surveys + p.SurveyAnswers + p.CustomerInteractions + p.SuppressionReasons +
-		p.RunsUnlinked
+		p.RunsUnlinked + p.WebhookEvents + p.InboundMessages + p.PostedEvents + p.RecordedInteractions
 }
 
 // Purge deletes one batch (at most batch rows of each kind) of the
@@ -99,6 +124,10 @@ func (s *Store) Purge(ctx context.Context, cutoff, now time.Time, batch int) (Pu
 					SELECT customer_id, interaction_id FROM customer_interactions
 					WHERE received_at < $1 ORDER BY received_at LIMIT $2)`,
 				[]any{cutoff, batch}},
+			{"posted events", &p.PostedEvents, `
+				DELETE FROM event_posts WHERE id IN (
+					SELECT id FROM event_posts WHERE posted_at < $1 ORDER BY posted_at LIMIT $2)`,
+				[]any{cutoff, batch}},
 			{"opt-out reasons", &p.SuppressionReasons, `
 				UPDATE suppressions SET reason = '' WHERE (channel, address_hash) IN (
 					SELECT channel, address_hash FROM suppressions
@@ -110,6 +139,21 @@ func (s *Store) Purge(ctx context.Context, cutoff, now time.Time, batch int) (Pu
 				UPDATE runs SET customer_id = '' WHERE workflow_id IN (
 					SELECT workflow_id FROM runs
 					WHERE customer_id <> '' AND ended_at < $1 ORDER BY ended_at LIMIT $2)`,
+				[]any{cutoff, batch}},
+			{"webhook events", &p.WebhookEvents, `
+				DELETE FROM webhook_events WHERE id IN (
+					SELECT e.id FROM webhook_events e
+					WHERE e.created_at < $1 AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d
+						WHERE d.event_id = e.id AND d.status IN ('pending', 'retrying'))
+					ORDER BY e.created_at LIMIT $2)`,
+				[]any{cutoff, batch}},
+			{"inbound messages", &p.InboundMessages, `
+				DELETE FROM inbound_messages WHERE message_sid IN (
+					SELECT message_sid FROM inbound_messages WHERE received_at < $1 ORDER BY received_at LIMIT $2)`,
+				[]any{cutoff, batch}},
+			{"recorded interactions", &p.RecordedInteractions, `
+				DELETE FROM recorded_interactions WHERE interaction_id IN (
+					SELECT interaction_id FROM recorded_interactions WHERE received_at < $1 ORDER BY received_at LIMIT $2)`,
 				[]any{cutoff, batch}},
 		}
 		for _, st := range steps {
@@ -128,16 +172,28 @@ func (s *Store) Purge(ctx context.Context, cutoff, now time.Time, batch int) (Pu
 
 // Erased counts what EraseCustomer deleted or cleared.
 type Erased struct {
-	Deliveries           int64 `json:"deliveries"`
-	SMSStatuses          int64 `json:"sms_statuses"`
-	Surveys              int64 `json:"surveys"`
-	SurveyAnswers        int64 `json:"survey_answers"`
-	CustomerInteractions int64 `json:"customer_interactions"`
+	Deliveries           int64
+	SMSStatuses          int64
+	Surveys              int64
+	SurveyAnswers        int64
+	CustomerInteractions int64
 	// SuppressionsAnonymized are opt-outs of the customer's addresses kept
 	// as the hash alone, address and reason cleared.
-	SuppressionsAnonymized int64 `json:"suppressions_anonymized"`
+	SuppressionsAnonymized int64
 	// RunsUnlinked are run records whose customer id was cleared.
-	RunsUnlinked int64 `json:"runs_unlinked"`
+	RunsUnlinked int64
+	// WebhookEvents are events of the webhook outbox that held the
+	// customer's data, deleted with their deliveries and attempts: those
+	// not yet delivered are never sent.
+	WebhookEvents int64
+	// InboundMessages are SMS the customer sent from a number ccflow sent
+	// to for them, deleted.
+	InboundMessages int64
+	// PostedEvents are the events posted to their runs, with their data.
+	PostedEvents int64
+	// RecordedInteractions are the customer's ended interactions kept for
+	// simulations.
+	RecordedInteractions int64
 }
 
 // CustomerRuns lists the workflow IDs of the runs recorded for the
@@ -156,8 +212,9 @@ func (s *Store) CustomerRuns(ctx context.Context, customerID string) ([]string, 
 // them, with Twilio's statuses of those messages; their surveys and
 // answers; their interactions; the address and reason of opt-outs of
 // addresses ccflow sent to for them (each opt-out stays, as the hash of
-// the address, so it keeps matching); and the customer id of their run
-// records. Erasing a customer the store does not know, or again, erases
+// the address, so it keeps matching); the customer id of their run
+// records; and the webhook events about them, their runs or those
+// addresses, with their deliveries (unsent ones are never sent). Erasing a customer the store does not know, or again, erases
 // nothing and is no error.
 func (s *Store) EraseCustomer(ctx context.Context, customerID string) (Erased, error) {
 	var e Erased
@@ -206,7 +263,16 @@ func (s *Store) EraseCustomer(ctx context.Context, customerID string) (Erased, e
 				UPDATE suppressions SET address = NULL, reason = ''
 				WHERE address_hash = ANY($1) AND (address IS NOT NULL OR reason <> '')`,
 				[]any{pq.Array(hashes)}},
+			{"events posted to their runs", &e.PostedEvents, `DELETE FROM run_events WHERE workflow_id = ANY($1)`, []any{ids}},
 			{"run records' customer id", &e.RunsUnlinked, `UPDATE runs SET customer_id = '' WHERE customer_id = $1`,
+				[]any{customerID}},
+			{"webhook events", &e.WebhookEvents, `
+				DELETE FROM webhook_events
+				WHERE customer_id = $1 OR (workflow_id <> '' AND workflow_id = ANY($2)) OR (address_hash <> '' AND address_hash = ANY($3))`,
+				[]any{customerID, ids, pq.Array(hashes)}},
+			{"inbound messages", &e.InboundMessages, `DELETE FROM inbound_messages WHERE from_hash = ANY($1)`,
+				[]any{pq.Array(hashes)}},
+			{"recorded interactions", &e.RecordedInteractions, `DELETE FROM recorded_interactions WHERE customer_id = $1`,
 				[]any{customerID}},
 		}
 		for _, st := range steps {

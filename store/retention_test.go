@@ -12,6 +12,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/ccflow/ccflow/core/linkkeys"
 	"github.com/ccflow/ccflow/core/policy"
 	"github.com/ccflow/ccflow/internal/testenv"
 	"github.com/ccflow/ccflow/store"
@@ -32,7 +33,7 @@ func writeCustomer(t *testing.T, st *store.Store, customerID, phone string) cust
 	require.NoError(t, st.RecordRun(ctx, store.Run{WorkflowID: f.workflowID, RunID: "r1", EntryID: "post-call-survey", EntryVersion: 1,
 		InteractionID: "INT-" + customerID, Trigger: "disposition", CustomerID: customerID}))
 	sms := store.Delivery{Key: f.workflowID + "/sms", WorkflowID: f.workflowID, StepID: "sms", Channel: "sms", Recipient: phone,
-		CustomerKey: customerID, AddressHash: policy.AddressHash(phone)}
+		CustomerKey: customerID, AddressHash: linkkeys.ForProcess().Addresses.Hash(phone)}
 	_, err := st.DecideSend(ctx, store.SendAttempt{Delivery: sms, Owner: "a", LeaseFor: time.Minute, Now: time.Now(),
 		CustomerID: customerID, InteractionID: "INT-" + customerID, RunStartedAt: time.Now()}, allowAll)
 	require.NoError(t, err)
@@ -41,7 +42,7 @@ func writeCustomer(t *testing.T, st *store.Store, customerID, phone string) cust
 	_, err = st.RecordSMSStatus(ctx, "SM-"+customerID, "delivered", "")
 	require.NoError(t, err)
 	ops := store.Delivery{Key: f.workflowID + "/ops", WorkflowID: f.workflowID, StepID: "ops", Channel: "email", Recipient: "ops@example.com",
-		CustomerKey: "address:" + policy.AddressHash("ops@example.com"), AddressHash: policy.AddressHash("ops@example.com")}
+		CustomerKey: "address:" + linkkeys.ForProcess().Addresses.Hash("ops@example.com"), AddressHash: linkkeys.ForProcess().Addresses.Hash("ops@example.com")}
 	_, err = st.DecideSend(ctx, store.SendAttempt{Delivery: ops, Owner: "a", LeaseFor: time.Minute, Now: time.Now(),
 		CustomerID: customerID, InteractionID: "INT-" + customerID, RunStartedAt: time.Now()}, allowAll)
 	require.NoError(t, err)
@@ -52,9 +53,15 @@ func writeCustomer(t *testing.T, st *store.Store, customerID, phone string) cust
 	_, _, err = st.RecordSurveyAnswer(ctx, sv.ID, store.SurveyAnswer{Score: 2, Comment: "slow refund", Delivered: true})
 	require.NoError(t, err)
 	require.NoError(t, st.RecordCustomerInteraction(ctx, customerID, "INT-"+customerID))
+	require.NoError(t, st.RecordInteractions(ctx, []store.RecordedInteraction{{InteractionID: "INT-" + customerID, CustomerID: customerID,
+		EndedAt: time.Now(), Event: []byte(`{"interaction_id": "INT-` + customerID + `", "customer": {"phone": "` + phone + `"}}`)}}))
 	addr := phone
-	_, _, err = st.AddSuppression(ctx, store.Suppression{Channel: "sms", AddressHash: policy.AddressHash(phone), Address: &addr,
+	_, _, err = st.AddSuppression(ctx, store.Suppression{Channel: "sms", AddressHash: linkkeys.ForProcess().Addresses.Hash(phone), Address: &addr,
 		Reason: "said so on the phone", Source: store.SourceAPI})
+	require.NoError(t, err)
+	body := "my parcel never came"
+	_, _, err = st.HandleInbound(ctx, store.InboundMessage{MessageSID: "SM-in-" + customerID, Channel: "sms",
+		FromHash: linkkeys.ForProcess().Addresses.Hash(phone), From: &addr, Body: &body, Action: store.InboundKept}, store.InboundEffect{})
 	require.NoError(t, err)
 	return f
 }
@@ -81,14 +88,18 @@ func TestEraseCustomerErasesTheirDataAndNobodyElses(t *testing.T) {
 
 	require.NoError(t, err)
 	require.Equal(t, store.Erased{Deliveries: 2, SMSStatuses: 1, Surveys: 1, SurveyAnswers: 1, CustomerInteractions: 1,
-		SuppressionsAnonymized: 1, RunsUnlinked: 1}, erased)
+		SuppressionsAnonymized: 1, RunsUnlinked: 1, InboundMessages: 1, RecordedInteractions: 1}, erased)
+	require.Zero(t, count(t, st, "recorded_interactions", "customer_id = 'C-77'"), "the event kept for simulations goes too")
+	require.Equal(t, 1, count(t, st, "recorded_interactions", "customer_id = 'C-78'"))
+	require.Zero(t, count(t, st, "inbound_messages", "message_sid = 'SM-in-C-77'"), "what the customer texted goes too")
+	require.Equal(t, 1, count(t, st, "inbound_messages", "message_sid = 'SM-in-C-78'"))
 	require.Zero(t, count(t, st, "deliveries", "workflow_id = $1", ada.workflowID))
 	require.Zero(t, count(t, st, "surveys", "workflow_id = $1", ada.workflowID))
 	require.Zero(t, count(t, st, "customer_interactions", "customer_id = $1", "C-77"))
 	require.Zero(t, count(t, st, "runs", "customer_id = $1", "C-77"))
 	require.Equal(t, 1, count(t, st, "runs", "workflow_id = $1", ada.workflowID), "the run record stays, as the event's dedupe record")
 
-	optOut, err := st.Suppressions(ctx, "sms", policy.AddressHash(ada.phone), 10)
+	optOut, err := st.Suppressions(ctx, "sms", []string{linkkeys.ForProcess().Addresses.Hash(ada.phone)}, 10)
 	require.NoError(t, err)
 	require.Len(t, optOut, 1, "the opt-out stays: the customer must never be texted again")
 	require.Nil(t, optOut[0].Address)
@@ -96,7 +107,7 @@ func TestEraseCustomerErasesTheirDataAndNobodyElses(t *testing.T) {
 
 	require.Equal(t, 2, count(t, st, "deliveries", "workflow_id = $1", grace.workflowID), "another customer's data stays")
 	require.Equal(t, 1, count(t, st, "survey_answers", "comment <> ''"))
-	kept, err := st.Suppressions(ctx, "sms", policy.AddressHash(grace.phone), 10)
+	kept, err := st.Suppressions(ctx, "sms", []string{linkkeys.ForProcess().Addresses.Hash(grace.phone)}, 10)
 	require.NoError(t, err)
 	require.Equal(t, grace.phone, *kept[0].Address)
 
@@ -129,6 +140,8 @@ func age(t *testing.T, st *store.Store, d time.Duration) {
 		`UPDATE surveys SET created_at = created_at - $1::interval, expires_at = expires_at - $1::interval`,
 		`UPDATE customer_interactions SET received_at = received_at - $1::interval`,
 		`UPDATE suppressions SET created_at = created_at - $1::interval`,
+		`UPDATE inbound_messages SET received_at = received_at - $1::interval`,
+		`UPDATE recorded_interactions SET received_at = received_at - $1::interval, ended_at = ended_at - $1::interval`,
 	} {
 		_, err := st.DB().Exec(q, d.String())
 		require.NoError(t, err)
@@ -148,7 +161,8 @@ func TestPurgeDeletesInBatchesWhatIsOlderThanTheCutoff(t *testing.T) {
 
 	first, err := st.Purge(ctx, cutoff, now, 2)
 	require.NoError(t, err)
-	require.Equal(t, store.Purged{Deliveries: 2, SMSStatuses: 2, Surveys: 2, SurveyAnswers: 2, CustomerInteractions: 2, SuppressionReasons: 2}, first)
+	require.Equal(t, store.Purged{Deliveries: 2, SMSStatuses: 2, Surveys: 2, SurveyAnswers: 2, CustomerInteractions: 2, SuppressionReasons: 2,
+		InboundMessages: 2, RecordedInteractions: 2}, first)
 	var total store.Purged
 	total.Add(first)
 	for {
@@ -160,7 +174,10 @@ func TestPurgeDeletesInBatchesWhatIsOlderThanTheCutoff(t *testing.T) {
 		total.Add(p)
 	}
 
-	require.Equal(t, store.Purged{Deliveries: 6, SMSStatuses: 3, Surveys: 3, SurveyAnswers: 3, CustomerInteractions: 3, SuppressionReasons: 3}, total)
+	require.Equal(t, store.Purged{Deliveries: 6, SMSStatuses: 3, Surveys: 3, SurveyAnswers: 3, CustomerInteractions: 3, SuppressionReasons: 3,
+		InboundMessages: 3, RecordedInteractions: 3}, total)
+	require.Equal(t, 1, count(t, st, "recorded_interactions", "true"), "the young recorded interaction stays")
+	require.Equal(t, 1, count(t, st, "inbound_messages", "true"), "the young inbound message stays")
 	require.Equal(t, 2, count(t, st, "deliveries", "true"), "what is younger than the cutoff stays")
 	require.Equal(t, 2, count(t, st, "deliveries", "workflow_id = $1", fresh.workflowID))
 	require.Equal(t, 1, count(t, st, "surveys", "true"))

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
+
+	"github.com/ccflow/ccflow/core/webhook"
 )
 
 // RunEnd is how a run ended, as the run itself reports it at its end.
@@ -24,8 +26,8 @@ type RunEnd struct {
 // returns the record as it now is and whether this call recorded the end:
 // recording it again (a retried activity) changes nothing and reports
 // false. A run without a record (started outside ingest) is ErrNotFound.
-// The end is the run's last change: whatever reports it (a webhook's
-// run.completed) joins recordRunEnd's transaction.
+// The end is the run's last change, and its run.completed webhook event
+// is written in the same transaction, once.
 func (s *Store) RecordRunEnd(ctx context.Context, e RunEnd) (Run, bool, error) {
 	var (
 		r     Run
@@ -56,6 +58,14 @@ func recordRunEnd(ctx context.Context, tx *sqlx.Tx, e RunEnd) (Run, bool, error)
 		WHERE workflow_id = $1 AND ended_at IS NULL
 		RETURNING `+runColumns, e.WorkflowID, e.RunID, e.Status, e.Reason, e.EndedAt)
 	if err == nil {
+		_, err = enqueueWebhookEvent(ctx, tx, webhook.NewRunCompleted(webhook.RunCompletedData{
+			WorkflowID: r.WorkflowID, RunID: r.RunID, EntryID: r.EntryID, EntryVersion: r.EntryVersion,
+			InteractionID: r.InteractionID, CustomerID: r.CustomerID, Status: r.Status, Reason: r.Reason,
+			StartedAt: r.StartedAt, EndedAt: e.EndedAt,
+		}))
+		if err != nil {
+			return Run{}, false, fmt.Errorf("writing the run.completed event of run %s: %w", e.WorkflowID, err)
+		}
 		return r, true, nil
 	}
 	if !errors.Is(err, sql.ErrNoRows) {

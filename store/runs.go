@@ -26,6 +26,9 @@ type Run struct {
 	// customer's new interaction stops (NewCustomerInteraction).
 	CustomerID             string `db:"customer_id"`
 	CancelOnNewInteraction bool   `db:"cancel_on_new_interaction"`
+	// CaseID is the case of the interaction, if any, so an event posted
+	// for the case reaches the run (RunsOf).
+	CaseID string `db:"case_id"`
 	// What results group by: the event's service, agent id, disposition
 	// and channel, when the interaction ended, and the run's split
 	// variant. The agent's name is not kept: the id names the agent in
@@ -57,7 +60,7 @@ const (
 // runColumns are the columns of a Run.
 const runColumns = `workflow_id, run_id, entry_id, entry_version, interaction_id, trigger, started_at,
 	customer_id, cancel_on_new_interaction, service, agent_id, disposition, channel, interaction_ended_at,
-	variant, status, reason, ended_at`
+	variant, status, reason, ended_at, case_id`
 
 // Claim is a run's row as ingest and the reconciler see it: ClaimedAt is
 // when it was last claimed, which tells a claim taken again apart from the
@@ -75,8 +78,8 @@ func (s *Store) RecordRun(ctx context.Context, r Run) error {
 		`WITH recorded AS (
 		     INSERT INTO runs (workflow_id, run_id, entry_id, entry_version, interaction_id, trigger, started_at,
 		                       customer_id, cancel_on_new_interaction, service, agent_id, disposition, channel,
-		                       interaction_ended_at, variant)
-		     VALUES ($1, $2, $3, $4, $5, $6, COALESCE($7, $16, now()), $8, $9, $10, $11, $12, $13, $14, $15)
+		                       interaction_ended_at, variant, case_id)
+		     VALUES ($1, $2, $3, $4, $5, $6, COALESCE($7, $16, now()), $8, $9, $10, $11, $12, $13, $14, $15, $17)
 		     ON CONFLICT (workflow_id) DO NOTHING
 		     RETURNING *
 		 )`+s.factsCTE("facts", `
@@ -84,7 +87,7 @@ func (s *Store) RecordRun(ctx context.Context, r Run) error {
 		 SELECT count(*) FROM recorded`,
 		r.WorkflowID, r.RunID, r.EntryID, r.EntryVersion, r.InteractionID, r.Trigger, startedAt,
 		r.CustomerID, r.CancelOnNewInteraction, r.Service, r.AgentID, r.Disposition, r.Channel,
-		r.InteractionEndedAt, r.Variant, s.stamp()); err != nil {
+		r.InteractionEndedAt, r.Variant, s.stamp(), r.CaseID); err != nil {
 		return fmt.Errorf("recording run %q: %w", r.WorkflowID, err)
 	}
 	return nil
@@ -132,12 +135,12 @@ func (s *Store) RecordedRuns(ctx context.Context, workflowIDs []string) (map[str
 func (s *Store) ClaimRuns(ctx context.Context, claims []Run) ([]Claim, error) {
 	n := len(claims)
 	ids, entries, versions, interactions, triggers := make([]string, n), make([]string, n), make([]int64, n), make([]string, n), make([]string, n)
-	customers, cancels := make([]string, n), make([]bool, n)
+	customers, cancels, cases := make([]string, n), make([]bool, n), make([]string, n)
 	services, agents, dispositions, channels, variants := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 	ended := make([]*time.Time, n)
 	for i, c := range claims {
 		ids[i], entries[i], versions[i], interactions[i], triggers[i] = c.WorkflowID, c.EntryID, int64(c.EntryVersion), c.InteractionID, c.Trigger
-		customers[i], cancels[i] = c.CustomerID, c.CancelOnNewInteraction
+		customers[i], cancels[i], cases[i] = c.CustomerID, c.CancelOnNewInteraction, c.CaseID
 		services[i], agents[i], dispositions[i], channels[i], variants[i] = c.Service, c.AgentID, c.Disposition, c.Channel, c.Variant
 		ended[i] = c.InteractionEndedAt
 	}
@@ -153,7 +156,7 @@ func (s *Store) ClaimRuns(ctx context.Context, claims []Run) ([]Claim, error) {
 	err = stmt.SelectContext(ctx, &rows,
 		pq.Array(ids), pq.Array(entries), pq.Array(versions), pq.Array(interactions), pq.Array(triggers),
 		pq.Array(customers), pq.Array(cancels), pq.Array(services), pq.Array(agents), pq.Array(dispositions),
-		pq.Array(channels), pq.Array(timesOf(ended)), pq.Array(variants), s.stamp())
+		pq.Array(channels), pq.Array(timesOf(ended)), pq.Array(variants), s.stamp(), pq.Array(cases))
 	if err != nil {
 		return nil, fmt.Errorf("claiming the runs of interaction %s: %w", claims[0].InteractionID, err)
 	}
@@ -205,15 +208,15 @@ func timesOf(ts []*time.Time) []sql.NullTime {
 func (s *Store) claimRunsSQL() string {
 	return `WITH input AS (
      SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::bool[],
-                          $8::text[], $9::text[], $10::text[], $11::text[], $12::timestamptz[], $13::text[])
+                          $8::text[], $9::text[], $10::text[], $11::text[], $12::timestamptz[], $13::text[], $15::text[])
          AS t(workflow_id, entry_id, entry_version, interaction_id, trigger, customer_id, cancel_on_new_interaction,
-              service, agent_id, disposition, channel, interaction_ended_at, variant)
+              service, agent_id, disposition, channel, interaction_ended_at, variant, case_id)
  ), claimed AS (
      INSERT INTO runs (workflow_id, run_id, entry_id, entry_version, interaction_id, trigger, started_at, claimed_at,
                        customer_id, cancel_on_new_interaction, service, agent_id, disposition, channel,
-                       interaction_ended_at, variant)
+                       interaction_ended_at, variant, case_id)
      SELECT workflow_id, '', entry_id, entry_version, interaction_id, trigger, COALESCE($14, now()), COALESCE($14, now()),
-            customer_id, cancel_on_new_interaction, service, agent_id, disposition, channel, interaction_ended_at, variant
+            customer_id, cancel_on_new_interaction, service, agent_id, disposition, channel, interaction_ended_at, variant, case_id
      FROM input
      ON CONFLICT (workflow_id) DO UPDATE
          SET claimed_at = COALESCE($14, now()), entry_version = EXCLUDED.entry_version, trigger = EXCLUDED.trigger,

@@ -36,6 +36,9 @@ type SendAttempt struct {
 	// Request is the send as the policy sees it; DecideSend fills in the
 	// facts (OptedOut, ContactedAgain, LastSurvey, RecentSends).
 	Request policy.Request
+	// OptOutHashes are every hash an opt-out of the recipient may be kept
+	// under (policy.AddressHasher.Forms); none means Delivery.AddressHash.
+	OptOutHashes []string
 }
 
 // Decide is the pure decision DecideSend applies to the facts it gathered:
@@ -114,12 +117,18 @@ func (s *Store) DecideSend(ctx context.Context, a SendAttempt, decide Decide) (D
 			return err
 		}
 		// A skip is final (a skipped delivery comes back as recorded
-		// above), a hold counts the first time.
+		// above): it is counted and told once. A hold counts the first time.
 		switch {
 		case firstHold:
 			return s.countDelivery(ctx, tx, got, "held", "")
 		case status == DeliverySkipped:
-			return s.countDelivery(ctx, tx, got, "skipped", dec.Code)
+			if err := s.countDelivery(ctx, tx, got, "skipped", dec.Code); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `SELECT `+messageStatusCall("'skipped'", "d.reason", "''", "d.updated_at")+`
+				FROM deliveries d WHERE d.key = $1`, d.Key); err != nil {
+				return fmt.Errorf("writing the message.status event of delivery %q: %w", d.Key, err)
+			}
 		}
 		return nil
 	})
@@ -129,12 +138,18 @@ func (s *Store) DecideSend(ctx context.Context, a SendAttempt, decide Decide) (D
 	return got, nil
 }
 
-// facts completes a.Request with what the store knows of the recipient.
+// facts completes a.Request with what the store knows of the recipient:
+// the opt-out, a later interaction, the last survey, the day's sends on
+// the channel and the sends within the longest rolling cap's window.
 func facts(ctx context.Context, tx *sqlx.Tx, a SendAttempt, p policy.Policy) (policy.Request, error) {
 	d, req := a.Delivery, a.Request
 	req.Now, req.Channel, req.Survey = a.Now, d.Channel, d.Survey
+	hashes := a.OptOutHashes
+	if len(hashes) == 0 {
+		hashes = []string{d.AddressHash}
+	}
 	if err := tx.GetContext(ctx, &req.OptedOut,
-		`SELECT EXISTS (SELECT 1 FROM suppressions WHERE channel = $1 AND address_hash = $2)`, d.Channel, d.AddressHash); err != nil {
+		`SELECT EXISTS (SELECT 1 FROM suppressions WHERE channel = $1 AND address_hash = ANY($2))`, d.Channel, anyHash(hashes)); err != nil {
 		return req, fmt.Errorf("looking up opt-outs of %s: %w", d.Key, err)
 	}
 	if req.CancelOnNewInteraction && a.CustomerID != "" {
@@ -163,6 +178,24 @@ func facts(ctx context.Context, tx *sqlx.Tx, a SendAttempt, p policy.Policy) (po
 		}
 		if len(last) > 0 {
 			req.LastSurvey = &policy.Contact{At: last[0].At, EntryID: last[0].EntryID}
+		}
+	}
+	if window := p.LongestCapWindow(); window > 0 {
+		// Every channel's: a cap on "any" counts them all. Decided sends
+		// count from their decision, as for the daily cap.
+		var sends []struct {
+			At      time.Time `db:"decided_at"`
+			Channel string    `db:"channel"`
+		}
+		if err := tx.SelectContext(ctx, &sends, `
+			SELECT decided_at, channel FROM deliveries
+			WHERE customer_key = $1 AND decision = 'send' AND status IN ('pending', 'sent')
+				AND decided_at > $2 AND key <> $3`,
+			d.CustomerKey, a.Now.Add(-window), d.Key); err != nil {
+			return req, fmt.Errorf("counting the sends of %q for the rolling caps: %w", d.CustomerKey, err)
+		}
+		for _, s := range sends {
+			req.CapSends = append(req.CapSends, policy.Contact{At: s.At, Channel: s.Channel})
 		}
 	}
 	if p.MaxPerDay[d.Channel] > 0 {
@@ -206,10 +239,14 @@ func (s *Store) countDelivery(ctx context.Context, tx *sqlx.Tx, d Delivery, kind
 
 // MarkDeliverySkipped records that a send the policy let through was
 // skipped after all: the provider said the recipient opted out (Twilio's
-// 21610). A delivery already sent stays sent; one skipped the first time
-// counts as skipped.
+// 21610). A delivery already sent stays sent. One skipped the first time
+// counts as skipped and writes its message.status event ("skipped") in the
+// same statement.
 func (s *Store) MarkDeliverySkipped(ctx context.Context, key, code, reason string) (Delivery, error) {
-	var got Delivery
+	var got struct {
+		Delivery
+		Webhooks int `db:"webhooks"`
+	}
 	err := s.db.GetContext(ctx, &got, `
 		WITH old AS (
 			SELECT key, status FROM deliveries WHERE key = $1 AND status <> 'sent' FOR UPDATE
@@ -222,12 +259,14 @@ func (s *Store) MarkDeliverySkipped(ctx context.Context, key, code, reason strin
 			SELECT upd.created_at, 'skipped', 1, `+runDims("upd.entry_id")+`, '', $2, NULL, NULL
 			FROM upd LEFT JOIN runs r ON r.workflow_id = upd.workflow_id
 			WHERE upd.old_status <> 'skipped'`)+`
-		SELECT `+deliveryColumns+` FROM upd`, key, code, reason, s.stamp())
+		SELECT `+deliveryColumns+`,
+			CASE WHEN d.old_status <> 'skipped' THEN `+messageStatusCall("'skipped'", "d.reason", "''", "d.updated_at")+` ELSE 0 END AS webhooks
+		FROM upd d`, key, code, reason, s.stamp())
 	if errors.Is(err, sql.ErrNoRows) {
 		return Delivery{}, fmt.Errorf("marking delivery %q skipped: no unsent delivery: %w", key, ErrNotFound)
 	}
 	if err != nil {
 		return Delivery{}, fmt.Errorf("marking delivery %q skipped: %w", key, err)
 	}
-	return got, nil
+	return got.Delivery, nil
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/ccflow/ccflow/core/linkkeys"
 	"github.com/ccflow/ccflow/core/policy"
 	"github.com/ccflow/ccflow/internal/testenv"
 	"github.com/ccflow/ccflow/store"
@@ -24,7 +25,7 @@ var noon = time.Date(2026, 11, 30, 17, 0, 0, 0, time.UTC) // 12:00 in New York
 func attempt(key, owner string, now time.Time) store.SendAttempt {
 	return store.SendAttempt{
 		Delivery: store.Delivery{Key: key, WorkflowID: "wf/" + key, StepID: "s", Channel: "sms", Recipient: "+15551234567",
-			CustomerKey: "C-77", EntryID: "post-call-survey", AddressHash: policy.AddressHash("+15551234567")},
+			CustomerKey: "C-77", EntryID: "post-call-survey", AddressHash: linkkeys.ForProcess().Addresses.Hash("+15551234567")},
 		Owner: owner, LeaseFor: 30 * time.Second, Now: now,
 		CustomerID: "C-77", InteractionID: "INT-1", RunStartedAt: now.Add(-time.Hour),
 		Request: policy.Request{CustomerTimeZone: "America/New_York"},
@@ -75,7 +76,7 @@ func TestDecideSendSkipsOptedOutAddressesAndCustomersWhoContactedAgain(t *testin
 	require.NoError(t, err)
 	require.Equal(t, store.DeliverySkipped, d.Status)
 	require.Equal(t, "opted out", d.Reason)
-	require.NoError(t, st.RemoveSuppression(ctx, "sms", a.Delivery.AddressHash))
+	require.NoError(t, st.RemoveSuppression(ctx, "sms", []string{a.Delivery.AddressHash}))
 	d, err = st.DecideSend(ctx, a, decide)
 	require.NoError(t, err)
 	require.Equal(t, "opted out", d.Reason, "a skipped send stays skipped")
@@ -83,7 +84,7 @@ func TestDecideSendSkipsOptedOutAddressesAndCustomersWhoContactedAgain(t *testin
 	require.NoError(t, st.RecordCustomerInteraction(ctx, "C-77", "INT-1"))
 	require.NoError(t, st.RecordCustomerInteraction(ctx, "C-77", "INT-2"))
 	b := attempt("again", "b1", noon)
-	b.Delivery.AddressHash = policy.AddressHash("+15550000000")
+	b.Delivery.AddressHash = linkkeys.ForProcess().Addresses.Hash("+15550000000")
 	b.Request.CancelOnNewInteraction = true
 	d, err = st.DecideSend(ctx, b, decide)
 	require.NoError(t, err)

@@ -34,3 +34,20 @@ func (s *Store) Secret(ctx context.Context, name string) ([]byte, error) {
 	}
 	return secret, nil
 }
+
+// ExistingSecret returns the secret called name when one was made, and ok
+// false when none was: unlike Secret, it makes none.
+func (s *Store) ExistingSecret(ctx context.Context, name string) (secret []byte, ok bool, err error) {
+	var values []string
+	if err := s.db.SelectContext(ctx, &values, `SELECT value FROM settings WHERE name = $1`, name); err != nil {
+		return nil, false, fmt.Errorf("reading secret %q: %w", name, err)
+	}
+	if len(values) == 0 {
+		return nil, false, nil
+	}
+	secret, err = hex.DecodeString(values[0])
+	if err != nil {
+		return nil, false, fmt.Errorf("decoding secret %q: %w", name, err)
+	}
+	return secret, true, nil
+}

@@ -10,6 +10,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/ccflow/ccflow/core/scale"
+	"github.com/ccflow/ccflow/core/webhook"
 )
 
 // Survey is a survey opened by a send_survey step. TokenID is the random
@@ -37,6 +38,11 @@ type Survey struct {
 	SentAt      *time.Time `db:"sent_at"`
 	DeliveredAt *time.Time `db:"delivered_at"`
 	AnsweredAt  *time.Time `db:"answered_at"`
+	// Language is the run's language, which the survey page speaks, and
+	// Service the run's, whose brand it shows; "" for surveys opened
+	// before they were kept.
+	Language string `db:"language"`
+	Service  string `db:"service"`
 	// Answer is nil until the customer answers.
 	Answer *SurveyAnswer `db:"-"`
 }
@@ -75,7 +81,7 @@ func (r surveyRow) survey() Survey {
 
 const surveySelect = `
 	SELECT s.id, s.token_id, s.workflow_id, s.run_id, s.step_id, s.entry_id, s.interaction_id,
-		s.channel, s.question, s.wait_until, s.expires_at, s.created_at,
+		s.channel, s.question, s.wait_until, s.expires_at, s.created_at, s.language, s.service,
 		s.entry_version, s.scale, s.sent_at, s.delivered_at, s.answered_at,
 		a.score, a.comment, a.delivered, a.answered_at AS answer_time
 	FROM surveys s LEFT JOIN survey_answers a ON a.survey_id = s.id`
@@ -86,11 +92,12 @@ const surveySelect = `
 func (s *Store) CreateSurvey(ctx context.Context, sv Survey) (Survey, error) {
 	_, err := s.db.ExecContext(ctx, `
 		INSERT INTO surveys (id, token_id, workflow_id, run_id, step_id, entry_id, interaction_id,
-			channel, question, wait_until, expires_at, entry_version, scale, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, COALESCE($14, now()))
+			channel, question, wait_until, expires_at, entry_version, scale, created_at, language, service)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, COALESCE($14, now()), $15, $16)
 		ON CONFLICT (id) DO NOTHING`,
 		sv.ID, sv.TokenID, sv.WorkflowID, sv.RunID, sv.StepID, sv.EntryID, sv.InteractionID,
-		sv.Channel, sv.Question, sv.WaitUntil, sv.ExpiresAt, sv.EntryVersion, string(scale.Of(sv.Scale)), s.stamp())
+		sv.Channel, sv.Question, sv.WaitUntil, sv.ExpiresAt, sv.EntryVersion, string(scale.Of(sv.Scale)), s.stamp(),
+		sv.Language, sv.Service)
 	if err != nil {
 		return Survey{}, fmt.Errorf("recording survey %q: %w", sv.ID, err)
 	}
@@ -125,9 +132,8 @@ func (s *Store) SurveysForWorkflow(ctx context.Context, workflowID string) ([]Su
 //
 // The answer is stored in one transaction with what it counts (an answer,
 // its score and, when the survey's link is known to have been sent, its
-// minutes to answer) and the survey's answering time: whatever reports an
-// answer (a webhook's survey.answered) joins recordSurveyAnswer's
-// transaction.
+// minutes to answer), the survey's answering time and its survey.answered
+// webhook event.
 //
 // It holds no transaction open longer than that write: whoever decides
 // which answer counts (the run, through an update that runs once per
@@ -142,7 +148,10 @@ func (s *Store) RecordSurveyAnswer(ctx context.Context, surveyID string, a Surve
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
 		var err error
 		stored, inserted, err = s.recordSurveyAnswer(ctx, tx, surveyID, a)
-		return err
+		if err != nil || !inserted {
+			return err
+		}
+		return surveyAnsweredTx(ctx, tx, surveyID, stored)
 	})
 	if err != nil || inserted {
 		return stored, inserted, err
@@ -216,4 +225,40 @@ func getSurvey(ctx context.Context, q sqlx.QueryerContext, column, value string)
 		return Survey{}, fmt.Errorf("reading survey with %s %q: %w", column, value, err)
 	}
 	return r.survey(), nil
+}
+
+// surveyAnsweredTx writes the survey.answered event of the answer just
+// stored for surveyID, in its transaction, with what the run record and
+// the survey keep (the agent's id, never a name: see Run).
+func surveyAnsweredTx(ctx context.Context, tx *sqlx.Tx, surveyID string, a SurveyAnswer) error {
+	var row struct {
+		WorkflowID    string         `db:"workflow_id"`
+		EntryID       string         `db:"entry_id"`
+		StepID        string         `db:"step_id"`
+		InteractionID string         `db:"interaction_id"`
+		SurveyChannel string         `db:"survey_channel"`
+		Scale         string         `db:"scale"`
+		EntryVersion  sql.NullInt64  `db:"entry_version"`
+		CustomerID    sql.NullString `db:"customer_id"`
+		AgentID       sql.NullString `db:"agent_id"`
+		Service       sql.NullString `db:"service"`
+		Disposition   sql.NullString `db:"disposition"`
+		Channel       sql.NullString `db:"channel"`
+	}
+	if err := tx.GetContext(ctx, &row, `
+		SELECT s.workflow_id, s.entry_id, s.step_id, s.interaction_id, s.channel AS survey_channel, s.scale,
+			COALESCE(r.entry_version, s.entry_version) AS entry_version, r.customer_id,
+			r.agent_id, COALESCE(NULLIF(r.service, ''), s.service) AS service, r.disposition, r.channel
+		FROM surveys s LEFT JOIN runs r ON r.workflow_id = s.workflow_id
+		WHERE s.id = $1`, surveyID); err != nil {
+		return fmt.Errorf("reading survey %q for its survey.answered event: %w", surveyID, err)
+	}
+	_, err := enqueueWebhookEvent(ctx, tx, webhook.NewSurveyAnswered(webhook.SurveyAnsweredData{
+		SurveyID: surveyID, WorkflowID: row.WorkflowID, EntryID: row.EntryID, EntryVersion: int(row.EntryVersion.Int64),
+		StepID: row.StepID, InteractionID: row.InteractionID, CustomerID: row.CustomerID.String,
+		Agent: row.AgentID.String, Service: row.Service.String, Disposition: row.Disposition.String, Channel: row.Channel.String,
+		SurveyChannel: row.SurveyChannel, Scale: string(scale.Of(row.Scale)), Score: a.Score, Comment: a.Comment,
+		AnsweredAt: a.AnsweredAt, Late: !a.Delivered,
+	}))
+	return err
 }

@@ -11,7 +11,7 @@ import (
 	semconv "go.opentelemetry.io/otel/semconv/v1.43.0"
 	"go.opentelemetry.io/otel/trace"
 
-	"github.com/ccflow/ccflow/internal/httpwrap"
+	"github.com/ccflow/ccflow/telemetry/httpwrap"
 )
 
 // Unmatched is the route label of requests no pattern took.
@@ -93,7 +93,7 @@ func (t *Telemetry) Handler(next http.Handler, opts HTTPOptions) http.Handler {
 		// ccflow_http_request_duration_seconds is the one HTTP metric.
 		otelhttp.WithMeterProvider(noop.NewMeterProvider()),
 		otelhttp.WithSpanNameFormatter(func(operation string, r *http.Request) string {
-			return r.Method + " " + operation
+			return httpwrap.Method(r.Method) + " " + operation
 		}),
 	)
 }

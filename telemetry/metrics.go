@@ -7,6 +7,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/ccflow/ccflow/core/policy"
+	"github.com/ccflow/ccflow/telemetry/httpwrap"
 )
 
 // Metrics are ccflow's own metrics. Every method is safe on a nil
@@ -49,8 +50,8 @@ var channels = []string{"email", "sms"}
 // policyReasons are the contact policy's reason codes, by the decision
 // they lead to.
 var policyReasons = map[string][]string{
-	PolicyHeld:    {policy.CodeQuietHours},
-	PolicySkipped: {policy.CodeOptedOut, policy.CodeContactedAgain, policy.CodeSurveyGrace, policy.CodeDailyCap},
+	PolicyHeld:    {policy.CodeQuietHours, policy.CodeHoliday},
+	PolicySkipped: {policy.CodeOptedOut, policy.CodeContactedAgain, policy.CodeSurveyGrace, policy.CodeDailyCap, policy.CodeRollingCap},
 }
 
 // NewMetrics registers ccflow's metrics on reg.
@@ -72,7 +73,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		}, []string{"entry"}),
 		starts: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "ccflow_workflow_starts_total",
-			Help: "Follow-up runs asked for, by entry and status: started, already_started (a repeated event) or would_start (a dry run).",
+			Help: "Follow-up runs asked for, by entry and status: started, already_started (a repeated event), would_start (a dry run) or sampled_out (left out by the entry's sample_percent).",
 		}, []string{"entry", "status"}),
 		sends: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "ccflow_sends_total",
@@ -102,12 +103,14 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 }
 
 // HTTPRequest counts one request served on route (a ServeMux pattern, or
-// "unmatched") with status, and how long it took.
+// "unmatched") with status, and how long it took. The method is counted as
+// a label of a fixed set (httpwrap.Method: an unknown one is "other"),
+// whatever the caller passes: a client chooses the method.
 func (m *Metrics) HTTPRequest(method, route string, status int, took time.Duration) {
 	if m == nil {
 		return
 	}
-	m.httpDuration.WithLabelValues(method, route, strconv.Itoa(status)).Observe(took.Seconds())
+	m.httpDuration.WithLabelValues(httpwrap.Method(method), route, strconv.Itoa(status)).Observe(took.Seconds())
 }
 
 // EventIngested counts one ingested event.

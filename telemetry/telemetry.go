@@ -41,7 +41,7 @@ import (
 	temporalotel "go.temporal.io/sdk/contrib/opentelemetry"
 	"go.temporal.io/sdk/interceptor"
 
-	"github.com/ccflow/ccflow/internal/buildinfo"
+	"github.com/ccflow/ccflow/buildinfo"
 )
 
 // Options say which process is reporting.

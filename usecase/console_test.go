@@ -35,7 +35,7 @@ func consoleEntry(name, service string) entry.Entry {
 		Steps:    []entry.Step{{ID: "pause", Spec: &entry.Wait{Duration: "1d"}}}}
 }
 
-func TestUpdateEntryFromValidatesBeforeItComparesVersions(t *testing.T) {
+func TestUpdateEntryValidatesBeforeItComparesVersions(t *testing.T) {
 	t.Parallel()
 	svc, ctx := newConsoleService(t), context.Background()
 	e, err := svc.CreateEntry(ctx, consoleEntry("Survey", ""))
@@ -43,16 +43,16 @@ func TestUpdateEntryFromValidatesBeforeItComparesVersions(t *testing.T) {
 
 	bad := e
 	bad.Name = " "
-	_, err = svc.UpdateEntryFrom(ctx, bad, 7)
+	_, err = svc.UpdateEntry(ctx, bad, 7)
 	require.Equal(t, "name", validation.First(err).Path, "a form's mistakes are shown before any conflict")
 
 	e.Service = "Billing Support"
-	_, err = svc.UpdateEntryFrom(ctx, e, 7)
+	_, err = svc.UpdateEntry(ctx, e, 7)
 	var stale *usecase.StaleError
 	require.ErrorAs(t, err, &stale)
 	require.Equal(t, 1, stale.Current)
 
-	saved, err := svc.UpdateEntryFrom(ctx, e, 1)
+	saved, err := svc.UpdateEntry(ctx, e, 1)
 	require.NoError(t, err)
 	require.Equal(t, 2, saved.Version)
 	require.Equal(t, "Billing Support", saved.Service)

@@ -5,14 +5,15 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"slices"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
 	"go.temporal.io/api/serviceerror"
 
 	"github.com/ccflow/ccflow/core/interaction"
+	"github.com/ccflow/ccflow/core/keywords"
 	"github.com/ccflow/ccflow/core/policy"
 	"github.com/ccflow/ccflow/core/validation"
 	"github.com/ccflow/ccflow/store"
@@ -31,7 +32,23 @@ const maxSuppressionReason = 500
 const maxSuppressionList = 500
 
 // Suppression is an opt-out as the API and the console show it.
-type Suppression = store.Suppression
+type Suppression struct {
+	Channel string `json:"channel"`
+	// AddressHash is what identifies the address for good: it stays when
+	// the address itself is erased.
+	AddressHash string `json:"address_hash"`
+	// Address is nil once retention or an erasure has cleared it.
+	Address   *string   `json:"address"`
+	Reason    string    `json:"reason"`
+	Source    string    `json:"source"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// suppressionOf is the opt-out the store recorded, as callers see it.
+func suppressionOf(sup store.Suppression) Suppression {
+	return Suppression{Channel: sup.Channel, AddressHash: sup.AddressHash, Address: sup.Address,
+		Reason: sup.Reason, Source: sup.Source, CreatedAt: sup.CreatedAt}
+}
 
 // SuppressionRequest asks to opt an address out of a channel.
 type SuppressionRequest struct {
@@ -41,16 +58,16 @@ type SuppressionRequest struct {
 }
 
 // normalizedAddress checks a channel and address from a caller, naming the
-// field at fault, and returns the address normalized and its hash.
-func normalizedAddress(channel, address string) (string, string, error) {
+// field at fault, and returns the address normalized.
+func normalizedAddress(channel, address string) (string, error) {
 	if channel != policy.ChannelEmail && channel != policy.ChannelSMS {
-		return "", "", validation.Errorf("channel", "%q is not a channel (use email or sms)", channel)
+		return "", validation.Errorf("channel", "%q is not a channel (use email or sms)", channel)
 	}
 	n, err := policy.NormalizeAddress(channel, address)
 	if err != nil {
-		return "", "", validation.Errorf("address", "%v", err)
+		return "", validation.Errorf("address", "%v", err)
 	}
-	return n, policy.AddressHash(n), nil
+	return n, nil
 }
 
 // Suppressions lists opt-outs, newest first: all of them, those of one
@@ -59,28 +76,37 @@ func (s *Service) Suppressions(ctx context.Context, channel, address string) ([]
 	if channel != "" && channel != policy.ChannelEmail && channel != policy.ChannelSMS {
 		return nil, validation.Errorf("channel", "%q is not a channel (use email or sms)", channel)
 	}
-	hash := ""
+	var hashes []string
 	if address != "" {
 		if channel == "" {
 			return nil, validation.Errorf("channel", "is required with an address (email or sms)")
 		}
-		var err error
-		if _, hash, err = normalizedAddress(channel, address); err != nil {
+		n, err := normalizedAddress(channel, address)
+		if err != nil {
 			return nil, err
 		}
+		hashes = s.keys().Addresses.Forms(n)
 	}
-	list, err := s.Store.Suppressions(ctx, channel, hash, maxSuppressionList)
-	return list, classify(err)
+	list, err := s.Store.Suppressions(ctx, channel, hashes, maxSuppressionList)
+	if err != nil {
+		return nil, classify(err)
+	}
+	out := make([]Suppression, len(list))
+	for i, sup := range list {
+		out[i] = suppressionOf(sup)
+	}
+	return out, nil
 }
 
 // AddSuppression opts an address out of a channel; source says who asked
-// (store.SourceAPI, store.SourceConsole). It reports whether the opt-out is
+// (SuppressionFromAPI, SuppressionFromConsole). It reports whether the opt-out is
 // new: one that exists already is kept as it was.
 func (s *Service) AddSuppression(ctx context.Context, req SuppressionRequest, source string) (Suppression, bool, error) {
-	address, hash, err := normalizedAddress(req.Channel, req.Address)
+	address, err := normalizedAddress(req.Channel, req.Address)
 	if err != nil {
 		return Suppression{}, false, err
 	}
+	hash := s.keys().Addresses.Hash(address)
 	reason := strings.TrimSpace(req.Reason)
 	if n := utf8.RuneCountInString(reason); n > maxSuppressionReason {
 		return Suppression{}, false, validation.Errorf("reason", "is %d characters long; at most %d are allowed", n, maxSuppressionReason)
@@ -94,17 +120,17 @@ func (s *Service) AddSuppression(ctx context.Context, req SuppressionRequest, so
 		return Suppression{}, false, classify(err)
 	}
 	s.logger().InfoContext(ctx, "opt-out recorded", "channel", req.Channel, "source", source, "new", created)
-	return sup, created, nil
+	return suppressionOf(sup), created, nil
 }
 
 // RemoveSuppression opts an address back in; ErrNotFound when it was not
 // opted out.
 func (s *Service) RemoveSuppression(ctx context.Context, channel, address string) error {
-	_, hash, err := normalizedAddress(channel, address)
+	n, err := normalizedAddress(channel, address)
 	if err != nil {
 		return err
 	}
-	if err := s.Store.RemoveSuppression(ctx, channel, hash); err != nil {
+	if err := s.Store.RemoveSuppression(ctx, channel, s.keys().Addresses.Forms(n)); err != nil {
 		return classify(err)
 	}
 	s.logger().InfoContext(ctx, "opt-out removed", "channel", channel)
@@ -152,56 +178,130 @@ func (s *Service) SavePolicyDocument(ctx context.Context, p policy.Policy) (poli
 	return saved, nil
 }
 
-// SMS keywords, as SPEC lists them.
-var (
-	optOutKeywords = []string{"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT"}
-	optInKeywords  = []string{"START", "UNSTOP", "YES"}
-)
-
 // What an inbound SMS did.
 const (
-	InboundOptedOut = "opted_out"
-	InboundOptedIn  = "opted_in"
-	InboundIgnored  = "ignored"
+	InboundOptedOut = store.InboundOptedOut
+	InboundOptedIn  = store.InboundOptedIn
+	// InboundKept: not a keyword; kept for an operator to read.
+	InboundKept = store.InboundKept
 )
 
+// maxInboundBody bounds the text of an inbound SMS kept: Twilio joins a
+// long message's segments, 1,600 characters at most.
+const maxInboundBody = 1600
+
+// InboundSMSRequest is a message a customer texted to the contact
+// center's number, as Twilio posts it.
+type InboundSMSRequest struct {
+	// MessageSID is Twilio's MessageSid: the message is handled once by it.
+	MessageSID string
+	// IdempotencyToken is Twilio's I-Twilio-Idempotency-Token header, ""
+	// when the post had none.
+	IdempotencyToken string
+	From, To, Body   string
+}
+
+// InboundSMSResult says what the message did.
+type InboundSMSResult struct {
+	// Action is InboundOptedOut, InboundOptedIn or InboundKept.
+	Action string
+	// Repeated is true when the message had been handled before (Twilio
+	// posted it again, or a post was replayed): nothing changed.
+	Repeated bool
+}
+
 // InboundSMS takes a message a customer texted to the contact center's
-// number: a keyword (any case, spaces ignored) opts the sender out of SMS
-// or back in; anything else is left alone. from is Twilio's From.
-func (s *Service) InboundSMS(ctx context.Context, from, body string) (string, error) {
-	if strings.TrimSpace(from) == "" {
-		return "", validation.Errorf("From", "is required")
-	}
-	keyword := strings.ToUpper(strings.Map(func(r rune) rune {
-		if unicode.IsSpace(r) {
-			return -1
-		}
-		return r
-	}, body))
-	var action string
+// number, once per MessageSid (and idempotency token) however often it is
+// posted: an opt-out keyword or phrase (keywords.Classify: "STOP", "Stop.",
+// "ＳＴＯＰ", "opt out", …) opts the sender out of SMS, an opt-in keyword
+// back in; any other message is kept for an operator to read. The message
+// and what it did are recorded in one transaction.
+func (s *Service) InboundSMS(ctx context.Context, req InboundSMSRequest) (InboundSMSResult, error) {
 	switch {
-	case slices.Contains(optOutKeywords, keyword):
-		action = InboundOptedOut
-	case slices.Contains(optInKeywords, keyword):
-		action = InboundOptedIn
+	case strings.TrimSpace(req.MessageSID) == "":
+		return InboundSMSResult{}, validation.Errorf("MessageSid", "is required")
+	case strings.TrimSpace(req.From) == "":
+		return InboundSMSResult{}, validation.Errorf("From", "is required")
+	}
+	if err := validation.Line(64).Check("MessageSid", req.MessageSID); err != nil {
+		return InboundSMSResult{}, err
+	}
+	if err := validation.Line(128).Check("I-Twilio-Idempotency-Token", req.IdempotencyToken); err != nil {
+		return InboundSMSResult{}, err
+	}
+	address, err := policy.NormalizeAddress(policy.ChannelSMS, req.From)
+	if err != nil {
+		return InboundSMSResult{}, validation.Errorf("From", "is not an E.164 phone number")
+	}
+	body := strings.ToValidUTF8(strings.ReplaceAll(req.Body, "\x00", ""), "\uFFFD")
+	if utf8.RuneCountInString(body) > maxInboundBody {
+		body = string([]rune(body)[:maxInboundBody])
+	}
+	reading := keywords.Classify(body)
+	hasher := s.keys().Addresses
+	m := store.InboundMessage{MessageSID: req.MessageSID, Channel: policy.ChannelSMS, FromHash: hasher.Hash(address),
+		From: &address, To: strings.TrimSpace(req.To), Body: &body, Keyword: reading.Keyword}
+	if req.IdempotencyToken != "" {
+		m.IdempotencyToken = &req.IdempotencyToken
+	}
+	var effect store.InboundEffect
+	switch reading.Action {
+	case keywords.OptOut:
+		m.Action = InboundOptedOut
+		effect.OptOut = &store.Suppression{Channel: policy.ChannelSMS, AddressHash: m.FromHash, Address: &address,
+			Reason: "replied " + reading.Keyword, Source: store.SourceSMSKeyword}
+	case keywords.OptIn:
+		m.Action = InboundOptedIn
+		effect.OptIn = hasher.Forms(address)
 	default:
-		return InboundIgnored, nil
+		m.Action = InboundKept
 	}
-	address, hash, err := normalizedAddress(policy.ChannelSMS, from)
+	got, fresh, err := s.Store.HandleInbound(ctx, m, effect)
 	if err != nil {
-		return "", validation.Errorf("From", "%q is not an E.164 phone number", from)
+		return InboundSMSResult{}, classify(err)
 	}
-	if action == InboundOptedOut {
-		_, _, err = s.Store.AddSuppression(ctx, store.Suppression{Channel: policy.ChannelSMS, AddressHash: hash, Address: &address,
-			Reason: "replied " + keyword, Source: store.SourceSMSKeyword})
-	} else if err = s.Store.RemoveSuppression(ctx, policy.ChannelSMS, hash); errors.Is(err, store.ErrNotFound) {
-		err = nil // not opted out: nothing to undo
+	if !fresh {
+		s.logger().InfoContext(ctx, "inbound SMS handled before; nothing changed", "message_sid", got.MessageSID, "action", got.Action)
+		return InboundSMSResult{Action: got.Action, Repeated: true}, nil
 	}
+	s.logger().InfoContext(ctx, "inbound SMS", "message_sid", m.MessageSID, "action", m.Action, "keyword", m.Keyword)
+	return InboundSMSResult{Action: m.Action}, nil
+}
+
+// InboundMessages lists the SMS customers sent since since (at most
+// maxSuppressionList), newest first: only those kept for an operator to
+// read when keptOnly.
+func (s *Service) InboundMessages(ctx context.Context, since time.Time, keptOnly bool) ([]InboundMessage, error) {
+	list, err := s.Store.InboundMessages(ctx, since, keptOnly, maxSuppressionList)
 	if err != nil {
-		return "", classify(err)
+		return nil, classify(err)
 	}
-	s.logger().InfoContext(ctx, "SMS keyword", "keyword", keyword, "action", action)
-	return action, nil
+	out := make([]InboundMessage, len(list))
+	for i, m := range list {
+		out[i] = InboundMessage{MessageSID: m.MessageSID, Channel: m.Channel, From: m.From, To: m.To, Body: m.Body,
+			Action: m.Action, Keyword: m.Keyword, SurveyID: m.SurveyID, ReceivedAt: m.ReceivedAt}
+	}
+	return out, nil
+}
+
+// InboundMessage is an SMS a customer sent, as an operator reads it.
+type InboundMessage struct {
+	// MessageSID is Twilio's MessageSid.
+	MessageSID string `json:"message_sid"`
+	Channel    string `json:"channel"`
+	// From is the sender's number, nil once their data was erased; To the
+	// number it was sent to.
+	From *string `json:"from"`
+	To   string  `json:"to"`
+	// Body is the text, nil once erased.
+	Body *string `json:"body"`
+	// Action is InboundOptedOut, InboundOptedIn or InboundKept; Keyword the
+	// keyword read ("STOP", "OPT OUT"), "" when kept.
+	Action  string `json:"action"`
+	Keyword string `json:"keyword"`
+	// SurveyID is the survey the message answers, when it does.
+	SurveyID   *string   `json:"survey_id"`
+	ReceivedAt time.Time `json:"received_at"`
 }
 
 // SMSStatus records a delivery status Twilio reported for a message; an
@@ -219,6 +319,38 @@ func (s *Service) SMSStatus(ctx context.Context, messageSID, status, errorCode s
 	}
 	if !known {
 		s.logger().WarnContext(ctx, "unknown SMS status ignored", "message_sid", messageSID, "status", status)
+		return nil
+	}
+	return s.tellRunOfStatus(ctx, workflows.DeliveryStatus{Status: status, ErrorCode: errorCode}, messageSID)
+}
+
+// tellRunOfStatus hands a final delivery status to the run that sent the
+// message, found from the message's provider id in the store, for a
+// send_sms step with fallback that waits for it. A message the store does
+// not know as sent yet is no error: the send records it with the status
+// it finds (store.MarkDelivered), and the two take turns under one lock,
+// so one of them sees the other. A run that has ended needs nothing.
+func (s *Service) tellRunOfStatus(ctx context.Context, st workflows.DeliveryStatus, messageSID string) error {
+	if !st.Final() {
+		return nil
+	}
+	d, err := s.Store.DeliveryByProviderID(ctx, messageSID)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return nil
+	case err != nil:
+		return classify(err)
+	case d.WorkflowID == "":
+		return nil
+	}
+	st.DeliveryID = d.Key
+	err = s.Temporal.SignalWorkflow(ctx, d.WorkflowID, "", workflows.DeliveryStatusSignal, st)
+	var notFound *serviceerror.NotFound
+	switch {
+	case errors.As(err, &notFound):
+		return nil
+	case err != nil:
+		return classify(fmt.Errorf("telling run %s of the delivery status of message %s: %w", d.WorkflowID, messageSID, err))
 	}
 	return nil
 }
@@ -235,27 +367,48 @@ func (s *Service) CheckUnsubscribeLink(ctx context.Context, token string) (strin
 
 // Unsubscribe opts the address an unsubscribe link names out of its
 // channel at once (RFC 8058 one-click: no login, no confirmation). The
-// link carries only the address's hash, so it works after the address
-// itself was erased.
+// link carries only the keyed hash of the address, so it works after the
+// address itself was erased; where ccflow still knows the address (a
+// delivery to it is kept), the opt-out records it, so the administrator
+// sees whose it is.
 func (s *Service) Unsubscribe(ctx context.Context, token string) (string, error) {
 	channel, hash, err := s.unsubscribeTarget(ctx, token)
 	if err != nil {
 		return "", err
 	}
-	if _, _, err := s.Store.AddSuppression(ctx, store.Suppression{Channel: channel, AddressHash: hash,
-		Reason: "unsubscribe link", Source: store.SourceUnsubscribe}); err != nil {
+	sup := store.Suppression{Channel: channel, AddressHash: hash, Reason: "unsubscribe link", Source: store.SourceUnsubscribe}
+	recipient, known, err := s.Store.RecipientByHash(ctx, channel, hash)
+	if err != nil {
 		return "", classify(err)
 	}
-	s.logger().InfoContext(ctx, "unsubscribed through a link", "channel", channel)
+	if known {
+		address := recipient
+		if n, err := policy.NormalizeAddress(channel, recipient); err == nil {
+			address = n
+		}
+		// A link of before the keys names the legacy form: the address
+		// found, the opt-out is kept under its keyed hash.
+		sup.Address, sup.AddressHash = &address, s.keys().Addresses.Hash(address)
+	}
+	if _, _, err := s.Store.AddSuppression(ctx, sup); err != nil {
+		return "", classify(err)
+	}
+	s.logger().InfoContext(ctx, "unsubscribed through a link", "channel", channel, "address_known", known)
 	return channel, nil
 }
 
+// unsubscribeTarget reads the channel and the hash an unsubscribe link
+// names: the keyed hash, or for a link of before the keys (which carries
+// the unkeyed hash) its keyed legacy form.
 func (s *Service) unsubscribeTarget(ctx context.Context, token string) (string, string, error) {
-	id, err := s.Signer.Verify(token)
+	id, err := s.keys().Unsubscribe.Verify(token)
 	if err == nil {
-		var channel, hash string
-		if channel, hash, err = policy.ParseUnsubscribeID(id); err == nil {
-			return channel, hash, nil
+		var u policy.Unsubscribe
+		if u, err = policy.ParseUnsubscribeID(id); err == nil {
+			if u.Legacy != "" {
+				return u.Channel, s.keys().Addresses.LegacyForm(u.Legacy), nil
+			}
+			return u.Channel, u.Hash, nil
 		}
 	}
 	s.logger().InfoContext(ctx, "unsubscribe link refused", "reason", err.Error())

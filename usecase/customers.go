@@ -26,7 +26,37 @@ type CustomerErasure struct {
 	// RunsCanceled are the customer's runs that were still running and
 	// were canceled, so nothing more is sent to them.
 	RunsCanceled int `json:"runs_canceled"`
-	store.Erased
+	// What was deleted or cleared in PostgreSQL, by kind.
+	Deliveries           int64 `json:"deliveries"`
+	SMSStatuses          int64 `json:"sms_statuses"`
+	Surveys              int64 `json:"surveys"`
+	SurveyAnswers        int64 `json:"survey_answers"`
+	CustomerInteractions int64 `json:"customer_interactions"`
+	// SuppressionsAnonymized are opt-outs of the customer's addresses kept
+	// as the hash alone, address and reason cleared.
+	SuppressionsAnonymized int64 `json:"suppressions_anonymized"`
+	// RunsUnlinked are run records whose customer id was cleared.
+	RunsUnlinked int64 `json:"runs_unlinked"`
+	// WebhookEvents are webhook events that held the customer's data,
+	// deleted with their deliveries: those not yet delivered never are.
+	WebhookEvents int64 `json:"webhook_events"`
+	// InboundMessages are SMS the customer sent from a number ccflow sent
+	// to for them, deleted.
+	InboundMessages int64 `json:"inbound_messages"`
+	// PostedEvents are events posted to the customer's runs, with their
+	// data.
+	PostedEvents int64 `json:"posted_events"`
+	// RecordedInteractions are the customer's ended interactions kept for
+	// simulations.
+	RecordedInteractions int64 `json:"recorded_interactions"`
+}
+
+// setErased puts what the store erased in e.
+func (e *CustomerErasure) setErased(by store.Erased) {
+	e.Deliveries, e.SMSStatuses, e.Surveys, e.SurveyAnswers = by.Deliveries, by.SMSStatuses, by.Surveys, by.SurveyAnswers
+	e.CustomerInteractions, e.SuppressionsAnonymized, e.RunsUnlinked = by.CustomerInteractions, by.SuppressionsAnonymized, by.RunsUnlinked
+	e.WebhookEvents, e.InboundMessages, e.PostedEvents = by.WebhookEvents, by.InboundMessages, by.PostedEvents
+	e.RecordedInteractions = by.RecordedInteractions
 }
 
 // EraseCustomer erases what ccflow stores about the customer with
@@ -65,9 +95,11 @@ func (s *Service) EraseCustomer(ctx context.Context, customerID string) (Custome
 			res.RunsCanceled++
 		}
 	}
-	if res.Erased, err = s.Store.EraseCustomer(ctx, customerID); err != nil {
+	erased, err := s.Store.EraseCustomer(ctx, customerID)
+	if err != nil {
 		return CustomerErasure{CustomerID: customerID}, classify(err)
 	}
+	res.setErased(erased)
 	// The customer id is the contact center's own, not a name or address.
 	s.logger().InfoContext(ctx, "erased a customer's data", slog.String("customer_id", customerID),
 		slog.Int("runs_canceled", res.RunsCanceled), slog.Int64("deliveries", res.Deliveries),

@@ -5,7 +5,7 @@ import (
 	"log/slog"
 
 	"github.com/ccflow/ccflow/core/entry"
-	"github.com/ccflow/ccflow/core/etag"
+	"github.com/ccflow/ccflow/store"
 )
 
 // Entries lists the live entries at their current versions, by id.
@@ -25,6 +25,11 @@ func (s *Service) EntryVersion(ctx context.Context, id string, version int) (ent
 	return s.Store.EntryVersion(ctx, id, version)
 }
 
+// AnyVersion, as ifVersion, lets an entry write go over whatever version
+// the entry is at. Any other ifVersion is the version the caller read and
+// changed; 0, which no entry has, never matches.
+const AnyVersion = store.AnyVersion
+
 // CreateEntry normalizes e, validates it against the current catalog and
 // stores it as version 1. Problems come back as validation errors naming
 // the field; a name or id already taken is ErrConflict.
@@ -32,66 +37,54 @@ func (s *Service) CreateEntry(ctx context.Context, e entry.Entry) (entry.Entry, 
 	if err := s.checkEntry(ctx, &e); err != nil {
 		return entry.Entry{}, err
 	}
-	created, err := s.Store.CreateEntry(ctx, e)
-	if err == nil {
-		s.entriesChanged(ctx)
-	}
+	var created entry.Entry
+	err := s.changeEntries(ctx, func() (err error) {
+		created, err = s.Store.CreateEntry(ctx, e)
+		return err
+	})
 	return created, err
 }
 
 // UpdateEntry stores e as a new version of the live entry e.ID, checked as
-// CreateEntry checks; ErrNotFound when there is none. Runs already started
-// keep the version they started with.
-func (s *Service) UpdateEntry(ctx context.Context, e entry.Entry) (entry.Entry, error) {
+// CreateEntry checks, when the entry is still at ifVersion, the version
+// the caller read and changed (If-Match, the console's form), or whatever
+// version it is at with AnyVersion. A change made meanwhile by someone else
+// is never overwritten: the caller gets a *StaleError (ErrStale) and
+// nothing is stored. ErrNotFound when there is no such live entry. Runs
+// already started keep the version they started with.
+func (s *Service) UpdateEntry(ctx context.Context, e entry.Entry, ifVersion int) (entry.Entry, error) {
 	if err := s.checkEntry(ctx, &e); err != nil {
 		return entry.Entry{}, err
 	}
-	updated, err := s.Store.UpdateEntry(ctx, e)
-	if err == nil {
-		s.entriesChanged(ctx)
-	}
+	var updated entry.Entry
+	err := s.changeEntries(ctx, func() (err error) {
+		updated, err = s.Store.UpdateEntry(ctx, e, ifVersion)
+		return err
+	})
 	return updated, err
 }
 
-// UpdateEntryIf is UpdateEntry made only over the version the ETag in
-// cond names (If-Match), so two clients that read the same version cannot
-// both write over it: the second gets a *StaleError (ErrStale). A nil cond,
-// or If-Match: *, is UpdateEntry.
-func (s *Service) UpdateEntryIf(ctx context.Context, e entry.Entry, cond *etag.Condition) (entry.Entry, error) {
-	if cond == nil || cond.Any {
-		return s.UpdateEntry(ctx, e)
-	}
-	return s.UpdateEntryFrom(ctx, e, cond.Version(e.ID))
+// DeleteEntry deletes the live entry id when it is still at ifVersion (or
+// at any version, with AnyVersion), else a *StaleError; ErrNotFound when
+// there is none. Its versions stay readable through EntryVersion.
+func (s *Service) DeleteEntry(ctx context.Context, id string, ifVersion int) error {
+	return s.changeEntries(ctx, func() error { return s.Store.DeleteEntry(ctx, id, ifVersion) })
 }
 
-// DeleteEntry deletes the live entry id; ErrNotFound when there is none.
-// Its versions stay readable through EntryVersion.
-func (s *Service) DeleteEntry(ctx context.Context, id string) error {
-	if err := s.Store.DeleteEntry(ctx, id); err != nil {
-		return err
+// changeEntries makes write, a change to the entries, and when it is
+// stored brings the entry index up to it, so the next event this service
+// takes matches with it (other starters hear of it from PostgreSQL). Every
+// entry write goes through here: it is the one place that announces a
+// change to the index. A failed refresh is logged: the write stands, and
+// the index catches up within a second.
+func (s *Service) changeEntries(ctx context.Context, write func() error) error {
+	if err := write(); err != nil {
+		return staleOf(err)
 	}
-	s.entriesChanged(ctx)
-	return nil
-}
-
-// entriesChanged brings the entry index up to the write just made, so the
-// next event this service takes matches with it (other starters hear of it
-// from PostgreSQL). A failure is logged: the write stands, and the index
-// catches up within a second.
-func (s *Service) entriesChanged(ctx context.Context) {
 	if err := s.entryIndex().Refresh(ctx); err != nil {
 		s.logger().WarnContext(ctx, "the entry index will catch up with the change within a second", slog.Any("error", err))
 	}
-}
-
-// DeleteEntryIf is DeleteEntry made only while the entry is at the version
-// the ETag in cond names; else a *StaleError. A nil cond, or If-Match: *,
-// is DeleteEntry.
-func (s *Service) DeleteEntryIf(ctx context.Context, id string, cond *etag.Condition) error {
-	if cond == nil || cond.Any {
-		return s.DeleteEntry(ctx, id)
-	}
-	return s.Store.DeleteEntryFrom(ctx, id, cond.Version(id))
+	return nil
 }
 
 // checkEntry normalizes e and validates it against the current catalog.

@@ -2,6 +2,7 @@ package usecase
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/ccflow/ccflow/core/entry"
@@ -10,22 +11,30 @@ import (
 
 // ErrStale: a change made from a version of an entry that is no longer its
 // current one; nothing was stored. A *StaleError says which versions.
-var ErrStale = store.ErrStale
+var ErrStale = errors.New("stale version")
 
 // StaleError is ErrStale for one entry: the change was made from version
 // Read and the entry is at Current now.
-type StaleError = store.StaleError
+type StaleError struct {
+	ID      string
+	Read    int
+	Current int
+}
 
-// UpdateEntryFrom stores e as a new version of the live entry e.ID, checked
-// as UpdateEntry checks, when the entry is still at version read, the one
-// the caller loaded and changed: a change made meanwhile by someone else is
-// never overwritten, the caller gets a *StaleError instead and nothing is
-// stored. ErrNotFound when the entry was deleted.
-func (s *Service) UpdateEntryFrom(ctx context.Context, e entry.Entry, read int) (entry.Entry, error) {
-	if err := s.checkEntry(ctx, &e); err != nil {
-		return entry.Entry{}, err
+func (e *StaleError) Error() string {
+	return fmt.Sprintf("entry %q changed since version %d was read: it is at version %d now", e.ID, e.Read, e.Current)
+}
+
+// Is makes a StaleError ErrStale for errors.Is.
+func (e *StaleError) Is(target error) bool { return target == ErrStale }
+
+// staleOf turns the store's stale write into the use cases' own; other
+// errors pass as they are.
+func staleOf(err error) error {
+	if stale, ok := errors.AsType[*store.StaleError](err); ok {
+		return &StaleError{ID: stale.ID, Read: stale.Read, Current: stale.Current}
 	}
-	return s.Store.UpdateEntryFrom(ctx, e, read)
+	return err
 }
 
 // EntryVersions returns up to limit versions of entry id, newest first,

@@ -93,16 +93,16 @@ func TestAnEntrySavedOnOneStarterIsUsedOnAnotherWithinASecond(t *testing.T) {
 	t.Logf("a new entry reached the other starter in %s", took)
 
 	e.Triggers[0].Disposition = "Spam"
-	_, err = one.UpdateEntry(context.Background(), e)
+	_, err = one.UpdateEntry(context.Background(), e, usecase.AnyVersion)
 	require.NoError(t, err)
 	took = waitUntilMatched(t, other, ev, nil, time.Second)
 	t.Logf("a changed entry reached the other starter in %s", took)
 
 	e.Triggers[0].Disposition = "Problem solved"
-	_, err = one.UpdateEntry(context.Background(), e)
+	_, err = one.UpdateEntry(context.Background(), e, usecase.AnyVersion)
 	require.NoError(t, err)
 	waitUntilMatched(t, other, ev, []string{"survey"}, time.Second)
-	require.NoError(t, one.DeleteEntry(context.Background(), "survey"))
+	require.NoError(t, one.DeleteEntry(context.Background(), "survey", usecase.AnyVersion))
 	took = waitUntilMatched(t, other, ev, nil, time.Second)
 	t.Logf("a deleted entry left the other starter in %s", took)
 }
@@ -123,4 +123,46 @@ func TestAStarterThatCannotListenStillSeesChanges(t *testing.T) {
 
 	took := waitUntilMatched(t, deaf, ev, []string{"survey"}, 3*time.Second)
 	t.Logf("without notifications a new entry reached the other starter in %s", took)
+}
+
+// The starter that changes an entry matches its very next event with the
+// change, however the change was made: conditional writes (If-Match, the
+// console's save) announce it as the others do. Its listener is off, so
+// the test cannot pass by PostgreSQL's NOTIFY; each change is matched at
+// once, well inside the second between two generation checks.
+func TestTheNextEventSeesEveryEntryChangeMadeThroughTheSameStarter(t *testing.T) {
+	t.Parallel()
+	svc := startStarter(t, testenv.DeafStore(t))
+	ctx := context.Background()
+	ev := event("Problem solved")
+	e := entry.Entry{ID: "survey", Name: "Survey", Enabled: true,
+		Triggers: []entry.Trigger{{Type: entry.TriggerDisposition, Disposition: "Problem solved"}},
+		Steps:    []entry.Step{{ID: "pause", Spec: &entry.Wait{Duration: "1d"}}}}
+	versionMatched := func() int {
+		t.Helper()
+		res, err := svc.Ingest(ctx, ev, true)
+		require.NoError(t, err)
+		if len(res.Matches) == 0 {
+			return 0
+		}
+		require.Len(t, res.Matches, 1)
+		return res.Matches[0].EntryVersion
+	}
+
+	_, err := svc.CreateEntry(ctx, e)
+	require.NoError(t, err)
+	require.Equal(t, 1, versionMatched(), "created")
+	_, err = svc.UpdateEntry(ctx, e, usecase.AnyVersion)
+	require.NoError(t, err)
+	require.Equal(t, 2, versionMatched(), "updated over any version")
+	for read := 2; read < 5; read++ {
+		_, err = svc.UpdateEntry(ctx, e, read)
+		require.NoError(t, err)
+		require.Equal(t, read+1, versionMatched(), "updated from version %d", read)
+	}
+	_, err = svc.UpdateEntry(ctx, e, 2)
+	require.ErrorIs(t, err, usecase.ErrStale)
+	require.Equal(t, 5, versionMatched(), "a stale update changes nothing")
+	require.NoError(t, svc.DeleteEntry(ctx, e.ID, 5))
+	require.Equal(t, 0, versionMatched(), "deleted at the version read")
 }

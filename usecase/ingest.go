@@ -30,7 +30,11 @@ const ingestTimeout = 15 * time.Second
 // that starts: the entries are matched in memory (EntryIndex), and the
 // runs of all matches are claimed in the runs table in one statement
 // before they are started, which also says which of them an earlier
-// delivery of the event started. A claim is the run's record from before
+// delivery of the event started. A match whose entry's sample_percent
+// leaves the customer out (entry.Sampled) is sampled_out and claims
+// nothing; one statement more asks whether such a match's run started
+// before the sample changed, to answer already_started as a repeated
+// event must. A claim is the run's record from before
 // its start, so no run ever runs without one, even when the caller gives
 // up halfway; once Temporal has answered, the run ID is filled in, in
 // batches in a starter whose background work runs (StartBackground).
@@ -63,6 +67,8 @@ func (s *Service) Ingest(ctx context.Context, ev interaction.Event, dryRun bool)
 		if err := s.CustomerContactedAgain(ctx, ev); err != nil {
 			return interaction.Result{}, err
 		}
+		// Every event, matching or not: a draft entry may match it.
+		s.keepInteraction(ctx, ev, time.Now())
 	}
 	defer func() {
 		if err == nil {
@@ -76,7 +82,10 @@ func (s *Service) Ingest(ctx context.Context, ev interaction.Event, dryRun bool)
 	if len(matches) == 0 {
 		return res, nil
 	}
-	claims := make([]store.Run, len(matches))
+	// sampled are the matches the entries' sample_percent lets start,
+	// claims their runs, in the same order.
+	var sampled, sampledOut []int
+	var claims []store.Run
 	for i, m := range matches {
 		res.Matches[i] = interaction.MatchResult{
 			EntryID:      m.Entry.ID,
@@ -84,26 +93,47 @@ func (s *Service) Ingest(ctx context.Context, ev interaction.Event, dryRun bool)
 			Trigger:      m.Reason,
 			WorkflowID:   workflows.WorkflowID(m.Entry.ID, ev.InteractionID),
 		}
-		claims[i] = store.Run{WorkflowID: res.Matches[i].WorkflowID, EntryID: m.Entry.ID, EntryVersion: m.Entry.Version,
+		if !entry.Sampled(m.Entry, customerID(ev), ev.InteractionID) {
+			res.Matches[i].Status = interaction.StatusSampledOut
+			sampledOut = append(sampledOut, i)
+			continue
+		}
+		sampled = append(sampled, i)
+		claims = append(claims, store.Run{WorkflowID: res.Matches[i].WorkflowID, EntryID: m.Entry.ID, EntryVersion: m.Entry.Version,
 			InteractionID: ev.InteractionID, Trigger: m.Reason,
-			CustomerID: customerID(ev), CancelOnNewInteraction: m.Entry.CancelOnNewInteraction,
+			CustomerID: customerID(ev), CancelOnNewInteraction: m.Entry.CancelOnNewInteraction, CaseID: caseID(ev),
 			Service: ev.Service, Disposition: ev.Disposition, Channel: ev.Channel, InteractionEndedAt: ev.EndedAt,
-			Variant: entry.Variant(m.Entry, res.Matches[i].WorkflowID)}
+			Variant: entry.Variant(m.Entry, res.Matches[i].WorkflowID)})
 		if ev.Agent != nil {
-			claims[i].AgentID = ev.Agent.ID
+			claims[len(claims)-1].AgentID = ev.Agent.ID
 		}
 	}
 	if dryRun {
 		return s.dryRun(ctx, res)
 	}
+	if len(sampledOut) > 0 {
+		// A run that started before the entry's sample changed is still
+		// the interaction's: a repeated event says so.
+		if err := s.startedAlready(ctx, &res, sampledOut); err != nil {
+			return interaction.Result{}, err
+		}
+	}
+	if len(claims) == 0 {
+		return res, nil
+	}
 
-	claimed, err := s.Store.ClaimRuns(ctx, claims)
+	claimedSampled, err := s.Store.ClaimRuns(ctx, claims)
 	if err != nil {
 		return interaction.Result{}, classify(err)
 	}
+	// claimed is indexed as matches are; sampled-out matches claim nothing.
+	claimed := make([]store.Claim, len(matches))
+	for j, i := range sampled {
+		claimed[i] = claimedSampled[j]
+	}
 	var toStart []int
-	for i, c := range claimed {
-		if c.RunID != "" {
+	for _, i := range sampled {
+		if c := claimed[i]; c.RunID != "" {
 			// Report what the existing run was started with, not today's entry.
 			mr := &res.Matches[i]
 			mr.EntryVersion, mr.Trigger, mr.RunID, mr.Status = c.EntryVersion, c.Trigger, c.RunID, interaction.StatusAlreadyStarted
@@ -145,8 +175,29 @@ func (s *Service) Ingest(ctx context.Context, ev interaction.Event, dryRun bool)
 	return res, nil
 }
 
+// startedAlready reports, of the matches at indexes, those whose run was
+// started already as already_started, in one statement.
+func (s *Service) startedAlready(ctx context.Context, res *interaction.Result, indexes []int) error {
+	ids := make([]string, len(indexes))
+	for j, i := range indexes {
+		ids[j] = res.Matches[i].WorkflowID
+	}
+	recorded, err := s.Store.RecordedRuns(ctx, ids)
+	if err != nil {
+		return classify(fmt.Errorf("looking up the runs of interaction %s: %w", res.InteractionID, err))
+	}
+	for _, i := range indexes {
+		mr := &res.Matches[i]
+		if run, ok := recorded[mr.WorkflowID]; ok {
+			mr.EntryVersion, mr.Trigger, mr.RunID, mr.Status = run.EntryVersion, run.Trigger, run.RunID, interaction.StatusAlreadyStarted
+		}
+	}
+	return nil
+}
+
 // dryRun says of each match whether its run was started already, in one
-// statement.
+// statement; one the entry's sample leaves out, and that has no run,
+// stays sampled_out.
 func (s *Service) dryRun(ctx context.Context, res interaction.Result) (interaction.Result, error) {
 	ids := make([]string, len(res.Matches))
 	for i, m := range res.Matches {
@@ -158,9 +209,10 @@ func (s *Service) dryRun(ctx context.Context, res interaction.Result) (interacti
 	}
 	for i := range res.Matches {
 		mr := &res.Matches[i]
-		if run, ok := recorded[mr.WorkflowID]; ok {
+		switch run, ok := recorded[mr.WorkflowID]; {
+		case ok:
 			mr.EntryVersion, mr.Trigger, mr.RunID, mr.Status = run.EntryVersion, run.Trigger, run.RunID, interaction.StatusAlreadyStarted
-		} else {
+		case mr.Status != interaction.StatusSampledOut:
 			mr.Status = interaction.StatusWouldStart
 		}
 	}
@@ -250,6 +302,14 @@ func startFailure(res interaction.Result, toStart []int, errs []error) error {
 // request may have reached Temporal before the answer was lost.
 func ambiguous(err error) bool {
 	return IsUnavailable(err) || errors.Is(err, context.Canceled)
+}
+
+// caseID is the event's case.id, or "".
+func caseID(ev interaction.Event) string {
+	if ev.Case == nil {
+		return ""
+	}
+	return ev.Case.ID
 }
 
 // customerID is the event's customer.id, or "".

@@ -150,7 +150,7 @@ func TestIngestAfterALostRunRecordReportsTemporalsRun(t *testing.T) {
 	_, err = f.store.DB().ExecContext(ctx, `DELETE FROM runs`)
 	require.NoError(t, err)
 	e.Steps[0].Spec.(*entry.Wait).Duration = "2d"
-	_, err = f.store.UpdateEntry(ctx, e)
+	_, err = f.store.UpdateEntry(ctx, e, store.AnyVersion)
 	require.NoError(t, err)
 
 	again, err := f.svc.Ingest(ctx, ev, false)

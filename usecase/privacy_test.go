@@ -23,6 +23,7 @@ import (
 	"github.com/ccflow/ccflow/activities"
 	"github.com/ccflow/ccflow/core/entry"
 	"github.com/ccflow/ccflow/core/interaction"
+	"github.com/ccflow/ccflow/core/linkkeys"
 	"github.com/ccflow/ccflow/core/policy"
 	"github.com/ccflow/ccflow/core/tokens"
 	"github.com/ccflow/ccflow/providers"
@@ -79,7 +80,7 @@ func TestErasingACustomerCancelsTheirRunsAndErasesTheirDataOnly(t *testing.T) {
 	_, err := f.store.CreateEntry(ctx, entry.Entry{ID: "text-then-wait", Name: "Text then wait", Enabled: true,
 		Triggers: []entry.Trigger{{Type: entry.TriggerDisposition, Disposition: "Problem solved"}},
 		Steps: []entry.Step{
-			{ID: "thanks", Spec: &entry.SendSMS{Text: "Thanks, $(customer.first_name)"}},
+			{ID: "thanks", Spec: &entry.SendSMS{Text: entry.Plain("Thanks, $(customer.first_name)")}},
 			{ID: "pause", Spec: &entry.Wait{Duration: "1d"}},
 		}})
 	require.NoError(t, err)
@@ -95,7 +96,7 @@ func TestErasingACustomerCancelsTheirRunsAndErasesTheirDataOnly(t *testing.T) {
 	waitForDelivery(t, f.store, erasedRun)
 	waitForDelivery(t, f.store, keptRun)
 	addr := "+15557650001"
-	_, _, err = f.store.AddSuppression(ctx, store.Suppression{Channel: "sms", AddressHash: policy.AddressHash(addr), Address: &addr,
+	_, _, err = f.store.AddSuppression(ctx, store.Suppression{Channel: "sms", AddressHash: linkkeys.ForProcess().Addresses.Hash(addr), Address: &addr,
 		Reason: "asked on the phone", Source: store.SourceAPI})
 	require.NoError(t, err)
 
@@ -104,8 +105,8 @@ func TestErasingACustomerCancelsTheirRunsAndErasesTheirDataOnly(t *testing.T) {
 	require.NoError(t, err)
 	// The SMS's status row is its send's own mark (results count its
 	// delivery report on it), erased with the delivery.
-	require.Equal(t, usecase.CustomerErasure{CustomerID: customer, RunsCanceled: 1, Erased: store.Erased{
-		Deliveries: 1, SMSStatuses: 1, CustomerInteractions: 1, SuppressionsAnonymized: 1, RunsUnlinked: 1}}, erased)
+	require.Equal(t, usecase.CustomerErasure{CustomerID: customer, RunsCanceled: 1,
+		Deliveries: 1, SMSStatuses: 1, CustomerInteractions: 1, SuppressionsAnonymized: 1, RunsUnlinked: 1, RecordedInteractions: 1}, erased)
 	err = f.temporal.GetWorkflow(ctx, erasedRun, "").Get(ctx, nil)
 	var canceled *temporal.CanceledError
 	require.True(t, errors.As(err, &canceled), "the customer's run was canceled, so nothing more is sent: %v", err)
@@ -115,7 +116,7 @@ func TestErasingACustomerCancelsTheirRunsAndErasesTheirDataOnly(t *testing.T) {
 	list, err := f.store.Deliveries(ctx, keptRun)
 	require.NoError(t, err)
 	require.Len(t, list, 1, "another customer's deliveries stay")
-	optOut, err := f.store.Suppressions(ctx, "sms", policy.AddressHash(addr), 1)
+	optOut, err := f.store.Suppressions(ctx, "sms", []string{linkkeys.ForProcess().Addresses.Hash(addr)}, 1)
 	require.NoError(t, err)
 	require.Len(t, optOut, 1, "the opt-out stays")
 	require.Nil(t, optOut[0].Address, "as the hash of the address alone")

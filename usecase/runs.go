@@ -112,6 +112,11 @@ type AnswerView struct {
 	AnsweredAt time.Time `json:"answered_at"`
 }
 
+// answerViewOf is an answer the store keeps, as callers see it.
+func answerViewOf(a store.SurveyAnswer) AnswerView {
+	return AnswerView{Score: a.Score, Comment: a.Comment, Late: !a.Delivered, AnsweredAt: a.AnsweredAt}
+}
+
 // Run tells an operator where the run of workflowID is. A run Temporal no
 // longer holds (past the namespace's retention) is shown from the store
 // with status "Unknown"; one neither knows is ErrNotFound. A run that does
@@ -247,7 +252,8 @@ func (s *Service) surveys(ctx context.Context, workflowID string) ([]SurveyView,
 		views[i] = SurveyView{ID: sv.ID, StepID: sv.StepID, Channel: sv.Channel, Question: sv.Question,
 			Scale: sv.Scale, SentAt: sv.SentAt, DeliveredAt: sv.DeliveredAt, WaitUntil: sv.WaitUntil, ExpiresAt: sv.ExpiresAt}
 		if a := sv.Answer; a != nil {
-			views[i].Answer = &AnswerView{Score: a.Score, Comment: a.Comment, Late: !a.Delivered, AnsweredAt: a.AnsweredAt}
+			answer := answerViewOf(*a)
+			views[i].Answer = &answer
 		}
 	}
 	return views, nil

@@ -79,8 +79,8 @@ func TestTwoStartersAndTwoWorkersTakeOneStreamWithoutDuplicates(t *testing.T) {
 	}
 	for _, id := range []string{"email-first", "sms-first"} {
 		steps := []entry.Step{
-			{ID: "email", Spec: &entry.SendEmail{Subject: "Thanks", Text: id + " for $(interaction.id)"}},
-			{ID: "sms", Spec: &entry.SendSMS{Text: id + " for $(interaction.id)"}},
+			{ID: "email", Spec: &entry.SendEmail{Subject: entry.Plain("Thanks"), Text: entry.Plain(id + " for $(interaction.id)")}},
+			{ID: "sms", Spec: &entry.SendSMS{Text: entry.Plain(id + " for $(interaction.id)")}},
 		}
 		_, err := starters[0].CreateEntry(context.Background(), entry.Entry{ID: id, Name: id, Enabled: true,
 			Triggers: []entry.Trigger{{Type: entry.TriggerDisposition, Disposition: "Problem solved"}}, Steps: steps})

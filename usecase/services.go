@@ -41,6 +41,9 @@ func (s *Service) Services(ctx context.Context) ([]string, error) {
 	return services, nil
 }
 
-// SuppressionFromConsole is the source the console records its opt-outs
-// with (AddSuppression), so the console needs no import of the store.
-const SuppressionFromConsole = store.SourceConsole
+// The sources the API and the console record their opt-outs with
+// (AddSuppression), so neither needs an import of the store.
+const (
+	SuppressionFromAPI     = store.SourceAPI
+	SuppressionFromConsole = store.SourceConsole
+)

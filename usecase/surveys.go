@@ -31,13 +31,41 @@ const finishTimeout = 15 * time.Minute
 // once; past it the caller's own retry is the only one.
 const maxFinishing = 256
 
+// Survey is a survey as its page shows it to the customer.
+type Survey struct {
+	// Question is the step's question, rendered for this customer.
+	Question string
+	// Channel is how its link was sent: email or sms.
+	Channel string
+	// Language is its run's language, which the page speaks, and Service
+	// its run's service, whose brand the page shows; "" for surveys opened
+	// before runs chose a language.
+	Language string
+	Service  string
+	// Scale is its rating scale: "1-5" or "0-10" ("" for surveys opened
+	// before surveys kept it: 1-5).
+	Scale string
+}
+
 // OpenSurvey finds the survey a link's token opens, if it still takes an
 // answer: ErrInvalidLink for a forged, mangled or unknown token, ErrAnswered
-// and ErrClosed for one answered or expired.
-func (s *Service) OpenSurvey(ctx context.Context, token string) (store.Survey, error) {
+// and ErrClosed for one answered or expired, which come with the survey,
+// so that the page saying so speaks its run's language.
+func (s *Service) OpenSurvey(ctx context.Context, token string) (Survey, error) {
+	sv, err := s.openSurvey(ctx, token)
+	return surveyOf(sv), err
+}
+
+// surveyOf is the survey sv as its page shows it.
+func surveyOf(sv store.Survey) Survey {
+	return Survey{Question: sv.Question, Channel: sv.Channel, Language: sv.Language, Service: sv.Service, Scale: sv.Scale}
+}
+
+// openSurvey is OpenSurvey with the survey as the store keeps it.
+func (s *Service) openSurvey(ctx context.Context, token string) (store.Survey, error) {
 	// The customer is told the same for every bad link; the log tells a
 	// mangled link from a forged one (someone guessing) from an unknown one.
-	tokenID, err := s.Signer.Verify(token)
+	tokenID, err := s.surveyLinks().Verify(token)
 	if err != nil {
 		s.logger().InfoContext(ctx, "survey link refused", "reason", err.Error())
 		return store.Survey{}, ErrInvalidLink
@@ -50,23 +78,23 @@ func (s *Service) OpenSurvey(ctx context.Context, token string) (store.Survey, e
 	case err != nil:
 		return store.Survey{}, classify(err)
 	case sv.Answer != nil:
-		return store.Survey{}, fmt.Errorf("survey %q: %w", sv.ID, ErrAnswered)
+		return sv, fmt.Errorf("survey %q: %w", sv.ID, ErrAnswered)
 	case time.Now().After(sv.ExpiresAt):
-		return store.Survey{}, fmt.Errorf("survey %q (expired %s): %w", sv.ID, sv.ExpiresAt.UTC().Format(time.RFC3339), ErrClosed)
+		return sv, fmt.Errorf("survey %q (expired %s): %w", sv.ID, sv.ExpiresAt.UTC().Format(time.RFC3339), ErrClosed)
 	}
 	return sv, nil
 }
 
 // AnswerSurvey takes a customer's answer to the survey token opens: it
 // hands the answer to the run waiting on the survey, then stores what the
-// run took, and returns the stored answer. Delivered is false for a late
-// answer, one the run was no longer waiting for (or a run that is gone):
-// it is kept all the same and shown to operators.
+// run took, and returns the stored answer. Late is true for an answer the
+// run was no longer waiting for (or of a run that is gone): it is kept all
+// the same and shown to operators.
 //
 // The answer flows one way, and no database connection or lock is held
 // while Temporal is called:
 //
-//  1. read the survey (OpenSurvey): a link answered or expired is refused
+//  1. read the survey (openSurvey): a link answered or expired is refused
 //     here, before anything is sent;
 //  2. hand the answer over with SendSurveyAnswer, whose update ID is the
 //     survey's: Temporal runs it once per survey, and any other call for
@@ -91,8 +119,17 @@ func (s *Service) OpenSurvey(ctx context.Context, token string) (store.Survey, e
 // with it, so an answer the run takes after the customer gave up is
 // stored all the same. A score or comment out of bounds is a
 // validation error naming the field.
-func (s *Service) AnswerSurvey(ctx context.Context, token string, a workflows.SurveyAnswer) (store.SurveyAnswer, error) {
-	sv, err := s.OpenSurvey(ctx, token)
+func (s *Service) AnswerSurvey(ctx context.Context, token string, a workflows.SurveyAnswer) (AnswerView, error) {
+	stored, err := s.answerSurvey(ctx, token, a)
+	if err != nil {
+		return AnswerView{}, err
+	}
+	return answerViewOf(stored), nil
+}
+
+// answerSurvey is AnswerSurvey with the answer as the store keeps it.
+func (s *Service) answerSurvey(ctx context.Context, token string, a workflows.SurveyAnswer) (store.SurveyAnswer, error) {
+	sv, err := s.openSurvey(ctx, token)
 	if err != nil {
 		return store.SurveyAnswer{}, err
 	}

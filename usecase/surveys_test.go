@@ -293,7 +293,7 @@ func TestConcurrentFirstAnswersReachTheRunOnce(t *testing.T) {
 	const racers = 8
 	f.updates.before = barrier(racers)
 	type outcome struct {
-		stored store.SurveyAnswer
+		stored usecase.AnswerView
 		err    error
 	}
 	var (
@@ -322,7 +322,7 @@ func TestConcurrentFirstAnswersReachTheRunOnce(t *testing.T) {
 			continue
 		}
 		succeeded++
-		require.Equal(t, *stored, o.stored)
+		require.Equal(t, usecase.AnswerView{Score: stored.Score, Comment: stored.Comment, Late: !stored.Delivered, AnsweredAt: stored.AnsweredAt}, o.stored)
 	}
 	require.Equal(t, 1, succeeded)
 }
@@ -336,7 +336,7 @@ func TestConcurrentLateAnswersStoreOne(t *testing.T) {
 	const racers = 8
 	f.updates.before = barrier(racers)
 	type outcome struct {
-		stored store.SurveyAnswer
+		stored usecase.AnswerView
 		err    error
 	}
 	var (
@@ -361,7 +361,7 @@ func TestConcurrentLateAnswersStoreOne(t *testing.T) {
 			continue
 		}
 		succeeded++
-		require.Equal(t, *stored, o.stored)
+		require.Equal(t, usecase.AnswerView{Score: stored.Score, Comment: stored.Comment, Late: !stored.Delivered, AnsweredAt: stored.AnsweredAt}, o.stored)
 	}
 	require.Equal(t, 1, succeeded)
 }

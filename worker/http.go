@@ -10,11 +10,12 @@ import (
 
 	"go.temporal.io/sdk/client"
 
-	"github.com/ccflow/ccflow/internal/buildinfo"
-	"github.com/ccflow/ccflow/internal/requestid"
+	"github.com/ccflow/ccflow/buildinfo"
 	"github.com/ccflow/ccflow/store"
 	"github.com/ccflow/ccflow/telemetry"
+	"github.com/ccflow/ccflow/telemetry/httpwrap"
 	"github.com/ccflow/ccflow/web/health"
+	"github.com/ccflow/ccflow/web/requestid"
 )
 
 // errNotConnected is what /readyz reports while the worker still waits for
@@ -40,14 +41,9 @@ func newProbeServer(addr string, build buildinfo.Info, st *store.Store, tel *tel
 	mux.Handle("GET /readyz", ready)
 	mux.Handle("GET /healthz", ready)
 	mux.Handle("GET /metrics", tel.MetricsHandler())
-	p.srv = &http.Server{
-		Addr:              addr,
-		Handler:           requestid.Middleware(tel.Handler(telemetry.Routed(mux), telemetry.HTTPOptions{Server: "ccflow-worker"})),
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       10 * time.Second,
-		WriteTimeout:      30 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-	}
+	p.srv = httpwrap.NewServer(addr,
+		requestid.Middleware(tel.Handler(telemetry.Routed(mux), telemetry.HTTPOptions{Server: "ccflow-worker"})),
+		httpwrap.Timeouts{ReadHeader: 10 * time.Second, Read: 10 * time.Second, Write: 30 * time.Second, Idle: 2 * time.Minute})
 	return p
 }
 

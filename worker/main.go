@@ -7,25 +7,18 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"os"
-	"os/signal"
-	"syscall"
 	"time"
 
 	"go.temporal.io/sdk/client"
-	sdklog "go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/worker"
 
 	"github.com/ccflow/ccflow/activities"
 	"github.com/ccflow/ccflow/config"
-	"github.com/ccflow/ccflow/core/tokens"
-	"github.com/ccflow/ccflow/internal/buildinfo"
-	"github.com/ccflow/ccflow/internal/requestid"
 	"github.com/ccflow/ccflow/providers/httpcall"
 	"github.com/ccflow/ccflow/providers/netguard"
 	"github.com/ccflow/ccflow/providers/senders"
-	"github.com/ccflow/ccflow/store"
-	"github.com/ccflow/ccflow/telemetry"
+	"github.com/ccflow/ccflow/providers/webhooksend"
+	"github.com/ccflow/ccflow/startup"
 	"github.com/ccflow/ccflow/usecase"
 	"github.com/ccflow/ccflow/workflows"
 )
@@ -42,48 +35,10 @@ const (
 	dialRetryDelay = 2 * time.Second
 )
 
-func main() {
-	if printed, err := buildinfo.HandleVersionFlag("worker", os.Args[1:], os.Stdout); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(2)
-	} else if printed {
-		return
-	}
-	if err := run(); err != nil {
-		slog.Error("worker stopped", slog.Any("error", err))
-		os.Exit(1)
-	}
-}
+func main() { startup.Main(config.Worker, run) }
 
-func run() error {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	cfg, err := config.Load(config.Worker)
-	if err != nil {
-		return fmt.Errorf("configuration: %w", err)
-	}
-	build := buildinfo.Read()
-	log := slog.New(requestid.LogHandler(cfg.Logger(os.Stderr).Handler()))
-	slog.SetDefault(log)
-	log.Info("worker starting", slog.String("version", build.Version), slog.String("revision", build.Revision),
-		slog.Bool("modified", build.Modified), slog.String("go", build.GoVersion), slog.String("build_id", build.BuildID()))
-
-	tel, err := telemetry.Setup(ctx, telemetry.Options{Service: "ccflow-worker", Build: build})
-	if err != nil {
-		return err
-	}
-	defer shutdownTelemetry(tel, log)
-
-	if warning := cfg.PayloadKeysWarning(); warning != "" {
-		log.Warn(warning)
-	}
-
-	st, err := store.OpenMigrated(ctx, cfg.DatabaseURL)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-
+func run(ctx context.Context, p *startup.Process) error {
+	cfg, log, tel, st, build := p.Config, p.Log, p.Telemetry, p.Store, p.Build
 	// The probes answer from here on: alive while Temporal is awaited, and
 	// ready once it answers.
 	probes := newProbeServer(cfg.WorkerHTTPAddr, build, st, tel, log)
@@ -96,20 +51,17 @@ func run() error {
 	}()
 	log.Info("worker probes listening", slog.String("addr", cfg.WorkerHTTPAddr))
 
-	key, err := cfg.SurveyKey(ctx, st)
-	if err != nil {
-		return err
+	webhookSealer := p.WebhookSealer
+	if n, err := usecase.ResealWebhookSecrets(ctx, st, webhookSealer); err != nil {
+		log.Error("sealing webhook secrets with the current key failed; they stay sealed with the older one", slog.Any("error", err))
+	} else if n > 0 {
+		log.Info("webhook secrets sealed again with the current key", slog.Int("secrets", n), slog.String("key", webhookSealer.KeyID()))
 	}
 	mailer, err := senders.NewMailer(cfg.SMTPURL, cfg.OutboxDir)
 	if err != nil {
 		return err
 	}
-	temporalOpts := cfg.Temporal
-	temporalOpts.Logger = sdklog.NewStructuredLogger(log)
-	if err := tel.Temporal(&temporalOpts); err != nil {
-		return err
-	}
-	tc, err := dial(ctx, temporalOpts, log)
+	tc, err := dial(ctx, p.Temporal, log)
 	if ctx.Err() != nil {
 		return nil // stopped before Temporal answered: nothing to clean up
 	}
@@ -127,7 +79,8 @@ func run() error {
 		Store:     st,
 		Mailer:    mailer,
 		SMS:       senders.NewSMSSender(cfg.Twilio, cfg.OutboxDir),
-		Signer:    tokens.NewSigner(key),
+		Signer:    p.Keys.Survey,
+		Keys:      p.Keys,
 		PublicURL: cfg.PublicURL,
 		SurveyTTL: cfg.SurveyTTL,
 		From:      cfg.EmailFrom,
@@ -142,10 +95,20 @@ func run() error {
 		},
 		Retention: cfg.Retention,
 		OutboxDir: cfg.OutboxDir,
+		// Webhook receivers may be at no internal address either, but
+		// those CCFLOW_WEBHOOK_ALLOW lists.
+		Webhooks:      webhooksend.New(cfg.Webhooks.Allow),
+		WebhookSealer: webhookSealer,
 	})
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("starting the worker on task queue %s: %w", cfg.TaskQueue, err)
 	}
+	// The workers hand webhook deliveries to Temporal (see
+	// usecase.WebhookDispatcher for why here); several at once are safe.
+	dispatcher := &usecase.WebhookDispatcher{Store: st, Temporal: tc, TaskQueue: cfg.TaskQueue, Retry: cfg.Webhooks.Retry, Log: log}
+	dispatchCtx, stopDispatch := context.WithCancel(ctx)
+	defer stopDispatch()
+	go func() { _ = dispatcher.Run(dispatchCtx) }()
 	// Retention needs a schedule to run: a worker that cannot make it still
 	// sends, and says loudly that old data is not being deleted.
 	if id, err := usecase.EnsureRetentionSchedule(ctx, tc, cfg.TaskQueue); err != nil {
@@ -157,10 +120,10 @@ func run() error {
 	for _, warning := range senders.Warnings(cfg.SMTPURL, cfg.Twilio, cfg.OutboxDir) {
 		log.Warn(warning)
 	}
-	log.Info("worker polling", slog.String("temporal", temporalOpts.HostPort), slog.String("task_queue", cfg.TaskQueue),
+	log.Info("worker polling", slog.String("temporal", p.Temporal.HostPort), slog.String("task_queue", cfg.TaskQueue),
 		slog.Bool("smtp", cfg.SMTPURL != ""), slog.Bool("twilio", cfg.Twilio != nil), slog.String("outbox", cfg.OutboxDir),
 		slog.Any("connections", cfg.Connections.Names()), slog.Any("payload_keys", cfg.PayloadKeyIDs()),
-		slog.Int("cache_size", cfg.WorkerCacheSize))
+		slog.Int("cache_size", cfg.WorkerCacheSize), slog.String("webhook_allow", cfg.Webhooks.Allow.String()))
 	select {
 	case <-ctx.Done():
 	case err := <-probeErr:
@@ -170,15 +133,6 @@ func run() error {
 	log.Info("worker shutting down: letting the activities in flight finish", slog.Duration("at_most", drainTimeout))
 	w.Stop()
 	return nil
-}
-
-// shutdownTelemetry flushes the spans not yet exported, within a bound.
-func shutdownTelemetry(tel *telemetry.Telemetry, log *slog.Logger) {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if err := tel.Shutdown(ctx); err != nil {
-		log.Warn("flushing telemetry", slog.Any("error", err))
-	}
 }
 
 // dial connects to Temporal, retrying while it does not answer yet.

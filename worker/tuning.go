@@ -3,7 +3,7 @@ package main
 import (
 	"go.temporal.io/sdk/worker"
 
-	"github.com/ccflow/ccflow/internal/buildinfo"
+	"github.com/ccflow/ccflow/buildinfo"
 )
 
 // workerOptions are the options of ccflow's worker. Its pollers are the
@@ -20,7 +20,7 @@ func workerOptions(build buildinfo.Info) worker.Options {
 		// answer and its record.
 		WorkerStopTimeout: drainTimeout,
 		// The build is named on every task the worker completes. Worker
-		// versioning stays off (see README, Operations): runs wait for days,
+		// versioning stays off (see docs/operations.md, Versions): runs wait for days,
 		// and workflow changes stay replay-safe with workflow.GetVersion and
 		// the recorded histories instead of pinning runs to old workers.
 		DeploymentOptions: worker.DeploymentOptions{

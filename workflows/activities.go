@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/ccflow/ccflow/core/policy"
+	"github.com/ccflow/ccflow/core/scale"
 )
 
 // The activity contract: the names the worker registers its activities
@@ -20,6 +21,19 @@ const (
 	// PurgeExpiredActivity deletes one round of the customer data older
 	// than the worker's CCFLOW_RETENTION (see Retention).
 	PurgeExpiredActivity = "PurgeExpired"
+	// DeliverWebhookActivity makes one attempt of a webhook delivery and
+	// records it (see WebhookDelivery).
+	DeliverWebhookActivity = "DeliverWebhook"
+	// FinishWebhookActivity records how a webhook delivery ended when no
+	// attempt could: its schedule ran out.
+	FinishWebhookActivity = "FinishWebhookDelivery"
+	// PlanWaitUntilActivity works out when a wait_until step ends, from
+	// the contact policy (the customer's zone, the holidays) as it is when
+	// the wait begins (a WaitUntilPlan).
+	PlanWaitUntilActivity = "PlanWaitUntil"
+	// KeptEventActivity finds the latest event of a name kept in the
+	// store for the run: one posted before the run could take signals.
+	KeptEventActivity = "KeptEvent"
 	// RecordRunEndActivity records how a run ended in its run record
 	// (a RunEnd), the last thing a run does.
 	RecordRunEndActivity = "RecordRunEnd"
@@ -54,6 +68,26 @@ type EmailInput struct {
 	// Contact is what the contact policy judges the send by; a caller that
 	// sets it takes held and skipped outcomes (see Delivery.Status).
 	Contact *Contact `json:"contact,omitempty"`
+	// Survey makes the email a survey's (in runs since the HTML
+	// contexts): the activity writes its HTML, the rating buttons in
+	// place of RatingLinksMarker in HTML, or ccflow's whole message when
+	// HTML is empty, in the brand of the run's service.
+	Survey *SurveyEmail `json:"survey,omitempty"`
+}
+
+// SurveyEmail is what the send activity needs to write a survey email's
+// HTML: the survey its buttons open and the words and brand to show.
+type SurveyEmail struct {
+	// URL is the survey page; Question the step's question, rendered in
+	// the run's language.
+	URL      string `json:"url"`
+	Question string `json:"question"`
+	// Scale is the survey's scale, "1-5" or "0-10".
+	Scale scale.Scale `json:"scale"`
+	// Language is the run's (run.language); Service the event's, whose
+	// brand the email shows.
+	Language string `json:"language,omitempty"`
+	Service  string `json:"service,omitempty"`
 }
 
 // SMSInput is one SMS to send, with the same idempotency key as EmailInput.
@@ -130,6 +164,49 @@ type Delivery struct {
 	Code   string `json:"code,omitempty"`
 	Reason string `json:"reason,omitempty"`
 	Zone   string `json:"zone,omitempty"`
+	// DeliveryStatus and ErrorCode are what the provider reported of the
+	// message's delivery before the send was recorded (its status callback
+	// can come first); later ones come as DeliveryStatusSignal.
+	DeliveryStatus string `json:"delivery_status,omitempty"`
+	ErrorCode      string `json:"error_code,omitempty"`
+}
+
+// WaitUntilInput asks PlanWaitUntil when a wait_until step that begins now
+// ends.
+type WaitUntilInput struct {
+	StepID string `json:"step_id"`
+	// Time, Days and AtLeast are the step's (HH:MM, day names, a duration).
+	Time    string        `json:"time"`
+	Days    []string      `json:"days,omitempty"`
+	AtLeast time.Duration `json:"at_least,omitempty"`
+	// CustomerTimeZone and Service choose the zone as for quiet hours, and
+	// Service the holidays that apply.
+	CustomerTimeZone string `json:"customer_time_zone,omitempty"`
+	Service          string `json:"service,omitempty"`
+}
+
+// WaitUntilPlan is when a wait_until step ends: At, in the zone called
+// Zone, which is Wait from the moment the plan was made by the clock that
+// made it (so a worker's clock a little off the server's waits no longer
+// or shorter than planned).
+type WaitUntilPlan struct {
+	At   time.Time     `json:"at"`
+	Wait time.Duration `json:"wait"`
+	Zone string        `json:"zone"`
+	// Holidays are the holidays passed over, as dates, for the details.
+	Holidays []string `json:"holidays,omitempty"`
+}
+
+// KeptEventInput asks KeptEvent for the latest event called Name kept for
+// the run WorkflowID.
+type KeptEventInput struct {
+	WorkflowID string `json:"workflow_id"`
+	Name       string `json:"name"`
+}
+
+// KeptEventResult is what KeptEvent found: Event is nil when none.
+type KeptEventResult struct {
+	Event *PostedEvent `json:"event,omitempty"`
 }
 
 // OpenSurveyInput opens a survey for a send_survey step.
@@ -142,6 +219,10 @@ type OpenSurveyInput struct {
 	Channel       string    `json:"channel"`
 	Question      string    `json:"question"`
 	WaitUntil     time.Time `json:"wait_until"`
+	// Language is the run's language, in which the survey page speaks;
+	// Service the event's, whose brand the page shows.
+	Language string `json:"language,omitempty"`
+	Service  string `json:"service,omitempty"`
 	// EntryVersion is the version the run started with; Scale the step's
 	// rating scale ("" in histories from before scales: 1-5).
 	EntryVersion int    `json:"entry_version,omitempty"`
@@ -251,7 +332,12 @@ type Purged struct {
 	CustomerInteractions int64 `json:"customer_interactions"`
 	SuppressionReasons   int64 `json:"suppression_reasons"`
 	RunsUnlinked         int64 `json:"runs_unlinked,omitempty"`
+	PostedEvents         int64 `json:"posted_events,omitempty"`
 	OutboxFiles          int64 `json:"outbox_files"`
+	// WebhookEvents are webhook events deleted with their deliveries.
+	WebhookEvents int64 `json:"webhook_events,omitempty"`
+	// RecordedInteractions are ended interactions kept for simulations.
+	RecordedInteractions int64 `json:"recorded_interactions,omitempty"`
 }
 
 func (p *Purged) add(o Purged) {
@@ -262,7 +348,10 @@ func (p *Purged) add(o Purged) {
 	p.CustomerInteractions += o.CustomerInteractions
 	p.SuppressionReasons += o.SuppressionReasons
 	p.RunsUnlinked += o.RunsUnlinked
+	p.PostedEvents += o.PostedEvents
 	p.OutboxFiles += o.OutboxFiles
+	p.WebhookEvents += o.WebhookEvents
+	p.RecordedInteractions += o.RecordedInteractions
 }
 
 // PurgeResult is what one round deleted, and whether it stopped before

@@ -30,7 +30,53 @@ const (
 	// of its customer ended (a CustomerContactedAgain): a run whose entry
 	// says cancel_on_new_interaction ends at once, completed, saying so.
 	CustomerContactedAgainSignal = "customer-contacted-again"
+	// EventPostedSignal hands the run an event posted for it through the
+	// API (a PostedEvent): a wait_for_event step waiting for its name
+	// takes it at once, and one that comes later sees it when it starts.
+	EventPostedSignal = "event-posted"
+	// DeliveryStatusSignal tells the run the delivery status the provider
+	// reported for one of its messages (a DeliveryStatus), for a send_sms
+	// step with fallback that waits for it.
+	DeliveryStatusSignal = "delivery-status"
 )
+
+// PostedEvent is the payload of EventPostedSignal, and what KeptEvent
+// finds in the store: an event posted for the run, with its data (a JSON
+// object, at most MaxEventData bytes).
+type PostedEvent struct {
+	// ID names the post the event came from: the same event signalled
+	// twice (a retried post) is taken once.
+	ID   string         `json:"id"`
+	Name string         `json:"name"`
+	Data map[string]any `json:"data,omitempty"`
+	// At is when it was posted.
+	At time.Time `json:"at"`
+}
+
+// MaxEventData bounds a posted event's data, as JSON.
+const MaxEventData = 64 << 10
+
+// DeliveryStatus is the payload of DeliveryStatusSignal.
+type DeliveryStatus struct {
+	// DeliveryID is the delivery's idempotency key (Delivery.ID).
+	DeliveryID string `json:"delivery_id"`
+	// Status is the provider's: queued, sent, delivered, undelivered,
+	// failed…; ErrorCode its error code, such as 30007.
+	Status    string `json:"status"`
+	ErrorCode string `json:"error_code,omitempty"`
+}
+
+// Final reports whether the status is the last the provider reports of a
+// message's delivery; FailedDelivery whether it says it never arrived.
+func (d DeliveryStatus) Final() bool {
+	return d.Status == "delivered" || d.FailedDelivery() || d.Status == "read"
+}
+
+// FailedDelivery reports whether the status says the message did not
+// arrive: undelivered or failed.
+func (d DeliveryStatus) FailedDelivery() bool {
+	return d.Status == "undelivered" || d.Status == "failed"
+}
 
 // CustomerContactedAgain is the payload of CustomerContactedAgainSignal.
 type CustomerContactedAgain struct {
@@ -146,6 +192,17 @@ type State struct {
 	// Reason says why a run completed before its steps were done:
 	// "customer contacted again (INT-…)".
 	Reason string `json:"reason,omitempty"`
+	// PostedEvents lists, in the order the run took them, the events
+	// posted for it (their data shows in the variables once a
+	// wait_for_event step takes them).
+	PostedEvents []PostedEventRecord `json:"posted_events,omitempty"`
+}
+
+// PostedEventRecord is one event posted for the run, as its state shows it.
+type PostedEventRecord struct {
+	ID   string    `json:"id"`
+	Name string    `json:"name"`
+	At   time.Time `json:"at"`
 }
 
 // Message is one email or SMS of the run: sent, held until its window
@@ -161,6 +218,9 @@ type Message struct {
 	Reason     string    `json:"reason,omitempty"`
 	Until      time.Time `json:"until,omitzero"`
 	SentAt     time.Time `json:"sent_at,omitzero"`
+	// Fallback says why the step's fallback steps ran in the message's
+	// place ("opted out", "undelivered 30007", "failed permanently: …").
+	Fallback string `json:"fallback,omitempty"`
 }
 
 // StepError records a step that failed after its retries.

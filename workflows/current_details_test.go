@@ -57,7 +57,7 @@ func TestTheWebUIsCurrentDetailsOfAFailedRunSayWhereNotWhy(t *testing.T) {
 	h := newHarness(t)
 	h.failures["thanks"] = []error{temporal.NewNonRetryableApplicationError("550 mailbox unavailable", "SMTPRejected", nil)}
 
-	err := h.run(input(entry.Step{ID: "thanks", Spec: &entry.SendEmail{Subject: "Thanks", Text: "Thanks, $(customer.first_name)"}}))
+	err := h.run(input(entry.Step{ID: "thanks", Spec: &entry.SendEmail{Subject: entry.Plain("Thanks"), Text: entry.Plain("Thanks, $(customer.first_name)")}}))
 
 	require.ErrorContains(t, err, "sending email to ada@example.com: 550 mailbox unavailable", "the run's failure says why")
 	state := h.state()

@@ -38,7 +38,7 @@ func TestTheCurrentStepIsASearchAttributeUntilTheRunCompletes(t *testing.T) {
 	h.complete(input(
 		entry.Step{ID: "tier", Spec: &entry.SetVariable{Name: "tier", Value: "gold"}},
 		entry.Step{ID: "pause", Spec: &entry.Wait{Duration: "1d"}},
-		entry.Step{ID: "follow-up-sms", Spec: &entry.SendSMS{Text: "How is it going?"}},
+		entry.Step{ID: "follow-up-sms", Spec: &entry.SendSMS{Text: entry.Plain("How is it going?")}},
 	))
 
 	require.Equal(t, []string{"tier", "pause", "follow-up-sms", unset}, *steps)
@@ -48,7 +48,7 @@ func TestAFailedRunKeepsTheStepItFailedAtAsItsCurrentStep(t *testing.T) {
 	h := newHarness(t)
 	steps := h.publishedSteps()
 
-	err := h.run(input(entry.Step{ID: "invoice-email", Spec: &entry.SendEmail{Subject: "Invoice", Text: "$(invoice_id)"}}))
+	err := h.run(input(entry.Step{ID: "invoice-email", Spec: &entry.SendEmail{Subject: entry.Plain("Invoice"), Text: entry.Plain("$(invoice_id)")}}))
 
 	require.Error(t, err)
 	require.Equal(t, []string{"invoice-email"}, *steps)
@@ -60,7 +60,7 @@ func TestAStepOfAFiredEventIsTheCurrentStepWhileItRuns(t *testing.T) {
 
 	h.complete(input(
 		entry.Step{ID: "schedule-reminder", Spec: &entry.ScheduleEvent{Name: "reminder", After: "1h",
-			Steps: []entry.Step{{ID: "reminder-sms", Spec: &entry.SendSMS{Text: "A reminder."}}}}},
+			Steps: []entry.Step{{ID: "reminder-sms", Spec: &entry.SendSMS{Text: entry.Plain("A reminder.")}}}}},
 		entry.Step{ID: "pause", Spec: &entry.Wait{Duration: "2h"}},
 	))
 

@@ -18,7 +18,7 @@ import (
 // SMS of text.
 func schedule(id, name, after, text string) entry.Step {
 	return entry.Step{ID: id, Spec: &entry.ScheduleEvent{Name: name, After: after,
-		Steps: []entry.Step{{ID: id + "-sms", Spec: &entry.SendSMS{Text: text}}}}}
+		Steps: []entry.Step{{ID: id + "-sms", Spec: &entry.SendSMS{Text: entry.Plain(text)}}}}}
 }
 
 func clearStep(id, name string) entry.Step {
@@ -77,7 +77,7 @@ func TestAnEventScheduledAWeekOutFiresOnce(t *testing.T) {
 
 	st := h.complete(input(
 		schedule("check-in", "check-in", "1w", "How is it going, $(customer.first_name)?"),
-		entry.Step{ID: "thanks", Spec: &entry.SendEmail{Subject: "Thanks", Text: "Thanks for calling"}},
+		entry.Step{ID: "thanks", Spec: &entry.SendEmail{Subject: entry.Plain("Thanks"), Text: entry.Plain("Thanks for calling")}},
 	))
 
 	require.Equal(t, []string{"How is it going, Ada?"}, h.smsTexts())
@@ -200,11 +200,11 @@ func TestReschedulingAPendingEventReplacesIt(t *testing.T) {
 func TestANameScheduledAgainAfterItFiredFiresAgainUnderKeysOfItsOwn(t *testing.T) {
 	h := newHarness(t)
 	again := entry.Step{Spec: &entry.ScheduleEvent{Name: "check-in", After: "1h",
-		Steps: []entry.Step{{Spec: &entry.SendSMS{Text: "second"}}}}}
+		Steps: []entry.Step{{Spec: &entry.SendSMS{Text: entry.Plain("second")}}}}}
 
 	st := h.complete(input(
 		entry.Step{Spec: &entry.ScheduleEvent{Name: "check-in", After: "1h",
-			Steps: []entry.Step{{Spec: &entry.SendSMS{Text: "first"}}}}},
+			Steps: []entry.Step{{Spec: &entry.SendSMS{Text: entry.Plain("first")}}}}},
 		waitStep("pause", "2h"),
 		again,
 	))
@@ -230,7 +230,7 @@ func TestAnEventAtATime(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			h := newHarness(t)
 			in := input(entry.Step{ID: "callback", Spec: &entry.ScheduleEvent{Name: "callback", At: tt.at,
-				Steps: []entry.Step{{ID: "callback-sms", Spec: &entry.SendSMS{Text: "We will call you now"}}}}})
+				Steps: []entry.Step{{ID: "callback-sms", Spec: &entry.SendSMS{Text: entry.Plain("We will call you now")}}}}})
 			in.Event.Variables["callback_at"] = "2026-11-25T09:00:00Z"
 			in.Event.Variables["callback_date"] = "2026-11-26"
 
@@ -269,7 +269,7 @@ func TestAnEventThatCannotBeScheduledFailsItsStep(t *testing.T) {
 			h := newHarness(t)
 
 			err := h.run(input(entry.Step{ID: "callback", Spec: &entry.ScheduleEvent{Name: "callback", At: tt.at,
-				Steps: []entry.Step{{Spec: &entry.SendSMS{Text: "We will call you now"}}}}}))
+				Steps: []entry.Step{{Spec: &entry.SendSMS{Text: entry.Plain("We will call you now")}}}}}))
 
 			requireApplicationError(t, err, workflows.ErrStepFailed, tt.message)
 			require.Empty(t, h.state().Events)
@@ -301,7 +301,7 @@ func TestCancelingARunDuringAWaitSendsNothingMoreAndDropsItsEvents(t *testing.T)
 			err := h.run(input(
 				schedule("check-in", "check-in", "1d", "How is it going?"),
 				entry.Step{ID: "pause", Spec: &entry.Wait{Duration: "1w"}, OnError: tellOps},
-				entry.Step{ID: "follow-up", Spec: &entry.SendSMS{Text: "Still fine?"}},
+				entry.Step{ID: "follow-up", Spec: &entry.SendSMS{Text: entry.Plain("Still fine?")}},
 			))
 
 			var canceled *temporal.CanceledError
@@ -324,7 +324,7 @@ func TestCancelingARunWhileAnEventsStepsWaitSendsNothingMore(t *testing.T) {
 	h.at(2*time.Hour, h.env.CancelWorkflow)
 
 	err := h.run(input(entry.Step{ID: "check-in", Spec: &entry.ScheduleEvent{Name: "check-in", After: "1h",
-		Steps: []entry.Step{waitStep("event-pause", "1d"), {Spec: &entry.SendSMS{Text: "never"}}}}}))
+		Steps: []entry.Step{waitStep("event-pause", "1d"), {Spec: &entry.SendSMS{Text: entry.Plain("never")}}}}}))
 
 	var canceled *temporal.CanceledError
 	require.ErrorAs(t, err, &canceled)
@@ -338,7 +338,7 @@ func TestOnErrorInsideAnEventsSteps(t *testing.T) {
 
 	st := h.complete(input(entry.Step{ID: "check-in", Spec: &entry.ScheduleEvent{Name: "check-in", After: "1d",
 		Steps: []entry.Step{
-			{ID: "check-in-sms", Spec: &entry.SendSMS{Text: "How is it going?"}, OnError: tellOps},
+			{ID: "check-in-sms", Spec: &entry.SendSMS{Text: entry.Plain("How is it going?")}, OnError: tellOps},
 			{ID: "after", Spec: &entry.SetVariable{Name: "went_on", Value: "yes"}},
 		}}}))
 
@@ -353,7 +353,7 @@ func TestOnErrorInsideAnEventsSteps(t *testing.T) {
 func TestTheScheduleStepsOnErrorHandlesAFailureOfItsEventsSteps(t *testing.T) {
 	h := newHarness(t)
 
-	st := h.complete(input(entry.Step{ID: "check-in", Spec: &entry.ScheduleEvent{Name: "check-in", After: "1d", Steps: []entry.Step{{Spec: &entry.SendSMS{Text: "About $(invoice_id)"}}}},
+	st := h.complete(input(entry.Step{ID: "check-in", Spec: &entry.ScheduleEvent{Name: "check-in", After: "1d", Steps: []entry.Step{{Spec: &entry.SendSMS{Text: entry.Plain("About $(invoice_id)")}}}},
 		OnError: tellOps}))
 
 	require.Empty(t, h.sms)
@@ -367,11 +367,11 @@ func TestAnEventsStepFailingWithoutOnErrorFailsTheRunAndStopsTheMainSteps(t *tes
 
 	err := h.run(input(
 		entry.Step{ID: "check-in", Spec: &entry.ScheduleEvent{Name: "check-in", After: "1h",
-			Steps: []entry.Step{{Spec: &entry.SendSMS{Text: "About $(invoice_id)"}}}}},
+			Steps: []entry.Step{{Spec: &entry.SendSMS{Text: entry.Plain("About $(invoice_id)")}}}}},
 		entry.Step{ID: "later", Spec: &entry.ScheduleEvent{Name: "later", After: "1d",
-			Steps: []entry.Step{{Spec: &entry.SendSMS{Text: "never"}}}}},
+			Steps: []entry.Step{{Spec: &entry.SendSMS{Text: entry.Plain("never")}}}}},
 		waitStep("pause", "1w"),
-		entry.Step{ID: "follow-up", Spec: &entry.SendSMS{Text: "never"}},
+		entry.Step{ID: "follow-up", Spec: &entry.SendSMS{Text: entry.Plain("never")}},
 	))
 
 	requireApplicationError(t, err, workflows.ErrStepFailed,
@@ -392,9 +392,9 @@ func TestAnEventsStepsShowBesideTheMainSteps(t *testing.T) {
 
 	h.complete(input(
 		entry.Step{ID: "check-in", Spec: &entry.ScheduleEvent{Name: "check-in", After: "1d",
-			Steps: []entry.Step{{Spec: &entry.SendSMS{Text: "How is it going?"}}, waitStep("event-pause", "1h")}}},
+			Steps: []entry.Step{{Spec: &entry.SendSMS{Text: entry.Plain("How is it going?")}}, waitStep("event-pause", "1h")}}},
 		waitStep("pause", "1w"),
-		entry.Step{ID: "follow-up", Spec: &entry.SendSMS{Text: "Still fine?"}},
+		entry.Step{ID: "follow-up", Spec: &entry.SendSMS{Text: entry.Plain("Still fine?")}},
 	))
 
 	require.Equal(t, "event-pause", firing.CurrentStep)
@@ -409,7 +409,7 @@ func TestAnEventsSurveyIsAnsweredBesideTheMainSteps(t *testing.T) {
 	eventSurvey := surveyStep()
 	eventSurvey.ID = "event-survey"
 	sms := eventSurvey.Spec.(*entry.SendSurvey)
-	sms.Channel, sms.Subject, sms.HTML = "sms", "", ""
+	sms.Channel, sms.Subject, sms.HTML = "sms", entry.Plain(""), entry.Plain("")
 	var main, event *updateResult
 	h.at(2*time.Hour, func() { event = h.answer(workflows.SurveyAnswer{SurveyID: workflowID + "/event-survey", Score: 4}) })
 	h.at(3*time.Hour, func() { main = h.answer(workflows.SurveyAnswer{SurveyID: surveyID, Score: 2}) })

@@ -39,6 +39,8 @@ func followUp(ctx workflow.Context, in FollowUpInput, changesOf func(workflow.Co
 	stepsCtx, stop := workflow.WithCancel(ctx)
 	r.stop = stop
 	r.watchForNewInteractions(ctx)
+	r.watchPostedEvents(ctx)
+	r.watchDeliveryStatuses(ctx)
 	stepsCtx = withThread(stepsCtx, r.main)
 	err := r.runSteps(stepsCtx, in.Entry.Steps, "steps", "")
 	if err == nil {
@@ -53,7 +55,10 @@ type run struct {
 	in      FollowUpInput
 	changes changes
 	vars    vars.Vars
-	state   State
+	// lang is the language the run reads its texts in (run.language),
+	// chosen once from the customer's (entry.RunLanguage).
+	lang  string
+	state State
 	// publishedStep is the value of CurrentStepAttr the run last set.
 	publishedStep string
 	// surveys are the surveys waiting for an answer, by survey id: the
@@ -73,6 +78,13 @@ type run struct {
 	// contactedAgain is the reason the run ends early because its
 	// customer contacted ccflow again, once they did.
 	contactedAgain string
+	// posted are the events posted for the run, the latest of each name
+	// (see watchPostedEvents); statuses the delivery statuses reported
+	// for its messages, by delivery id (see watchDeliveryStatuses).
+	posted   map[string]PostedEvent
+	statuses map[string]DeliveryStatus
+	// timeline is what happened, for TimelineQuery.
+	timeline Timeline
 }
 
 // pendingSurvey is a survey a send_survey step is waiting on; the update
@@ -100,11 +112,26 @@ func newRun(in FollowUpInput) *run {
 	v["entry.id"] = in.Entry.ID
 	v["entry.name"] = in.Entry.Name
 	v["entry.version"] = in.Entry.Version
+	// The run's language is a pure function of its input: a replay
+	// chooses the same. (workflowcheck sees x/text's tag parser reach
+	// fmt's reflection and the runtime's allocator, and the entry's
+	// languages come from a map: they are sorted before they are matched.)
+	var customerLanguage string
+	if in.Event.Customer != nil {
+		customerLanguage = in.Event.Customer.Language
+	}
+	//workflowcheck:ignore
+	lang := entry.RunLanguage(in.Entry, customerLanguage)
+	v["run.language"] = lang
 	return &run{
-		in:      in,
-		vars:    v,
-		surveys: map[string]*pendingSurvey{},
-		main:    &thread{},
+		in:       in,
+		lang:     lang,
+		vars:     v,
+		surveys:  map[string]*pendingSurvey{},
+		posted:   map[string]PostedEvent{},
+		statuses: map[string]DeliveryStatus{},
+		main:     &thread{},
+		timeline: Timeline{Entries: []TimelineEntry{}},
 		state: State{
 			Status:        StatusRunning,
 			EntryID:       in.Entry.ID,
@@ -164,9 +191,13 @@ func (r *run) handleFailure(ctx workflow.Context, p place, err error) error {
 	if len(s.OnError) == 0 {
 		return se
 	}
+	// The error's words stay out of the log: they may carry the customer's
+	// data (a rendered path, a template's value). The run's state, its
+	// history and GET /v1/workflows/{id} have them.
 	workflow.GetLogger(ctx).Warn("Step failed, running its on_error steps",
-		"step", se.stepID, "error", se.err.Error())
+		"step", se.stepID, "step_type", se.stepType, "error_type", failureType(se.err))
 	r.state.Errors = append(r.state.Errors, StepError{StepID: se.stepID, Message: se.err.Error(), At: workflow.Now(ctx)})
+	r.note(ctx, TimelineEntry{StepID: se.stepID, Kind: TimelineError, Reason: se.err.Error()})
 	r.vars["error.message"] = se.err.Error()
 	r.vars["error.step"] = se.stepID
 	return r.runSteps(ctx, s.OnError, p.path+".on_error", p.next)
@@ -208,6 +239,7 @@ func (r *run) finish(ctx workflow.Context, err error) (State, error) {
 		r.state.Status = StatusCompleted
 		r.state.CurrentStep = ""
 		r.state.Reason = r.contactedAgain
+		r.noteEnd(ctx, StatusCompleted, r.contactedAgain)
 		r.report(ctx, r.contactedAgain)
 		r.recordEnd(ctx, r.contactedAgain)
 		return r.state, nil
@@ -217,6 +249,7 @@ func (r *run) finish(ctx workflow.Context, err error) (State, error) {
 	case err == nil:
 		r.state.Status = StatusCompleted
 		r.state.CurrentStep = ""
+		r.noteEnd(ctx, StatusCompleted, "")
 		r.report(ctx, "completed")
 		r.recordEnd(ctx, "")
 		return r.state, nil
@@ -224,6 +257,8 @@ func (r *run) finish(ctx workflow.Context, err error) (State, error) {
 		r.dropPending(ctx)
 		r.state.Status = StatusFailed
 		r.state.CurrentStep = se.stepID
+		r.note(ctx, TimelineEntry{StepID: se.stepID, Kind: TimelineError, Reason: se.err.Error()})
+		r.noteEnd(ctx, StatusFailed, se.Error())
 		// The error names what failed with what, a recipient's address
 		// among them: the Web UI says where the run failed, and the run's
 		// failure (encrypted with the payload keys) says why.
@@ -234,6 +269,7 @@ func (r *run) finish(ctx workflow.Context, err error) (State, error) {
 		r.dropPending(ctx)
 		r.state.Status = StatusCanceled
 		r.state.Canceled = r.cancellation(ctx)
+		r.noteEnd(ctx, StatusCanceled, "canceled by "+r.state.Canceled.By)
 		r.report(ctx, "canceled by "+r.state.Canceled.By)
 		reason := "canceled by " + r.state.Canceled.By
 		if r.state.Canceled.Reason != "" {
@@ -301,4 +337,19 @@ func (e *stepError) summary() string {
 // the cause may name the customer's address or echo their data.
 func (e *stepError) shown() string {
 	return fmt.Sprintf("step %q (%s) failed: the run's failure says why", e.stepID, e.stepType)
+}
+
+// failureType names the kind of err for a log line, without its words:
+// the type of the application error inside (ccflow.HTTPStatus, …), else
+// "error".
+func failureType(err error) string {
+	var appErr *temporal.ApplicationError
+	if errors.As(err, &appErr) && appErr.Type() != "" {
+		return appErr.Type()
+	}
+	var timeout *temporal.TimeoutError
+	if errors.As(err, &timeout) {
+		return "timeout"
+	}
+	return "error"
 }

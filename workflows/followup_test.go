@@ -14,7 +14,7 @@ import (
 
 // tellOps is an on_error handler that emails operators what failed.
 var tellOps = []entry.Step{{ID: "tell-ops", Spec: &entry.SendEmail{To: "ops@example.com",
-	Subject: "Follow-up failed at $(error.step)", Text: "$(error.message)"}}}
+	Subject: entry.Plain("Follow-up failed at $(error.step)"), Text: entry.Plain("$(error.message)")}}}
 
 func TestVariablesStartFromTheEventAndTheEntry(t *testing.T) {
 	h := newHarness(t)
@@ -38,10 +38,10 @@ func TestAStepErrorWithoutOnErrorFailsTheRun(t *testing.T) {
 		message string
 	}{
 		{"undefined template variable",
-			entry.Step{ID: "follow-up-email", Spec: &entry.SendEmail{Subject: "Your order", Text: "About $(invoice_id)"}},
+			entry.Step{ID: "follow-up-email", Spec: &entry.SendEmail{Subject: entry.Plain("Your order"), Text: entry.Plain("About $(invoice_id)")}},
 			`step "follow-up-email" (send_email) failed: text: $(invoice_id) is not defined`},
 		{"undefined recipient",
-			entry.Step{ID: "follow-up-sms", Spec: &entry.SendSMS{To: "$(customer.mobile)", Text: "Hi"}},
+			entry.Step{ID: "follow-up-sms", Spec: &entry.SendSMS{To: "$(customer.mobile)", Text: entry.Plain("Hi")}},
 			`step "follow-up-sms" (send_sms) failed: to: $(customer.mobile) is not defined`},
 		// A condition on a variable the run lacks does not hold
 		// (TestAConditionOnAVariableTheRunLacksDoesNotHold); one whose
@@ -59,7 +59,7 @@ func TestAStepErrorWithoutOnErrorFailsTheRun(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			h := newHarness(t)
-			after := entry.Step{ID: "after", Spec: &entry.SendSMS{Text: "never sent"}}
+			after := entry.Step{ID: "after", Spec: &entry.SendSMS{Text: entry.Plain("never sent")}}
 
 			err := h.run(input(tt.step, after))
 
@@ -75,8 +75,8 @@ func TestAStepErrorWithoutOnErrorFailsTheRun(t *testing.T) {
 
 func TestAStepErrorRunsOnErrorStepsAndTheRunGoesOn(t *testing.T) {
 	h := newHarness(t)
-	failing := entry.Step{ID: "follow-up-email", Spec: &entry.SendEmail{Subject: "Your order",
-		Text: "About $(invoice_id)"}, OnError: tellOps}
+	failing := entry.Step{ID: "follow-up-email", Spec: &entry.SendEmail{Subject: entry.Plain("Your order"),
+		Text: entry.Plain("About $(invoice_id)")}, OnError: tellOps}
 	after := entry.Step{ID: "after", Spec: &entry.SetVariable{Name: "went_on", Value: "yes"}}
 
 	st := h.complete(input(failing, after))
@@ -95,7 +95,7 @@ func TestAStepErrorRunsOnErrorStepsAndTheRunGoesOn(t *testing.T) {
 func TestAFailureInsideABranchIsHandledByTheEnclosingOnError(t *testing.T) {
 	h := newHarness(t)
 	check := entry.Step{ID: "check", Spec: &entry.If{Condition: "true",
-		Then: []entry.Step{{Spec: &entry.SendSMS{Text: "About $(invoice_id)"}}}}, OnError: tellOps}
+		Then: []entry.Step{{Spec: &entry.SendSMS{Text: entry.Plain("About $(invoice_id)")}}}}, OnError: tellOps}
 
 	st := h.complete(input(check))
 
@@ -123,7 +123,7 @@ func TestActivityFailures(t *testing.T) {
 			h := newHarness(t)
 			h.failures["follow-up-email"] = tt.errs
 
-			st := h.complete(input(entry.Step{ID: "follow-up-email", Spec: &entry.SendEmail{Subject: "Thanks", Text: "Thanks, $(customer.first_name)"}, OnError: tellOps}))
+			st := h.complete(input(entry.Step{ID: "follow-up-email", Spec: &entry.SendEmail{Subject: entry.Plain("Thanks"), Text: entry.Plain("Thanks, $(customer.first_name)")}, OnError: tellOps}))
 
 			require.Equal(t, tt.attempts, h.attempts["follow-up-email"])
 			require.Equal(t, tt.onError, h.attempts["tell-ops"] == 1, "on_error ran")
@@ -141,13 +141,13 @@ func TestIdempotencyKeysAreWorkflowIDAndStepIDWhosDefaultIsThePath(t *testing.T)
 	h.failures["steps[2]"] = []error{temporal.NewNonRetryableApplicationError("invalid number", "TwilioRejected", nil)}
 
 	st := h.complete(input(
-		entry.Step{Spec: &entry.SendEmail{Subject: "One", Text: "one"}},
+		entry.Step{Spec: &entry.SendEmail{Subject: entry.Plain("One"), Text: entry.Plain("one")}},
 		entry.Step{Spec: &entry.If{Condition: "true", Then: []entry.Step{
-			{Spec: &entry.SendSMS{Text: "two"}},
-			{ID: "named", Spec: &entry.SendSMS{Text: "three"}},
+			{Spec: &entry.SendSMS{Text: entry.Plain("two")}},
+			{ID: "named", Spec: &entry.SendSMS{Text: entry.Plain("three")}},
 		}}},
-		entry.Step{Spec: &entry.SendSMS{Text: "four"}, OnError: []entry.Step{
-			{Spec: &entry.SendEmail{Subject: "Five", Text: "five"}},
+		entry.Step{Spec: &entry.SendSMS{Text: entry.Plain("four")}, OnError: []entry.Step{
+			{Spec: &entry.SendEmail{Subject: entry.Plain("Five"), Text: entry.Plain("five")}},
 		}},
 	))
 
@@ -173,7 +173,7 @@ func TestSetVariableFeedsLaterTemplates(t *testing.T) {
 
 	st := h.complete(input(
 		entry.Step{Spec: &entry.SetVariable{Name: "greeting", Value: "Hi $(customer.first_name)"}},
-		entry.Step{Spec: &entry.SendSMS{Text: "$(greeting), about order $(order_id)."}},
+		entry.Step{Spec: &entry.SendSMS{Text: entry.Plain("$(greeting), about order $(order_id).")}},
 	))
 
 	require.Equal(t, "Hi Ada", st.Variables["greeting"])
@@ -210,9 +210,9 @@ func TestStateQueryShowsTheMessagesSent(t *testing.T) {
 	h.at(time.Hour, func() { during = h.state() })
 
 	st := h.complete(input(
-		entry.Step{ID: "thanks", Spec: &entry.SendEmail{Subject: "Thanks", Text: "Thanks"}},
+		entry.Step{ID: "thanks", Spec: &entry.SendEmail{Subject: entry.Plain("Thanks"), Text: entry.Plain("Thanks")}},
 		entry.Step{ID: "pause", Spec: &entry.Wait{Duration: "1d"}},
-		entry.Step{ID: "check-in", Spec: &entry.SendSMS{Text: "All good?"}},
+		entry.Step{ID: "check-in", Spec: &entry.SendSMS{Text: entry.Plain("All good?")}},
 	))
 
 	require.Equal(t, workflows.StatusRunning, during.Status)
@@ -230,7 +230,7 @@ func TestCancelingARunSendsNothingMore(t *testing.T) {
 
 	err := h.run(input(
 		entry.Step{ID: "pause", Spec: &entry.Wait{Duration: "1d"}, OnError: tellOps},
-		entry.Step{ID: "check-in", Spec: &entry.SendSMS{Text: "All good?"}},
+		entry.Step{ID: "check-in", Spec: &entry.SendSMS{Text: entry.Plain("All good?")}},
 	))
 
 	var canceled *temporal.CanceledError

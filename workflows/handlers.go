@@ -11,14 +11,20 @@ import (
 	"github.com/ccflow/ccflow/core/validation"
 )
 
-// registerHandlers sets up the state query, the survey answer update and
-// the clear-event update.
+// registerHandlers sets up the state and timeline queries, the survey
+// answer update and the clear-event update.
 func (r *run) registerHandlers(ctx workflow.Context) error {
 	err := workflow.SetQueryHandlerWithOptions(ctx, StateQuery, func() (State, error) {
 		return r.state, nil
 	}, workflow.QueryHandlerOptions{Description: "Where the run is, its variables and the messages it sent"})
 	if err != nil {
 		return fmt.Errorf("registering query %q: %w", StateQuery, err)
+	}
+	err = workflow.SetQueryHandlerWithOptions(ctx, TimelineQuery, func() (Timeline, error) {
+		return r.timeline, nil
+	}, workflow.QueryHandlerOptions{Description: "What happened in the run, step by step, as a simulation shows it"})
+	if err != nil {
+		return fmt.Errorf("registering query %q: %w", TimelineQuery, err)
 	}
 	err = workflow.SetUpdateHandlerWithOptions(ctx, SurveyAnswerUpdate, r.answerSurvey, workflow.UpdateHandlerOptions{
 		Validator:   r.validateSurveyAnswer,

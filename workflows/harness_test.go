@@ -38,6 +38,14 @@ type harness struct {
 	attempts map[string]int
 	// updates counts the updates sent, to give each its own id.
 	updates int
+	// outcomes holds, per step id, what a send of that step comes to
+	// instead of being sent (skipped, say); its ID and To are filled in.
+	outcomes map[string]workflows.Delivery
+	// plans are the wait_until plans asked for; plan answers them.
+	plans []workflows.WaitUntilInput
+	plan  func(workflows.WaitUntilInput) workflows.WaitUntilPlan
+	// kept is what KeptEvent finds, by event name.
+	kept map[string]*workflows.PostedEvent
 }
 
 func newHarness(t *testing.T) *harness {
@@ -47,7 +55,8 @@ func newHarness(t *testing.T) *harness {
 	env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: workflowID})
 	env.RegisterWorkflow(workflows.FollowUp)
 	registerActivityStubs(env)
-	h := &harness{t: t, env: env, failures: map[string][]error{}, attempts: map[string]int{}}
+	h := &harness{t: t, env: env, failures: map[string][]error{}, attempts: map[string]int{},
+		outcomes: map[string]workflows.Delivery{}, kept: map[string]*workflows.PostedEvent{}}
 
 	env.OnActivity(workflows.OpenSurveyActivity, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in workflows.OpenSurveyInput) (workflows.Survey, error) {
@@ -64,6 +73,10 @@ func newHarness(t *testing.T) *harness {
 			if err := h.fail(in.StepID); err != nil {
 				return workflows.Delivery{}, err
 			}
+			if d, ok := h.outcomes[in.StepID]; ok {
+				d.ID, d.Channel, d.To = in.Key, "email", in.To
+				return d, nil
+			}
 			h.emails = append(h.emails, in)
 			return workflows.Delivery{ID: in.Key, Channel: "email", To: in.To, ProviderID: "smtp-" + in.StepID}, nil
 		}).Maybe()
@@ -72,8 +85,24 @@ func newHarness(t *testing.T) *harness {
 			if err := h.fail(in.StepID); err != nil {
 				return workflows.Delivery{}, err
 			}
+			if d, ok := h.outcomes[in.StepID]; ok && d.Status != workflows.SendSent {
+				d.ID, d.Channel, d.To = in.Key, "sms", in.To
+				return d, nil
+			}
 			h.sms = append(h.sms, in)
-			return workflows.Delivery{ID: in.Key, Channel: "sms", To: in.To, ProviderID: "SM-" + in.StepID}, nil
+			d := h.outcomes[in.StepID] // a status reported before the send was recorded
+			d.ID, d.Channel, d.To, d.ProviderID, d.Status = in.Key, "sms", in.To, "SM-"+in.StepID, workflows.SendSent
+			return d, nil
+		}).Maybe()
+	env.OnActivity(workflows.PlanWaitUntilActivity, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in workflows.WaitUntilInput) (workflows.WaitUntilPlan, error) {
+			h.plans = append(h.plans, in)
+			return h.plan(in), nil
+		}).Maybe()
+	env.OnActivity(workflows.KeptEventActivity, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in workflows.KeptEventInput) (workflows.KeptEventResult, error) {
+			require.Equal(t, workflowID, in.WorkflowID)
+			return workflows.KeptEventResult{Event: h.kept[in.Name]}, nil
 		}).Maybe()
 	return h
 }
@@ -175,6 +204,12 @@ func registerActivityStubs(env *testsuite.TestWorkflowEnvironment) {
 		},
 		workflows.RecordRunEndActivity: func(context.Context, workflows.RunEnd) (workflows.RunEndRecorded, error) {
 			panic("RecordRunEnd is not mocked")
+		},
+		workflows.PlanWaitUntilActivity: func(context.Context, workflows.WaitUntilInput) (workflows.WaitUntilPlan, error) {
+			panic("PlanWaitUntil is not mocked")
+		},
+		workflows.KeptEventActivity: func(context.Context, workflows.KeptEventInput) (workflows.KeptEventResult, error) {
+			panic("KeptEvent is not mocked")
 		},
 	}
 	for name, fn := range stubs {

@@ -16,16 +16,16 @@ func TestOnErrorRunsForAFailureOfEveryStepType(t *testing.T) {
 		step    entry.Step
 		message string
 	}{
-		{entry.Step{Spec: &entry.SendSurvey{Channel: "email", Subject: "How did we do?", Question: "Rate $(product)",
-			Text: "$(survey.url)", Wait: "1d"}}, "question: $(product) is not defined"},
+		{entry.Step{Spec: &entry.SendSurvey{Channel: "email", Subject: entry.Plain("How did we do?"), Question: entry.Plain("Rate $(product)"),
+			Text: entry.Plain("$(survey.url)"), Wait: "1d"}}, "question: $(product) is not defined"},
 		{entry.Step{Spec: &entry.Wait{Duration: "3 dayz"}}, `"3 dayz" is not a duration`},
-		{entry.Step{Spec: &entry.SendEmail{Subject: "Order $(order_ref)", Text: "Hi"}}, "subject: $(order_ref) is not defined"},
-		{entry.Step{Spec: &entry.SendSMS{To: "$(supervisor_phone)", Text: "Call Ada"}}, "to: $(supervisor_phone) is not defined"},
+		{entry.Step{Spec: &entry.SendEmail{Subject: entry.Plain("Order $(order_ref)"), Text: entry.Plain("Hi")}}, "subject: $(order_ref) is not defined"},
+		{entry.Step{Spec: &entry.SendSMS{To: "$(supervisor_phone)", Text: entry.Plain("Call Ada")}}, "to: $(supervisor_phone) is not defined"},
 		{entry.Step{Spec: &entry.SetVariable{Name: "greeting", Value: "Hi $(nickname)"}}, "value: $(nickname) is not defined"},
 		{entry.Step{Spec: &entry.If{Condition: "order_id > 3", Then: []entry.Step{{Spec: &entry.SetVariable{Name: "gold", Value: "yes"}}}}},
 			`condition "order_id > 3": no such overload`},
 		{entry.Step{Spec: &entry.ScheduleEvent{Name: "renewal", At: "$(renewal_date)",
-			Steps: []entry.Step{{Spec: &entry.SendSMS{Text: "Renew today"}}}}}, "$(renewal_date) is not defined"},
+			Steps: []entry.Step{{Spec: &entry.SendSMS{Text: entry.Plain("Renew today")}}}}}, "$(renewal_date) is not defined"},
 		{entry.Step{Spec: &entry.HTTPRequest{Method: "GET", URL: "https://crm.example/customers/$(crm_id)"}}, "$(crm_id) is not defined"},
 	}
 	for _, tt := range tests {

@@ -15,4 +15,5 @@ const FollowUpWorkflow = "FollowUp"
 func Register(r worker.WorkflowRegistry) {
 	r.RegisterWorkflowWithOptions(FollowUp, workflow.RegisterOptions{Name: FollowUpWorkflow})
 	r.RegisterWorkflowWithOptions(Retention, workflow.RegisterOptions{Name: RetentionWorkflow})
+	r.RegisterWorkflowWithOptions(WebhookDelivery, workflow.RegisterOptions{Name: WebhookDeliveryWorkflow})
 }

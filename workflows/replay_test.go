@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+	historypb "go.temporal.io/api/history/v1"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
 	sdklog "go.temporal.io/sdk/log"
@@ -19,6 +20,7 @@ import (
 
 	"github.com/ccflow/ccflow/codec"
 	"github.com/ccflow/ccflow/codec/codectest"
+	"github.com/ccflow/ccflow/core/entry"
 	"github.com/ccflow/ccflow/workflows"
 )
 
@@ -59,9 +61,29 @@ func TestEveryRecordedHistoryReplays(t *testing.T) {
 	r := replayer(t, workflows.Register)
 	for _, file := range histories(t, "*.json") {
 		t.Run(filepath.Base(file), func(t *testing.T) {
-			require.NoError(t, r.ReplayWorkflowHistoryFromJSONFile(quietLogger, file))
+			require.NoError(t, replayAsRecorded(r, file))
 		})
 	}
+}
+
+// replayAsRecorded replays the history in file under the workflow ID it
+// was recorded with, as a worker replays its own runs: what a run decides
+// from its ID (a split's branch) must come out the same. Histories from
+// servers that did not record the ID replay under the replayer's own.
+func replayAsRecorded(r worker.WorkflowReplayer, file string) error {
+	f, err := os.Open(file)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	hist, err := client.HistoryFromJSON(f, client.HistoryJSONOptions{})
+	if err != nil {
+		return err
+	}
+	id := hist.GetEvents()[0].GetWorkflowExecutionStartedEventAttributes().GetWorkflowId()
+	return r.ReplayWorkflowHistoryWithOptions(quietLogger, hist, worker.ReplayWorkflowHistoryOptions{
+		OriginalExecution: workflow.Execution{ID: id},
+	})
 }
 
 // followUpStepsReversed is FollowUp after a careless change: the entry's
@@ -210,8 +232,69 @@ func TestTheCorpusHoldsRunsFromBeforeAndAfterTheSurveyAnsweredDuringSendChange(t
 	require.NotEmpty(t, kinds[true], "no history recorded after the change")
 	for _, file := range kinds[true] {
 		require.True(t, strings.HasPrefix(file, "v3-ans-") || strings.HasPrefix(file, "v4-"),
-			"%s holds the change's marker: record it as v3-ans- or a later generation", file)
+			"%s holds the change's marker: record it as v3-ans- or later", file)
 	}
+}
+
+// A run from before the HTML contexts whose survey html named
+// $(survey.rating_links) failed its step on the undefined variable and ran
+// on_error; replayed by the change without its gate, it would send the
+// survey email instead.
+func TestTheHTMLContextsChangeWithoutGetVersionWouldBreakRunsInFlight(t *testing.T) {
+	file := filepath.Join(historiesDir, "v3-ans-survey-rating-links-html.json")
+	ungated := replayer(t, func(reg worker.WorkflowRegistry) {
+		reg.RegisterWorkflowWithOptions(workflows.FollowUpUngated, workflow.RegisterOptions{Name: workflows.FollowUpWorkflow})
+	})
+
+	requireNondeterminism(t, ungated.ReplayWorkflowHistoryFromJSONFile(quietLogger, file))
+	require.NoError(t, replayer(t, workflows.Register).ReplayWorkflowHistoryFromJSONFile(quietLogger, file))
+}
+
+// The corpus keeps runs of the survey with rating links in its html from
+// before the email-html-contexts change (its step failed) and after it (the
+// email went), and v4-mail-* histories hold the change's marker.
+func TestTheCorpusHoldsRunsFromBeforeAndAfterTheHTMLContextsChange(t *testing.T) {
+	for file, marked := range map[string]bool{
+		"v3-ans-survey-rating-links-html.json":  false,
+		"v4-mail-survey-rating-links-html.json": true,
+		"v4-mail-survey-email-es-nps.json":      true,
+	} {
+		require.Equal(t, marked, slices.Contains(changeVersions(t, filepath.Join(historiesDir, file)), "email-html-contexts-1"), file)
+	}
+	for _, file := range histories(t, "v4-mail-*.json") {
+		require.Contains(t, changeVersions(t, file), "email-html-contexts-1", file)
+	}
+}
+
+// The corpus keeps runs from before the send-fallback change beside those
+// recorded after it (v4-steps-*), among them a run of every scenario step
+// and feature: wait_until, wait_for_event (the event taken while waiting,
+// posted before, never posted), split, and fallbacks for an SMS reported
+// undelivered, an email to an opted-out address and an SMS over a rolling
+// cap. TestEveryRecordedHistoryReplays replays them all.
+func TestTheCorpusHoldsRunsOfTheScenarioSteps(t *testing.T) {
+	kinds := map[bool][]string{}
+	for _, file := range histories(t, "*.json") {
+		marked := slices.Contains(changeVersions(t, file), "send-fallback-1")
+		kinds[marked] = append(kinds[marked], filepath.Base(file))
+	}
+	require.NotEmpty(t, kinds[false], "no history from before the change")
+	require.NotEmpty(t, kinds[true], "no history recorded after the change")
+	for _, name := range []string{"wait-until", "wait-for-event-taken", "wait-for-event-posted-before", "wait-for-event-timed-out",
+		"split", "sms-fallback-undelivered", "email-fallback-opted-out", "sms-capped-fallback"} {
+		require.Contains(t, kinds[true], "v4-steps-"+name+".json")
+	}
+}
+
+// A split's branch comes from the workflow ID: replayed under another ID,
+// the recorded split run would take the other branch, and the replay
+// fails. So the corpus proves the branch is the ID's, not chance's.
+func TestASplitReplaysOnlyUnderItsOwnWorkflowID(t *testing.T) {
+	r := replayer(t, workflows.Register)
+	file := filepath.Join(historiesDir, "v4-steps-split.json")
+
+	require.NoError(t, replayAsRecorded(r, file))
+	requireNondeterminism(t, r.ReplayWorkflowHistoryFromJSONFile(quietLogger, file)) // under "ReplayId"
 }
 
 // The corpus keeps histories from before the record-run-end change (no
@@ -233,7 +316,8 @@ func TestTheCorpusHoldsRunsFromBeforeAndAfterTheRecordRunEndChange(t *testing.T)
 	require.NotEmpty(t, kinds[false], "no history from before the change")
 	require.NotEmpty(t, kinds[true], "no history recorded after the change")
 	for _, file := range kinds[true] {
-		require.True(t, strings.HasPrefix(file, "v4-end-"), "%s records its end: record it as v4-end-", file)
+		require.True(t, strings.HasPrefix(file, "v4-end-") || strings.HasPrefix(file, "v4-reply-"),
+			"%s records its end: record it as v4-end- or a later generation", file)
 	}
 	r := replayer(t, func(reg worker.WorkflowRegistry) {
 		reg.RegisterWorkflowWithOptions(workflows.FollowUpUngated, workflow.RegisterOptions{Name: workflows.FollowUpWorkflow})
@@ -261,4 +345,46 @@ func changeVersions(t *testing.T, file string) []string {
 		versions = append(versions, v...)
 	}
 	return versions
+}
+
+// A run that a worker without the send-fallback change started ignored a
+// send_sms step's fallback (it reads entries leniently, and a starter with
+// the change accepted the field during a rolling deploy). Replayed by
+// today's code it must still ignore it, which the gate sees to; without
+// the gate it would wait for the SMS's delivery status where its history
+// has the run's end. The history is a real one from before the change
+// with the fallback written into its input, as such a run's would be.
+func TestTheSendFallbackChangeWithoutGetVersionWouldBreakRunsInFlight(t *testing.T) {
+	hist := withFallback(t, "v3-ans-sms-held-quiet-hours.json", "reminder")
+
+	require.NoError(t, replayer(t, workflows.Register).ReplayWorkflowHistory(quietLogger, hist), "the gate keeps the old behaviour")
+	ungated := replayer(t, func(reg worker.WorkflowRegistry) {
+		reg.RegisterWorkflowWithOptions(workflows.FollowUpUngated, workflow.RegisterOptions{Name: workflows.FollowUpWorkflow})
+	})
+	requireNondeterminism(t, ungated.ReplayWorkflowHistory(quietLogger, hist))
+}
+
+// withFallback reads a recorded history and gives its send_sms step
+// stepID a fallback in the run's input.
+func withFallback(t *testing.T, file, stepID string) *historypb.History {
+	t.Helper()
+	f, err := os.Open(filepath.Join(historiesDir, file))
+	require.NoError(t, err)
+	defer f.Close()
+	hist, err := client.HistoryFromJSON(f, client.HistoryJSONOptions{})
+	require.NoError(t, err)
+	var opts client.Options
+	codec.Apply(&opts, codectest.Keyring())
+	started := hist.GetEvents()[0].GetWorkflowExecutionStartedEventAttributes()
+	var in workflows.FollowUpInput
+	require.NoError(t, opts.DataConverter.FromPayloads(started.GetInput(), &in))
+	i := slices.IndexFunc(in.Entry.Steps, func(s entry.Step) bool { return s.ID == stepID })
+	require.GreaterOrEqual(t, i, 0, "%s has no step %s", file, stepID)
+	sms, ok := in.Entry.Steps[i].Spec.(*entry.SendSMS)
+	require.True(t, ok)
+	sms.Fallback = []entry.Step{{ID: "email-instead", Spec: &entry.SendEmail{Subject: entry.Plain("Hi"), Text: entry.Plain("Hello")}}}
+	payloads, err := opts.DataConverter.ToPayloads(in)
+	require.NoError(t, err)
+	started.Input = payloads
+	return hist
 }

@@ -28,7 +28,7 @@ func TestRunRecordsItsEnd(t *testing.T) {
 	t.Run("failed, naming the step and not its cause", func(t *testing.T) {
 		h := newHarness(t)
 		h.failures["mail"] = []error{temporal.NewNonRetryableApplicationError("550 mailbox of ada@example.com unavailable", "SMTPRejected", nil)}
-		err := h.run(input(entry.Step{ID: "mail", Spec: &entry.SendEmail{Subject: "Hi", Text: "Hello"}}))
+		err := h.run(input(entry.Step{ID: "mail", Spec: &entry.SendEmail{Subject: entry.Plain("Hi"), Text: entry.Plain("Hello")}}))
 		require.Error(t, err)
 		require.Len(t, h.ends, 1)
 		require.Equal(t, workflows.StatusFailed, h.ends[0].Status)

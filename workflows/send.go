@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"errors"
+	"strings"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -54,7 +55,7 @@ type sent struct {
 // goes on, unless the reason is that the customer contacted again and the
 // entry stops on it (a contactedAgain error).
 func (r *run) send(ctx workflow.Context, p place, channel, noun, to, activity string, in any) (sent, error) {
-	var out sent
+	out := sent{Delivery: Delivery{To: to}} // the recipient, also when the send fails
 	for {
 		r.setDetails(ctx, "sending "+noun+" (step "+p.id+")")
 		actx := workflow.WithActivityOptions(ctx, sendOptions("send "+noun+" for step "+p.id))
@@ -66,10 +67,11 @@ func (r *run) send(ctx workflow.Context, p place, channel, noun, to, activity st
 		}
 		out.Delivery = d
 		r.recordMessage(ctx, p.id, channel, to, d)
+		r.noteSend(ctx, p.id, channel, to, d, isSurvey(in))
 		switch d.Status {
 		case SendHeld:
 			out.held = true
-			held := policy.HeldDetails(policy.Decision{Until: d.Until, Zone: d.Zone}, workflow.Now(ctx))
+			held := policy.HeldDetails(policy.Decision{Until: d.Until, Zone: d.Zone, Code: d.Code}, workflow.Now(ctx))
 			r.setDetails(ctx, held+" before sending "+noun+" (step "+p.id+")")
 			wait := d.Wait
 			if wait <= 0 {
@@ -89,6 +91,18 @@ func (r *run) send(ctx workflow.Context, p place, channel, noun, to, activity st
 			return out, nil
 		}
 	}
+}
+
+// isSurvey reports whether in, the input of a send activity, is a
+// survey's message.
+func isSurvey(in any) bool {
+	switch v := in.(type) {
+	case EmailInput:
+		return v.Contact != nil && v.Contact.Survey
+	case SMSInput:
+		return v.Contact != nil && v.Contact.Survey
+	}
+	return false
 }
 
 // recordMessage records what became of the step's message in the run's
@@ -155,3 +169,9 @@ func (e *activityError) Error() string {
 }
 
 func (e *activityError) Unwrap() error { return e.err }
+
+// cause is the error without what was being done: "timed out", or the
+// activity's own message.
+func (e *activityError) cause() string {
+	return strings.TrimPrefix(e.Error(), e.doing+": ")
+}

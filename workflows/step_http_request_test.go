@@ -51,7 +51,7 @@ func TestHTTPRequestSavesTheAnswerForTemplatesAndConditions(t *testing.T) {
 	st := h.complete(input(
 		entry.Step{ID: "crm-lookup", Spec: &entry.HTTPRequest{Connection: "crm", Path: "/customers/$(customer.id)", SaveAs: "crm"}},
 		entry.Step{ID: "vip", Spec: &entry.If{Condition: "crm.status == 200 && crm.body.tier == 'gold' && crm.body.open_orders > 1",
-			Then: []entry.Step{{ID: "vip-sms", Spec: &entry.SendSMS{Text: "Hi $(customer.first_name), $(crm.body.agent.name) will call you."}}}}},
+			Then: []entry.Step{{ID: "vip-sms", Spec: &entry.SendSMS{Text: entry.Plain("Hi $(customer.first_name), $(crm.body.agent.name) will call you.")}}}}},
 	))
 
 	require.Equal(t, []workflows.HTTPRequestInput{{StepID: "crm-lookup", IdempotencyKey: workflowID + "/crm-lookup",

@@ -27,7 +27,7 @@ func TestAConditionOnAVariableTheRunLacksDoesNotHold(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			h := newHarness(t)
 			check := entry.Step{ID: "check", Spec: &entry.If{Condition: tt.condition,
-				Then: []entry.Step{{ID: "apology", Spec: &entry.SendSMS{Text: "Sorry"}}},
+				Then: []entry.Step{{ID: "apology", Spec: &entry.SendSMS{Text: entry.Plain("Sorry")}}},
 				Else: []entry.Step{{ID: "other", Spec: &entry.SetVariable{Name: "branch", Value: "else"}}}}}
 
 			st := h.complete(input(surveyStep(), check))
@@ -47,7 +47,7 @@ func TestAConditionOnAVariableTheRunLacksDoesNotHold(t *testing.T) {
 func TestAConditionThatFailsOtherwiseIsStillAStepError(t *testing.T) {
 	h := newHarness(t)
 	check := entry.Step{ID: "check", Spec: &entry.If{Condition: "order_id > 3",
-		Then: []entry.Step{{ID: "apology", Spec: &entry.SendSMS{Text: "Sorry"}}}}}
+		Then: []entry.Step{{ID: "apology", Spec: &entry.SendSMS{Text: entry.Plain("Sorry")}}}}}
 
 	err := h.run(input(check))
 

@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"cmp"
+	"fmt"
 
 	"go.temporal.io/sdk/workflow"
 
@@ -11,8 +12,20 @@ import (
 func init() { interpret(sendSMS) }
 
 // sendSMS sends the SMS of a send_sms step, or the survey SMS of a
-// send_survey step, which sends its to and text through it.
+// send_survey step, which sends its to and text through it. A step with
+// fallback runs it when the SMS is skipped, fails for good or is reported
+// undelivered within its fallback_after (see sendWithFallback), in runs
+// since sendFallbackChange.
 func sendSMS(r *run, ctx workflow.Context, s *entry.SendSMS, p place) error {
+	if r.changes.sendFallback && len(s.Fallback) > 0 {
+		window, err := s.FallbackWindow()
+		if err != nil {
+			return fmt.Errorf("fallback_after: %w", err)
+		}
+		return r.sendWithFallback(ctx, p, ChannelSMS, s.Fallback, window, func() (sent, error) {
+			return sendSMSMessage(r, ctx, s, p, false)
+		})
+	}
 	_, err := sendSMSMessage(r, ctx, s, p, false)
 	return err
 }
@@ -20,13 +33,13 @@ func sendSMS(r *run, ctx workflow.Context, s *entry.SendSMS, p place) error {
 // sendSMSMessage sends the SMS; survey marks a survey's, for the contact
 // policy's survey grace.
 func sendSMSMessage(r *run, ctx workflow.Context, s *entry.SendSMS, p place, survey bool) (sent, error) {
-	f := fields{vars: r.vars}
+	f := r.fields()
 	in := SMSInput{
 		Key:        idempotencyKey(ctx, p.id),
 		WorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID,
 		StepID:     p.id,
 		To:         f.text("to", cmp.Or(s.To, defaultSMSTo)),
-		Text:       f.text("text", s.Text),
+		Text:       f.localText("text", s.Text),
 	}
 	if f.err != nil {
 		return sent{}, f.err

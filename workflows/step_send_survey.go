@@ -20,20 +20,25 @@ func sendSurvey(r *run, ctx workflow.Context, s *entry.SendSurvey, p place) erro
 	if err != nil {
 		return fmt.Errorf("wait: %w", err)
 	}
-	// The message goes out as a send_email or send_sms step's would.
-	var send func() (sent, error)
+	on := s.ScaleOf()
+	// The message goes out as a send_email or send_sms step's would; an
+	// email with the rating buttons of the survey's scale.
+	var send func(survey Survey, question string) (sent, error)
 	switch s.Channel {
 	case ChannelEmail:
-		send = func() (sent, error) {
-			return sendEmailMessage(r, ctx, &entry.SendEmail{To: s.To, Subject: s.Subject, Text: s.Text, HTML: s.HTML}, p, true)
+		send = func(survey Survey, question string) (sent, error) {
+			return sendEmailWith(r, ctx, &entry.SendEmail{To: s.To, Subject: s.Subject, Text: s.Text, HTML: s.HTML}, p, true,
+				&SurveyEmail{URL: survey.URL, Question: question, Scale: on, Language: r.lang, Service: r.in.Event.Service})
 		}
 	case ChannelSMS:
-		send = func() (sent, error) { return sendSMSMessage(r, ctx, &entry.SendSMS{To: s.To, Text: s.Text}, p, true) }
+		send = func(Survey, string) (sent, error) {
+			return sendSMSMessage(r, ctx, &entry.SendSMS{To: s.To, Text: s.Text}, p, true)
+		}
 	default:
 		return fmt.Errorf("channel: %q is neither %q nor %q", s.Channel, ChannelEmail, ChannelSMS)
 	}
-	f := fields{vars: r.vars}
-	question := f.text("question", s.Question)
+	f := r.fields()
+	question := f.localText("question", s.Question)
 	if f.err != nil {
 		return f.err
 	}
@@ -41,7 +46,6 @@ func sendSurvey(r *run, ctx workflow.Context, s *entry.SendSurvey, p place) erro
 	// One deadline for the link and the wait, so the survey page and the
 	// run agree on when answers stop counting.
 	until := workflow.Now(ctx).Add(wait)
-	on := s.ScaleOf()
 	survey, err := r.openSurvey(ctx, s, question, until, p)
 	if err != nil {
 		return err
@@ -55,7 +59,7 @@ func sendSurvey(r *run, ctx workflow.Context, s *entry.SendSurvey, p place) erro
 	r.surveys[survey.ID] = pending
 	defer delete(r.surveys, survey.ID)
 
-	out, err := send()
+	out, err := send(survey, question)
 	if err != nil {
 		return err
 	}
@@ -76,6 +80,7 @@ func sendSurvey(r *run, ctx workflow.Context, s *entry.SendSurvey, p place) erro
 	}
 
 	r.setDetails(ctx, fmt.Sprintf("waiting for the survey answer from step %s until %s", p.id, formatTime(until)))
+	r.note(ctx, TimelineEntry{StepID: p.id, Kind: TimelineWaited, Reason: "up to " + span(wait) + " for the survey's answer"})
 	var answered bool
 	if left := until.Sub(workflow.Now(ctx)); left <= 0 && r.changes.answerDuringSendCounts {
 		// The send reported back after the wait had ended (it was retried
@@ -95,11 +100,13 @@ func sendSurvey(r *run, ctx workflow.Context, s *entry.SendSurvey, p place) erro
 	}
 	r.vars["survey.answered"] = answered
 	if !answered {
+		r.note(ctx, TimelineEntry{StepID: p.id, Kind: TimelineEvent, Reason: "survey not answered within " + span(wait)})
 		// A survey answered earlier in the run must not pass for this one.
 		delete(r.vars, "survey.score")
 		delete(r.vars, "survey.comment")
 		return nil
 	}
+	r.note(ctx, TimelineEntry{StepID: p.id, Kind: TimelineEvent, Reason: fmt.Sprintf("survey answered: %d", pending.answer.Score)})
 	r.vars["survey.score"] = pending.answer.Score
 	r.vars["survey.comment"] = pending.answer.Comment
 	return nil
@@ -120,6 +127,8 @@ func (r *run) openSurvey(ctx workflow.Context, s *entry.SendSurvey, question str
 		Question:      question,
 		WaitUntil:     waitUntil,
 		Scale:         string(s.ScaleOf()),
+		Language:      r.lang,
+		Service:       r.in.Event.Service,
 	}
 	ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		StartToCloseTimeout: 10 * time.Second,

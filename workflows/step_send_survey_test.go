@@ -22,10 +22,10 @@ const surveyID = workflowID + "/survey"
 // a new one each time, so that a test may change it.
 func surveyStep() entry.Step {
 	return entry.Step{ID: "survey", Spec: &entry.SendSurvey{Channel: "email",
-		Question: "How did we do, $(customer.first_name)?",
-		Subject:  "How did we do?",
-		Text:     "Tell us: $(survey.url)",
-		HTML:     `<a href="$(survey.url)">Tell us</a>`,
+		Question: entry.Plain("How did we do, $(customer.first_name)?"),
+		Subject:  entry.Plain("How did we do?"),
+		Text:     entry.Plain("Tell us: $(survey.url)"),
+		HTML:     entry.Plain(`<a href="$(survey.url)">Tell us</a>`),
 		Wait:     "1w"}}
 }
 
@@ -33,7 +33,7 @@ func surveyStep() entry.Step {
 // one each time.
 func apologyIfUnhappy() entry.Step {
 	return entry.Step{ID: "check", Spec: &entry.If{Condition: "survey.score <= 2",
-		Then: []entry.Step{{ID: "apology", Spec: &entry.SendEmail{Subject: "We are sorry, $(customer.first_name)", Text: `You told us: "$(survey.comment)"`}}}}}
+		Then: []entry.Step{{ID: "apology", Spec: &entry.SendEmail{Subject: entry.Plain("We are sorry, $(customer.first_name)"), Text: entry.Plain(`You told us: "$(survey.comment)"`)}}}}}
 }
 
 func TestSurveyAnsweredByUpdateDecidesTheApology(t *testing.T) {
@@ -61,7 +61,7 @@ func TestSurveyAnsweredByUpdateDecidesTheApology(t *testing.T) {
 				subjects = append(subjects, m.Subject)
 			}
 			require.Equal(t, tt.subjects, subjects)
-			require.Equal(t, "Tell us: https://ccflow.example/s/survey", h.emails[0].Text)
+			require.True(t, strings.HasPrefix(h.emails[0].Text, "Tell us: https://ccflow.example/s/survey\n\nAnswer with one click:\n"), h.emails[0].Text)
 			require.Equal(t, "ada@example.com", h.emails[0].To)
 			require.Equal(t, true, st.Variables["survey.answered"])
 			require.EqualValues(t, tt.score, st.Variables["survey.score"])
@@ -108,7 +108,7 @@ func TestSurveyWaitTimesOutAndTheRunGoesOn(t *testing.T) {
 	// checks survey.answered first.
 	apology := apologyIfUnhappy()
 	apology.Spec.(*entry.If).Condition = "survey.answered && survey.score <= 2"
-	reminder := entry.Step{ID: "missed-you", Spec: &entry.SendSMS{Text: "We missed your answer, $(customer.first_name)."}}
+	reminder := entry.Step{ID: "missed-you", Spec: &entry.SendSMS{Text: entry.Plain("We missed your answer, $(customer.first_name).")}}
 
 	st := h.complete(input(surveyStep(), apology, reminder))
 
@@ -309,7 +309,7 @@ func TestZeroToTenSurveyTakesAZero(t *testing.T) {
 	h.at(time.Minute, func() { answer = h.answer(workflows.SurveyAnswer{SurveyID: surveyID, Score: 0}) })
 
 	st := h.complete(input(npsStep(), entry.Step{ID: "detractor", Spec: &entry.If{Condition: `survey.scale == "0-10" && survey.score <= 6`,
-		Then: []entry.Step{{ID: "call-back", Spec: &entry.SendSMS{Text: "We will call you back."}}}}}))
+		Then: []entry.Step{{ID: "call-back", Spec: &entry.SendSMS{Text: entry.Plain("We will call you back.")}}}}}))
 
 	require.True(t, answer.accepted)
 	require.EqualValues(t, 0, st.Variables["survey.score"])

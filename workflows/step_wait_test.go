@@ -22,7 +22,7 @@ func TestWaitIsADurableTimerBeforeTheNextStep(t *testing.T) {
 
 	st := h.complete(input(
 		entry.Step{ID: "pause", Spec: &entry.Wait{Duration: "1w"}},
-		entry.Step{ID: "follow-up-sms", Spec: &entry.SendSMS{Text: "How is it going, $(customer.first_name)?"}},
+		entry.Step{ID: "follow-up-sms", Spec: &entry.SendSMS{Text: entry.Plain("How is it going, $(customer.first_name)?")}},
 	))
 
 	require.Equal(t, []time.Duration{durations.Week}, timers)

@@ -27,6 +27,27 @@ const conditionMissingVariableChange = "condition-missing-variable"
 // the old answer.
 const surveyAnsweredDuringSendChange = "survey-answered-during-send"
 
+// htmlContextsChange: version 1 renders an email's html with each value
+// escaped for the context it lands in (html/template's contexts: text,
+// attribute, URL, script, style) and makes a survey's email a survey email
+// with rating links: a link per score in its text, the rating buttons in
+// its html where it says $(survey.rating_links), and, without an html of
+// its own, ccflow's HTML with the question, the buttons and the brand. An
+// html the contexts cannot take, or an old entry naming
+// $(survey.rating_links), fails its step where it used to render or fail
+// otherwise: runs started before it keep escaping every value as text,
+// and their survey emails stay plain links.
+const htmlContextsChange = "email-html-contexts"
+
+// sendFallbackChange: version 1 runs a send_email or send_sms step's
+// fallback steps when its message is skipped, fails for good or (SMS) is
+// reported undelivered within fallback_after, for which it waits on a
+// timer. Entries could not hold fallback before it, but a run started by a
+// worker without it (a rolling deploy) ignored the field, and replayed
+// with it would meet a timer or the fallback's commands where its history
+// has the next step's.
+const sendFallbackChange = "send-fallback"
+
 // recordRunEndChange: version 1 ends every run with RecordRunEndActivity,
 // which records in the run's record how it ended (status, reason, time)
 // for GET /v1/runs and the results. Runs started before it never record
@@ -40,6 +61,10 @@ type changes struct {
 	missingVariableIsFalse bool
 	// answerDuringSendCounts: surveyAnsweredDuringSendChange.
 	answerDuringSendCounts bool
+	// htmlContexts: htmlContextsChange.
+	htmlContexts bool
+	// sendFallback: sendFallbackChange.
+	sendFallback bool
 	// recordRunEnd: recordRunEndChange.
 	recordRunEnd bool
 }
@@ -51,6 +76,8 @@ func currentChanges(ctx workflow.Context) changes {
 		upsertCurrentStep:      workflow.GetVersion(ctx, upsertCurrentStepChange, workflow.DefaultVersion, 1) >= 1,
 		missingVariableIsFalse: workflow.GetVersion(ctx, conditionMissingVariableChange, workflow.DefaultVersion, 1) >= 1,
 		answerDuringSendCounts: workflow.GetVersion(ctx, surveyAnsweredDuringSendChange, workflow.DefaultVersion, 1) >= 1,
+		htmlContexts:           workflow.GetVersion(ctx, htmlContextsChange, workflow.DefaultVersion, 1) >= 1,
+		sendFallback:           workflow.GetVersion(ctx, sendFallbackChange, workflow.DefaultVersion, 1) >= 1,
 		recordRunEnd:           workflow.GetVersion(ctx, recordRunEndChange, workflow.DefaultVersion, 1) >= 1,
 	}
 }

@@ -1,9 +1,7 @@
 package entrysync
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"maps"
@@ -11,8 +9,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-
-	yaml "go.yaml.in/yaml/v3"
 
 	"github.com/ccflow/ccflow/core/entry"
 )
@@ -102,56 +98,5 @@ func encodeFor(path string, e entry.Entry) ([]byte, error) {
 	if strings.EqualFold(filepath.Ext(path), ".json") {
 		return []byte(Canonical(e)), nil
 	}
-	return EncodeYAML(e)
-}
-
-// EncodeYAML writes e as an entry file, without version and updated_at.
-// Fields keep the order of the API's JSON (id, name, … triggers, steps;
-// each step's type near its top) rather than the alphabetical order a
-// map-based encoder gives, so an exported file reads like a hand-written
-// one; multi-line texts become literal blocks.
-func EncodeYAML(e entry.Entry) ([]byte, error) {
-	data, err := json.Marshal(e.Definition())
-	if err != nil {
-		return nil, fmt.Errorf("encoding entry %s: %w", e.ID, err)
-	}
-	// JSON is YAML: parsing it as a node tree keeps the fields' order.
-	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, fmt.Errorf("encoding entry %s as YAML: %w", e.ID, err)
-	}
-	if err := blockStyle(&doc); err != nil {
-		return nil, fmt.Errorf("encoding entry %s as YAML: %w", e.ID, err)
-	}
-	var out bytes.Buffer
-	enc := yaml.NewEncoder(&out)
-	enc.SetIndent(2)
-	if err := enc.Encode(&doc); err != nil {
-		return nil, fmt.Errorf("encoding entry %s as YAML: %w", e.ID, err)
-	}
-	if err := enc.Close(); err != nil {
-		return nil, fmt.Errorf("encoding entry %s as YAML: %w", e.ID, err)
-	}
-	return out.Bytes(), nil
-}
-
-// blockStyle turns the JSON-styled tree into block YAML. Each string is
-// re-encoded on its own so the encoder quotes the ones a YAML 1.1 reader
-// (such as DecodeYAML's) would take for something else, like "yes" or
-// "1:20", and writes multi-line ones as literal blocks.
-func blockStyle(n *yaml.Node) error {
-	n.Style = 0
-	if n.Kind == yaml.ScalarNode && n.Tag == "!!str" {
-		var s yaml.Node
-		if err := s.Encode(n.Value); err != nil {
-			return err
-		}
-		*n = s
-	}
-	for _, child := range n.Content {
-		if err := blockStyle(child); err != nil {
-			return err
-		}
-	}
-	return nil
+	return entry.EncodeYAML(e)
 }

@@ -16,9 +16,9 @@ import (
 func TestEncodeYAMLKeepsTheAPIsFieldOrder(t *testing.T) {
 	e := live(waitingEntry("a", "1d"), 7)
 	e.Steps[0].ID = ""
-	e.Steps = append(e.Steps, entry.Step{Spec: &entry.SendEmail{Subject: "Hi", Text: "Hello\nagain\n"}})
+	e.Steps = append(e.Steps, entry.Step{Spec: &entry.SendEmail{Subject: entry.Plain("Hi"), Text: entry.Plain("Hello\nagain\n")}})
 
-	data, err := entrysync.EncodeYAML(e)
+	data, err := entry.EncodeYAML(e)
 
 	require.NoError(t, err)
 	require.Equal(t, `id: a
@@ -44,14 +44,14 @@ func TestEncodeYAMLRoundTripsTextsAYAMLReaderWouldMisread(t *testing.T) {
 		"line\n  indented line\n", "no final newline\nhere", "\"quoted\"", "'single'", "$(customer.first_name)"} {
 		t.Run(s, func(t *testing.T) {
 			e := waitingEntry("a", "1d")
-			e.Steps = append(e.Steps, entry.Step{Spec: &entry.SendSMS{Text: s}})
+			e.Steps = append(e.Steps, entry.Step{Spec: &entry.SendSMS{Text: entry.Plain(s)}})
 
-			data, err := entrysync.EncodeYAML(e)
+			data, err := entry.EncodeYAML(e)
 			require.NoError(t, err)
 			back, err := entry.DecodeYAML(data)
 
 			require.NoError(t, err, "decoding %s", data)
-			require.Equal(t, s, back.Steps[1].Spec.(*entry.SendSMS).Text, "encoded as %s", data)
+			require.Equal(t, entry.Plain(s), back.Steps[1].Spec.(*entry.SendSMS).Text, "encoded as %s", data)
 		})
 	}
 }
@@ -61,7 +61,7 @@ func TestEncodeYAMLRoundTripsTheExamples(t *testing.T) {
 	require.NoError(t, err)
 	for _, f := range files {
 		t.Run(f.Entry.ID, func(t *testing.T) {
-			data, err := entrysync.EncodeYAML(f.Entry)
+			data, err := entry.EncodeYAML(f.Entry)
 			require.NoError(t, err)
 
 			back, err := entry.DecodeYAML(data)
@@ -106,4 +106,22 @@ func TestExportRewritesTheFileThatHoldsAnEntryInPlace(t *testing.T) {
 	require.NoFileExists(t, filepath.Join(dir, "a.yaml"))
 	require.Equal(t, "wrote "+filepath.Join(dir, "first.json")+" (a v2)\n"+
 		"left  "+filepath.Join(dir, "gone.yaml")+": its entry gone is not live\n", out.String())
+}
+
+// A text written per language is a map in the file, each language's text
+// on its own line (or block), and reads back the same.
+func TestEncodeYAMLWritesTextsByLanguageAsAMap(t *testing.T) {
+	e := waitingEntry("a", "1d")
+	e.DefaultLanguage = "es"
+	e.Steps = append(e.Steps, entry.Step{Spec: &entry.SendSMS{Text: entry.Translated(map[string]string{
+		"es": "¡Gracias, $(customer.first_name)!", "ja": "ありがとうございました\n二行目", "en": "yes"})}})
+
+	data, err := entry.EncodeYAML(e)
+	require.NoError(t, err)
+	require.Contains(t, string(data), `default_language: es`)
+	require.Contains(t, string(data), "    text:\n      en: \"yes\"\n      es: ¡Gracias, $(customer.first_name)!\n      ja: |-\n        ありがとうございました\n        二行目\n")
+	back, err := entry.DecodeYAML(data)
+	require.NoError(t, err)
+	require.Equal(t, e.Steps[1], back.Steps[1])
+	require.Equal(t, "es", back.DefaultLanguage)
 }

@@ -8,8 +8,9 @@
 // Usage:
 //
 //	bench [-phase 20s] [-in-flight 16] [-rate 100] [-rate-for 30s]
-//	      [-extra-entries 2000] [-sleeping 10000] [-skip memory,rate] [-only results]
+//	      [-extra-entries 2000] [-sleeping 10000] [-simulated-events 10000]
 //	      [-results-answers 1000000] [-results-messages 3000000] [-results-queries 40]
+//	      [-skip memory,rate] [-only simulation,results]
 package main
 
 import (
@@ -49,19 +50,20 @@ func run(ctx context.Context) error {
 	flag.DurationVar(&cfg.RateFor, "rate-for", 30*time.Second, "how long the open-loop figure sends")
 	flag.IntVar(&cfg.ExtraEntries, "extra-entries", 2000, "entries the many-entries dry run adds")
 	flag.IntVar(&cfg.Sleeping, "sleeping", 10_000, "sleeping runs of the memory figure")
-	flag.StringVar(&skip, "skip", "", "figures not to measure: index, cel, starts, rate, interpreter, entries, memory, results")
-	flag.StringVar(&only, "only", "", "the only figures to measure, e.g. results (the keys of -skip)")
+	flag.IntVar(&cfg.SimulatedEvents, "simulated-events", 10_000, "recorded events the simulation figure simulates")
+	flag.StringVar(&skip, "skip", "", "figures not to measure: index, cel, simulation, results, starts, rate, interpreter, entries, memory")
+	flag.StringVar(&only, "only", "", "the only figures to measure, as -skip names them (e.g. simulation)")
 	flag.IntVar(&cfg.ResultsAnswers, "results-answers", 1_000_000, "survey answers the results figures load")
 	flag.IntVar(&cfg.ResultsMessages, "results-messages", 3_000_000, "messages the results figures load (two a run)")
 	flag.IntVar(&cfg.ResultsQueries, "results-queries", 40, "times each results query is timed")
 	flag.Parse()
-	for _, l := range []struct {
-		list string
-		set  map[string]bool
+	for _, f := range []struct {
+		names string
+		into  map[string]bool
 	}{{skip, cfg.Skip}, {only, cfg.Only}} {
-		for k := range strings.SplitSeq(l.list, ",") {
+		for _, k := range strings.Split(f.names, ",") {
 			if k = strings.TrimSpace(k); k != "" {
-				l.set[k] = true
+				f.into[k] = true
 			}
 		}
 	}

@@ -27,8 +27,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/ccflow/ccflow/buildinfo"
 	"github.com/ccflow/ccflow/client/apiclient"
-	"github.com/ccflow/ccflow/internal/buildinfo"
 )
 
 // errUsage marks a command line that is wrong, which exits with 2.

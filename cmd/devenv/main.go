@@ -7,10 +7,13 @@
 //	devenv dev
 //	devenv test -- COMMAND [ARG...]
 //	devenv system -- COMMAND [ARG...]
+//	devenv plain -- COMMAND [ARG...]
 //
 // system runs the command against a whole ccflow of its own (PostgreSQL,
 // the Temporal dev server on SQLite, the worker and the starter, set up as
-// `make dev` sets them up), as `make bench` does.
+// `make dev` sets them up), as `make bench` does. plain runs the command
+// with no server and fails if it started one (PostgreSQL, Temporal, a
+// package install), as `make test-plain` runs go test ./... .
 //
 //	devenv --version
 package main
@@ -23,11 +26,11 @@ import (
 	"slices"
 	"syscall"
 
-	"github.com/ccflow/ccflow/internal/buildinfo"
+	"github.com/ccflow/ccflow/buildinfo"
 	"github.com/ccflow/ccflow/internal/devenv"
 )
 
-const usage = "usage: devenv dev | devenv test -- COMMAND [ARG...] | devenv system -- COMMAND [ARG...] | devenv --version"
+const usage = "usage: devenv dev | devenv test -- COMMAND [ARG...] | devenv system -- COMMAND [ARG...] | devenv plain -- COMMAND [ARG...] | devenv --version"
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -46,15 +49,14 @@ func run(ctx context.Context, args []string) int {
 			return 1
 		}
 		return 0
-	case len(args) > 1 && (args[0] == "test" || args[0] == "system"):
+	case len(args) > 1 && (args[0] == "test" || args[0] == "system" || args[0] == "plain"):
 		command := args[1:]
 		if command[0] == "--" {
 			command = command[1:]
 		}
-		runWith := devenv.Test
-		if args[0] == "system" {
-			runWith = devenv.System
-		}
+		runWith := map[string]func(context.Context, []string) (int, error){
+			"test": devenv.Test, "system": devenv.System, "plain": devenv.Plain,
+		}[args[0]]
 		code, err := runWith(ctx, command)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "devenv:", err)

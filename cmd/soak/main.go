@@ -5,14 +5,17 @@
 // events through the API at a fixed rate while it kills the worker with
 // SIGKILL and restarts the Temporal dev server and PostgreSQL, waits for
 // every run to finish and prints what was sent, started, received, lost
-// and duplicated. It exits 1 when anything was lost, or duplicated beyond
-// the documented gap; 2 when the soak itself could not run.
+// and duplicated, and what the contact policy (quiet hours, a daily cap,
+// opt-outs made mid-run) held or skipped. It exits 1 when anything was
+// lost, duplicated beyond the documented gap, sent against the policy or
+// skipped without cause; 2 when the soak itself could not run.
 //
 // Usage:
 //
 //	soak [-events 5000] [-rate 20] [-kills 6] [-temporal-restarts 3]
 //	     [-postgres-restarts 3] [-survey-wait 20s] [-wait 5s]
-//	     [-answer-every 2] [-duplicate-every 10] [-drain 5m] [-logs DIR]
+//	     [-answer-every 2] [-duplicate-every 10] [-daily-cap 3] [-quiet-for 1m]
+//	     [-opt-out-every 7] [-drain 5m] [-logs DIR]
 package main
 
 import (
@@ -45,6 +48,9 @@ func run(ctx context.Context) int {
 	flag.DurationVar(&cfg.Plan.Wait, "wait", 5*time.Second, "the wait between the survey and the last message")
 	flag.IntVar(&cfg.Plan.AnswerEvery, "answer-every", 2, "answer the survey of every n-th event (0: none)")
 	flag.IntVar(&cfg.Plan.DuplicateEvery, "duplicate-every", 10, "post every n-th event twice (0: none)")
+	flag.IntVar(&cfg.Plan.DailyCap, "daily-cap", 3, "the policy's daily cap per customer and channel, customers in pairs of runs (0: off)")
+	flag.DurationVar(&cfg.Plan.QuietFor, "quiet-for", time.Minute, "each channel's quiet hours during the soak, whole minutes (0: none)")
+	flag.IntVar(&cfg.Plan.OptOutEvery, "opt-out-every", 7, "opt the customer of every n-th event out once its survey arrives (0: none)")
 	flag.DurationVar(&cfg.Drain, "drain", 5*time.Minute, "how long to wait for the runs after the last event")
 	flag.StringVar(&cfg.LogDir, "logs", "", "keep the worker's, starter's, Temporal's and PostgreSQL's logs in this folder")
 	flag.Parse()

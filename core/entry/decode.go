@@ -56,6 +56,7 @@ func (e *Entry) fields() map[string]any {
 		"id": &e.ID, "name": &e.Name, "service": &e.Service, "enabled": &e.Enabled,
 		"triggers": &e.Triggers, "steps": &e.Steps,
 		"quiet_hours": &e.QuietHours, "cancel_on_new_interaction": &e.CancelOnNewInteraction,
+		"default_language": &e.DefaultLanguage, "sample_percent": &e.SamplePercent,
 		"version": &e.Version, "updated_at": &e.UpdatedAt,
 	}
 }
@@ -96,6 +97,8 @@ func decodeValue(raw json.RawMessage, path string, target any, strict bool) vali
 		return decodeSteps(raw, path, t, strict)
 	case *[]Trigger:
 		return decodeList(raw, path, t, (*Trigger).fields)
+	case *[]Branch:
+		return decodeBranches(raw, path, t, strict)
 	case *policy.QuietHours:
 		qh, errs := policy.DecodeQuietHours(raw, path)
 		*t = qh
@@ -232,7 +235,7 @@ func describe(target any) string {
 		return "a string"
 	case *bool:
 		return "true or false"
-	case *int:
+	case *int, **int:
 		return "a whole number"
 	case **float64:
 		return "a number"
@@ -240,6 +243,10 @@ func describe(target any) string {
 		return "an RFC 3339 time"
 	case *map[string]string:
 		return "an object of strings"
+	case *Text:
+		return "a string, or an object of strings by language such as {\"en\": \"…\", \"es\": \"…\"}"
+	case *[]string:
+		return "a list of strings"
 	}
 	return fmt.Sprintf("a %T", target)
 }

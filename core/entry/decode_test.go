@@ -42,11 +42,11 @@ func TestDecodeSPECExample(t *testing.T) {
 			{Type: entry.TriggerAverageSentiment, Operator: ">", Threshold: ptr(0.51)},
 		},
 		Steps: []entry.Step{
-			{ID: "survey", Spec: &entry.SendSurvey{Channel: "email", Question: "How did we do?",
-				Subject: "Your call", Text: "Rate us: $(survey.url)", Wait: "1d"}},
+			{ID: "survey", Spec: &entry.SendSurvey{Channel: "email", Question: entry.Plain("How did we do?"),
+				Subject: entry.Plain("Your call"), Text: entry.Plain("Rate us: $(survey.url)"), Wait: "1d"}},
 			{Spec: &entry.If{Condition: "survey.score <= 2", Then: []entry.Step{
-				{Spec: &entry.SendEmail{Subject: "Sorry", Text: "Hi $(customer.first_name)"},
-					OnError: []entry.Step{{Spec: &entry.SendSMS{Text: "We tried to email you"}}}},
+				{Spec: &entry.SendEmail{Subject: entry.Plain("Sorry"), Text: entry.Plain("Hi $(customer.first_name)")},
+					OnError: []entry.Step{{Spec: &entry.SendSMS{Text: entry.Plain("We tried to email you")}}}},
 			}}},
 		},
 	}, e)
@@ -162,7 +162,7 @@ steps:
 		Triggers: []entry.Trigger{{Type: entry.TriggerAverageSentiment, Operator: "<", Threshold: ptr(-0.2)}},
 		Steps: []entry.Step{
 			{Spec: &entry.Wait{Duration: "30m"}},
-			{Spec: &entry.SendSMS{Text: "Sorry, $(customer.first_name): $$5 off with code $(code)"}},
+			{Spec: &entry.SendSMS{Text: entry.Plain("Sorry, $(customer.first_name): $$5 off with code $(code)")}},
 		},
 	}, e)
 }

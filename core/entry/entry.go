@@ -33,9 +33,17 @@ type Entry struct {
 	QuietHours policy.QuietHours `json:"quiet_hours,omitempty"`
 	// CancelOnNewInteraction ends a run of this entry, before its next
 	// send, when the same customer's next interaction ends.
-	CancelOnNewInteraction bool      `json:"cancel_on_new_interaction,omitempty"`
-	Version                int       `json:"version,omitempty"`
-	UpdatedAt              time.Time `json:"updated_at,omitzero"`
+	CancelOnNewInteraction bool `json:"cancel_on_new_interaction,omitempty"`
+	// DefaultLanguage is the language (a BCP 47 tag) of the entry's plain
+	// texts, which every text written per language must have: a run whose
+	// customer's language is none the entry has reads it. "" is
+	// i18n.Default, English.
+	DefaultLanguage string `json:"default_language,omitempty"`
+	// SamplePercent is the share of the events the entry matches that
+	// start a run, 1 to 100; nil is 100 (see Sampled).
+	SamplePercent *int      `json:"sample_percent,omitempty"`
+	Version       int       `json:"version,omitempty"`
+	UpdatedAt     time.Time `json:"updated_at,omitzero"`
 }
 
 // Definition is e without what the server assigns (version and update

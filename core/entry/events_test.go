@@ -17,7 +17,7 @@ func withEvents() entry.Entry {
 	e := valid()
 	e.Steps = append(e.Steps,
 		entry.Step{ID: "schedule", Spec: &entry.ScheduleEvent{Name: "follow-up", After: "1w",
-			Steps: []entry.Step{{ID: "follow-up-sms", Spec: &entry.SendSMS{Text: "All good, $(customer.first_name)?"}}}}},
+			Steps: []entry.Step{{ID: "follow-up-sms", Spec: &entry.SendSMS{Text: entry.Plain("All good, $(customer.first_name)?")}}}}},
 		entry.Step{ID: "clear", Spec: &entry.ClearEvent{Name: "follow-up"}},
 	)
 	return e
@@ -62,7 +62,7 @@ func TestValidateEventSteps(t *testing.T) {
 		{"at template well formed", func(e *entry.Entry) { schedule(e).After, schedule(e).At = "", "$(callback_at" },
 			"steps[4].at", "without its closing )"},
 		{"event steps required", func(e *entry.Entry) { schedule(e).Steps = nil }, "steps[4].steps", "at least one step is required"},
-		{"event steps validated", func(e *entry.Entry) { spec[*entry.SendSMS](schedule(e).Steps[0]).Text = "" }, "steps[4].steps[0].text", "is required"},
+		{"event steps validated", func(e *entry.Entry) { spec[*entry.SendSMS](schedule(e).Steps[0]).Text = entry.Plain("") }, "steps[4].steps[0].text", "is required"},
 		{"event step ids unique across the entry", func(e *entry.Entry) { schedule(e).Steps[0].ID = "survey" },
 			"steps[4].steps[0].id", `"survey" is already the id of steps[0]`},
 		{"event steps count towards the 200 steps", func(e *entry.Entry) {

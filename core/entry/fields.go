@@ -36,6 +36,8 @@ type StepType struct {
 	Type  string `json:"type"`
 	Label string `json:"label"`
 	Help  string `json:"help"`
+	// Group is where a form's palette offers the type, one of StepGroups.
+	Group string `json:"group"`
 	// Fields are the type's own fields in the order a form shows them;
 	// every step also has CommonStepFields.
 	Fields []StepField `json:"fields"`
@@ -50,8 +52,12 @@ type StepField struct {
 	// Kind says what the field holds, such as template, duration or steps.
 	Kind     string `json:"kind"`
 	Required bool   `json:"required"`
-	// Options are the values an enum field takes.
+	// Options are the values an enum field takes, or the elements of a
+	// list field (the days of a week).
 	Options []string `json:"options,omitempty"`
+	// Localized marks a text a customer reads, which may be written per
+	// language (a Text): the form offers a box per language.
+	Localized bool `json:"localized,omitempty"`
 }
 
 // stepDef is one registered step type.
@@ -68,6 +74,9 @@ type fieldDef struct {
 	info  StepField
 	index int
 	kind  *kind
+	// goType is the field's Go type: its kind's, or Text for a localized
+	// field of a kind that may be (kind.localizable).
+	goType reflect.Type
 	// required is what an empty required field reports; "" when the
 	// field is optional.
 	required string
@@ -86,16 +95,44 @@ var (
 	stepFieldTypes = map[string]reflect.Type{}
 )
 
+// The groups a form's palette offers the step types in, in the order of
+// StepGroups; within a group, the types come by name. A step type's file
+// names its group when it defines it (inGroup); one that names none comes
+// last, under GroupOther.
+const (
+	GroupSurveys   = "Surveys"
+	GroupMessages  = "Messages"
+	GroupWaiting   = "Waiting"
+	GroupBranching = "Branching"
+	GroupEvents    = "Events"
+	GroupData      = "Data"
+	GroupOther     = "Other"
+)
+
+// StepGroups lists the palette's groups in the order a form shows them.
+func StepGroups() []string {
+	return []string{GroupSurveys, GroupMessages, GroupWaiting, GroupBranching, GroupEvents, GroupData, GroupOther}
+}
+
+// stepOption adds to what define registers of a step type.
+type stepOption func(*StepType)
+
+// inGroup files the step type under group in a form's palette.
+func inGroup(group string) stepOption {
+	return func(t *StepType) { t.Group = group }
+}
+
 // commonFieldNames are the keys every step has, outside its Spec.
 var commonFieldNames = []string{"id", "type", "on_error"}
 
 // define registers the step type S (whose pointer implements Spec) under
-// name, with the label and help a form shows. It panics on a tag it cannot
-// read: that is a programming error every test run reveals.
+// name, with the label and help a form shows, and opts (inGroup). It
+// panics on a tag it cannot read: that is a programming error every test
+// run reveals.
 func define[S any, P interface {
 	*S
 	Spec
-}](name, label, help string) {
+}](name, label, help string, opts ...stepOption) {
 	t := reflect.TypeFor[S]()
 	fail := func(format string, args ...any) {
 		panic(fmt.Sprintf("entry: step type %q (%s): %s", name, t, fmt.Sprintf(format, args...)))
@@ -104,9 +141,15 @@ func define[S any, P interface {
 		fail("has no name, or one another type has")
 	}
 	def := &stepDef{
-		info:    StepType{Type: name, Label: label, Help: help},
+		info:    StepType{Type: name, Label: label, Help: help, Group: GroupOther},
 		byName:  map[string]*fieldDef{},
 		newSpec: func() Spec { return P(new(S)) },
+	}
+	for _, opt := range opts {
+		opt(&def.info)
+	}
+	if !slices.Contains(StepGroups(), def.info.Group) {
+		fail("group %q is none of StepGroups", def.info.Group)
 	}
 	for i := range t.NumField() {
 		f, err := parseField(t.Field(i), i)
@@ -118,12 +161,12 @@ func define[S any, P interface {
 			fail("field %s: every step has it already", f.info.Name)
 		case def.byName[f.info.Name] != nil:
 			fail("field %s: declared twice", f.info.Name)
-		case seen && other != f.kind.goType:
+		case seen && other != f.goType:
 			// A step is one flat object: a name means one JSON type in
 			// every step type, or a key of another type could not be read.
 			fail("field %s: another step type has it as a %s", f.info.Name, other)
 		}
-		stepFieldTypes[f.info.Name] = f.kind.goType
+		stepFieldTypes[f.info.Name] = f.goType
 		def.fields = append(def.fields, f)
 		def.byName[f.info.Name] = f
 		def.info.Fields = append(def.info.Fields, f.info)
@@ -139,25 +182,30 @@ func parseField(sf reflect.StructField, i int) (*fieldDef, error) {
 		return nil, fmt.Errorf("field %s has no json name", sf.Name)
 	}
 	k := kinds[sf.Tag.Get("kind")]
+	localized := k != nil && k.localizable && sf.Type == textType
 	switch {
 	case k == nil:
 		return nil, fmt.Errorf("field %s: %q is not a kind (see kinds.go)", name, sf.Tag.Get("kind"))
-	case sf.Type != k.goType:
+	case sf.Type != k.goType && !localized:
 		return nil, fmt.Errorf("field %s: kind %s holds a %s, not a %s", name, sf.Tag.Get("kind"), k.goType, sf.Type)
 	}
 	f := &fieldDef{
 		info: StepField{
-			Name: name, Label: sf.Tag.Get("label"), Help: sf.Tag.Get("help"), Kind: sf.Tag.Get("kind"),
+			Name: name, Label: sf.Tag.Get("label"), Help: sf.Tag.Get("help"), Kind: sf.Tag.Get("kind"), Localized: localized,
 		},
-		index: i,
-		kind:  k,
-		noun:  sf.Tag.Get("noun"),
+		index:  i,
+		kind:   k,
+		goType: sf.Type,
+		noun:   sf.Tag.Get("noun"),
 	}
 	if opts := sf.Tag.Get("options"); opts != "" {
 		f.info.Options = strings.Split(opts, ",")
 	}
 	if (len(f.info.Options) > 0 || f.noun != "") != k.enum {
 		return nil, fmt.Errorf("field %s: options and noun are for enum fields, and enum fields need them", name)
+	}
+	if k.options != nil {
+		f.info.Options = slices.Clone(k.options) // the values of the kind's elements, for forms
 	}
 	switch req := sf.Tag.Get("required"); req {
 	case "":
@@ -248,6 +296,9 @@ func choices(options []string) string {
 // isEmpty reports whether a field holds nothing: such a field is left out
 // of JSON, and a required one is reported.
 func isEmpty(v reflect.Value) bool {
+	if v.Type() == textType {
+		return v.Interface().(Text).IsEmpty()
+	}
 	switch v.Kind() {
 	case reflect.String:
 		return v.String() == ""

@@ -38,7 +38,7 @@ func TestFieldsTablesMatchStructTags(t *testing.T) {
 func TestEveryStepFieldIsKnownByName(t *testing.T) {
 	for name, def := range stepDefs {
 		for _, f := range def.fields {
-			require.Equal(t, f.kind.goType, stepFieldTypes[f.info.Name], "%s.%s", name, f.info.Name)
+			require.Equal(t, f.goType, stepFieldTypes[f.info.Name], "%s.%s", name, f.info.Name)
 		}
 	}
 }

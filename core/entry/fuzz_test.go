@@ -15,6 +15,10 @@ func FuzzDecodeValidate(f *testing.F) {
 	f.Add([]byte(`{"steps": [{"type": "send_survey", "text": "$(survey.url", "wait": "99999999999w"}]}`))
 	f.Add([]byte(`{"triggers": [{"type": "average_sentiment", "threshold": 1e308}], "steps": null}`))
 	f.Add([]byte(`[{}]`))
+	f.Add([]byte(`{"name": "x", "sample_percent": 20, "steps": [{"type": "wait_until", "time": "10:00", "days": ["mon"], "at_least": "0s"},
+		{"type": "wait_for_event", "name": "case_closed", "timeout": "5d"},
+		{"id": "ab", "type": "split", "branches": [{"id": "a", "weight": 50, "steps": [{"type": "send_sms", "text": "x",
+			"fallback": [{"type": "wait", "duration": "1m"}], "fallback_after": "10m"}]}, {"id": "b", "weight": 50}]}]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		e, err := entry.Decode(data)
 		if err != nil {

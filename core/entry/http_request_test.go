@@ -89,7 +89,7 @@ func TestValidateAcceptsHTTPRequests(t *testing.T) {
 		{"a connection without a path", request(entry.HTTPRequest{Method: "DELETE", Connection: "order_desk-2"})},
 		{"a timeout of a minute", request(entry.HTTPRequest{Connection: "crm", Timeout: "1m"})},
 		{"a dotted save_as", request(entry.HTTPRequest{Connection: "crm", SaveAs: "crm.customer"})},
-		{"on_error steps", entry.Step{Spec: &entry.HTTPRequest{Connection: "crm"}, OnError: []entry.Step{{Spec: &entry.SendSMS{Text: "$(error.message)"}}}}},
+		{"on_error steps", entry.Step{Spec: &entry.HTTPRequest{Connection: "crm"}, OnError: []entry.Step{{Spec: &entry.SendSMS{Text: entry.Plain("$(error.message)")}}}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,6 +1,7 @@
 package entry
 
 import (
+	"fmt"
 	"maps"
 	"reflect"
 	"slices"
@@ -11,6 +12,8 @@ import (
 
 	"github.com/ccflow/ccflow/core/conditions"
 	"github.com/ccflow/ccflow/core/durations"
+	"github.com/ccflow/ccflow/core/i18n"
+	"github.com/ccflow/ccflow/core/policy"
 	"github.com/ccflow/ccflow/core/templates"
 	"github.com/ccflow/ccflow/core/validation"
 	"github.com/ccflow/ccflow/core/vars"
@@ -35,8 +38,18 @@ type kind struct {
 	enum bool
 	// nested marks lists of steps, checked after the step's own fields.
 	nested bool
+	// localizable marks text kinds whose fields may be a Text, written
+	// per language: each text obeys the kind's rules on its own.
+	localizable bool
 	// required is what an empty required field reports.
 	required string
+	// lists returns the lists of steps a field of a nested kind holds
+	// (one for steps, one per branch for branches), so that walking an
+	// entry's steps needs no case per kind.
+	lists func(reflect.Value) [][]Step
+	// options are the values the elements of a list kind take (days), for
+	// forms.
+	options []string
 	// text is the rule of a text kind's values; zero for lists and maps.
 	text validation.Text
 	// check reports the problems of a field's non-empty value, at path;
@@ -45,9 +58,12 @@ type kind struct {
 }
 
 var (
-	stringType  = reflect.TypeFor[string]()
-	stepsType   = reflect.TypeFor[[]Step]()
-	headersType = reflect.TypeFor[map[string]string]()
+	stringType   = reflect.TypeFor[string]()
+	stringsType  = reflect.TypeFor[[]string]()
+	textType     = reflect.TypeFor[Text]()
+	stepsType    = reflect.TypeFor[[]Step]()
+	branchesType = reflect.TypeFor[[]Branch]()
+	headersType  = reflect.TypeFor[map[string]string]()
 )
 
 // Text rules of the kinds. A run carries its entry in its workflow
@@ -62,13 +78,13 @@ var (
 // kinds are the field kinds, by the name tags give them.
 var kinds = map[string]*kind{
 	// template is one line of text with $(variables).
-	"template": {goType: stringType, required: "is required", text: oneLine, check: checkString((*validator).checkTemplate)},
+	"template": {goType: stringType, localizable: true, required: "is required", text: oneLine, check: checkString((*validator).checkTemplate)},
 	// message is a message body with $(variables): the text of an email
 	// or SMS, the body of a request.
-	"message": {goType: stringType, body: true, required: "is required", text: messageBody, check: checkString((*validator).checkTemplate)},
+	"message": {goType: stringType, body: true, localizable: true, required: "is required", text: messageBody, check: checkString((*validator).checkTemplate)},
 	// html is an HTML message body with $(variables), whose values are
 	// escaped when it is rendered.
-	"html": {goType: stringType, body: true, required: "is required", text: htmlBody, check: checkString((*validator).checkTemplate)},
+	"html": {goType: stringType, body: true, localizable: true, required: "is required", text: htmlBody, check: checkString((*validator).checkHTML)},
 	// duration is how long to wait, such as 30m or 1d12h, up to maxDuration.
 	"duration": {goType: stringType, required: "is required (e.g. 30m, 1d or 1w)", text: shortLine, check: checkString((*validator).checkDuration)},
 	// timeout is how long a request may take, up to MaxHTTPTimeout.
@@ -76,7 +92,23 @@ var kinds = map[string]*kind{
 	// enum is one of the options of its field's tag.
 	"enum": {goType: stringType, enum: true, text: shortLine, check: checkEnum},
 	// steps is a list of steps, nested one level deeper.
-	"steps": {goType: stepsType, nested: true, required: "at least one step is required", check: checkNested},
+	"steps": {goType: stepsType, nested: true, required: "at least one step is required", check: checkNested,
+		lists: func(v reflect.Value) [][]Step { return [][]Step{v.Interface().([]Step)} }},
+	// branches are a split's branches, each with an id, a weight and
+	// steps nested one level deeper (see Branch).
+	"branches": {goType: branchesType, nested: true,
+		required: `at least two branches are required, such as [{"id": "a", "weight": 50, "steps": […]}, {"id": "b", "weight": 50, "steps": […]}]`,
+		check:    checkBranches, lists: branchLists},
+	// clock is a local time of day, HH:MM.
+	"clock": {goType: stringType, required: "is required (a time of day such as 10:00)", text: shortLine, check: checkString((*validator).checkClock)},
+	// days are days of the week, by their names (mon, tue, …).
+	"days": {goType: stringsType, required: "at least one day is required", check: checkDays, options: policy.DayNames()},
+	// delay is a wait that may be zero: 0s, 30m, 1d, up to maxDuration.
+	"delay": {goType: stringType, required: "is required (e.g. 0s, 12h or 1d)", text: shortLine, check: checkString((*validator).checkDelay)},
+	// posted_event names an event posted to a run through the API, whose
+	// name becomes the root of the variables it sets.
+	"posted_event": {goType: stringType, required: "is required (the event's name, such as case_closed)", text: validation.Line(200),
+		check: checkString((*validator).checkPostedEvent)},
 	// headers are HTTP headers whose values are templates.
 	"headers": {goType: headersType, required: "at least one header is required", check: checkHeaders},
 	// condition is a CEL expression over the variables, which may span
@@ -95,8 +127,11 @@ var kinds = map[string]*kind{
 	"url": {goType: stringType, required: "is required", text: validation.Line(2000), check: checkString((*validator).checkRequestURL)},
 	// connection names an internal API configured on the server.
 	"connection": {goType: stringType, required: "is required", text: validation.Line(MaxConnectionNameLen), check: checkString((*validator).checkConnection)},
-	// step_id is a step's id (Step.ID, checked in steps.go).
+	// step_id is a step's id (Step.ID, checked in steps.go), or a split's
+	// branch's (checkBranches).
 	"step_id": {goType: stringType, text: validation.Line(maxStepIDLen)},
+	// weight is a split's branch's share of runs (checkBranches).
+	"weight": {goType: reflect.TypeFor[int]()},
 }
 
 // checkField checks one field of a step against its kind.
@@ -107,6 +142,10 @@ func (v *validator) checkField(f *fieldDef, val reflect.Value, path string, dept
 		}
 		return
 	}
+	if val.Type() == textType {
+		v.checkLocalized(f, val.Interface().(Text), path, depth)
+		return
+	}
 	if f.kind.text.Max > 0 {
 		if err := f.kind.text.Check(path, val.String()); err != nil {
 			v.errs = append(v.errs, err)
@@ -115,6 +154,45 @@ func (v *validator) checkField(f *fieldDef, val reflect.Value, path string, dept
 	}
 	if f.kind.check != nil {
 		f.kind.check(v, f, val, path, depth)
+	}
+}
+
+// checkLocalized checks a localized field: its languages (known tags, in
+// canonical form, the entry's default_language among them) at path, then
+// each text against the kind's rules at path.<tag>.
+func (v *validator) checkLocalized(f *fieldDef, t Text, path string, depth int) {
+	if t.IsTranslated() {
+		tags := t.Languages()
+		for _, tag := range tags {
+			canonical, err := i18n.Parse(tag)
+			switch {
+			case err != nil:
+				v.addf(path, "%s", err)
+			case canonical != tag && slices.Contains(tags, canonical):
+				v.addf(path, "%q and %q name the same language: keep one", tag, canonical)
+			case canonical != tag:
+				v.addf(path, "%q is written %q", tag, canonical)
+			}
+		}
+		if _, ok := t.In(v.defaultLanguage); !ok {
+			v.addf(path, "has no %q text, the entry's default_language", v.defaultLanguage)
+		}
+	}
+	for _, variant := range t.variants(path) {
+		at, s := variant[0], variant[1]
+		if s == "" && t.IsTranslated() {
+			v.addf(at, "is empty: give the text, or leave the language out")
+			continue
+		}
+		if f.kind.text.Max > 0 {
+			if err := f.kind.text.Check(at, s); err != nil {
+				v.errs = append(v.errs, err)
+				continue
+			}
+		}
+		if f.kind.check != nil {
+			f.kind.check(v, f, reflect.ValueOf(s), at, depth)
+		}
 	}
 }
 
@@ -137,6 +215,12 @@ func checkNested(v *validator, _ *fieldDef, val reflect.Value, path string, dept
 
 func (v *validator) checkTemplate(text, path string) {
 	v.add(path, templates.Check(text))
+}
+
+// checkHTML checks an HTML body: a template whose literal text ccflow can
+// render with each value escaped for where it lands (templates.RenderHTML).
+func (v *validator) checkHTML(text, path string) {
+	v.add(path, templates.CheckHTML(text))
 }
 
 func (v *validator) checkDuration(s, path string) {
@@ -227,6 +311,67 @@ func (v *validator) checkRequestURL(raw, path string) {
 func (v *validator) checkConnection(name, path string) {
 	if !ValidConnectionName(name) {
 		v.addf(path, "%q is not a connection name (1 to 64 lower-case letters, digits, '_' or '-')", name)
+	}
+}
+
+func (v *validator) checkClock(s, path string) {
+	if _, err := policy.ParseClock(s); err != nil {
+		v.add(path, err)
+	}
+}
+
+// checkDelay checks a duration that may be zero ("0s", "0").
+func (v *validator) checkDelay(s, path string) {
+	if s == "0" {
+		return
+	}
+	d, err := durations.Parse(s)
+	switch {
+	case err != nil:
+		v.add(path, err)
+	case d > maxDuration:
+		v.addf(path, "%q is longer than %d days", s, maxDuration/durations.Day)
+	}
+}
+
+// checkDays checks the days of a week, each by its name.
+func checkDays(v *validator, _ *fieldDef, val reflect.Value, path string, _ int) {
+	for i, d := range val.Interface().([]string) {
+		at := fmt.Sprintf("%s[%d]", path, i)
+		if err := shortLine.Check(at, d); err != nil {
+			v.errs = append(v.errs, err)
+			continue
+		}
+		if _, err := policy.ParseDay(d); err != nil {
+			v.add(at, err)
+		}
+	}
+}
+
+// MaxPostedEventLen bounds the name of a posted event.
+const MaxPostedEventLen = 64
+
+// stepRoots are the variable roots steps set besides ccflow's reserved
+// ones: split.<step id> and message.fallback. A posted event's variables
+// may not land on them.
+var stepRoots = []string{"split", "message"}
+
+// ValidPostedEventName reports whether name can name an event posted to a
+// run (POST …/events/{name}) and waited for by wait_for_event: 1 to 64
+// letters, digits or '_', starting with a letter or '_' — a simple name,
+// since it becomes the root of the variables <name>.received, <name>.at
+// and <name>.<field> — and none of the roots ccflow sets.
+func ValidPostedEventName(name string) bool {
+	if len(name) == 0 || len(name) > MaxPostedEventLen || strings.Contains(name, ".") || !templates.ValidName(name) {
+		return false
+	}
+	return !vars.IsReserved(name) && !slices.Contains(stepRoots, name)
+}
+
+func (v *validator) checkPostedEvent(name, path string) {
+	if !ValidPostedEventName(name) {
+		v.addf(path, "%s is not an event name: 1 to %d letters, digits or '_', starting with a letter, and none of %s",
+			validation.Quote(name), MaxPostedEventLen, strings.Join(append(slices.Clone(vars.Reserved), stepRoots...), ", "))
 	}
 }
 

@@ -9,7 +9,7 @@ type ClearEvent struct {
 }
 
 func init() {
-	define[ClearEvent](StepClearEvent, "Clear event", "Cancels a scheduled event that has not fired yet.")
+	define[ClearEvent](StepClearEvent, "Clear event", "Cancels a scheduled event that has not fired yet.", inGroup(GroupEvents))
 }
 
 // check has nothing to add to the kind of the name.

@@ -33,7 +33,7 @@ type HTTPRequest struct {
 
 func init() {
 	define[HTTPRequest](StepHTTPRequest, "HTTP request",
-		"Calls an external API, or an internal one through a connection, and can keep its answer for later steps.")
+		"Calls an external API, or an internal one through a connection, and can keep its answer for later steps.", inGroup(GroupData))
 }
 
 // HTTPMethods are the methods an http_request step may use: the options of

@@ -11,7 +11,7 @@ type If struct {
 }
 
 func init() {
-	define[If](StepIf, "If", "Runs one list of steps or another, as a condition over the variables says.")
+	define[If](StepIf, "If", "Runs one list of steps or another, as a condition over the variables says.", inGroup(GroupBranching))
 }
 
 // check has nothing to add to the kinds of the fields.

@@ -19,7 +19,7 @@ type ScheduleEvent struct {
 
 func init() {
 	define[ScheduleEvent](StepScheduleEvent, "Schedule event",
-		"Schedules steps to run later, beside the main steps, unless the event is cleared first.")
+		"Schedules steps to run later, beside the main steps, unless the event is cleared first.", inGroup(GroupEvents))
 }
 
 // check requires exactly one of after and at.

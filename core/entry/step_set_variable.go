@@ -10,7 +10,7 @@ type SetVariable struct {
 }
 
 func init() {
-	define[SetVariable](StepSetVariable, "Set variable", "Sets a variable that later steps and conditions read.")
+	define[SetVariable](StepSetVariable, "Set variable", "Sets a variable that later steps and conditions read.", inGroup(GroupData))
 }
 
 // check has nothing to add to the kinds of the fields.

@@ -16,20 +16,27 @@ import (
 
 // everyStepType holds one step of each type with every field set.
 var everyStepType = []entry.Step{
-	{ID: "survey", Spec: &entry.SendSurvey{Channel: "email", Question: "How did we do?", To: "$(manager_email)",
-		Subject: "Your call", Text: "Rate us: $(survey.url)", HTML: `<a href="$(survey.url)">Rate us</a>`, Wait: "1d"}},
+	{ID: "survey", Spec: &entry.SendSurvey{Channel: "email", Question: entry.Plain("How did we do?"), To: "$(manager_email)",
+		Subject: entry.Plain("Your call"), Text: entry.Plain("Rate us: $(survey.url)"), HTML: entry.Plain(`<a href="$(survey.url)">Rate us</a>`), Wait: "1d"}},
 	{ID: "pause", Spec: &entry.Wait{Duration: "1w"}},
-	{ID: "email", Spec: &entry.SendEmail{To: "ops@example.com", Subject: "Hi", Text: "Hello\n", HTML: "<p>Hello</p>"}},
-	{ID: "sms", Spec: &entry.SendSMS{To: "+15550000000", Text: "Thanks"}},
+	{ID: "email", Spec: &entry.SendEmail{To: "ops@example.com", Subject: entry.Plain("Hi"), Text: entry.Plain("Hello\n"), HTML: entry.Plain("<p>Hello</p>")}},
+	{ID: "sms", Spec: &entry.SendSMS{To: "+15550000000", Text: entry.Plain("Thanks")}},
 	{ID: "tier", Spec: &entry.SetVariable{Name: "tier", Value: "gold"}},
 	{ID: "later", Spec: &entry.ScheduleEvent{Name: "follow-up", After: "1w", At: "2026-11-30",
-		Steps: []entry.Step{{Spec: &entry.SendSMS{Text: "Still good?"}}}}},
+		Steps: []entry.Step{{Spec: &entry.SendSMS{Text: entry.Plain("Still good?")}}}}},
 	{ID: "clear", Spec: &entry.ClearEvent{Name: "follow-up"}},
 	{ID: "crm", Spec: &entry.HTTPRequest{Method: "POST", URL: "https://api.example.com", Connection: "crm", Path: "/x",
 		Headers: map[string]string{"X-B": "2", "X-A": "1"}, Body: `{"a": 1}`, Timeout: "30s", SaveAs: "reply"}},
 	{ID: "check", Spec: &entry.If{Condition: "tier == 'gold'",
 		Then: []entry.Step{{Spec: &entry.Wait{Duration: "1m"}}}, Else: []entry.Step{{Spec: &entry.Wait{Duration: "2m"}}}},
-		OnError: []entry.Step{{Spec: &entry.SendSMS{Text: "$(error.message)"}}}},
+		OnError: []entry.Step{{Spec: &entry.SendSMS{Text: entry.Plain("$(error.message)")}}}},
+	{ID: "callback", Spec: &entry.WaitUntil{Time: "10:00", Days: []string{"mon", "fri"}, AtLeast: "12h"}},
+	{ID: "closed", Spec: &entry.WaitForEvent{Name: "case_closed", Timeout: "5d"}},
+	{ID: "ab", Spec: &entry.Split{Branches: []entry.Branch{
+		{ID: "a", Weight: 50, Steps: []entry.Step{{Spec: &entry.SendSMS{Text: entry.Plain("Short"),
+			Fallback:      []entry.Step{{Spec: &entry.SendEmail{Subject: entry.Plain("S"), Text: entry.Plain("Short")}}},
+			FallbackAfter: "30m"}}}},
+		{ID: "b", Weight: 50}}}},
 }
 
 func TestStepJSONKeepsItsKeysInOrder(t *testing.T) {
@@ -43,7 +50,11 @@ func TestStepJSONKeepsItsKeysInOrder(t *testing.T) {
 			`"path":"/x","headers":{"X-A":"1","X-B":"2"},"body":"{\"a\": 1}","timeout":"30s","save_as":"reply"}`},
 		{everyStepType[8], `{"id":"check","type":"if","condition":"tier == 'gold'","then":[{"type":"wait","duration":"1m"}],` +
 			`"else":[{"type":"wait","duration":"2m"}],"on_error":[{"type":"send_sms","text":"$(error.message)"}]}`},
-		{entry.Step{Spec: &entry.SendEmail{Subject: "Hi", Text: "Hello"}}, `{"type":"send_email","subject":"Hi","text":"Hello"}`},
+		{entry.Step{Spec: &entry.SendEmail{Subject: entry.Plain("Hi"), Text: entry.Plain("Hello")}}, `{"type":"send_email","subject":"Hi","text":"Hello"}`},
+		{everyStepType[9], `{"id":"callback","type":"wait_until","time":"10:00","days":["mon","fri"],"at_least":"12h"}`},
+		{everyStepType[10], `{"id":"closed","type":"wait_for_event","name":"case_closed","timeout":"5d"}`},
+		{everyStepType[11], `{"id":"ab","type":"split","branches":[{"id":"a","weight":50,"steps":[{"type":"send_sms","text":"Short",` +
+			`"fallback":[{"type":"send_email","subject":"S","text":"Short"}],"fallback_after":"30m"}]},{"id":"b","weight":50}]}`},
 		{entry.Step{ID: "x"}, `{"id":"x","type":""}`},
 		{entry.Step{Spec: &entry.UnknownStep{Type: "fax", Fields: map[string]json.RawMessage{"to": []byte(`"+1"`), "pages": []byte(`3`)}}},
 			`{"type":"fax","pages":3,"to":"+1"}`},
@@ -64,7 +75,7 @@ func TestStepJSONKeepsItsKeysInOrder(t *testing.T) {
 // json.Marshal escapes <, > and & in a step as it does elsewhere, and as
 // it did when steps were plain structs.
 func TestStepJSONEscapesHTMLWhenAsked(t *testing.T) {
-	data, err := json.Marshal(entry.Step{Spec: &entry.SendSMS{Text: "<b>&</b>"}})
+	data, err := json.Marshal(entry.Step{Spec: &entry.SendSMS{Text: entry.Plain("<b>&</b>")}})
 
 	require.NoError(t, err)
 	require.Equal(t, `{"type":"send_sms","text":"\u003cb\u003e\u0026\u003c/b\u003e"}`, string(data))
@@ -87,18 +98,37 @@ func filled(t *testing.T, typ string) entry.Step {
 	require.True(t, ok, typ)
 	v := reflect.ValueOf(spec).Elem()
 	for i := range v.NumField() {
+		if f := v.Field(i); f.Type() == reflect.TypeFor[entry.Text]() {
+			// Texts alternate between the two forms, so both round-trip.
+			text := fmt.Sprintf("%s <%d> & more", v.Type().Field(i).Name, i)
+			if i%2 == 0 {
+				f.Set(reflect.ValueOf(entry.Plain(text)))
+			} else {
+				f.Set(reflect.ValueOf(entry.Translated(map[string]string{"en": text, "ja": text + " (ja)"})))
+			}
+			continue
+		}
 		switch f := v.Field(i); f.Kind() {
 		case reflect.String:
 			f.SetString(fmt.Sprintf("%s <%d> & more", v.Type().Field(i).Name, i))
 		case reflect.Slice:
-			f.Set(reflect.ValueOf([]entry.Step{{ID: fmt.Sprintf("nested-%d", i), Spec: &entry.Wait{Duration: "1m"}}}))
+			switch f.Type() {
+			case reflect.TypeFor[[]string]():
+				f.Set(reflect.ValueOf([]string{"mon", fmt.Sprintf("<%d> & more", i)}))
+			case reflect.TypeFor[[]entry.Branch]():
+				f.Set(reflect.ValueOf([]entry.Branch{
+					{ID: "a", Weight: 30, Steps: []entry.Step{{ID: fmt.Sprintf("nested-%d", i), Spec: &entry.Wait{Duration: "1m"}}}},
+					{ID: "b", Weight: 70}}))
+			default:
+				f.Set(reflect.ValueOf([]entry.Step{{ID: fmt.Sprintf("nested-%d", i), Spec: &entry.Wait{Duration: "1m"}}}))
+			}
 		case reflect.Map:
 			f.Set(reflect.ValueOf(map[string]string{"X-B": "2", "X-A": "1"}))
 		default:
 			t.Fatalf("%s.%s: fill a %s too", typ, v.Type().Field(i).Name, f.Kind())
 		}
 	}
-	return entry.Step{ID: "s-" + typ, Spec: spec, OnError: []entry.Step{{Spec: &entry.SendSMS{Text: "failed"}}}}
+	return entry.Step{ID: "s-" + typ, Spec: spec, OnError: []entry.Step{{Spec: &entry.SendSMS{Text: entry.Plain("failed")}}}}
 }
 
 func TestStepJSONOfEveryTypeRoundTripsInFieldOrder(t *testing.T) {
@@ -168,8 +198,8 @@ func TestStepUnmarshalReadsStepsAsEarlierVersionsWroteThem(t *testing.T) {
 
 	require.NoError(t, err)
 	require.Equal(t, []entry.Step{
-		{ID: "a", Spec: &entry.SendEmail{Subject: "Hi", Text: "Hello"},
-			OnError: []entry.Step{{Spec: &entry.SendSMS{Text: "failed"}}}},
+		{ID: "a", Spec: &entry.SendEmail{Subject: entry.Plain("Hi"), Text: entry.Plain("Hello")},
+			OnError: []entry.Step{{Spec: &entry.SendSMS{Text: entry.Plain("failed")}}}},
 		{Spec: &entry.Wait{Duration: "1d"}},
 		{Spec: &entry.UnknownStep{Type: "fax", Fields: map[string]json.RawMessage{"pages": []byte(`3`)}}},
 		{Spec: &entry.UnknownStep{Fields: map[string]json.RawMessage{"duration": []byte(`"1d"`)}}},
@@ -190,16 +220,21 @@ func TestStepTypes(t *testing.T) {
 	names := typeNames(types)
 	require.True(t, slices.IsSorted(names), "sorted by name: %v", names)
 	require.Subset(t, names, []string{entry.StepClearEvent, entry.StepHTTPRequest, entry.StepIf, entry.StepScheduleEvent,
-		entry.StepSendEmail, entry.StepSendSMS, entry.StepSendSurvey, entry.StepSetVariable, entry.StepWait})
+		entry.StepSendEmail, entry.StepSendSMS, entry.StepSendSurvey, entry.StepSetVariable, entry.StepWait,
+		entry.StepWaitUntil, entry.StepWaitForEvent, entry.StepSplit})
 	email := types[slices.IndexFunc(types, func(t entry.StepType) bool { return t.Type == entry.StepSendEmail })]
 	require.Equal(t, entry.StepType{Type: "send_email", Label: "Send email",
-		Help: "Sends an email through the server's SMTP relay.",
+		Help: "Sends an email through the server's SMTP relay.", Group: entry.GroupMessages,
 		Fields: []entry.StepField{
 			{Name: "to", Label: "To", Help: "The recipient's address; $(customer.email) when empty.", Kind: "template"},
-			{Name: "subject", Label: "Subject", Help: "The subject line.", Kind: "template", Required: true},
-			{Name: "text", Label: "Text", Help: "The plain-text body; give text, html or both.", Kind: "message"},
-			{Name: "html", Label: "HTML", Help: "The HTML body, whose $(variables) are escaped; give text, html or both.", Kind: "html"},
+			{Name: "subject", Label: "Subject", Help: "The subject line.", Kind: "template", Required: true, Localized: true},
+			{Name: "text", Label: "Text", Help: "The plain-text body; give text, html or both.", Kind: "message", Localized: true},
+			{Name: "html", Label: "HTML", Help: "The HTML body, whose $(variables) are escaped for where they land; give text, html or both.", Kind: "html", Localized: true},
+			{Name: "fallback", Label: "Fallback", Help: "Steps that run instead of going on when the contact policy skips the email " +
+				"(opted out, capped) or it fails for good; $(message.fallback) says why.", Kind: "steps"},
 		}}, email)
+	until := types[slices.IndexFunc(types, func(t entry.StepType) bool { return t.Type == entry.StepWaitUntil })]
+	require.Equal(t, []string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"}, until.Fields[1].Options, "a form offers the days")
 	request := types[slices.IndexFunc(types, func(t entry.StepType) bool { return t.Type == entry.StepHTTPRequest })]
 	require.Equal(t, entry.HTTPMethods, request.Fields[0].Options)
 	require.Equal(t, []string{"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"}, entry.HTTPMethods)

@@ -9,7 +9,7 @@ type Wait struct {
 }
 
 func init() {
-	define[Wait](StepWait, "Wait", "Waits for a while before the next step, on a timer that survives restarts.")
+	define[Wait](StepWait, "Wait", "Waits for a while before the next step, on a timer that survives restarts.", inGroup(GroupWaiting))
 }
 
 // check has nothing to add: the duration's kind says it all.

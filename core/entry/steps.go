@@ -53,12 +53,21 @@ func (v *validator) checkStep(s Step, path string, depth int) {
 			v.checkField(f, spec.Field(f.index), at(f.info.Name), depth)
 		}
 	}
+	if r, ok := s.Spec.(idRequirer); ok && s.ID == "" {
+		v.addf(at("id"), "%s", r.requiresID())
+	}
 	s.Spec.check(&checker{v: v, path: path})
 	for _, f := range def.fields {
 		if f.kind.nested {
 			v.checkField(f, spec.Field(f.index), at(f.info.Name), depth)
 		}
 	}
+}
+
+// idRequirer is a Spec whose steps must have an id; requiresID says why,
+// as the problem of a step without one.
+type idRequirer interface {
+	requiresID() string
 }
 
 // checker is what a step type's check method reports through: problems of

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/ccflow/ccflow/core/conditions"
+	"github.com/ccflow/ccflow/core/i18n"
 	"github.com/ccflow/ccflow/core/validation"
 )
 
@@ -36,6 +37,10 @@ func Normalize(e *Entry) {
 	e.ID = strings.TrimSpace(e.ID)
 	e.Name = strings.TrimSpace(e.Name)
 	e.Service = strings.TrimSpace(e.Service)
+	e.DefaultLanguage = strings.TrimSpace(e.DefaultLanguage)
+	if tag, err := i18n.Parse(e.DefaultLanguage); err == nil {
+		e.DefaultLanguage = tag
+	}
 	if e.ID == "" {
 		e.ID = Slug(e.Name)
 	}
@@ -77,10 +82,24 @@ func normalizeSteps(steps []Step) {
 		v := reflect.ValueOf(s.Spec).Elem()
 		for _, f := range def.fields {
 			switch fv := v.Field(f.index); {
+			case f.goType == textType:
+				fv.Set(reflect.ValueOf(fv.Interface().(Text).normalized(!f.kind.body)))
 			case f.kind.goType == stringType && !f.kind.body:
 				fv.SetString(strings.TrimSpace(fv.String()))
+			case f.kind.goType == stringsType:
+				// Day names, written as a person might: " Mon".
+				for i, d := range fv.Interface().([]string) {
+					fv.Index(i).SetString(strings.ToLower(strings.TrimSpace(d)))
+				}
+			case f.kind.goType == branchesType:
+				for i, b := range fv.Interface().([]Branch) {
+					fv.Index(i).FieldByName("ID").SetString(strings.TrimSpace(b.ID))
+					normalizeSteps(b.Steps)
+				}
 			case f.kind.nested:
-				normalizeSteps(fv.Interface().([]Step))
+				for _, list := range f.kind.lists(fv) {
+					normalizeSteps(list)
+				}
 			}
 		}
 	}
@@ -89,8 +108,13 @@ func normalizeSteps(steps []Step) {
 // Validate reports every problem with e (after Normalize) against the
 // disposition catalog c, as validation.Errors in the order found, or nil.
 func Validate(e Entry, c Catalog) error {
-	v := &validator{catalog: c, stepIDs: map[string]string{}, known: knownVariables(e.Steps)}
+	v := &validator{catalog: c, stepIDs: map[string]string{}, known: knownVariables(e.Steps), defaultLanguage: e.Language()}
 	v.checkID(e.ID)
+	if e.DefaultLanguage != "" {
+		if _, err := i18n.Parse(e.DefaultLanguage); err != nil {
+			v.addf("default_language", "%s", err)
+		}
+	}
 	if e.Name == "" {
 		v.addf("name", "is required")
 	} else {
@@ -108,6 +132,9 @@ func Validate(e Entry, c Catalog) error {
 	}
 	v.checkSteps(e.Steps, "steps", 1)
 	v.errs = append(v.errs, e.QuietHours.Check("quiet_hours")...)
+	if p := e.SamplePercent; p != nil && (*p < 1 || *p > 100) {
+		v.addf("sample_percent", "%d is not a percentage from 1 to 100 (leave it out to start a run for every match)", *p)
+	}
 	if v.stepCount > maxSteps {
 		v.addf("steps", "has %d steps in all (nested ones included); at most %d are allowed", v.stepCount, maxSteps)
 	}
@@ -137,6 +164,9 @@ type validator struct {
 	stepCount int
 	// known are the variables whose fields are all known, for conditions.
 	known conditions.Known
+	// defaultLanguage is the entry's default_language, which every text
+	// written per language must have.
+	defaultLanguage string
 }
 
 func (v *validator) addf(path, format string, args ...any) {

@@ -24,12 +24,12 @@ func valid() entry.Entry {
 			{Type: entry.TriggerAverageSentiment, Operator: ">", Threshold: ptr(0.51)},
 		},
 		Steps: []entry.Step{
-			{ID: "survey", Spec: &entry.SendSurvey{Channel: "email", Question: "How did we do?",
-				Subject: "Your call", Text: "Rate us: $(survey.url)", Wait: "1d"}},
+			{ID: "survey", Spec: &entry.SendSurvey{Channel: "email", Question: entry.Plain("How did we do?"),
+				Subject: entry.Plain("Your call"), Text: entry.Plain("Rate us: $(survey.url)"), Wait: "1d"}},
 			{Spec: &entry.If{Condition: "survey.score <= 2",
-				Then: []entry.Step{{ID: "sorry", Spec: &entry.SendEmail{Subject: "Sorry", Text: "Hi $(customer.first_name)"}}},
+				Then: []entry.Step{{ID: "sorry", Spec: &entry.SendEmail{Subject: entry.Plain("Sorry"), Text: entry.Plain("Hi $(customer.first_name)")}}},
 				Else: []entry.Step{{Spec: &entry.Wait{Duration: "1w"}}}}},
-			{Spec: &entry.SendSMS{Text: "Thanks"}},
+			{Spec: &entry.SendSMS{Text: entry.Plain("Thanks")}},
 			{Spec: &entry.SetVariable{Name: "followed_up", Value: "yes"}},
 		},
 	}
@@ -160,12 +160,12 @@ func TestValidate(t *testing.T) {
 			"steps[0].channel", `"fax" is not a survey channel`},
 		{"survey scale 1-5 or 0-10", func(e *entry.Entry) { survey(e).Scale = "1-10" },
 			"steps[0].scale", `"1-10" is not a survey scale (use 1-5 or 0-10)`},
-		{"survey question required", func(e *entry.Entry) { survey(e).Question = "" }, "steps[0].question", "is required"},
-		{"survey text required", func(e *entry.Entry) { survey(e).Text = "" }, "steps[0].text", "is required and must contain $(survey.url)"},
-		{"survey text holds the link", func(e *entry.Entry) { survey(e).Text = "Rate us at survey.url" },
+		{"survey question required", func(e *entry.Entry) { survey(e).Question = entry.Plain("") }, "steps[0].question", "is required"},
+		{"survey text required", func(e *entry.Entry) { survey(e).Text = entry.Plain("") }, "steps[0].text", "is required and must contain $(survey.url)"},
+		{"survey text holds the link", func(e *entry.Entry) { survey(e).Text = entry.Plain("Rate us at survey.url") },
 			"steps[0].text", "must contain $(survey.url)"},
-		{"email survey subject required", func(e *entry.Entry) { survey(e).Subject = "" }, "steps[0].subject", "is required"},
-		{"survey html holds the link", func(e *entry.Entry) { survey(e).HTML = "<p>Rate us</p>" },
+		{"email survey subject required", func(e *entry.Entry) { survey(e).Subject = entry.Plain("") }, "steps[0].subject", "is required"},
+		{"survey html holds the link", func(e *entry.Entry) { survey(e).HTML = entry.Plain("<p>Rate us</p>") },
 			"steps[0].html", "must contain $(survey.url)"},
 		{"sms survey has no subject", func(e *entry.Entry) { survey(e).Channel = "sms" },
 			"steps[0].subject", "only email surveys have a subject"},
@@ -180,11 +180,11 @@ func TestValidate(t *testing.T) {
 		{"wait at most 365 days", func(e *entry.Entry) { pause(e).Duration = "53w" },
 			"steps[1].else[0].duration", `"53w" is longer than 365 days`},
 		// send_email
-		{"email subject required", func(e *entry.Entry) { apology(e).Subject = "" }, "steps[1].then[0].subject", "is required"},
-		{"email text or html required", func(e *entry.Entry) { apology(e).Text = "" },
+		{"email subject required", func(e *entry.Entry) { apology(e).Subject = entry.Plain("") }, "steps[1].then[0].subject", "is required"},
+		{"email text or html required", func(e *entry.Entry) { apology(e).Text = entry.Plain("") },
 			"steps[1].then[0].text", "text or html is required"},
 		// send_sms
-		{"sms text required", func(e *entry.Entry) { sms(e).Text = "" }, "steps[2].text", "is required"},
+		{"sms text required", func(e *entry.Entry) { sms(e).Text = entry.Plain("") }, "steps[2].text", "is required"},
 		// set_variable
 		{"variable name required", func(e *entry.Entry) { setVar(e).Name = "" }, "steps[3].name", "is required"},
 		{"variable name valid", func(e *entry.Entry) { setVar(e).Name = "followed-up" },
@@ -218,14 +218,14 @@ func TestValidate(t *testing.T) {
 			"triggers[0].disposition", "is 5000 characters long; at most 200 are allowed"},
 		{"trigger type length", func(e *entry.Entry) { e.Triggers[0].Type = strings.Repeat("t", 5000) },
 			"triggers[0].type", "at most 32"},
-		{"a one-line field with a line break", func(e *entry.Entry) { apology(e).Subject = "Sorry\r\nBcc: all@example.com" },
+		{"a one-line field with a line break", func(e *entry.Entry) { apology(e).Subject = entry.Plain("Sorry\r\nBcc: all@example.com") },
 			"steps[1].then[0].subject", "holds a control character (U+000D) at character 6: write it as one line of text"},
 		{"a one-line field with a NUL", func(e *entry.Entry) { setVar(e).Value = "yes\x00" }, "steps[3].value", "control character (U+0000)"},
-		{"a body with a NUL", func(e *entry.Entry) { sms(e).Text = "Thanks\n\x00" },
+		{"a body with a NUL", func(e *entry.Entry) { sms(e).Text = entry.Plain("Thanks\n\x00") },
 			"steps[2].text", "holds a control character (U+0000) at character 8: only line breaks and tabs may be written"},
-		{"a body not UTF-8", func(e *entry.Entry) { sms(e).Text = "Thanks \xff" }, "steps[2].text", "is not valid UTF-8 text"},
-		{"a body's length", func(e *entry.Entry) { sms(e).Text = strings.Repeat("x", 20001) }, "steps[2].text", "at most 20000"},
-		{"a template's length", func(e *entry.Entry) { apology(e).Subject = strings.Repeat("x", 1001) }, "steps[1].then[0].subject", "at most 1000"},
+		{"a body not UTF-8", func(e *entry.Entry) { sms(e).Text = entry.Plain("Thanks \xff") }, "steps[2].text", "is not valid UTF-8 text"},
+		{"a body's length", func(e *entry.Entry) { sms(e).Text = entry.Plain(strings.Repeat("x", 20001)) }, "steps[2].text", "at most 20000"},
+		{"a template's length", func(e *entry.Entry) { apology(e).Subject = entry.Plain(strings.Repeat("x", 1001)) }, "steps[1].then[0].subject", "at most 1000"},
 		{"a condition's length", func(e *entry.Entry) { branch(e).Condition = strings.Repeat("x", 2001) }, "steps[1].condition", "at most 2000"},
 		{"a duration's length", func(e *entry.Entry) { pause(e).Duration = strings.Repeat("1d", 1000) }, "steps[1].else[0].duration", "at most 32"},
 		{"an enum's length", func(e *entry.Entry) { survey(e).Channel = strings.Repeat("e", 1000) }, "steps[0].channel", "at most 32"},
@@ -245,16 +245,16 @@ func TestValidate(t *testing.T) {
 		}, "steps[4].url", "at most 2000"},
 		{"a run carries its entry: at most 256 KiB as JSON", func(e *entry.Entry) {
 			for range 20 {
-				e.Steps = append(e.Steps, entry.Step{Spec: &entry.SendEmail{Subject: "Hi", HTML: strings.Repeat("<p>x</p>", 2000)}})
+				e.Steps = append(e.Steps, entry.Step{Spec: &entry.SendEmail{Subject: entry.Plain("Hi"), HTML: entry.Plain(strings.Repeat("<p>x</p>", 2000))}})
 			}
 		}, "steps", "KiB as JSON; an entry is at most 256 KiB, as every run carries it in its history"},
 		{"else validated", func(e *entry.Entry) { branch(e).Else[0].Spec = &entry.UnknownStep{Type: "nap"} }, "steps[1].else[0].type", `"nap" is not a step type`},
 		// templates
-		{"question template", func(e *entry.Entry) { survey(e).Question = "$(x" }, "steps[0].question", "without its closing )"},
+		{"question template", func(e *entry.Entry) { survey(e).Question = entry.Plain("$(x") }, "steps[0].question", "without its closing )"},
 		{"to template", func(e *entry.Entry) { sms(e).To = "$(1x)" }, "steps[2].to", "$(1x) is not a variable name"},
-		{"subject template", func(e *entry.Entry) { apology(e).Subject = "$(a..b)" }, "steps[1].then[0].subject", "is not a variable name"},
-		{"text template", func(e *entry.Entry) { sms(e).Text = "Hi $(" }, "steps[2].text", "without its closing )"},
-		{"html template", func(e *entry.Entry) { apology(e).HTML = "<b>$()</b>" }, "steps[1].then[0].html", "is not a variable name"},
+		{"subject template", func(e *entry.Entry) { apology(e).Subject = entry.Plain("$(a..b)") }, "steps[1].then[0].subject", "is not a variable name"},
+		{"text template", func(e *entry.Entry) { sms(e).Text = entry.Plain("Hi $(") }, "steps[2].text", "without its closing )"},
+		{"html template", func(e *entry.Entry) { apology(e).HTML = entry.Plain("<b>$()</b>") }, "steps[1].then[0].html", "is not a variable name"},
 		{"value template", func(e *entry.Entry) { setVar(e).Value = "$(a b)" }, "steps[3].value", "is not a variable name"},
 	}
 	for _, tt := range tests {
@@ -287,15 +287,15 @@ func TestValidateAccepts(t *testing.T) {
 		{"nesting 8 deep", func(e *entry.Entry) { e.Steps = nested(8) }},
 		{"on_error on every step type", func(e *entry.Entry) {
 			for i := range e.Steps {
-				e.Steps[i].OnError = []entry.Step{{Spec: &entry.SendSMS{Text: fmt.Sprintf("step %d failed", i)}}}
+				e.Steps[i].OnError = []entry.Step{{Spec: &entry.SendSMS{Text: entry.Plain(fmt.Sprintf("step %d failed", i))}}}
 			}
 		}},
-		{"sms survey without subject", func(e *entry.Entry) { survey(e).Channel, survey(e).Subject = "sms", "" }},
-		{"survey html with the link", func(e *entry.Entry) { survey(e).HTML = `<a href="$( survey.url )">Rate us</a>` }},
+		{"sms survey without subject", func(e *entry.Entry) { survey(e).Channel, survey(e).Subject = "sms", entry.Plain("") }},
+		{"survey html with the link", func(e *entry.Entry) { survey(e).HTML = entry.Plain(`<a href="$( survey.url )">Rate us</a>`) }},
 		{"survey to another address", func(e *entry.Entry) { survey(e).To = "$(manager_email)" }},
 		{"wait of 365 days", func(e *entry.Entry) { pause(e).Duration = "365d" }},
 		{"wait of days and hours", func(e *entry.Entry) { pause(e).Duration = "1d12h" }},
-		{"email with html only", func(e *entry.Entry) { apology(e).Text, apology(e).HTML = "", "<p>Hi</p>" }},
+		{"email with html only", func(e *entry.Entry) { apology(e).Text, apology(e).HTML = entry.Plain(""), entry.Plain("<p>Hi</p>") }},
 		{"dotted variable name", func(e *entry.Entry) { setVar(e).Name = "followup.sent" }},
 		{"variable value from a template", func(e *entry.Entry) { setVar(e).Value = "$(survey.score)" }},
 		{"if without else", func(e *entry.Entry) { branch(e).Else = nil }},
@@ -344,7 +344,7 @@ func TestNormalize(t *testing.T) {
 		Service:  "Billing Support",
 		Triggers: []entry.Trigger{{Type: "disposition", Disposition: "Problem solved"}},
 		Steps: []entry.Step{{Spec: &entry.If{Condition: "true",
-			Then: []entry.Step{{ID: "s1", Spec: &entry.SendSMS{Text: "  Hello\n"}}},
+			Then: []entry.Step{{ID: "s1", Spec: &entry.SendSMS{Text: entry.Plain("  Hello\n")}}},
 			Else: []entry.Step{{Spec: &entry.Wait{Duration: "1d"}}}}}},
 	}, e)
 }

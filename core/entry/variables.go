@@ -68,7 +68,9 @@ func walkSteps(steps []Step, visit func(Step)) {
 		v := reflect.ValueOf(s.Spec).Elem()
 		for _, f := range def.fields {
 			if f.kind.nested {
-				walkSteps(v.Field(f.index).Interface().([]Step), visit)
+				for _, list := range f.kind.lists(v.Field(f.index)) {
+					walkSteps(list, visit)
+				}
 			}
 		}
 	}

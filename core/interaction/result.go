@@ -8,6 +8,9 @@ const (
 	StatusAlreadyStarted = "already_started"
 	// StatusWouldStart: a dry run found a match with no run yet.
 	StatusWouldStart = "would_start"
+	// StatusSampledOut: the entry's sample_percent leaves this customer
+	// (or, without one, this interaction) out; no run starts.
+	StatusSampledOut = "sampled_out"
 )
 
 // Result is the answer to POST /v1/interactions/ended: the entries the
@@ -26,7 +29,7 @@ type MatchResult struct {
 	// `disposition = "Problem solved"`.
 	Trigger    string `json:"trigger"`
 	WorkflowID string `json:"workflow_id"`
-	// RunID is empty for StatusWouldStart.
+	// RunID is empty for StatusWouldStart and StatusSampledOut.
 	RunID  string `json:"run_id,omitempty"`
 	Status string `json:"status"`
 }

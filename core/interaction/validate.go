@@ -236,3 +236,16 @@ func checkScalar(x any) error {
 	}
 	return fmt.Errorf("must be a string, number or bool, not %T", x)
 }
+
+// CheckInteractionID reports what is wrong with an interaction id, as
+// interaction_id, or nil: the rule of the event's own.
+func CheckInteractionID(id string) *validation.FieldError { return checkInteractionID(id) }
+
+// CheckCaseID reports what is wrong with a case id, at path, or nil: it is
+// required, and follows the rule of the event's case.id.
+func CheckCaseID(path, id string) *validation.FieldError {
+	if id == "" {
+		return validation.Errorf(path, "is required")
+	}
+	return TextRules["case.id"].Check(path, id)
+}

@@ -87,6 +87,109 @@ func TestDecide(t *testing.T) {
 	}
 }
 
+// Rolling caps count every entry's sends in a window that ends now, on
+// their channel or (any) on both, after the daily cap.
+func TestDecideRollingCaps(t *testing.T) {
+	p := policy.Default()
+	p.QuietHours = policy.QuietHours{"sms": nil, "email": nil}
+	p.Caps = []policy.Cap{{Channel: "any", Max: 4, Per: "2d"}, {Channel: "sms", Max: 2, Per: "1h"}}
+	now := ny(t, "2026-11-30 12:00")
+	sent := func(ago time.Duration, channel string) policy.Contact {
+		return policy.Contact{At: now.Add(-ago), Channel: channel, EntryID: "other"}
+	}
+	tests := []struct {
+		name    string
+		channel string
+		sends   []policy.Contact
+		want    policy.Decision
+	}{
+		{"three in two days leaves room for one", "email",
+			[]policy.Contact{sent(time.Hour, "sms"), sent(30*time.Hour, "email"), sent(47*time.Hour, "sms")},
+			policy.Decision{Outcome: policy.Send, Zone: "America/New_York"}},
+		{"four in two days, across channels, reach the first cap", "email",
+			[]policy.Contact{sent(time.Hour, "sms"), sent(30*time.Hour, "email"), sent(47*time.Hour, "sms"), sent(2*time.Minute, "email")},
+			policy.Decision{Outcome: policy.Skip, Code: "rolling_cap", Reason: "cap 4 per 2d reached", Zone: "America/New_York"}},
+		{"a send exactly two days ago has left the window", "email",
+			[]policy.Contact{sent(time.Hour, "sms"), sent(30*time.Hour, "email"), sent(47*time.Hour, "sms"), sent(48*time.Hour, "email")},
+			policy.Decision{Outcome: policy.Send, Zone: "America/New_York"}},
+		{"two SMS within the hour reach the SMS cap", "sms",
+			[]policy.Contact{sent(10*time.Minute, "sms"), sent(59*time.Minute, "sms")},
+			policy.Decision{Outcome: policy.Skip, Code: "rolling_cap", Reason: "cap 2 per 1h reached", Zone: "America/New_York"}},
+		{"the SMS cap does not count emails", "sms",
+			[]policy.Contact{sent(10*time.Minute, "email"), sent(59*time.Minute, "sms")},
+			policy.Decision{Outcome: policy.Send, Zone: "America/New_York"}},
+		{"nor cap emails", "email",
+			[]policy.Contact{sent(10*time.Minute, "sms"), sent(20*time.Minute, "sms")},
+			policy.Decision{Outcome: policy.Send, Zone: "America/New_York"}},
+		{"sends stamped after now count: another attempt decided them first, with a clock read later", "email",
+			[]policy.Contact{sent(-time.Minute, "email"), sent(-2*time.Minute, "email"), sent(time.Hour, "sms"), sent(2*time.Hour, "sms")},
+			policy.Decision{Outcome: policy.Skip, Code: "rolling_cap", Reason: "cap 4 per 2d reached", Zone: "America/New_York"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := p.Decide(policy.Request{Now: now, Channel: tt.channel, CustomerTimeZone: "America/New_York", CapSends: tt.sends}, "")
+			require.Equal(t, tt.want, got)
+		})
+	}
+}
+
+// With holidays_quiet, a send on a holiday in the customer's zone is held
+// until the first instant that is neither a holiday nor outside its
+// window; without it, holidays hold nothing.
+func TestDecideHolidays(t *testing.T) {
+	p := policy.Default()
+	p.Holidays = []policy.Holiday{{Date: "2026-12-25"}, {Date: "2026-12-26"}, {Date: "2026-12-24", Service: "Billing Support"}}
+	p.HolidaysQuiet = true
+	tests := []struct {
+		name    string
+		channel string
+		service string
+		now     time.Time
+		want    policy.Decision
+	}{
+		{"an SMS on Christmas waits past Boxing Day for the window", "sms", "", ny(t, "2026-12-25 12:00"),
+			policy.Decision{Outcome: policy.Hold, Until: ny(t, "2026-12-27 08:00"), Code: "holiday",
+				Reason: "holiday until 2026-12-27 08:00 America/New_York", Zone: "America/New_York"}},
+		{"an email (any time) waits until the holidays' end, midnight", "email", "", ny(t, "2026-12-25 12:00"),
+			policy.Decision{Outcome: policy.Hold, Until: ny(t, "2026-12-27 00:00"), Code: "holiday",
+				Reason: "holiday until 2026-12-27 00:00 America/New_York", Zone: "America/New_York"}},
+		{"quiet hours whose opening falls on a holiday hold past it", "sms", "", ny(t, "2026-12-24 22:00"),
+			policy.Decision{Outcome: policy.Hold, Until: ny(t, "2026-12-27 08:00"), Code: "quiet_hours",
+				Reason: "quiet hours until 2026-12-27 08:00 America/New_York", Zone: "America/New_York"}},
+		{"a service's holiday holds its own sends", "email", "billing support", ny(t, "2026-12-24 10:00"),
+			policy.Decision{Outcome: policy.Hold, Until: ny(t, "2026-12-27 00:00"), Code: "holiday",
+				Reason: "holiday until 2026-12-27 00:00 America/New_York", Zone: "America/New_York"}},
+		{"and no other service's", "email", "Sales", ny(t, "2026-12-24 10:00"),
+			policy.Decision{Outcome: policy.Send, Zone: "America/New_York"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := p.Decide(policy.Request{Now: tt.now, Channel: tt.channel, Service: tt.service, CustomerTimeZone: "America/New_York"}, "")
+			require.True(t, tt.want.Until.Equal(got.Until), "until: want %s, got %s", tt.want.Until, got.Until)
+			got.Until, tt.want.Until = time.Time{}, time.Time{}
+			require.Equal(t, tt.want, got)
+		})
+	}
+	p.HolidaysQuiet = false
+	got := p.Decide(policy.Request{Now: ny(t, "2026-12-25 12:00"), Channel: "sms", CustomerTimeZone: "America/New_York"}, "")
+	require.Equal(t, policy.Send, got.Outcome, "holidays hold sends only with holidays_quiet")
+}
+
+// Santiago's clocks skip from 00:00 to 01:00 on 2026-09-06: a holiday the
+// day before ends at the jump, the first instant of the next date.
+func TestAHolidayBeforeClocksSkipMidnightEndsAtTheJump(t *testing.T) {
+	p := policy.Default()
+	p.Holidays = []policy.Holiday{{Date: "2026-09-05"}}
+	p.HolidaysQuiet = true
+	santiago, err := time.LoadLocation("America/Santiago")
+	require.NoError(t, err)
+
+	got := p.Decide(policy.Request{Now: time.Date(2026, 9, 5, 20, 0, 0, 0, santiago), Channel: "email", CustomerTimeZone: "America/Santiago"}, "")
+
+	require.True(t, time.Date(2026, 9, 6, 4, 0, 0, 0, time.UTC).Equal(got.Until), "until: got %s", got.Until.In(santiago))
+	require.Equal(t, "holiday until 2026-09-06 01:00 America/Santiago", got.Reason)
+}
+
 func TestZoneFallsBackFromTheCustomerToTheServiceToThePolicyToTheServer(t *testing.T) {
 	p := policy.Default()
 	p.ServiceTimeZones = map[string]string{"Billing Support": "America/Chicago"}
@@ -112,4 +215,6 @@ func TestHeldDetails(t *testing.T) {
 	d := policy.Decision{Outcome: policy.Hold, Until: ny(t, "2026-12-01 08:00"), Zone: "America/New_York"}
 	require.Equal(t, "held until 08:00 America/New_York (quiet hours)", policy.HeldDetails(d, ny(t, "2026-12-01 03:00")))
 	require.Equal(t, "held until 2026-12-01 08:00 America/New_York (quiet hours)", policy.HeldDetails(d, ny(t, "2026-11-30 23:00")))
+	d.Code = policy.CodeHoliday
+	require.Equal(t, "held until 2026-12-01 08:00 America/New_York (holiday)", policy.HeldDetails(d, ny(t, "2026-11-30 23:00")))
 }

@@ -1,6 +1,6 @@
 // Package policy is ccflow's contact policy as pure decisions: the policy
 // document (time zone, sending windows per channel, survey grace, daily
-// caps), its validation with field paths, whose time zone a send is judged
+// and rolling caps, holidays), its validation with field paths, whose time zone a send is judged
 // in, and Decide, which says of one send whether it goes now, waits until
 // a window opens, or is skipped, with a reason code and the words an
 // operator reads. It does no I/O: the store gathers the facts Decide needs
@@ -73,6 +73,13 @@ type Policy struct {
 	// ServiceTimeZones gives services a zone of their own, for customers
 	// whose event has none (an addition to SPEC's document).
 	ServiceTimeZones map[string]string `json:"service_time_zones,omitempty"`
+	// Caps are rolling caps across entries and channels (see Cap).
+	Caps []Cap `json:"caps"`
+	// Holidays are dates in the customer's zone on which no wait_until
+	// lands; with HolidaysQuiet, sends are held through them as through
+	// quiet hours.
+	Holidays      []Holiday `json:"holidays"`
+	HolidaysQuiet bool      `json:"holidays_quiet"`
 	// UpdatedAt is when the document was last saved; the store sets it.
 	UpdatedAt time.Time `json:"updated_at,omitzero"`
 }
@@ -86,7 +93,7 @@ func DefaultQuietHours() QuietHours {
 // Default is the policy in force before anyone saved one: default windows,
 // no survey grace, no caps, the server's time zone.
 func Default() Policy {
-	return Policy{QuietHours: DefaultQuietHours(), SurveyGrace: "0", MaxPerDay: map[string]int{}}
+	return Policy{QuietHours: DefaultQuietHours(), SurveyGrace: "0", MaxPerDay: map[string]int{}, Caps: []Cap{}, Holidays: []Holiday{}}
 }
 
 // Decode reads a policy document strictly: an unknown field, a channel
@@ -132,6 +139,12 @@ func Decode(data []byte) (Policy, error) {
 			}
 		case "service_time_zones":
 			errs = append(errs, decodeField(v, k, &p.ServiceTimeZones, "an object of time zone names")...)
+		case "caps":
+			errs = append(errs, decodeCaps(v, k, &p.Caps)...)
+		case "holidays":
+			errs = append(errs, decodeHolidays(v, k, &p.Holidays)...)
+		case "holidays_quiet":
+			errs = append(errs, decodeField(v, k, &p.HolidaysQuiet, "true or false")...)
 		case "updated_at":
 			// Written by the server; a client sending back what it read is fine.
 		default:
@@ -225,6 +238,20 @@ func (p *Policy) Normalize() {
 	if p.MaxPerDay == nil {
 		p.MaxPerDay = map[string]int{}
 	}
+	if p.Caps == nil {
+		p.Caps = []Cap{}
+	}
+	for i := range p.Caps {
+		c := &p.Caps[i]
+		c.Channel, c.Per = strings.ToLower(strings.TrimSpace(c.Channel)), strings.TrimSpace(c.Per)
+	}
+	if p.Holidays == nil {
+		p.Holidays = []Holiday{}
+	}
+	for i := range p.Holidays {
+		h := &p.Holidays[i]
+		h.Date, h.Service = strings.TrimSpace(h.Date), strings.TrimSpace(h.Service)
+	}
 	if len(p.ServiceTimeZones) > 0 {
 		trimmed := make(map[string]string, len(p.ServiceTimeZones))
 		for svc, tz := range p.ServiceTimeZones {
@@ -263,6 +290,8 @@ func (p Policy) Validate() error {
 			errs = append(errs, validation.Errorf(path, "%d is not between 0 (no cap) and %d", n, MaxPerDayLimit))
 		}
 	}
+	errs = append(errs, checkCaps(p.Caps, "caps")...)
+	errs = append(errs, checkHolidays(p.Holidays, "holidays")...)
 	if len(p.ServiceTimeZones) > maxServiceZones {
 		errs = append(errs, validation.Errorf("service_time_zones", "has %d services; at most %d are allowed", len(p.ServiceTimeZones), maxServiceZones))
 	}

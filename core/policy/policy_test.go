@@ -1,8 +1,11 @@
 package policy_test
 
 import (
+	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -51,6 +54,20 @@ func TestDecodeNamesTheFieldOfEveryMistake(t *testing.T) {
 		{`{"max_per_day": {"sms": 1.5}}`, "max_per_day", "must be an object of whole numbers"},
 		{`{"max_per_day": {"pigeon": 1}}`, "max_per_day.pigeon", "not a channel"},
 		{`{"service_time_zones": {"Billing Support": "Chicago"}}`, "service_time_zones.Billing Support", "not an IANA time zone"},
+		{`{"caps": {"channel": "any"}}`, "caps", "must be a list"},
+		{`{"caps": ["4 per 2d"]}`, "caps[0]", "must be an object"},
+		{`{"caps": [{"channel": "any", "max": 4, "per": "2d", "scope": "all"}]}`, "caps[0].scope", "unknown field"},
+		{`{"caps": [{"channel": "fax", "max": 4, "per": "2d"}]}`, "caps[0].channel", `"fax" is not a channel (use any, email or sms)`},
+		{`{"caps": [{"channel": "any", "max": 0, "per": "2d"}]}`, "caps[0].max", "0 is not between 1 and 10000"},
+		{`{"caps": [{"channel": "any", "max": "4", "per": "2d"}]}`, "caps[0].max", "must be a whole number"},
+		{`{"caps": [{"channel": "any", "max": 4, "per": "30s"}]}`, "caps[0].per", `"30s" is shorter than a minute`},
+		{`{"caps": [{"channel": "any", "max": 4, "per": "2 days"}]}`, "caps[0].per", "is not a duration"},
+		{`{"caps": [{"channel": "any", "max": 4}]}`, "caps[0].per", "is required"},
+		{`{"caps": [{"channel": "sms", "max": 4, "per": "400d"}]}`, "caps[0].per", "longer than 365 days"},
+		{`{"holidays": [{"date": "2026-12-25"}, {"date": "25/12/2026"}]}`, "holidays[1].date", `"25/12/2026" is not a date`},
+		{`{"holidays": [{"date": "2026-02-30"}]}`, "holidays[0].date", "is not a date"},
+		{`{"holidays": [{"day": "2026-12-25"}]}`, "holidays[0].day", "unknown field"},
+		{`{"holidays_quiet": "yes"}`, "holidays_quiet", "must be true or false"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.doc, func(t *testing.T) {
@@ -61,6 +78,27 @@ func TestDecodeNamesTheFieldOfEveryMistake(t *testing.T) {
 			require.Contains(t, fe.Message, tt.message)
 		})
 	}
+}
+
+func TestDecodeReadsRollingCapsAndHolidays(t *testing.T) {
+	p, err := policy.Decode([]byte(`{"caps": [{"channel": " Any ", "max": 4, "per": "2d"}, {"channel": "sms", "max": 6, "per": "14d"}],
+		"holidays": [{"date": "2026-12-25"}, {"date": "2027-01-01", "service": " Billing Support "}], "holidays_quiet": true}`))
+
+	require.NoError(t, err)
+	require.Equal(t, []policy.Cap{{Channel: "any", Max: 4, Per: "2d"}, {Channel: "sms", Max: 6, Per: "14d"}}, p.Caps)
+	require.Equal(t, []policy.Holiday{{Date: "2026-12-25"}, {Date: "2027-01-01", Service: "Billing Support"}}, p.Holidays)
+	require.True(t, p.HolidaysQuiet)
+	require.Equal(t, 14*24*time.Hour, p.LongestCapWindow())
+	require.True(t, p.IsHoliday("2027-01-01", "billing support"))
+	require.False(t, p.IsHoliday("2027-01-01", "Sales"))
+	require.True(t, p.IsHoliday("2026-12-25", "Sales"))
+	require.Equal(t, []string{"2026-12-25"}, p.HolidayDates("Sales"))
+
+	d, err := policy.Decode([]byte(`{}`))
+	require.NoError(t, err)
+	require.Equal(t, []policy.Cap{}, d.Caps, "no caps is an empty list, not null")
+	require.Equal(t, []policy.Holiday{}, d.Holidays)
+	require.Zero(t, d.LongestCapWindow())
 }
 
 func TestNormalizeAddress(t *testing.T) {
@@ -83,20 +121,53 @@ func TestNormalizeAddress(t *testing.T) {
 	}
 }
 
-func TestUnsubscribeIDsCarryTheChannelAndTheHashOnly(t *testing.T) {
-	hash := policy.AddressHash("ada@example.com")
+func TestUnsubscribeIDsCarryTheChannelAndTheKeyedHashOnly(t *testing.T) {
+	h := policy.NewAddressHasher([]byte("0123456789abcdef0123456789abcdef"))
+	hash := h.Hash("ada@example.com")
+	require.Regexp(t, `^[0-9a-f]{8}:[0-9a-f]{64}$`, hash)
+	require.NotContains(t, hash, policy.LegacyAddressHash("ada@example.com"), "the hash is keyed")
 	id, err := policy.UnsubscribeID("email", hash)
 	require.NoError(t, err)
 	require.NotContains(t, id, "ada")
 	require.LessOrEqual(t, len(id), 128)
-	channel, got, err := policy.ParseUnsubscribeID(id)
+	got, err := policy.ParseUnsubscribeID(id)
 	require.NoError(t, err)
-	require.Equal(t, "email", channel)
-	require.Equal(t, hash, got)
-	for _, bad := range []string{"", "u", "ux" + id[2:], id + "A", "i1_zq-TTpjTrLW3Z9BkDqg"} {
-		_, _, err := policy.ParseUnsubscribeID(bad)
+	require.Equal(t, policy.Unsubscribe{Channel: "email", Hash: hash}, got)
+	for _, bad := range []string{"", "u", "k", "kx" + id[2:], id + "A", "ke" + "zzzzzzzz" + id[10:], "i1_zq-TTpjTrLW3Z9BkDqg"} {
+		_, err := policy.ParseUnsubscribeID(bad)
 		require.Error(t, err, bad)
 	}
+	_, err = policy.UnsubscribeID("email", policy.LegacyAddressHash("ada@example.com"))
+	require.Error(t, err, "an unkeyed hash makes no link")
+}
+
+// Links sent before the keys carried the unkeyed hash: they are read back
+// as such, so they keep working.
+func TestUnsubscribeIDsOfBeforeTheKeysAreReadAsLegacy(t *testing.T) {
+	legacy := policy.LegacyAddressHash("+15551234567")
+	raw, err := hex.DecodeString(legacy)
+	require.NoError(t, err)
+	got, err := policy.ParseUnsubscribeID("us" + base64.RawURLEncoding.EncodeToString(raw))
+	require.NoError(t, err)
+	require.Equal(t, policy.Unsubscribe{Channel: "sms", Legacy: legacy}, got)
+}
+
+func TestTheFormsOfAnAddressAreEveryKeysHashAndLegacyForm(t *testing.T) {
+	newKey, oldKey := []byte("0123456789abcdef0123456789abcdef"), []byte("fedcba9876543210fedcba9876543210")
+	h := policy.NewAddressHasher(newKey, oldKey)
+	old := policy.NewAddressHasher(oldKey)
+	forms := h.Forms("+15551234567")
+	require.Len(t, forms, 4)
+	require.Contains(t, forms, h.Hash("+15551234567"))
+	require.Contains(t, forms, old.Hash("+15551234567"))
+	require.Contains(t, forms, h.LegacyForm(policy.LegacyAddressHash("+15551234567")))
+	require.Contains(t, forms, old.LegacyForm(policy.LegacyAddressHash("+15551234567")))
+	require.NotContains(t, forms, policy.NewAddressHasher(newKey).Hash("+15550000000"))
+	require.Regexp(t, h.CurrentPattern(), h.Hash("x@example.com"))
+	require.NotRegexp(t, h.CurrentPattern(), old.Hash("x@example.com"))
+	require.NotRegexp(t, h.CurrentPattern(), h.LegacyForm(policy.LegacyAddressHash("x@example.com")))
+	require.True(t, policy.IsLegacyHash(policy.LegacyAddressHash("x@example.com")))
+	require.False(t, policy.IsLegacyHash(h.Hash("x@example.com")))
 }
 
 func FuzzDecode(f *testing.F) {

@@ -131,12 +131,15 @@ func firstReading(y int, m time.Month, d int, c Clock, loc *time.Location) time.
 		return first
 	}
 	// c falls in a gap: the clock jumps from before c to after it at a
-	// transition on that date.
+	// transition on that date. Before a jump over midnight (Santiago's
+	// 00:00 to 01:00) the clock read the day before, a later reading than
+	// c but an earlier date.
 	for _, tr := range []time.Time{start, end} {
 		if tr.IsZero() || tr.In(loc).Format(time.DateOnly) != date {
 			continue
 		}
-		if wallClock(tr, loc) >= c && wallClock(tr.Add(-time.Nanosecond), loc) < c {
+		before := tr.Add(-time.Nanosecond)
+		if wallClock(tr, loc) >= c && (wallClock(before, loc) < c || before.In(loc).Format(time.DateOnly) != date) {
 			return tr
 		}
 	}

@@ -24,9 +24,13 @@ func Render(text string, v vars.Vars) (string, error) {
 	return render(text, v, func(s string) string { return s })
 }
 
-// RenderHTML is Render for HTML bodies: values are escaped so a customer's
-// name can never inject markup.
-func RenderHTML(text string, v vars.Vars) (string, error) {
+// RenderHTMLFlat is Render for HTML bodies as ccflow rendered them before
+// RenderHTML: every value is escaped as HTML text, wherever it lands. It
+// keeps markup out of text and quoted attributes, but not a javascript:
+// URL out of an href, nor a value out of an unquoted attribute; runs
+// started before the change that brought RenderHTML keep it, so that they
+// replay as they ran.
+func RenderHTMLFlat(text string, v vars.Vars) (string, error) {
 	return render(text, v, html.EscapeString)
 }
 

@@ -77,8 +77,8 @@ func TestRenderRejectsMalformedTemplates(t *testing.T) {
 	}
 }
 
-func TestRenderHTMLEscapesValues(t *testing.T) {
-	got, err := templates.RenderHTML("<p>Hi $(nickname)</p>", v)
+func TestRenderHTMLFlatEscapesValues(t *testing.T) {
+	got, err := templates.RenderHTMLFlat("<p>Hi $(nickname)</p>", v)
 
 	require.NoError(t, err)
 	require.Equal(t, "<p>Hi &lt;b&gt;&#34;Ada&#34; &amp; co&lt;/b&gt;</p>", got)
@@ -127,7 +127,10 @@ func FuzzRender(f *testing.F) {
 			return
 		}
 		require.NoError(t, templates.Check(text), "a template that renders is well-formed")
-		_, err = templates.RenderHTML(text, v)
+		_, err = templates.RenderHTMLFlat(text, v)
 		require.NoError(t, err)
+		if _, err := templates.RenderHTML(text, v, nil); err != nil {
+			require.Error(t, templates.CheckHTML(text), "CheckHTML refuses what RenderHTML cannot render: %v", err)
+		}
 	})
 }

@@ -26,15 +26,25 @@ const maxIDLength = 128
 
 var encoding = base64.RawURLEncoding
 
-// Signer signs and verifies tokens with one secret key.
+// Signer signs tokens with one secret key and verifies them with that key
+// or an older one.
 type Signer struct {
 	key []byte
+	// older are keys that signed tokens once and still verify them: a key
+	// rotated out, or the secret itself from before each kind of link had
+	// a key of its own, so links already sent keep working.
+	older [][]byte
 }
 
 // NewSigner returns a Signer for key, which should be at least 32 random
-// bytes kept secret by the server.
-func NewSigner(key []byte) *Signer {
-	return &Signer{key: append([]byte(nil), key...)}
+// bytes kept secret by the server; tokens signed with any of older verify
+// too.
+func NewSigner(key []byte, older ...[]byte) *Signer {
+	s := &Signer{key: append([]byte(nil), key...)}
+	for _, k := range older {
+		s.older = append(s.older, append([]byte(nil), k...))
+	}
+	return s
 }
 
 // Sign returns the token for id. id must be URL-safe (letters, digits, '-'
@@ -45,7 +55,7 @@ func (s *Signer) Sign(id string) string {
 
 // Verify returns the id inside token when s signed it. It fails with
 // ErrMalformed when token does not have the shape of one, and ErrForged
-// when its signature is not s's.
+// when its signature is not s's (made with its key or an older one).
 func (s *Signer) Verify(token string) (string, error) {
 	id, sig, ok := strings.Cut(token, ".")
 	if !ok || !validID(id) {
@@ -55,14 +65,20 @@ func (s *Signer) Verify(token string) (string, error) {
 	if err != nil || len(got) != sha256.Size {
 		return "", ErrMalformed
 	}
-	if !hmac.Equal(got, s.mac(id)) { // constant time: no timing oracle on the signature
+	ok = hmac.Equal(got, mac(s.key, id)) // constant time: no timing oracle on the signature
+	for _, k := range s.older {
+		ok = hmac.Equal(got, mac(k, id)) || ok
+	}
+	if !ok {
 		return "", ErrForged
 	}
 	return id, nil
 }
 
-func (s *Signer) mac(id string) []byte {
-	h := hmac.New(sha256.New, s.key)
+func (s *Signer) mac(id string) []byte { return mac(s.key, id) }
+
+func mac(key []byte, id string) []byte {
+	h := hmac.New(sha256.New, key)
 	h.Write([]byte(id))
 	return h.Sum(nil)
 }

@@ -97,3 +97,17 @@ func FuzzVerify(f *testing.F) {
 		}
 	})
 }
+
+func TestOlderKeysStillVerifyWhatTheySigned(t *testing.T) {
+	old := tokens.NewSigner(key)
+	other := []byte("another key, 32 bytes or longer!")
+	rotated := tokens.NewSigner([]byte("the new key, also 32 bytes long.."), key)
+
+	got, err := rotated.Verify(old.Sign("abc123"))
+	require.NoError(t, err, "a token signed before the rotation")
+	require.Equal(t, "abc123", got)
+	_, err = old.Verify(rotated.Sign("abc123"))
+	require.ErrorIs(t, err, tokens.ErrForged, "the new key is not the old one")
+	_, err = rotated.Verify(tokens.NewSigner(other).Sign("abc123"))
+	require.ErrorIs(t, err, tokens.ErrForged)
+}

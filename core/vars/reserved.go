@@ -8,7 +8,7 @@ import (
 // Reserved are the roots ccflow itself fills from the event and the run.
 // Event variables and set_variable steps may not use them, so $(customer.email)
 // always means the event's customer and never something an entry wrote.
-var Reserved = []string{"interaction", "customer", "agent", "case", "survey", "entry", "error"}
+var Reserved = []string{"interaction", "customer", "agent", "case", "survey", "entry", "error", "run"}
 
 // IsReserved reports whether name, or the root of a dotted name, is reserved.
 func IsReserved(name string) bool {
@@ -18,7 +18,8 @@ func IsReserved(name string) bool {
 
 // Fields are the variables ccflow sets under each reserved root: the
 // event's fields (interaction.Event.Vars), the last survey's answer
-// (send_survey steps), the entry and, in on_error steps, the error. A
+// (send_survey steps), the entry, the run's own choices (its language)
+// and, in on_error steps, the error. A
 // condition naming another field of these roots cannot be about anything
 // a run has, and is refused when its entry is saved.
 var Fields = map[string][]string{
@@ -29,4 +30,7 @@ var Fields = map[string][]string{
 	"survey":      {"id", "url", "answered", "scale", "score", "comment"},
 	"entry":       {"id", "name", "version"},
 	"error":       {"message", "step"},
+	// run.language is the language the run chose for its texts from
+	// customer.language (entry.RunLanguage).
+	"run": {"language"},
 }

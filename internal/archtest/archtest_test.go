@@ -45,12 +45,18 @@ var rules = []archtest.Rule{
 		Forbidden: []string{module + "/web/..."},
 	},
 	{
-		Why:  "the console calls the use cases and talks to neither PostgreSQL nor Temporal on its own",
-		From: []string{module + "/web/console/..."},
+		Why:  "handlers decode, call a use case and encode: they talk to no database, and store rows never reach the wire",
+		From: []string{module + "/web/..."},
 		Forbidden: []string{
-			module + "/store/...", "github.com/lib/pq/...", "github.com/jmoiron/sqlx/...", "database/sql", "go.temporal.io/...",
+			module + "/store/...", "github.com/lib/pq/...", "github.com/jmoiron/sqlx/...", "database/sql",
 		},
 		Direct: true,
+	},
+	{
+		Why:       "the console calls the use cases and talks to Temporal only through them",
+		From:      []string{module + "/web/console/..."},
+		Forbidden: []string{"go.temporal.io/..."},
+		Direct:    true,
 	},
 	{
 		Why:       "providers send and call; Temporal is the activities' business",
@@ -70,6 +76,33 @@ var rules = []archtest.Rule{
 		From:      []string{module + "/codec/..."},
 		Forbidden: []string{"os", "net/http"},
 		Direct:    true,
+	},
+	{
+		Why: "the customer's words and the brand's looks are pure: the catalog is embedded and the email's HTML is " +
+			"rendered from what it is given, so the interpreter calls them as freely as the pages do",
+		From:      []string{module + "/core/i18n/...", module + "/core/brand/...", module + "/core/rating/...", module + "/core/mailview/..."},
+		Forbidden: []string{"os", "os/...", "net", "io/ioutil", "syscall"},
+		Direct:    true,
+	},
+	{
+		Why: "internal/ is the proof and the tools (test servers, devenv, histories, bench, soak): nothing ccflow runs links it",
+		From: []string{
+			module + "/activities/...", module + "/buildinfo/...", module + "/client/...", module + "/codec/...",
+			module + "/config/...", module + "/core/...", module + "/providers/...", module + "/starter/...",
+			module + "/store/...", module + "/telemetry/...", module + "/triggers/...", module + "/usecase/...",
+			module + "/startup/...", module + "/web/...", module + "/worker/...", module + "/workflows/...",
+			module + "/cmd/ccflowctl/...", module + "/simulate/...",
+		},
+		Forbidden: []string{module + "/internal/..."},
+	},
+	{
+		Why: "a simulation reaches no customer, provider or store record: its engine links no provider, activity, store or " +
+			"mail and database library, and reads the store only through the History its caller gives it",
+		From: []string{module + "/simulate/..."},
+		Forbidden: []string{
+			module + "/providers/...", module + "/activities/...", module + "/store/...", module + "/usecase/...", module + "/web/...",
+			"net/smtp", "github.com/wneessen/go-mail/...", "github.com/lib/pq/...", "github.com/jmoiron/sqlx/...", "database/sql",
+		},
 	},
 	{
 		Why:       "the workflow calls activities by name, through the contract it owns",

@@ -49,8 +49,11 @@ type Config struct {
 	ExtraEntries int
 	// Sleeping is how many waiting runs the memory figure starts.
 	Sleeping int
+	// SimulatedEvents is how many recorded events the simulation figure
+	// simulates.
+	SimulatedEvents int
 	// Skip names figures not to measure (see the figure keys in Run);
-	// Only, when not empty, the only ones to measure.
+	// Only, when it names any, the only figures to measure.
 	Skip map[string]bool
 	Only map[string]bool
 

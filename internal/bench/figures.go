@@ -3,7 +3,6 @@ package bench
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -48,18 +47,29 @@ func Run(ctx context.Context, cfg Config) ([]Row, error) {
 	skip := func(key string) bool {
 		return cfg.Skip[key] || (len(cfg.Only) > 0 && !cfg.Only[key]) || ctx.Err() != nil
 	}
-	if len(cfg.Only) > 0 && cfg.Only["results"] && len(cfg.Only) == 1 {
-		// The results figures need nothing the others set up.
-		r, err := s.resultsFigures(ctx)
-		add(r...)
-		return rows, errors.Join(err, ctx.Err())
-	}
 
 	if !skip("index") {
 		add(s.indexFigure())
 	}
 	if !skip("cel") {
 		add(s.celFigure())
+	}
+	if !skip("simulation") {
+		r, err := s.simulationFigures(ctx)
+		if err != nil {
+			return rows, fmt.Errorf("the simulation figures: %w", err)
+		}
+		add(r...)
+	}
+	if !skip("results") {
+		r, err := s.resultsFigures(ctx)
+		add(r...)
+		if err != nil {
+			return rows, fmt.Errorf("the results figures: %w", err)
+		}
+	}
+	if skip("starts") && skip("interpreter") && skip("entries") && skip("memory") {
+		return rows, ctx.Err() // none of the figures below
 	}
 	// The figures measure the machinery at any hour: the default policy
 	// would hold every SMS in the night of the example customer's zone,
@@ -108,13 +118,6 @@ func Run(ctx context.Context, cfg Config) ([]Row, error) {
 			return rows, err
 		}
 		add(r...)
-	}
-	if !skip("results") {
-		r, err := s.resultsFigures(ctx)
-		add(r...)
-		if err != nil {
-			return rows, err
-		}
 	}
 	return rows, ctx.Err()
 }

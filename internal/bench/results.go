@@ -2,7 +2,6 @@ package bench
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"log/slog"
 	"math"
@@ -284,25 +283,13 @@ func (s *system) resultsQuery(groupBy, zone string, from, to time.Time) (results
 	return results.Query{Period: p, ZoneName: zone, GroupBy: dims}, nil
 }
 
-// get calls the API and decodes its JSON answer into out (nil: none).
-func (s *system) get(ctx context.Context, path string, out any) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.cfg.BaseURL+path, nil)
-	if err != nil {
-		return err
+// getOK is get for an answer that must be 200.
+func (s *system) getOK(ctx context.Context, path string, out any) error {
+	status, err := s.get(ctx, path, out)
+	if err == nil && status != http.StatusOK {
+		err = fmt.Errorf("GET %s answered %d", path, status)
 	}
-	req.Header.Set("Authorization", "Bearer "+s.cfg.Token)
-	resp, err := s.http.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("GET %s answered %d", path, resp.StatusCode)
-	}
-	if out == nil {
-		out = &json.RawMessage{}
-	}
-	return json.NewDecoder(resp.Body).Decode(out)
+	return err
 }
 
 // timeResults asks GET /v1/results n times, one after the other, after
@@ -310,14 +297,14 @@ func (s *system) get(ctx context.Context, path string, out any) error {
 func (s *system) timeResults(ctx context.Context, q url.Values, n int) tally {
 	path := "/v1/results?" + q.Encode()
 	for range 2 {
-		_ = s.get(ctx, path, nil)
+		_ = s.getOK(ctx, path, nil)
 	}
 	s.say("results: GET %s, %d times", path, n)
 	var t tally
 	start := time.Now()
 	for range n {
 		began := time.Now()
-		err := s.get(ctx, path, nil)
+		err := s.getOK(ctx, path, nil)
 		t.latencies = append(t.latencies, time.Since(began))
 		t.count(err)
 	}
@@ -357,7 +344,7 @@ func (s *system) answerPages(ctx context.Context, page, size int) (first, deep t
 		if cursor != "" {
 			path += "&cursor=" + url.QueryEscape(cursor)
 		}
-		if err := s.get(ctx, path, &b); err != nil {
+		if err := s.getOK(ctx, path, &b); err != nil {
 			return first, deep, err
 		}
 		if b.NextCursor == nil {
@@ -368,8 +355,8 @@ func (s *system) answerPages(ctx context.Context, page, size int) (first, deep t
 	firstPath := fmt.Sprintf("/v1/answers?limit=%d", size)
 	deepPath := firstPath + "&cursor=" + url.QueryEscape(cursor)
 	for range 3 { // warm up
-		_ = s.get(ctx, firstPath, nil)
-		_ = s.get(ctx, deepPath, nil)
+		_ = s.getOK(ctx, firstPath, nil)
+		_ = s.getOK(ctx, deepPath, nil)
 	}
 	s.say("answers: page 1 and page %d, in turns", page)
 	for range 40 {
@@ -378,7 +365,7 @@ func (s *system) answerPages(ctx context.Context, page, size int) (first, deep t
 			t    *tally
 		}{{firstPath, &first}, {deepPath, &deep}} {
 			began := time.Now()
-			err := s.get(ctx, p.path, nil)
+			err := s.getOK(ctx, p.path, nil)
 			p.t.latencies = append(p.t.latencies, time.Since(began))
 			p.t.count(err)
 		}

@@ -178,6 +178,9 @@ func devSettings(lookup func(string) (string, bool), root, dbURL string, tc temp
 		orDefault("CCFLOW_PAYLOAD_KEYS", "none"),
 		// Named here so the summary can print where the worker's probes are.
 		orDefault("CCFLOW_WORKER_HTTP_ADDR", ":8081"),
+		// A webhook receiver on this machine, as the README's walk-through
+		// runs one; production allows no internal address by default.
+		orDefault("CCFLOW_WEBHOOK_ALLOW", "127.0.0.1,localhost"),
 	}
 }
 

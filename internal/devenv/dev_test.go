@@ -36,6 +36,7 @@ func TestDevSettingsFillInWhatTheEnvironmentLeavesUnset(t *testing.T) {
 		{"CCFLOW_TEMPORAL_UI_URL", "http://localhost:8233"},
 		{"CCFLOW_PAYLOAD_KEYS", "none"},
 		{"CCFLOW_WORKER_HTTP_ADDR", ":8081"},
+		{"CCFLOW_WEBHOOK_ALLOW", "127.0.0.1,localhost"},
 	}, got)
 }
 
@@ -62,5 +63,6 @@ func TestDevSettingsKeepTheUsersOwn(t *testing.T) {
 		{"CCFLOW_TEMPORAL_UI_URL", ""},
 		{"CCFLOW_PAYLOAD_KEYS", "none"},
 		{"CCFLOW_WORKER_HTTP_ADDR", "127.0.0.1:9091"},
+		{"CCFLOW_WEBHOOK_ALLOW", "127.0.0.1,localhost"},
 	}, got)
 }

@@ -146,8 +146,8 @@ func temporalArgs(opts temporalOptions) []string {
 
 // The dev server's own defaults spend its CPU where ccflow does not need
 // it; measured with `make bench` (the raw start rate and the dev server's
-// CPU time per start), on the 2-core machine the README's figures come
-// from.
+// CPU time per start), on the 2-core machine docs/performance.md's figures
+// come from.
 var (
 	// sqlitePragmas set the SQLite file of make dev's server. SQLite's
 	// default rollback journal writes each changed page twice and syncs
@@ -162,7 +162,7 @@ var (
 	// machine that is the right side of the trade: the server's CPU per
 	// started run fell from about 14.5 ms to 9 ms and its start rate
 	// roughly doubled; a server that must survive power loss is not a dev
-	// server (see the README's notes on clusters and Temporal Cloud).
+	// server (see docs/web-ui.md and docs/deployment.md on clusters and Temporal Cloud).
 	sqlitePragmas = []string{"journal_mode=wal", "synchronous=normal"}
 	// devServerSettings are dynamic config values. The CLI makes the
 	// server read a namespace's search attributes from SQLite on every

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"slices"
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
@@ -136,6 +137,47 @@ func (r *run) contactAgain(ctx context.Context, stepID string) error {
 	}
 	if len(res.Matches) != 0 {
 		return fmt.Errorf("interaction %s should match no entry, got %+v", ev.InteractionID, res.Matches)
+	}
+	return nil
+}
+
+// postEvent posts the event case_closed with data once the run is at
+// stepID, as POST …/events/case_closed does, for the run, its interaction
+// or its case (scope and target).
+func (r *run) postEvent(ctx context.Context, stepID, scope, target string, data map[string]any) error {
+	err := r.waitUntil(ctx, "step "+stepID, func(st workflows.State) bool { return st.CurrentStep == stepID })
+	if err != nil {
+		return err
+	}
+	posted, err := r.ingest.PostEvent(ctx, usecase.EventTarget{Scope: scope, ID: target},
+		usecase.EventRequest{Name: "case_closed", Data: data})
+	if err != nil {
+		return fmt.Errorf("posting case_closed for %s %s: %w", scope, target, err)
+	}
+	if !slices.ContainsFunc(posted.Runs, func(er usecase.EventRun) bool { return er.WorkflowID == r.workflowID }) {
+		return fmt.Errorf("the run did not take case_closed: %+v", posted)
+	}
+	return nil
+}
+
+// reportStatus reports a delivery status of the SMS of step stepID once
+// it was sent, as Twilio's signed status callback does.
+func (r *run) reportStatus(ctx context.Context, stepID, status, errorCode string) error {
+	var providerID string
+	err := r.waitUntil(ctx, "the SMS of step "+stepID+" sent", func(st workflows.State) bool {
+		for _, m := range st.Messages {
+			if m.StepID == stepID && m.Status == workflows.SendSent {
+				providerID = m.ProviderID
+				return true
+			}
+		}
+		return false
+	})
+	if err != nil {
+		return err
+	}
+	if err := r.ingest.SMSStatus(ctx, providerID, status, errorCode); err != nil {
+		return fmt.Errorf("reporting status %s of %s: %w", status, providerID, err)
 	}
 	return nil
 }

@@ -21,10 +21,12 @@ import (
 	"github.com/ccflow/ccflow/core/entry"
 	"github.com/ccflow/ccflow/core/interaction"
 	"github.com/ccflow/ccflow/core/tokens"
+	"github.com/ccflow/ccflow/core/webhook"
 	"github.com/ccflow/ccflow/providers/connections"
 	"github.com/ccflow/ccflow/providers/httpcall"
 	"github.com/ccflow/ccflow/providers/netguard"
 	outboxes "github.com/ccflow/ccflow/providers/outbox"
+	"github.com/ccflow/ccflow/providers/webhooksend"
 	"github.com/ccflow/ccflow/store"
 	"github.com/ccflow/ccflow/usecase"
 	"github.com/ccflow/ccflow/workflows"
@@ -43,7 +45,13 @@ type system struct {
 	// taskQueue is the one the worker polls, of this recording alone.
 	taskQueue string
 	crm       *httptest.Server
-	outbox    string
+	// receiver takes webhook deliveries on loopback: it answers 500 to
+	// the first attempt of each, 410 when receiverGone, else 204.
+	receiver     *httptest.Server
+	receiverGone bool
+	receiverMu   sync.Mutex
+	receiverSeen map[string]int
+	outbox       string
 	// stamp makes this recording's interaction ids new to the server.
 	stamp string
 	// current is the id of the entry the last scenario put, the only live one.
@@ -92,7 +100,8 @@ func startSystem(ctx context.Context, c client.Client, st *store.Store) (*system
 	if err != nil {
 		return nil, fmt.Errorf("making the outbox folder: %w", err)
 	}
-	s := &system{temporal: c, store: st, crm: startCRM(), outbox: outbox, stamp: randomHex(4), clock: &clock{}}
+	s := &system{temporal: c, store: st, crm: startCRM(), outbox: outbox, stamp: randomHex(4), clock: &clock{}, receiverSeen: map[string]int{}}
+	s.receiver = httptest.NewServer(http.HandlerFunc(s.receive))
 	s.clock.set(daytime)
 	conns, err := connections.New(connections.Connection{Name: "crm", BaseURL: s.crm.URL, BearerToken: crmToken})
 	if err != nil {
@@ -103,7 +112,18 @@ func startSystem(ctx context.Context, c client.Client, st *store.Store) (*system
 
 	taskQueue := "ccflow-record-histories-" + s.stamp
 	s.taskQueue = taskQueue
-	s.ingest = &usecase.Service{Store: st, Temporal: c, TaskQueue: taskQueue, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	loopback, err := webhook.ParseAllow("127.0.0.1")
+	if err != nil {
+		s.stop()
+		return nil, err
+	}
+	sealer, err := usecase.StoreWebhookSealer(ctx, st)
+	if err != nil {
+		s.stop()
+		return nil, err
+	}
+	s.ingest = &usecase.Service{Store: st, Temporal: c, TaskQueue: taskQueue, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		WebhookSealer: sealer, WebhookURLs: webhooksend.New(loopback)}
 	s.worker = worker.New(c, taskQueue, worker.Options{})
 	workflows.Register(s.worker)
 	activities.Register(s.worker, &activities.Activities{
@@ -116,6 +136,9 @@ func startSystem(ctx context.Context, c client.Client, st *store.Store) (*system
 		HTTP:      httpcall.New(netguard.New(), conns),
 		Log:       quiet,
 		Now:       s.clock.now,
+		// Webhooks reach the loopback receiver only.
+		Webhooks:      webhooksend.New(loopback),
+		WebhookSealer: sealer,
 	})
 	if err := s.worker.Start(); err != nil {
 		s.worker = nil
@@ -137,7 +160,27 @@ func (s *system) stop() {
 		s.worker.Stop()
 	}
 	s.crm.Close()
+	if s.receiver != nil {
+		s.receiver.Close()
+	}
 	_ = os.RemoveAll(s.outbox)
+}
+
+// receive is the webhook receiver: a 500 to each delivery's first
+// attempt, then 204, or 410 for every attempt when receiverGone.
+func (s *system) receive(w http.ResponseWriter, r *http.Request) {
+	s.receiverMu.Lock()
+	defer s.receiverMu.Unlock()
+	id := r.Header.Get("webhook-id")
+	s.receiverSeen[id]++
+	switch {
+	case s.receiverGone:
+		w.WriteHeader(http.StatusGone)
+	case s.receiverSeen[id] == 1:
+		http.Error(w, `{"error": "busy"}`, http.StatusInternalServerError)
+	default:
+		w.WriteHeader(http.StatusNoContent)
+	}
 }
 
 // startCRM serves a customer record at GET /customers/{id} to callers with
@@ -170,7 +213,7 @@ func (s *system) record(ctx context.Context, sc scenario, file string) (int, err
 	if err != nil {
 		return 0, err
 	}
-	defer func() { _ = s.store.DeleteEntry(context.WithoutCancel(ctx), e.ID) }()
+	defer func() { _ = s.store.DeleteEntry(context.WithoutCancel(ctx), e.ID, store.AnyVersion) }()
 
 	s.clock.set(daytime)
 	if !sc.at.IsZero() {
@@ -181,7 +224,11 @@ func (s *system) record(ctx context.Context, sc scenario, file string) (int, err
 			return 0, err
 		}
 	}
-	r, err := s.start(ctx, event("INT-"+s.stamp))
+	ev := event("INT-" + s.stamp)
+	if sc.customer != nil && ev.Customer != nil {
+		sc.customer(ev.Customer)
+	}
+	r, err := s.start(ctx, ev)
 	if err != nil {
 		return 0, err
 	}
@@ -192,6 +239,11 @@ func (s *system) record(ctx context.Context, sc scenario, file string) (int, err
 	}
 	if err := r.waitClosed(ctx, sc.want); err != nil {
 		return 0, err
+	}
+	if sc.cleanup != nil {
+		if err := sc.cleanup(ctx, s); err != nil {
+			return 0, err
+		}
 	}
 	return r.writeHistory(ctx, file)
 }
@@ -227,7 +279,7 @@ func (s *system) putEntry(ctx context.Context, e entry.Entry) (entry.Entry, erro
 		return entry.Entry{}, fmt.Errorf("entry %s is not valid: %w", e.ID, err)
 	}
 	if s.current != "" {
-		if err := s.store.DeleteEntry(ctx, s.current); err != nil && !errors.Is(err, store.ErrNotFound) {
+		if err := s.store.DeleteEntry(ctx, s.current, store.AnyVersion); err != nil && !errors.Is(err, store.ErrNotFound) {
 			return entry.Entry{}, err
 		}
 	}

@@ -6,13 +6,17 @@
 // then counts: runs started against runs expected, messages the SMTP and
 // Twilio-shaped servers received against messages expected, duplicates of
 // either. A duplicate message is tolerated only when it falls in the one
-// gap the README documents (the worker killed between the provider's
-// acceptance and the record); Tally says how each is attributed.
+// gap docs/guarantees.md documents (the worker killed between the provider's
+// acceptance and the record); Tally says how each is attributed. The runs
+// go on a contact policy with quiet hours, a daily cap and opt-outs made
+// mid-run, and every message is judged against it: nothing sent that it
+// forbade, nothing skipped that it allowed.
 package soak
 
 import (
 	"fmt"
 	"regexp"
+	"strings"
 	"time"
 
 	"github.com/ccflow/ccflow/activities"
@@ -47,6 +51,88 @@ type Plan struct {
 	// SurveyWait is how long a survey waits for its answer; Wait the pause
 	// between the survey and the last message.
 	SurveyWait, Wait time.Duration
+	// DailyCap is the contact policy's max_per_day on both channels (0:
+	// off). With a cap, the events' runs come in pairs of one customer
+	// (see Customer): four messages on one channel, so a cap of 3 skips
+	// one of them.
+	DailyCap int
+	// QuietFor is how long each channel's quiet hours last during the soak
+	// (see Quiet; 0: none): sends due then are held until they end.
+	QuietFor time.Duration
+	// OptOutEvery opts the customer of every n-th event out of its channel
+	// (0: none), through the API and written another way than the event
+	// writes it, as soon as the run's survey arrives: the run's last
+	// message, and any later one to that customer, must be skipped.
+	OptOutEvery int
+}
+
+// Zone is the customers' time zone, whose quarter-hour offset the quiet
+// hours are written in.
+const Zone = "Asia/Kathmandu"
+
+// Customer is the number of event i's customer: its own, or with a daily
+// cap the same as the event two before or after it (events 4k+1 and 4k+3
+// share one customer by email, 4k+2 and 4k+4 one by SMS).
+func (p Plan) Customer(i int) int {
+	if p.DailyCap > 0 && (i-1)%4 >= 2 {
+		return i - 2
+	}
+	return i
+}
+
+// OptsOut reports whether the soak opts event i's customer out of its
+// channel once the run's survey has arrived.
+func (p Plan) OptsOut(i int) bool { return p.OptOutEvery > 0 && i%p.OptOutEvery == 3%p.OptOutEvery }
+
+// Address is customer c's address on channel, as events write it.
+func Address(channel string, c int) string {
+	if channel == "email" {
+		return fmt.Sprintf("soak-%d@example.com", c)
+	}
+	return fmt.Sprintf("+1555%07d", c)
+}
+
+// AddressWrittenAnotherWay is Address as a person might type it: an email
+// in capitals, a phone number with spaces.
+func AddressWrittenAnotherWay(channel string, c int) string {
+	if channel == "email" {
+		return strings.ToUpper(Address(channel, c))
+	}
+	n := fmt.Sprintf("%07d", c)
+	return "+1 555 " + n[:3] + " " + n[3:]
+}
+
+// CustomerID is customer c's id.
+func CustomerID(c int) string { return fmt.Sprintf("SOAK-C-%d", c) }
+
+// Quiet is the soak's quiet hours: on each channel one span of the soak
+// in which nothing may be sent on it, written as the contact policy's
+// window (open from the span's end to its start, across midnight) in Zone.
+type Quiet struct {
+	Spans map[string]Window
+}
+
+// Quiet places each channel's quiet span in a soak that starts at start
+// and sends for sendFor: SMS from the first whole minute after 30 % of it,
+// email after 60 %, each QuietFor long in whole minutes.
+func (p Plan) Quiet(start time.Time, sendFor time.Duration) Quiet {
+	q := Quiet{Spans: map[string]Window{}}
+	if p.QuietFor <= 0 {
+		return q
+	}
+	length := max(p.QuietFor.Round(time.Minute), time.Minute)
+	for channel, at := range map[string]float64{"sms": 0.3, "email": 0.6} {
+		from := start.Add(time.Duration(at * float64(sendFor))).Truncate(time.Minute).Add(time.Minute)
+		q.Spans[channel] = Window{From: from, To: from.Add(length)}
+	}
+	return q
+}
+
+// Forbids reports whether a send on channel decided at t falls in the
+// channel's quiet span.
+func (q Quiet) Forbids(channel string, t time.Time) bool {
+	w, ok := q.Spans[channel]
+	return ok && !t.Before(w.From) && t.Before(w.To)
 }
 
 // Channel is the channel of event i's messages: odd events go by email,
@@ -90,9 +176,8 @@ func (p Plan) Posts(i int) (n int, together bool) {
 	return 1, false
 }
 
-// Vary gives event i (see loadgen.Events.Vary) a customer of its own, so
-// no contact policy counts one run's messages against another's, and the
-// disposition of its entry.
+// Vary gives event i (see loadgen.Events.Vary) its customer (Customer),
+// in Zone, and the disposition of its entry.
 func (p Plan) Vary(i int, ev *interaction.Event) {
 	ev.Service = Service
 	ev.Disposition = EmailDisposition
@@ -100,13 +185,14 @@ func (p Plan) Vary(i int, ev *interaction.Event) {
 		ev.Disposition = SMSDisposition
 	}
 	ev.Case = nil // a case disposition would match nothing, but keep the event plain
+	c := p.Customer(i)
 	ev.Customer = &interaction.Customer{
-		ID:        fmt.Sprintf("SOAK-C-%d", i),
+		ID:        CustomerID(c),
 		FirstName: "Soak",
-		LastName:  fmt.Sprintf("Customer %d", i),
-		Email:     fmt.Sprintf("soak-%d@example.com", i),
-		Phone:     fmt.Sprintf("+1555%07d", i),
-		TimeZone:  "UTC",
+		LastName:  fmt.Sprintf("Customer %d", c),
+		Email:     Address("email", c),
+		Phone:     Address("sms", c),
+		TimeZone:  Zone,
 		Language:  "en",
 	}
 }
@@ -145,11 +231,23 @@ func (p Plan) Entries() []map[string]any {
 	}
 }
 
-// Policy is the contact policy the soak applies: messages at any hour on
-// both channels, no survey grace and no daily cap, so every run's two
-// messages are expected whatever the time of day.
-func Policy() map[string]any {
-	return map[string]any{"quiet_hours": map[string]any{"sms": nil, "email": nil}}
+// Policy is the contact policy the soak applies: each channel's quiet
+// hours as q places them (any hour where it places none), the plan's daily
+// cap, no survey grace.
+func (p Plan) Policy(q Quiet) map[string]any {
+	loc, err := time.LoadLocation(Zone)
+	if err != nil {
+		loc = time.UTC
+	}
+	quiet := map[string]any{"sms": nil, "email": nil}
+	for channel, w := range q.Spans {
+		quiet[channel] = map[string]any{"start": w.To.In(loc).Format("15:04"), "end": w.From.In(loc).Format("15:04")}
+	}
+	doc := map[string]any{"time_zone": Zone, "quiet_hours": quiet, "survey_grace": "0"}
+	if p.DailyCap > 0 {
+		doc["max_per_day"] = map[string]any{"sms": p.DailyCap, "email": p.DailyCap}
+	}
+	return doc
 }
 
 var (
@@ -185,5 +283,8 @@ func Parse(body string) (Parsed, bool) {
 	return p, true
 }
 
+// Sender is the soak's EMAIL_FROM, whose domain every Message-ID carries.
+const Sender = "soak@example.com"
+
 // MessageID is the Message-ID ccflow gives the email with key.
-func MessageID(key string) string { return activities.MessageID(key) }
+func MessageID(key string) string { return activities.MessageID(key, Sender) }

@@ -72,7 +72,7 @@ func Run(ctx context.Context, cfg Config) (Params, Report, error) {
 		LogDir: cfg.LogDir,
 		Env: []string{
 			"SMTP_URL=" + smtpServer.URL(),
-			"EMAIL_FROM=soak@example.com",
+			"EMAIL_FROM=" + Sender,
 			"TWILIO_ACCOUNT_SID=" + twilio.AccountSID,
 			"TWILIO_AUTH_TOKEN=" + twilio.AuthToken,
 			"TWILIO_FROM=+15550001111",
@@ -89,9 +89,11 @@ func Run(ctx context.Context, cfg Config) (Params, Report, error) {
 		cfg: cfg, sys: sys, p: p, smtp: smtpServer, twilio: twilio, began: begin,
 		http:     &http.Client{Timeout: 15 * time.Second},
 		accepted: map[string]bool{}, matched: map[string]bool{}, retried: map[int]int{},
-		answers: map[string]AnswerOutcome{}, answering: map[string]bool{},
+		answers: map[string]AnswerOutcome{}, answering: map[string]bool{}, optingOut: map[string]bool{},
 	}
 	s.api = apiclient.New(sys.URL, sys.Token, s.http)
+	sendFor := time.Duration(float64(cfg.Plan.Events) / cfg.Rate * float64(time.Second))
+	s.quiet = cfg.Plan.Quiet(time.Now(), sendFor)
 	if err := s.setUp(ctx); err != nil {
 		return Params{}, Report{}, err
 	}
@@ -120,9 +122,13 @@ func Run(ctx context.Context, cfg Config) (Params, Report, error) {
 	answered := make(chan struct{})
 	go func() { defer close(answered); s.answerSurveys(answerCtx) }()
 
-	sendFor := time.Duration(float64(cfg.Plan.Events) / cfg.Rate * float64(time.Second))
 	chaosDone := make(chan struct{})
-	go func() { defer close(chaosDone); s.chaos(ctx, sendFor, workerStarted) }()
+	s.workerStarted = workerStarted
+	superviseCtx, stopSupervising := context.WithCancel(ctx)
+	supervised := make(chan struct{})
+	go func() { defer close(supervised); s.supervise(superviseCtx) }()
+	defer func() { stopSupervising(); <-supervised }()
+	go func() { defer close(chaosDone); s.chaos(ctx, sendFor) }()
 
 	p.line("posting %d events at %.0f/s (about %s) while the chaos runs", cfg.Plan.Events, cfg.Rate, sendFor.Round(time.Second))
 	summary := loadgen.Run(ctx, events, loadgen.Config{
@@ -156,6 +162,7 @@ func Run(ctx context.Context, cfg Config) (Params, Report, error) {
 		Kills: len(obs.Kills), TemporalRestarts: s.temporalRestarts, PostgresRestarts: len(obs.PostgresDown),
 		SendFor: summary.Elapsed, Elapsed: time.Since(begin),
 		LatencyP50: summary.Latency.P50, LatencyP99: summary.Latency.P99,
+		Quiet: s.quiet, DailyCap: cfg.Plan.DailyCap, OptOuts: len(obs.OptOuts), SupervisorStarts: s.supervisorStarts,
 	}
 	return params, report, ctx.Err()
 }
@@ -183,12 +190,56 @@ type soaker struct {
 	kills             []Kill
 	pgDown            []Window
 	temporalRestarts  int
+	quiet             Quiet
+	optingOut         map[string]bool
+	optOuts           []OptOut
+
+	// workerMu keeps the chaos's kill and start of the worker and the
+	// supervisor's restart apart; workerStarted is when the worker running
+	// now started, supervisorStarts how often the supervisor started one.
+	workerMu         sync.Mutex
+	workerStarted    time.Time
+	supervisorStarts int
+}
+
+// supervise starts the worker again whenever it is not running, as a
+// supervisor (systemd, Kubernetes) would: a worker that starts while
+// PostgreSQL restarts exits at once, and the soak goes on with one.
+func (s *soaker) supervise(ctx context.Context) {
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		s.workerMu.Lock()
+		if _, running := s.sys.PIDs()["worker"]; !running {
+			if err := s.sys.StartWorker(); err != nil {
+				s.p.line("supervisor: starting the worker: %v", err)
+			} else {
+				s.workerStarted = time.Now()
+				s.supervisorStarts++
+				s.p.line("supervisor: the worker had exited; started it again")
+			}
+		}
+		s.workerMu.Unlock()
+	}
 }
 
 // setUp applies the soak's contact policy and entries.
 func (s *soaker) setUp(ctx context.Context) error {
-	if err := s.call(ctx, http.MethodPut, "/v1/policy", Policy()); err != nil {
+	if err := s.call(ctx, http.MethodPut, "/v1/policy", s.cfg.Plan.Policy(s.quiet)); err != nil {
 		return err
+	}
+	for _, ch := range []string{"sms", "email"} {
+		if w, ok := s.quiet.Spans[ch]; ok {
+			s.p.line("%s quiet hours from %s to %s (%s)", ch, w.From.Format("15:04"), w.To.Format("15:04"), w.To.Sub(w.From))
+		}
+	}
+	if s.cfg.Plan.DailyCap > 0 {
+		s.p.line("daily cap %d per customer and channel, two runs (four messages) per customer", s.cfg.Plan.DailyCap)
 	}
 	for _, e := range s.cfg.Plan.Entries() {
 		if err := s.call(ctx, http.MethodPost, "/v1/entries", e); err != nil {
@@ -307,11 +358,13 @@ func (s *soaker) answerSurveys(ctx context.Context) {
 		seenEmail += len(emails)
 		for _, m := range emails {
 			s.maybeAnswer(ctx, m.Subject+"\n"+m.Text)
+			s.maybeOptOut(ctx, m.Subject+"\n"+m.Text)
 		}
 		texts := s.twilio.MessagesFrom(seenSMS)
 		seenSMS += len(texts)
 		for _, m := range texts {
 			s.maybeAnswer(ctx, m.Body)
+			s.maybeOptOut(ctx, m.Body)
 		}
 		select {
 		case <-ctx.Done():
@@ -346,6 +399,50 @@ func (s *soaker) maybeAnswer(ctx context.Context, body string) {
 		outcome := s.answer(context.WithoutCancel(ctx), i, m)
 		s.mu.Lock()
 		s.answers[m.InteractionID] = outcome
+		s.mu.Unlock()
+	})
+}
+
+// maybeOptOut opts the customer of a survey the plan opts out of its
+// channel, through POST /v1/suppressions, with the address written another
+// way than the event wrote it; it retries 5xx and missing answers, and
+// records when it asked and when the opt-out was answered.
+func (s *soaker) maybeOptOut(ctx context.Context, body string) {
+	m, ok := Parse(body)
+	if !ok || m.Step != SurveyStep {
+		return
+	}
+	i := s.index[m.InteractionID]
+	if i == 0 || !s.cfg.Plan.OptsOut(i) {
+		return
+	}
+	s.mu.Lock()
+	if s.optingOut[m.InteractionID] {
+		s.mu.Unlock()
+		return
+	}
+	s.optingOut[m.InteractionID] = true
+	s.mu.Unlock()
+	channel, c := s.cfg.Plan.Channel(i), s.cfg.Plan.Customer(i)
+	s.answerWG.Go(func() {
+		ctx := context.WithoutCancel(ctx)
+		o := OptOut{Channel: channel, Customer: CustomerID(c), Requested: time.Now()}
+		body := map[string]any{"channel": channel, "address": AddressWrittenAnotherWay(channel, c), "reason": "soak " + m.InteractionID}
+		wait := 200 * time.Millisecond
+		for deadline := time.Now().Add(answerGiveUp); time.Now().Before(deadline); {
+			err := s.call(ctx, http.MethodPost, "/v1/suppressions", body)
+			if err == nil {
+				o.Answered = time.Now()
+				break
+			}
+			time.Sleep(wait)
+			wait = min(wait*2, 3*time.Second)
+		}
+		if o.Answered.IsZero() {
+			s.p.line("opting %s out of %s: gave up", o.Customer, channel)
+		}
+		s.mu.Lock()
+		s.optOuts = append(s.optOuts, o)
 		s.mu.Unlock()
 	})
 }
@@ -404,7 +501,7 @@ func (s *soaker) answer(ctx context.Context, i int, m Parsed) AnswerOutcome {
 
 // chaos kills the worker and restarts the Temporal dev server and
 // PostgreSQL, spread over the time the events are sent.
-func (s *soaker) chaos(ctx context.Context, sendFor time.Duration, workerStarted time.Time) {
+func (s *soaker) chaos(ctx context.Context, sendFor time.Duration) {
 	start := time.Now()
 	for _, a := range Schedule(s.cfg.Kills, s.cfg.TemporalRestarts, s.cfg.PostgresRestarts) {
 		due := start.Add(time.Duration(a.At * float64(sendFor)))
@@ -416,17 +513,21 @@ func (s *soaker) chaos(ctx context.Context, sendFor time.Duration, workerStarted
 		pids := s.sys.PIDs()
 		switch a.What {
 		case KillWorker:
+			s.workerMu.Lock()
 			at := time.Now()
 			if err := s.sys.KillWorker(); err != nil {
+				s.workerMu.Unlock()
 				s.p.line("chaos: %v", err)
 				continue
 			}
 			s.mu.Lock()
-			s.kills = append(s.kills, Kill{Started: workerStarted, At: at})
+			s.kills = append(s.kills, Kill{Started: s.workerStarted, At: at})
 			s.mu.Unlock()
 			time.Sleep(time.Second) // as a supervisor notices and starts it again
-			workerStarted = time.Now()
-			if err := s.sys.StartWorker(); err != nil {
+			s.workerStarted = time.Now()
+			err := s.sys.StartWorker()
+			s.workerMu.Unlock()
+			if err != nil {
 				s.p.line("chaos: starting the worker again: %v", err)
 				continue
 			}
@@ -504,7 +605,7 @@ func (s *soaker) observe(ctx context.Context, tc client.Client) (Observed, error
 	s.mu.Lock()
 	o := Observed{
 		Plan: s.cfg.Plan, IDs: s.ids, Accepted: s.accepted, Matched: s.matched, Posts: s.posts, Retried: s.retried,
-		Kills: s.kills, PostgresDown: s.pgDown, Answers: s.answers,
+		Kills: s.kills, PostgresDown: s.pgDown, Answers: s.answers, Quiet: s.quiet, OptOuts: s.optOuts,
 		Runs: map[string][]Execution{}, Records: map[string]bool{}, Deliveries: map[string]Delivery{},
 		StoreAnswers: map[string]StoreAnswer{},
 	}
@@ -543,10 +644,10 @@ func (s *soaker) observe(ctx context.Context, tc client.Client) (Observed, error
 	if err != nil {
 		return Observed{}, fmt.Errorf("reading the runs table: %w", err)
 	}
-	err = eachRow(ctx, db, `SELECT key, status, provider_id, sent_at, attempts FROM deliveries`, func(rows *sql.Rows) error {
+	err = eachRow(ctx, db, `SELECT key, status, provider_id, sent_at, attempts, decision, reason_code, decided_at FROM deliveries`, func(rows *sql.Rows) error {
 		var key string
 		var d Delivery
-		if err := rows.Scan(&key, &d.Status, &d.ProviderID, &d.SentAt, &d.Attempts); err != nil {
+		if err := rows.Scan(&key, &d.Status, &d.ProviderID, &d.SentAt, &d.Attempts, &d.Decision, &d.ReasonCode, &d.DecidedAt); err != nil {
 			return err
 		}
 		o.Deliveries[key] = d

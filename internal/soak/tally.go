@@ -37,6 +37,10 @@ type Observed struct {
 	// interaction id; StoreAnswers the survey_answers row, by workflow ID.
 	Answers      map[string]AnswerOutcome
 	StoreAnswers map[string]StoreAnswer
+	// Quiet is the quiet hours the soak's policy had; OptOuts the opt-outs
+	// it made.
+	Quiet   Quiet
+	OptOuts []OptOut
 	// Surveys counts the surveys table's rows.
 	Surveys int
 	// Results is what GET /v1/results answered for the soak's days, or
@@ -50,6 +54,13 @@ type Observed struct {
 type ResultTotals struct {
 	Runs, MessagesSent, SurveysSent, Answered int64
 	Scores                                    map[int]int64
+}
+
+// OptOut is one opt-out the soak made: of a customer's address on a
+// channel, asked at Requested and answered 2xx at Answered (zero: never).
+type OptOut struct {
+	Channel, Customer   string
+	Requested, Answered time.Time
 }
 
 // Execution is one Temporal execution of a workflow ID.
@@ -67,11 +78,14 @@ type Received struct {
 	Body string
 }
 
-// Delivery is a row of the deliveries table.
+// Delivery is a row of the deliveries table: its last decision
+// (Decision, ReasonCode, DecidedAt) and the first record of its send.
 type Delivery struct {
-	Status, ProviderID string
-	SentAt             *time.Time
-	Attempts           int
+	Status, ProviderID   string
+	SentAt               *time.Time
+	Attempts             int
+	Decision, ReasonCode string
+	DecidedAt            *time.Time
 }
 
 // Kill is one kill -9 of a worker that had run since Started.
@@ -108,10 +122,37 @@ type StoreAnswer struct {
 // been talking to a provider: the signal is sent, then delivered.
 const killSlack = 50 * time.Millisecond
 
-// gapLimit is the longest the gap can stay open: a provider call's outcome
-// gets recordTimeout (5 s, activities) to be written; a kill later than
-// that after the acceptance was not between the acceptance and the record.
-const gapLimit = 5 * time.Second
+// Lag is how long after the provider accepted a message its record was
+// written, over the messages of a soak received once.
+type Lag struct {
+	Count         int
+	P50, P99, Max time.Duration
+}
+
+// recordLag measures the gap as this soak saw it: for every message
+// received once and recorded as sent, the time from the provider's
+// acceptance to the record. Records held up by a PostgreSQL restart are
+// left out: a duplicate in such a window is not tolerated anyway.
+func recordLag(copies map[string][]Received, deliveries map[string]Delivery, pgDown []Window) Lag {
+	var lags []time.Duration
+	for k, cs := range copies {
+		d := deliveries[k]
+		if len(cs) != 1 || d.Status != "sent" || d.SentAt == nil {
+			continue
+		}
+		accepted, recorded := cs[0].At, *d.SentAt
+		if slices.ContainsFunc(pgDown, func(w Window) bool { return w.From.Before(recorded) && w.To.After(accepted) }) {
+			continue
+		}
+		lags = append(lags, max(recorded.Sub(accepted), 0))
+	}
+	if len(lags) == 0 {
+		return Lag{}
+	}
+	slices.Sort(lags)
+	at := func(q float64) time.Duration { return lags[min(int(q*float64(len(lags))), len(lags)-1)] }
+	return Lag{Count: len(lags), P50: at(0.50), P99: at(0.99), Max: lags[len(lags)-1]}
+}
 
 // Report is the soak's result: the table's figures and what failed.
 type Report struct {
@@ -125,6 +166,18 @@ type Report struct {
 	// DuplicatesInGap are extra copies attributed to a kill -9 inside the
 	// documented gap; Duplicates the others, which fail the soak.
 	DuplicatesInGap, Duplicates, UnexpectedMessages int
+	// Skipped counts the messages the contact policy skipped, by reason
+	// code, each for a cause that held (an opt-out asked before the
+	// decision; the customer's cap reached that day); PolicyViolations
+	// the messages sent when the policy forbade it, or skipped for a cause
+	// that did not hold.
+	Skipped          map[string]int
+	PolicyViolations int
+	// RecordLag is the gap as measured: how long records took after the
+	// provider's acceptance. A duplicate is tolerated only when the worker
+	// was killed no later than RecordLag.Max after the first copy's
+	// acceptance: any later, its record would have been written.
+	RecordLag Lag
 
 	// AnswersStoredLate were stored after the run stopped waiting;
 	// AnswersClosed refused as the survey had closed.
@@ -148,7 +201,7 @@ type Report struct {
 func (r Report) Failed() bool {
 	return r.EventsSent < r.EventsPlanned || r.RunsLost > 0 || r.DuplicateRuns > 0 || r.RunsUnmatched > 0 ||
 		r.RunsNotCompleted > 0 || r.RunsWithoutRecord > 0 || r.MessagesMissing > 0 || r.Duplicates > 0 ||
-		r.UnexpectedMessages > 0 || r.AnswerMismatches > 0 || r.ResultMismatches > 0
+		r.UnexpectedMessages > 0 || r.AnswerMismatches > 0 || r.PolicyViolations > 0 || r.ResultMismatches > 0
 }
 
 // maxProblems bounds the lines of each kind of problem a report names.
@@ -156,7 +209,7 @@ const maxProblems = 10
 
 // Tally counts what the soak observed against its plan.
 func Tally(o Observed) Report {
-	r := Report{EventsPlanned: len(o.IDs), Posts: o.Posts, Retried: o.Retried}
+	r := Report{EventsPlanned: len(o.IDs), Posts: o.Posts, Retried: o.Retried, Skipped: map[string]int{}}
 	kinds := map[string]int{}
 	suspect := func(wf string) {
 		if len(r.Suspects) < 3*maxProblems && !slices.Contains(r.Suspects, wf) {
@@ -176,6 +229,7 @@ func Tally(o Observed) Report {
 		channel string
 		copies  []Received
 	}
+	policy := newPolicyJudge(o)
 	keys := map[string]*expected{}
 	byMessageID := map[string]string{}
 	byInteraction := map[string]int{}
@@ -262,21 +316,46 @@ func Tally(o Observed) Report {
 	}
 
 	sorted := make([]string, 0, len(keys))
-	for k := range keys {
+	copies := map[string][]Received{}
+	for k, e := range keys {
 		sorted = append(sorted, k)
+		copies[k] = e.copies
 	}
 	sort.Strings(sorted)
+	r.RecordLag = recordLag(copies, o.Deliveries, o.PostgresDown)
+	for _, k := range sorted {
+		policy.count(k, o.Plan.Customer(keys[k].event), keys[k].channel, o.Deliveries[k])
+	}
 	for _, k := range sorted {
 		e := keys[k]
+		d := o.Deliveries[k]
+		customer := o.Plan.Customer(e.event)
+		if len(e.copies) == 0 && d.Status == "skipped" {
+			if why, ok := policy.skipHeld(k, customer, e.channel, d); ok {
+				r.Skipped[d.ReasonCode]++
+			} else {
+				r.PolicyViolations++
+				suspect(strings.TrimSuffix(strings.TrimSuffix(k, "/"+SurveyStep), "/"+FinalStep))
+				problem("skipped without cause", "%s: %s", k, why)
+			}
+			continue
+		}
 		if len(e.copies) == 0 {
 			r.MessagesMissing++
 			problem("message missing", "nothing received for %s", k)
 			continue
 		}
+		if d.Status != "sent" {
+			r.PolicyViolations++
+			problem("received, yet not recorded as sent", "%s is %s (%s)", k, d.Status, d.ReasonCode)
+		} else if why := policy.forbade(customer, e.channel, d); why != "" {
+			r.PolicyViolations++
+			suspect(strings.TrimSuffix(strings.TrimSuffix(k, "/"+SurveyStep), "/"+FinalStep))
+			problem("sent against the policy", "%s: %s", k, why)
+		}
 		slices.SortFunc(e.copies, func(a, b Received) int { return a.At.Compare(b.At) })
-		d := o.Deliveries[k]
 		for j := 1; j < len(e.copies); j++ {
-			if why, ok := inGap(e.copies[j-1], e.copies[j], d, o.Kills, o.PostgresDown); ok {
+			if why, ok := inGap(e.copies[j-1], e.copies[j], d, o.Kills, o.PostgresDown, r.RecordLag.Max); ok {
 				r.DuplicatesInGap++
 				r.Gap = append(r.Gap, fmt.Sprintf("%s: copy %d: %s", k, j+1, why))
 			} else {
@@ -333,6 +412,10 @@ func Tally(o Observed) Report {
 			r.AnswersStoredLate++
 		}
 	}
+	for _, over := range policy.overCap() {
+		r.PolicyViolations++
+		problem("over the daily cap", "%s", over)
+	}
 	tallyResults(o, &r, problem)
 	for kind, n := range kinds {
 		if n > maxProblems {
@@ -386,13 +469,17 @@ func tallyResults(o Observed, r *Report, problem func(kind, format string, args 
 // condition is checked and the answer says which failed:
 //
 //   - a kill -9 at k of the worker running when first was accepted
-//     (Started <= first.At <= k + killSlack), within gapLimit of it;
-//   - the record was made after the kill (sent_at > k), and for an SMS it
-//     names another copy's SID, not first's;
+//     (Started <= first.At <= k + killSlack), no later than limit after
+//     the acceptance: limit is the longest any record of this soak took
+//     (RecordLag), so a kill any later would have found first recorded;
+//   - the first record of the delivery, which the store keeps unchanged
+//     however often it is recorded again, was made after the kill
+//     (sent_at > k), and for an SMS it names another copy's SID, not
+//     first's;
 //   - PostgreSQL was not down between the acceptance and the kill (a
 //     record that failed for that is a different cause);
 //   - the second copy came after the kill.
-func inGap(first, second Received, d Delivery, kills []Kill, pgDown []Window) (string, bool) {
+func inGap(first, second Received, d Delivery, kills []Kill, pgDown []Window, limit time.Duration) (string, bool) {
 	var kill *Kill
 	for i := range kills {
 		k := &kills[i]
@@ -404,8 +491,9 @@ func inGap(first, second Received, d Delivery, kills []Kill, pgDown []Window) (s
 	if kill == nil {
 		return "no kill -9 of the worker that sent the earlier copy", false
 	}
-	if gap := kill.At.Sub(first.At); gap > gapLimit {
-		return fmt.Sprintf("the worker was killed %s after the earlier copy was accepted, longer than the gap can last", gap.Round(time.Millisecond)), false
+	if gap := kill.At.Sub(first.At); gap > limit {
+		return fmt.Sprintf("the worker was killed %s after the earlier copy was accepted, longer than any record took in this soak (%s): it would have been recorded",
+			gap.Round(time.Millisecond), limit.Round(100*time.Microsecond)), false
 	}
 	if d.SentAt == nil {
 		return "the delivery is not recorded as sent", false
@@ -427,4 +515,109 @@ func inGap(first, second Received, d Delivery, kills []Kill, pgDown []Window) (s
 	return fmt.Sprintf("the copy before it was accepted at %s and the worker killed %s later, before the record; the retry sent this one at %s and recorded it at %s",
 		first.At.Format("15:04:05.000"), max(kill.At.Sub(first.At), 0).Round(100*time.Microsecond),
 		second.At.Format("15:04:05.000"), d.SentAt.Format("15:04:05.000")), true
+}
+
+// policyJudge judges the deliveries of a soak against its contact policy,
+// from the facts the soak itself knows: when it opted whom out, when each
+// channel was quiet, and what was sent to whom on which day.
+type policyJudge struct {
+	o   Observed
+	loc *time.Location
+	// sends lists, by customer, channel and day in Zone, when the
+	// deliveries sent were decided.
+	sends map[string][]time.Time
+}
+
+func newPolicyJudge(o Observed) *policyJudge {
+	loc, err := time.LoadLocation(Zone)
+	if err != nil {
+		loc = time.UTC
+	}
+	return &policyJudge{o: o, loc: loc, sends: map[string][]time.Time{}}
+}
+
+func (j *policyJudge) day(customer int, channel string, t time.Time) string {
+	return fmt.Sprintf("%s %s %s", CustomerID(customer), channel, t.In(j.loc).Format(time.DateOnly))
+}
+
+// count notes a delivery sent.
+func (j *policyJudge) count(_ string, customer int, channel string, d Delivery) {
+	if d.Status == "sent" && d.DecidedAt != nil {
+		k := j.day(customer, channel, *d.DecidedAt)
+		j.sends[k] = append(j.sends[k], *d.DecidedAt)
+	}
+}
+
+// optedOut returns the soak's opt-out of the customer's address on channel.
+func (j *policyJudge) optedOut(customer int, channel string) (OptOut, bool) {
+	for _, o := range j.o.OptOuts {
+		if o.Channel == channel && o.Customer == CustomerID(customer) {
+			return o, true
+		}
+	}
+	return OptOut{}, false
+}
+
+// forbade says why the policy forbade a delivery that was sent: decided in
+// its channel's quiet hours, or after its address's opt-out was answered;
+// "" when it allowed it.
+func (j *policyJudge) forbade(customer int, channel string, d Delivery) string {
+	if d.DecidedAt == nil {
+		return "sent with no decision recorded"
+	}
+	at := *d.DecidedAt
+	if j.o.Quiet.Forbids(channel, at) {
+		w := j.o.Quiet.Spans[channel]
+		return fmt.Sprintf("decided at %s, inside the %s quiet hours %s to %s", at.Format("15:04:05.000"), channel, w.From.Format("15:04"), w.To.Format("15:04"))
+	}
+	if o, ok := j.optedOut(customer, channel); ok && !o.Answered.IsZero() && !o.Answered.After(at) {
+		return fmt.Sprintf("decided at %s, after the opt-out of %s was answered at %s", at.Format("15:04:05.000"), o.Customer, o.Answered.Format("15:04:05.000"))
+	}
+	return ""
+}
+
+// skipHeld says whether the cause a delivery was skipped for held when it
+// was decided, and if not, why not.
+func (j *policyJudge) skipHeld(key string, customer int, channel string, d Delivery) (string, bool) {
+	if d.DecidedAt == nil {
+		return "skipped with no decision recorded", false
+	}
+	at := *d.DecidedAt
+	switch d.ReasonCode {
+	case "opted_out":
+		o, ok := j.optedOut(customer, channel)
+		switch {
+		case !ok:
+			return "skipped as opted out, but the soak opted " + CustomerID(customer) + " out of nothing", false
+		case o.Requested.After(at):
+			return fmt.Sprintf("skipped as opted out at %s, before the opt-out was asked for at %s", at.Format("15:04:05.000"), o.Requested.Format("15:04:05.000")), false
+		}
+		return "", true
+	case "daily_cap":
+		n := 0
+		for _, t := range j.sends[j.day(customer, channel, at)] {
+			if !t.After(at) {
+				n++
+			}
+		}
+		if j.o.Plan.DailyCap > 0 && n >= j.o.Plan.DailyCap {
+			return "", true
+		}
+		return fmt.Sprintf("skipped for the daily cap at %s with %d sent that day (cap %d)", at.Format("15:04:05.000"), n, j.o.Plan.DailyCap), false
+	}
+	return fmt.Sprintf("skipped (%s), a cause the soak's policy never has", d.ReasonCode), false
+}
+
+// overCap lists each customer, channel and day with more sends than the cap.
+func (j *policyJudge) overCap() []string {
+	var out []string
+	if j.o.Plan.DailyCap <= 0 {
+		return nil
+	}
+	for _, k := range slices.Sorted(maps.Keys(j.sends)) {
+		if n := len(j.sends[k]); n > j.o.Plan.DailyCap {
+			out = append(out, fmt.Sprintf("%s: %d sent, cap %d", k, n, j.o.Plan.DailyCap))
+		}
+	}
+	return out
 }

@@ -2,6 +2,7 @@ package testenv
 
 import (
 	"context"
+	"database/sql"
 	"net/url"
 	"os"
 	"sync"
@@ -44,6 +45,22 @@ func StoreURL(t testing.TB) (*store.Store, string) {
 	}
 	t.Cleanup(func() { s.Close() })
 	return s, dbURL
+}
+
+// DeafStore is Store whose listener for entry changes dials a port nothing
+// listens on: a watched entry index on it never hears PostgreSQL's NOTIFY,
+// and learns of a change only from its own service's writes or its check
+// every second. A test that the next event sees a change uses it, so the
+// test cannot pass by NOTIFY's luck.
+func DeafStore(t testing.TB) *store.Store {
+	t.Helper()
+	_, dbURL := StoreURL(t)
+	db, err := sql.Open("postgres", dbURL)
+	if err != nil {
+		t.Fatalf("opening the test database: %v", err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return store.OpenDB(db, "postgres://127.0.0.1:1/nowhere?sslmode=disable&connect_timeout=1")
 }
 
 // freshDatabase creates an empty database on DATABASE_URL's server, drops it

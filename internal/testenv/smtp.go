@@ -19,6 +19,7 @@ import (
 	"mime/quotedprintable"
 	"net"
 	"net/mail"
+	"net/textproto"
 	"net/url"
 	"strings"
 	"sync"
@@ -41,13 +42,35 @@ type Message struct {
 	// Text and HTML are the decoded text/plain and text/html bodies.
 	Text string
 	HTML string
+	// Inline holds the parts that carry a Content-ID (the images an HTML
+	// body shows as cid:…), decoded, by their Content-ID without angle
+	// brackets.
+	Inline map[string]InlinePart
 	// TLS tells whether the message came over an encrypted connection.
 	TLS bool
 	// AuthUser is the user the client authenticated as, if any.
 	AuthUser string
-	// Received is when the server had the whole message: the send began
-	// no later.
+	// Received is when the server accepted the whole message (after a
+	// DataHold, when it was released): the send began no later.
 	Received time.Time
+}
+
+// InlinePart is a part of a message that an HTML body refers to by its
+// Content-ID.
+type InlinePart struct {
+	Type string
+	Data []byte
+}
+
+// HTMLAsAClientShowsIt is the message's HTML with each cid: URL replaced
+// by a data: URL of its part, as a mail client shows it: a browser given
+// it shows the inline images without the message around them.
+func (m Message) HTMLAsAClientShowsIt() string {
+	html := m.HTML
+	for id, part := range m.Inline {
+		html = strings.ReplaceAll(html, "cid:"+id, "data:"+part.Type+";base64,"+base64.StdEncoding.EncodeToString(part.Data))
+	}
+	return html
 }
 
 // SMTP is a real SMTP server on a loopback port that keeps every message it
@@ -69,6 +92,49 @@ type SMTP struct {
 	failLeft    int
 	acceptFault AcceptedFault
 	acceptLeft  int
+	// holds are the DataHolds not taken yet, first first; held those
+	// taken, released at Close at the latest.
+	holds, held []*DataHold
+}
+
+// DataHold keeps the server's answer to one message's data (the 250 that
+// tells the client its message was accepted) until it is released: the
+// server has the whole message and the sender waits to hear so. A worker
+// stopped then is between the provider's acceptance and its record.
+type DataHold struct {
+	arrived, release chan struct{}
+	once             sync.Once
+}
+
+// Arrived is closed once the held message's data is in and the answer is
+// being held.
+func (h *DataHold) Arrived() <-chan struct{} { return h.arrived }
+
+// Release lets the server answer: it keeps the message (Messages lists it
+// from then on) and says 250, to the client if it is still there.
+func (h *DataHold) Release() { h.once.Do(func() { close(h.release) }) }
+
+// HoldNextData makes the server hold its answer to the next message's
+// data until the hold is released.
+func (s *SMTP) HoldNextData() *DataHold {
+	h := &DataHold{arrived: make(chan struct{}), release: make(chan struct{})}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.holds = append(s.holds, h)
+	return h
+}
+
+// takeHold returns the hold the message being received must wait on, or nil.
+func (s *SMTP) takeHold() *DataHold {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.holds) == 0 {
+		return nil
+	}
+	h := s.holds[0]
+	s.holds = s.holds[1:]
+	s.held = append(s.held, h)
+	return h
 }
 
 // AcceptedFault is how the server fails a connection after it accepted a
@@ -174,8 +240,15 @@ func NewSMTPServer(opts ...SMTPServerOption) (*SMTP, error) {
 	return s, nil
 }
 
-// Close stops the server.
-func (s *SMTP) Close() error { return s.srv.Close() }
+// Close stops the server, releasing the answers it holds.
+func (s *SMTP) Close() error {
+	s.mu.Lock()
+	for _, h := range append(s.holds, s.held...) {
+		h.Release()
+	}
+	s.mu.Unlock()
+	return s.srv.Close()
+}
 
 // Addr is the server's host:port.
 func (s *SMTP) Addr() string { return s.addr }
@@ -348,6 +421,10 @@ func (ss *smtpSession) Data(r io.Reader) error {
 	}
 	_, m.TLS = ss.conn.TLSConnectionState()
 	m.From, m.To, m.AuthUser = ss.from, ss.to, ss.authUser
+	if h := ss.server.takeHold(); h != nil {
+		close(h.arrived)
+		<-h.release
+	}
 	m.Received = time.Now()
 	if fault := ss.server.keep(m); fault != 0 {
 		// The 250 for the data goes out after Data returns, and the client
@@ -472,7 +549,7 @@ func parseMessage(raw []byte) (Message, error) {
 	if m.Subject, err = new(mime.WordDecoder).DecodeHeader(msg.Header.Get("Subject")); err != nil {
 		return Message{}, fmt.Errorf("decoding subject: %w", err)
 	}
-	if err := walkParts(msg.Header.Get("Content-Type"), msg.Header.Get("Content-Transfer-Encoding"), msg.Body, &m); err != nil {
+	if err := walkParts(textproto.MIMEHeader(msg.Header), msg.Body, &m); err != nil {
 		return Message{}, err
 	}
 	if !strings.HasPrefix(msg.Header.Get("Content-Type"), "multipart/") {
@@ -484,7 +561,8 @@ func parseMessage(raw []byte) (Message, error) {
 	return m, nil
 }
 
-func walkParts(contentType, encoding string, body io.Reader, m *Message) error {
+func walkParts(header textproto.MIMEHeader, body io.Reader, m *Message) error {
+	contentType, encoding := header.Get("Content-Type"), header.Get("Content-Transfer-Encoding")
 	if contentType == "" {
 		contentType = "text/plain"
 	}
@@ -502,7 +580,7 @@ func walkParts(contentType, encoding string, body io.Reader, m *Message) error {
 			if err != nil {
 				return fmt.Errorf("reading %s part: %w", mediaType, err)
 			}
-			if err := walkParts(p.Header.Get("Content-Type"), p.Header.Get("Content-Transfer-Encoding"), p, m); err != nil {
+			if err := walkParts(p.Header, p, m); err != nil {
 				return err
 			}
 		}
@@ -519,6 +597,13 @@ func walkParts(contentType, encoding string, body io.Reader, m *Message) error {
 	}
 	// SMTP carries lines ending in CRLF; tests compare with Go strings.
 	text := strings.ReplaceAll(string(content), "\r\n", "\n")
+	if id := strings.Trim(header.Get("Content-Id"), "<> "); id != "" {
+		if m.Inline == nil {
+			m.Inline = map[string]InlinePart{}
+		}
+		m.Inline[id] = InlinePart{Type: mediaType, Data: content}
+		return nil
+	}
 	switch {
 	case mediaType == "text/plain" && m.Text == "":
 		m.Text = text

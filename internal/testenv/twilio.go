@@ -59,6 +59,7 @@ type TwilioServer struct {
 	mu        sync.Mutex
 	messages  []TwilioMessage
 	callbacks []TwilioCallback
+	inbound   []TwilioPost
 	fail      twilioFailure
 	undeliver twilioFailure
 	client    *http.Client
@@ -169,30 +170,78 @@ func (s *TwilioServer) WaitForCallbacks(t testing.TB, n int, timeout time.Durati
 	})
 }
 
+// TwilioPost is one webhook post the server made, as it made it: the URL,
+// the form and the headers (the signature and Twilio's idempotency token
+// among them). Posting it again (Repost) is what Twilio's retry, or a
+// replay of a captured post, sends.
+type TwilioPost struct {
+	URL    string
+	Form   url.Values
+	Header http.Header
+}
+
+// IdempotencyTokenHeader is the header Twilio puts the same token in on
+// every retry of one webhook post.
+const IdempotencyTokenHeader = "I-Twilio-Idempotency-Token"
+
 // PostInbound posts an incoming SMS from a number to webhookURL, as Twilio
 // does for a message to one of the account's numbers, signed with the
-// auth token; it returns ccflow's status, content type and body.
+// auth token and carrying an idempotency token; it returns ccflow's
+// status, content type and body. InboundPosts lists the posts made.
 func (s *TwilioServer) PostInbound(t testing.TB, webhookURL, from, to, body string) (int, string, string) {
 	t.Helper()
+	sid := "SM" + randomSuffix(16)
 	form := url.Values{
-		"MessageSid": {"SM" + randomSuffix(16)}, "SmsSid": {"SM" + randomSuffix(16)}, "AccountSid": {s.AccountSID},
+		"MessageSid": {sid}, "SmsSid": {sid}, "SmsMessageSid": {sid}, "AccountSid": {s.AccountSID},
 		"From": {from}, "To": {to}, "Body": {body}, "NumMedia": {"0"}, "NumSegments": {"1"}, "ApiVersion": {"2010-04-01"},
 	}
-	status, contentType, answer, err := s.post(webhookURL, form)
+	p := s.newPost(webhookURL, form)
+	s.mu.Lock()
+	s.inbound = append(s.inbound, p)
+	s.mu.Unlock()
+	return s.Repost(t, p)
+}
+
+// InboundPosts are the inbound messages PostInbound posted, oldest first.
+func (s *TwilioServer) InboundPosts() []TwilioPost {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]TwilioPost(nil), s.inbound...)
+}
+
+// Repost posts p again, byte for byte: Twilio retrying it, or someone who
+// captured it replaying it. It returns ccflow's status, content type and
+// body.
+func (s *TwilioServer) Repost(t testing.TB, p TwilioPost) (int, string, string) {
+	t.Helper()
+	status, contentType, answer, err := s.send(p)
 	if err != nil {
-		t.Fatalf("posting an inbound message to %s: %v", webhookURL, err)
+		t.Fatalf("posting to %s: %v", p.URL, err)
 	}
 	return status, contentType, answer
 }
 
+// newPost signs form for target as Twilio does, with an idempotency token
+// of its own.
+func (s *TwilioServer) newPost(target string, form url.Values) TwilioPost {
+	h := http.Header{}
+	h.Set("Content-Type", "application/x-www-form-urlencoded")
+	h.Set("User-Agent", "TwilioProxy/1.1")
+	h.Set(twilio.SignatureHeader, twilio.Signature(s.AuthToken, target, form))
+	h.Set(IdempotencyTokenHeader, randomSuffix(16)+"-"+randomSuffix(8))
+	return TwilioPost{URL: target, Form: form, Header: h}
+}
+
 func (s *TwilioServer) post(target string, form url.Values) (int, string, string, error) {
-	req, err := http.NewRequest(http.MethodPost, target, strings.NewReader(form.Encode()))
+	return s.send(s.newPost(target, form))
+}
+
+func (s *TwilioServer) send(p TwilioPost) (int, string, string, error) {
+	req, err := http.NewRequest(http.MethodPost, p.URL, strings.NewReader(p.Form.Encode()))
 	if err != nil {
 		return 0, "", "", err
 	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("User-Agent", "TwilioProxy/1.1")
-	req.Header.Set(twilio.SignatureHeader, twilio.Signature(s.AuthToken, target, form))
+	req.Header = p.Header.Clone()
 	resp, err := s.client.Do(req)
 	if err != nil {
 		return 0, "", "", err

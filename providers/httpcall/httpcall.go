@@ -36,7 +36,7 @@ const (
 	// MaxResponseBytes bounds a response body, which the workflow keeps in
 	// its history.
 	MaxResponseBytes = 1 << 20
-	// excerptBytes is how much of an error answer's body its error shows.
+	// excerptBytes is how much of an error answer's body StatusError keeps.
 	excerptBytes = 200
 	// maxRetryAfter caps the Retry-After a server can ask for: the step's
 	// retries back off to a minute at most anyway.
@@ -117,20 +117,17 @@ type StatusError struct {
 	// "404 Not Found".
 	Code   int
 	Status string
-	// Excerpt is the start of the body, so operators see the server's reason.
+	// Excerpt is the start of the body. Error leaves it out: an answer may
+	// echo the customer's data the request carried, and the error goes to
+	// the run's history and the worker's log. The activity passes it on
+	// in the failure's details (sealed with the payloads), for operators.
 	Excerpt string
 	// RetryAfter is the answer's Retry-After given in seconds, capped at a
 	// minute; zero when it gave none.
 	RetryAfter time.Duration
 }
 
-func (e *StatusError) Error() string {
-	msg := "answered " + e.Status
-	if e.Excerpt != "" {
-		msg += ": " + e.Excerpt
-	}
-	return msg
-}
+func (e *StatusError) Error() string { return "answered " + e.Status }
 
 // Retryable tells whether the same request may succeed later: after a 5xx,
 // 408 or 429. Any other status will come again.

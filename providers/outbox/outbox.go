@@ -37,7 +37,7 @@ func (o *Mailer) Send(_ context.Context, m providers.Email) (string, error) {
 	if err := smtp.WriteReadable(&b, m); err != nil {
 		return "", err
 	}
-	idLeft, _, _ := strings.Cut(strings.Trim(m.MessageID, "<>"), "@")
+	idLeft, _, _ := strings.Cut(strings.Trim(providers.MessageID(m.MessageID, m.From), "<>"), "@")
 	return writeFile(o.dir, fileName(idLeft, ".eml"), b.Bytes())
 }
 

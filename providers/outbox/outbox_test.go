@@ -50,7 +50,8 @@ func TestOutboxMailerWritesAReadableEmailFile(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "Thanks for calling, Ada", msg.Header.Get("Subject"))
 	require.Equal(t, "<ada@example.com>", msg.Header.Get("To"))
-	require.Equal(t, m.MessageID, msg.Header.Get("Message-Id"))
+	require.Equal(t, "<4d9bd3e0c1a2f7b65e8a90c1d2e3f4a5@example.com>", msg.Header.Get("Message-Id"),
+		"the Message-ID carries the sender's domain")
 }
 
 func TestOutboxSMSWritesAReadableTextFile(t *testing.T) {

@@ -42,12 +42,12 @@ func TestSendDeliversOverSTARTTLSWithAuth(t *testing.T) {
 	id, err := mailer.Send(context.Background(), m)
 	require.NoError(t, err)
 
-	require.Equal(t, m.MessageID, id, "the Message-ID is the provider id")
+	require.Equal(t, "<0f6e1b2a@example.com>", id, "the Message-ID, in the sender's domain, is the provider id")
 	msgs := srv.WaitForMessages(t, 1, 5*time.Second)
 	require.Len(t, msgs, 1)
 	require.True(t, msgs[0].TLS, "sent after STARTTLS")
 	require.Equal(t, "ccflow", msgs[0].AuthUser)
-	require.Equal(t, m.MessageID, msgs[0].Header.Get("Message-Id"))
+	require.Equal(t, id, msgs[0].Header.Get("Message-Id"))
 	require.Equal(t, "Hello", msgs[0].Text)
 	require.Equal(t, "<p>Hello</p>", msgs[0].HTML)
 }
@@ -180,7 +180,7 @@ func TestSendAcceptedByTheServerIsSentWhateverFailsAfter(t *testing.T) {
 			for attempt := 1; attempt <= 3; attempt++ {
 				id, err := mailer.Send(context.Background(), m)
 				if err == nil {
-					require.Equal(t, m.MessageID, id)
+					require.Equal(t, "<0f6e1b2a@example.com>", id)
 					break
 				}
 				errs = append(errs, err)
@@ -193,4 +193,31 @@ func TestSendAcceptedByTheServerIsSentWhateverFailsAfter(t *testing.T) {
 			require.Len(t, srv.Messages(), 1, "copies the server received")
 		})
 	}
+}
+
+// A survey email: text and HTML as alternatives, the logo beside them as
+// an inline image the HTML shows by its Content-ID, the Message-ID in the
+// sender's domain, through a real SMTP server.
+func TestSendWritesAlternativesWithTheirInlineImage(t *testing.T) {
+	srv := testenv.SMTPServer(t)
+	mailer, err := smtp.New(srv.URL())
+	require.NoError(t, err)
+	logo := []byte("\x89PNG\r\n\x1a\nnot really a picture")
+	m := providers.Email{MessageID: "<5e1f@ignored.example>", From: "Acme Support <care@Acme.EXAMPLE>", To: "ada@example.com",
+		Subject: "How did we do?", Text: "Rate us: https://cc.example/s/t", HTML: `<img src="cid:logo-1@acme.example"><p>Rate us</p>`,
+		Inline: []providers.Inline{{ContentID: "logo-1@acme.example", Name: "logo.png", Type: "image/png", Data: logo}}}
+
+	id, err := mailer.Send(context.Background(), m)
+
+	require.NoError(t, err)
+	require.Equal(t, "<5e1f@acme.example>", id)
+	got := srv.WaitForMessages(t, 1, 5*time.Second)[0]
+	require.Equal(t, id, got.Header.Get("Message-Id"))
+	require.Equal(t, "Rate us: https://cc.example/s/t", got.Text)
+	require.Equal(t, `<img src="cid:logo-1@acme.example"><p>Rate us</p>`, got.HTML)
+	require.Contains(t, got.Header.Get("Content-Type"), "multipart/related")
+	require.Contains(t, string(got.Raw), "multipart/alternative")
+	require.Contains(t, string(got.Raw), "Content-Id: <logo-1@acme.example>")
+	require.Equal(t, testenv.InlinePart{Type: "image/png", Data: logo}, got.Inline["logo-1@acme.example"])
+	require.Contains(t, got.HTMLAsAClientShowsIt(), `<img src="data:image/png;base64,`)
 }

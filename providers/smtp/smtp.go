@@ -3,6 +3,7 @@
 package smtp
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -120,16 +121,17 @@ func (s *Mailer) Send(ctx context.Context, m providers.Email) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	id := providers.MessageID(m.MessageID, m.From)
 	if err := s.client.DialAndSendWithContext(ctx, msg); err != nil {
 		if msg.IsDelivered() {
-			return m.MessageID, nil
+			return id, nil
 		}
 		if permanent(err) {
 			return "", fmt.Errorf("%w: SMTP server %s: %w", providers.ErrRejected, s.server, err)
 		}
 		return "", fmt.Errorf("SMTP server %s: %w", s.server, err)
 	}
-	return m.MessageID, nil
+	return id, nil
 }
 
 // WriteReadable writes m as the MIME message Send would transmit, but with
@@ -162,7 +164,10 @@ func permanent(err error) bool {
 }
 
 // compose turns m into a MIME message: text, HTML, or both as
-// alternatives. Addresses that do not parse are a permanent refusal.
+// alternatives (multipart/alternative), with the HTML's inline images
+// beside them (multipart/related). Its Message-ID carries the sender's
+// domain (providers.MessageID). Addresses that do not parse are a
+// permanent refusal.
 func compose(m providers.Email, encoding mail.Encoding) (*mail.Msg, error) {
 	msg := mail.NewMsg(mail.WithEncoding(encoding))
 	if err := msg.From(m.From); err != nil {
@@ -176,7 +181,7 @@ func compose(m providers.Email, encoding mail.Encoding) (*mail.Msg, error) {
 		msg.SetGenHeader("List-Unsubscribe", "<"+m.ListUnsubscribe+">")
 		msg.SetGenHeader("List-Unsubscribe-Post", "List-Unsubscribe=One-Click")
 	}
-	msg.SetMessageIDWithValue(strings.Trim(m.MessageID, "<>"))
+	msg.SetMessageIDWithValue(strings.Trim(providers.MessageID(m.MessageID, m.From), "<>"))
 	msg.SetDate()
 	switch {
 	case m.Text != "" && m.HTML != "":
@@ -186,6 +191,12 @@ func compose(m providers.Email, encoding mail.Encoding) (*mail.Msg, error) {
 		msg.SetBodyString(mail.TypeTextHTML, m.HTML)
 	default:
 		msg.SetBodyString(mail.TypeTextPlain, m.Text)
+	}
+	for _, in := range m.Inline {
+		if err := msg.EmbedReader(in.Name, bytes.NewReader(in.Data), mail.WithFileContentID("<"+strings.Trim(in.ContentID, "<>")+">"),
+			mail.WithFileContentType(mail.ContentType(in.Type)), mail.WithFileEncoding(mail.EncodingB64)); err != nil {
+			return nil, fmt.Errorf("attaching inline image %s: %w", in.Name, err)
+		}
 	}
 	return msg, nil
 }

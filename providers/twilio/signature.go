@@ -17,12 +17,17 @@ const SignatureHeader = "X-Twilio-Signature"
 // Signature is what Twilio puts in X-Twilio-Signature when it posts the
 // form params to fullURL: the base64 HMAC-SHA1, keyed with the account's
 // auth token, of the URL followed by each parameter's name and value,
-// sorted by name (Twilio's "security" documentation).
+// sorted by name (Twilio's "webhooks security" documentation). A name
+// given several values (MediaUrl0… aside, Twilio's forms repeat few) is
+// written once per distinct value, the values sorted too, as Twilio's own
+// request validators compute it: the order in which the values came does
+// not count, and the same value twice counts once.
 func Signature(authToken, fullURL string, params url.Values) string {
 	var b strings.Builder
 	b.WriteString(fullURL)
 	for _, k := range slices.Sorted(maps.Keys(params)) {
-		for _, v := range params[k] {
+		values := slices.Compact(slices.Sorted(slices.Values(params[k])))
+		for _, v := range values {
 			b.WriteString(k)
 			b.WriteString(v)
 		}

@@ -52,3 +52,16 @@ func TestValidSignature(t *testing.T) {
 	require.False(t, twilio.ValidSignature("12345", exampleURL, changed, "RSOYDt4T1cUTdK1PDd93/VVr8B8="), "a changed parameter")
 	require.False(t, twilio.ValidSignature("", exampleURL, exampleParams, "RSOYDt4T1cUTdK1PDd93/VVr8B8="), "no auth token configured")
 }
+
+// Twilio's request validators' own example of a name with several values:
+// the values are sorted, and a value given twice counts once. (The order
+// the form gives them in, 5678 before 1234, does not count.)
+func TestSignatureSortsTheValuesOfOneName(t *testing.T) {
+	params := url.Values{"Sid": {"CA123"}, "SidAccount": {"AC123"}, "Digits": {"5678", "1234", "1234"}}
+	require.Equal(t, "IK+Dwps556ElfBT0I3Rgjkr1wJU=", twilio.Signature("12345", exampleURL, params))
+
+	reordered := url.Values{"Digits": {"1234", "5678"}, "SidAccount": {"AC123"}, "Sid": {"CA123"}}
+	require.True(t, twilio.ValidSignature("12345", exampleURL, reordered, "IK+Dwps556ElfBT0I3Rgjkr1wJU="))
+	changed := url.Values{"Sid": {"CA123"}, "SidAccount": {"AC123"}, "Digits": {"5678", "1235"}}
+	require.False(t, twilio.ValidSignature("12345", exampleURL, changed, "IK+Dwps556ElfBT0I3Rgjkr1wJU="))
+}

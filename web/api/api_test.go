@@ -20,6 +20,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/client"
 
+	"github.com/ccflow/ccflow/core/linkkeys"
 	"github.com/ccflow/ccflow/core/tokens"
 	"github.com/ccflow/ccflow/internal/testenv"
 	"github.com/ccflow/ccflow/store"
@@ -34,11 +35,14 @@ const apiToken = "test-api-token"
 // testAPI is the API's handler on a fresh database, the shared Temporal dev
 // server and a task queue of the test's own.
 type testAPI struct {
-	t         *testing.T
-	handler   http.Handler
-	store     *store.Store
-	temporal  client.Client
-	signer    *tokens.Signer
+	t        *testing.T
+	handler  http.Handler
+	service  *usecase.Service
+	store    *store.Store
+	temporal client.Client
+	signer   *tokens.Signer
+	// keys are the link keys: unsubscribe links and address hashes.
+	keys      *linkkeys.Keys
 	taskQueue string
 }
 
@@ -48,13 +52,18 @@ func newTestAPI(t *testing.T) *testAPI {
 
 // newTestAPIWith builds the API on tc, e.g. a client of a server that is down.
 func newTestAPIWith(t *testing.T, tc client.Client) *testAPI {
-	st := testenv.Store(t)
+	return newTestAPIOn(t, testenv.Store(t), tc)
+}
+
+// newTestAPIOn builds the API on st and tc.
+func newTestAPIOn(t *testing.T, st *store.Store, tc client.Client) *testAPI {
 	log := slog.New(slog.NewTextHandler(t.Output(), nil))
 	a := &testAPI{t: t, store: st, temporal: tc, signer: tokens.NewSigner([]byte("0123456789abcdef0123456789abcdef")),
-		taskQueue: testenv.TaskQueue(t)}
+		keys: linkkeys.Must(linkSecret), taskQueue: testenv.TaskQueue(t)}
+	a.service = &usecase.Service{Store: st, Temporal: tc, TaskQueue: a.taskQueue, Signer: a.signer, Keys: a.keys, Log: log}
 	// Every exchange of every test is checked against openapi.yaml.
 	a.handler = apitest.Load(t).Handler(t, api.New(api.Config{
-		Service:         &usecase.Service{Store: st, Temporal: tc, TaskQueue: a.taskQueue, Signer: a.signer, Log: log},
+		Service:         a.service,
 		APIToken:        apiToken,
 		PublicURL:       publicURL,
 		TwilioAuthToken: twilioAuthToken,
@@ -62,6 +71,9 @@ func newTestAPIWith(t *testing.T, tc client.Client) *testAPI {
 	}))
 	return a
 }
+
+// linkSecret is the test API's link secret (CCFLOW_SURVEY_SECRET).
+var linkSecret = []byte("the test API's link secret, 32 bytes or more")
 
 // publicURL and twilioAuthToken are the test API's CCFLOW_PUBLIC_URL and
 // TWILIO_AUTH_TOKEN, which Twilio's webhook signatures are made with.

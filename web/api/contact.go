@@ -5,7 +5,7 @@ import (
 	"net/http"
 	"net/url"
 
-	"github.com/ccflow/ccflow/store"
+	"github.com/ccflow/ccflow/core/i18n"
 	"github.com/ccflow/ccflow/usecase"
 )
 
@@ -36,7 +36,7 @@ func (s *server) addSuppression(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(w, r, &req); err != nil {
 		return err
 	}
-	sup, created, err := s.Service.AddSuppression(r.Context(), req, store.SourceAPI)
+	sup, created, err := s.Service.AddSuppression(r.Context(), req, usecase.SuppressionFromAPI)
 	if err != nil {
 		return err
 	}
@@ -83,46 +83,63 @@ func (s *server) putPolicy(w http.ResponseWriter, r *http.Request) error {
 
 // unsubscribePage is what unsubscribe.html shows.
 type unsubscribePage struct {
+	Page
 	Action string
 	What   string
 }
 
-var unsubscribeWhat = map[string]string{
-	"email": "Tap the button to stop getting these emails. You will not need to confirm or sign in.",
-	"sms":   "Tap the button to stop getting these text messages. You will not need to confirm or sign in.",
+// unsubscribeHints are the language and service a link of an email names
+// (?lang=&service=, see activities' pageLink): they choose the page's
+// words and brand among the contact center's own, nothing else.
+func (s *server) unsubscribeHints(r *http.Request) Page {
+	q := r.URL.Query()
+	lang := q.Get("lang")
+	if _, err := i18n.Parse(lang); err != nil {
+		lang = ""
+	}
+	service := q.Get("service")
+	if len(service) > 200 {
+		service = ""
+	}
+	return s.pageFor(r, lang, service)
 }
 
 // showUnsubscribe is GET /u/{token}: a page with one button. It changes
 // nothing, since mail scanners open every link.
 func (s *server) showUnsubscribe(w http.ResponseWriter, r *http.Request) {
+	p := s.unsubscribeHints(r)
 	channel, err := s.Service.CheckUnsubscribeLink(r.Context(), r.PathValue("token"))
 	if err != nil {
-		s.unsubscribeError(w, r, err)
+		s.unsubscribeError(w, r, p, err)
 		return
 	}
+	p.Title = p.T("unsubscribe.title")
+	action := "/u/" + url.PathEscape(r.PathValue("token"))
+	if r.URL.RawQuery != "" {
+		action += "?" + r.URL.Query().Encode() // the thanks page keeps the language and brand
+	}
 	s.pages.render(w, r, http.StatusOK, "unsubscribe.html",
-		unsubscribePage{Action: "/u/" + url.PathEscape(r.PathValue("token")), What: unsubscribeWhat[channel]})
+		unsubscribePage{Page: p, Action: action, What: p.T("unsubscribe.what." + channel)})
 }
 
 // unsubscribe is POST /u/{token}: the opt-out itself, at once, for the
 // page's button and for mail clients' one-click (RFC 8058) alike.
 func (s *server) unsubscribe(w http.ResponseWriter, r *http.Request) {
+	p := s.unsubscribeHints(r)
 	r.Body = http.MaxBytesReader(w, r.Body, maxFormBody)
 	channel, err := s.Service.Unsubscribe(r.Context(), r.PathValue("token"))
 	if err != nil {
-		s.unsubscribeError(w, r, err)
+		s.unsubscribeError(w, r, p, err)
 		return
 	}
-	what := map[string]string{"email": "emails at this address", "sms": "text messages to this number"}[channel]
-	s.pages.message(w, r, http.StatusOK, "You are unsubscribed", "You will get no more "+what+" from us.")
+	s.pages.message(w, r, http.StatusOK, p, "unsubscribe.done.title", "unsubscribe.done."+channel)
 }
 
-func (s *server) unsubscribeError(w http.ResponseWriter, r *http.Request, err error) {
+func (s *server) unsubscribeError(w http.ResponseWriter, r *http.Request, p Page, err error) {
 	if errors.Is(err, usecase.ErrInvalidUnsubscribeLink) {
-		s.pages.message(w, r, http.StatusNotFound, "This unsubscribe link is not valid",
-			"Please check that you opened the whole link from your message.")
+		s.pages.message(w, r, http.StatusNotFound, p, "unsubscribe.invalid.title", "unsubscribe.invalid.body")
 		return
 	}
 	s.Log.ErrorContext(r.Context(), "unsubscribe request failed", "method", r.Method, "error", err)
-	s.pages.message(w, r, toError(err).Status, "Something went wrong", "Please try again in a minute.")
+	s.pages.message(w, r, toError(err).Status, p, "error.title", "error.retry")
 }

@@ -7,15 +7,22 @@ package api_test
 
 import (
 	"context"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/ccflow/ccflow/core/policy"
+	"github.com/ccflow/ccflow/core/tokens"
 	"github.com/ccflow/ccflow/providers/twilio"
+	"github.com/ccflow/ccflow/store"
 )
 
 type suppressionBody struct {
@@ -32,7 +39,8 @@ func TestSuppressionsAreAddedListedAndRemoved(t *testing.T) {
 	body := map[string]any{"channel": "sms", "address": "+1 (555) 123-4567", "reason": "asked on the phone"}
 	created := decode[suppressionBody](t, a.call(http.MethodPost, "/v1/suppressions", body), http.StatusCreated)
 	require.Equal(t, "+15551234567", *created.Address)
-	require.Equal(t, policy.AddressHash("+15551234567"), created.AddressHash)
+	require.Equal(t, a.keys.Addresses.Hash("+15551234567"), created.AddressHash)
+	require.NotContains(t, created.AddressHash, policy.LegacyAddressHash("+15551234567"), "the hash is keyed")
 	require.Equal(t, "api", created.Source)
 	again := decode[suppressionBody](t, a.call(http.MethodPost, "/v1/suppressions", body), http.StatusOK)
 	require.False(t, again.Created)
@@ -95,24 +103,30 @@ func (a *testAPI) signedForm(path, token string, form url.Values) (int, string, 
 	return rec.Code, rec.Header().Get("Content-Type"), rec.Body.String()
 }
 
+// inboundSID makes a MessageSid no other post of the test used.
+func inboundSID(t *testing.T, n int) string { return fmt.Sprintf("SM%032x", n) }
+
 func TestInboundSTOPOptsOutAndSTARTOptsBackIn(t *testing.T) {
 	a := newTestAPI(t)
 	ctx := context.Background()
-	hash := policy.AddressHash("+15551234567")
+	hashes := a.keys.Addresses.Forms("+15551234567")
+	posts := 0
 	inbound := func(body string) {
 		t.Helper()
+		posts++
 		status, contentType, answer := a.signedForm("/webhooks/twilio/inbound", twilioAuthToken,
-			url.Values{"From": {"+15551234567"}, "To": {"+15550001111"}, "Body": {body}, "MessageSid": {"SM1"}})
+			url.Values{"From": {"+15551234567"}, "To": {"+15550001111"}, "Body": {body}, "MessageSid": {inboundSID(t, posts)}})
 		require.Equal(t, http.StatusOK, status, answer)
 		require.Equal(t, "text/xml", contentType)
 		require.Contains(t, answer, "<Response>")
 	}
 	optedOut := func() bool {
-		list, err := a.store.Suppressions(ctx, "sms", hash, 10)
+		list, err := a.store.Suppressions(ctx, "sms", hashes, 10)
 		require.NoError(t, err)
 		return len(list) == 1
 	}
-	for _, stop := range []string{"STOP", " stop ", "StopAll", "unsubscribe", "CANCEL", "end", "Quit", "stop all"} {
+	for _, stop := range []string{"STOP", " stop ", "StopAll", "unsubscribe", "CANCEL", "end", "Quit", "stop all", "REVOKE", "optout",
+		"Stop.", "STOP!", "ＳＴＯＰ", "stop please", "opt out", "please stop texting me"} {
 		inbound(stop)
 		require.True(t, optedOut(), stop)
 		inbound("hello, is anyone there?")
@@ -120,6 +134,89 @@ func TestInboundSTOPOptsOutAndSTARTOptsBackIn(t *testing.T) {
 		inbound([]string{"START", "unstop", " Yes"}[len(stop)%3])
 		require.False(t, optedOut(), "opted back in after %q", stop)
 	}
+	for _, kept := range []string{"don't stop the refund", "ſtart", "quıt", "Please cancel my order"} {
+		inbound("STOP")
+		inbound(kept)
+		require.True(t, optedOut(), "%q opts nobody in", kept)
+		inbound("START")
+		inbound(kept)
+		require.False(t, optedOut(), "%q opts nobody out", kept)
+	}
+	// Every message is kept, with what ccflow did; those that are no
+	// keyword are there for an operator to read.
+	list, err := a.store.InboundMessages(ctx, time.Now().Add(-time.Hour), true, 100)
+	require.NoError(t, err)
+	require.NotEmpty(t, list)
+	var bodies []string
+	for _, m := range list {
+		require.Equal(t, "kept", m.Action)
+		require.Equal(t, "+15551234567", *m.From)
+		require.Equal(t, a.keys.Addresses.Hash("+15551234567"), m.FromHash)
+		bodies = append(bodies, *m.Body)
+	}
+	require.Contains(t, bodies, "don't stop the refund")
+	require.Contains(t, bodies, "hello, is anyone there?")
+}
+
+// A captured signed post, posted again (by Twilio retrying, or by whoever
+// captured it), changes nothing: each message is handled once, by its
+// MessageSid, and the answer is the same empty TwiML.
+func TestAnInboundMessageIsHandledOnceHoweverOftenItIsPosted(t *testing.T) {
+	a := newTestAPI(t)
+	ctx := context.Background()
+	stop := url.Values{"From": {"+15551234567"}, "To": {"+15550001111"}, "Body": {"STOP"}, "MessageSid": {inboundSID(t, 1)},
+		"AccountSid": {"AC" + strings.Repeat("0", 32)}}
+	signature := twilio.Signature(twilioAuthToken, publicURL+"/webhooks/twilio/inbound", stop)
+	post := func(form url.Values, signature string, header ...string) *httptest.ResponseRecorder {
+		t.Helper()
+		return a.do(http.MethodPost, "/webhooks/twilio/inbound", form.Encode(), append([]string{"Content-Type", "application/x-www-form-urlencoded",
+			twilio.SignatureHeader, signature}, header...)...)
+	}
+	optedOut := func() bool {
+		list, err := a.store.Suppressions(ctx, "sms", a.keys.Addresses.Forms("+15551234567"), 10)
+		require.NoError(t, err)
+		return len(list) == 1
+	}
+
+	first := post(stop, signature, "I-Twilio-Idempotency-Token", "token-1")
+	require.Equal(t, http.StatusOK, first.Code, first.Body.String())
+	require.True(t, optedOut())
+	status, _, answer := a.signedForm("/webhooks/twilio/inbound", twilioAuthToken,
+		url.Values{"From": {"+15551234567"}, "Body": {"START"}, "MessageSid": {inboundSID(t, 2)}})
+	require.Equal(t, http.StatusOK, status, answer)
+	require.False(t, optedOut(), "the customer opted back in")
+
+	for _, header := range [][]string{nil, {"I-Twilio-Idempotency-Token", "token-1"}, {"I-Twilio-Idempotency-Token", "another"}} {
+		again := post(stop, signature, header...)
+		require.Equal(t, http.StatusOK, again.Code)
+		require.Equal(t, "text/xml", again.Header().Get("Content-Type"))
+		require.Equal(t, first.Body.String(), again.Body.String(), "the same empty TwiML")
+		require.False(t, optedOut(), "the replayed STOP changed nothing")
+	}
+	// Twilio's retry of a post carries the same idempotency token: handled
+	// once too, even under another MessageSid.
+	retry := url.Values{"From": {"+15551234567"}, "Body": {"STOP"}, "MessageSid": {inboundSID(t, 3)}}
+	require.Equal(t, http.StatusOK, post(retry, twilio.Signature(twilioAuthToken, publicURL+"/webhooks/twilio/inbound", retry),
+		"I-Twilio-Idempotency-Token", "token-1").Code)
+	require.False(t, optedOut())
+	var n int
+	require.NoError(t, a.store.DB().Get(&n, `SELECT count(*) FROM inbound_messages`))
+	require.Equal(t, 2, n, "two messages, each once")
+}
+
+func TestAnInboundMessageWithoutItsSidOrSenderGetsA400(t *testing.T) {
+	a := newTestAPI(t)
+	for field, form := range map[string]url.Values{
+		"MessageSid": {"From": {"+15551234567"}, "Body": {"STOP"}},
+		"From":       {"MessageSid": {inboundSID(t, 1)}, "Body": {"STOP"}},
+	} {
+		status, _, body := a.signedForm("/webhooks/twilio/inbound", twilioAuthToken, form)
+		require.Equal(t, http.StatusBadRequest, status, body)
+		require.Contains(t, body, `"field":"`+field+`"`)
+	}
+	status, _, body := a.signedForm("/webhooks/twilio/inbound", twilioAuthToken,
+		url.Values{"MessageSid": {inboundSID(t, 2)}, "From": {"+15551234567"}, "Body": {"\x00\xff" + strings.Repeat("é", 5000)}})
+	require.Equal(t, http.StatusOK, status, body)
 }
 
 func TestTwilioWebhooksWithoutAValidSignatureGet403(t *testing.T) {
@@ -135,7 +232,7 @@ func TestTwilioWebhooksWithoutAValidSignatureGet403(t *testing.T) {
 			twilio.SignatureHeader, twilio.Signature(twilioAuthToken, publicURL+path, url.Values{"From": {"+15551234567"}, "Body": {"hi"}}))
 		require.Equal(t, http.StatusForbidden, rec.Code, path)
 	}
-	list, err := a.store.Suppressions(context.Background(), "", "", 10)
+	list, err := a.store.Suppressions(context.Background(), "", nil, 10)
 	require.NoError(t, err)
 	require.Empty(t, list)
 }
@@ -157,15 +254,15 @@ func TestAStatusCallbackIsRecordedAndABadOneNamesItsField(t *testing.T) {
 
 func TestTheUnsubscribeLinkOptsOutWithOneClick(t *testing.T) {
 	a := newTestAPI(t)
-	hash := policy.AddressHash("ada@example.com")
+	hash := a.keys.Addresses.Hash("ada@example.com")
 	id, err := policy.UnsubscribeID("email", hash)
 	require.NoError(t, err)
-	token := a.signer.Sign(id)
+	token := a.keys.Unsubscribe.Sign(id)
 
 	page := a.do(http.MethodGet, "/u/"+token, "")
 	require.Equal(t, http.StatusOK, page.Code)
 	require.Contains(t, page.Body.String(), `<button type="submit">Unsubscribe</button>`)
-	list, err := a.store.Suppressions(context.Background(), "email", hash, 10)
+	list, err := a.store.Suppressions(context.Background(), "email", []string{hash}, 10)
 	require.NoError(t, err)
 	require.Empty(t, list, "opening the page changes nothing: mail scanners open links")
 
@@ -173,16 +270,66 @@ func TestTheUnsubscribeLinkOptsOutWithOneClick(t *testing.T) {
 	done := a.do(http.MethodPost, "/u/"+token, "List-Unsubscribe=One-Click", "Content-Type", "application/x-www-form-urlencoded")
 	require.Equal(t, http.StatusOK, done.Code)
 	require.Contains(t, done.Body.String(), "You are unsubscribed")
-	list, err = a.store.Suppressions(context.Background(), "email", hash, 10)
+	list, err = a.store.Suppressions(context.Background(), "email", []string{hash}, 10)
 	require.NoError(t, err)
 	require.Len(t, list, 1)
-	require.Nil(t, list[0].Address, "the link names no address, only its hash")
+	require.Nil(t, list[0].Address, "ccflow knows no delivery to the address: the link names only its keyed hash")
 	require.Equal(t, http.StatusOK, a.do(http.MethodPost, "/u/"+token, "").Code, "a second click is fine")
 
-	for _, bad := range []string{"nope", token[:len(token)-2] + "AA", a.signer.Sign("i1_zq-TTpjTrLW3Z9BkDqg")} {
+	for _, bad := range []string{"nope", token[:len(token)-2] + "AA", a.keys.Unsubscribe.Sign("i1_zq-TTpjTrLW3Z9BkDqg"),
+		a.keys.Survey.Sign(id), a.signer.Sign(id), tokens.NewSigner([]byte("change-me")).Sign(id)} {
 		rec := a.do(http.MethodGet, "/u/"+bad, "")
 		require.Equal(t, http.StatusNotFound, rec.Code, bad)
 		require.True(t, strings.Contains(rec.Body.String(), "This unsubscribe link is not valid"))
 		require.Equal(t, http.StatusNotFound, a.do(http.MethodPost, "/u/"+bad, "").Code)
 	}
+}
+
+// recordDelivery records that ccflow sent to address on channel, as the
+// send activity does.
+func (a *testAPI) recordDelivery(key, channel, address string) {
+	a.t.Helper()
+	normalized, err := policy.NormalizeAddress(channel, address)
+	require.NoError(a.t, err)
+	_, err = a.store.DecideSend(context.Background(), store.SendAttempt{
+		Delivery: store.Delivery{Key: key, WorkflowID: "e/" + key, StepID: "s", Channel: channel, Recipient: address,
+			CustomerKey: "C-1", AddressHash: a.keys.Addresses.Hash(normalized)},
+		Owner: key, LeaseFor: time.Minute, Now: time.Now(), Request: policy.Request{},
+	}, func(policy.Policy, policy.Request) policy.Decision { return policy.Decision{Outcome: policy.Send} })
+	require.NoError(a.t, err)
+}
+
+// Where ccflow still knows the address (a delivery to it is kept), an
+// opt-out made through a link shows it to the administrator.
+func TestAnOptOutThroughALinkShowsTheAddressWhereItIsKnown(t *testing.T) {
+	a := newTestAPI(t)
+	a.recordDelivery("k1", "email", "Ada@Example.com")
+	id, err := policy.UnsubscribeID("email", a.keys.Addresses.Hash("ada@example.com"))
+	require.NoError(t, err)
+
+	require.Equal(t, http.StatusOK, a.do(http.MethodPost, "/u/"+a.keys.Unsubscribe.Sign(id), "").Code)
+
+	list := decode[struct{ Suppressions []suppressionBody }](t, a.call(http.MethodGet, "/v1/suppressions?channel=email", nil), http.StatusOK)
+	require.Len(t, list.Suppressions, 1)
+	require.NotNil(t, list.Suppressions[0].Address, "the administrator sees whose opt-out it is")
+	require.Equal(t, "ada@example.com", *list.Suppressions[0].Address)
+	require.Equal(t, "unsubscribe_link", list.Suppressions[0].Source)
+}
+
+// A link sent before the keys carries the unkeyed hash and was signed with
+// the secret itself: it still opts out, and what it stores is keyed.
+func TestAnUnsubscribeLinkOfBeforeTheKeysStillWorks(t *testing.T) {
+	a := newTestAPI(t)
+	raw, err := hex.DecodeString(policy.LegacyAddressHash("+15551234567"))
+	require.NoError(t, err)
+	old := tokens.NewSigner(linkSecret).Sign("us" + base64.RawURLEncoding.EncodeToString(raw))
+
+	require.Equal(t, http.StatusOK, a.do(http.MethodPost, "/u/"+old, "").Code)
+
+	list, err := a.store.Suppressions(context.Background(), "sms", a.keys.Addresses.Forms("+15551234567"), 10)
+	require.NoError(t, err)
+	require.Len(t, list, 1, "the number is opted out: its sends are skipped")
+	require.NotContains(t, list[0].AddressHash, policy.LegacyAddressHash("+15551234567"), "kept under a keyed hash")
+	forged := tokens.NewSigner([]byte("change-me")).Sign("us" + base64.RawURLEncoding.EncodeToString(raw))
+	require.Equal(t, http.StatusNotFound, a.do(http.MethodPost, "/u/"+forged, "").Code)
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/ccflow/ccflow/core/entry"
 	"github.com/ccflow/ccflow/core/etag"
+	"github.com/ccflow/ccflow/usecase"
 )
 
 // entryList is the body of GET /v1/entries.
@@ -68,7 +69,7 @@ func (s *server) createEntry(w http.ResponseWriter, r *http.Request) error {
 // over the version the client read (412 otherwise).
 func (s *server) updateEntry(w http.ResponseWriter, r *http.Request) error {
 	id := r.PathValue("id")
-	cond, err := ifMatch(r)
+	ifVersion, err := ifMatch(r, id)
 	if err != nil {
 		return err
 	}
@@ -80,7 +81,7 @@ func (s *server) updateEntry(w http.ResponseWriter, r *http.Request) error {
 		return errField("id", "%q does not match the entry in the URL (%q); an entry's id cannot change", e.ID, id)
 	}
 	e.ID = id
-	updated, err := s.Service.UpdateEntryIf(r.Context(), e, cond)
+	updated, err := s.Service.UpdateEntry(r.Context(), e, ifVersion)
 	if err != nil {
 		return err
 	}
@@ -92,28 +93,35 @@ func (s *server) updateEntry(w http.ResponseWriter, r *http.Request) error {
 // deleteEntry deletes the entry; with If-Match, only the version the
 // client read (412 otherwise).
 func (s *server) deleteEntry(w http.ResponseWriter, r *http.Request) error {
-	cond, err := ifMatch(r)
+	id := r.PathValue("id")
+	ifVersion, err := ifMatch(r, id)
 	if err != nil {
 		return err
 	}
-	if err := s.Service.DeleteEntryIf(r.Context(), r.PathValue("id"), cond); err != nil {
+	if err := s.Service.DeleteEntry(r.Context(), id, ifVersion); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
 
-// ifMatch reads the request's If-Match header: nil without one.
-func ifMatch(r *http.Request) (*etag.Condition, error) {
+// ifMatch reads the request's If-Match header as the version of entry id a
+// write may go over: usecase.AnyVersion without one or with *, else the
+// version its tags name (0, which no entry has, when they name none of this
+// entry's).
+func ifMatch(r *http.Request, id string) (int, error) {
 	header := r.Header.Get("If-Match")
 	if header == "" {
-		return nil, nil
+		return usecase.AnyVersion, nil
 	}
 	cond, ok := etag.ParseIfMatch(header)
 	if !ok {
-		return nil, errField("If-Match", "%q is not * or a list of entity tags such as %s", header, etag.Entry("an-entry", 1))
+		return 0, errField("If-Match", "%q is not * or a list of entity tags such as %s", header, etag.Entry("an-entry", 1))
 	}
-	return &cond, nil
+	if cond.Any {
+		return usecase.AnyVersion, nil
+	}
+	return cond.Version(id), nil
 }
 
 // readEntry decodes the entry in a request body.

@@ -10,9 +10,9 @@ import (
 	"strings"
 
 	"github.com/ccflow/ccflow/core/validation"
-	"github.com/ccflow/ccflow/internal/requestid"
 	"github.com/ccflow/ccflow/usecase"
 	"github.com/ccflow/ccflow/web/problem"
+	"github.com/ccflow/ccflow/web/requestid"
 )
 
 // maxBody bounds every request body.
@@ -38,6 +38,7 @@ const (
 	codeWorkflowNotRunning = problem.CodeWorkflowNotRunning
 	codeMethodNotAllowed   = "method_not_allowed"
 	codeForbidden          = "forbidden"
+	codeTooManyRequests    = problem.CodeTooManyRequests
 )
 
 // apiError is an API error: what goes into the SPEC's error body and the HTTP

@@ -18,15 +18,16 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/ccflow/ccflow/buildinfo"
 	"github.com/ccflow/ccflow/core/entry"
 	"github.com/ccflow/ccflow/core/etag"
-	"github.com/ccflow/ccflow/internal/buildinfo"
-	"github.com/ccflow/ccflow/internal/requestid"
+	"github.com/ccflow/ccflow/core/interaction"
 	"github.com/ccflow/ccflow/internal/testenv"
 	"github.com/ccflow/ccflow/telemetry"
 	"github.com/ccflow/ccflow/usecase"
 	"github.com/ccflow/ccflow/web/api"
 	"github.com/ccflow/ccflow/web/api/apitest"
+	"github.com/ccflow/ccflow/web/requestid"
 )
 
 func TestEntriesCarryTheirETag(t *testing.T) {
@@ -75,6 +76,44 @@ func TestIfMatchKeepsAStaleWriteFromOverwritingAChange(t *testing.T) {
 	require.Equal(t, 3, decode[entry.Entry](t, star, http.StatusOK).Version, "* matches any live version")
 	requireError(t, deleteStale, http.StatusPreconditionFailed)
 	require.Equal(t, http.StatusNoContent, deleteCurrent.Code, deleteCurrent.Body.String())
+}
+
+// A change made with If-Match is used by the starter's very next event, as
+// any other change is. The starter runs as in production (its entry index
+// watched) but cannot hear PostgreSQL's NOTIFY, so the test cannot pass by
+// its luck: each change is matched at once, inside the second between two
+// generation checks.
+func TestTheNextEventSeesAnEntryChangedWithIfMatch(t *testing.T) {
+	t.Parallel()
+	a := newTestAPIOn(t, testenv.DeafStore(t), testenv.Temporal(t))
+	ctx, stop := context.WithCancel(context.Background())
+	done, err := a.service.StartBackground(ctx)
+	require.NoError(t, err)
+	t.Cleanup(func() { stop(); <-done })
+	a.createEntry(surveyEntry("Post-call survey"))
+	versionMatched := func() int {
+		t.Helper()
+		res := decode[interaction.Result](t, a.call(http.MethodPost, "/v1/interactions/ended?dry_run=true", endedEvent(uniqueID("INT-"))), http.StatusOK)
+		if len(res.Matches) == 0 {
+			return 0
+		}
+		require.Len(t, res.Matches, 1)
+		return res.Matches[0].EntryVersion
+	}
+	require.Equal(t, 1, versionMatched())
+	body, err := json.Marshal(surveyEntry("Post-call survey"))
+	require.NoError(t, err)
+
+	for read := 1; read < 4; read++ {
+		rec := a.do(http.MethodPut, "/v1/entries/post-call-survey", string(body),
+			"Authorization", "Bearer "+apiToken, "Content-Type", "application/json", "If-Match", etag.Entry("post-call-survey", read))
+		require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+		require.Equal(t, read+1, versionMatched(), "the event right after the update from version %d", read)
+	}
+	rec := a.do(http.MethodDelete, "/v1/entries/post-call-survey", "",
+		"Authorization", "Bearer "+apiToken, "If-Match", etag.Entry("post-call-survey", 4))
+	require.Equal(t, http.StatusNoContent, rec.Code, rec.Body.String())
+	require.Equal(t, 0, versionMatched(), "the event right after the delete")
 }
 
 func TestIfMatchThatIsNotATagNamesTheHeader(t *testing.T) {

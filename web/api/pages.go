@@ -3,14 +3,15 @@ package api
 import (
 	"bytes"
 	"embed"
-	"fmt"
 	"html/template"
 	"log/slog"
 	"net/http"
 	"net/url"
-	"strings"
 
+	"github.com/ccflow/ccflow/core/i18n"
+	"github.com/ccflow/ccflow/core/rating"
 	"github.com/ccflow/ccflow/core/scale"
+	"github.com/ccflow/ccflow/usecase"
 	"github.com/ccflow/ccflow/workflows"
 )
 
@@ -18,7 +19,8 @@ import (
 var pageFiles embed.FS
 
 // pages renders the customer-facing HTML: the survey form and the one-line
-// message pages (thank you, link not valid, …).
+// message pages (thank you, link not valid, …), in the customer's language
+// (the run's, else the browser's) and the brand of the run's service.
 type pages struct {
 	t   *template.Template
 	log *slog.Logger
@@ -28,64 +30,66 @@ func loadPages(log *slog.Logger) *pages {
 	return &pages{t: template.Must(template.ParseFS(pageFiles, "pages/*.html")), log: log}
 }
 
-// rating is one button of the survey's scale.
-type rating struct {
+// Page is what every page shows besides its own content: its words, its
+// brand and its title.
+type Page struct {
+	Words i18n.Words
+	Brand usecase.PageBrand
+	Title string
+}
+
+// T is a message of the page's language (i18n.Words.T).
+func (p Page) T(key string, args ...any) string { return p.Words.T(key, args...) }
+
+// Lang is the page's language, for its lang attribute.
+func (p Page) Lang() string { return p.Words.Lang() }
+
+// languageOf is the language a page is in: lang (the run's) when it names
+// one, else the closest to what the browser asks for (Accept-Language).
+func languageOf(r *http.Request, lang string) i18n.Words {
+	if lang != "" {
+		return i18n.For(lang)
+	}
+	return i18n.For(i18n.MatchAccept(r.Header.Get("Accept-Language"), i18n.Languages()))
+}
+
+// ratingButton is one button of the survey's scale.
+type ratingButton struct {
 	Value   int
 	Label   string
 	Checked bool
 }
 
-// csatLabels name the buttons of the 1-5 scale; the 0-10 scale's are
-// numbers, with its ends named under them.
-var csatLabels = [...]string{"Very poor", "Poor", "Okay", "Good", "Excellent"}
-
 // surveyPage is what survey.html shows.
 type surveyPage struct {
+	Page
 	Action   string
 	Question string
 	Scale    scale.Scale
-	// Score is the score chosen, when the page is shown again.
-	Score   *int
+	// Score is the score picked (Picked), shown checked.
+	Score  int
+	Picked bool
+	// Chosen is set when the page opened with a score chosen (a rating
+	// button of the email, /s/{token}?score=N): nothing is recorded until
+	// the form is sent, which the page says.
+	Chosen  bool
 	Comment string
 	// Error is set when the page is shown again after a rejected answer;
 	// with a Field it is shown beside that field, without one on top.
 	Error *apiError
 }
 
-// Ratings are one button per score of the scale, the chosen one checked.
-func (p surveyPage) Ratings() []rating {
-	var rs []rating
+// Ratings are the scale's buttons, the chosen one checked.
+func (p surveyPage) Ratings() []ratingButton {
+	var rs []ratingButton
 	for _, n := range p.Scale.Scores() {
-		r := rating{Value: n, Checked: p.Score != nil && *p.Score == n}
-		if p.Scale == scale.CSAT {
-			r.Label = csatLabels[n-1]
-		}
-		rs = append(rs, r)
+		rs = append(rs, ratingButton{Value: n, Label: rating.Label(p.Scale, n, p.Words), Checked: p.Picked && p.Score == n})
 	}
 	return rs
 }
 
-// Wide is true for the 0-10 scale, whose eleven buttons take two rows on
-// a phone.
-func (p surveyPage) Wide() bool { return p.Scale == scale.NPS }
-
-// Hint says what the ends of the scale mean.
-func (p surveyPage) Hint() string {
-	low, high := p.Scale.Anchors()
-	return fmt.Sprintf("%d is %s, %d is %s.", p.Scale.Min(), strings.ToLower(low), p.Scale.Max(), strings.ToLower(high))
-}
-
-// Low and High name the ends of the scale, under its buttons.
-func (p surveyPage) Low() string {
-	low, _ := p.Scale.Anchors()
-	return low
-}
-
-// High names the top of the scale.
-func (p surveyPage) High() string {
-	_, high := p.Scale.Anchors()
-	return high
-}
+// Hint says the scale's two ends in a sentence.
+func (p surveyPage) Hint() string { return rating.Hint(p.Scale, p.Words) }
 
 // FieldError is the message to show beside field, or "".
 func (p surveyPage) FieldError(field string) string {
@@ -100,7 +104,7 @@ func (surveyPage) MaxComment() int { return workflows.MaxCommentLength }
 
 // messagePage is what message.html shows.
 type messagePage struct {
-	Title   string
+	Page
 	Message string
 }
 
@@ -108,7 +112,8 @@ func surveyAction(token string) string { return "/s/" + url.PathEscape(token) }
 
 // render writes a page with the headers every customer page carries: no
 // caching and no referrer, because the URL holds the customer's token, and
-// a policy allowing nothing but the inline style and posting to ourselves.
+// a policy allowing nothing but the inline style, the brand's logo and
+// posting to ourselves.
 func (p *pages) render(w http.ResponseWriter, r *http.Request, status int, name string, data any) {
 	var buf bytes.Buffer
 	if err := p.t.ExecuteTemplate(&buf, name, data); err != nil {
@@ -121,12 +126,24 @@ func (p *pages) render(w http.ResponseWriter, r *http.Request, status int, name 
 	h.Set("Cache-Control", "no-store")
 	h.Set("Referrer-Policy", "no-referrer")
 	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+	h.Set("Content-Language", pageLang(data))
+	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+	h.Add("Vary", "Accept-Language")
 	w.WriteHeader(status)
 	_, _ = buf.WriteTo(w)
 }
 
-// message renders a message page.
-func (p *pages) message(w http.ResponseWriter, r *http.Request, status int, title, message string) {
-	p.render(w, r, status, "message.html", messagePage{Title: title, Message: message})
+// pageLang is the language of a page's data.
+func pageLang(data any) string {
+	if p, ok := data.(interface{ Lang() string }); ok {
+		return p.Lang()
+	}
+	return i18n.Default
+}
+
+// message renders a message page: a title and a message, each a key of
+// the catalog in the page's words.
+func (p *pages) message(w http.ResponseWriter, r *http.Request, status int, base Page, titleKey, messageKey string) {
+	base.Title = base.T(titleKey)
+	p.render(w, r, status, "message.html", messagePage{Page: base, Message: base.T(messageKey)})
 }

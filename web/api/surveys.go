@@ -1,15 +1,17 @@
 package api
 
 import (
-	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
 
 	"github.com/go-json-experiment/json/jsontext"
 
+	"github.com/ccflow/ccflow/core/rating"
 	"github.com/ccflow/ccflow/core/scale"
 	"github.com/ccflow/ccflow/core/validation"
+	"github.com/ccflow/ccflow/usecase"
+
 	"github.com/ccflow/ccflow/workflows"
 )
 
@@ -45,15 +47,45 @@ func (b surveyAnswerJSON) score() (int, error) {
 	return n, nil
 }
 
-// showSurvey is GET /s/{token}: the survey form.
+// showSurvey is GET /s/{token}: the survey form, in the run's language
+// and brand. A link of the email's rating buttons (?score=N) opens it with
+// that score chosen and the comment box ready; it records nothing, as no
+// GET does (mail scanners open every link of a message): the answer is
+// the form's POST. A score that is not on the scale shows the form with
+// none chosen, saying why (400).
 func (s *server) showSurvey(w http.ResponseWriter, r *http.Request) {
 	sv, err := s.Service.OpenSurvey(r.Context(), r.PathValue("token"))
 	if err != nil {
-		s.surveyError(w, r, err)
+		s.surveyError(w, r, sv, err)
 		return
 	}
-	s.pages.render(w, r, http.StatusOK, "survey.html",
-		surveyPage{Action: surveyAction(r.PathValue("token")), Question: sv.Question, Scale: scale.Of(sv.Scale)})
+	page := s.surveyPage(r, sv)
+	score, chosen, err := rating.ParseScore(r.URL.Query(), page.Scale)
+	if err != nil {
+		page.Error = customerMessage(toError(err), page.Page, page.Scale)
+		s.pages.render(w, r, http.StatusBadRequest, "survey.html", page)
+		return
+	}
+	page.Score, page.Picked, page.Chosen = score, chosen, chosen
+	s.pages.render(w, r, http.StatusOK, "survey.html", page)
+}
+
+// surveyPage is the form of survey sv, in its run's language (else the
+// browser's) and the brand of its run's service.
+func (s *server) surveyPage(r *http.Request, sv usecase.Survey) surveyPage {
+	p := Page{Words: languageOf(r, sv.Language), Brand: s.Service.BrandFor(r.Context(), sv.Service)}
+	p.Title = p.T("survey.title")
+	return surveyPage{Page: p, Action: surveyAction(r.PathValue("token")), Question: sv.Question, Scale: surveyScale(sv)}
+}
+
+// surveyScale is the scale of sv's rating, as its step named it (1-5 for
+// surveys opened before surveys recorded it).
+func surveyScale(sv usecase.Survey) scale.Scale { return scale.Of(sv.Scale) }
+
+// pageFor is the page of a request that names no survey (a link that is
+// not valid): the browser's language and the default brand.
+func (s *server) pageFor(r *http.Request, lang, service string) Page {
+	return Page{Words: languageOf(r, lang), Brand: s.Service.BrandFor(r.Context(), service)}
 }
 
 // answerSurveyForm is POST /s/{token}: the form's answer. A rejected answer
@@ -64,34 +96,34 @@ func (s *server) answerSurveyForm(w http.ResponseWriter, r *http.Request) {
 	// again; AnswerSurvey opens it once more, which costs one read.
 	sv, err := s.Service.OpenSurvey(r.Context(), token)
 	if err != nil {
-		s.surveyError(w, r, err)
+		s.surveyError(w, r, sv, err)
 		return
 	}
+	page := s.surveyPage(r, sv)
 	r.Body = http.MaxBytesReader(w, r.Body, maxFormBody)
 	if err := r.ParseForm(); err != nil {
-		s.pages.message(w, r, http.StatusBadRequest, "Something went wrong", "Your answer could not be read. Please go back and try again.")
+		s.pages.message(w, r, http.StatusBadRequest, page.Page, "error.title", "survey.error.unreadable")
 		return
 	}
-	on := scale.Of(sv.Scale)
-	page := surveyPage{Action: surveyAction(token), Question: sv.Question, Scale: on, Comment: r.PostForm.Get("comment")}
-	answer, err := formAnswer(r, on)
+	page.Comment = r.PostForm.Get("comment")
+	answer, err := formAnswer(r, page.Scale)
 	if err == nil {
-		page.Score = &answer.Score
+		page.Score, page.Picked = answer.Score, true
 		_, err = s.Service.AnswerSurvey(r.Context(), token, answer)
 	}
 	if err == nil {
-		s.pages.message(w, r, http.StatusOK, "Thank you!", "Your answer has been recorded. We appreciate your feedback.")
+		s.pages.message(w, r, http.StatusOK, page.Page, "survey.thanks.title", "survey.thanks.body")
 		return
 	}
 	e := toError(err)
 	switch {
 	case e.Status == http.StatusBadRequest:
-		e = customerMessage(e, on)
+		e = customerMessage(e, page.Page, page.Scale)
 	case e.Status >= http.StatusInternalServerError:
 		s.logFailure(r, err)
-		e = &apiError{Status: e.Status, Message: "We could not record your answer just now. Please try again in a minute."}
+		e = &apiError{Status: e.Status, Message: page.T("survey.error.unavailable")}
 	default:
-		s.surveyError(w, r, err)
+		s.surveyError(w, r, sv, err)
 		return
 	}
 	page.Error = e
@@ -115,15 +147,15 @@ func (s *server) answerSurveyJSON(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	status := answerStatus{Status: "delivered"}
-	if !answered.Delivered {
+	if answered.Late {
 		status.Status = "late"
 	}
 	writeJSON(w, http.StatusOK, status)
 	return nil
 }
 
-// formAnswer reads the survey form's fields, the score on the survey's
-// scale.
+// formAnswer reads the survey form's fields: a score that is not a whole
+// number on the scale ("4.5", "five") is a validation error naming it.
 func formAnswer(r *http.Request, on scale.Scale) (workflows.SurveyAnswer, error) {
 	score, err := on.ParseScore("score", r.PostForm.Get("score"))
 	if err != nil {
@@ -132,34 +164,38 @@ func formAnswer(r *http.Request, on scale.Scale) (workflows.SurveyAnswer, error)
 	return workflows.SurveyAnswer{Score: score, Comment: r.PostForm.Get("comment")}, nil
 }
 
-// customerMessage rewords a 400 for the customer reading the form.
-func customerMessage(e *apiError, on scale.Scale) *apiError {
-	msg := "Please check your answer and try again."
+// customerMessage rewords a 400 for the customer reading the form, in the
+// page's words.
+func customerMessage(e *apiError, p Page, on scale.Scale) *apiError {
+	msg := p.T("survey.error.check")
 	switch e.Field {
 	case "score":
-		msg = "Please choose a rating " + on.Range() + "."
+		msg = p.T("survey.error.score", on.Min(), on.Max())
 	case "comment":
-		msg = fmt.Sprintf("Please keep your comment to %d characters or fewer.", workflows.MaxCommentLength)
+		msg = p.T("survey.error.comment_long", workflows.MaxCommentLength)
 		if !strings.Contains(e.Message, "longer than") {
-			msg = "Please write your comment as plain text, without special control characters."
+			msg = p.T("survey.error.comment_control")
 		}
 	}
 	return &apiError{Status: e.Status, Code: e.Code, Field: e.Field, Message: msg}
 }
 
-// surveyError shows the message page for a link that cannot be answered.
-func (s *server) surveyError(w http.ResponseWriter, r *http.Request, err error) {
+// surveyError shows the message page for a link that cannot be answered:
+// in the run's language and brand when the survey is known (answered,
+// closed), else the browser's language and the default brand.
+func (s *server) surveyError(w http.ResponseWriter, r *http.Request, sv usecase.Survey, err error) {
 	e := toError(err)
+	p := s.pageFor(r, sv.Language, sv.Service)
 	switch e {
 	case errInvalidLink:
-		s.pages.message(w, r, e.Status, "This survey link is not valid", e.Message)
+		s.pages.message(w, r, e.Status, p, "survey.invalid.title", "survey.invalid.body")
 	case errAnswered:
-		s.pages.message(w, r, e.Status, "Already answered", e.Message)
+		s.pages.message(w, r, e.Status, p, "survey.answered.title", "survey.answered.body")
 	case errClosed:
-		s.pages.message(w, r, e.Status, "This survey has closed", e.Message)
+		s.pages.message(w, r, e.Status, p, "survey.closed.title", "survey.closed.body")
 	default:
 		s.logFailure(r, err)
-		s.pages.message(w, r, e.Status, "Something went wrong", "Please try again in a minute.")
+		s.pages.message(w, r, e.Status, p, "error.title", "error.retry")
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/ccflow/ccflow/providers/twilio"
+	"github.com/ccflow/ccflow/usecase"
 )
 
 // twimlEmpty answers an inbound message without a reply: Twilio's own
@@ -37,13 +38,22 @@ func (s *server) twilioForm(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// IdempotencyHeader is the header Twilio puts the same token in on every
+// retry of one webhook post.
+const IdempotencyHeader = "I-Twilio-Idempotency-Token"
+
 // twilioInbound is POST /webhooks/twilio/inbound: a message a customer
-// texted; STOP and its kin opt them out of SMS, START and its kin back in.
+// texted; STOP and its kin opt them out of SMS, START and its kin back in,
+// anything else is kept for an operator. A message is handled once by its
+// MessageSid: Twilio posting it again, or a captured post replayed, gets
+// the same empty answer and changes nothing.
 func (s *server) twilioInbound(w http.ResponseWriter, r *http.Request) error {
 	if err := s.twilioForm(w, r); err != nil {
 		return err
 	}
-	if _, err := s.Service.InboundSMS(r.Context(), r.PostForm.Get("From"), r.PostForm.Get("Body")); err != nil {
+	f := r.PostForm
+	if _, err := s.Service.InboundSMS(r.Context(), usecase.InboundSMSRequest{MessageSID: f.Get("MessageSid"),
+		IdempotencyToken: r.Header.Get(IdempotencyHeader), From: f.Get("From"), To: f.Get("To"), Body: f.Get("Body")}); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "text/xml")

@@ -43,6 +43,10 @@ type workflowView struct {
 		By     string `json:"by"`
 		Reason string `json:"reason"`
 	} `json:"canceled"`
+	PostedEvents []struct {
+		ID   string `json:"id"`
+		Name string `json:"name"`
+	} `json:"posted_events"`
 	StateNote  string `json:"state_note"`
 	Deliveries []struct {
 		ID     string `json:"id"`

@@ -8,8 +8,10 @@
 package auth
 
 import (
+	"crypto/hmac"
 	"crypto/sha256"
 	"crypto/subtle"
+	"encoding/base64"
 	"net/http"
 	"strings"
 )
@@ -55,4 +57,28 @@ func (t Tokens) Accepts(presented string) bool {
 func (t Tokens) Bearer(r *http.Request) bool {
 	scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " ")
 	return ok && strings.EqualFold(scheme, "Bearer") && t.Accepts(strings.TrimSpace(token))
+}
+
+// Fingerprint is a fingerprint of presented, keyed with key (an HMAC of
+// its SHA-256): what a console session keeps instead of the token, so a
+// session cookie opened with its key still does not hold the token.
+func Fingerprint(key []byte, presented string) string {
+	sum := sha256.Sum256([]byte(presented))
+	return fingerprint(key, sum)
+}
+
+func fingerprint(key []byte, sum [sha256.Size]byte) string {
+	m := hmac.New(sha256.New, key)
+	m.Write(sum[:])
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}
+
+// AcceptsFingerprint reports whether fp is the Fingerprint, keyed with key,
+// of one of the tokens: a session of a token taken out of the list ends.
+func (t Tokens) AcceptsFingerprint(key []byte, fp string) bool {
+	ok := 0
+	for _, want := range t.sums {
+		ok |= subtle.ConstantTimeCompare([]byte(fp), []byte(fingerprint(key, want)))
+	}
+	return ok == 1
 }

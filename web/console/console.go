@@ -25,10 +25,10 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/ccflow/ccflow/internal/httpwrap"
-	"github.com/ccflow/ccflow/internal/requestid"
+	"github.com/ccflow/ccflow/telemetry/httpwrap"
 	"github.com/ccflow/ccflow/usecase"
 	"github.com/ccflow/ccflow/web/auth"
+	"github.com/ccflow/ccflow/web/requestid"
 )
 
 // Prefix is where the console is served; every path of it starts so.
@@ -60,6 +60,10 @@ type Config struct {
 	// TemporalUIURL is the base URL of the Temporal Web UI runs link to;
 	// empty: no links.
 	TemporalUIURL string
+	// Backoff slows guessing the token on the sign-in page, per client;
+	// the starter gives the API's, so guesses there and here add up. Nil:
+	// one of the console's own with auth's defaults.
+	Backoff *auth.Backoff
 	// Namespace is the Temporal namespace runs live in, for those links.
 	Namespace string
 	Log       *slog.Logger
@@ -80,6 +84,9 @@ func New(cfg Config) (http.Handler, error) {
 	}
 	if cfg.Namespace == "" {
 		cfg.Namespace = "default"
+	}
+	if cfg.Backoff == nil {
+		cfg.Backoff = auth.NewBackoff(auth.DefaultBackoffEvery, auth.DefaultBackoffBurst)
 	}
 	sess, err := newSessions(cfg.SessionKey, auth.NewTokens(cfg.APIToken), strings.HasPrefix(cfg.PublicURL, "https://"))
 	if err != nil {
@@ -118,6 +125,7 @@ func New(cfg Config) (http.Handler, error) {
 	signedIn("GET /console/runs/{entry}/{interaction}", c.showRun)
 	signedIn("POST /console/runs/{entry}/{interaction}/cancel", c.cancelRun)
 	signedIn("POST /console/runs/{entry}/{interaction}/events/{name}/clear", c.clearEvent)
+	signedIn("GET /console/simulations/{id}", c.showSimulation)
 	signedIn("GET /console/try", c.tryPage)
 	signedIn("POST /console/try", c.try)
 	signedIn("GET /console/opt-outs", c.optOuts)
@@ -127,6 +135,13 @@ func New(cfg Config) (http.Handler, error) {
 	signedIn("GET /console/results", c.showResults)
 	signedIn("GET /console/answers", c.showAnswers)
 	signedIn("GET /console/answers.csv", c.downloadAnswers)
+	signedIn("GET /console/brand", c.brandPage)
+	signedIn("POST /console/brand", c.saveBrand)
+	signedIn("POST /console/brand/services", c.addBrandService)
+	signedIn("GET /console/webhooks", c.webhooks)
+	signedIn("POST /console/webhooks/add", c.addWebhook)
+	signedIn("POST /console/webhooks/{id}/rotate", c.rotateWebhook)
+	signedIn("POST /console/webhooks/{id}/remove", c.removeWebhook)
 	mux.Handle("/console/", c.handle(func(http.ResponseWriter, *http.Request) error {
 		return errPage(http.StatusNotFound, "Not found", "There is no such page in the console.")
 	}))

@@ -15,6 +15,8 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -22,10 +24,15 @@ import (
 	"github.com/stretchr/testify/require"
 	"golang.org/x/net/html"
 
+	"github.com/ccflow/ccflow/client/entrysync"
 	"github.com/ccflow/ccflow/core/entry"
+	"github.com/ccflow/ccflow/core/interaction"
+	"github.com/ccflow/ccflow/core/linkkeys"
 	"github.com/ccflow/ccflow/core/policy"
 	"github.com/ccflow/ccflow/internal/testenv"
+	"github.com/ccflow/ccflow/store"
 	"github.com/ccflow/ccflow/usecase"
+	"github.com/ccflow/ccflow/web/auth"
 )
 
 const testToken = "console-test-token"
@@ -356,9 +363,9 @@ func TestTheEntryScreenWorksWithoutJavaScript(t *testing.T) {
 			{Type: entry.TriggerDisposition, Disposition: "Problem solved"},
 		},
 		Steps: []entry.Step{
-			{ID: "survey", Spec: &entry.SendSurvey{Channel: "email", Question: "How did we do?", Subject: "Your call",
-				Text: "Rate us:\n$(survey.url)", Wait: "1d"}},
-			{Spec: &entry.SendEmail{Subject: "Thanks, $(customer.first_name)", Text: "Hello"}},
+			{ID: "survey", Spec: &entry.SendSurvey{Channel: "email", Question: entry.Plain("How did we do?"), Subject: entry.Plain("Your call"),
+				Text: entry.Plain("Rate us:\n$(survey.url)"), Wait: "1d"}},
+			{Spec: &entry.SendEmail{Subject: entry.Plain("Thanks, $(customer.first_name)"), Text: entry.Plain("Hello")}},
 			{Spec: &entry.Wait{Duration: "1w"}},
 		}}
 	require.Equal(t, want, got.Definition())
@@ -416,6 +423,122 @@ func TestASaveFromAnOlderVersionSaysSoAndOverwritesNothing(t *testing.T) {
 	require.Equal(t, &entry.Wait{Duration: "3d"}, current.Steps[0].Spec)
 }
 
+// A save on the entry screen is used by the starter's very next event, as
+// any other change is. The starter runs as in production (its entry index
+// watched) but cannot hear PostgreSQL's NOTIFY, so the test cannot pass by
+// its luck: each save is matched at once, inside the second between two
+// generation checks.
+func TestTheNextEventSeesAnEntrySavedOnTheEntryScreen(t *testing.T) {
+	t.Parallel()
+	svc := &usecase.Service{Store: testenv.DeafStore(t), Temporal: testenv.Temporal(t), TaskQueue: testenv.TaskQueue(t)}
+	ctx, stop := context.WithCancel(context.Background())
+	done, err := svc.StartBackground(ctx)
+	require.NoError(t, err)
+	t.Cleanup(func() { stop(); <-done })
+	c := serveConsole(t, svc, testToken)
+	c.signIn(testToken)
+	_, err = svc.CreateEntry(ctx, entry.Entry{Name: "Survey", Enabled: true,
+		Triggers: []entry.Trigger{{Type: entry.TriggerDisposition, Disposition: "Problem solved"}},
+		Steps:    []entry.Step{{Spec: &entry.Wait{Duration: "1d"}}}})
+	require.NoError(t, err)
+	versionMatched := func() int {
+		t.Helper()
+		res, err := svc.Ingest(ctx, interaction.Event{InteractionID: fmt.Sprintf("INT-%d", time.Now().UnixNano()),
+			Service: "Billing Support", Disposition: "Problem solved"}, true)
+		require.NoError(t, err)
+		if len(res.Matches) == 0 {
+			return 0
+		}
+		require.Len(t, res.Matches, 1)
+		return res.Matches[0].EntryVersion
+	}
+	require.Equal(t, 1, versionMatched())
+
+	for saved := 2; saved < 5; saved++ {
+		e := c.openEditor("/console/entries/survey")
+		e.form.Set(e.last("block")+".f.duration", fmt.Sprintf("%dd", saved))
+		require.Equal(t, http.StatusSeeOther, e.press(opSave).StatusCode, string(e.page))
+		require.Equal(t, saved, versionMatched(), "the event right after the save of version %d", saved)
+	}
+}
+
+// exportRemote is the part of ccflow's API ccflowctl's export reads,
+// answered by the console's own use cases.
+type exportRemote struct {
+	entrysync.Remote // the rest is not called
+	svc              *usecase.Service
+}
+
+func (r exportRemote) Entries(ctx context.Context) ([]entry.Entry, error) { return r.svc.Entries(ctx) }
+
+// The console shows a version in the very YAML ccflowctl exports it as,
+// whatever its texts, and that YAML reads back as the same entry: texts a
+// YAML reader would take for a boolean, a number or a null keep their
+// quotes, and spaces and lines are kept.
+func TestTheConsoleShowsTheYAMLThatCcflowctlExports(t *testing.T) {
+	t.Parallel()
+	c := newTestConsole(t)
+	c.signIn(testToken)
+	ctx := context.Background()
+	saved, err := c.service.CreateEntry(ctx, entry.Entry{ID: "ambiguous", Name: "Ambiguous values", Enabled: true,
+		Triggers: []entry.Trigger{{Type: entry.TriggerDisposition, Disposition: "Problem solved"}},
+		Steps: []entry.Step{
+			{Spec: &entry.SetVariable{Name: "a", Value: "yes"}},
+			{Spec: &entry.SetVariable{Name: "b", Value: "1e3"}},
+			{Spec: &entry.SetVariable{Name: "c", Value: "null"}},
+			{Spec: &entry.SetVariable{Name: "d", Value: "0o17"}},
+			{Spec: &entry.SetVariable{Name: "e", Value: "note: a colon"}},
+			{Spec: &entry.SetVariable{Name: "f", Value: "12:30"}},
+			{Spec: &entry.SendSMS{Text: entry.Plain("  1e3 leading spaces")}},
+			{Spec: &entry.SendEmail{Subject: entry.Plain("Several lines"), Text: entry.Plain("  yes\nno: maybe\n\n0o17\n")}},
+		}})
+	require.NoError(t, err)
+
+	resp, page := c.do(http.MethodGet, "/console/entries/ambiguous/versions", nil)
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	shown := preText(t, page, "yaml")
+	dir := t.TempDir()
+	_, err = entrysync.Export(ctx, exportRemote{svc: c.service}, dir, io.Discard)
+	require.NoError(t, err)
+	exported, err := os.ReadFile(filepath.Join(dir, "ambiguous.yaml"))
+	require.NoError(t, err)
+
+	require.Equal(t, string(exported), shown, "the console and ccflowctl write the same YAML")
+	for _, quoted := range []string{`value: "yes"`, `value: "1e3"`, `value: "null"`, `value: "0o17"`} {
+		require.Contains(t, shown, quoted)
+	}
+	back, err := entry.DecodeYAML(exported)
+	require.NoError(t, err)
+	require.Equal(t, saved.Definition(), back.Definition(), "the YAML reads back as the entry")
+}
+
+// preText is the text of the page's first <pre> of class class.
+func preText(t *testing.T, page []byte, class string) string {
+	t.Helper()
+	doc, err := html.Parse(bytes.NewReader(page))
+	require.NoError(t, err)
+	var text *string
+	var find func(*html.Node)
+	find = func(n *html.Node) {
+		if text == nil && n.Type == html.ElementNode && n.Data == "pre" && attr(n, "class") == class {
+			var b strings.Builder
+			for c := n.FirstChild; c != nil; c = c.NextSibling {
+				if c.Type == html.TextNode {
+					b.WriteString(c.Data)
+				}
+			}
+			s := b.String()
+			text = &s
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			find(c)
+		}
+	}
+	find(doc)
+	require.NotNil(t, text, "the page has a <pre class=%q>", class)
+	return *text
+}
+
 func TestATakenNameIsShownBesideTheName(t *testing.T) {
 	t.Parallel()
 	c := newTestConsole(t)
@@ -457,6 +580,11 @@ func TestOptOutsAreAddedListedAndRemoved(t *testing.T) {
 	add.Set("reason", "asked on the phone")
 	resp, _ = c.do(http.MethodPost, "/console/opt-outs/add", add)
 	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+	// The redirect names what was done, not to whom: it lands in the
+	// browser's history and every proxy's access log.
+	require.Equal(t, "/console/opt-outs?done=opted-out&of=sms", resp.Header.Get("Location"))
+	_, page = c.do(http.MethodGet, resp.Header.Get("Location"), nil)
+	require.Contains(t, string(page), "The address is opted out of SMS: no entry sends it any.")
 	list, err := c.service.Suppressions(context.Background(), "sms", "+15551234567")
 	require.NoError(t, err)
 	require.Len(t, list, 1)
@@ -467,6 +595,7 @@ func TestOptOutsAreAddedListedAndRemoved(t *testing.T) {
 	require.Contains(t, string(page), "asked on the phone")
 	resp, _ = c.do(http.MethodPost, "/console/opt-outs/remove", formOf(t, page, "/console/opt-outs/remove"))
 	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+	require.NotContains(t, resp.Header.Get("Location"), "5551234567")
 	list, err = c.service.Suppressions(context.Background(), "", "")
 	require.NoError(t, err)
 	require.Empty(t, list)
@@ -548,4 +677,61 @@ func TestTryItSaysWhichEntriesWouldStartAndStartsThemWhenAsked(t *testing.T) {
 	t.Cleanup(func() {
 		_ = c.service.Temporal.TerminateWorkflow(context.Background(), run.WorkflowID, "", "test finished")
 	})
+}
+
+// Guessing the token on the sign-in page is slow: after 30 wrong tokens
+// from one address the page refuses every sign-in, the right one too,
+// until the allowance comes back.
+func TestWrongSignInsFromOneAddressAreSlowedDown(t *testing.T) {
+	t.Parallel()
+	c := newTestConsole(t)
+	for i := range auth.DefaultBackoffBurst {
+		require.Equal(t, http.StatusUnauthorized, c.signIn("guess").StatusCode, "guess %d", i)
+	}
+	refused := c.signIn(testToken)
+	require.Equal(t, http.StatusTooManyRequests, refused.StatusCode, "the right token is not looked at either")
+	require.NotEmpty(t, refused.Header.Get("Retry-After"))
+	require.Nil(t, cookie(refused, sessionCookie))
+	time.Sleep(1100 * time.Millisecond) // one try a second comes back
+	require.Equal(t, http.StatusSeeOther, c.signIn(testToken).StatusCode)
+}
+
+// An empty token is no guess: it is not counted.
+func TestAnEmptySignInIsNotCounted(t *testing.T) {
+	t.Parallel()
+	c := newTestConsole(t)
+	for range auth.DefaultBackoffBurst + 5 {
+		require.Equal(t, http.StatusUnauthorized, c.signIn("").StatusCode)
+	}
+	require.Equal(t, http.StatusSeeOther, c.signIn(testToken).StatusCode)
+}
+
+// An opt-out made through an unsubscribe link shows its address on the
+// opt-outs page where ccflow still knows it (a delivery to it is kept),
+// and says the address is not known where it does not.
+func TestALinksOptOutShowsItsAddressWhereItIsKnown(t *testing.T) {
+	t.Parallel()
+	c := newTestConsole(t)
+	ctx := context.Background()
+	keys := linkkeys.ForProcess() // the service's, since it was given none
+	_, err := c.service.Store.DecideSend(ctx, store.SendAttempt{
+		Delivery: store.Delivery{Key: "e/i/s", WorkflowID: "e/i", StepID: "s", Channel: "email", Recipient: "grace@example.com",
+			CustomerKey: "C-1", AddressHash: keys.Addresses.Hash("grace@example.com")},
+		Owner: "a", LeaseFor: time.Minute, Now: time.Now(),
+	}, func(policy.Policy, policy.Request) policy.Decision { return policy.Decision{Outcome: policy.Send} })
+	require.NoError(t, err)
+	for _, address := range []string{"grace@example.com", "nobody-we-know@example.com"} {
+		id, err := policy.UnsubscribeID("email", keys.Addresses.Hash(address))
+		require.NoError(t, err)
+		_, err = c.service.Unsubscribe(ctx, keys.Unsubscribe.Sign(id))
+		require.NoError(t, err)
+	}
+	c.signIn(testToken)
+
+	_, page := c.do(http.MethodGet, "/console/opt-outs", nil)
+
+	require.Contains(t, string(page), "grace@example.com")
+	require.Contains(t, string(page), "an unsubscribe link")
+	require.NotContains(t, string(page), "nobody-we-know")
+	require.Contains(t, string(page), "not known (kept as a keyed hash)")
 }

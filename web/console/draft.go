@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/ccflow/ccflow/core/entry"
+	"github.com/ccflow/ccflow/core/i18n"
 	"github.com/ccflow/ccflow/core/policy"
 )
 
@@ -45,6 +46,10 @@ const (
 	fieldDrop       = "drop"
 	// fieldCancelOnNew is the entry's cancel_on_new_interaction.
 	fieldCancelOnNew = "cancel_on_new_interaction"
+	// fieldDefaultLanguage is the entry's default_language.
+	fieldDefaultLanguage = "default_language"
+	// fieldSample is the entry's sample_percent.
+	fieldSample = "sample_percent"
 	// rootList is the list of the entry's own steps.
 	rootList = "steps"
 	// otherService is the Service option that reveals a box for a service
@@ -57,6 +62,8 @@ const (
 const (
 	maxDraftBlocks   = 500
 	maxDraftTriggers = 100
+	// maxDraftLanguages bounds the languages of one text field.
+	maxDraftLanguages = 50
 )
 
 var (
@@ -81,6 +88,11 @@ type draft struct {
 	// cancel_on_new_interaction and quiet_hours, by channel.
 	CancelOnNew bool
 	Quiet       map[string]*quietDraft
+	// DefaultLanguage is the entry's default_language as the form holds
+	// it ("" for en): the language of each text's first box.
+	DefaultLanguage string
+	// SamplePercent is sample_percent as typed; "" is every match.
+	SamplePercent string
 
 	// Errors are the problems to show, by where they go: "name",
 	// "service", "triggers", "steps", "t2.percent", "b7.duration",
@@ -174,8 +186,13 @@ type block struct {
 	Type string
 	ID   string
 	// Values holds the step's own fields that are not lists of steps, as
-	// the form shows them (headers as "Name: value" lines).
+	// the form shows them (headers as "Name: value" lines); a text a
+	// customer reads (a localized field) holds its text in the entry's
+	// default language here, and its other languages in Langs.
 	Values map[string]string
+	// Langs holds the other languages of localized fields by field name,
+	// in the order the form shows them.
+	Langs map[string][]*variant
 	// Lists holds the nested lists of steps by field name: the type's
 	// fields of kind steps, and on_error.
 	Lists map[string][]*block
@@ -184,6 +201,13 @@ type block struct {
 	Raw string
 	// Open shows the block's form.
 	Open bool
+}
+
+// variant is a localized field's text in one language besides the
+// entry's default.
+type variant struct {
+	Tag  string
+	Text string
 }
 
 // stepTypes are the step model's descriptors by type name, and stepOrder
@@ -211,40 +235,84 @@ var onErrorField = func() entry.StepField {
 
 // Field kinds the form treats apart.
 const (
-	kindSteps   = "steps"
-	kindHeaders = "headers"
-	kindEnum    = "enum"
+	kindSteps    = "steps"
+	kindHeaders  = "headers"
+	kindEnum     = "enum"
+	kindBranches = "branches"
+	kindDays     = "days"
+	kindWeight   = "weight"
 )
 
-// listFields are the fields of a step of type typ that hold steps: the
-// type's own, then on_error.
+// branchType is the type of the blocks that stand for a split's branches
+// in its list of kind branches: no step type, but a block as a step is,
+// whose id is the branch's id, whose one value is its weight and whose one
+// list is its steps, all described by entry.BranchFields. So a branch is
+// added, moved, removed and shown with the machinery every block has.
+const branchType = "branch"
+
+// branchFields describe a branch's fields, read from its struct's tags.
+var branchFields = entry.BranchFields()
+
+// listFields are the fields of a block of type typ that hold blocks: a
+// step type's own lists of steps or of branches, then on_error; a
+// branch's steps.
 func listFields(typ string) []entry.StepField {
 	var out []entry.StepField
+	if typ == branchType {
+		for _, f := range branchFields {
+			if f.Kind == kindSteps {
+				out = append(out, f)
+			}
+		}
+		return out
+	}
 	for _, f := range stepTypes[typ].Fields {
-		if f.Kind == kindSteps {
+		if f.Kind == kindSteps || f.Kind == kindBranches {
 			out = append(out, f)
 		}
 	}
 	return append(out, onErrorField)
 }
 
-// valueFields are the fields of type typ that the form edits as values.
+// valueFields are the fields of type typ that the form edits as values:
+// for a branch, its weight (its id is the block's id).
 func valueFields(typ string) []entry.StepField {
+	fields := stepTypes[typ].Fields
+	if typ == branchType {
+		fields = branchFields
+	}
 	var out []entry.StepField
-	for _, f := range stepTypes[typ].Fields {
-		if f.Kind != kindSteps {
+	for _, f := range fields {
+		if f.Kind != kindSteps && f.Kind != kindBranches && !(typ == branchType && f.Name == "id") {
 			out = append(out, f)
 		}
 	}
 	return out
 }
 
-func (b *block) known() bool { _, ok := stepTypes[b.Type]; return ok }
+// holdsBranches reports whether the list field of type typ holds a
+// split's branches rather than steps.
+func holdsBranches(typ, field string) bool {
+	for _, f := range listFields(typ) {
+		if f.Name == field {
+			return f.Kind == kindBranches
+		}
+	}
+	return false
+}
+
+func (b *block) known() bool {
+	_, ok := stepTypes[b.Type]
+	return ok || b.Type == branchType
+}
 
 // draftFromEntry is the draft of a stored entry.
 func draftFromEntry(e entry.Entry) (*draft, error) {
 	d := &draft{ID: e.ID, Version: e.Version, Name: e.Name, Service: e.Service, Enabled: e.Enabled,
-		CancelOnNew: e.CancelOnNewInteraction, Quiet: map[string]*quietDraft{}}
+		CancelOnNew: e.CancelOnNewInteraction, Quiet: map[string]*quietDraft{}, DefaultLanguage: e.DefaultLanguage}
+	if e.SamplePercent != nil {
+		d.SamplePercent = strconv.Itoa(*e.SamplePercent)
+	}
 	for ch, w := range e.QuietHours {
 		d.Quiet[ch] = quietFromWindow(w)
 	}
@@ -279,7 +347,8 @@ func (d *draft) blocksFromSteps(steps []entry.Step) ([]*block, error) {
 		if err := json.Unmarshal(data, &obj); err != nil {
 			return nil, fmt.Errorf("console: reading a step of type %q: %w", s.Type(), err)
 		}
-		b := &block{Key: d.newKey("b"), Type: s.Type(), ID: s.ID, Values: map[string]string{}, Lists: map[string][]*block{}}
+		b := &block{Key: d.newKey("b"), Type: s.Type(), ID: s.ID, Values: map[string]string{}, Lists: map[string][]*block{},
+			Langs: map[string][]*variant{}}
 		if !b.known() {
 			delete(obj, "id")
 			b.Raw = string(data)
@@ -291,6 +360,10 @@ func (d *draft) blocksFromSteps(steps []entry.Step) ([]*block, error) {
 			if !ok {
 				continue
 			}
+			if f.Localized {
+				b.Values[f.Name], b.Langs[f.Name] = formTexts(raw, d.defaultLanguage())
+				continue
+			}
 			b.Values[f.Name] = formValue(f.Kind, raw)
 		}
 		nested := map[string][]entry.Step{}
@@ -298,10 +371,39 @@ func (d *draft) blocksFromSteps(steps []entry.Step) ([]*block, error) {
 			return nil, err
 		}
 		for _, f := range listFields(b.Type) {
+			if f.Kind == kindBranches {
+				if b.Lists[f.Name], err = d.blocksFromBranches(obj[f.Name]); err != nil {
+					return nil, err
+				}
+				continue
+			}
 			if b.Lists[f.Name], err = d.blocksFromSteps(nested[f.Name]); err != nil {
 				return nil, err
 			}
 		}
+		out = append(out, b)
+	}
+	return out, nil
+}
+
+// blocksFromBranches makes branch blocks of a split's branches, as JSON.
+func (d *draft) blocksFromBranches(raw json.RawMessage) ([]*block, error) {
+	if len(raw) == 0 {
+		return nil, nil
+	}
+	var branches []entry.Branch
+	if err := json.Unmarshal(raw, &branches); err != nil {
+		return nil, fmt.Errorf("console: reading a split's branches: %w", err)
+	}
+	var out []*block
+	for _, br := range branches {
+		b := &block{Key: d.newKey("b"), Type: branchType, ID: br.ID, Values: map[string]string{"weight": strconv.Itoa(br.Weight)},
+			Lists: map[string][]*block{}}
+		steps, err := d.blocksFromSteps(br.Steps)
+		if err != nil {
+			return nil, err
+		}
+		b.Lists["steps"] = steps
 		out = append(out, b)
 	}
 	return out, nil
@@ -320,7 +422,7 @@ func collectNested(s entry.Step, into map[string][]entry.Step) error {
 	}
 	for _, f := range listFields(s.Type()) {
 		raw, ok := obj[f.Name]
-		if !ok {
+		if !ok || f.Kind == kindBranches {
 			continue
 		}
 		var steps []entry.Step
@@ -333,8 +435,15 @@ func collectNested(s entry.Step, into map[string][]entry.Step) error {
 }
 
 // formValue is how the form shows a field's JSON value: text as it is,
-// headers one "Name: value" per line, anything else as JSON.
+// headers one "Name: value" per line, days joined by commas (the boxes
+// ticked), anything else as JSON.
 func formValue(kind string, raw json.RawMessage) string {
+	if kind == kindDays {
+		var days []string
+		if err := json.Unmarshal(raw, &days); err == nil {
+			return strings.Join(days, ",")
+		}
+	}
 	if kind == kindHeaders {
 		var headers map[string]string
 		if err := json.Unmarshal(raw, &headers); err == nil {
@@ -350,6 +459,35 @@ func formValue(kind string, raw json.RawMessage) string {
 		return s
 	}
 	return string(raw)
+}
+
+// formTexts is how the form shows a localized field's JSON value: its
+// text in the default language def (all of a plain string) and its other
+// languages, sorted by tag.
+func formTexts(raw json.RawMessage, def string) (string, []*variant) {
+	var t entry.Text
+	if err := json.Unmarshal(raw, &t); err != nil || !t.IsTranslated() {
+		return formValue("", raw), nil
+	}
+	main, _ := t.In(def)
+	var others []*variant
+	for _, tag := range t.Languages() {
+		if tag == def {
+			continue
+		}
+		s, _ := t.In(tag)
+		others = append(others, &variant{Tag: tag, Text: s})
+	}
+	return main, others
+}
+
+// defaultLanguage is the language of the texts' first boxes: the entry's
+// default_language, en when it names none.
+func (d *draft) defaultLanguage() string {
+	if tag := strings.TrimSpace(d.DefaultLanguage); tag != "" {
+		return tag
+	}
+	return i18n.Default
 }
 
 // newDraft is the draft of a new entry.
@@ -434,12 +572,15 @@ func (d *draft) block(key string) *block {
 // error, not a draft.
 func parseDraft(form url.Values) (*draft, error) {
 	d := &draft{
-		Name:        form.Get(fieldName),
-		Service:     form.Get(fieldService),
-		NewService:  form.Get(fieldNewService),
-		Enabled:     form.Get(fieldEnabled) != "",
-		CancelOnNew: form.Get(fieldCancelOnNew) != "",
-		Quiet:       parseQuiet(form),
+		Name:          form.Get(fieldName),
+		Service:       form.Get(fieldService),
+		NewService:    form.Get(fieldNewService),
+		Enabled:       form.Get(fieldEnabled) != "",
+		CancelOnNew:   form.Get(fieldCancelOnNew) != "",
+		Quiet:         parseQuiet(form),
+		SamplePercent: strings.TrimSpace(form.Get(fieldSample)),
+		// Spaces trimmed, so the boxes' language reads as it will be saved.
+		DefaultLanguage: strings.TrimSpace(form.Get(fieldDefaultLanguage)),
 	}
 	if v := form.Get(fieldVersion); v != "" {
 		n, err := strconv.Atoi(v)
@@ -478,10 +619,24 @@ func parseDraft(form url.Values) (*draft, error) {
 			return nil, fmt.Errorf("block %q is not one the console makes, or is given twice", v)
 		}
 		b := &block{Key: key, Type: form.Get(key + ".type"), ID: form.Get(key + ".id"),
-			Values: map[string]string{}, Lists: map[string][]*block{}, Open: form.Get(key+".open") != ""}
+			Values: map[string]string{}, Lists: map[string][]*block{}, Langs: map[string][]*variant{}, Open: form.Get(key+".open") != ""}
 		if b.known() {
 			for _, f := range valueFields(b.Type) {
+				if f.Kind == kindDays { // one box per day
+					b.Values[f.Name] = strings.Join(form[key+".f."+f.Name], ",")
+					continue
+				}
 				b.Values[f.Name] = formText(form.Get(key + ".f." + f.Name))
+				if !f.Localized {
+					continue
+				}
+				tags := form[key+".lang."+f.Name]
+				if len(tags) > maxDraftLanguages {
+					return nil, fmt.Errorf("block %s's %s has more than %d languages", key, f.Name, maxDraftLanguages)
+				}
+				for _, tag := range tags {
+					b.Langs[f.Name] = append(b.Langs[f.Name], &variant{Tag: tag, Text: formText(form.Get(key + ".f." + f.Name + "@" + tag))})
+				}
 			}
 		} else {
 			b.Raw = form.Get(key + ".raw")
@@ -493,6 +648,9 @@ func parseDraft(form url.Values) (*draft, error) {
 	for _, p := range places {
 		b := blocks[p.key]
 		if p.list == rootList {
+			if b.Type == branchType {
+				return nil, fmt.Errorf("branch %s is placed among the steps", p.key)
+			}
 			d.Steps = append(d.Steps, b)
 			continue
 		}
@@ -500,6 +658,9 @@ func parseDraft(form url.Values) (*draft, error) {
 		parent := blocks[parentKey]
 		if parent == nil || !hasListField(parent.Type, field) {
 			return nil, fmt.Errorf("block %s is placed in %q, which is no list of the form", p.key, p.list)
+		}
+		if (b.Type == branchType) != holdsBranches(parent.Type, field) {
+			return nil, fmt.Errorf("block %s is placed in %q, which holds no %s", p.key, p.list, b.Type)
 		}
 		parent.Lists[field] = append(parent.Lists[field], b)
 	}

@@ -43,6 +43,9 @@ func (d *draft) entry() (entry.Entry, *places, error) {
 	if d.CancelOnNew {
 		obj["cancel_on_new_interaction"] = true
 	}
+	if d.DefaultLanguage != "" {
+		obj["default_language"] = d.DefaultLanguage
+	}
 	quiet := map[string]any{}
 	for _, ch := range policy.Channels {
 		if w, ok := d.Quiet[ch].json(); ok {
@@ -51,6 +54,14 @@ func (d *draft) entry() (entry.Entry, *places, error) {
 	}
 	if len(quiet) > 0 {
 		obj["quiet_hours"] = quiet
+	}
+	if d.SamplePercent != "" {
+		n, err := strconv.Atoi(d.SamplePercent)
+		if err != nil {
+			formErrs = append(formErrs, validation.Errorf(fieldSample, "%q is not a whole number from 1 to 100", d.SamplePercent))
+		} else {
+			obj[fieldSample] = n
+		}
 	}
 	triggers := make([]map[string]any, 0, len(d.Triggers))
 	for i, t := range d.Triggers {
@@ -61,7 +72,7 @@ func (d *draft) entry() (entry.Entry, *places, error) {
 		triggers = append(triggers, tj)
 	}
 	obj["triggers"] = triggers
-	steps, errs := buildSteps(d.Steps, rootList, p)
+	steps, errs := buildSteps(d.Steps, rootList, p, d.defaultLanguage())
 	formErrs = append(formErrs, errs...)
 	obj["steps"] = steps
 	if len(formErrs) > 0 {
@@ -106,8 +117,9 @@ func (t *triggerDraft) json(path string) (map[string]any, *validation.FieldError
 }
 
 // buildSteps turns blocks into the JSON of steps, noting in p where each
-// came from; path is the list's path ("steps", "steps[2].then").
-func buildSteps(blocks []*block, path string, p *places) ([]any, validation.Errors) {
+// came from; path is the list's path ("steps", "steps[2].then"), def the
+// entry's default language, that of a localized field's first box.
+func buildSteps(blocks []*block, path string, p *places, def string) ([]any, validation.Errors) {
 	steps := make([]any, 0, len(blocks))
 	var errs validation.Errors
 	for i, b := range blocks {
@@ -126,6 +138,21 @@ func buildSteps(blocks []*block, path string, p *places) ([]any, validation.Erro
 		if b.known() {
 			for _, f := range valueFields(b.Type) {
 				v := b.Values[f.Name]
+				if langs := b.Langs[f.Name]; f.Localized && len(langs) > 0 {
+					// Written per language: the first box is the default
+					// language's, left out when empty so validation
+					// says it is missing; each other box is kept, an
+					// empty one to be said empty.
+					texts := map[string]string{}
+					if strings.TrimSpace(v) != "" {
+						texts[def] = v
+					}
+					for _, l := range langs {
+						texts[l.Tag] = l.Text
+					}
+					obj[f.Name] = texts
+					continue
+				}
 				if strings.TrimSpace(v) == "" {
 					continue // an empty field says nothing, as in an entry file
 				}
@@ -138,6 +165,10 @@ func buildSteps(blocks []*block, path string, p *places) ([]any, validation.Erro
 					obj[f.Name] = headers
 					continue
 				}
+				if f.Kind == kindDays {
+					obj[f.Name] = splitDays(v)
+					continue
+				}
 				obj[f.Name] = v
 			}
 		}
@@ -146,13 +177,61 @@ func buildSteps(blocks []*block, path string, p *places) ([]any, validation.Erro
 			if len(nested) == 0 {
 				continue
 			}
-			children, childErrs := buildSteps(nested, validation.Join(at, f.Name), p)
+			var children []any
+			var childErrs validation.Errors
+			if f.Kind == kindBranches {
+				children, childErrs = buildBranches(nested, validation.Join(at, f.Name), p, def)
+			} else {
+				children, childErrs = buildSteps(nested, validation.Join(at, f.Name), p, def)
+			}
 			errs = append(errs, childErrs...)
 			obj[f.Name] = children
 		}
 		steps = append(steps, obj)
 	}
 	return steps, errs
+}
+
+// buildBranches turns branch blocks into the JSON of a split's branches,
+// noting in p where each came from; a weight that is no whole number is a
+// problem of the form, at the path the API would name.
+func buildBranches(blocks []*block, path string, p *places, def string) ([]any, validation.Errors) {
+	branches := make([]any, 0, len(blocks))
+	var errs validation.Errors
+	for i, b := range blocks {
+		at := fmt.Sprintf("%s[%d]", path, i)
+		p.blocks[at] = b
+		obj := map[string]any{}
+		if b.ID != "" {
+			obj["id"] = b.ID
+		}
+		if w := strings.TrimSpace(b.Values[kindWeight]); w != "" {
+			n, err := strconv.Atoi(w)
+			if err != nil {
+				errs = append(errs, validation.Errorf(validation.Join(at, kindWeight), "%q is not a whole percentage from 1 to 99", w))
+			} else {
+				obj[kindWeight] = n
+			}
+		}
+		if steps := b.Lists["steps"]; len(steps) > 0 {
+			children, childErrs := buildSteps(steps, validation.Join(at, "steps"), p, def)
+			errs = append(errs, childErrs...)
+			obj["steps"] = children
+		}
+		branches = append(branches, obj)
+	}
+	return branches, errs
+}
+
+// splitDays reads the days the form's boxes give, joined by commas.
+func splitDays(v string) []string {
+	var days []string
+	for d := range strings.SplitSeq(v, ",") {
+		if d = strings.TrimSpace(d); d != "" {
+			days = append(days, d)
+		}
+	}
+	return days
 }
 
 // parseHeaders reads headers written one "Name: value" per line.
@@ -235,6 +314,10 @@ func (d *draft) locate(path string, p *places) (target, where string) {
 		return "triggers", "Triggers"
 	case path == "cancel_on_new_interaction":
 		return fieldCancelOnNew, policyLabel(path)
+	case path == fieldDefaultLanguage:
+		return fieldDefaultLanguage, "Default language"
+	case path == fieldSample:
+		return fieldSample, "Sample"
 	case path == "quiet_hours" || strings.HasPrefix(path, "quiet_hours."):
 		return quietTarget(path), policyLabel("quiet_hours")
 	case strings.HasPrefix(path, "triggers["):
@@ -283,7 +366,7 @@ func (d *draft) locate(path string, p *places) (target, where string) {
 			return b.Key, where
 		case field == "id":
 			b.Open = true
-			return b.Key + ".id", where + " · " + labelOf(commonFields, "id")
+			return b.Key + ".id", where + " · " + labelOf(idFields(b.Type), "id")
 		case hasListField(b.Type, field):
 			b.Open = true // an empty on_error list shows in an open block only
 			return b.Key + "." + field, where + " · " + labelOf(listFields(b.Type), field)
@@ -366,10 +449,22 @@ func (d *draft) blockName(target *block) string {
 	return name
 }
 
+// idFields are the fields that hold a block's id: a step's, or a
+// branch's.
+func idFields(typ string) []entry.StepField {
+	if typ == branchType {
+		return branchFields
+	}
+	return commonFields
+}
+
 // typeLabel is how the palette names a step type.
 func typeLabel(typ string) string {
 	if t, ok := stepTypes[typ]; ok {
 		return t.Label
+	}
+	if typ == branchType {
+		return "Branch"
 	}
 	if typ == "" {
 		return "Step without a type"

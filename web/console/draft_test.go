@@ -29,24 +29,34 @@ func richEntry() entry.Entry {
 		QuietHours:             policy.QuietHours{policy.ChannelSMS: {Start: "09:00", End: "20:30"}, policy.ChannelEmail: nil},
 		CancelOnNewInteraction: true,
 		Steps: []entry.Step{
-			{ID: "survey", Spec: &entry.SendSurvey{Channel: "email", Question: "How did we do, $(customer.first_name)?",
-				Subject: "Your call", Text: "\nHi $(customer.first_name),\r\n\nrate us: $(survey.url)\n", Wait: "1d"},
-				OnError: []entry.Step{{Spec: &entry.SendSMS{Text: "We could not reach you: $(error.message)"}}}},
+			{ID: "survey", Spec: &entry.SendSurvey{Channel: "email", Question: entry.Plain("How did we do, $(customer.first_name)?"),
+				Subject: entry.Plain("Your call"), Text: entry.Plain("\nHi $(customer.first_name),\r\n\nrate us: $(survey.url)\n"), Wait: "1d"},
+				OnError: []entry.Step{{Spec: &entry.SendSMS{Text: entry.Plain("We could not reach you: $(error.message)")}}}},
 			{ID: "pause", Spec: &entry.Wait{Duration: "30m"}},
 			{ID: "check", Spec: &entry.If{Condition: "survey.answered && survey.score <= 2",
 				Then: []entry.Step{
-					{ID: "sorry", Spec: &entry.SendSMS{To: "$(customer.phone)", Text: "Sorry <3 & thanks"}},
+					{ID: "sorry", Spec: &entry.SendSMS{To: "$(customer.phone)", Text: entry.Plain("Sorry <3 & thanks")}},
 					{Spec: &entry.SetVariable{Name: "followup.sent", Value: "yes"}},
 				},
 				Else: []entry.Step{{Spec: &entry.HTTPRequest{Method: "POST", URL: "https://crm.example.com/notes",
 					Headers: map[string]string{"X-Source": "ccflow", "X-Entry": "$(entry.id)"}, Body: `{"score": $(survey.score)}`,
 					Timeout: "30s", SaveAs: "crm"}}}}},
 			{ID: "later", Spec: &entry.ScheduleEvent{Name: "follow-up", After: "1w",
-				Steps: []entry.Step{{ID: "follow-up-email", Spec: &entry.SendEmail{Subject: "Still fine?", Text: "Hello", HTML: "<p>Hello</p>"}}}}},
+				Steps: []entry.Step{{ID: "follow-up-email", Spec: &entry.SendEmail{Subject: entry.Plain("Still fine?"), Text: entry.Plain("Hello"), HTML: entry.Plain("<p>Hello</p>")}}}}},
 			{Spec: &entry.ClearEvent{Name: "follow-up"}},
+			{ID: "callback", Spec: &entry.WaitUntil{Time: "10:00", Days: []string{"mon", "wed", "fri"}, AtLeast: "12h"}},
+			{ID: "closed", Spec: &entry.WaitForEvent{Name: "case_closed", Timeout: "5d"}},
+			{ID: "length", Spec: &entry.Split{Branches: []entry.Branch{
+				{ID: "short", Weight: 60, Steps: []entry.Step{{ID: "short-sms", Spec: &entry.SendSMS{Text: entry.Plain("Rate us 1-5"), FallbackAfter: "30m",
+					Fallback: []entry.Step{{ID: "short-email", Spec: &entry.SendEmail{Subject: entry.Plain("Rate us"), Text: entry.Plain("Because $(message.fallback)")}}}}}}},
+				{ID: "control", Weight: 40},
+			}}},
 		},
+		SamplePercent: ptrTo(20),
 	}
 }
+
+func ptrTo[T any](v T) *T { return &v }
 
 // formValues reads the entry screen's form as a browser sends it, with
 // the Save button as the submitter.
@@ -183,7 +193,7 @@ func TestAnEntryShownAndSavedUnchangedIsTheSameEntry(t *testing.T) {
 	want.Version = 3
 	entry.Normalize(&want)
 	require.NoError(t, entry.Validate(want, entry.DefaultCatalog()), "the fixture is a valid entry")
-	want.Steps[0].Spec.(*entry.SendSurvey).Text = "\nHi $(customer.first_name),\n\nrate us: $(survey.url)\n" // as the form keeps it
+	want.Steps[0].Spec.(*entry.SendSurvey).Text = entry.Plain("\nHi $(customer.first_name),\n\nrate us: $(survey.url)\n") // as the form keeps it
 	d, err := draftFromEntry(want)
 	require.NoError(t, err)
 
@@ -214,8 +224,8 @@ func threeSteps(t *testing.T) *draft {
 	t.Helper()
 	d, err := draftFromEntry(entry.Entry{Steps: []entry.Step{
 		{Spec: &entry.Wait{Duration: "1d"}},
-		{Spec: &entry.If{Condition: "x", Then: []entry.Step{{Spec: &entry.SendSMS{Text: "hi"}}}}},
-		{Spec: &entry.SendEmail{Subject: "s", Text: "t"}},
+		{Spec: &entry.If{Condition: "x", Then: []entry.Step{{Spec: &entry.SendSMS{Text: entry.Plain("hi")}}}}},
+		{Spec: &entry.SendEmail{Subject: entry.Plain("s"), Text: entry.Plain("t")}},
 	}})
 	require.NoError(t, err)
 	return d
@@ -429,7 +439,18 @@ func TestThePaletteOffersEveryStepTypeOnce(t *testing.T) {
 		want = append(want, st.Type)
 	}
 	require.ElementsMatch(t, want, got)
-	require.Equal(t, entry.StepSendSurvey, got[0])
+	require.Equal(t, []string{entry.StepSendSurvey, entry.StepSendEmail, entry.StepSendSMS,
+		entry.StepWait, entry.StepWaitForEvent, entry.StepWaitUntil, entry.StepIf, entry.StepSplit},
+		got[:8], "surveys and messages first, then time and flow, each type where its definition files it")
+}
+
+// The pages are the templates, less the frames they are rendered in.
+func TestThePagesAreTheTemplates(t *testing.T) {
+	names, err := pageNames()
+	require.NoError(t, err)
+	require.Subset(t, names, []string{"sign-in", "message", "entries", "entry", "versions", "runs", "run", "try", "opt-outs"})
+	require.NotContains(t, names, "layout")
+	require.NotContains(t, names, "parts")
 }
 
 func TestVariablesFollowTheSteps(t *testing.T) {
@@ -444,5 +465,7 @@ func TestVariablesFollowTheSteps(t *testing.T) {
 	require.Contains(t, groups["Customer"], "customer.first_name")
 	require.Contains(t, groups["Sent by the contact-center backend"], "order_id")
 	require.Contains(t, groups["After a survey"], "survey.score")
-	require.Equal(t, []string{"crm.body", "crm.status", "followup.sent"}, groups["Set by steps of this entry"])
+	require.Equal(t, []string{"case_closed.<field>", "case_closed.at", "case_closed.received", "crm.body", "crm.status",
+		"followup.sent", "split.length"}, groups["Set by steps of this entry"])
+	require.Equal(t, []string{"message.fallback"}, groups["In fallback steps"])
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/ccflow/ccflow/core/entry"
+	"github.com/ccflow/ccflow/core/i18n"
 	"github.com/ccflow/ccflow/core/policy"
 	"github.com/ccflow/ccflow/core/validation"
 	"github.com/ccflow/ccflow/usecase"
@@ -39,6 +40,15 @@ type entryView struct {
 	Targets     []targetView
 	Palette     []entry.StepType
 	Variables   []varGroup
+	// Sim is the Simulate section.
+	Sim *simulateView
+}
+
+// LanguageTags are the tags the language boxes suggest: ccflow's own
+// languages first, then others contact centers often write in.
+func (*entryView) LanguageTags() []string {
+	return append(i18n.Languages(), "ar", "da", "en-GB", "es-MX", "fi", "fr-CA", "hi", "it", "ko", "nb", "nl", "pl",
+		"pt-BR", "pt-PT", "sv", "th", "tr", "vi", "zh-Hans", "zh-Hant")
 }
 
 // PageTitle is the browser tab's title.
@@ -144,6 +154,10 @@ type listView struct {
 	Depth  int
 	// OnError marks a step's on_error list.
 	OnError bool
+	// Branches marks a split's list of branches, whose blocks are
+	// branches and are dragged within it alone; Owner is the split's key.
+	Branches bool
+	Owner    string
 }
 
 // blockView is one block of the scenario.
@@ -172,7 +186,36 @@ type fieldView struct {
 	Value    string
 	Required bool
 	Options  []string
+	// Localized marks a text a customer reads, which may be written per
+	// language: Value is its text in DefaultLang, Langs its others.
+	Localized   bool
+	DefaultLang string
+	Langs       []langView
 }
+
+// langView is one more language of a localized field.
+type langView struct {
+	Tag  string
+	Text string
+	// ID is its box's element id, FormName the box's name in the form.
+	ID, FormName string
+}
+
+// LangListName names the hidden values that list the field's languages.
+func (f fieldView) LangListName() string {
+	key, name, _ := strings.Cut(f.Target, ".")
+	return key + ".lang." + name
+}
+
+// NewLangName is the name of the box a language to add is typed in, and
+// NewLangID its element id.
+func (f fieldView) NewLangName() string {
+	key, name, _ := strings.Cut(f.Target, ".")
+	return key + ".newlang." + name
+}
+
+// NewLangID is the element id of the box a language to add is typed in.
+func (f fieldView) NewLangID() string { return anchorOf(f.NewLangName()) }
 
 // FormName is the field's name in the form.
 func (f fieldView) FormName() string {
@@ -181,6 +224,11 @@ func (f fieldView) FormName() string {
 		return key + ".id"
 	}
 	return key + ".f." + name
+}
+
+// Checked reports whether a field of kind days has option ticked.
+func (f fieldView) Checked(option string) bool {
+	return slices.Contains(splitDays(f.Value), option)
 }
 
 // ID is the field's element id.
@@ -193,6 +241,10 @@ func (f fieldView) Control() string {
 		return "textarea"
 	case kindEnum:
 		return "select"
+	case kindDays:
+		return "checkboxes"
+	case kindWeight:
+		return "number"
 	}
 	return "input"
 }
@@ -200,7 +252,8 @@ func (f fieldView) Control() string {
 // Mono marks fields written in a notation rather than prose.
 func (f fieldView) Mono() bool {
 	switch f.Kind {
-	case "condition", "url", kindHeaders, "duration", "timeout", "step_id", "variable", "event_name", "connection":
+	case "condition", "url", kindHeaders, "duration", "timeout", "step_id", "variable", "event_name", "connection",
+		"clock", "delay", "posted_event":
 		return true
 	}
 	return false
@@ -217,6 +270,12 @@ func (f fieldView) Placeholder() string {
 		return "X-Request-Source: ccflow"
 	case "condition":
 		return "e.g. survey.score <= 2"
+	case "clock":
+		return "e.g. 10:00"
+	case "delay":
+		return "e.g. 0s, 12h, 1d"
+	case "posted_event":
+		return "e.g. case_closed"
 	}
 	return ""
 }
@@ -277,6 +336,7 @@ func (c *console) edit(w http.ResponseWriter, r *http.Request, view *entryView) 
 	}
 	d.ID = view.ID // the URL names the entry, never the form
 	view.Draft = d
+	view.Sim = simulationFromForm(r)
 	op := r.PostFormValue(fieldOp)
 	name, arg, _ := strings.Cut(op, ":")
 	switch {
@@ -287,6 +347,15 @@ func (c *console) edit(w http.ResponseWriter, r *http.Request, view *entryView) 
 			}
 		}
 		return c.save(w, r, view)
+	case name == opAddLang:
+		key, field, _ := strings.Cut(arg, ".")
+		if err := d.addLanguage(arg, r.PostFormValue(key+".newlang."+field)); err != nil {
+			return errPage(http.StatusBadRequest, "Not accepted", err.Error()+". Reload the page.")
+		}
+	case name == opSimExample || name == opSimulate || name == opForecast:
+		if err := c.simulate(r.Context(), view, name); err != nil {
+			return err
+		}
 	case name == opApplyTrigger:
 		if err := d.apply(op, "", ""); err != nil {
 			return errPage(http.StatusBadRequest, "Not accepted", err.Error())
@@ -344,7 +413,7 @@ func (c *console) save(w http.ResponseWriter, r *http.Request, view *entryView) 
 		if view.New {
 			e, err = c.Service.CreateEntry(r.Context(), e)
 		} else {
-			e, err = c.Service.UpdateEntryFrom(r.Context(), e, d.Version)
+			e, err = c.Service.UpdateEntry(r.Context(), e, d.Version)
 		}
 	}
 	var stale *usecase.StaleError
@@ -384,7 +453,7 @@ func (c *console) save(w http.ResponseWriter, r *http.Request, view *entryView) 
 // deleteEntry deletes an entry; its versions and runs stay readable.
 func (c *console) deleteEntry(w http.ResponseWriter, r *http.Request) error {
 	id := r.PathValue("id")
-	if err := c.Service.DeleteEntry(r.Context(), id); err != nil {
+	if err := c.Service.DeleteEntry(r.Context(), id, usecase.AnyVersion); err != nil {
 		return err
 	}
 	redirect(w, r, "/console/entries?deleted="+url.QueryEscape(id))
@@ -435,11 +504,21 @@ func (v *entryView) fill(catalog entry.Catalog, services []string) {
 	v.Targets = []targetView{{Name: rootList, Label: "Main steps (at the end)"}}
 	d.walk(func(b *block, _ string, _ int) {
 		for _, f := range listFields(b.Type) {
-			v.Targets = append(v.Targets, targetView{Name: b.Key + "." + f.Name, Label: d.blockName(b) + " › " + f.Label})
+			if f.Kind == kindBranches {
+				continue // branches come from the split's own button
+			}
+			label := d.blockName(b) + " › " + f.Label
+			if b.Type == branchType {
+				label = d.blockName(b) + " " + b.ID + " › " + f.Label
+			}
+			v.Targets = append(v.Targets, targetView{Name: b.Key + "." + f.Name, Label: label})
 		}
 	})
 	v.Palette = palette()
 	v.Variables = d.variables()
+	if v.Sim == nil {
+		v.Sim = newSimulateView()
+	}
 }
 
 // listView builds the view of a list of blocks; number is the list's
@@ -457,18 +536,31 @@ func (d *draft) listView(name, label, help string, blocks []*block, number strin
 			First:     i == 0,
 			Last:      i == len(blocks)-1,
 		}
-		idField := commonFields[slices.IndexFunc(commonFields, func(f entry.StepField) bool { return f.Name == "id" })]
+		if b.Type == branchType {
+			bv.TypeHelp = "A branch of the split: the share of runs its weight says take it and run its steps."
+		}
+		ids := idFields(b.Type)
+		idField := ids[slices.IndexFunc(ids, func(f entry.StepField) bool { return f.Name == "id" })]
 		bv.IDField = fieldView{Target: b.Key + ".id", Name: "id", Label: idField.Label, Help: idField.Help, Kind: idField.Kind, Value: b.ID}
 		for _, f := range valueFields(b.Type) {
-			bv.Fields = append(bv.Fields, fieldView{Target: b.Key + "." + f.Name, Name: f.Name, Label: f.Label, Help: f.Help,
-				Kind: f.Kind, Value: b.Values[f.Name], Required: f.Required, Options: f.Options})
+			fv := fieldView{Target: b.Key + "." + f.Name, Name: f.Name, Label: f.Label, Help: f.Help,
+				Kind: f.Kind, Value: b.Values[f.Name], Required: f.Required, Options: f.Options}
+			if f.Localized {
+				fv.Localized, fv.DefaultLang = true, d.defaultLanguage()
+				for _, l := range b.Langs[f.Name] {
+					fv.Langs = append(fv.Langs, langView{Tag: l.Tag, Text: l.Text,
+						ID: anchorOf(fv.Target + "@" + l.Tag), FormName: fv.FormName() + "@" + l.Tag})
+				}
+			}
+			bv.Fields = append(bv.Fields, fv)
 		}
 		for _, f := range listFields(b.Type) {
 			if f.Name == onErrorField.Name && len(b.Lists[f.Name]) == 0 && !b.Open {
 				continue // shown, empty, only in an open block
 			}
 			lv := d.listView(b.Key+"."+f.Name, f.Label, f.Help, b.Lists[f.Name], bv.Number+" › "+f.Label+" ", depth+1)
-			lv.OnError = f.Name == onErrorField.Name
+			lv.OnError = f.Name == onErrorField.Name && b.Type != branchType
+			lv.Branches, lv.Owner = f.Kind == kindBranches, b.Key
 			bv.Lists = append(bv.Lists, lv)
 		}
 		lv.Blocks = append(lv.Blocks, bv)

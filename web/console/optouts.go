@@ -93,7 +93,13 @@ type policyForm struct {
 	SurveyGrace  string
 	MaxPerDay    map[string]string
 	ServiceZones string
-	UpdatedAt    time.Time
+	// Caps are the rolling caps, one a line as "any 4 per 2d"; Holidays
+	// the holidays, one a line as "2026-12-25" or "2027-01-01 Billing
+	// Support"; HolidaysQuiet holds sends through them.
+	Caps          string
+	Holidays      string
+	HolidaysQuiet bool
+	UpdatedAt     time.Time
 }
 
 // policyFormOf is the form of a policy document.
@@ -114,13 +120,24 @@ func policyFormOf(p policy.Policy) *policyForm {
 		lines = append(lines, svc+": "+p.ServiceTimeZones[svc])
 	}
 	f.ServiceZones = strings.Join(lines, "\n")
+	lines = nil
+	for _, c := range p.Caps {
+		lines = append(lines, fmt.Sprintf("%s %d per %s", c.Channel, c.Max, c.Per))
+	}
+	f.Caps = strings.Join(lines, "\n")
+	lines = nil
+	for _, h := range p.Holidays {
+		lines = append(lines, strings.TrimSpace(h.Date+" "+h.Service))
+	}
+	f.Holidays, f.HolidaysQuiet = strings.Join(lines, "\n"), p.HolidaysQuiet
 	return f
 }
 
 // parsePolicyForm reads the policy form as posted.
 func parsePolicyForm(form url.Values) *policyForm {
 	f := &policyForm{TimeZone: form.Get("time_zone"), SurveyGrace: form.Get("survey_grace"), Quiet: parseQuiet(form),
-		MaxPerDay: map[string]string{}, ServiceZones: formText(form.Get("service_time_zones"))}
+		MaxPerDay: map[string]string{}, ServiceZones: formText(form.Get("service_time_zones")),
+		Caps: formText(form.Get("caps")), Holidays: formText(form.Get("holidays")), HolidaysQuiet: form.Get("holidays_quiet") != ""}
 	for _, ch := range policy.Channels {
 		f.MaxPerDay[ch] = form.Get("max_per_day." + ch)
 		if f.Quiet[ch].Mode == quietInherit {
@@ -134,7 +151,8 @@ func parsePolicyForm(form url.Values) *policyForm {
 // (a cap that is no number, a line that is no "Service: Zone") come back
 // as field errors at the paths the API would name.
 func (f *policyForm) document() (policy.Policy, validation.Errors) {
-	p := policy.Policy{TimeZone: f.TimeZone, SurveyGrace: f.SurveyGrace, QuietHours: policy.QuietHours{}, MaxPerDay: map[string]int{}}
+	p := policy.Policy{TimeZone: f.TimeZone, SurveyGrace: f.SurveyGrace, QuietHours: policy.QuietHours{}, MaxPerDay: map[string]int{},
+		HolidaysQuiet: f.HolidaysQuiet}
 	var errs validation.Errors
 	for _, ch := range policy.Channels {
 		q := quietOf(f.Quiet, ch)
@@ -169,6 +187,29 @@ func (f *policyForm) document() (policy.Policy, validation.Errors) {
 		}
 		p.ServiceTimeZones[strings.TrimSpace(line[:j])] = strings.TrimSpace(line[j+1:])
 	}
+	for i, line := range strings.Split(f.Caps, "\n") {
+		if strings.TrimSpace(line) == "" {
+			continue
+		}
+		// "any 4 per 2d": the words the policy's reasons use.
+		parts := strings.Fields(line)
+		if len(parts) != 4 || parts[2] != "per" {
+			errs = append(errs, validation.Errorf("caps", "line %d, %q, is not a cap: write one per line as channel max per window, such as any 4 per 2d", i+1, strings.TrimSpace(line)))
+			continue
+		}
+		n, err := strconv.Atoi(parts[1])
+		if err != nil {
+			errs = append(errs, validation.Errorf("caps", "line %d: %q is not a whole number of messages", i+1, parts[1]))
+			continue
+		}
+		p.Caps = append(p.Caps, policy.Cap{Channel: parts[0], Max: n, Per: parts[3]})
+	}
+	for line := range strings.SplitSeq(f.Holidays, "\n") {
+		date, service, _ := strings.Cut(strings.TrimSpace(line), " ")
+		if date != "" {
+			p.Holidays = append(p.Holidays, policy.Holiday{Date: date, Service: strings.TrimSpace(service)})
+		}
+	}
 	return p, errs
 }
 
@@ -186,6 +227,12 @@ func policyTarget(path string) (target, where string) {
 		return path, "Daily cap"
 	case strings.HasPrefix(path, "service_time_zones"):
 		return "service_time_zones", "Time zones of services"
+	case strings.HasPrefix(path, "caps"):
+		return "caps", "Rolling caps"
+	case strings.HasPrefix(path, "holidays_quiet"):
+		return "holidays_quiet", "Hold messages on holidays"
+	case strings.HasPrefix(path, "holidays"):
+		return "holidays", "Holidays"
 	}
 	return "policy", "Contact policy"
 }
@@ -194,8 +241,47 @@ func policyTarget(path string) (target, where string) {
 // contact policy.
 func (c *console) optOuts(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	view := &optOutsView{Channel: q.Get("channel"), Address: strings.TrimSpace(q.Get("address")), Flash: q.Get("done")}
+	view := &optOutsView{Channel: q.Get("channel"), Address: strings.TrimSpace(q.Get("address")), Flash: doneWords(q.Get("done"), q.Get("of"))}
 	return c.renderOptOuts(w, r, http.StatusOK, view)
+}
+
+// What a post on the opt-outs page did, as its redirect names it: a code
+// and a channel, never the address, which would otherwise sit in the
+// browser's history, the access logs of every proxy on the way and the
+// Referer of the next request.
+const (
+	doneOptedOut        = "opted-out"
+	doneAlreadyOptedOut = "already-opted-out"
+	doneOptedIn         = "opted-in"
+	donePolicySaved     = "policy-saved"
+)
+
+// doneURL is the opt-outs page telling what a post did.
+func doneURL(done, channel string) string {
+	q := url.Values{"done": {done}}
+	if channel != "" {
+		q.Set("of", channel)
+	}
+	return "/console/opt-outs?" + q.Encode()
+}
+
+// doneWords says what a post did; "" for a code it does not know (a link
+// made elsewhere shows nothing of its own).
+func doneWords(done, channel string) string {
+	if channel != policy.ChannelEmail && channel != policy.ChannelSMS {
+		channel = ""
+	}
+	switch done {
+	case doneOptedOut:
+		return fmt.Sprintf("The address is opted out of %s: no entry sends it any.", channelWords(channel))
+	case doneAlreadyOptedOut:
+		return fmt.Sprintf("The address was opted out of %s already; nothing changed.", channelWords(channel))
+	case doneOptedIn:
+		return fmt.Sprintf("The address is opted back in to %s.", channelWords(channel))
+	case donePolicySaved:
+		return "The contact policy is saved. Every send from now on follows it, those of runs already waiting too."
+	}
+	return ""
 }
 
 // renderOptOuts fills in the list and the policy form (unless a posted one
@@ -239,15 +325,11 @@ func (c *console) addOptOut(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	address := req.Address
-	if sup.Address != nil {
-		address = *sup.Address
-	}
-	done := fmt.Sprintf("%s is opted out of %s: no entry sends it any.", address, channelWords(sup.Channel))
+	done := doneOptedOut
 	if !created {
-		done = fmt.Sprintf("%s was opted out of %s already; nothing changed.", address, channelWords(sup.Channel))
+		done = doneAlreadyOptedOut
 	}
-	redirect(w, r, "/console/opt-outs?done="+url.QueryEscape(done))
+	redirect(w, r, doneURL(done, sup.Channel))
 	return nil
 }
 
@@ -257,8 +339,7 @@ func (c *console) removeOptOut(w http.ResponseWriter, r *http.Request) error {
 	if err := c.Service.RemoveSuppression(r.Context(), channel, address); err != nil {
 		return err
 	}
-	done := fmt.Sprintf("%s is opted back in to %s.", address, channelWords(channel))
-	redirect(w, r, "/console/opt-outs?done="+url.QueryEscape(done))
+	redirect(w, r, doneURL(doneOptedIn, channel))
 	return nil
 }
 
@@ -283,7 +364,7 @@ func (c *console) savePolicy(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	redirect(w, r, "/console/opt-outs?done="+url.QueryEscape("The contact policy is saved. Every send from now on follows it, those of runs already waiting too.")+"#policy")
+	redirect(w, r, doneURL(donePolicySaved, "")+"#policy")
 	return nil
 }
 
@@ -293,6 +374,8 @@ func channelWords(channel string) string {
 		return "email"
 	case policy.ChannelSMS:
 		return "SMS"
+	case "":
+		return "its channel"
 	}
 	return channel
 }

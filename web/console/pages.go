@@ -5,9 +5,12 @@ import (
 	"embed"
 	"fmt"
 	"html/template"
+	"io/fs"
 	"log/slog"
 	"net/http"
 	"net/url"
+	"path"
+	"slices"
 	"strings"
 	"time"
 
@@ -17,9 +20,25 @@ import (
 //go:embed templates/*.html
 var templateFS embed.FS
 
-// pageNames are the console's pages: templates/<name>.html, each rendered
-// inside templates/layout.html.
-var pageNames = []string{"sign-in", "message", "entries", "entry", "versions", "runs", "run", "try", "opt-outs", "results", "answers"}
+// frames are the templates every page is rendered inside; every other
+// templates/<name>.html is a page.
+var frames = []string{"templates/layout.html", "templates/parts.html", "templates/simulate-parts.html"}
+
+// pageNames are the console's pages, read from the templates folder, so a
+// new page is its template and the handler that renders it.
+func pageNames() ([]string, error) {
+	files, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	for _, file := range files {
+		if !slices.Contains(frames, file) {
+			names = append(names, strings.TrimSuffix(path.Base(file), ".html"))
+		}
+	}
+	return names, nil
+}
 
 // pages holds each page's template.
 type pages struct {
@@ -38,12 +57,16 @@ func loadPages(static *staticFiles) (*pages, error) {
 		"pathEsc":  url.PathEscape,
 		"dict":     dict,
 	}
-	base, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/parts.html")
+	base, err := template.New(path.Base(frames[0])).Funcs(funcs).ParseFS(templateFS, frames...)
 	if err != nil {
 		return nil, fmt.Errorf("console: parsing the layout: %w", err)
 	}
+	names, err := pageNames()
+	if err != nil {
+		return nil, fmt.Errorf("console: listing the pages: %w", err)
+	}
 	p := &pages{byName: map[string]*template.Template{}}
-	for _, name := range pageNames {
+	for _, name := range names {
 		t, err := base.Clone()
 		if err == nil {
 			t, err = t.ParseFS(templateFS, "templates/"+name+".html")

@@ -55,6 +55,16 @@ type runView struct {
 	CSRF string
 }
 
+// Language is the language the run chose for its texts (run.language),
+// "" for a run from before runs chose one.
+func (v runView) Language() string {
+	if v.State == nil {
+		return ""
+	}
+	lang, _ := v.State.Variables["run.language"].(string)
+	return lang
+}
+
 // messageRow is one message of a run and what became of it: sent, held
 // until its window opens, skipped or failed, why when not sent, and the
 // delivery status the provider reported.

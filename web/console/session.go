@@ -13,33 +13,45 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"math"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/ccflow/ccflow/web/auth"
 )
 
-// A session is the API token an administrator entered, sealed (AES-GCM)
-// into an HttpOnly, SameSite=Strict cookie with an expiry and a random id.
-// Every request opens it and asks auth whether the token is still
-// accepted, so a token taken out of CCFLOW_API_TOKEN ends its sessions at
-// once, and sessions need no table: any starter with the same key reads
-// them. The id keys the session's CSRF token (an HMAC of it), which every
-// form carries and every post must show.
+// A session is a fingerprint of the API token an administrator entered (a
+// keyed hash, never the token itself), sealed (AES-GCM) into an HttpOnly,
+// SameSite=Strict cookie with a random id, when it started and when it
+// expires. Every request opens it and asks auth whether the fingerprint is
+// still that of an accepted token, so a token taken out of
+// CCFLOW_API_TOKEN ends its sessions at once, and sessions need no table:
+// any starter with the same key reads them. The id keys the session's CSRF
+// token (an HMAC of it), which every form carries and every post must
+// show.
+//
+// A session ends after sessionIdle without use, and sessionLifetime after
+// it started whatever its use: then the administrator signs in again.
+// Using it in the second half of its idle time renews it with a new id
+// (the CSRF token of the id before still counts, for forms opened before).
 //
 // Signing out deletes the cookie in the browser. A copy of the cookie
-// taken before stays valid until it expires (sessionTTL), as with any
-// stateless session; rotating the token ends every session at once.
+// taken before stays valid until it expires, as with any stateless
+// session; rotating the token ends every session at once.
 
 const (
 	sessionCookie = "ccflow_console"
 	// signInCookie holds the sign-in form's CSRF token, before there is a
 	// session to key one.
 	signInCookie = "ccflow_console_sign_in"
-	// sessionTTL is how long a session lasts without use; using it in its
-	// second half renews it.
-	sessionTTL = 12 * time.Hour
+	// sessionIdle is how long a session lasts without use; using it in its
+	// second half renews it, with a new id.
+	sessionIdle = 2 * time.Hour
+	// sessionLifetime is how long a session lasts at most, renewals
+	// included: then the administrator signs in again.
+	sessionLifetime = 12 * time.Hour
 	// csrfField is the form field, and csrfHeader the header, that carry
 	// the CSRF token.
 	csrfField  = "csrf"
@@ -49,20 +61,29 @@ const (
 )
 
 // sessionAAD binds sealed cookies to their purpose and format version.
-var sessionAAD = []byte("ccflow console session v1")
+// Version 1 sealed the token itself: such a cookie no longer opens.
+var sessionAAD = []byte("ccflow console session v2")
 
 // session is what the cookie holds.
 type session struct {
-	Token   string `json:"t"`
-	ID      string `json:"i"`
+	// Fingerprint is auth.Fingerprint of the token, keyed with the
+	// sessions' fingerprint key.
+	Fingerprint string `json:"f"`
+	ID          string `json:"i"`
+	// Prev is the id before the last renewal, whose CSRF token still
+	// counts.
+	Prev    string `json:"p,omitempty"`
+	Started int64  `json:"s"`
 	Expires int64  `json:"e"`
 }
 
 // sessions seals, opens and checks sessions.
 type sessions struct {
-	aead   cipher.AEAD
-	csrf   []byte
-	tokens auth.Tokens
+	aead cipher.AEAD
+	csrf []byte
+	// fingerprint keys the token fingerprints sessions keep.
+	fingerprint []byte
+	tokens      auth.Tokens
 	// secure marks cookies Secure whatever the request says (the public
 	// URL is https).
 	secure bool
@@ -82,6 +103,10 @@ func newSessions(key []byte, tokens auth.Tokens, secure bool) (*sessions, error)
 	if err != nil {
 		return nil, fmt.Errorf("console: deriving the CSRF key: %w", err)
 	}
+	fingerprintKey, err := hkdf.Key(sha256.New, key, nil, "ccflow console: token fingerprint", 32)
+	if err != nil {
+		return nil, fmt.Errorf("console: deriving the fingerprint key: %w", err)
+	}
 	block, err := aes.NewCipher(sealKey)
 	if err != nil {
 		return nil, fmt.Errorf("console: %w", err)
@@ -90,12 +115,22 @@ func newSessions(key []byte, tokens auth.Tokens, secure bool) (*sessions, error)
 	if err != nil {
 		return nil, fmt.Errorf("console: %w", err)
 	}
-	return &sessions{aead: aead, csrf: csrfKey, tokens: tokens, secure: secure, now: time.Now}, nil
+	return &sessions{aead: aead, csrf: csrfKey, fingerprint: fingerprintKey, tokens: tokens, secure: secure, now: time.Now}, nil
 }
 
 // start makes a session for token, which the caller has checked.
 func (s *sessions) start(token string) session {
-	return session{Token: token, ID: randomString(16), Expires: s.now().Add(sessionTTL).Unix()}
+	now := s.now()
+	return session{Fingerprint: auth.Fingerprint(s.fingerprint, token), ID: randomString(16),
+		Started: now.Unix(), Expires: now.Add(sessionIdle).Unix()}
+}
+
+// renewed is sess renewed now, with a new id: it expires sessionIdle from
+// now, never past its lifetime.
+func (s *sessions) renewed(sess session) session {
+	sess.Prev, sess.ID = sess.ID, randomString(16)
+	sess.Expires = min(s.now().Add(sessionIdle).Unix(), sess.Started+int64(sessionLifetime/time.Second))
+	return sess
 }
 
 // seal turns sess into a cookie value.
@@ -125,10 +160,22 @@ func (s *sessions) open(value string) (session, bool) {
 	if err := json.Unmarshal(plain, &sess); err != nil || sess.ID == "" {
 		return session{}, false
 	}
-	if s.now().Unix() >= sess.Expires || !s.tokens.Accepts(sess.Token) {
+	now := s.now().Unix()
+	if now >= sess.Expires || now >= sess.Started+int64(sessionLifetime/time.Second) ||
+		!s.tokens.AcceptsFingerprint(s.fingerprint, sess.Fingerprint) {
 		return session{}, false
 	}
 	return sess, true
+}
+
+// validCSRF tells whether given is the CSRF token of sess: of its id, or
+// of the id it had before its last renewal.
+func (s *sessions) validCSRF(sess session, given string) bool {
+	ok := sameString(given, s.csrfToken(sess.ID))
+	if sess.Prev != "" {
+		ok = sameString(given, s.csrfToken(sess.Prev)) || ok
+	}
+	return ok
 }
 
 // csrfToken is the CSRF token of the session with id.
@@ -164,9 +211,9 @@ func sessionFrom(ctx context.Context) (session, bool) {
 	return sess, ok
 }
 
-// require lets through requests of a live session, renewing it when it is
-// past half its life; posts must also carry its CSRF token. Others go to
-// ended.
+// require lets through requests of a live session, renewing it (with a new
+// id) when it is past half its idle time; posts must also carry its CSRF
+// token. Others go to ended.
 func (s *sessions) require(next http.Handler, ended, forged http.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		cookie, err := r.Cookie(sessionCookie)
@@ -186,14 +233,16 @@ func (s *sessions) require(next http.Handler, ended, forged http.HandlerFunc) ht
 			if given == "" {
 				given = r.PostFormValue(csrfField)
 			}
-			if !sameString(given, s.csrfToken(sess.ID)) {
+			if !s.validCSRF(sess, given) {
 				forged(w, r)
 				return
 			}
 		}
-		if time.Until(time.Unix(sess.Expires, 0)) < sessionTTL/2 {
-			sess.Expires = s.now().Add(sessionTTL).Unix()
-			s.setCookie(w, r, &sess)
+		if time.Unix(sess.Expires, 0).Sub(s.now()) < sessionIdle/2 {
+			if renewed := s.renewed(sess); renewed.Expires > sess.Expires {
+				sess = renewed
+				s.setCookie(w, r, &sess)
+			}
 		}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), sessionKey{}, sess)))
 	})
@@ -256,11 +305,22 @@ func (c *console) signIn(w http.ResponseWriter, r *http.Request) {
 			Error: "This sign-in form has expired or did not come from the console. Enter the token again."})
 		return
 	}
+	if wait := c.Backoff.Wait(r); wait > 0 {
+		// Too many failed sign-ins from here: the token is not looked at.
+		secs := int(math.Ceil(wait.Seconds()))
+		w.Header().Set("Retry-After", strconv.Itoa(secs))
+		c.Log.WarnContext(r.Context(), "console sign-in refused: too many failures from this address", slog.String("remote", r.RemoteAddr))
+		c.renderSignIn(w, r, http.StatusTooManyRequests, signInView{Next: next, Invalid: true,
+			Error: fmt.Sprintf("Too many sign-ins with a wrong token came from this address. Try again in %d seconds.", secs)})
+		return
+	}
 	token := strings.TrimSpace(r.PostFormValue("token"))
 	if !c.sessions.tokens.Accepts(token) {
 		msg := "This is not an API token ccflow accepts. Use the value of CCFLOW_API_TOKEN."
 		if token == "" {
 			msg = "Enter the API token (the value of CCFLOW_API_TOKEN)."
+		} else {
+			c.Backoff.Failed(r)
 		}
 		c.Log.WarnContext(r.Context(), "console sign-in refused", slog.String("remote", r.RemoteAddr))
 		c.renderSignIn(w, r, http.StatusUnauthorized, signInView{Next: next, Error: msg, Invalid: true})

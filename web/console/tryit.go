@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/ccflow/ccflow/core/entry"
 	"github.com/ccflow/ccflow/core/interaction"
 	"github.com/ccflow/ccflow/core/validation"
 	"github.com/ccflow/ccflow/examples"
@@ -38,6 +39,9 @@ type tryView struct {
 	Rows []tryRow
 	// EntryHeld says whether Entry would start; nil when no Entry.
 	EntryHeld *bool
+	// EntrySampledOut says Entry matched but leaves the event's customer
+	// out of its sample (sample_percent).
+	EntrySampledOut bool
 	// Problem is what was wrong with the event, with the field it names.
 	Problem  string
 	Field    string
@@ -60,6 +64,9 @@ type tryRow struct {
 	Status    string
 	RunPath   string
 	Highlight bool
+	// Language is the language a run of the entry reads its texts in for
+	// this event's customer (entry.RunLanguage).
+	Language string
 }
 
 // exampleEvents lists the example events by name (their file names
@@ -136,8 +143,14 @@ func (c *console) try(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	names := map[string]string{}
+	byID := map[string]entry.Entry{}
 	for _, e := range entries {
 		names[e.ID] = e.Name
+		byID[e.ID] = e
+	}
+	customerLanguage := ""
+	if ev.Customer != nil {
+		customerLanguage = ev.Customer.Language
 	}
 	view.Ran, view.Real = true, op == tryStart
 	if view.Entry != "" {
@@ -147,11 +160,15 @@ func (c *console) try(w http.ResponseWriter, r *http.Request) error {
 	for _, m := range res.Matches {
 		row := tryRow{EntryID: m.EntryID, EntryName: names[m.EntryID], Version: m.EntryVersion, Trigger: m.Trigger,
 			Status: m.Status, Highlight: m.EntryID == view.Entry}
-		if m.Status != interaction.StatusWouldStart {
+		if e, ok := byID[m.EntryID]; ok {
+			row.Language = entry.RunLanguage(e, customerLanguage)
+		}
+		if m.Status == interaction.StatusStarted || m.Status == interaction.StatusAlreadyStarted {
 			row.RunPath = runPath(m.WorkflowID)
 		}
 		if row.Highlight {
 			*view.EntryHeld = true
+			view.EntrySampledOut = m.Status == interaction.StatusSampledOut
 		}
 		view.Rows = append(view.Rows, row)
 	}
@@ -182,6 +199,8 @@ func (t tryRow) StatusWords() string {
 		return "started"
 	case interaction.StatusAlreadyStarted:
 		return "already started (this interaction ran before)"
+	case interaction.StatusSampledOut:
+		return "sampled out (this customer is not in the entry's sample)"
 	}
 	return t.Status
 }

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/ccflow/ccflow/core/entry"
 	"github.com/ccflow/ccflow/usecase"
 )
 
@@ -67,22 +68,25 @@ func (c *console) showVersions(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	shown := versions[:min(len(versions), versionsPage)]
-	for i, v := range shown {
-		text, err := entryYAML(v)
+	// Each version is shown as YAML and diffed against the version before
+	// it: for the page's oldest, the one past the page (versions come
+	// newest first).
+	texts := make([]string, min(len(versions), len(shown)+1))
+	for i := range texts {
+		text, err := entry.EncodeYAML(versions[i])
 		if err != nil {
 			return err
 		}
+		texts[i] = string(text)
+	}
+	for i, v := range shown {
 		vv := versionView{Version: v.Version, Saved: v.UpdatedAt, Current: !view.Deleted && v.Version == current.Version,
-			YAML: text, First: v.Version == 1}
+			YAML: texts[i], First: v.Version == 1}
 		var prev string
-		if i+1 < len(versions) {
-			if prev, err = entryYAML(versions[i+1]); err != nil {
-				return err
-			}
+		if i+1 < len(texts) {
+			prev = texts[i+1]
 		}
-		lines := diffLines(prev, text)
-		vv.Added, vv.Removed = countOps(lines)
-		vv.Hunks = hunks(lines, diffContext)
+		vv.Hunks, vv.Added, vv.Removed = diffText(prev, texts[i], diffContext)
 		vv.TriggerSentences = entryTriggerWords(v)
 		view.Versions = append(view.Versions, vv)
 	}

@@ -80,10 +80,25 @@ func blockSummary(b *block) string {
 		return ""
 	}
 	var parts []string
+	switch {
+	case b.Type == branchType:
+		if w := strings.TrimSpace(b.Values[kindWeight]); w != "" {
+			return w + " %"
+		}
+		return ""
+	case holdsBranches(b.Type, kindBranches):
+		// A split: its branches and their weights.
+		for _, br := range b.Lists[kindBranches] {
+			parts = append(parts, strings.TrimSpace(br.ID+" "+strings.TrimSpace(br.Values[kindWeight])+" %"))
+		}
+	}
 	fields := valueFields(b.Type)
 	for _, required := range []bool{true, false} {
 		for _, f := range fields {
 			v := strings.Join(strings.Fields(b.Values[f.Name]), " ")
+			if f.Kind == kindDays {
+				v = strings.ReplaceAll(v, ",", ", ")
+			}
 			if f.Required == required && v != "" {
 				parts = append(parts, v)
 			}
@@ -137,12 +152,25 @@ func (d *draft) variables() []varGroup {
 		{Title: "Case", Names: eventVariables["case"]},
 		{Title: "Sent by the contact-center backend", Note: "Any name in the event's variables, e.g.", Names: eventVariables[""]},
 		{Title: "Entry", Names: []string{"entry.id", "entry.name", "entry.version"}},
+		{Title: "Run", Note: "The language the run chose for its texts from the customer's:", Names: []string{"run.language"}},
 	}
-	var survey bool
+	var survey, fallback bool
 	var set []string
 	d.walk(func(b *block, _ string, _ int) {
-		if b.Type == entry.StepSendSurvey {
+		switch b.Type {
+		case entry.StepSendSurvey:
 			survey = true
+		case entry.StepWaitForEvent:
+			if name := strings.TrimSpace(b.Values["name"]); name != "" {
+				set = append(set, name+".received", name+".at", name+".<field>")
+			}
+		case entry.StepSplit:
+			if b.ID != "" {
+				set = append(set, "split."+b.ID)
+			}
+		}
+		if len(b.Lists["fallback"]) > 0 {
+			fallback = true
 		}
 		for _, f := range valueFields(b.Type) {
 			name := strings.TrimSpace(b.Values[f.Name])
@@ -157,33 +185,29 @@ func (d *draft) variables() []varGroup {
 		}
 	})
 	if survey {
-		groups = append(groups, varGroup{Title: "After a survey", Names: []string{"survey.url", "survey.answered", "survey.score", "survey.comment"}})
+		groups = append(groups, varGroup{Title: "After a survey", Names: []string{"survey.url", "survey.scale", "survey.answered", "survey.score", "survey.comment"}},
+			varGroup{Title: "In a survey email", Note: "One link per score: the buttons in its HTML, a list in its text.", Names: []string{"survey.rating_links"}})
 	}
 	if len(set) > 0 {
 		slices.Sort(set)
 		groups = append(groups, varGroup{Title: "Set by steps of this entry", Names: slices.Compact(set)})
 	}
+	if fallback {
+		groups = append(groups, varGroup{Title: "In fallback steps", Note: "Why the message did not reach the customer, e.g. opted out or undelivered 30007.",
+			Names: []string{"message.fallback"}})
+	}
 	groups = append(groups, varGroup{Title: "In on-error steps", Names: []string{"error.message", "error.step"}})
 	return groups
 }
 
-// paletteOrder is the order the palette offers step types in: the
-// messages first, then time and flow, then data. A type not named here
-// comes last, by name.
-var paletteOrder = []string{
-	entry.StepSendSurvey, entry.StepSendEmail, entry.StepSendSMS, entry.StepWait, entry.StepIf,
-	entry.StepScheduleEvent, entry.StepClearEvent, entry.StepSetVariable, entry.StepHTTPRequest,
-}
-
-// palette is the step types in palette order.
+// palette is the step types as the palette offers them: by the group
+// each type's definition names (entry.StepGroups: surveys and messages
+// first, then time and flow, then data), and by name within a group.
 func palette() []entry.StepType {
 	types := entry.StepTypes() // sorted by name
-	rank := func(t entry.StepType) int {
-		if i := slices.Index(paletteOrder, t.Type); i >= 0 {
-			return i
-		}
-		return len(paletteOrder)
-	}
-	slices.SortStableFunc(types, func(a, b entry.StepType) int { return rank(a) - rank(b) })
+	groups := entry.StepGroups()
+	slices.SortStableFunc(types, func(a, b entry.StepType) int {
+		return slices.Index(groups, a.Group) - slices.Index(groups, b.Group)
+	})
 	return types
 }

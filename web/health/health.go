@@ -12,7 +12,7 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/ccflow/ccflow/internal/buildinfo"
+	"github.com/ccflow/ccflow/buildinfo"
 )
 
 // Timeout bounds each dependency check, so a hung dependency is reported

@@ -10,7 +10,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/ccflow/ccflow/internal/buildinfo"
+	"github.com/ccflow/ccflow/buildinfo"
 	"github.com/ccflow/ccflow/web/health"
 )
 

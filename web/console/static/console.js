@@ -55,7 +55,9 @@
     if (!window.Sortable) return;
     all(root, 'ol.list[data-list]').forEach(function (list) {
       window.Sortable.create(list, {
-        group: { name: 'steps', pull: true, put: true },
+        // A split's branches move within their own list; steps between
+        // every list of steps, the palette's blocks included.
+        group: { name: list.getAttribute('data-group') || 'steps', pull: true, put: true },
         handle: '.handle',
         draggable: '.block, .palette-item',
         animation: 150,
