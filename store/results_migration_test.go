@@ -43,6 +43,9 @@ func TestResultsMigrationCountsWhatExisted(t *testing.T) {
 		require.NoError(t, err, q)
 	}
 	require.NoError(t, s.MigrateTo(ctx, 7))
+	// The store reads the schema of today: the later migrations change
+	// nothing these rows hold.
+	require.NoError(t, s.Migrate(ctx))
 
 	r, err := s.Run(ctx, "e/INT-1")
 	require.NoError(t, err)

@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"github.com/ccflow/ccflow/core/scale"
 	"log/slog"
 	"sync"
 	"time"
@@ -297,9 +296,10 @@ func (s *Service) prepareSimulation(ctx context.Context, req SimulationRequest) 
 		p.input.Events = events
 	}
 	if a := req.Answer; a != nil {
-		// The widest scale: a survey of the draft on 1-5 refuses a 0 as
-		// a real run's would, and the timeline shows it unanswered.
-		if err := (workflows.SurveyAnswer{Score: a.Score}).Check(scale.NPS); err != nil {
+		// On the entry's widest scale: where it has surveys on both, a
+		// survey on 1-5 refuses a 0 as a real run's would, and the
+		// timeline says so.
+		if err := (workflows.SurveyAnswer{Score: a.Score}).Check(e.WidestScale()); err != nil {
 			errs = append(errs, prefixed("customer.answers", err)...)
 		}
 		if a.After < 0 {
