@@ -8,7 +8,7 @@ import "go.temporal.io/sdk/workflow"
 func FollowUpUngated(ctx workflow.Context, in FollowUpInput) (State, error) {
 	return followUp(ctx, in, func(workflow.Context) changes {
 		return changes{upsertCurrentStep: true, missingVariableIsFalse: true, answerDuringSendCounts: true, htmlContexts: true,
-			sendFallback: true}
+			sendFallback: true, recordRunEnd: true}
 	})
 }
 

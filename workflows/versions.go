@@ -48,6 +48,12 @@ const htmlContextsChange = "email-html-contexts"
 // has the next step's.
 const sendFallbackChange = "send-fallback"
 
+// recordRunEndChange: version 1 ends every run with RecordRunEndActivity,
+// which records in the run's record how it ended (status, reason, time)
+// for GET /v1/runs and the results. Runs started before it never record
+// their end: their records say "unknown".
+const recordRunEndChange = "record-run-end"
+
 // changes says which gated changes are on for one run.
 type changes struct {
 	upsertCurrentStep bool
@@ -59,6 +65,8 @@ type changes struct {
 	htmlContexts bool
 	// sendFallback: sendFallbackChange.
 	sendFallback bool
+	// recordRunEnd: recordRunEndChange.
+	recordRunEnd bool
 }
 
 // currentChanges turns on every change for a new run and, for a run
@@ -70,5 +78,6 @@ func currentChanges(ctx workflow.Context) changes {
 		answerDuringSendCounts: workflow.GetVersion(ctx, surveyAnsweredDuringSendChange, workflow.DefaultVersion, 1) >= 1,
 		htmlContexts:           workflow.GetVersion(ctx, htmlContextsChange, workflow.DefaultVersion, 1) >= 1,
 		sendFallback:           workflow.GetVersion(ctx, sendFallbackChange, workflow.DefaultVersion, 1) >= 1,
+		recordRunEnd:           workflow.GetVersion(ctx, recordRunEndChange, workflow.DefaultVersion, 1) >= 1,
 	}
 }

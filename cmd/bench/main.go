@@ -9,7 +9,8 @@
 //
 //	bench [-phase 20s] [-in-flight 16] [-rate 100] [-rate-for 30s]
 //	      [-extra-entries 2000] [-sleeping 10000] [-simulated-events 10000]
-//	      [-skip memory,rate] [-only simulation]
+//	      [-results-answers 1000000] [-results-messages 3000000] [-results-queries 40]
+//	      [-skip memory,rate] [-only simulation,results]
 package main
 
 import (
@@ -50,8 +51,11 @@ func run(ctx context.Context) error {
 	flag.IntVar(&cfg.ExtraEntries, "extra-entries", 2000, "entries the many-entries dry run adds")
 	flag.IntVar(&cfg.Sleeping, "sleeping", 10_000, "sleeping runs of the memory figure")
 	flag.IntVar(&cfg.SimulatedEvents, "simulated-events", 10_000, "recorded events the simulation figure simulates")
-	flag.StringVar(&skip, "skip", "", "figures not to measure: index, cel, simulation, starts, rate, interpreter, entries, memory")
+	flag.StringVar(&skip, "skip", "", "figures not to measure: index, cel, simulation, results, starts, rate, interpreter, entries, memory")
 	flag.StringVar(&only, "only", "", "the only figures to measure, as -skip names them (e.g. simulation)")
+	flag.IntVar(&cfg.ResultsAnswers, "results-answers", 1_000_000, "survey answers the results figures load")
+	flag.IntVar(&cfg.ResultsMessages, "results-messages", 3_000_000, "messages the results figures load (two a run)")
+	flag.IntVar(&cfg.ResultsQueries, "results-queries", 40, "times each results query is timed")
 	flag.Parse()
 	for _, f := range []struct {
 		names string
@@ -62,6 +66,10 @@ func run(ctx context.Context) error {
 				f.into[k] = true
 			}
 		}
+	}
+	if cfg.ResultsAnswers < 1 || cfg.ResultsMessages < 2*cfg.ResultsAnswers {
+		return fmt.Errorf("-results-messages (%d) must be at least twice -results-answers (%d): a run sends two messages and has one survey",
+			cfg.ResultsMessages, cfg.ResultsAnswers)
 	}
 
 	need := func(name string) string {
