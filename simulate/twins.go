@@ -58,6 +58,7 @@ func (r *runSim) twins() map[string]twin {
 		workflows.HTTPRequestActivity:    twinOf(r.httpRequest),
 		workflows.PlanWaitUntilActivity:  twinOf(r.planWaitUntil),
 		workflows.KeptEventActivity:      twinOf(r.keptEvent),
+		workflows.RecordRunEndActivity:   twinOf(r.recordRunEnd),
 		workflows.PurgeExpiredActivity:   notInAFollowUp(workflows.PurgeExpiredActivity),
 		workflows.DeliverWebhookActivity: notInAFollowUp(workflows.DeliverWebhookActivity),
 		workflows.FinishWebhookActivity:  notInAFollowUp(workflows.FinishWebhookActivity),
@@ -225,6 +226,13 @@ func (r *runSim) planWaitUntil(ctx context.Context, in workflows.WaitUntilInput)
 // keptEvent finds no event kept for the run: a simulation posts none.
 func (r *runSim) keptEvent(context.Context, workflows.KeptEventInput) (workflows.KeptEventResult, error) {
 	return workflows.KeptEventResult{}, nil
+}
+
+// recordRunEnd is the twin of RecordRunEnd: a simulated run has no run
+// record, and its end is in its timeline already. It reports nothing
+// recorded, as the activity does for a run without a record.
+func (r *runSim) recordRunEnd(context.Context, workflows.RunEnd) (workflows.RunEndRecorded, error) {
+	return workflows.RunEndRecorded{}, nil
 }
 
 // errNoTwin fails an activity a simulation has no twin of.

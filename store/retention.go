@@ -35,10 +35,16 @@ import (
 //     (which keep the start of each receiver's answer): until
 //     CCFLOW_RETENTION after the event, and never while a delivery of it
 //     is still being tried;
-//   - run records (workflow, entry, interaction and the contact center's
-//     customer id, no name, address, phone or message): for good, as the
-//     dedupe record that keeps a repeated event from starting a run again;
-//     erasure clears their customer id.
+//   - run records (workflow, entry, interaction, what results group by:
+//     service, agent id, disposition, channel, variant, and the contact
+//     center's customer id; no name, address, phone or message): for good,
+//     as the dedupe record that keeps a repeated event from starting a run
+//     again; their customer id goes CCFLOW_RETENTION after the run ended,
+//     or when the customer's data is erased;
+//   - result facts and the rollup: for good; they hold counts, scores and
+//     minutes by entry, service, agent id, disposition, channel and
+//     variant, nothing about a customer, and keep their counts when the
+//     answers they counted are deleted.
 
 // Purged counts what one Purge call deleted or cleared.
 type Purged struct {
@@ -48,6 +54,8 @@ type Purged struct {
 	SurveyAnswers        int64 `json:"survey_answers"`
 	CustomerInteractions int64 `json:"customer_interactions"`
 	SuppressionReasons   int64 `json:"suppression_reasons"`
+	// RunsUnlinked are run records whose customer id was cleared.
+	RunsUnlinked int64 `json:"runs_unlinked"`
 	// WebhookEvents are events of the webhook outbox, deleted with their
 	// deliveries and attempts.
 	WebhookEvents   int64 `json:"webhook_events"`
@@ -67,6 +75,7 @@ func (p *Purged) Add(o Purged) {
 	p.SurveyAnswers += o.SurveyAnswers
 	p.CustomerInteractions += o.CustomerInteractions
 	p.SuppressionReasons += o.SuppressionReasons
+	p.RunsUnlinked += o.RunsUnlinked
 	p.WebhookEvents += o.WebhookEvents
 	p.InboundMessages += o.InboundMessages
 	p.PostedEvents += o.PostedEvents
@@ -76,7 +85,7 @@ func (p *Purged) Add(o Purged) {
 // Total is the number of rows touched.
 func (p Purged) Total() int64 {
 	return p.Deliveries + p.SMSStatuses + p.Surveys + p.SurveyAnswers + p.CustomerInteractions + p.SuppressionReasons +
-		p.WebhookEvents + p.InboundMessages + p.PostedEvents + p.RecordedInteractions
+		p.RunsUnlinked + p.WebhookEvents + p.InboundMessages + p.PostedEvents + p.RecordedInteractions
 }
 
 // Purge deletes one batch (at most batch rows of each kind) of the
@@ -123,6 +132,13 @@ func (s *Store) Purge(ctx context.Context, cutoff, now time.Time, batch int) (Pu
 				UPDATE suppressions SET reason = '' WHERE (channel, address_hash) IN (
 					SELECT channel, address_hash FROM suppressions
 					WHERE created_at < $1 AND reason <> '' ORDER BY created_at LIMIT $2)`,
+				[]any{cutoff, batch}},
+			// A run that ended long ago stops no run of a later
+			// interaction, and its customer id names a customer.
+			{"run records' customer id", &p.RunsUnlinked, `
+				UPDATE runs SET customer_id = '' WHERE workflow_id IN (
+					SELECT workflow_id FROM runs
+					WHERE customer_id <> '' AND ended_at < $1 ORDER BY ended_at LIMIT $2)`,
 				[]any{cutoff, batch}},
 			{"webhook events", &p.WebhookEvents, `
 				DELETE FROM webhook_events WHERE id IN (

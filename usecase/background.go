@@ -42,6 +42,8 @@ type background struct {
 
 	finishOnce sync.Once
 	finish     chan struct{} // the answers finishHandOver hands over
+
+	cursors cursors
 }
 
 // entryIndex is the index Ingest matches with: the watched one of
@@ -58,11 +60,12 @@ func (s *Service) entryIndex() *EntryIndex {
 
 // StartBackground loads the entry index, then until ctx ends keeps it
 // current, writes the run IDs of started runs and the interactions kept
-// for simulations in batches and settles stale claims (Reconcile, every 30
-// seconds). A long-lived starter calls it once before serving; without it
-// Ingest checks the entries' generation on every event and confirms each
-// start and keeps each interaction on its own. done closes once the work
-// has stopped, the last confirmations and interactions written.
+// for simulations in batches, settles stale claims (Reconcile, every 30
+// seconds) and folds result facts into the rollup (every second). A
+// long-lived starter calls it once before serving; without it Ingest
+// checks the entries' generation on every event and confirms each start
+// and keeps each interaction on its own. done closes once the work has
+// stopped, the last confirmations and interactions written.
 func (s *Service) StartBackground(ctx context.Context) (done <-chan struct{}, err error) {
 	index := NewEntryIndex(s.Store, s.logger())
 	if err := index.Refresh(ctx); err != nil {
@@ -82,6 +85,7 @@ func (s *Service) StartBackground(ctx context.Context) (done <-chan struct{}, er
 	wg.Go(func() { s.confirmInBatches(ctx) })
 	wg.Go(func() { s.recordInBatches(ctx) })
 	wg.Go(func() { s.reconcileEvery(ctx) })
+	wg.Go(func() { s.foldResults(ctx) })
 	stopped := make(chan struct{})
 	go func() {
 		wg.Wait()

@@ -296,7 +296,10 @@ func (s *Service) prepareSimulation(ctx context.Context, req SimulationRequest) 
 		p.input.Events = events
 	}
 	if a := req.Answer; a != nil {
-		if err := (workflows.SurveyAnswer{Score: a.Score}).Check(); err != nil {
+		// On the entry's widest scale: where it has surveys on both, a
+		// survey on 1-5 refuses a 0 as a real run's would, and the
+		// timeline says so.
+		if err := (workflows.SurveyAnswer{Score: a.Score}).Check(e.WidestScale()); err != nil {
 			errs = append(errs, prefixed("customer.answers", err)...)
 		}
 		if a.After < 0 {

@@ -49,7 +49,7 @@ func TestTheCurrentStepIsASearchAttributeUntilTheRunCompletes(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			h := newHarness(t)
 			if tt.before {
-				h.env.OnGetVersion("lean-commands", workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
+				h.env.OnGetVersion("lean-commands", workflow.DefaultVersion, workflows.LeanVersion).Return(workflow.DefaultVersion)
 			}
 			steps := h.publishedSteps()
 

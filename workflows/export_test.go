@@ -8,7 +8,7 @@ import "go.temporal.io/sdk/workflow"
 func FollowUpUngated(ctx workflow.Context, in FollowUpInput) (State, error) {
 	return followUp(ctx, in, func(workflow.Context) changes {
 		return changes{upsertCurrentStep: true, missingVariableIsFalse: true, answerDuringSendCounts: true, htmlContexts: true,
-			sendFallback: true}
+			sendFallback: true, recordRunEnd: true}
 	})
 }
 
@@ -30,3 +30,7 @@ func FollowUpBeforeHTMLContexts(ctx workflow.Context, in FollowUpInput) (State, 
 func FollowUpLeanUngated(ctx workflow.Context, in FollowUpInput) (State, error) {
 	return followUp(ctx, in, func(workflow.Context) changes { return allChanges })
 }
+
+// LeanVersion is leanVersion, for the tests that stand a run from before
+// lean-commands in for one.
+const LeanVersion = leanVersion

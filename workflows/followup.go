@@ -7,11 +7,13 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"time"
 
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/ccflow/ccflow/core/entry"
+	"github.com/ccflow/ccflow/core/scale"
 	"github.com/ccflow/ccflow/core/vars"
 )
 
@@ -93,6 +95,7 @@ type run struct {
 // handler fills answer and the step picks it up.
 type pendingSurvey struct {
 	id     string
+	scale  scale.Scale
 	answer *SurveyAnswer
 }
 
@@ -242,6 +245,7 @@ func (r *run) finish(ctx workflow.Context, err error) (State, error) {
 		r.state.Reason = r.contactedAgain
 		r.noteEnd(ctx, StatusCompleted, r.contactedAgain)
 		r.report(ctx, r.contactedAgain)
+		r.recordEnd(ctx, r.contactedAgain)
 		return r.state, nil
 	}
 	var se *stepError
@@ -251,6 +255,7 @@ func (r *run) finish(ctx workflow.Context, err error) (State, error) {
 		r.state.CurrentStep = ""
 		r.noteEnd(ctx, StatusCompleted, "")
 		r.report(ctx, "completed")
+		r.recordEnd(ctx, "")
 		return r.state, nil
 	case errors.As(err, &se):
 		r.dropPending(ctx)
@@ -262,6 +267,7 @@ func (r *run) finish(ctx workflow.Context, err error) (State, error) {
 		// among them: the Web UI says where the run failed, and the run's
 		// failure (encrypted with the payload keys) says why.
 		r.reportShown(ctx, se.Error(), se.shown())
+		r.recordEnd(ctx, se.summary())
 		return r.state, temporal.NewNonRetryableApplicationError(se.Error(), ErrStepFailed, se.err)
 	default:
 		r.dropPending(ctx)
@@ -269,7 +275,41 @@ func (r *run) finish(ctx workflow.Context, err error) (State, error) {
 		r.state.Canceled = r.cancellation(ctx)
 		r.noteEnd(ctx, StatusCanceled, "canceled by "+r.state.Canceled.By)
 		r.report(ctx, "canceled by "+r.state.Canceled.By)
+		reason := "canceled by " + r.state.Canceled.By
+		if r.state.Canceled.Reason != "" {
+			reason += ": " + r.state.Canceled.Reason
+		}
+		r.recordEnd(ctx, reason)
 		return r.state, err
+	}
+}
+
+// recordEndTimeout bounds recording a run's end, retries included: a
+// store down longer than that leaves the run's record without its end
+// (the record says running) rather than keeping the run open.
+const recordEndTimeout = time.Hour
+
+// recordEnd records in the run's record how it ended (its State's status)
+// and why, when the run has recordRunEndChange. It runs on a context of
+// its own, so a canceled run records its end too, and a failure to record
+// it is logged, never the run's failure.
+func (r *run) recordEnd(ctx workflow.Context, reason string) {
+	if !r.changes.recordRunEnd {
+		return
+	}
+	ctx, cancel := workflow.NewDisconnectedContext(ctx)
+	defer cancel()
+	ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout:    10 * time.Second,
+		ScheduleToCloseTimeout: recordEndTimeout,
+		RetryPolicy:            &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: time.Minute},
+		Summary:                "record how the run ended",
+	})
+	info := workflow.GetInfo(ctx)
+	end := RunEnd{WorkflowID: info.WorkflowExecution.ID, RunID: info.WorkflowExecution.RunID,
+		Status: r.state.Status, Reason: reason, EndedAt: workflow.Now(ctx)}
+	if err := workflow.ExecuteActivity(ctx, RecordRunEndActivity, end).Get(ctx, nil); err != nil {
+		workflow.GetLogger(ctx).Error("Recording how the run ended failed; its record says it is running", "error", err.Error())
 	}
 }
 
@@ -290,6 +330,12 @@ func (e *stepError) Error() string {
 }
 
 func (e *stepError) Unwrap() error { return e.err }
+
+// summary names the step that failed, without the cause, for the run's
+// record: the cause may name the customer's address or echo their data.
+func (e *stepError) summary() string {
+	return fmt.Sprintf("step %q (%s) failed", e.stepID, e.stepType)
+}
 
 // shown is the error without its cause, for the Web UI's current details:
 // the cause may name the customer's address or echo their data.

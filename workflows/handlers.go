@@ -7,6 +7,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
+	"github.com/ccflow/ccflow/core/scale"
 	"github.com/ccflow/ccflow/core/validation"
 )
 
@@ -46,10 +47,17 @@ func (r *run) registerHandlers(ctx workflow.Context) error {
 // malformed or that the run is not waiting for (another survey, one already
 // answered, or a wait that has ended).
 func (r *run) validateSurveyAnswer(_ workflow.Context, answer SurveyAnswer) error {
-	if err := answer.Check(); err != nil {
+	s := r.surveys[answer.SurveyID]
+	// An answer to a survey the run does not know is checked on the widest
+	// scale, then refused as not pending.
+	on := scale.NPS
+	if s != nil {
+		on = s.scale
+	}
+	if err := answer.Check(on); err != nil {
 		return temporal.NewApplicationError(err.Error(), ErrInvalidSurveyAnswer)
 	}
-	if s := r.surveys[answer.SurveyID]; s == nil || s.answer != nil {
+	if s == nil || s.answer != nil {
 		err := validation.Errorf("survey_id", "the run is not waiting for an answer to survey %q", answer.SurveyID)
 		return temporal.NewApplicationError(err.Error(), ErrSurveyNotPending)
 	}

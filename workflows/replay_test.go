@@ -297,6 +297,34 @@ func TestASplitReplaysOnlyUnderItsOwnWorkflowID(t *testing.T) {
 	requireNondeterminism(t, r.ReplayWorkflowHistoryFromJSONFile(quietLogger, file)) // under "ReplayId"
 }
 
+// The corpus keeps histories from before the record-run-end change (no
+// RecordRunEnd at their end) beside those recorded after it (v4-end-*),
+// so TestEveryRecordedHistoryReplays replays both; a run started before
+// it, replayed by the change without its gate, would make an activity
+// its history does not have.
+func TestTheCorpusHoldsRunsFromBeforeAndAfterTheRecordRunEndChange(t *testing.T) {
+	kinds := map[bool][]string{}
+	for _, file := range histories(t, "*.json") {
+		if strings.Contains(filepath.Base(file), "retention") {
+			continue // the retention workflow is not a follow-up
+		}
+		data, err := os.ReadFile(file)
+		require.NoError(t, err)
+		ends := bytes.Contains(data, []byte(`"`+workflows.RecordRunEndActivity+`"`))
+		kinds[ends] = append(kinds[ends], filepath.Base(file))
+	}
+	require.NotEmpty(t, kinds[false], "no history from before the change")
+	require.NotEmpty(t, kinds[true], "no history recorded after the change")
+	for _, file := range kinds[true] {
+		require.True(t, strings.HasPrefix(file, "v4-end-") || strings.HasPrefix(file, "v4-reply-"),
+			"%s records its end: record it as v4-end- or a later generation", file)
+	}
+	r := replayer(t, func(reg worker.WorkflowRegistry) {
+		reg.RegisterWorkflowWithOptions(workflows.FollowUpUngated, workflow.RegisterOptions{Name: workflows.FollowUpWorkflow})
+	})
+	requireNondeterminism(t, r.ReplayWorkflowHistoryFromJSONFile(quietLogger, filepath.Join(historiesDir, "v3-ans-survey-answered.json")))
+}
+
 // changeVersions lists the TemporalChangeVersion values a recorded run
 // upserted: search attributes stay in clear whatever the payload codec.
 func changeVersions(t *testing.T, file string) []string {

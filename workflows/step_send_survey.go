@@ -55,7 +55,7 @@ func sendSurvey(r *run, ctx workflow.Context, s *entry.SendSurvey, p place) erro
 	r.vars["survey.scale"] = string(on)
 	// Pending before the link goes out: a quick customer can answer before
 	// the send activity has reported back.
-	pending := &pendingSurvey{id: survey.ID}
+	pending := &pendingSurvey{id: survey.ID, scale: on}
 	r.surveys[survey.ID] = pending
 	defer delete(r.surveys, survey.ID)
 
@@ -121,10 +121,12 @@ func (r *run) openSurvey(ctx workflow.Context, s *entry.SendSurvey, question str
 		RunID:         info.WorkflowExecution.RunID,
 		StepID:        p.id,
 		EntryID:       r.in.Entry.ID,
+		EntryVersion:  r.in.Entry.Version,
 		InteractionID: r.in.Event.InteractionID,
 		Channel:       s.Channel,
 		Question:      question,
 		WaitUntil:     waitUntil,
+		Scale:         string(s.ScaleOf()),
 		Language:      r.lang,
 		Service:       r.in.Event.Service,
 	}

@@ -48,6 +48,11 @@ const htmlContextsChange = "email-html-contexts"
 // has the next step's.
 const sendFallbackChange = "send-fallback"
 
+// recordRunEndChange: version 1 ends every run with RecordRunEndActivity,
+// which records in the run's record how it ended (status, reason, time)
+// for GET /v1/runs and the results. Runs started before it never record
+// their end: their records say "unknown".
+const recordRunEndChange = "record-run-end"
 // leanCommandsChange: version 1 makes fewer commands per run. One version
 // marker (this one) stands for every change above, which a run started
 // since is known to have, instead of a marker and a TemporalChangeVersion
@@ -70,6 +75,8 @@ type changes struct {
 	htmlContexts bool
 	// sendFallback: sendFallbackChange.
 	sendFallback bool
+	// recordRunEnd: recordRunEndChange.
+	recordRunEnd bool
 	// leanCommands: leanCommandsChange (CurrentStepAttr upserted when the
 	// run waits; the other changes' markers are left out).
 	leanCommands bool
@@ -78,7 +85,13 @@ type changes struct {
 // allChanges are the changes of a run started since leanCommandsChange:
 // every one of them.
 var allChanges = changes{upsertCurrentStep: true, missingVariableIsFalse: true, answerDuringSendCounts: true,
-	htmlContexts: true, sendFallback: true, leanCommands: true}
+	htmlContexts: true, sendFallback: true, leanCommands: true, recordRunEnd: true}
+
+// leanVersion is the version of leanCommandsChange a new run records. A
+// change gated after lean-commands raises it instead of adding a marker
+// of its own, so a new run keeps one marker: version 1 stands for the
+// changes up to send-fallback, 2 for record-run-end too.
+const leanVersion = 2
 
 // currentChanges turns on every change for a new run and, for a run
 // replayed from history, those it started with.
@@ -86,8 +99,10 @@ func currentChanges(ctx workflow.Context) changes {
 	// A run that has the lean-commands marker has every change; one
 	// replayed from before it has none of this marker and asks for each
 	// change, as it did.
-	if workflow.GetVersion(ctx, leanCommandsChange, workflow.DefaultVersion, 1) >= 1 {
-		return allChanges
+	if v := workflow.GetVersion(ctx, leanCommandsChange, workflow.DefaultVersion, leanVersion); v >= 1 {
+		c := allChanges
+		c.recordRunEnd = v >= 2
+		return c
 	}
 	return changes{
 		upsertCurrentStep:      workflow.GetVersion(ctx, upsertCurrentStepChange, workflow.DefaultVersion, 1) >= 1,
@@ -95,5 +110,6 @@ func currentChanges(ctx workflow.Context) changes {
 		answerDuringSendCounts: workflow.GetVersion(ctx, surveyAnsweredDuringSendChange, workflow.DefaultVersion, 1) >= 1,
 		htmlContexts:           workflow.GetVersion(ctx, htmlContextsChange, workflow.DefaultVersion, 1) >= 1,
 		sendFallback:           workflow.GetVersion(ctx, sendFallbackChange, workflow.DefaultVersion, 1) >= 1,
+		recordRunEnd:           workflow.GetVersion(ctx, recordRunEndChange, workflow.DefaultVersion, 1) >= 1,
 	}
 }

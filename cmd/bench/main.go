@@ -10,7 +10,8 @@
 //	bench [-phase 20s] [-in-flight 16] [-rate 100] [-rate-for 30s]
 //	      [-extra-entries 2000] [-sleeping 10000] [-simulated-events 10000]
 //	      [-first-message-rates 5,25,50] [-first-message-for 20s]
-//	      [-skip memory,rate] [-only simulation]
+//	      [-results-answers 1000000] [-results-messages 3000000] [-results-queries 40]
+//	      [-skip memory,rate] [-only simulation,results]
 package main
 
 import (
@@ -54,8 +55,11 @@ func run(ctx context.Context) error {
 	var rates string
 	flag.StringVar(&rates, "first-message-rates", "5,25,50", "open-loop rates (events/s) of the event → first message figure")
 	flag.DurationVar(&cfg.FirstMessageFor, "first-message-for", 20*time.Second, "how long each rate of the first-message figure sends")
-	flag.StringVar(&skip, "skip", "", "figures not to measure: index, cel, simulation, starts, rate, first-message, interpreter, entries, memory")
+	flag.StringVar(&skip, "skip", "", "figures not to measure: index, cel, simulation, results, starts, rate, first-message, interpreter, entries, memory")
 	flag.StringVar(&only, "only", "", "the only figures to measure, as -skip names them (e.g. simulation)")
+	flag.IntVar(&cfg.ResultsAnswers, "results-answers", 1_000_000, "survey answers the results figures load")
+	flag.IntVar(&cfg.ResultsMessages, "results-messages", 3_000_000, "messages the results figures load (two a run)")
+	flag.IntVar(&cfg.ResultsQueries, "results-queries", 40, "times each results query is timed")
 	flag.Parse()
 	for _, r := range strings.Split(rates, ",") {
 		v, err := strconv.ParseFloat(strings.TrimSpace(r), 64)
@@ -73,6 +77,10 @@ func run(ctx context.Context) error {
 				f.into[k] = true
 			}
 		}
+	}
+	if cfg.ResultsAnswers < 1 || cfg.ResultsMessages < 2*cfg.ResultsAnswers {
+		return fmt.Errorf("-results-messages (%d) must be at least twice -results-answers (%d): a run sends two messages and has one survey",
+			cfg.ResultsMessages, cfg.ResultsAnswers)
 	}
 
 	need := func(name string) string {

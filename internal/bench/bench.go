@@ -64,6 +64,11 @@ type Config struct {
 	Skip map[string]bool
 	Only map[string]bool
 
+	// ResultsAnswers and ResultsMessages are how many survey answers and
+	// messages the results figures load (once: a later run finds them);
+	// ResultsQueries how many times each results query is timed.
+	ResultsAnswers, ResultsMessages, ResultsQueries int
+
 	// Progress gets a line as each measurement starts and ends.
 	Progress io.Writer
 }

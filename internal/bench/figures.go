@@ -61,6 +61,13 @@ func Run(ctx context.Context, cfg Config) ([]Row, error) {
 		}
 		add(r...)
 	}
+	if !skip("results") {
+		r, err := s.resultsFigures(ctx)
+		add(r...)
+		if err != nil {
+			return rows, fmt.Errorf("the results figures: %w", err)
+		}
+	}
 	if skip("starts") && skip("interpreter") && skip("entries") && skip("memory") && skip("first-message") {
 		return rows, ctx.Err() // none of the figures below
 	}

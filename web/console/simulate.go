@@ -289,7 +289,7 @@ type forecastView struct {
 	Total    int
 	Totals   simulate.Totals
 	Rows     []forecastRow
-	Chart    chart
+	Chart    forecastChart
 	HasRows  bool
 	Finished bool
 }
@@ -399,9 +399,9 @@ func reasonWords(code string) string {
 	return strings.ReplaceAll(code, "_", " ")
 }
 
-// chart is the forecast's bar chart, drawn on the server as SVG: per day,
+// forecastChart is the forecast's bar chart, drawn on the server as SVG: per day,
 // a bar of each series, on a scale whose top is a round number.
-type chart struct {
+type forecastChart struct {
 	Width, Height int
 	Top           int
 	Ticks         []tick
@@ -424,7 +424,7 @@ type narrowRow struct {
 	Label    string
 	Total    int
 	TotalX   float64
-	Segments []bar
+	Segments []forecastBar
 }
 
 type tick struct {
@@ -435,10 +435,10 @@ type tick struct {
 type chartDay struct {
 	X     float64
 	Label string
-	Bars  []bar
+	Bars  []forecastBar
 }
 
-type bar struct {
+type forecastBar struct {
 	Series string
 	X, Y   float64
 	W, H   float64
@@ -451,7 +451,7 @@ var chartSeries = []struct{ key, label string }{
 }
 
 // Series names the chart's series for its legend.
-func (chart) Series() []struct{ Key, Label string } {
+func (forecastChart) Series() []struct{ Key, Label string } {
 	out := make([]struct{ Key, Label string }, len(chartSeries))
 	for i, s := range chartSeries {
 		out[i].Key, out[i].Label = s.key, s.label
@@ -465,8 +465,8 @@ const (
 	chartTop    = 8.0
 )
 
-func chartOf(rows []forecastRow) chart {
-	c := chart{Width: 640, Height: 240}
+func chartOf(rows []forecastRow) forecastChart {
+	c := forecastChart{Width: 640, Height: 240}
 	most := 0
 	for _, r := range rows {
 		most = max(most, r.Email, r.SMS, r.Held, r.Skipped)
@@ -489,7 +489,7 @@ func chartOf(rows []forecastRow) chart {
 		start := x + (group-w*float64(len(chartSeries)))/2
 		for j, v := range []int{r.Email, r.SMS, r.Held, r.Skipped} {
 			h := plotH * float64(v) / float64(c.Top)
-			day.Bars = append(day.Bars, bar{Series: chartSeries[j].key, X: start + w*float64(j), Y: chartTop + plotH - h, W: w, H: h, Value: v})
+			day.Bars = append(day.Bars, forecastBar{Series: chartSeries[j].key, X: start + w*float64(j), Y: chartTop + plotH - h, W: w, H: h, Value: v})
 		}
 		c.Days = append(c.Days, day)
 		parts = append(parts, fmt.Sprintf("%s: %d email, %d SMS, %d held, %d skipped", day.Label, r.Email, r.SMS, r.Held, r.Skipped))
@@ -521,7 +521,7 @@ func narrowChartOf(rows []forecastRow) narrowChart {
 		x := narrowLabel
 		for j, v := range []int{r.Email, r.SMS, r.Held, r.Skipped} {
 			w := plotW * float64(v) / float64(n.Top)
-			row.Segments = append(row.Segments, bar{Series: chartSeries[j].key, X: x, Y: row.Y + (narrowRowH-narrowBarH)/2, W: w, H: narrowBarH, Value: v})
+			row.Segments = append(row.Segments, forecastBar{Series: chartSeries[j].key, X: x, Y: row.Y + (narrowRowH-narrowBarH)/2, W: w, H: narrowBarH, Value: v})
 			x += w
 		}
 		row.TotalX = x + 4
