@@ -98,14 +98,28 @@ func (s *Store) prepared(ctx context.Context, stmt **sqlx.Stmt, query string) (*
 	return *stmt, nil
 }
 
+// The pool of Open: at most maxConns connections, each closed after
+// connMaxIdle unused.
+const (
+	maxConns    = 20
+	connMaxIdle = 5 * time.Minute
+)
+
 // Open connects to the database at url and checks that it answers.
 func Open(ctx context.Context, url string) (*Store, error) {
 	db, err := sqlx.Open("postgres", url)
 	if err != nil {
 		return nil, fmt.Errorf("opening database: %w", err)
 	}
-	db.SetMaxOpenConns(20)
-	db.SetMaxIdleConns(10)
+	// As many idle connections as open ones: with fewer, a burst of
+	// requests closes the connections past the idle limit as it ends and
+	// opens them again on the next, and every new connection costs
+	// PostgreSQL a backend and the store a new preparation of its hot
+	// statements (seen in the ingest profile, docs/performance.md). An
+	// idle connection still closes after connMaxIdle.
+	db.SetMaxOpenConns(maxConns)
+	db.SetMaxIdleConns(maxConns)
+	db.SetConnMaxIdleTime(connMaxIdle)
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("connecting to database: %w", err)

@@ -13,11 +13,24 @@ func FollowUpUngated(ctx workflow.Context, in FollowUpInput) (State, error) {
 }
 
 // FollowUpBeforeHTMLContexts is FollowUp as a run started before
-// htmlContextsChange runs, every other change on.
+// htmlContextsChange runs, every other change on but lean-commands, which
+// came after it.
 func FollowUpBeforeHTMLContexts(ctx workflow.Context, in FollowUpInput) (State, error) {
 	return followUp(ctx, in, func(ctx workflow.Context) changes {
 		c := currentChanges(ctx)
-		c.htmlContexts = false
+		c.htmlContexts, c.leanCommands = false, false
 		return c
 	})
 }
+
+// FollowUpLeanUngated is FollowUp with the lean-commands change on for
+// every run, as if it had come without workflow.GetVersion: no version
+// marker at all, and the current step upserted only when the run waits.
+// Histories recorded before the change must fail to replay against it.
+func FollowUpLeanUngated(ctx workflow.Context, in FollowUpInput) (State, error) {
+	return followUp(ctx, in, func(workflow.Context) changes { return allChanges })
+}
+
+// LeanVersion is leanVersion, for the tests that stand a run from before
+// lean-commands in for one.
+const LeanVersion = leanVersion

@@ -33,6 +33,9 @@ func followUp(ctx workflow.Context, in FollowUpInput, changesOf func(workflow.Co
 		return r.state, err
 	}
 	r.changes = changesOf(ctx)
+	if r.changes.leanCommands {
+		r.publishWhenWaiting(ctx)
+	}
 	// A step of a fired event that fails stops the main steps and the
 	// other events through this context, as a failed main step does by
 	// returning.
@@ -59,8 +62,9 @@ type run struct {
 	// chosen once from the customer's (entry.RunLanguage).
 	lang  string
 	state State
-	// publishedStep is the value of CurrentStepAttr the run last set.
-	publishedStep string
+	// publishedStep is the value of CurrentStepAttr the run last set;
+	// triedStep the one publishWhenWaiting last tried to set.
+	publishedStep, triedStep string
 	// surveys are the surveys waiting for an answer, by survey id: the
 	// main steps and a fired event's may each wait on one.
 	surveys map[string]*pendingSurvey

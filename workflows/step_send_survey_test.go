@@ -268,6 +268,9 @@ func TestSurveyAnsweredWhileItsSendIsRetriedCounts(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			h := newHarness(t)
 			if tt.before {
+				// A run from before the change is from before lean-commands too,
+				// and asks for each change.
+				h.env.OnGetVersion("lean-commands", workflow.DefaultVersion, workflows.LeanVersion).Return(workflow.DefaultVersion)
 				h.env.OnGetVersion("survey-answered-during-send", workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
 			}
 			survey := surveyStep()

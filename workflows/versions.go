@@ -53,6 +53,16 @@ const sendFallbackChange = "send-fallback"
 // for GET /v1/runs and the results. Runs started before it never record
 // their end: their records say "unknown".
 const recordRunEndChange = "record-run-end"
+// leanCommandsChange: version 1 makes fewer commands per run. One version
+// marker (this one) stands for every change above, which a run started
+// since is known to have, instead of a marker and a TemporalChangeVersion
+// upsert for each of them (ten commands); and CurrentStepAttr is upserted
+// once per workflow task, when the run waits, with the step it waits at,
+// instead of at every step it passes (a set_variable or an if that runs
+// in the same task as the step after it was never seen by a visibility
+// query: the server applies a task's commands together). Runs started
+// before it replay with a marker per change and an upsert per step.
+const leanCommandsChange = "lean-commands"
 
 // changes says which gated changes are on for one run.
 type changes struct {
@@ -67,11 +77,33 @@ type changes struct {
 	sendFallback bool
 	// recordRunEnd: recordRunEndChange.
 	recordRunEnd bool
+	// leanCommands: leanCommandsChange (CurrentStepAttr upserted when the
+	// run waits; the other changes' markers are left out).
+	leanCommands bool
 }
+
+// allChanges are the changes of a run started since leanCommandsChange:
+// every one of them.
+var allChanges = changes{upsertCurrentStep: true, missingVariableIsFalse: true, answerDuringSendCounts: true,
+	htmlContexts: true, sendFallback: true, leanCommands: true, recordRunEnd: true}
+
+// leanVersion is the version of leanCommandsChange a new run records. A
+// change gated after lean-commands raises it instead of adding a marker
+// of its own, so a new run keeps one marker: version 1 stands for the
+// changes up to send-fallback, 2 for record-run-end too.
+const leanVersion = 2
 
 // currentChanges turns on every change for a new run and, for a run
 // replayed from history, those it started with.
 func currentChanges(ctx workflow.Context) changes {
+	// A run that has the lean-commands marker has every change; one
+	// replayed from before it has none of this marker and asks for each
+	// change, as it did.
+	if v := workflow.GetVersion(ctx, leanCommandsChange, workflow.DefaultVersion, leanVersion); v >= 1 {
+		c := allChanges
+		c.recordRunEnd = v >= 2
+		return c
+	}
 	return changes{
 		upsertCurrentStep:      workflow.GetVersion(ctx, upsertCurrentStepChange, workflow.DefaultVersion, 1) >= 1,
 		missingVariableIsFalse: workflow.GetVersion(ctx, conditionMissingVariableChange, workflow.DefaultVersion, 1) >= 1,

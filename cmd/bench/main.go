@@ -9,6 +9,7 @@
 //
 //	bench [-phase 20s] [-in-flight 16] [-rate 100] [-rate-for 30s]
 //	      [-extra-entries 2000] [-sleeping 10000] [-simulated-events 10000]
+//	      [-first-message-rates 5,25,50] [-first-message-for 20s]
 //	      [-results-answers 1000000] [-results-messages 3000000] [-results-queries 40]
 //	      [-skip memory,rate] [-only simulation,results]
 package main
@@ -51,12 +52,22 @@ func run(ctx context.Context) error {
 	flag.IntVar(&cfg.ExtraEntries, "extra-entries", 2000, "entries the many-entries dry run adds")
 	flag.IntVar(&cfg.Sleeping, "sleeping", 10_000, "sleeping runs of the memory figure")
 	flag.IntVar(&cfg.SimulatedEvents, "simulated-events", 10_000, "recorded events the simulation figure simulates")
-	flag.StringVar(&skip, "skip", "", "figures not to measure: index, cel, simulation, results, starts, rate, interpreter, entries, memory")
+	var rates string
+	flag.StringVar(&rates, "first-message-rates", "5,25,50", "open-loop rates (events/s) of the event → first message figure")
+	flag.DurationVar(&cfg.FirstMessageFor, "first-message-for", 20*time.Second, "how long each rate of the first-message figure sends")
+	flag.StringVar(&skip, "skip", "", "figures not to measure: index, cel, simulation, results, starts, rate, first-message, interpreter, entries, memory")
 	flag.StringVar(&only, "only", "", "the only figures to measure, as -skip names them (e.g. simulation)")
 	flag.IntVar(&cfg.ResultsAnswers, "results-answers", 1_000_000, "survey answers the results figures load")
 	flag.IntVar(&cfg.ResultsMessages, "results-messages", 3_000_000, "messages the results figures load (two a run)")
 	flag.IntVar(&cfg.ResultsQueries, "results-queries", 40, "times each results query is timed")
 	flag.Parse()
+	for _, r := range strings.Split(rates, ",") {
+		v, err := strconv.ParseFloat(strings.TrimSpace(r), 64)
+		if err != nil || v <= 0 {
+			return fmt.Errorf("-first-message-rates: %q is not a rate", r)
+		}
+		cfg.FirstMessageRates = append(cfg.FirstMessageRates, v)
+	}
 	for _, f := range []struct {
 		names string
 		into  map[string]bool
@@ -83,6 +94,7 @@ func run(ctx context.Context) error {
 	cfg.BaseURL, cfg.Token = need("CCFLOW_URL"), os.Getenv("CCFLOW_API_TOKEN")
 	cfg.DatabaseURL, cfg.OutboxDir = need("DATABASE_URL"), need("CCFLOW_OUTBOX_DIR")
 	cfg.TaskQueue = need("CCFLOW_TASK_QUEUE")
+	cfg.SMTPAddr = os.Getenv("CCFLOW_SMTP_ADDR")
 	pid := func(name string) int {
 		n, _ := strconv.Atoi(os.Getenv(name))
 		return n

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/ccflow/ccflow/core/zones"
 )
 
 // Day names as wait_until steps write them, Sunday first as time.Weekday
@@ -77,7 +79,7 @@ func NextUntil(from time.Time, u Until, loc *time.Location, holiday func(date st
 // FormatLocal writes t for operators in the zone called zone, to the
 // minute, with the zone's name: "2026-11-24 10:00 America/New_York".
 func FormatLocal(t time.Time, zone string) string {
-	loc, err := time.LoadLocation(zone)
+	loc, err := zones.Load(zone)
 	if err != nil {
 		loc, zone = time.UTC, "UTC"
 	}

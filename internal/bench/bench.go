@@ -52,6 +52,13 @@ type Config struct {
 	// SimulatedEvents is how many recorded events the simulation figure
 	// simulates.
 	SimulatedEvents int
+	// SMTPAddr is where the system's worker sends email (devenv system's
+	// CCFLOW_SMTP_ADDR): the first-message figure listens there.
+	SMTPAddr string
+	// FirstMessageRates are the open-loop rates of the first-message
+	// figure (events a second), each held for FirstMessageFor.
+	FirstMessageRates []float64
+	FirstMessageFor   time.Duration
 	// Skip names figures not to measure (see the figure keys in Run);
 	// Only, when it names any, the only figures to measure.
 	Skip map[string]bool

@@ -68,7 +68,7 @@ func Run(ctx context.Context, cfg Config) ([]Row, error) {
 			return rows, fmt.Errorf("the results figures: %w", err)
 		}
 	}
-	if skip("starts") && skip("interpreter") && skip("entries") && skip("memory") {
+	if skip("starts") && skip("interpreter") && skip("entries") && skip("memory") && skip("first-message") {
 		return rows, ctx.Err() // none of the figures below
 	}
 	// The figures measure the machinery at any hour: the default policy
@@ -95,6 +95,13 @@ func Run(ctx context.Context, cfg Config) ([]Row, error) {
 		add(raw, ing)
 		if !skip("rate") {
 			add(s.rateFigure(ctx, raw))
+		}
+	}
+	if !skip("first-message") {
+		r, err := s.firstMessageFigures(ctx)
+		add(r...)
+		if err != nil {
+			return rows, fmt.Errorf("the first-message figures: %w", err)
 		}
 	}
 	if !skip("interpreter") {
