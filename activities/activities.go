@@ -147,6 +147,7 @@ func Register(r worker.ActivityRegistry, a *Activities) {
 	r.RegisterActivityWithOptions(a.SendSMS, activity.RegisterOptions{Name: workflows.SendSMSActivity})
 	r.RegisterActivityWithOptions(a.HTTPRequest, activity.RegisterOptions{Name: workflows.HTTPRequestActivity})
 	r.RegisterActivityWithOptions(a.PurgeExpired, activity.RegisterOptions{Name: workflows.PurgeExpiredActivity})
+	r.RegisterActivityWithOptions(a.RecordRunEnd, activity.RegisterOptions{Name: workflows.RecordRunEndActivity})
 	r.RegisterActivityWithOptions(a.DeliverWebhook, activity.RegisterOptions{Name: workflows.DeliverWebhookActivity})
 	r.RegisterActivityWithOptions(a.FinishWebhookDelivery, activity.RegisterOptions{Name: workflows.FinishWebhookActivity})
 	r.RegisterActivityWithOptions(a.PlanWaitUntil, activity.RegisterOptions{Name: workflows.PlanWaitUntilActivity})

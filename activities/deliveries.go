@@ -192,10 +192,7 @@ func (a *Activities) attempt(ctx context.Context, req sendRequest) store.SendAtt
 	if c == nil {
 		c = &workflows.Contact{}
 	}
-	customerKey := "address:" + hash
-	if c.Recipient && c.CustomerID != "" {
-		customerKey = c.CustomerID
-	}
+	customerKey := policy.CountedAs(c.Recipient, c.CustomerID, hash)
 	owner := req.key
 	if activity.IsActivity(ctx) {
 		info := activity.GetInfo(ctx)

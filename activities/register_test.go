@@ -33,6 +33,7 @@ var contract = map[string]struct{ in, out reflect.Type }{
 	workflows.FinishWebhookActivity:  {reflect.TypeFor[workflows.FinishWebhookInput](), reflect.TypeFor[workflows.WebhookOutcome]()},
 	workflows.PlanWaitUntilActivity:  {reflect.TypeFor[workflows.WaitUntilInput](), reflect.TypeFor[workflows.WaitUntilPlan]()},
 	workflows.KeptEventActivity:      {reflect.TypeFor[workflows.KeptEventInput](), reflect.TypeFor[workflows.KeptEventResult]()},
+	workflows.RecordRunEndActivity:   {reflect.TypeFor[workflows.RunEnd](), reflect.TypeFor[workflows.RunEndRecorded]()},
 }
 
 // contractNames reads the activity names package workflows declares (its
@@ -119,6 +120,7 @@ func TestRegisteredActivitiesRunByName(t *testing.T) {
 		{workflows.SendSMSActivity, workflows.SMSInput{To: "+15551234567"}, `the sms of step "" has no idempotency key`},
 		{workflows.HTTPRequestActivity, workflows.HTTPRequestInput{Method: "GET", URL: "https://api.example.com", Timeout: 2 * time.Minute},
 			"timeout 2m0s is not between 0 and 1m0s"},
+		{workflows.RecordRunEndActivity, workflows.RunEnd{Status: "completed"}, "a run's end needs its workflow ID"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

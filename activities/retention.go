@@ -61,7 +61,7 @@ func (a *Activities) PurgeExpired(ctx context.Context, in workflows.PurgeInput) 
 	res.Purged = workflows.Purged{
 		Deliveries: total.Deliveries, SMSStatuses: total.SMSStatuses, Surveys: total.Surveys, SurveyAnswers: total.SurveyAnswers,
 		CustomerInteractions: total.CustomerInteractions, SuppressionReasons: total.SuppressionReasons, PostedEvents: total.PostedEvents,
-		WebhookEvents: total.WebhookEvents,
+		WebhookEvents: total.WebhookEvents, RecordedInteractions: total.RecordedInteractions, RunsUnlinked: total.RunsUnlinked,
 	}
 	if a.OutboxDir != "" {
 		n, err := outbox.Purge(a.OutboxDir, cutoff)
@@ -73,6 +73,7 @@ func (a *Activities) PurgeExpired(ctx context.Context, in workflows.PurgeInput) 
 	a.logger(ctx).Info("deleted customer data past retention", "retention", res.Retention, "cutoff", cutoff,
 		"deliveries", res.Deliveries, "sms_statuses", res.SMSStatuses, "surveys", res.Surveys, "survey_answers", res.SurveyAnswers,
 		"customer_interactions", res.CustomerInteractions, "suppression_reasons", res.SuppressionReasons,
-		"posted_events", res.PostedEvents, "outbox_files", res.OutboxFiles, "webhook_events", res.WebhookEvents, "more", res.More)
+		"posted_events", res.PostedEvents, "runs_unlinked", res.RunsUnlinked, "outbox_files", res.OutboxFiles, "webhook_events", res.WebhookEvents,
+		"recorded_interactions", res.RecordedInteractions, "more", res.More)
 	return res, nil
 }

@@ -38,7 +38,7 @@ func (a *Activities) events() EventKeeper {
 }
 
 // PlanWaitUntil works out when a wait_until step that begins now ends
-// (policy.NextUntil): in the customer's zone, found as for quiet hours
+// (policy.Policy.PlanUntil): in the customer's zone, found as for quiet hours
 // (the customer's, the service's, the policy's, CCFLOW_TIME_ZONE, UTC),
 // past the policy's holidays for the service, as the policy is now. Its
 // clock is the one sends are decided by, and Wait is measured on it.
@@ -53,22 +53,14 @@ func (a *Activities) PlanWaitUntil(ctx context.Context, in workflows.WaitUntilIn
 	if err != nil {
 		return workflows.WaitUntilPlan{}, err
 	}
-	loc, zone := p.Zone(in.CustomerTimeZone, in.Service, a.DefaultTimeZone)
 	now := a.now()
-	var passed []string
-	at, err := policy.NextUntil(now, u, loc, func(date string) bool {
-		if p.IsHoliday(date, in.Service) {
-			passed = append(passed, date)
-			return true
-		}
-		return false
-	})
+	planned, err := p.PlanUntil(now, u, in.CustomerTimeZone, in.Service, a.DefaultTimeZone)
 	if err != nil {
 		return workflows.WaitUntilPlan{}, invalidInput(fmt.Sprintf("wait_until of step %s: %v", in.StepID, err))
 	}
-	plan := workflows.WaitUntilPlan{At: at, Wait: at.Sub(now), Zone: zone, Holidays: passed}
-	a.logger(ctx).Info("Planned a wait until a local time", "step", in.StepID, "zone", zone, "at", at.UTC().Format(time.RFC3339),
-		"holidays_passed", len(passed))
+	plan := workflows.WaitUntilPlan{At: planned.At, Wait: planned.At.Sub(now), Zone: planned.Zone, Holidays: planned.Holidays}
+	a.logger(ctx).Info("Planned a wait until a local time", "step", in.StepID, "zone", plan.Zone, "at", plan.At.UTC().Format(time.RFC3339),
+		"holidays_passed", len(plan.Holidays))
 	return plan, nil
 }
 

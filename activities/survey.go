@@ -2,6 +2,7 @@ package activities
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -42,6 +43,8 @@ func (a *Activities) OpenSurvey(ctx context.Context, in workflows.OpenSurveyInpu
 		Question:      in.Question,
 		WaitUntil:     in.WaitUntil,
 		ExpiresAt:     in.WaitUntil.Add(ttl),
+		EntryVersion:  in.EntryVersion,
+		Scale:         in.Scale,
 		Language:      in.Language,
 		Service:       in.Service,
 	})
@@ -85,4 +88,25 @@ func (a *Activities) openForReplies(ctx context.Context, id string, in workflows
 		return false, "another survey waits for a reply from this number", nil
 	}
 	return true, "", nil
+}
+
+// RecordRunEnd records how a run ended in its run record. Recording it
+// again (a retry) changes nothing; a run without a record (one started
+// outside ingest, such as a test's) is no error: there is nothing to
+// record it in.
+func (a *Activities) RecordRunEnd(ctx context.Context, in workflows.RunEnd) (workflows.RunEndRecorded, error) {
+	if in.WorkflowID == "" {
+		return workflows.RunEndRecorded{}, invalidInput("a run's end needs its workflow ID")
+	}
+	_, ended, err := a.Store.RecordRunEnd(ctx, store.RunEnd{WorkflowID: in.WorkflowID, RunID: in.RunID,
+		Status: in.Status, Reason: in.Reason, EndedAt: in.EndedAt})
+	if errors.Is(err, store.ErrNotFound) {
+		a.logger(ctx).Warn("The run has no record to record its end in", "workflow_id", in.WorkflowID)
+		return workflows.RunEndRecorded{}, nil
+	}
+	if err != nil {
+		return workflows.RunEndRecorded{}, err
+	}
+	a.logger(ctx).Info("Recorded how the run ended", "workflow_id", in.WorkflowID, "status", in.Status, "recorded_now", ended)
+	return workflows.RunEndRecorded{Recorded: ended}, nil
 }

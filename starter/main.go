@@ -41,7 +41,9 @@ func run(ctx context.Context, p *startup.Process) error {
 	defer tc.Close()
 
 	service := &usecase.Service{Store: st, Temporal: tc, TaskQueue: cfg.TaskQueue, Signer: p.Keys.Survey, Keys: p.Keys, Log: log,
-		Metrics: tel.Metrics, WebhookSealer: p.WebhookSealer, WebhookURLs: webhooksend.New(cfg.Webhooks.Allow)}
+		Metrics: tel.Metrics, WebhookSealer: p.WebhookSealer, WebhookURLs: webhooksend.New(cfg.Webhooks.Allow),
+		PayloadConverter: payloadConverter(cfg),
+		Simulation:       usecase.SimulationSettings{DefaultTimeZone: cfg.TimeZone, PublicURL: cfg.PublicURL}}
 	// The background work (the entry index kept current, started runs
 	// confirmed in batches, stale claims settled) outlives the signal until
 	// requests in flight are done, so their started runs are confirmed.
@@ -98,6 +100,15 @@ func newConsole(ctx context.Context, cfg config.Config, st *store.Store, service
 	}
 	return console.New(console.Config{Service: service, APIToken: cfg.APIToken, SessionKey: key, PublicURL: cfg.PublicURL, Backoff: backoff,
 		TemporalUIURL: cfg.TemporalUIURL, Namespace: cfg.Temporal.Namespace, Log: log})
+}
+
+// payloadConverter seals the interactions kept for simulations as
+// payloads are sealed: nil (JSON in clear) without payload keys.
+func payloadConverter(cfg config.Config) converter.DataConverter {
+	if cfg.PayloadKeys == nil {
+		return nil
+	}
+	return cfg.PayloadKeys.DataConverter()
 }
 
 // payloadCodec is the codec /codec serves: none without payload keys.

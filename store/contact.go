@@ -217,10 +217,14 @@ var smsStatusRank = map[string]int{
 
 // RecordSMSStatus records a status callback for the message providerID.
 // It reports false for a status it does not know. A status that changes
-// what is recorded writes a message.status event in the same statement.
-// It takes the message's lock, as MarkDelivered does, so that a caller
-// who looks the delivery up after it (DeliveryByProviderID) finds it, or
-// MarkDelivered reads the status.
+// what is recorded writes a message.status event in the same transaction.
+// The report's class (delivered, or failed: undelivered or failed) is
+// counted once per message, in the same transaction: a repeated report
+// counts nothing, and a report that changes the class takes the earlier
+// count back. It takes the message's lock, as MarkDelivered does, so that
+// a caller who looks the delivery up after it (DeliveryByProviderID) finds
+// it, or MarkDelivered reads the status and counts the report that came
+// before the send.
 func (s *Store) RecordSMSStatus(ctx context.Context, providerID, status, errorCode string) (bool, error) {
 	rank, ok := smsStatusRank[status]
 	if !ok {
@@ -230,24 +234,89 @@ func (s *Store) RecordSMSStatus(ctx context.Context, providerID, status, errorCo
 		if err := lockMessage(ctx, tx, providerID); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, `
-		WITH prev AS (SELECT status FROM sms_statuses WHERE provider_id = $1),
-		up AS (
-			INSERT INTO sms_statuses (provider_id, status, error_code) VALUES ($1, $2, $3)
-			ON CONFLICT (provider_id) DO UPDATE SET status = EXCLUDED.status, error_code = EXCLUDED.error_code, updated_at = now()
-			WHERE $4 >= (CASE sms_statuses.status `+rankCases()+` ELSE 0 END)
-			RETURNING status, error_code, updated_at)
-		SELECT ccflow_webhook_message_status(d.key, d.workflow_id, d.step_id, COALESCE(d.channel, 'sms'), d.entry_id, $1,
-			up.status, 'twilio', '', up.error_code, up.updated_at)
-		FROM up LEFT JOIN deliveries d ON d.provider_id = $1 AND d.provider_id <> ''
-		WHERE NOT EXISTS (SELECT 1 FROM prev WHERE prev.status = up.status)`,
-			providerID, status, errorCode, rank)
+		var row struct {
+			Status  string `db:"status"`
+			Counted string `db:"counted"`
+			Told    int    `db:"told"`
+		}
+		err := tx.GetContext(ctx, &row, `
+			WITH prev AS (SELECT status FROM sms_statuses WHERE provider_id = $1),
+			up AS (
+				INSERT INTO sms_statuses (provider_id, status, error_code, updated_at) VALUES ($1, $2, $3, COALESCE($5, now()))
+				ON CONFLICT (provider_id) DO UPDATE SET status = EXCLUDED.status, error_code = EXCLUDED.error_code, updated_at = EXCLUDED.updated_at
+				WHERE $4 >= (CASE sms_statuses.status `+rankCases()+` ELSE 0 END)
+				RETURNING status, counted, error_code, updated_at),
+			told AS (
+				SELECT ccflow_webhook_message_status(d.key, d.workflow_id, d.step_id, COALESCE(d.channel, 'sms'), d.entry_id, $1,
+					up.status, 'twilio', '', up.error_code, up.updated_at)
+				FROM up LEFT JOIN deliveries d ON d.provider_id = $1 AND d.provider_id <> ''
+				WHERE NOT EXISTS (SELECT 1 FROM prev WHERE prev.status = up.status))
+			SELECT status, counted, (SELECT count(*) FROM told) AS told FROM up`,
+			providerID, status, errorCode, rank, s.stamp())
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil // a report older than the one recorded
+		}
+		if err != nil || !s.keepsResults() {
+			return err
+		}
+		// A statement of its own: it sees a send that committed while the
+		// insert above waited for its mark on the row.
+		var d Delivery
+		err = tx.GetContext(ctx, &d, `SELECT `+deliveryColumns+` FROM deliveries WHERE provider_id = $1 AND provider_id <> ''`, providerID)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil // the send counts it when it is recorded
+		}
+		if err != nil {
+			return err
+		}
+		class := smsClassOf(row.Status)
+		if class == row.Counted {
+			return nil
+		}
+		if row.Counted != "" {
+			if err := s.countSMSReport(ctx, tx, d, row.Counted, -1); err != nil {
+				return err
+			}
+		}
+		if class != "" {
+			if err := s.countSMSReport(ctx, tx, d, class, 1); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE sms_statuses SET counted = $2 WHERE provider_id = $1`, providerID, class); err != nil {
+			return err
+		}
+		if d.Survey && class == "delivered" {
+			_, err = tx.ExecContext(ctx, `UPDATE surveys SET delivered_at = COALESCE($2, now()) WHERE id = $1 AND delivered_at IS NULL`, d.Key, s.stamp())
+		}
 		return err
 	})
 	if err != nil {
 		return false, fmt.Errorf("recording status %s of message %s: %w", status, providerID, err)
 	}
 	return true, nil
+}
+
+// smsClassOf is the class of an SMS status the facts count (see smsClass).
+func smsClassOf(status string) string {
+	switch status {
+	case "delivered", "read":
+		return "delivered"
+	case "undelivered", "failed":
+		return "failed"
+	}
+	return ""
+}
+
+// countSMSReport records, in tx, n facts of the report class of d.
+func (s *Store) countSMSReport(ctx context.Context, tx *sqlx.Tx, d Delivery, class string, n int) error {
+	if _, err := tx.ExecContext(ctx, factsStatement(`
+		SELECT $2::timestamptz, $3::text, $4, `+runDims("$5::text")+`, '', '', NULL, NULL
+		FROM (SELECT 1) one LEFT JOIN runs r ON r.workflow_id = $1`),
+		d.WorkflowID, d.CreatedAt, class, n, d.EntryID); err != nil {
+		return fmt.Errorf("counting the %s report of delivery %q: %w", class, d.Key, err)
+	}
+	return nil
 }
 
 func rankCases() string {
@@ -273,7 +342,7 @@ func (s *Store) SMSStatuses(ctx context.Context, workflowID string) (map[string]
 	err := s.db.SelectContext(ctx, &list, `
 		SELECT st.provider_id, st.status, st.error_code, st.updated_at
 		FROM sms_statuses st JOIN deliveries d ON d.provider_id = st.provider_id
-		WHERE d.workflow_id = $1`, workflowID)
+		WHERE d.workflow_id = $1 AND st.status <> ''`, workflowID)
 	if err != nil {
 		return nil, fmt.Errorf("reading delivery statuses of workflow %q: %w", workflowID, err)
 	}

@@ -23,6 +23,9 @@ import (
 //     CCFLOW_RETENTION after they arrived;
 //   - events posted to runs and the data each run kept of them: until
 //     CCFLOW_RETENTION after they were posted;
+//   - recorded interactions (each ended interaction as posted, sealed with
+//     the payload keys when set, for simulations): until CCFLOW_RETENTION
+//     after they arrived;
 //   - opt-outs: for good, since an opt-out must outlive everything else;
 //     their free-text reason goes after CCFLOW_RETENTION, their address
 //     when the customer's data is erased (the keyed hash stays and still
@@ -32,10 +35,16 @@ import (
 //     (which keep the start of each receiver's answer): until
 //     CCFLOW_RETENTION after the event, and never while a delivery of it
 //     is still being tried;
-//   - run records (workflow, entry, interaction and the contact center's
-//     customer id, no name, address, phone or message): for good, as the
-//     dedupe record that keeps a repeated event from starting a run again;
-//     erasure clears their customer id.
+//   - run records (workflow, entry, interaction, what results group by:
+//     service, agent id, disposition, channel, variant, and the contact
+//     center's customer id; no name, address, phone or message): for good,
+//     as the dedupe record that keeps a repeated event from starting a run
+//     again; their customer id goes CCFLOW_RETENTION after the run ended,
+//     or when the customer's data is erased;
+//   - result facts and the rollup: for good; they hold counts, scores and
+//     minutes by entry, service, agent id, disposition, channel and
+//     variant, nothing about a customer, and keep their counts when the
+//     answers they counted are deleted.
 
 // Purged counts what one Purge call deleted or cleared.
 type Purged struct {
@@ -45,6 +54,8 @@ type Purged struct {
 	SurveyAnswers        int64 `json:"survey_answers"`
 	CustomerInteractions int64 `json:"customer_interactions"`
 	SuppressionReasons   int64 `json:"suppression_reasons"`
+	// RunsUnlinked are run records whose customer id was cleared.
+	RunsUnlinked int64 `json:"runs_unlinked"`
 	// WebhookEvents are events of the webhook outbox, deleted with their
 	// deliveries and attempts.
 	WebhookEvents   int64 `json:"webhook_events"`
@@ -52,6 +63,8 @@ type Purged struct {
 	// PostedEvents are posts of events to runs (with the data each run
 	// kept of them).
 	PostedEvents int64 `json:"posted_events"`
+	// RecordedInteractions are ended interactions kept for simulations.
+	RecordedInteractions int64 `json:"recorded_interactions"`
 }
 
 // Add adds o's counts to p.
@@ -62,15 +75,17 @@ func (p *Purged) Add(o Purged) {
 	p.SurveyAnswers += o.SurveyAnswers
 	p.CustomerInteractions += o.CustomerInteractions
 	p.SuppressionReasons += o.SuppressionReasons
+	p.RunsUnlinked += o.RunsUnlinked
 	p.WebhookEvents += o.WebhookEvents
 	p.InboundMessages += o.InboundMessages
 	p.PostedEvents += o.PostedEvents
+	p.RecordedInteractions += o.RecordedInteractions
 }
 
 // Total is the number of rows touched.
 func (p Purged) Total() int64 {
 	return p.Deliveries + p.SMSStatuses + p.Surveys + p.SurveyAnswers + p.CustomerInteractions + p.SuppressionReasons +
-		p.WebhookEvents + p.InboundMessages + p.PostedEvents
+		p.RunsUnlinked + p.WebhookEvents + p.InboundMessages + p.PostedEvents + p.RecordedInteractions
 }
 
 // Purge deletes one batch (at most batch rows of each kind) of the
@@ -118,6 +133,13 @@ func (s *Store) Purge(ctx context.Context, cutoff, now time.Time, batch int) (Pu
 					SELECT channel, address_hash FROM suppressions
 					WHERE created_at < $1 AND reason <> '' ORDER BY created_at LIMIT $2)`,
 				[]any{cutoff, batch}},
+			// A run that ended long ago stops no run of a later
+			// interaction, and its customer id names a customer.
+			{"run records' customer id", &p.RunsUnlinked, `
+				UPDATE runs SET customer_id = '' WHERE workflow_id IN (
+					SELECT workflow_id FROM runs
+					WHERE customer_id <> '' AND ended_at < $1 ORDER BY ended_at LIMIT $2)`,
+				[]any{cutoff, batch}},
 			{"webhook events", &p.WebhookEvents, `
 				DELETE FROM webhook_events WHERE id IN (
 					SELECT e.id FROM webhook_events e
@@ -128,6 +150,10 @@ func (s *Store) Purge(ctx context.Context, cutoff, now time.Time, batch int) (Pu
 			{"inbound messages", &p.InboundMessages, `
 				DELETE FROM inbound_messages WHERE message_sid IN (
 					SELECT message_sid FROM inbound_messages WHERE received_at < $1 ORDER BY received_at LIMIT $2)`,
+				[]any{cutoff, batch}},
+			{"recorded interactions", &p.RecordedInteractions, `
+				DELETE FROM recorded_interactions WHERE interaction_id IN (
+					SELECT interaction_id FROM recorded_interactions WHERE received_at < $1 ORDER BY received_at LIMIT $2)`,
 				[]any{cutoff, batch}},
 		}
 		for _, st := range steps {
@@ -165,6 +191,9 @@ type Erased struct {
 	InboundMessages int64
 	// PostedEvents are the events posted to their runs, with their data.
 	PostedEvents int64
+	// RecordedInteractions are the customer's ended interactions kept for
+	// simulations.
+	RecordedInteractions int64
 }
 
 // CustomerRuns lists the workflow IDs of the runs recorded for the
@@ -243,6 +272,8 @@ func (s *Store) EraseCustomer(ctx context.Context, customerID string) (Erased, e
 				[]any{customerID, ids, pq.Array(hashes)}},
 			{"inbound messages", &e.InboundMessages, `DELETE FROM inbound_messages WHERE from_hash = ANY($1)`,
 				[]any{pq.Array(hashes)}},
+			{"recorded interactions", &e.RecordedInteractions, `DELETE FROM recorded_interactions WHERE customer_id = $1`,
+				[]any{customerID}},
 		}
 		for _, st := range steps {
 			res, err := tx.ExecContext(ctx, st.query, st.args...)

@@ -53,6 +53,8 @@ func writeCustomer(t *testing.T, st *store.Store, customerID, phone string) cust
 	_, _, err = st.RecordSurveyAnswer(ctx, sv.ID, store.SurveyAnswer{Score: 2, Comment: "slow refund", Delivered: true})
 	require.NoError(t, err)
 	require.NoError(t, st.RecordCustomerInteraction(ctx, customerID, "INT-"+customerID))
+	require.NoError(t, st.RecordInteractions(ctx, []store.RecordedInteraction{{InteractionID: "INT-" + customerID, CustomerID: customerID,
+		EndedAt: time.Now(), Event: []byte(`{"interaction_id": "INT-` + customerID + `", "customer": {"phone": "` + phone + `"}}`)}}))
 	addr := phone
 	_, _, err = st.AddSuppression(ctx, store.Suppression{Channel: "sms", AddressHash: linkkeys.ForProcess().Addresses.Hash(phone), Address: &addr,
 		Reason: "said so on the phone", Source: store.SourceAPI})
@@ -86,7 +88,9 @@ func TestEraseCustomerErasesTheirDataAndNobodyElses(t *testing.T) {
 
 	require.NoError(t, err)
 	require.Equal(t, store.Erased{Deliveries: 2, SMSStatuses: 1, Surveys: 1, SurveyAnswers: 1, CustomerInteractions: 1,
-		SuppressionsAnonymized: 1, RunsUnlinked: 1, InboundMessages: 1}, erased)
+		SuppressionsAnonymized: 1, RunsUnlinked: 1, InboundMessages: 1, RecordedInteractions: 1}, erased)
+	require.Zero(t, count(t, st, "recorded_interactions", "customer_id = 'C-77'"), "the event kept for simulations goes too")
+	require.Equal(t, 1, count(t, st, "recorded_interactions", "customer_id = 'C-78'"))
 	require.Zero(t, count(t, st, "inbound_messages", "message_sid = 'SM-in-C-77'"), "what the customer texted goes too")
 	require.Equal(t, 1, count(t, st, "inbound_messages", "message_sid = 'SM-in-C-78'"))
 	require.Zero(t, count(t, st, "deliveries", "workflow_id = $1", ada.workflowID))
@@ -137,6 +141,7 @@ func age(t *testing.T, st *store.Store, d time.Duration) {
 		`UPDATE customer_interactions SET received_at = received_at - $1::interval`,
 		`UPDATE suppressions SET created_at = created_at - $1::interval`,
 		`UPDATE inbound_messages SET received_at = received_at - $1::interval`,
+		`UPDATE recorded_interactions SET received_at = received_at - $1::interval, ended_at = ended_at - $1::interval`,
 	} {
 		_, err := st.DB().Exec(q, d.String())
 		require.NoError(t, err)
@@ -157,7 +162,7 @@ func TestPurgeDeletesInBatchesWhatIsOlderThanTheCutoff(t *testing.T) {
 	first, err := st.Purge(ctx, cutoff, now, 2)
 	require.NoError(t, err)
 	require.Equal(t, store.Purged{Deliveries: 2, SMSStatuses: 2, Surveys: 2, SurveyAnswers: 2, CustomerInteractions: 2, SuppressionReasons: 2,
-		InboundMessages: 2}, first)
+		InboundMessages: 2, RecordedInteractions: 2}, first)
 	var total store.Purged
 	total.Add(first)
 	for {
@@ -170,7 +175,8 @@ func TestPurgeDeletesInBatchesWhatIsOlderThanTheCutoff(t *testing.T) {
 	}
 
 	require.Equal(t, store.Purged{Deliveries: 6, SMSStatuses: 3, Surveys: 3, SurveyAnswers: 3, CustomerInteractions: 3, SuppressionReasons: 3,
-		InboundMessages: 3}, total)
+		InboundMessages: 3, RecordedInteractions: 3}, total)
+	require.Equal(t, 1, count(t, st, "recorded_interactions", "true"), "the young recorded interaction stays")
 	require.Equal(t, 1, count(t, st, "inbound_messages", "true"), "the young inbound message stays")
 	require.Equal(t, 2, count(t, st, "deliveries", "true"), "what is younger than the cutoff stays")
 	require.Equal(t, 2, count(t, st, "deliveries", "workflow_id = $1", fresh.workflowID))

@@ -29,7 +29,38 @@ type Run struct {
 	// CaseID is the case of the interaction, if any, so an event posted
 	// for the case reaches the run (RunsOf).
 	CaseID string `db:"case_id"`
+	// What results group by: the event's service, agent id, disposition
+	// and channel, when the interaction ended, and the run's split
+	// variant. The agent's name is not kept: the id names the agent in
+	// the contact center's own directory, and a name is an employee's
+	// personal data that results do not need.
+	Service            string     `db:"service"`
+	AgentID            string     `db:"agent_id"`
+	Disposition        string     `db:"disposition"`
+	Channel            string     `db:"channel"`
+	InteractionEndedAt *time.Time `db:"interaction_ended_at"`
+	Variant            string     `db:"variant"`
+	// How the run ended (RecordRunEnd): Status is running until then, and
+	// unknown for runs started before ccflow recorded it.
+	Status  string     `db:"status"`
+	Reason  string     `db:"reason"`
+	EndedAt *time.Time `db:"ended_at"`
 }
+
+// Run statuses in the run's record.
+const (
+	RunRunning   = "running"
+	RunCompleted = "completed"
+	RunFailed    = "failed"
+	RunCanceled  = "canceled"
+	// RunUnknown: the run started before ccflow recorded how runs end.
+	RunUnknown = "unknown"
+)
+
+// runColumns are the columns of a Run.
+const runColumns = `workflow_id, run_id, entry_id, entry_version, interaction_id, trigger, started_at,
+	customer_id, cancel_on_new_interaction, service, agent_id, disposition, channel, interaction_ended_at,
+	variant, status, reason, ended_at, case_id`
 
 // Claim is a run's row as ingest and the reconciler see it: ClaimedAt is
 // when it was last claimed, which tells a claim taken again apart from the
@@ -44,12 +75,19 @@ type Claim struct {
 func (s *Store) RecordRun(ctx context.Context, r Run) error {
 	startedAt := sql.NullTime{Time: r.StartedAt, Valid: !r.StartedAt.IsZero()}
 	if _, err := s.db.ExecContext(ctx,
-		`INSERT INTO runs (workflow_id, run_id, entry_id, entry_version, interaction_id, trigger, started_at,
-		                   customer_id, cancel_on_new_interaction, case_id)
-		 VALUES ($1, $2, $3, $4, $5, $6, COALESCE($7, now()), $8, $9, $10)
-		 ON CONFLICT (workflow_id) DO NOTHING`,
+		`WITH recorded AS (
+		     INSERT INTO runs (workflow_id, run_id, entry_id, entry_version, interaction_id, trigger, started_at,
+		                       customer_id, cancel_on_new_interaction, service, agent_id, disposition, channel,
+		                       interaction_ended_at, variant, case_id)
+		     VALUES ($1, $2, $3, $4, $5, $6, COALESCE($7, $16, now()), $8, $9, $10, $11, $12, $13, $14, $15, $17)
+		     ON CONFLICT (workflow_id) DO NOTHING
+		     RETURNING *
+		 )`+s.factsCTE("facts", `
+		     SELECT r.started_at, 'run', 1, `+runDims("''")+`, '', '', NULL, NULL FROM recorded r`)+`
+		 SELECT count(*) FROM recorded`,
 		r.WorkflowID, r.RunID, r.EntryID, r.EntryVersion, r.InteractionID, r.Trigger, startedAt,
-		r.CustomerID, r.CancelOnNewInteraction, r.CaseID); err != nil {
+		r.CustomerID, r.CancelOnNewInteraction, r.Service, r.AgentID, r.Disposition, r.Channel,
+		r.InteractionEndedAt, r.Variant, s.stamp(), r.CaseID); err != nil {
 		return fmt.Errorf("recording run %q: %w", r.WorkflowID, err)
 	}
 	return nil
@@ -60,9 +98,7 @@ func (s *Store) RecordRun(ctx context.Context, r Run) error {
 func (s *Store) Run(ctx context.Context, workflowID string) (Run, error) {
 	var r Run
 	err := s.db.GetContext(ctx, &r,
-		`SELECT workflow_id, run_id, entry_id, entry_version, interaction_id, trigger, started_at,
-		        customer_id, cancel_on_new_interaction, case_id
-		 FROM runs WHERE workflow_id = $1 AND run_id <> ''`, workflowID)
+		`SELECT `+runColumns+` FROM runs WHERE workflow_id = $1 AND run_id <> ''`, workflowID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Run{}, fmt.Errorf("run %q: %w", workflowID, ErrNotFound)
 	}
@@ -100,21 +136,27 @@ func (s *Store) ClaimRuns(ctx context.Context, claims []Run) ([]Claim, error) {
 	n := len(claims)
 	ids, entries, versions, interactions, triggers := make([]string, n), make([]string, n), make([]int64, n), make([]string, n), make([]string, n)
 	customers, cancels, cases := make([]string, n), make([]bool, n), make([]string, n)
+	services, agents, dispositions, channels, variants := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	ended := make([]*time.Time, n)
 	for i, c := range claims {
 		ids[i], entries[i], versions[i], interactions[i], triggers[i] = c.WorkflowID, c.EntryID, int64(c.EntryVersion), c.InteractionID, c.Trigger
 		customers[i], cancels[i], cases[i] = c.CustomerID, c.CancelOnNewInteraction, c.CaseID
+		services[i], agents[i], dispositions[i], channels[i], variants[i] = c.Service, c.AgentID, c.Disposition, c.Channel, c.Variant
+		ended[i] = c.InteractionEndedAt
 	}
 	// The first part takes or renews the claims and returns them; the
 	// second returns the recorded runs it left alone, as the statement's
-	// snapshot shows them. Prepared once, as every event runs it.
-	stmt, err := s.prepared(ctx, &s.claimRuns, claimRunsSQL) //nolint:sqlclosecheck // the store keeps it; Close closes it
+	// snapshot shows them; a claim taken for the first time counts a run.
+	// Prepared once, as every event runs it.
+	stmt, err := s.prepared(ctx, &s.claimRuns, s.claimRunsSQL()) //nolint:sqlclosecheck // the store keeps it; Close closes it
 	if err != nil {
 		return nil, fmt.Errorf("claiming the runs of interaction %s: %w", claims[0].InteractionID, err)
 	}
 	var rows []Claim
 	err = stmt.SelectContext(ctx, &rows,
 		pq.Array(ids), pq.Array(entries), pq.Array(versions), pq.Array(interactions), pq.Array(triggers),
-		pq.Array(customers), pq.Array(cancels), pq.Array(cases))
+		pq.Array(customers), pq.Array(cancels), pq.Array(services), pq.Array(agents), pq.Array(dispositions),
+		pq.Array(channels), pq.Array(timesOf(ended)), pq.Array(variants), s.stamp(), pq.Array(cases))
 	if err != nil {
 		return nil, fmt.Errorf("claiming the runs of interaction %s: %w", claims[0].InteractionID, err)
 	}
@@ -149,26 +191,48 @@ func (s *Store) ClaimRuns(ctx context.Context, claims []Run) ([]Claim, error) {
 	return out, nil
 }
 
-// claimRunsSQL is ClaimRuns' statement.
-const claimRunsSQL = `WITH input AS (
-     SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::bool[], $8::text[])
-         AS t(workflow_id, entry_id, entry_version, interaction_id, trigger, customer_id, cancel_on_new_interaction, case_id)
+// timesOf turns optional times into what a timestamptz[] parameter takes.
+func timesOf(ts []*time.Time) []sql.NullTime {
+	out := make([]sql.NullTime, len(ts))
+	for i, t := range ts {
+		if t != nil {
+			out[i] = sql.NullTime{Time: *t, Valid: true}
+		}
+	}
+	return out
+}
+
+// claimRunsSQL is ClaimRuns' statement. A claim's dimensions are those of
+// its first claim: a claim taken again keeps them, as it keeps the fact
+// that counted it.
+func (s *Store) claimRunsSQL() string {
+	return `WITH input AS (
+     SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::bool[],
+                          $8::text[], $9::text[], $10::text[], $11::text[], $12::timestamptz[], $13::text[], $15::text[])
+         AS t(workflow_id, entry_id, entry_version, interaction_id, trigger, customer_id, cancel_on_new_interaction,
+              service, agent_id, disposition, channel, interaction_ended_at, variant, case_id)
  ), claimed AS (
      INSERT INTO runs (workflow_id, run_id, entry_id, entry_version, interaction_id, trigger, started_at, claimed_at,
-                       customer_id, cancel_on_new_interaction, case_id)
-     SELECT workflow_id, '', entry_id, entry_version, interaction_id, trigger, now(), now(),
-            customer_id, cancel_on_new_interaction, case_id FROM input
+                       customer_id, cancel_on_new_interaction, service, agent_id, disposition, channel,
+                       interaction_ended_at, variant, case_id)
+     SELECT workflow_id, '', entry_id, entry_version, interaction_id, trigger, COALESCE($14, now()), COALESCE($14, now()),
+            customer_id, cancel_on_new_interaction, service, agent_id, disposition, channel, interaction_ended_at, variant, case_id
+     FROM input
      ON CONFLICT (workflow_id) DO UPDATE
-         SET claimed_at = now(), entry_version = EXCLUDED.entry_version, trigger = EXCLUDED.trigger,
+         SET claimed_at = COALESCE($14, now()), entry_version = EXCLUDED.entry_version, trigger = EXCLUDED.trigger,
              cancel_on_new_interaction = EXCLUDED.cancel_on_new_interaction
          WHERE runs.run_id = ''
-     RETURNING workflow_id, run_id, entry_id, entry_version, interaction_id, trigger, started_at, claimed_at
- )
- SELECT * FROM claimed
+     RETURNING workflow_id, run_id, entry_id, entry_version, interaction_id, trigger, started_at, claimed_at,
+               service, agent_id, disposition, channel, variant, (xmax = 0) AS inserted
+ )` + s.factsCTE("counted", `
+     SELECT started_at, 'run', 1, entry_id, service, agent_id, disposition, channel, variant, '', '', NULL, NULL
+     FROM claimed WHERE inserted`) + `
+ SELECT workflow_id, run_id, entry_id, entry_version, interaction_id, trigger, started_at, claimed_at FROM claimed
  UNION ALL
  SELECT r.workflow_id, r.run_id, r.entry_id, r.entry_version, r.interaction_id, r.trigger, r.started_at, r.claimed_at
  FROM runs r JOIN input USING (workflow_id)
  WHERE r.run_id <> '' AND r.workflow_id NOT IN (SELECT workflow_id FROM claimed)`
+}
 
 // ConfirmRuns fills in the run ID of claimed runs that started, and the
 // entry version and trigger each run was started with. Runs already
@@ -193,13 +257,18 @@ func (s *Store) ConfirmRuns(ctx context.Context, runs []Run) error {
 // has claimed the run again since) and its run is not known to have
 // started: for a run that did not start. It reports whether it removed it.
 func (s *Store) ReleaseClaim(ctx context.Context, c Claim) (bool, error) {
-	res, err := s.db.ExecContext(ctx,
-		`DELETE FROM runs WHERE workflow_id = $1 AND run_id = '' AND claimed_at = $2`, c.WorkflowID, c.ClaimedAt)
+	// The run the claim counted never started: it is counted off again.
+	var n int
+	err := s.db.GetContext(ctx, &n,
+		`WITH released AS (
+		     DELETE FROM runs WHERE workflow_id = $1 AND run_id = '' AND claimed_at = $2 RETURNING *
+		 )`+s.factsCTE("uncounted", `
+		     SELECT r.started_at, 'run', -1, `+runDims("''")+`, '', '', NULL, NULL FROM released r`)+`
+		 SELECT count(*) FROM released`, c.WorkflowID, c.ClaimedAt)
 	if err != nil {
 		return false, fmt.Errorf("releasing the claim of run %q: %w", c.WorkflowID, err)
 	}
-	n, err := res.RowsAffected()
-	return n > 0, err
+	return n > 0, nil
 }
 
 // StaleClaims returns at most limit claims last taken before before,

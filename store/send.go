@@ -68,10 +68,10 @@ func (s *Store) DecideSend(ctx context.Context, a SendAttempt, decide Decide) (D
 		}
 		if _, err := tx.ExecContext(ctx, `
 			INSERT INTO deliveries (key, workflow_id, step_id, channel, recipient, status, attempts,
-				customer_key, entry_id, survey, address_hash)
-			VALUES ($1, $2, $3, $4, $5, 'pending', 0, $6, $7, $8, $9)
+				customer_key, entry_id, survey, address_hash, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, 'pending', 0, $6, $7, $8, $9, COALESCE($10, now()), COALESCE($10, now()))
 			ON CONFLICT (key) DO NOTHING`,
-			d.Key, d.WorkflowID, d.StepID, d.Channel, d.Recipient, d.CustomerKey, d.EntryID, d.Survey, d.AddressHash); err != nil {
+			d.Key, d.WorkflowID, d.StepID, d.Channel, d.Recipient, d.CustomerKey, d.EntryID, d.Survey, d.AddressHash, s.stamp()); err != nil {
 			return fmt.Errorf("recording %s delivery %q to %s: %w", d.Channel, d.Key, d.Recipient, err)
 		}
 		if err := tx.GetContext(ctx, &got, `SELECT `+deliveryColumns+` FROM deliveries WHERE key = $1 FOR UPDATE`, d.Key); err != nil {
@@ -104,22 +104,31 @@ func (s *Store) DecideSend(ctx context.Context, a SendAttempt, decide Decide) (D
 		case policy.Hold:
 			holdUntil = &dec.Until
 		}
+		firstHold := status == DeliveryHeld && got.HeldAt == nil
 		if err := tx.GetContext(ctx, &got, `
 			UPDATE deliveries SET status = $2, decision = $3, reason_code = $4, reason = $5,
 				hold_until = $6, decided_at = $7, lease_owner = $8, lease_until = $9,
-				attempts = attempts + $10, updated_at = now()
+				attempts = attempts + $10, updated_at = COALESCE($11, now()),
+				held_at = CASE WHEN $2 = 'held' THEN COALESCE(held_at, $7) ELSE held_at END
 			WHERE key = $1
 			RETURNING `+deliveryColumns,
-			d.Key, status, string(dec.Outcome), dec.Code, dec.Reason, holdUntil, a.Now, leaseOwner, leaseUntil, attempts); err != nil {
+			d.Key, status, string(dec.Outcome), dec.Code, dec.Reason, holdUntil, a.Now, leaseOwner, leaseUntil, attempts,
+			s.stamp()); err != nil {
 			return err
 		}
-		if got.Status != DeliverySkipped {
-			return nil
-		}
-		// A skip is final (a retry finds it recorded above): it is told once.
-		if _, err := tx.ExecContext(ctx, `SELECT `+messageStatusCall("'skipped'", "d.reason", "''", "d.updated_at")+`
-			FROM deliveries d WHERE d.key = $1`, d.Key); err != nil {
-			return fmt.Errorf("writing the message.status event of delivery %q: %w", d.Key, err)
+		// A skip is final (a skipped delivery comes back as recorded
+		// above): it is counted and told once. A hold counts the first time.
+		switch {
+		case firstHold:
+			return s.countDelivery(ctx, tx, got, "held", "")
+		case status == DeliverySkipped:
+			if err := s.countDelivery(ctx, tx, got, "skipped", dec.Code); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `SELECT `+messageStatusCall("'skipped'", "d.reason", "''", "d.updated_at")+`
+				FROM deliveries d WHERE d.key = $1`, d.Key); err != nil {
+				return fmt.Errorf("writing the message.status event of delivery %q: %w", d.Key, err)
+			}
 		}
 		return nil
 	})
@@ -214,22 +223,45 @@ func (s *Store) DeliveryByProviderID(ctx context.Context, id string) (Delivery, 
 	return got, nil
 }
 
+// countDelivery records, in tx, the fact of kind that d's change counts.
+func (s *Store) countDelivery(ctx context.Context, tx *sqlx.Tx, d Delivery, kind, reason string) error {
+	if !s.keepsResults() {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, factsStatement(`
+		SELECT $2::timestamptz, $3::text, 1, `+runDims("$4::text")+`, '', $5::text, NULL, NULL
+		FROM (SELECT 1) one LEFT JOIN runs r ON r.workflow_id = $1`),
+		d.WorkflowID, d.CreatedAt, kind, d.EntryID, reason); err != nil {
+		return fmt.Errorf("counting delivery %q %s: %w", d.Key, kind, err)
+	}
+	return nil
+}
+
 // MarkDeliverySkipped records that a send the policy let through was
 // skipped after all: the provider said the recipient opted out (Twilio's
-// 21610). A delivery already sent stays sent. It writes the delivery's
-// message.status event ("skipped") in the same statement.
+// 21610). A delivery already sent stays sent. One skipped the first time
+// counts as skipped and writes its message.status event ("skipped") in the
+// same statement.
 func (s *Store) MarkDeliverySkipped(ctx context.Context, key, code, reason string) (Delivery, error) {
 	var got struct {
 		Delivery
 		Webhooks int `db:"webhooks"`
 	}
 	err := s.db.GetContext(ctx, &got, `
-		WITH d AS (
-			UPDATE deliveries SET status = 'skipped', decision = 'skipped', reason_code = $2, reason = $3,
-				lease_owner = '', lease_until = NULL, updated_at = now()
-			WHERE key = $1 AND status <> 'sent'
-			RETURNING `+deliveryColumns+`)
-		SELECT d.*, `+messageStatusCall("'skipped'", "d.reason", "''", "d.updated_at")+` AS webhooks FROM d`, key, code, reason)
+		WITH old AS (
+			SELECT key, status FROM deliveries WHERE key = $1 AND status <> 'sent' FOR UPDATE
+		), upd AS (
+			UPDATE deliveries d SET status = 'skipped', decision = 'skipped', reason_code = $2, reason = $3,
+				lease_owner = '', lease_until = NULL, updated_at = COALESCE($4, now())
+			FROM old WHERE d.key = old.key
+			RETURNING `+deliveryColumnsOf("d")+`, old.status AS old_status
+		)`+s.factsCTE("counted", `
+			SELECT upd.created_at, 'skipped', 1, `+runDims("upd.entry_id")+`, '', $2, NULL, NULL
+			FROM upd LEFT JOIN runs r ON r.workflow_id = upd.workflow_id
+			WHERE upd.old_status <> 'skipped'`)+`
+		SELECT `+deliveryColumns+`,
+			CASE WHEN d.old_status <> 'skipped' THEN `+messageStatusCall("'skipped'", "d.reason", "''", "d.updated_at")+` ELSE 0 END AS webhooks
+		FROM upd d`, key, code, reason, s.stamp())
 	if errors.Is(err, sql.ErrNoRows) {
 		return Delivery{}, fmt.Errorf("marking delivery %q skipped: no unsent delivery: %w", key, ErrNotFound)
 	}

@@ -9,7 +9,9 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"sync"
+	"time"
 
 	"github.com/jmoiron/sqlx"
 	_ "github.com/lib/pq" // PostgreSQL driver
@@ -37,6 +39,48 @@ type Store struct {
 	mu                     sync.Mutex
 	claimRuns              *sqlx.Stmt
 	newCustomerInteraction *sqlx.Stmt
+	// markDelivered is MarkDelivered's statement, which counts the send:
+	// planning its facts' part took longer than running it.
+	markDelivered *sqlx.Stmt
+
+	// Clock, when set, is the time the writes that count results stamp
+	// their rows with (a run's start, a message's first decision, a
+	// survey's opening, an answer…) instead of PostgreSQL's now(): tests
+	// set it to place data in time. nil in production.
+	Clock func() time.Time
+	// noFacts turns off the writes of result facts (KeepResults).
+	noFacts bool
+}
+
+// stamp is the time a write stamps its rows with: Clock's, or NULL for
+// PostgreSQL's now() (the statements say COALESCE($n, now())).
+func (s *Store) stamp() sql.NullTime {
+	if s.Clock == nil {
+		return sql.NullTime{}
+	}
+	return sql.NullTime{Time: s.Clock(), Valid: true}
+}
+
+// KeepResults turns the writes of result facts on (the default) or off.
+// Off, GET /v1/results misses whatever happens meanwhile: it exists for
+// the benchmark that measures what keeping results costs ingest and sends.
+func (s *Store) KeepResults(on bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.noFacts = !on
+	for _, stmt := range []**sqlx.Stmt{&s.claimRuns, &s.markDelivered} {
+		if *stmt != nil {
+			(*stmt).Close()
+			*stmt = nil
+		}
+	}
+}
+
+// keepsResults reports whether writes record result facts.
+func (s *Store) keepsResults() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return !s.noFacts
 }
 
 // prepared returns *stmt, preparing query into it on first use: the
@@ -54,14 +98,28 @@ func (s *Store) prepared(ctx context.Context, stmt **sqlx.Stmt, query string) (*
 	return *stmt, nil
 }
 
+// The pool of Open: at most maxConns connections, each closed after
+// connMaxIdle unused.
+const (
+	maxConns    = 20
+	connMaxIdle = 5 * time.Minute
+)
+
 // Open connects to the database at url and checks that it answers.
 func Open(ctx context.Context, url string) (*Store, error) {
 	db, err := sqlx.Open("postgres", url)
 	if err != nil {
 		return nil, fmt.Errorf("opening database: %w", err)
 	}
-	db.SetMaxOpenConns(20)
-	db.SetMaxIdleConns(10)
+	// As many idle connections as open ones: with fewer, a burst of
+	// requests closes the connections past the idle limit as it ends and
+	// opens them again on the next, and every new connection costs
+	// PostgreSQL a backend and the store a new preparation of its hot
+	// statements (seen in the ingest profile, docs/performance.md). An
+	// idle connection still closes after connMaxIdle.
+	db.SetMaxOpenConns(maxConns)
+	db.SetMaxIdleConns(maxConns)
+	db.SetConnMaxIdleTime(connMaxIdle)
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("connecting to database: %w", err)
@@ -102,14 +160,72 @@ func (s *Store) Migrate(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("preparing migration lock: %w", err)
 	}
-	p, err := goose.NewProvider(goose.DialectPostgres, s.db.DB, dir, goose.WithSessionLocker(locker))
+	// Out of order: migrations are numbered as the work that needs them
+	// starts, so one may land after a later number was applied (results'
+	// 00007 after 00011); each touches only what it adds.
+	p, err := goose.NewProvider(goose.DialectPostgres, s.db.DB, dir, goose.WithSessionLocker(locker),
+		goose.WithAllowOutofOrder(true))
 	if err != nil {
 		return fmt.Errorf("preparing migrations: %w", err)
 	}
-	if _, err := p.Up(ctx); err != nil {
+	applied, err := p.Up(ctx)
+	if err != nil {
 		return fmt.Errorf("applying migrations: %w", err)
 	}
+	for _, r := range applied {
+		if r.Source != nil && r.Source.Version == resultsMigration {
+			s.sayWhatResultsCouldNotFill(ctx)
+		}
+	}
 	return nil
+}
+
+// MigrateTo brings the schema up or down to version, for the tests of a
+// migration and the tools that need an older schema; a process using the
+// store calls Migrate.
+func (s *Store) MigrateTo(ctx context.Context, version int64) error {
+	dir, err := fs.Sub(migrations, "migrations")
+	if err != nil {
+		return fmt.Errorf("reading embedded migrations: %w", err)
+	}
+	p, err := goose.NewProvider(goose.DialectPostgres, s.db.DB, dir)
+	if err != nil {
+		return fmt.Errorf("preparing migrations: %w", err)
+	}
+	current, err := p.GetDBVersion(ctx)
+	if err != nil {
+		return fmt.Errorf("reading the schema's version: %w", err)
+	}
+	if current > version {
+		_, err = p.DownTo(ctx, version)
+	} else {
+		_, err = p.UpTo(ctx, version)
+	}
+	if err != nil {
+		return fmt.Errorf("migrating to version %d: %w", version, err)
+	}
+	return nil
+}
+
+// resultsMigration is the migration that made runs and surveys remember
+// what results need (00007_results.sql).
+const resultsMigration = 7
+
+// sayWhatResultsCouldNotFill logs, once, when the results migration has
+// just been applied, how many runs it found whose service, agent,
+// disposition, channel and end were never recorded (see the migration).
+func (s *Store) sayWhatResultsCouldNotFill(ctx context.Context) {
+	var runs, surveys int
+	if err := s.db.GetContext(ctx, &runs, `SELECT count(*) FROM runs WHERE status = 'unknown'`); err != nil {
+		return
+	}
+	_ = s.db.GetContext(ctx, &surveys, `SELECT count(*) FROM surveys`)
+	if runs == 0 && surveys == 0 {
+		return
+	}
+	slog.InfoContext(ctx, "results migration applied: runs recorded before it have no service, agent, disposition, "+
+		"channel or interaction time, and their end is unknown; they are counted in results under empty values",
+		slog.Int("runs_without_them", runs), slog.Int("surveys_filled", surveys))
 }
 
 // Ping reports whether the database answers.
@@ -118,7 +234,7 @@ func (s *Store) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
 // Close closes the connection pool.
 func (s *Store) Close() error {
 	s.mu.Lock()
-	for _, stmt := range []*sqlx.Stmt{s.claimRuns, s.newCustomerInteraction} {
+	for _, stmt := range []*sqlx.Stmt{s.claimRuns, s.newCustomerInteraction, s.markDelivered} {
 		if stmt != nil {
 			stmt.Close()
 		}

@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
-	"github.com/lib/pq"
 
+	"github.com/ccflow/ccflow/core/scale"
 	"github.com/ccflow/ccflow/core/webhook"
 )
 
@@ -28,6 +28,16 @@ type Survey struct {
 	WaitUntil     time.Time `db:"wait_until"`
 	ExpiresAt     time.Time `db:"expires_at"`
 	CreatedAt     time.Time `db:"created_at"`
+	// EntryVersion is the version of the entry the run started with;
+	// Scale the rating scale ("1-5" or "0-10").
+	EntryVersion int    `db:"entry_version"`
+	Scale        string `db:"scale"`
+	// SentAt is when the link's message was sent, DeliveredAt when the
+	// provider reported it delivered (SMS only), AnsweredAt when the
+	// answer was stored, late answers included.
+	SentAt      *time.Time `db:"sent_at"`
+	DeliveredAt *time.Time `db:"delivered_at"`
+	AnsweredAt  *time.Time `db:"answered_at"`
 	// Language is the run's language, which the survey page speaks, and
 	// Service the run's, whose brand it shows; "" for surveys opened
 	// before they were kept.
@@ -53,17 +63,17 @@ type surveyRow struct {
 	Score      sql.NullInt64  `db:"score"`
 	Comment    sql.NullString `db:"comment"`
 	Delivered  sql.NullBool   `db:"delivered"`
-	AnsweredAt sql.NullTime   `db:"answered_at"`
+	AnswerTime sql.NullTime   `db:"answer_time"`
 }
 
 func (r surveyRow) survey() Survey {
 	sv := r.Survey
-	if r.AnsweredAt.Valid {
+	if r.AnswerTime.Valid {
 		sv.Answer = &SurveyAnswer{
 			Score:      int(r.Score.Int64),
 			Comment:    r.Comment.String,
 			Delivered:  r.Delivered.Bool,
-			AnsweredAt: r.AnsweredAt.Time,
+			AnsweredAt: r.AnswerTime.Time,
 		}
 	}
 	return sv
@@ -72,7 +82,8 @@ func (r surveyRow) survey() Survey {
 const surveySelect = `
 	SELECT s.id, s.token_id, s.workflow_id, s.run_id, s.step_id, s.entry_id, s.interaction_id,
 		s.channel, s.question, s.wait_until, s.expires_at, s.created_at, s.language, s.service,
-		a.score, a.comment, a.delivered, a.answered_at
+		s.entry_version, s.scale, s.sent_at, s.delivered_at, s.answered_at,
+		a.score, a.comment, a.delivered, a.answered_at AS answer_time
 	FROM surveys s LEFT JOIN survey_answers a ON a.survey_id = s.id`
 
 // CreateSurvey records a survey. It is idempotent on the survey's ID: when one
@@ -81,11 +92,12 @@ const surveySelect = `
 func (s *Store) CreateSurvey(ctx context.Context, sv Survey) (Survey, error) {
 	_, err := s.db.ExecContext(ctx, `
 		INSERT INTO surveys (id, token_id, workflow_id, run_id, step_id, entry_id, interaction_id,
-			channel, question, wait_until, expires_at, language, service)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+			channel, question, wait_until, expires_at, entry_version, scale, created_at, language, service)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, COALESCE($14, now()), $15, $16)
 		ON CONFLICT (id) DO NOTHING`,
 		sv.ID, sv.TokenID, sv.WorkflowID, sv.RunID, sv.StepID, sv.EntryID, sv.InteractionID,
-		sv.Channel, sv.Question, sv.WaitUntil, sv.ExpiresAt, sv.Language, sv.Service)
+		sv.Channel, sv.Question, sv.WaitUntil, sv.ExpiresAt, sv.EntryVersion, string(scale.Of(sv.Scale)), s.stamp(),
+		sv.Language, sv.Service)
 	if err != nil {
 		return Survey{}, fmt.Errorf("recording survey %q: %w", sv.ID, err)
 	}
@@ -115,33 +127,34 @@ func (s *Store) SurveysForWorkflow(ctx context.Context, workflowID string) ([]Su
 // RecordSurveyAnswer stores a as the answer to survey surveyID unless the
 // survey has an answer already, and returns the answer stored and whether
 // this call stored it. Calling it again is harmless: the first answer
-// stays. An unknown survey is ErrNotFound.
+// stays. An unknown survey is ErrNotFound. The score must be on the
+// survey's scale (the caller checks it first; PostgreSQL refuses it too).
 //
-// It takes no lock, and its transaction lasts the insert and the
-// survey.answered event the stored answer writes: whoever decides which
-// answer counts (the run, through an update that runs once per survey)
-// has decided before this is called, so writers racing here either carry
-// the same answer or are late ones of which the first is kept.
+// The answer is stored in one transaction with what it counts (an answer,
+// its score and, when the survey's link is known to have been sent, its
+// minutes to answer), the survey's answering time and its survey.answered
+// webhook event.
+//
+// It holds no transaction open longer than that write: whoever decides
+// which answer counts (the run, through an update that runs once per
+// survey) has decided before this is called, so writers racing here
+// either carry the same answer or are late ones of which the first is
+// kept.
 func (s *Store) RecordSurveyAnswer(ctx context.Context, surveyID string, a SurveyAnswer) (SurveyAnswer, bool, error) {
-	var stored SurveyAnswer
+	var (
+		stored   SurveyAnswer
+		inserted bool
+	)
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
-		if err := tx.QueryRowxContext(ctx, `
-			INSERT INTO survey_answers (survey_id, score, comment, delivered)
-			VALUES ($1, $2, $3, $4)
-			ON CONFLICT (survey_id) DO NOTHING
-			RETURNING score, comment, delivered, answered_at`,
-			surveyID, a.Score, a.Comment, a.Delivered).Scan(&stored.Score, &stored.Comment, &stored.Delivered, &stored.AnsweredAt); err != nil {
+		var err error
+		stored, inserted, err = s.recordSurveyAnswer(ctx, tx, surveyID, a)
+		if err != nil || !inserted {
 			return err
 		}
 		return surveyAnsweredTx(ctx, tx, surveyID, stored)
 	})
-	switch {
-	case err == nil:
-		return stored, true, nil
-	case isForeignKeyViolation(err):
-		return SurveyAnswer{}, false, fmt.Errorf("recording the answer to survey %q: %w", surveyID, ErrNotFound)
-	case !errors.Is(err, sql.ErrNoRows):
-		return SurveyAnswer{}, false, fmt.Errorf("recording the answer to survey %q: %w", surveyID, err)
+	if err != nil || inserted {
+		return stored, inserted, err
 	}
 	// The survey had an answer. Read it in a statement of its own: the
 	// INSERT's snapshot may predate a racing writer's commit that its
@@ -156,11 +169,47 @@ func (s *Store) RecordSurveyAnswer(ctx context.Context, surveyID string, a Surve
 	return stored, false, nil
 }
 
-// isForeignKeyViolation reports whether err is PostgreSQL refusing a row
-// whose reference names nothing.
-func isForeignKeyViolation(err error) bool {
-	pqErr, ok := errors.AsType[*pq.Error](err)
-	return ok && pqErr.Code == "23503"
+// recordSurveyAnswer is RecordSurveyAnswer's write, in tx: the answer,
+// with the dimensions the answers list filters by; the survey's answering
+// time, whose update waits for a send being recorded (MarkDelivered) and
+// then sees its time; and the answer's facts.
+func (s *Store) recordSurveyAnswer(ctx context.Context, tx *sqlx.Tx, surveyID string, a SurveyAnswer) (SurveyAnswer, bool, error) {
+	var row struct {
+		Known bool           `db:"known"`
+		Score sql.NullInt64  `db:"score"`
+		Text  sql.NullString `db:"comment"`
+		Late  sql.NullBool   `db:"delivered"`
+		At    sql.NullTime   `db:"answered_at"`
+	}
+	err := tx.GetContext(ctx, &row, `
+		WITH sv AS (
+			SELECT s.id, s.scale, s.entry_id, COALESCE(r.service, '') AS service, COALESCE(r.agent_id, '') AS agent_id
+			FROM surveys s LEFT JOIN runs r ON r.workflow_id = s.workflow_id WHERE s.id = $1
+		), answer AS (
+			INSERT INTO survey_answers (survey_id, score, comment, delivered, answered_at, scale, entry_id, service, agent_id)
+			SELECT id, $2, $3, $4, COALESCE($5, now()), scale, entry_id, service, agent_id FROM sv
+			ON CONFLICT (survey_id) DO NOTHING
+			RETURNING survey_id, score, comment, delivered, answered_at
+		), survey AS (
+			UPDATE surveys s SET answered_at = answer.answered_at FROM answer
+			WHERE s.id = answer.survey_id AND s.answered_at IS NULL
+			RETURNING s.workflow_id, s.entry_id, s.created_at, s.scale, s.sent_at, s.answered_at
+		)`+s.factsCTE("counted", `
+			SELECT survey.created_at, 'answered', 1, `+runDims("survey.entry_id")+`, survey.scale, '', answer.score,
+				CASE WHEN survey.sent_at IS NOT NULL THEN `+minutesBetween("survey.sent_at", "survey.answered_at")+` END
+			FROM answer, survey LEFT JOIN runs r ON r.workflow_id = survey.workflow_id`)+`
+		SELECT EXISTS (SELECT 1 FROM sv) AS known, answer.score, answer.comment, answer.delivered, answer.answered_at
+		FROM (SELECT 1) one LEFT JOIN answer ON true`,
+		surveyID, a.Score, a.Comment, a.Delivered, s.stamp())
+	switch {
+	case err != nil:
+		return SurveyAnswer{}, false, fmt.Errorf("recording the answer to survey %q: %w", surveyID, err)
+	case !row.Known:
+		return SurveyAnswer{}, false, fmt.Errorf("recording the answer to survey %q: %w", surveyID, ErrNotFound)
+	case !row.At.Valid:
+		return SurveyAnswer{}, false, nil
+	}
+	return SurveyAnswer{Score: int(row.Score.Int64), Comment: row.Text.String, Delivered: row.Late.Bool, AnsweredAt: row.At.Time}, true, nil
 }
 
 // getSurvey reads the survey whose column equals value, through q (the pool
@@ -179,24 +228,27 @@ func getSurvey(ctx context.Context, q sqlx.QueryerContext, column, value string)
 }
 
 // surveyAnsweredTx writes the survey.answered event of the answer just
-// stored for surveyID, in its transaction.
-//
-// The run record does not hold the interaction's agent, service,
-// disposition and channel yet, nor the survey its scale: those fields are
-// sent empty (the scale as the only one there is, 1-5) until they are
-// recorded (issue 16's results add them to runs and surveys).
+// stored for surveyID, in its transaction, with what the run record and
+// the survey keep (the agent's id, never a name: see Run).
 func surveyAnsweredTx(ctx context.Context, tx *sqlx.Tx, surveyID string, a SurveyAnswer) error {
 	var row struct {
 		WorkflowID    string         `db:"workflow_id"`
 		EntryID       string         `db:"entry_id"`
 		StepID        string         `db:"step_id"`
 		InteractionID string         `db:"interaction_id"`
-		Channel       string         `db:"channel"`
+		SurveyChannel string         `db:"survey_channel"`
+		Scale         string         `db:"scale"`
 		EntryVersion  sql.NullInt64  `db:"entry_version"`
 		CustomerID    sql.NullString `db:"customer_id"`
+		AgentID       sql.NullString `db:"agent_id"`
+		Service       sql.NullString `db:"service"`
+		Disposition   sql.NullString `db:"disposition"`
+		Channel       sql.NullString `db:"channel"`
 	}
 	if err := tx.GetContext(ctx, &row, `
-		SELECT s.workflow_id, s.entry_id, s.step_id, s.interaction_id, s.channel, r.entry_version, r.customer_id
+		SELECT s.workflow_id, s.entry_id, s.step_id, s.interaction_id, s.channel AS survey_channel, s.scale,
+			COALESCE(r.entry_version, s.entry_version) AS entry_version, r.customer_id,
+			r.agent_id, COALESCE(NULLIF(r.service, ''), s.service) AS service, r.disposition, r.channel
 		FROM surveys s LEFT JOIN runs r ON r.workflow_id = s.workflow_id
 		WHERE s.id = $1`, surveyID); err != nil {
 		return fmt.Errorf("reading survey %q for its survey.answered event: %w", surveyID, err)
@@ -204,7 +256,9 @@ func surveyAnsweredTx(ctx context.Context, tx *sqlx.Tx, surveyID string, a Surve
 	_, err := enqueueWebhookEvent(ctx, tx, webhook.NewSurveyAnswered(webhook.SurveyAnsweredData{
 		SurveyID: surveyID, WorkflowID: row.WorkflowID, EntryID: row.EntryID, EntryVersion: int(row.EntryVersion.Int64),
 		StepID: row.StepID, InteractionID: row.InteractionID, CustomerID: row.CustomerID.String,
-		SurveyChannel: row.Channel, Scale: "1-5", Score: a.Score, Comment: a.Comment, AnsweredAt: a.AnsweredAt, Late: !a.Delivered,
+		Agent: row.AgentID.String, Service: row.Service.String, Disposition: row.Disposition.String, Channel: row.Channel.String,
+		SurveyChannel: row.SurveyChannel, Scale: string(scale.Of(row.Scale)), Score: a.Score, Comment: a.Comment,
+		AnsweredAt: a.AnsweredAt, Late: !a.Delivered,
 	}))
 	return err
 }

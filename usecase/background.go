@@ -14,8 +14,9 @@ import (
 )
 
 // What a long-lived starter does beside serving requests: keeping the
-// entry index current, writing the run IDs of started runs in batches, and
-// settling the claims nobody confirmed.
+// entry index current, writing the run IDs of started runs and the ended
+// interactions kept for simulations in batches, and settling the claims
+// nobody confirmed.
 const (
 	// confirmLinger is how long a confirmation waits for others to share
 	// its statement; the claim already records the run meanwhile.
@@ -37,9 +38,12 @@ type background struct {
 	once     sync.Once
 	index    *EntryIndex
 	confirms chan []store.Run // nil: confirm on the request's goroutine
+	recorded chan keptEvent   // nil: keep each interaction on the request's goroutine
 
 	finishOnce sync.Once
 	finish     chan struct{} // the answers finishHandOver hands over
+
+	cursors cursors
 }
 
 // entryIndex is the index Ingest matches with: the watched one of
@@ -55,11 +59,13 @@ func (s *Service) entryIndex() *EntryIndex {
 }
 
 // StartBackground loads the entry index, then until ctx ends keeps it
-// current, writes the run IDs of started runs in batches and settles
-// stale claims (Reconcile, every 30 seconds). A long-lived starter calls it
-// once before serving; without it Ingest checks the entries' generation on
-// every event and confirms each start on its own. done closes once the
-// work has stopped, the last confirmations written.
+// current, writes the run IDs of started runs and the interactions kept
+// for simulations in batches, settles stale claims (Reconcile, every 30
+// seconds) and folds result facts into the rollup (every second). A
+// long-lived starter calls it once before serving; without it Ingest
+// checks the entries' generation on every event and confirms each start
+// and keeps each interaction on its own. done closes once the work has
+// stopped, the last confirmations and interactions written.
 func (s *Service) StartBackground(ctx context.Context) (done <-chan struct{}, err error) {
 	index := NewEntryIndex(s.Store, s.logger())
 	if err := index.Refresh(ctx); err != nil {
@@ -68,6 +74,7 @@ func (s *Service) StartBackground(ctx context.Context) (done <-chan struct{}, er
 	s.bg.once.Do(func() {
 		s.bg.index = index
 		s.bg.confirms = make(chan []store.Run, 1024)
+		s.bg.recorded = make(chan keptEvent, 4096)
 	})
 	if s.bg.index != index {
 		return nil, errors.New("the service's background work has started already, or the service has served without it")
@@ -76,7 +83,9 @@ func (s *Service) StartBackground(ctx context.Context) (done <-chan struct{}, er
 	var wg sync.WaitGroup
 	wg.Go(func() { index.Watch(ctx) })
 	wg.Go(func() { s.confirmInBatches(ctx) })
+	wg.Go(func() { s.recordInBatches(ctx) })
 	wg.Go(func() { s.reconcileEvery(ctx) })
+	wg.Go(func() { s.foldResults(ctx) })
 	stopped := make(chan struct{})
 	go func() {
 		wg.Wait()

@@ -46,6 +46,9 @@ type CustomerErasure struct {
 	// PostedEvents are events posted to the customer's runs, with their
 	// data.
 	PostedEvents int64 `json:"posted_events"`
+	// RecordedInteractions are the customer's ended interactions kept for
+	// simulations.
+	RecordedInteractions int64 `json:"recorded_interactions"`
 }
 
 // setErased puts what the store erased in e.
@@ -53,6 +56,7 @@ func (e *CustomerErasure) setErased(by store.Erased) {
 	e.Deliveries, e.SMSStatuses, e.Surveys, e.SurveyAnswers = by.Deliveries, by.SMSStatuses, by.Surveys, by.SurveyAnswers
 	e.CustomerInteractions, e.SuppressionsAnonymized, e.RunsUnlinked = by.CustomerInteractions, by.SuppressionsAnonymized, by.RunsUnlinked
 	e.WebhookEvents, e.InboundMessages, e.PostedEvents = by.WebhookEvents, by.InboundMessages, by.PostedEvents
+	e.RecordedInteractions = by.RecordedInteractions
 }
 
 // EraseCustomer erases what ccflow stores about the customer with

@@ -67,6 +67,8 @@ func (s *Service) Ingest(ctx context.Context, ev interaction.Event, dryRun bool)
 		if err := s.CustomerContactedAgain(ctx, ev); err != nil {
 			return interaction.Result{}, err
 		}
+		// Every event, matching or not: a draft entry may match it.
+		s.keepInteraction(ctx, ev, time.Now())
 	}
 	defer func() {
 		if err == nil {
@@ -99,7 +101,12 @@ func (s *Service) Ingest(ctx context.Context, ev interaction.Event, dryRun bool)
 		sampled = append(sampled, i)
 		claims = append(claims, store.Run{WorkflowID: res.Matches[i].WorkflowID, EntryID: m.Entry.ID, EntryVersion: m.Entry.Version,
 			InteractionID: ev.InteractionID, Trigger: m.Reason,
-			CustomerID: customerID(ev), CancelOnNewInteraction: m.Entry.CancelOnNewInteraction, CaseID: caseID(ev)})
+			CustomerID: customerID(ev), CancelOnNewInteraction: m.Entry.CancelOnNewInteraction, CaseID: caseID(ev),
+			Service: ev.Service, Disposition: ev.Disposition, Channel: ev.Channel, InteractionEndedAt: ev.EndedAt,
+			Variant: entry.Variant(m.Entry, res.Matches[i].WorkflowID)})
+		if ev.Agent != nil {
+			claims[len(claims)-1].AgentID = ev.Agent.ID
+		}
 	}
 	if dryRun {
 		return s.dryRun(ctx, res)

@@ -11,7 +11,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/ccflow/ccflow/core/entry"
 	"github.com/ccflow/ccflow/core/interaction"
@@ -72,4 +74,47 @@ func seedEntry(b *testing.B) entry.Entry {
 		b.Fatal(err)
 	}
 	return e
+}
+
+// BenchmarkIngestForReal measures ingest in a starter whose background
+// work runs, as a real event: one that matches one entry and starts its
+// run in Temporal, and one that matches nothing (the cheapest path, where
+// any work ingest adds shows most), each naming its customer.
+func BenchmarkIngestForReal(b *testing.B) {
+	st := testenv.Store(b)
+	svc := &usecase.Service{Store: st, Temporal: testenv.Temporal(b), TaskQueue: testenv.TaskQueue(b)}
+	ctx, stop := context.WithCancel(context.Background())
+	if _, err := st.CreateEntry(ctx, entry.Entry{ID: "survey", Name: "Survey", Enabled: true,
+		Triggers: []entry.Trigger{{Type: entry.TriggerDisposition, Disposition: "Problem solved"}},
+		Steps:    []entry.Step{{ID: "pause", Spec: &entry.Wait{Duration: "1d"}}}}); err != nil {
+		b.Fatal(err)
+	}
+	done, err := svc.StartBackground(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { stop(); <-done })
+	var ev interaction.Event
+	if err := json.Unmarshal(examples.InteractionEnded, &ev); err != nil {
+		b.Fatal(err)
+	}
+	stamp := fmt.Sprintf("%x", time.Now().UnixNano())
+	var n atomic.Int64 // every event new, however often the loop runs
+	for _, bc := range []struct{ name, disposition string }{{"one match", "Problem solved"}, {"no match", "Spam"}} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				i := n.Add(1)
+				e := ev
+				c := *ev.Customer
+				e.Customer = &c
+				e.InteractionID = fmt.Sprintf("BENCH-%s-%s-%d", stamp, bc.disposition[:4], i)
+				e.Disposition = bc.disposition
+				c.ID = fmt.Sprintf("C-%s-%d", stamp, i)
+				if _, err := svc.Ingest(ctx, e, false); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }

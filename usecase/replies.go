@@ -100,8 +100,8 @@ func (s *Service) readReply(ctx context.Context, rs store.ReplySurvey, m store.I
 	switch {
 	case r.Scored:
 		a := workflows.SurveyAnswer{SurveyID: rs.ID, Score: r.Score, Comment: r.Comment, Reply: m.MessageSID}
-		if err := a.Check(); err != nil {
-			// A score the run and the store do not take on this scale yet:
+		if err := a.Check(scale.Of(rs.Scale)); err != nil {
+			// A score the run and the store do not take on this scale:
 			// the message is kept for an operator, not lost.
 			s.logger().WarnContext(ctx, "survey reply not handed over", "message_sid", m.MessageSID, "survey_id", rs.ID, "reason", err.Error())
 			action = InboundKept

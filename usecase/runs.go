@@ -89,13 +89,18 @@ type DeliveryView struct {
 
 // SurveyView is one survey the run opened and its answer, late or not.
 type SurveyView struct {
-	ID        string      `json:"id"`
-	StepID    string      `json:"step_id"`
-	Channel   string      `json:"channel"`
-	Question  string      `json:"question"`
-	WaitUntil time.Time   `json:"wait_until"`
-	ExpiresAt time.Time   `json:"expires_at"`
-	Answer    *AnswerView `json:"answer,omitempty"`
+	ID       string `json:"id"`
+	StepID   string `json:"step_id"`
+	Channel  string `json:"channel"`
+	Question string `json:"question"`
+	// Scale is the rating's, 1-5 or 0-10; SentAt when the link's message
+	// went, DeliveredAt when Twilio reported the SMS delivered.
+	Scale       string      `json:"scale"`
+	SentAt      *time.Time  `json:"sent_at,omitempty"`
+	DeliveredAt *time.Time  `json:"delivered_at,omitempty"`
+	WaitUntil   time.Time   `json:"wait_until"`
+	ExpiresAt   time.Time   `json:"expires_at"`
+	Answer      *AnswerView `json:"answer,omitempty"`
 	// AnswerBy is "reply" for a survey that took SMS replies, "link"
 	// otherwise; Replies are the SMS read as replies to it, oldest first.
 	AnswerBy string      `json:"answer_by"`
@@ -262,7 +267,8 @@ func (s *Service) surveys(ctx context.Context, workflowID string) ([]SurveyView,
 	views := make([]SurveyView, len(list))
 	for i, sv := range list {
 		views[i] = SurveyView{ID: sv.ID, StepID: sv.StepID, Channel: sv.Channel, Question: sv.Question,
-			WaitUntil: sv.WaitUntil, ExpiresAt: sv.ExpiresAt, AnswerBy: "link"}
+			Scale: sv.Scale, SentAt: sv.SentAt, DeliveredAt: sv.DeliveredAt, WaitUntil: sv.WaitUntil, ExpiresAt: sv.ExpiresAt,
+			AnswerBy: "link"}
 		if a := sv.Answer; a != nil {
 			answer := answerViewOf(*a)
 			views[i].Answer = &answer

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/converter"
 
 	"github.com/ccflow/ccflow/core/linkkeys"
 	"github.com/ccflow/ccflow/core/tokens"
@@ -38,9 +39,16 @@ type Service struct {
 	WebhookURLs   WebhookURLChecker
 	// Now is the clock of secret rotations; nil is time.Now.
 	Now func() time.Time
+	// PayloadConverter encodes the ended interactions kept for
+	// simulations: the payload keys' (CCFLOW_PAYLOAD_KEYS), which seal
+	// them as histories are sealed; nil keeps them as JSON in clear.
+	PayloadConverter converter.DataConverter
+	// Simulation is how simulations run.
+	Simulation SimulationSettings
 
-	bg background
-	wh webhooks
+	bg  background
+	wh  webhooks
+	sim simulations
 }
 
 func (s *Service) keys() *linkkeys.Keys {

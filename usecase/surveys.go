@@ -9,6 +9,7 @@ import (
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/ccflow/ccflow/core/scale"
 	"github.com/ccflow/ccflow/store"
 	"github.com/ccflow/ccflow/workflows"
 )
@@ -41,6 +42,9 @@ type Survey struct {
 	// before runs chose a language.
 	Language string
 	Service  string
+	// Scale is its rating scale: "1-5" or "0-10" ("" for surveys opened
+	// before surveys kept it: 1-5).
+	Scale string
 }
 
 // OpenSurvey finds the survey a link's token opens, if it still takes an
@@ -54,7 +58,7 @@ func (s *Service) OpenSurvey(ctx context.Context, token string) (Survey, error) 
 
 // surveyOf is the survey sv as its page shows it.
 func surveyOf(sv store.Survey) Survey {
-	return Survey{Question: sv.Question, Channel: sv.Channel, Language: sv.Language, Service: sv.Service}
+	return Survey{Question: sv.Question, Channel: sv.Channel, Language: sv.Language, Service: sv.Service, Scale: sv.Scale}
 }
 
 // openSurvey is OpenSurvey with the survey as the store keeps it.
@@ -130,7 +134,7 @@ func (s *Service) answerSurvey(ctx context.Context, token string, a workflows.Su
 		return store.SurveyAnswer{}, err
 	}
 	a.SurveyID = sv.ID
-	if err := a.Check(); err != nil {
+	if err := a.Check(scale.Of(sv.Scale)); err != nil {
 		return store.SurveyAnswer{}, err
 	}
 	taken, err := s.handOver(ctx, sv, a)

@@ -34,6 +34,9 @@ const (
 	// KeptEventActivity finds the latest event of a name kept in the
 	// store for the run: one posted before the run could take signals.
 	KeptEventActivity = "KeptEvent"
+	// RecordRunEndActivity records how a run ended in its run record
+	// (a RunEnd), the last thing a run does.
+	RecordRunEndActivity = "RecordRunEnd"
 )
 
 // Delivery channels, as deliveries and surveys record them.
@@ -220,13 +223,31 @@ type OpenSurveyInput struct {
 	// Service the event's, whose brand the page shows.
 	Language string `json:"language,omitempty"`
 	Service  string `json:"service,omitempty"`
-	// Scale is the step's rating scale ("" in histories from before
-	// scales: 1-5).
-	Scale string `json:"scale,omitempty"`
+	// EntryVersion is the version the run started with; Scale the step's
+	// rating scale ("" in histories from before scales: 1-5).
+	EntryVersion int    `json:"entry_version,omitempty"`
+	Scale        string `json:"scale,omitempty"`
 	// Reply asks for an SMS survey answered by reply (answer_by: reply):
 	// the activity opens it for replies from To, the number the SMS goes
 	// to, unless another survey is open for replies from it.
 	Reply *ReplyClaim `json:"reply,omitempty"`
+}
+
+// RunEnd is the argument of RecordRunEndActivity: how the run ended, when
+// (by the run's clock) and why, in words that name no customer (a failed
+// step is named, not its error, which may quote an address).
+type RunEnd struct {
+	WorkflowID string    `json:"workflow_id"`
+	RunID      string    `json:"run_id"`
+	Status     string    `json:"status"`
+	Reason     string    `json:"reason,omitempty"`
+	EndedAt    time.Time `json:"ended_at"`
+}
+
+// RunEndRecorded is the result of RecordRunEndActivity: Recorded is false
+// when the end was recorded before (a retry) or the run has no record.
+type RunEndRecorded struct {
+	Recorded bool `json:"recorded"`
 }
 
 // ReplyClaim is what opening a survey for SMS replies needs: the number
@@ -326,10 +347,13 @@ type Purged struct {
 	SurveyAnswers        int64 `json:"survey_answers"`
 	CustomerInteractions int64 `json:"customer_interactions"`
 	SuppressionReasons   int64 `json:"suppression_reasons"`
+	RunsUnlinked         int64 `json:"runs_unlinked,omitempty"`
 	PostedEvents         int64 `json:"posted_events,omitempty"`
 	OutboxFiles          int64 `json:"outbox_files"`
 	// WebhookEvents are webhook events deleted with their deliveries.
 	WebhookEvents int64 `json:"webhook_events,omitempty"`
+	// RecordedInteractions are ended interactions kept for simulations.
+	RecordedInteractions int64 `json:"recorded_interactions,omitempty"`
 }
 
 func (p *Purged) add(o Purged) {
@@ -339,9 +363,11 @@ func (p *Purged) add(o Purged) {
 	p.SurveyAnswers += o.SurveyAnswers
 	p.CustomerInteractions += o.CustomerInteractions
 	p.SuppressionReasons += o.SuppressionReasons
+	p.RunsUnlinked += o.RunsUnlinked
 	p.PostedEvents += o.PostedEvents
 	p.OutboxFiles += o.OutboxFiles
 	p.WebhookEvents += o.WebhookEvents
+	p.RecordedInteractions += o.RecordedInteractions
 }
 
 // PurgeResult is what one round deleted, and whether it stopped before

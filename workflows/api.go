@@ -8,6 +8,7 @@ import (
 
 	"github.com/ccflow/ccflow/core/entry"
 	"github.com/ccflow/ccflow/core/interaction"
+	"github.com/ccflow/ccflow/core/scale"
 	"github.com/ccflow/ccflow/core/validation"
 	"github.com/ccflow/ccflow/core/vars"
 )
@@ -141,13 +142,14 @@ const MaxCommentLength = 2000
 // requests).
 var CommentText = validation.Lines(MaxCommentLength)
 
-// Check reports what is wrong with an answer's score or comment, naming the
-// field; the starter checks the same way before it hands an answer over,
-// so the run and the store never disagree about one the store refuses.
-func (a SurveyAnswer) Check() error {
+// Check reports what is wrong with an answer's score (which must be on
+// the survey's scale s) or comment, naming the field; the starter checks
+// the same way before it hands an answer over, so the run and the store
+// never disagree about one the store refuses.
+func (a SurveyAnswer) Check(s scale.Scale) error {
 	var errs validation.Errors
-	if a.Score < 1 || a.Score > 5 {
-		errs = append(errs, validation.Errorf("score", "%d is not a whole number from 1 to 5", a.Score))
+	if err := s.Check("score", a.Score); err != nil {
+		errs = append(errs, validation.First(err))
 	}
 	if n := utf8.RuneCountInString(a.Comment); n > MaxCommentLength {
 		errs = append(errs, validation.Errorf("comment", "%d characters is longer than the %d allowed", n, MaxCommentLength))

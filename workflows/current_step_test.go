@@ -6,6 +6,7 @@ import (
 	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
 
 	"github.com/ccflow/ccflow/core/entry"
 	"github.com/ccflow/ccflow/workflows"
@@ -31,17 +32,36 @@ func (h *harness) publishedSteps() *[]string {
 	return steps
 }
 
+// The current step is the step a run waits at: a visibility query sees a
+// run between its workflow tasks, so the run publishes its step once per
+// task, when it waits, and not the steps it passed meanwhile (here tier,
+// which ran in the task that started the wait). A run started before the
+// lean-commands change published every step it reached.
 func TestTheCurrentStepIsASearchAttributeUntilTheRunCompletes(t *testing.T) {
-	h := newHarness(t)
-	steps := h.publishedSteps()
+	for _, tt := range []struct {
+		name   string
+		before bool
+		want   []string
+	}{
+		{name: "the step the run waits at", want: []string{"pause", "follow-up-sms", unset}},
+		{name: "every step, in a run from before lean-commands", before: true, want: []string{"tier", "pause", "follow-up-sms", unset}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t)
+			if tt.before {
+				h.env.OnGetVersion("lean-commands", workflow.DefaultVersion, workflows.LeanVersion).Return(workflow.DefaultVersion)
+			}
+			steps := h.publishedSteps()
 
-	h.complete(input(
-		entry.Step{ID: "tier", Spec: &entry.SetVariable{Name: "tier", Value: "gold"}},
-		entry.Step{ID: "pause", Spec: &entry.Wait{Duration: "1d"}},
-		entry.Step{ID: "follow-up-sms", Spec: &entry.SendSMS{Text: entry.Plain("How is it going?")}},
-	))
+			h.complete(input(
+				entry.Step{ID: "tier", Spec: &entry.SetVariable{Name: "tier", Value: "gold"}},
+				entry.Step{ID: "pause", Spec: &entry.Wait{Duration: "1d"}},
+				entry.Step{ID: "follow-up-sms", Spec: &entry.SendSMS{Text: entry.Plain("How is it going?")}},
+			))
 
-	require.Equal(t, []string{"tier", "pause", "follow-up-sms", unset}, *steps)
+			require.Equal(t, tt.want, *steps)
+		})
+	}
 }
 
 func TestAFailedRunKeepsTheStepItFailedAtAsItsCurrentStep(t *testing.T) {
@@ -64,5 +84,6 @@ func TestAStepOfAFiredEventIsTheCurrentStepWhileItRuns(t *testing.T) {
 		entry.Step{ID: "pause", Spec: &entry.Wait{Duration: "2h"}},
 	))
 
-	require.Equal(t, []string{"schedule-reminder", "pause", "reminder-sms", "pause", unset}, *steps)
+	// schedule-reminder ran in the task that started the pause.
+	require.Equal(t, []string{"pause", "reminder-sms", "pause", unset}, *steps)
 }

@@ -53,6 +53,7 @@ func (r *run) fire(ctx workflow.Context, ev *event, timer workflow.Future, s *en
 	r.pending = slices.DeleteFunc(r.pending, func(e *event) bool { return e == ev })
 	rec := &r.state.Events[ev.record]
 	rec.Status, rec.FiredAt = EventFired, workflow.Now(ctx)
+	r.note(ctx, TimelineEntry{StepID: p.id, Kind: TimelineEvent, Reason: "scheduled event " + s.Name + " fired"})
 
 	t := &thread{event: s.Name}
 	r.threads = append(r.threads, t)

@@ -8,16 +8,17 @@ import "go.temporal.io/sdk/workflow"
 func FollowUpUngated(ctx workflow.Context, in FollowUpInput) (State, error) {
 	return followUp(ctx, in, func(workflow.Context) changes {
 		return changes{upsertCurrentStep: true, missingVariableIsFalse: true, answerDuringSendCounts: true, htmlContexts: true,
-			sendFallback: true, smsReply: true}
+			sendFallback: true, recordRunEnd: true, smsReply: true}
 	})
 }
 
 // FollowUpBeforeHTMLContexts is FollowUp as a run started before
-// htmlContextsChange runs, every other change on.
+// htmlContextsChange runs, every other change on but lean-commands, which
+// came after it.
 func FollowUpBeforeHTMLContexts(ctx workflow.Context, in FollowUpInput) (State, error) {
 	return followUp(ctx, in, func(ctx workflow.Context) changes {
 		c := currentChanges(ctx)
-		c.htmlContexts = false
+		c.htmlContexts, c.leanCommands = false, false
 		return c
 	})
 }
@@ -31,3 +32,15 @@ func FollowUpBeforeSMSReply(ctx workflow.Context, in FollowUpInput) (State, erro
 		return c
 	})
 }
+
+// FollowUpLeanUngated is FollowUp with the lean-commands change on for
+// every run, as if it had come without workflow.GetVersion: no version
+// marker at all, and the current step upserted only when the run waits.
+// Histories recorded before the change must fail to replay against it.
+func FollowUpLeanUngated(ctx workflow.Context, in FollowUpInput) (State, error) {
+	return followUp(ctx, in, func(workflow.Context) changes { return allChanges })
+}
+
+// LeanVersion is leanVersion, for the tests that stand a run from before
+// lean-commands in for one.
+const LeanVersion = leanVersion

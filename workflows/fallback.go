@@ -81,6 +81,7 @@ func (r *run) sendWithFallback(ctx workflow.Context, p place, channel string, fa
 	}
 	r.vars["message.fallback"] = reason
 	r.noteFallback(p.id, channel, out, reason)
+	r.note(ctx, TimelineEntry{StepID: p.id, Kind: TimelineFallback, Channel: channel, To: out.To, Reason: reason})
 	workflow.GetLogger(ctx).Info("Message did not reach the customer; running the step's fallback", "step", p.id, "channel", channel)
 	return r.runSteps(ctx, fallback, p.path+".fallback", p.next)
 }
@@ -103,6 +104,7 @@ func (r *run) awaitDelivery(ctx workflow.Context, p place, out sent, window time
 		//workflowcheck:ignore
 		wait := durations.Format(window)
 		r.setDetails(ctx, fmt.Sprintf("waiting up to %s for the SMS's delivery status (step %s)", wait, p.id))
+		r.note(ctx, TimelineEntry{StepID: p.id, Kind: TimelineWaited, Reason: "up to " + wait + " for the SMS's delivery status"})
 		came, err := workflow.AwaitWithOptions(ctx, workflow.AwaitOptions{
 			Timeout:      window,
 			TimerOptions: workflow.TimerOptions{Summary: "delivery status of the SMS of step " + p.id + ", up to " + wait},
@@ -115,6 +117,8 @@ func (r *run) awaitDelivery(ctx workflow.Context, p place, out sent, window time
 		}
 	}
 	st := r.statuses[out.ID]
+	r.note(ctx, TimelineEntry{StepID: p.id, Kind: TimelineEvent, Channel: ChannelSMS,
+		Reason: strings.TrimSpace("delivery status: " + st.Status + " " + st.ErrorCode)})
 	if !st.FailedDelivery() {
 		return "", nil
 	}

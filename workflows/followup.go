@@ -7,11 +7,13 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"time"
 
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/ccflow/ccflow/core/entry"
+	"github.com/ccflow/ccflow/core/scale"
 	"github.com/ccflow/ccflow/core/vars"
 )
 
@@ -31,6 +33,9 @@ func followUp(ctx workflow.Context, in FollowUpInput, changesOf func(workflow.Co
 		return r.state, err
 	}
 	r.changes = changesOf(ctx)
+	if r.changes.leanCommands {
+		r.publishWhenWaiting(ctx)
+	}
 	// A step of a fired event that fails stops the main steps and the
 	// other events through this context, as a failed main step does by
 	// returning.
@@ -58,8 +63,9 @@ type run struct {
 	// chosen once from the customer's (entry.RunLanguage).
 	lang  string
 	state State
-	// publishedStep is the value of CurrentStepAttr the run last set.
-	publishedStep string
+	// publishedStep is the value of CurrentStepAttr the run last set;
+	// triedStep the one publishWhenWaiting last tried to set.
+	publishedStep, triedStep string
 	// surveys are the surveys waiting for an answer, by survey id: the
 	// main steps and a fired event's may each wait on one.
 	surveys map[string]*pendingSurvey
@@ -82,12 +88,15 @@ type run struct {
 	// for its messages, by delivery id (see watchDeliveryStatuses).
 	posted   map[string]PostedEvent
 	statuses map[string]DeliveryStatus
+	// timeline is what happened, for TimelineQuery.
+	timeline Timeline
 }
 
 // pendingSurvey is a survey a send_survey step is waiting on; the update
 // handler fills answer and the step picks it up.
 type pendingSurvey struct {
 	id     string
+	scale  scale.Scale
 	answer *SurveyAnswer
 	// byReply marks a survey answered by SMS reply; unclear is set when
 	// a reply without a number on the scale came, and clarified once the
@@ -131,6 +140,7 @@ func newRun(in FollowUpInput) *run {
 		posted:   map[string]PostedEvent{},
 		statuses: map[string]DeliveryStatus{},
 		main:     &thread{},
+		timeline: Timeline{Entries: []TimelineEntry{}},
 		state: State{
 			Status:        StatusRunning,
 			EntryID:       in.Entry.ID,
@@ -196,6 +206,7 @@ func (r *run) handleFailure(ctx workflow.Context, p place, err error) error {
 	workflow.GetLogger(ctx).Warn("Step failed, running its on_error steps",
 		"step", se.stepID, "step_type", se.stepType, "error_type", failureType(se.err))
 	r.state.Errors = append(r.state.Errors, StepError{StepID: se.stepID, Message: se.err.Error(), At: workflow.Now(ctx)})
+	r.note(ctx, TimelineEntry{StepID: se.stepID, Kind: TimelineError, Reason: se.err.Error()})
 	r.vars["error.message"] = se.err.Error()
 	r.vars["error.step"] = se.stepID
 	return r.runSteps(ctx, s.OnError, p.path+".on_error", p.next)
@@ -237,7 +248,9 @@ func (r *run) finish(ctx workflow.Context, err error) (State, error) {
 		r.state.Status = StatusCompleted
 		r.state.CurrentStep = ""
 		r.state.Reason = r.contactedAgain
+		r.noteEnd(ctx, StatusCompleted, r.contactedAgain)
 		r.report(ctx, r.contactedAgain)
+		r.recordEnd(ctx, r.contactedAgain)
 		return r.state, nil
 	}
 	var se *stepError
@@ -245,23 +258,63 @@ func (r *run) finish(ctx workflow.Context, err error) (State, error) {
 	case err == nil:
 		r.state.Status = StatusCompleted
 		r.state.CurrentStep = ""
+		r.noteEnd(ctx, StatusCompleted, "")
 		r.report(ctx, "completed")
+		r.recordEnd(ctx, "")
 		return r.state, nil
 	case errors.As(err, &se):
 		r.dropPending(ctx)
 		r.state.Status = StatusFailed
 		r.state.CurrentStep = se.stepID
+		r.note(ctx, TimelineEntry{StepID: se.stepID, Kind: TimelineError, Reason: se.err.Error()})
+		r.noteEnd(ctx, StatusFailed, se.Error())
 		// The error names what failed with what, a recipient's address
 		// among them: the Web UI says where the run failed, and the run's
 		// failure (encrypted with the payload keys) says why.
 		r.reportShown(ctx, se.Error(), se.shown())
+		r.recordEnd(ctx, se.summary())
 		return r.state, temporal.NewNonRetryableApplicationError(se.Error(), ErrStepFailed, se.err)
 	default:
 		r.dropPending(ctx)
 		r.state.Status = StatusCanceled
 		r.state.Canceled = r.cancellation(ctx)
+		r.noteEnd(ctx, StatusCanceled, "canceled by "+r.state.Canceled.By)
 		r.report(ctx, "canceled by "+r.state.Canceled.By)
+		reason := "canceled by " + r.state.Canceled.By
+		if r.state.Canceled.Reason != "" {
+			reason += ": " + r.state.Canceled.Reason
+		}
+		r.recordEnd(ctx, reason)
 		return r.state, err
+	}
+}
+
+// recordEndTimeout bounds recording a run's end, retries included: a
+// store down longer than that leaves the run's record without its end
+// (the record says running) rather than keeping the run open.
+const recordEndTimeout = time.Hour
+
+// recordEnd records in the run's record how it ended (its State's status)
+// and why, when the run has recordRunEndChange. It runs on a context of
+// its own, so a canceled run records its end too, and a failure to record
+// it is logged, never the run's failure.
+func (r *run) recordEnd(ctx workflow.Context, reason string) {
+	if !r.changes.recordRunEnd {
+		return
+	}
+	ctx, cancel := workflow.NewDisconnectedContext(ctx)
+	defer cancel()
+	ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout:    10 * time.Second,
+		ScheduleToCloseTimeout: recordEndTimeout,
+		RetryPolicy:            &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: time.Minute},
+		Summary:                "record how the run ended",
+	})
+	info := workflow.GetInfo(ctx)
+	end := RunEnd{WorkflowID: info.WorkflowExecution.ID, RunID: info.WorkflowExecution.RunID,
+		Status: r.state.Status, Reason: reason, EndedAt: workflow.Now(ctx)}
+	if err := workflow.ExecuteActivity(ctx, RecordRunEndActivity, end).Get(ctx, nil); err != nil {
+		workflow.GetLogger(ctx).Error("Recording how the run ended failed; its record says it is running", "error", err.Error())
 	}
 }
 
@@ -282,6 +335,12 @@ func (e *stepError) Error() string {
 }
 
 func (e *stepError) Unwrap() error { return e.err }
+
+// summary names the step that failed, without the cause, for the run's
+// record: the cause may name the customer's address or echo their data.
+func (e *stepError) summary() string {
+	return fmt.Sprintf("step %q (%s) failed", e.stepID, e.stepType)
+}
 
 // shown is the error without its cause, for the Web UI's current details:
 // the cause may name the customer's address or echo their data.

@@ -7,17 +7,24 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
+	"github.com/ccflow/ccflow/core/scale"
 	"github.com/ccflow/ccflow/core/validation"
 )
 
-// registerHandlers sets up the state query, the survey answer update and
-// the clear-event update.
+// registerHandlers sets up the state and timeline queries, the survey
+// answer update and the clear-event update.
 func (r *run) registerHandlers(ctx workflow.Context) error {
 	err := workflow.SetQueryHandlerWithOptions(ctx, StateQuery, func() (State, error) {
 		return r.state, nil
 	}, workflow.QueryHandlerOptions{Description: "Where the run is, its variables and the messages it sent"})
 	if err != nil {
 		return fmt.Errorf("registering query %q: %w", StateQuery, err)
+	}
+	err = workflow.SetQueryHandlerWithOptions(ctx, TimelineQuery, func() (Timeline, error) {
+		return r.timeline, nil
+	}, workflow.QueryHandlerOptions{Description: "What happened in the run, step by step, as a simulation shows it"})
+	if err != nil {
+		return fmt.Errorf("registering query %q: %w", TimelineQuery, err)
 	}
 	err = workflow.SetUpdateHandlerWithOptions(ctx, SurveyAnswerUpdate, r.answerSurvey, workflow.UpdateHandlerOptions{
 		Validator:   r.validateSurveyAnswer,
@@ -40,10 +47,17 @@ func (r *run) registerHandlers(ctx workflow.Context) error {
 // malformed or that the run is not waiting for (another survey, one already
 // answered, or a wait that has ended).
 func (r *run) validateSurveyAnswer(_ workflow.Context, answer SurveyAnswer) error {
-	if err := answer.Check(); err != nil {
+	s := r.surveys[answer.SurveyID]
+	// An answer to a survey the run does not know is checked on the widest
+	// scale, then refused as not pending.
+	on := scale.NPS
+	if s != nil {
+		on = s.scale
+	}
+	if err := answer.Check(on); err != nil {
 		return temporal.NewApplicationError(err.Error(), ErrInvalidSurveyAnswer)
 	}
-	if s := r.surveys[answer.SurveyID]; s == nil || s.answer != nil {
+	if s == nil || s.answer != nil {
 		err := validation.Errorf("survey_id", "the run is not waiting for an answer to survey %q", answer.SurveyID)
 		return temporal.NewApplicationError(err.Error(), ErrSurveyNotPending)
 	}

@@ -30,6 +30,8 @@ type harness struct {
 	surveys []workflows.OpenSurveyInput
 	emails  []workflows.EmailInput
 	sms     []workflows.SMSInput
+	// ends are the run's ends it recorded.
+	ends []workflows.RunEnd
 	// failures holds, per step id, the errors the next send attempts of
 	// that step return before one succeeds.
 	failures map[string][]error
@@ -67,6 +69,11 @@ func newHarness(t *testing.T) *harness {
 				sv.ByReply, sv.Reason = h.replyElsewhere == "", h.replyElsewhere
 			}
 			return sv, nil
+		}).Maybe()
+	env.OnActivity(workflows.RecordRunEndActivity, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in workflows.RunEnd) (workflows.RunEndRecorded, error) {
+			h.ends = append(h.ends, in)
+			return workflows.RunEndRecorded{Recorded: true}, nil
 		}).Maybe()
 	env.OnActivity(workflows.SendEmailActivity, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in workflows.EmailInput) (workflows.Delivery, error) {
@@ -201,6 +208,9 @@ func registerActivityStubs(env *testsuite.TestWorkflowEnvironment) {
 		},
 		workflows.HTTPRequestActivity: func(context.Context, workflows.HTTPRequestInput) (workflows.HTTPResponse, error) {
 			panic("HTTPRequest is not mocked")
+		},
+		workflows.RecordRunEndActivity: func(context.Context, workflows.RunEnd) (workflows.RunEndRecorded, error) {
+			panic("RecordRunEnd is not mocked")
 		},
 		workflows.PlanWaitUntilActivity: func(context.Context, workflows.WaitUntilInput) (workflows.WaitUntilPlan, error) {
 			panic("PlanWaitUntil is not mocked")

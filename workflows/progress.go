@@ -105,10 +105,48 @@ func (r *run) reportShown(ctx workflow.Context, text, shown string) {
 
 // publishStep sets CurrentStepAttr to State.CurrentStep when it changed,
 // or unsets it once there is none, so a visibility query finds the runs at
-// a step (CcflowCurrentStep = "survey") or failed at one.
+// a step (CcflowCurrentStep = "survey") or failed at one. In runs since
+// leanCommandsChange a running run leaves it to publishWhenWaiting, which
+// publishes the step the run waits at once per workflow task; the run's
+// end publishes at once, as the run returns right after.
 func (r *run) publishStep(ctx workflow.Context) {
+	if !r.changes.upsertCurrentStep {
+		return
+	}
+	if r.changes.leanCommands && r.state.Status == StatusRunning {
+		return
+	}
+	r.upsertStep(ctx)
+}
+
+// publishWhenWaiting publishes the current step whenever every part of the
+// run waits (on an activity, a timer, a signal, an answer) at another step
+// than the one last published: the server applies a workflow task's
+// commands together, so a step the run passed within the task was never
+// seen by a query, and its upsert only cost a command and a visibility
+// write. The SDK runs this coroutine only once the others are blocked, so
+// its upsert comes after the task's other commands, in an order a replay
+// repeats.
+func (r *run) publishWhenWaiting(ctx workflow.Context) {
+	workflow.Go(ctx, func(ctx workflow.Context) {
+		for {
+			err := workflow.Await(ctx, func() bool {
+				return r.state.Status == StatusRunning && r.state.CurrentStep != r.triedStep
+			})
+			if err != nil {
+				return // canceled: the run's end publishes what it ends at
+			}
+			r.triedStep = r.state.CurrentStep
+			r.upsertStep(ctx)
+		}
+	})
+}
+
+// upsertStep upserts CurrentStepAttr when it differs from what the run
+// last published.
+func (r *run) upsertStep(ctx workflow.Context) {
 	step := r.state.CurrentStep
-	if !r.changes.upsertCurrentStep || step == r.publishedStep {
+	if step == r.publishedStep {
 		return
 	}
 	update := CurrentStepAttr.ValueSet(step)

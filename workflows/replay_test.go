@@ -297,6 +297,34 @@ func TestASplitReplaysOnlyUnderItsOwnWorkflowID(t *testing.T) {
 	requireNondeterminism(t, r.ReplayWorkflowHistoryFromJSONFile(quietLogger, file)) // under "ReplayId"
 }
 
+// The corpus keeps histories from before the record-run-end change (no
+// RecordRunEnd at their end) beside those recorded after it (v4-end-*),
+// so TestEveryRecordedHistoryReplays replays both; a run started before
+// it, replayed by the change without its gate, would make an activity
+// its history does not have.
+func TestTheCorpusHoldsRunsFromBeforeAndAfterTheRecordRunEndChange(t *testing.T) {
+	kinds := map[bool][]string{}
+	for _, file := range histories(t, "*.json") {
+		if strings.Contains(filepath.Base(file), "retention") {
+			continue // the retention workflow is not a follow-up
+		}
+		data, err := os.ReadFile(file)
+		require.NoError(t, err)
+		ends := bytes.Contains(data, []byte(`"`+workflows.RecordRunEndActivity+`"`))
+		kinds[ends] = append(kinds[ends], filepath.Base(file))
+	}
+	require.NotEmpty(t, kinds[false], "no history from before the change")
+	require.NotEmpty(t, kinds[true], "no history recorded after the change")
+	for _, file := range kinds[true] {
+		require.True(t, strings.HasPrefix(file, "v4-end-") || strings.HasPrefix(file, "v4-reply-"),
+			"%s records its end: record it as v4-end- or a later generation", file)
+	}
+	r := replayer(t, func(reg worker.WorkflowRegistry) {
+		reg.RegisterWorkflowWithOptions(workflows.FollowUpUngated, workflow.RegisterOptions{Name: workflows.FollowUpWorkflow})
+	})
+	requireNondeterminism(t, r.ReplayWorkflowHistoryFromJSONFile(quietLogger, filepath.Join(historiesDir, "v3-ans-survey-answered.json")))
+}
+
 // changeVersions lists the TemporalChangeVersion values a recorded run
 // upserted: search attributes stay in clear whatever the payload codec.
 func changeVersions(t *testing.T, file string) []string {
@@ -399,4 +427,56 @@ func TestTheSMSReplyChangeAltersTheCommandsARunMakes(t *testing.T) {
 		require.NoError(t, before.ReplayWorkflowHistoryFromJSONFile(quietLogger, filepath.Join(historiesDir, old)),
 			"a run from before the change replays as before it")
 	}
+}
+// The lean-commands change leaves out a version marker per earlier change
+// and the current step's upsert at every step a run passes within a
+// workflow task. Runs from before it made those commands: replayed by the
+// change without its gate, they fail; with it they replay as recorded.
+func TestTheLeanCommandsChangeWithoutGetVersionWouldBreakRunsInFlight(t *testing.T) {
+	ungated := replayer(t, func(reg worker.WorkflowRegistry) {
+		reg.RegisterWorkflowWithOptions(workflows.FollowUpLeanUngated, workflow.RegisterOptions{Name: workflows.FollowUpWorkflow})
+	})
+	gated := replayer(t, workflows.Register)
+	for _, name := range []string{"v4-steps-split.json", "v4-mail-survey-email-es-nps.json", "v2-enc-set-variable-and-if.json"} {
+		t.Run(name, func(t *testing.T) {
+			file := filepath.Join(historiesDir, name)
+			requireNondeterminism(t, replayAsRecorded(ungated, file))
+			require.NoError(t, replayAsRecorded(gated, file))
+		})
+	}
+}
+
+// Runs recorded since the lean-commands change (v4-perf-*) hold its marker
+// and no other, and upsert the current step less often than the same
+// scenario did before it; TestEveryRecordedHistoryReplays replays them
+// beside the older ones.
+func TestTheCorpusHoldsRunsFromAfterTheLeanCommandsChange(t *testing.T) {
+	for _, file := range histories(t, "v4-perf-*.json") {
+		require.Equal(t, []string{"lean-commands"}, changeIDs(t, filepath.Base(file)), file)
+	}
+	for before, after := range map[string]string{
+		"v2-enc-set-variable-and-if.json": "v4-perf-set-variable-and-if.json",
+		"v2-enc-survey-answered.json":     "v4-perf-survey-answered.json",
+		"v4-steps-split.json":             "v4-perf-split.json",
+	} {
+		old, lean := stepUpserts(t, before), stepUpserts(t, after)
+		require.Less(t, lean, old, "%s upserts the current step %d times, %s %d times", after, lean, before, old)
+	}
+}
+
+// stepUpserts counts the upserts of the current step in a recorded history.
+func stepUpserts(t *testing.T, file string) int {
+	t.Helper()
+	f, err := os.Open(filepath.Join(historiesDir, file))
+	require.NoError(t, err)
+	defer f.Close()
+	hist, err := client.HistoryFromJSON(f, client.HistoryJSONOptions{})
+	require.NoError(t, err)
+	n := 0
+	for _, e := range hist.GetEvents() {
+		if _, ok := e.GetUpsertWorkflowSearchAttributesEventAttributes().GetSearchAttributes().GetIndexedFields()[workflows.CurrentStepAttr.GetName()]; ok {
+			n++
+		}
+	}
+	return n
 }

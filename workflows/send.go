@@ -67,6 +67,7 @@ func (r *run) send(ctx workflow.Context, p place, channel, noun, to, activity st
 		}
 		out.Delivery = d
 		r.recordMessage(ctx, p.id, channel, to, d)
+		r.noteSend(ctx, p.id, channel, to, d, isSurvey(in))
 		switch d.Status {
 		case SendHeld:
 			out.held = true
@@ -90,6 +91,18 @@ func (r *run) send(ctx workflow.Context, p place, channel, noun, to, activity st
 			return out, nil
 		}
 	}
+}
+
+// isSurvey reports whether in, the input of a send activity, is a
+// survey's message.
+func isSurvey(in any) bool {
+	switch v := in.(type) {
+	case EmailInput:
+		return v.Contact != nil && v.Contact.Survey
+	case SMSInput:
+		return v.Contact != nil && v.Contact.Survey
+	}
+	return false
 }
 
 // recordMessage records what became of the step's message in the run's

@@ -77,6 +77,8 @@ func httpRequest(r *run, ctx workflow.Context, s *entry.HTTPRequest, p place) er
 	if err := workflow.ExecuteActivity(ctx, HTTPRequestActivity, in).Get(ctx, &resp); err != nil {
 		return &activityError{doing: doing, err: err}
 	}
+	r.note(ctx, TimelineEntry{StepID: p.id, Kind: TimelineSent, Channel: ChannelHTTP, To: in.Method + " " + in.Target(),
+		Reason: fmt.Sprintf("answered %d", resp.Status)})
 	if s.SaveAs != "" {
 		r.vars[s.SaveAs+".status"] = resp.Status
 		r.vars[s.SaveAs+".headers"] = anyValues(resp.Headers)

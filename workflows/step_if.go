@@ -18,6 +18,7 @@ func branch(r *run, ctx workflow.Context, s *entry.If, p place) error {
 	if err != nil {
 		return err
 	}
+	r.note(ctx, TimelineEntry{StepID: p.id, Kind: TimelineBranch, Reason: branchReason(s.Condition, holds)})
 	if holds {
 		return r.runSteps(ctx, s.Then, p.path+".then", p.next)
 	}

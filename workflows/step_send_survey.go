@@ -84,7 +84,7 @@ func sendSurvey(r *run, ctx workflow.Context, s *entry.SendSurvey, p place) erro
 	}
 	// Pending before the link goes out: a quick customer can answer before
 	// the send activity has reported back.
-	pending := &pendingSurvey{id: survey.ID, byReply: survey.ByReply}
+	pending := &pendingSurvey{id: survey.ID, scale: on, byReply: survey.ByReply}
 	r.surveys[survey.ID] = pending
 	defer delete(r.surveys, survey.ID)
 
@@ -108,6 +108,7 @@ func sendSurvey(r *run, ctx workflow.Context, s *entry.SendSurvey, p place) erro
 		until = workflow.Now(ctx).Add(wait)
 	}
 
+	r.note(ctx, TimelineEntry{StepID: p.id, Kind: TimelineWaited, Reason: "up to " + span(wait) + " for the survey's answer"})
 	var answered bool
 	switch {
 	case survey.ByReply:
@@ -122,11 +123,13 @@ func sendSurvey(r *run, ctx workflow.Context, s *entry.SendSurvey, p place) erro
 	}
 	r.vars["survey.answered"] = answered
 	if !answered {
+		r.note(ctx, TimelineEntry{StepID: p.id, Kind: TimelineEvent, Reason: "survey not answered within " + span(wait)})
 		// A survey answered earlier in the run must not pass for this one.
 		delete(r.vars, "survey.score")
 		delete(r.vars, "survey.comment")
 		return nil
 	}
+	r.note(ctx, TimelineEntry{StepID: p.id, Kind: TimelineEvent, Reason: fmt.Sprintf("survey answered: %d", pending.answer.Score)})
 	r.vars["survey.score"] = pending.answer.Score
 	r.vars["survey.comment"] = pending.answer.Comment
 	return nil
@@ -163,13 +166,14 @@ func (r *run) openSurvey(ctx workflow.Context, s *entry.SendSurvey, question str
 		RunID:         info.WorkflowExecution.RunID,
 		StepID:        p.id,
 		EntryID:       r.in.Entry.ID,
+		EntryVersion:  r.in.Entry.Version,
 		InteractionID: r.in.Event.InteractionID,
 		Channel:       s.Channel,
 		Question:      question,
 		WaitUntil:     waitUntil,
+		Scale:         string(s.ScaleOf()),
 		Language:      r.lang,
 		Service:       r.in.Event.Service,
-		Scale:         string(s.ScaleOf()),
 		Reply:         claim,
 	}
 	ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{

@@ -12,6 +12,7 @@ import (
 
 	"github.com/ccflow/ccflow/core/durations"
 	"github.com/ccflow/ccflow/core/entry"
+	"github.com/ccflow/ccflow/core/scale"
 	"github.com/ccflow/ccflow/workflows"
 )
 
@@ -166,7 +167,7 @@ func TestSurveyAnswerValidator(t *testing.T) {
 // the run would turn bytes that are not UTF-8 into U+FFFD, the store
 // refuses them.
 func TestSurveyAnswerCheckRefusesACommentThatIsNotUTF8(t *testing.T) {
-	err := workflows.SurveyAnswer{SurveyID: surveyID, Score: 3, Comment: "fine \xff"}.Check()
+	err := workflows.SurveyAnswer{SurveyID: surveyID, Score: 3, Comment: "fine \xff"}.Check(scale.CSAT)
 
 	require.EqualError(t, err, "comment: is not valid UTF-8 text")
 }
@@ -267,6 +268,9 @@ func TestSurveyAnsweredWhileItsSendIsRetriedCounts(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			h := newHarness(t)
 			if tt.before {
+				// A run from before the change is from before lean-commands too,
+				// and asks for each change.
+				h.env.OnGetVersion("lean-commands", workflow.DefaultVersion, workflows.LeanVersion).Return(workflow.DefaultVersion)
 				h.env.OnGetVersion("survey-answered-during-send", workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
 			}
 			survey := surveyStep()
@@ -290,4 +294,57 @@ func TestSurveyAnsweredWhileItsSendIsRetriedCounts(t *testing.T) {
 			}
 		})
 	}
+}
+
+// npsStep is surveyStep on the 0-10 scale.
+func npsStep() entry.Step {
+	st := surveyStep()
+	st.Spec.(*entry.SendSurvey).Scale = "0-10"
+	return st
+}
+
+// TestZeroToTenSurveyTakesAZero: on 0-10 a 0 is an answer (a detractor),
+// survey.scale says the scale, and the survey is opened with it and the
+// entry's version.
+func TestZeroToTenSurveyTakesAZero(t *testing.T) {
+	h := newHarness(t)
+	var answer *updateResult
+	h.at(time.Minute, func() { answer = h.answer(workflows.SurveyAnswer{SurveyID: surveyID, Score: 0}) })
+
+	st := h.complete(input(npsStep(), entry.Step{ID: "detractor", Spec: &entry.If{Condition: `survey.scale == "0-10" && survey.score <= 6`,
+		Then: []entry.Step{{ID: "call-back", Spec: &entry.SendSMS{Text: entry.Plain("We will call you back.")}}}}}))
+
+	require.True(t, answer.accepted)
+	require.EqualValues(t, 0, st.Variables["survey.score"])
+	require.Equal(t, "0-10", st.Variables["survey.scale"])
+	require.Len(t, h.sms, 1, "a 0 is a detractor")
+	require.Equal(t, "0-10", h.surveys[0].Scale)
+	require.Equal(t, 3, h.surveys[0].EntryVersion)
+}
+
+func TestScoreOffTheScaleIsRejected(t *testing.T) {
+	for _, tt := range []struct {
+		name  string
+		step  entry.Step
+		score int
+	}{
+		{"0 on 1-5", surveyStep(), 0},
+		{"6 on 1-5", surveyStep(), 6},
+		{"11 on 0-10", npsStep(), 11},
+		{"-1 on 0-10", npsStep(), -1},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t)
+			var answer *updateResult
+			h.at(time.Minute, func() { answer = h.answer(workflows.SurveyAnswer{SurveyID: surveyID, Score: tt.score}) })
+
+			st := h.complete(input(tt.step))
+
+			require.False(t, answer.accepted)
+			requireApplicationError(t, answer.rejection, workflows.ErrInvalidSurveyAnswer, "score:")
+			require.Equal(t, false, st.Variables["survey.answered"])
+		})
+	}
+	require.NoError(t, workflows.SurveyAnswer{Score: 10}.Check(scale.NPS))
+	require.Error(t, workflows.SurveyAnswer{Score: 10}.Check(scale.CSAT))
 }

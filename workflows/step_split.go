@@ -26,6 +26,7 @@ func split(r *run, ctx workflow.Context, s *entry.Split, p place) error {
 	}
 	b := s.Branches[i]
 	r.vars["split."+id] = b.ID
+	r.note(ctx, TimelineEntry{StepID: p.id, Kind: TimelineBranch, Reason: "branch " + b.ID})
 	workflow.GetLogger(ctx).Info("Split", "step", p.id, "branch", b.ID)
 	return r.runSteps(ctx, b.Steps, fmt.Sprintf("%s.branches[%d].steps", p.path, i), p.next)
 }

@@ -66,6 +66,7 @@ func waitForEvent(r *run, ctx workflow.Context, s *entry.WaitForEvent, p place) 
 	if _, ok := r.posted[s.Name]; !ok {
 		until := workflow.Now(ctx).Add(timeout)
 		r.setDetails(ctx, fmt.Sprintf("waiting for event %s until %s (step %s)", s.Name, formatTime(until), p.id))
+		r.note(ctx, TimelineEntry{StepID: p.id, Kind: TimelineWaited, Reason: "up to " + span(timeout) + " for event " + s.Name})
 		received, err = workflow.AwaitWithOptions(ctx, workflow.AwaitOptions{
 			Timeout:      timeout,
 			TimerOptions: workflow.TimerOptions{Summary: "event " + s.Name + " for step " + p.id},
@@ -76,8 +77,10 @@ func waitForEvent(r *run, ctx workflow.Context, s *entry.WaitForEvent, p place) 
 	}
 	r.vars[s.Name+".received"] = received
 	if !received {
+		r.note(ctx, TimelineEntry{StepID: p.id, Kind: TimelineEvent, Reason: "event " + s.Name + " did not come within " + span(timeout)})
 		return nil
 	}
+	r.note(ctx, TimelineEntry{StepID: p.id, Kind: TimelineEvent, Reason: "event " + s.Name + " received"})
 	ev := r.posted[s.Name]
 	r.vars[s.Name+".at"] = ev.At.UTC().Format(time.RFC3339)
 	for _, field := range sortedKeys(ev.Data) {

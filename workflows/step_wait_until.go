@@ -46,6 +46,7 @@ func waitUntil(r *run, ctx workflow.Context, s *entry.WaitUntil, p place) error 
 	}
 	moment := untilWords(plan)
 	r.setDetails(ctx, "waiting until "+moment+" "+beforeNext(p))
+	r.note(ctx, TimelineEntry{StepID: p.id, Kind: TimelineWaited, Reason: "until " + moment})
 	if plan.Wait <= 0 {
 		return nil // the moment is now
 	}

@@ -48,6 +48,22 @@ const htmlContextsChange = "email-html-contexts"
 // has the next step's.
 const sendFallbackChange = "send-fallback"
 
+// recordRunEndChange: version 1 ends every run with RecordRunEndActivity,
+// which records in the run's record how it ended (status, reason, time)
+// for GET /v1/runs and the results. Runs started before it never record
+// their end: their records say "unknown".
+const recordRunEndChange = "record-run-end"
+
+// leanCommandsChange: version 1 makes fewer commands per run. One version
+// marker (this one) stands for every change above, which a run started
+// since is known to have, instead of a marker and a TemporalChangeVersion
+// upsert for each of them (ten commands); and CurrentStepAttr is upserted
+// once per workflow task, when the run waits, with the step it waits at,
+// instead of at every step it passes (a set_variable or an if that runs
+// in the same task as the step after it was never seen by a visibility
+// query: the server applies a task's commands together). Runs started
+// before it replay with a marker per change and an upsert per step.
+const leanCommandsChange = "lean-commands"
 // smsReplyChange: version 1 asks an SMS survey answered by reply
 // (answer_by: reply) its question in the SMS with what to reply, opens it
 // for replies from its number (OpenSurvey's Reply) and, while it waits,
@@ -70,19 +86,46 @@ type changes struct {
 	htmlContexts bool
 	// sendFallback: sendFallbackChange.
 	sendFallback bool
+	// recordRunEnd: recordRunEndChange.
+	recordRunEnd bool
+	// leanCommands: leanCommandsChange (CurrentStepAttr upserted when the
+	// run waits; the other changes' markers are left out).
+	leanCommands bool
 	// smsReply: smsReplyChange.
 	smsReply bool
 }
 
+// allChanges are the changes of a run started since leanCommandsChange:
+// every one of them.
+var allChanges = changes{upsertCurrentStep: true, missingVariableIsFalse: true, answerDuringSendCounts: true,
+	htmlContexts: true, sendFallback: true, leanCommands: true, recordRunEnd: true, smsReply: true}
+
+// leanVersion is the version of leanCommandsChange a new run records. A
+// change gated after lean-commands raises it instead of adding a marker
+// of its own, so a new run keeps one marker: version 1 stands for the
+// changes up to send-fallback, 2 for record-run-end too, 3 for sms-reply
+// too.
+const leanVersion = 3
+
 // currentChanges turns on every change for a new run and, for a run
 // replayed from history, those it started with.
 func currentChanges(ctx workflow.Context) changes {
+	// A run that has the lean-commands marker has every change; one
+	// replayed from before it has none of this marker and asks for each
+	// change, as it did.
+	if v := workflow.GetVersion(ctx, leanCommandsChange, workflow.DefaultVersion, leanVersion); v >= 1 {
+		c := allChanges
+		c.recordRunEnd = v >= 2
+		c.smsReply = v >= 3
+		return c
+	}
 	return changes{
 		upsertCurrentStep:      workflow.GetVersion(ctx, upsertCurrentStepChange, workflow.DefaultVersion, 1) >= 1,
 		missingVariableIsFalse: workflow.GetVersion(ctx, conditionMissingVariableChange, workflow.DefaultVersion, 1) >= 1,
 		answerDuringSendCounts: workflow.GetVersion(ctx, surveyAnsweredDuringSendChange, workflow.DefaultVersion, 1) >= 1,
 		htmlContexts:           workflow.GetVersion(ctx, htmlContextsChange, workflow.DefaultVersion, 1) >= 1,
 		sendFallback:           workflow.GetVersion(ctx, sendFallbackChange, workflow.DefaultVersion, 1) >= 1,
+		recordRunEnd:           workflow.GetVersion(ctx, recordRunEndChange, workflow.DefaultVersion, 1) >= 1,
 		smsReply:               workflow.GetVersion(ctx, smsReplyChange, workflow.DefaultVersion, 1) >= 1,
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -195,4 +196,21 @@ func TestWritesOverAKnownVersionSendItsETag(t *testing.T) {
 	require.NoError(t, c.DeleteEntry(context.Background(), "a", 4))
 
 	require.Equal(t, []string{"", etag.Entry("a", 3), "", etag.Entry("a", 4)}, ifMatch)
+}
+
+func TestResultsSendsTheQueryAndDecodesTheFigures(t *testing.T) {
+	c, seen := serve(t, http.StatusOK, `{"from": "2025-03-01T00:00:00Z", "to": "2025-03-02T00:00:00Z", "tz": "UTC", "group_by": ["day"],
+		"groups": [{"key": {"day": "2025-03-01"}, "runs": 3, "messages": {"sent": 2}, "surveys": {"sent": 2, "answered": 1}, "scores": {"4": 1}}],
+		"totals": {"runs": 3, "messages": {"sent": 2, "skipped": {"quiet_hours": 1}}, "surveys": {"sent": 2, "answered": 1}, "scores": {"1": 0, "4": 1}}}`)
+
+	r, err := c.Results(context.Background(), url.Values{"group_by": {"day"}, "tz": {"UTC"}})
+
+	require.NoError(t, err)
+	require.Equal(t, []request{{method: "GET", uri: "/v1/results?group_by=day&tz=UTC", auth: "Bearer secret"}}, *seen)
+	require.Len(t, r.Groups, 1)
+	require.Equal(t, "2025-03-01", r.Groups[0].Key["day"])
+	require.Equal(t, int64(3), r.Totals.Runs)
+	require.Equal(t, int64(1), r.Totals.Messages.Skipped["quiet_hours"])
+	require.Equal(t, int64(1), r.Totals.Surveys.Answered)
+	require.Equal(t, int64(1), r.Totals.Scores[4])
 }

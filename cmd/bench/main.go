@@ -8,7 +8,10 @@
 // Usage:
 //
 //	bench [-phase 20s] [-in-flight 16] [-rate 100] [-rate-for 30s]
-//	      [-extra-entries 2000] [-sleeping 10000] [-skip memory,rate]
+//	      [-extra-entries 2000] [-sleeping 10000] [-simulated-events 10000]
+//	      [-first-message-rates 5,25,50] [-first-message-for 20s]
+//	      [-results-answers 1000000] [-results-messages 3000000] [-results-queries 40]
+//	      [-skip memory,rate] [-only simulation,results]
 package main
 
 import (
@@ -40,20 +43,44 @@ func main() {
 }
 
 func run(ctx context.Context) error {
-	cfg := bench.Config{Progress: os.Stderr, Skip: map[string]bool{}}
-	var skip string
+	cfg := bench.Config{Progress: os.Stderr, Skip: map[string]bool{}, Only: map[string]bool{}}
+	var skip, only string
 	flag.DurationVar(&cfg.Phase, "phase", 20*time.Second, "how long each throughput figure measures")
 	flag.IntVar(&cfg.InFlight, "in-flight", 16, "starts or requests in flight in the throughput figures")
 	flag.Float64Var(&cfg.Rate, "rate", 100, "events per second of the open-loop figure")
 	flag.DurationVar(&cfg.RateFor, "rate-for", 30*time.Second, "how long the open-loop figure sends")
 	flag.IntVar(&cfg.ExtraEntries, "extra-entries", 2000, "entries the many-entries dry run adds")
 	flag.IntVar(&cfg.Sleeping, "sleeping", 10_000, "sleeping runs of the memory figure")
-	flag.StringVar(&skip, "skip", "", "figures not to measure: index, cel, starts, rate, interpreter, entries, memory")
+	flag.IntVar(&cfg.SimulatedEvents, "simulated-events", 10_000, "recorded events the simulation figure simulates")
+	var rates string
+	flag.StringVar(&rates, "first-message-rates", "5,25,50", "open-loop rates (events/s) of the event → first message figure")
+	flag.DurationVar(&cfg.FirstMessageFor, "first-message-for", 20*time.Second, "how long each rate of the first-message figure sends")
+	flag.StringVar(&skip, "skip", "", "figures not to measure: index, cel, simulation, results, starts, rate, first-message, interpreter, entries, memory")
+	flag.StringVar(&only, "only", "", "the only figures to measure, as -skip names them (e.g. simulation)")
+	flag.IntVar(&cfg.ResultsAnswers, "results-answers", 1_000_000, "survey answers the results figures load")
+	flag.IntVar(&cfg.ResultsMessages, "results-messages", 3_000_000, "messages the results figures load (two a run)")
+	flag.IntVar(&cfg.ResultsQueries, "results-queries", 40, "times each results query is timed")
 	flag.Parse()
-	for _, k := range strings.Split(skip, ",") {
-		if k = strings.TrimSpace(k); k != "" {
-			cfg.Skip[k] = true
+	for _, r := range strings.Split(rates, ",") {
+		v, err := strconv.ParseFloat(strings.TrimSpace(r), 64)
+		if err != nil || v <= 0 {
+			return fmt.Errorf("-first-message-rates: %q is not a rate", r)
 		}
+		cfg.FirstMessageRates = append(cfg.FirstMessageRates, v)
+	}
+	for _, f := range []struct {
+		names string
+		into  map[string]bool
+	}{{skip, cfg.Skip}, {only, cfg.Only}} {
+		for _, k := range strings.Split(f.names, ",") {
+			if k = strings.TrimSpace(k); k != "" {
+				f.into[k] = true
+			}
+		}
+	}
+	if cfg.ResultsAnswers < 1 || cfg.ResultsMessages < 2*cfg.ResultsAnswers {
+		return fmt.Errorf("-results-messages (%d) must be at least twice -results-answers (%d): a run sends two messages and has one survey",
+			cfg.ResultsMessages, cfg.ResultsAnswers)
 	}
 
 	need := func(name string) string {
@@ -67,6 +94,7 @@ func run(ctx context.Context) error {
 	cfg.BaseURL, cfg.Token = need("CCFLOW_URL"), os.Getenv("CCFLOW_API_TOKEN")
 	cfg.DatabaseURL, cfg.OutboxDir = need("DATABASE_URL"), need("CCFLOW_OUTBOX_DIR")
 	cfg.TaskQueue = need("CCFLOW_TASK_QUEUE")
+	cfg.SMTPAddr = os.Getenv("CCFLOW_SMTP_ADDR")
 	pid := func(name string) int {
 		n, _ := strconv.Atoi(os.Getenv(name))
 		return n

@@ -76,11 +76,14 @@ func (c *Codec) Decode(query, cursor string, want int) ([]string, error) {
 		return nil, invalid
 	}
 	var p payload
-	if err := json.Unmarshal(body, &p); err != nil || len(p.Position) != want {
+	if err := json.Unmarshal(body, &p); err != nil {
 		return nil, invalid
 	}
 	if p.Query != fingerprint(query) {
 		return nil, validation.Errorf(Field, "belongs to another query: ask with the same filters and order as the page that gave it")
+	}
+	if len(p.Position) != want {
+		return nil, invalid
 	}
 	return p.Position, nil
 }

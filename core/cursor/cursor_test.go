@@ -40,6 +40,7 @@ func TestRefused(t *testing.T) {
 		{"empty", "answers entry=a", "", 2, "is not a cursor"},
 		{"huge", "answers entry=a", strings.Repeat("a", 5000), 2, "is not a cursor"},
 		{"position of another shape", "answers entry=a", good, 3, "is not a cursor"},
+		{"another query and shape", "answers entry=b", good, 3, "belongs to another query"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()

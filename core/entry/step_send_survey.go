@@ -108,3 +108,16 @@ func checkSurveyLink(c *checker, field string, t Text, leads ...string) {
 
 // ScaleOf is the step's rating scale: its scale, else the default (1-5).
 func (s *SendSurvey) ScaleOf() scale.Scale { return scale.Of(s.Scale) }
+
+// WidestScale is the widest rating scale of e's surveys: 0-10 when any of
+// them is on it, else 1-5 (an entry without surveys included). A score on
+// it may answer some survey of e.
+func (e Entry) WidestScale() scale.Scale {
+	widest := scale.Default
+	walkSteps(e.Steps, func(s Step) {
+		if sv, ok := s.Spec.(*SendSurvey); ok && sv.ScaleOf() == scale.NPS {
+			widest = scale.NPS
+		}
+	})
+	return widest
+}

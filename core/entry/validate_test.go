@@ -166,6 +166,8 @@ func TestValidate(t *testing.T) {
 		{"survey channel required", func(e *entry.Entry) { survey(e).Channel = "" }, "steps[0].channel", "is required (email or sms)"},
 		{"survey channel email or sms", func(e *entry.Entry) { survey(e).Channel = "fax" },
 			"steps[0].channel", `"fax" is not a survey channel`},
+		{"survey scale 1-5 or 0-10", func(e *entry.Entry) { survey(e).Scale = "1-10" },
+			"steps[0].scale", `"1-10" is not a survey scale (use 1-5 or 0-10)`},
 		{"survey question required", func(e *entry.Entry) { survey(e).Question = entry.Plain("") }, "steps[0].question", "is required"},
 		{"survey text required", func(e *entry.Entry) { survey(e).Text = entry.Plain("") }, "steps[0].text", "is required and must contain $(survey.url)"},
 		{"survey text holds the link", func(e *entry.Entry) { survey(e).Text = entry.Plain("Rate us at survey.url") },

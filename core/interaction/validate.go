@@ -8,13 +8,13 @@ import (
 	"net/mail"
 	"slices"
 	"strings"
-	"time"
 	_ "time/tzdata" // customers' time zones must load on any machine, with or without zoneinfo files
 	"unicode/utf8"
 
 	"github.com/ccflow/ccflow/core/templates"
 	"github.com/ccflow/ccflow/core/validation"
 	"github.com/ccflow/ccflow/core/vars"
+	"github.com/ccflow/ccflow/core/zones"
 )
 
 // maxIDLength bounds interaction_id: it becomes part of a Temporal workflow ID.
@@ -180,7 +180,7 @@ func checkTimeZone(path, tz string) *validation.FieldError {
 		return nil
 	}
 	// "Local" loads, but means the server's zone, not the customer's.
-	if _, err := time.LoadLocation(tz); err != nil || tz == "Local" {
+	if _, err := zones.Load(tz); err != nil || tz == "Local" {
 		return validation.Errorf(path, "%q is not an IANA time zone (e.g. America/New_York)", tz)
 	}
 	return nil

@@ -233,3 +233,14 @@ func isHex(s string) bool {
 	}
 	return true
 }
+
+// CountedAs is whom a send counts against for the caps and the survey
+// grace: the customer, by id, when the message goes to their own address
+// (recipient); else the address, by its keyed hash. The send activities
+// and a simulation count alike through it.
+func CountedAs(recipient bool, customerID, addressHash string) string {
+	if recipient && customerID != "" {
+		return customerID
+	}
+	return "address:" + addressHash
+}

@@ -19,6 +19,7 @@ import (
 
 	"github.com/ccflow/ccflow/core/durations"
 	"github.com/ccflow/ccflow/core/validation"
+	"github.com/ccflow/ccflow/core/zones"
 )
 
 // Channels a message goes out by.
@@ -356,7 +357,7 @@ func (p Policy) Grace() (time.Duration, error) {
 // CheckTimeZone says what is wrong with an IANA time zone name, or nil.
 func CheckTimeZone(name string) error {
 	// "Local" loads, but means the server's zone, not anyone's in particular.
-	if _, err := time.LoadLocation(name); err != nil || name == "Local" || name == "" {
+	if _, err := zones.Load(name); err != nil || name == "Local" || name == "" {
 		return fmt.Errorf("%q is not an IANA time zone (e.g. America/New_York)", name)
 	}
 	return nil

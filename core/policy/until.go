@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/ccflow/ccflow/core/zones"
 )
 
 // Day names as wait_until steps write them, Sunday first as time.Weekday
@@ -77,9 +79,39 @@ func NextUntil(from time.Time, u Until, loc *time.Location, holiday func(date st
 // FormatLocal writes t for operators in the zone called zone, to the
 // minute, with the zone's name: "2026-11-24 10:00 America/New_York".
 func FormatLocal(t time.Time, zone string) string {
-	loc, err := time.LoadLocation(zone)
+	loc, err := zones.Load(zone)
 	if err != nil {
 		loc, zone = time.UTC, "UTC"
 	}
 	return t.In(loc).Format("2006-01-02 15:04") + " " + zone
+}
+
+// UntilPlan is when a wait_until step that begins at a moment ends: At,
+// in the zone called Zone, past the Holidays (dates) it passed over.
+type UntilPlan struct {
+	At       time.Time
+	Zone     string
+	Holidays []string
+}
+
+// PlanUntil is the plan of a wait_until step that begins at from, for a
+// customer in customerZone of service: in the zone quiet hours find for
+// them (Zone), past the policy's holidays for the service. fallbackZone is
+// the server's default zone (CCFLOW_TIME_ZONE). The worker's activity and
+// a simulation plan alike through it.
+func (p Policy) PlanUntil(from time.Time, u Until, customerZone, service, fallbackZone string) (UntilPlan, error) {
+	loc, zone := p.Zone(customerZone, service, fallbackZone)
+	plan := UntilPlan{Zone: zone}
+	at, err := NextUntil(from, u, loc, func(date string) bool {
+		if p.IsHoliday(date, service) {
+			plan.Holidays = append(plan.Holidays, date)
+			return true
+		}
+		return false
+	})
+	if err != nil {
+		return UntilPlan{}, err
+	}
+	plan.At = at
+	return plan, nil
 }

@@ -3,6 +3,8 @@ package policy
 import (
 	"strings"
 	"time"
+
+	"github.com/ccflow/ccflow/core/zones"
 )
 
 // Zone is the time zone a send is judged in: the customer's (the event's
@@ -15,7 +17,7 @@ func (p Policy) Zone(customerZone, service, fallback string) (*time.Location, st
 		if name == "" || name == "Local" {
 			continue
 		}
-		if loc, err := time.LoadLocation(name); err == nil {
+		if loc, err := zones.Load(name); err == nil {
 			return loc, name
 		}
 	}

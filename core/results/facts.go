@@ -1,6 +1,7 @@
 package results
 
 import (
+	"fmt"
 	"sort"
 	"time"
 )
@@ -43,37 +44,8 @@ const (
 // Kinds lists every kind.
 var Kinds = []Kind{KindRun, KindSent, KindDelivered, KindFailed, KindHeld, KindSkipped, KindSurveySent, KindAnswered, KindMinutes}
 
-// MaxScore is the highest score of any scale: Counts.Scores has a count
-// for every score from 0 to it.
+// MaxScore is the highest score of any scale.
 const MaxScore = 10
-
-// Counts are the sums of some facts: one bucket of a level, or a group.
-type Counts struct {
-	Runs, Sent, Delivered, Failed, Held, Skipped, SurveysSent, Answered int64
-	// Scores counts answers by score (index = score).
-	Scores [MaxScore + 1]int64
-	// Bins counts the answers whose minutes to answer are known, by
-	// MinuteBin.
-	Bins [NumBins]int64
-}
-
-// Add adds o to c.
-func (c *Counts) Add(o Counts) {
-	c.Runs += o.Runs
-	c.Sent += o.Sent
-	c.Delivered += o.Delivered
-	c.Failed += o.Failed
-	c.Held += o.Held
-	c.Skipped += o.Skipped
-	c.SurveysSent += o.SurveysSent
-	c.Answered += o.Answered
-	for i := range c.Scores {
-		c.Scores[i] += o.Scores[i]
-	}
-	for i := range c.Bins {
-		c.Bins[i] += o.Bins[i]
-	}
-}
 
 // Fact is one fact as the store keeps it.
 type Fact struct {
@@ -89,36 +61,6 @@ type Fact struct {
 	Score, Minutes int
 }
 
-// Counts are f's counts.
-func (f Fact) Counts() Counts {
-	var c Counts
-	switch f.Kind {
-	case KindRun:
-		c.Runs = f.N
-	case KindSent:
-		c.Sent = f.N
-	case KindDelivered:
-		c.Delivered = f.N
-	case KindFailed:
-		c.Failed = f.N
-	case KindHeld:
-		c.Held = f.N
-	case KindSkipped:
-		c.Skipped = f.N
-	case KindSurveySent:
-		c.SurveysSent = f.N
-	case KindAnswered:
-		c.Answered = f.N
-		if f.Score >= 0 && f.Score <= MaxScore {
-			c.Scores[f.Score] = f.N
-		}
-	}
-	if (f.Kind == KindAnswered || f.Kind == KindMinutes) && f.Minutes >= 0 {
-		c.Bins[MinuteBin(f.Minutes)] = f.N
-	}
-	return c
-}
-
 // MinutesBetween is the whole minutes from sent to answered, the measure
 // of minutes to answer: never negative (a clock a little behind another
 // makes no answer come before its question).
@@ -131,32 +73,29 @@ func MinutesBetween(sent, answered time.Time) int {
 }
 
 // MinuteThresholds are the lower bounds of the bins of minutes to answer
-// after the first (which starts at 0): one minute wide where most answers
-// come, wider after. The store keeps, per bucket, how many answers fall
-// in each bin; the exact median reads the minutes of one or two bins
-// only (see MedianNeed).
+// after the first (which starts at 0): one minute wide for the first two
+// hours, where most answers come and most medians fall (such a median
+// is exact from the bins alone), wider after. The store keeps, per
+// bucket, how many answers fall in each bin; a median in a wider bin
+// reads the minutes of that bin only (see NeedForMedian).
 var MinuteThresholds = func() []int {
 	var t []int
-	for m := 1; m < 20; m++ {
-		t = append(t, m)
-	}
 	for _, r := range []struct{ from, to, step int }{
-		{20, 60, 4}, {60, 180, 10}, {180, 480, 30}, {480, 1440, 120},
-		{1440, 4320, 720}, {4320, 10080, 1440},
+		{1, 120, 1}, {120, 360, 5}, {360, 1440, 15}, {1440, 4320, 60}, {4320, 10080, 240}, {10080, 43200, 1440},
 	} {
 		for m := r.from; m < r.to; m += r.step {
 			t = append(t, m)
 		}
 	}
-	return append(t, 10080, 20160, 43200)
+	return append(t, 43200)
 }()
 
 // NumBins is the number of bins of minutes to answer.
-const NumBins = 71
+const NumBins = 336
 
 func init() {
 	if len(MinuteThresholds)+1 != NumBins {
-		panic("results: NumBins does not match MinuteThresholds")
+		panic(fmt.Sprintf("results: NumBins is %d, MinuteThresholds make %d", NumBins, len(MinuteThresholds)+1))
 	}
 }
 

@@ -10,57 +10,6 @@ import (
 	"github.com/ccflow/ccflow/core/scale"
 )
 
-// Tally sums the counts of one group, keeping apart what the figures
-// need apart: the skipped messages by the policy's reason, and the survey
-// counts by scale (CSAT counts the 1-5 answers, NPS the 0-10 ones).
-type Tally struct {
-	Counts
-	SkippedBy map[string]int64
-	ByScale   map[scale.Scale]*Counts
-}
-
-// Add adds c, counted under the survey scale and skip reason of its row
-// ("" when it has none).
-func (t *Tally) Add(scaleName, reason string, c Counts) {
-	t.Counts.Add(c)
-	if c.Skipped != 0 {
-		if t.SkippedBy == nil {
-			t.SkippedBy = map[string]int64{}
-		}
-		t.SkippedBy[reason] += c.Skipped
-	}
-	if scaleName != "" {
-		if t.ByScale == nil {
-			t.ByScale = map[scale.Scale]*Counts{}
-		}
-		s := scale.Of(scaleName)
-		if t.ByScale[s] == nil {
-			t.ByScale[s] = &Counts{}
-		}
-		t.ByScale[s].Add(c)
-	}
-}
-
-// Merge adds o to t.
-func (t *Tally) Merge(o *Tally) {
-	t.Counts.Add(o.Counts)
-	for r, n := range o.SkippedBy {
-		if t.SkippedBy == nil {
-			t.SkippedBy = map[string]int64{}
-		}
-		t.SkippedBy[r] += n
-	}
-	for s, c := range o.ByScale {
-		if t.ByScale == nil {
-			t.ByScale = map[scale.Scale]*Counts{}
-		}
-		if t.ByScale[s] == nil {
-			t.ByScale[s] = &Counts{}
-		}
-		t.ByScale[s].Add(*c)
-	}
-}
-
 // Figures are what GET /v1/results answers of one group. Rates are
 // fractions, CSAT and NPS percentages; a figure no answer counts in is
 // null.
@@ -70,10 +19,13 @@ type Figures struct {
 	Surveys  Surveys  `json:"surveys"`
 	// Scores counts the answers by score: 1 to 5 for a group whose
 	// surveys are all on 1-5, 0 to 10 otherwise.
-	Scores    ScoreCounts `json:"scores"`
-	CSAT      *float64    `json:"csat"`
-	NPS       *float64    `json:"nps"`
-	MeanScore *float64    `json:"mean_score"`
+	Scores ScoreCounts `json:"scores"`
+	// ScoresByScale counts them apart for each scale the group's surveys
+	// are on ("1-5", "0-10"), so a group with both shows both.
+	ScoresByScale map[string]ScoreCounts `json:"scores_by_scale"`
+	CSAT          *float64               `json:"csat"`
+	NPS           *float64               `json:"nps"`
+	MeanScore     *float64               `json:"mean_score"`
 	// MedianMinutesToAnswer is the median of the whole minutes from a
 	// survey's sending to its answer, over the answers whose sending
 	// time is known.
@@ -119,43 +71,55 @@ func (s ScoreCounts) MarshalJSON() ([]byte, error) {
 }
 
 // FiguresOf computes t's figures, but for the median, which needs the
-// minutes themselves (see MedianNeed).
+// minutes themselves (see NeedForMedian).
 func FiguresOf(t *Tally) Figures {
 	f := Figures{
 		Runs: t.Runs,
 		Messages: Messages{Sent: t.Sent, Delivered: t.Delivered, Failed: t.Failed, Held: t.Held,
 			Skipped: map[string]int64{}},
-		Surveys: Surveys{Sent: t.SurveysSent, Answered: t.Answered, ResponseRate: ratio(t.Answered, t.SurveysSent)},
+		Surveys: Surveys{Sent: t.SurveysSent(), Answered: t.Answered(), ResponseRate: ratio(t.Answered(), t.SurveysSent())},
 	}
-	maps.Copy(f.Messages.Skipped, t.SkippedBy)
-
+	for r, n := range t.SkippedBy {
+		if n != 0 {
+			f.Messages.Skipped[r] = n
+		}
+	}
+	csat, nps := &t.Scales[0], &t.Scales[1]
 	// The scores run over the scale of the group's surveys: 1-5 unless
 	// some are on 0-10.
 	shown := scale.Default
-	if c := t.ByScale[scale.NPS]; c != nil && (c.SurveysSent != 0 || c.Answered != 0) {
+	if nps.SurveysSent != 0 || nps.Answered != 0 {
 		shown = scale.NPS
 	}
 	f.Scores = ScoreCounts{}
 	for _, n := range shown.Scores() {
-		f.Scores[n] = 0
+		f.Scores[n] = csat.Scores[n] + nps.Scores[n]
 	}
-	for n, count := range t.Scores {
-		if count != 0 {
-			f.Scores[n] += count
+	f.ScoresByScale = map[string]ScoreCounts{}
+	for i := range t.Scales {
+		st := &t.Scales[i]
+		if st.SurveysSent == 0 && st.Answered == 0 {
+			continue
 		}
+		on := scaleAt(i)
+		counts := ScoreCounts{}
+		for _, n := range on.Scores() {
+			counts[n] = st.Scores[n]
+		}
+		f.ScoresByScale[string(on)] = counts
 	}
-	if c := t.ByScale[scale.CSAT]; c != nil && c.Answered > 0 {
+	if csat.Answered > 0 {
 		var satisfied int64
-		for n, count := range c.Scores {
+		for n, count := range csat.Scores {
 			if scale.Satisfied(n) {
 				satisfied += count
 			}
 		}
-		f.CSAT = percent(satisfied, c.Answered)
+		f.CSAT = percent(satisfied, csat.Answered)
 	}
-	if c := t.ByScale[scale.NPS]; c != nil && c.Answered > 0 {
+	if nps.Answered > 0 {
 		var promoters, detractors int64
-		for n, count := range c.Scores {
+		for n, count := range nps.Scores {
 			switch {
 			case scale.Promoter(n):
 				promoters += count
@@ -163,24 +127,20 @@ func FiguresOf(t *Tally) Figures {
 				detractors += count
 			}
 		}
-		nps := 100 * float64(promoters-detractors) / float64(c.Answered)
-		f.NPS = &nps
+		v := 100 * float64(promoters-detractors) / float64(nps.Answered)
+		f.NPS = &v
 	}
 	// A mean across two scales means nothing: it is given when every
 	// answer of the group is on one.
-	var answeredScales int
-	for _, c := range t.ByScale {
-		if c.Answered > 0 {
-			answeredScales++
+	for _, st := range []*ScaleTally{csat, nps} {
+		if st.Answered > 0 && st.Answered == t.Answered() {
+			var sum int64
+			for n, count := range st.Scores {
+				sum += int64(n) * count
+			}
+			mean := float64(sum) / float64(st.Answered)
+			f.MeanScore = &mean
 		}
-	}
-	if t.Answered > 0 && answeredScales == 1 {
-		var sum int64
-		for n, count := range t.Scores {
-			sum += int64(n) * count
-		}
-		mean := float64(sum) / float64(t.Answered)
-		f.MeanScore = &mean
 	}
 	return f
 }
@@ -213,6 +173,11 @@ type MedianNeed struct {
 	// InRange is how many values [Lo, Hi) holds, which the counts read
 	// must add up to.
 	InRange int64
+	// Known is set when the bins alone give the median (both middle
+	// values fall in bins one minute wide): no minute needs reading, and
+	// Value is the median.
+	Known bool
+	Value float64
 }
 
 // NeedForMedian finds what the median of the values counted in bins
@@ -244,12 +209,21 @@ func NeedForMedian(bins [NumBins]int64) (MedianNeed, bool) {
 	for b := first; b <= last; b++ {
 		need.InRange += bins[b]
 	}
+	lo1, hi1 := BinBounds(first)
+	lo2, hi2 := BinBounds(last)
+	if hi1 == lo1+1 && hi2 == lo2+1 {
+		need.Known, need.Value = true, (float64(lo1)+float64(lo2))/2
+	}
 	return need, true
 }
 
 // Median is the median from the counts of the minutes in [need.Lo,
-// need.Hi). It fails when the counts do not add up to what the bins said.
+// need.Hi) (none needed when need.Known). It fails when the counts do not
+// add up to what the bins said.
 func Median(need MedianNeed, counts map[int]int64) (float64, error) {
+	if need.Known {
+		return need.Value, nil
+	}
 	var total int64
 	for m, c := range counts {
 		if m < need.Lo || (need.Hi >= 0 && m >= need.Hi) {

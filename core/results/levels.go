@@ -10,9 +10,12 @@ import (
 // by the dimensions the level keeps (the others summed away) in buckets
 // of its grains. A query reads the smallest level that keeps every
 // dimension it groups or filters by. Low-cardinality dimensions have
-// levels of their own at every grain; the agent, which can number in the
-// thousands, is kept by the hour and the day, and every dimension
-// together by the day.
+// levels of their own at every grain; the agent, who can number in the
+// thousands, is kept by the hour, four hours, the day and the week, and
+// with the entry by the day and the week (an entry's results by agent). Other combinations (service
+// and agent, disposition and channel…) would make a rollup about as large
+// as the facts themselves: those queries read the facts (FactsLevel),
+// exact, and slower.
 type Level struct {
 	// ID is stored with the level's rows: never renumber.
 	ID     int16
@@ -24,29 +27,37 @@ type Level struct {
 // Keeps reports whether l keeps d.
 func (l Level) Keeps(d Dim) bool { return slices.Contains(l.Dims, d) }
 
-var allGrains = []Grain{Quarter, Hour, UTCDay}
+// byHourAndDay are the grains of the small levels: a local day is the
+// UTC hours and four hours it covers (and, in a zone whose offset is not
+// whole hours, two half or quarter hours read from the facts), a UTC day
+// one bucket.
+var byHourAndDay = []Grain{Hour, FourHours, UTCDay}
 
 // Levels are the rollups the store keeps, smallest first.
 var Levels = []Level{
-	{ID: 0, Name: "time", Grains: allGrains},
-	{ID: 1, Name: "entry", Dims: []Dim{Entry}, Grains: allGrains},
-	{ID: 2, Name: "service", Dims: []Dim{Service}, Grains: allGrains},
-	{ID: 3, Name: "disposition", Dims: []Dim{Disposition}, Grains: allGrains},
-	{ID: 4, Name: "channel", Dims: []Dim{Channel}, Grains: allGrains},
-	{ID: 5, Name: "variant", Dims: []Dim{Variant}, Grains: allGrains},
-	{ID: 6, Name: "agent", Dims: []Dim{Agent}, Grains: []Grain{Hour, UTCDay}},
-	{ID: 7, Name: "entry-agent", Dims: []Dim{Entry, Agent}, Grains: []Grain{UTCDay}},
-	{ID: 8, Name: "all", Dims: ValueDims, Grains: []Grain{UTCDay}},
+	{ID: 0, Name: "time", Grains: byHourAndDay},
+	{ID: 1, Name: "entry", Dims: []Dim{Entry}, Grains: byHourAndDay},
+	{ID: 2, Name: "service", Dims: []Dim{Service}, Grains: byHourAndDay},
+	{ID: 3, Name: "disposition", Dims: []Dim{Disposition}, Grains: byHourAndDay},
+	{ID: 4, Name: "channel", Dims: []Dim{Channel}, Grains: byHourAndDay},
+	{ID: 5, Name: "variant", Dims: []Dim{Variant}, Grains: byHourAndDay},
+	{ID: 6, Name: "agent", Dims: []Dim{Agent}, Grains: []Grain{Hour, FourHours, UTCDay, UTCWeek}},
+	{ID: 7, Name: "entry-agent", Dims: []Dim{Entry, Agent}, Grains: []Grain{UTCDay, UTCWeek}},
 }
 
-// LevelFor is the smallest level that keeps every dimension of need.
+// FactsLevel is what a query no level keeps enough of reads: the facts
+// themselves, every dimension, no bucket.
+var FactsLevel = Level{ID: -1, Name: "facts", Dims: ValueDims}
+
+// LevelFor is the smallest level that keeps every dimension of need, or
+// FactsLevel.
 func LevelFor(need []Dim) Level {
 	for _, l := range Levels {
 		if !slices.ContainsFunc(need, func(d Dim) bool { return !d.IsTime() && !l.Keeps(d) }) {
 			return l
 		}
 	}
-	return Levels[len(Levels)-1]
+	return FactsLevel
 }
 
 // Query is a results query, checked.

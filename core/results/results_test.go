@@ -1,6 +1,7 @@
 package results_test
 
 import (
+	"cmp"
 	"encoding/json"
 	"math/rand/v2"
 	"slices"
@@ -136,6 +137,9 @@ func TestDecomposeTilesThePeriod(t *testing.T) {
 	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	for range 2000 {
 		grains := results.Levels[rng.IntN(len(results.Levels))].Grains
+		if len(grains) == 0 {
+			continue
+		}
 		from := base.Add(time.Duration(rng.Int64N(int64(90 * 24 * time.Hour))))
 		if rng.IntN(2) == 0 {
 			from = results.Quarter.Floor(from)
@@ -149,7 +153,7 @@ func TestDecomposeTilesThePeriod(t *testing.T) {
 			require.Contains(t, grains, b.Grain)
 			pieces = append(pieces, piece{b.Start, b.End()})
 		}
-		finest := slices.Min(grains)
+		finest := slices.MinFunc(grains, func(a, b results.Grain) int { return cmp.Compare(a.Size(), b.Size()) })
 		for _, s := range spans {
 			require.True(t, s.From.Before(s.To))
 			require.LessOrEqual(t, s.To.Sub(s.From), 2*finest.Size(), "a span is only the part of a bound's bucket")
@@ -165,16 +169,17 @@ func TestDecomposeTilesThePeriod(t *testing.T) {
 	}
 }
 
-// TestHalfHourZoneNeedsQuarters: a day in Kolkata (+05:30) is 96 quarter
-// hours, or hours and two half hours read from the facts.
-func TestHalfHourZoneNeedsQuarters(t *testing.T) {
+// TestHalfHourZoneReadsItsHalfHoursFromTheFacts: a day in Kolkata
+// (+05:30) is 23 UTC hours and two half hours read from the facts.
+func TestHalfHourZoneReadsItsHalfHoursFromTheFacts(t *testing.T) {
 	t.Parallel()
 	kolkata, _ := time.LoadLocation("Asia/Kolkata")
 	q := results.Query{Period: results.Period{From: time.Date(2026, 11, 1, 0, 0, 0, 0, kolkata),
 		To: time.Date(2026, 11, 3, 0, 0, 0, 0, kolkata), Zone: kolkata}, GroupBy: []results.Dim{results.Day}}
 	plan := results.NewPlan(q)
 	require.Equal(t, "time", plan.Level.Name)
-	require.Empty(t, plan.Spans, "the time level has quarter hours")
+	require.Len(t, plan.Spans, 4, "each day starts and ends on a half hour")
+	require.Len(t, plan.Blocks, 2*8, "an hour and four hours to midnight UTC, four hours to 16:00, two hours: 8 a day")
 
 	q.GroupBy = []results.Dim{results.Day, results.Agent}
 	plan = results.NewPlan(q)
@@ -187,6 +192,13 @@ func TestHalfHourZoneNeedsQuarters(t *testing.T) {
 	require.Equal(t, -1, plan.GroupOf(time.Date(2026, 11, 3, 0, 0, 0, 0, kolkata)))
 	require.True(t, plan.InSpan(time.Date(2026, 11, 1, 0, 10, 0, 0, kolkata)))
 	require.False(t, plan.InSpan(time.Date(2026, 11, 1, 1, 10, 0, 0, kolkata)))
+
+	q.GroupBy = []results.Dim{results.Day, results.Service}
+	q.Filter = results.Filter{Agent: "A-7"}
+	plan = results.NewPlan(q)
+	require.Equal(t, "facts", plan.Level.Name, "no level keeps service and agent")
+	require.Empty(t, plan.Blocks)
+	require.Len(t, plan.Spans, 2, "each day, read from the facts")
 }
 
 func TestLevelFor(t *testing.T) {
@@ -199,8 +211,8 @@ func TestLevelFor(t *testing.T) {
 		{[]results.Dim{results.Week, results.Entry}, "entry"},
 		{[]results.Dim{results.Agent}, "agent"},
 		{[]results.Dim{results.Agent, results.Entry}, "entry-agent"},
-		{[]results.Dim{results.Agent, results.Service}, "all"},
-		{[]results.Dim{results.Disposition, results.Channel}, "all"},
+		{[]results.Dim{results.Agent, results.Service}, "facts"},
+		{[]results.Dim{results.Disposition, results.Channel}, "facts"},
 	} {
 		require.Equal(t, tt.want, results.LevelFor(tt.need).Name, "%v", tt.need)
 	}
@@ -262,10 +274,16 @@ func TestMedianIsExact(t *testing.T) {
 func TestMedianRefusesCountsThatDoNotAddUp(t *testing.T) {
 	t.Parallel()
 	var bins [results.NumBins]int64
-	bins[results.MinuteBin(5)] = 3
+	bins[results.MinuteBin(500)] = 3
 	need, _ := results.NeedForMedian(bins)
-	_, err := results.Median(need, map[int]int64{5: 2})
+	require.False(t, need.Known, "500 minutes is in a bin 15 minutes wide")
+	_, err := results.Median(need, map[int]int64{500: 2})
 	require.Error(t, err)
+	bins = [results.NumBins]int64{}
+	bins[results.MinuteBin(5)], bins[results.MinuteBin(8)] = 1, 1
+	need, _ = results.NeedForMedian(bins)
+	require.True(t, need.Known, "bins one minute wide give the median")
+	require.Equal(t, 6.5, need.Value)
 }
 
 func tally(rows ...struct {
@@ -276,9 +294,8 @@ func tally(rows ...struct {
 ) *results.Tally {
 	t := &results.Tally{}
 	for _, r := range rows {
-		c := results.Counts{Answered: r.n, SurveysSent: r.n}
-		c.Scores[r.score] = r.n
-		t.Add(r.scale, "", c)
+		t.AddFact(results.Fact{Kind: results.KindSurveySent, N: r.n, Scale: r.scale, Minutes: -1})
+		t.AddFact(results.Fact{Kind: results.KindAnswered, N: r.n, Scale: r.scale, Score: r.score, Minutes: -1})
 	}
 	return t
 }
@@ -307,10 +324,15 @@ func TestFigures(t *testing.T) {
 	require.Len(t, f.Scores, 11)
 	require.Equal(t, 1.0, *f.Surveys.ResponseRate)
 
-	f = results.FiguresOf(tally(row{"0-10", 10, 1}, row{"1-5", 5, 1}))
+	f = results.FiguresOf(tally(row{"0-10", 10, 1}, row{"1-5", 5, 1}, row{"0-10", 5, 1}))
 	require.Equal(t, 100.0, *f.CSAT)
-	require.Equal(t, 100.0, *f.NPS)
+	require.Equal(t, 0.0, *f.NPS)
 	require.Nil(t, f.MeanScore, "no mean across two scales")
+	require.Equal(t, map[string]results.ScoreCounts{
+		"1-5":  {1: 0, 2: 0, 3: 0, 4: 0, 5: 1},
+		"0-10": {0: 0, 1: 0, 2: 0, 3: 0, 4: 0, 5: 1, 6: 0, 7: 0, 8: 0, 9: 0, 10: 1},
+	}, f.ScoresByScale, "each scale's scores apart")
+	require.Equal(t, int64(2), f.Scores[5], "scores together count a 5 of each")
 
 	f = results.FiguresOf(&results.Tally{})
 	require.Nil(t, f.CSAT)
@@ -321,16 +343,66 @@ func TestFigures(t *testing.T) {
 	require.NotNil(t, f.Messages.Skipped, "skipped is an object even when empty")
 }
 
-func TestFactCounts(t *testing.T) {
+func TestTallyOfFacts(t *testing.T) {
 	t.Parallel()
-	c := results.Fact{Kind: results.KindAnswered, N: 1, Score: 0, Minutes: 7}.Counts()
-	require.Equal(t, int64(1), c.Answered)
-	require.Equal(t, int64(1), c.Scores[0])
-	require.Equal(t, int64(1), c.Bins[results.MinuteBin(7)])
-	c = results.Fact{Kind: results.KindAnswered, N: 1, Score: 3, Minutes: -1}.Counts()
-	require.Equal(t, [results.NumBins]int64{}, c.Bins, "minutes unknown: in no bin")
-	c = results.Fact{Kind: results.KindRun, N: -1, Minutes: -1}.Counts()
-	require.Equal(t, int64(-1), c.Runs)
+	var tl results.Tally
+	tl.AddFact(results.Fact{Kind: results.KindAnswered, N: 1, Scale: "0-10", Score: 0, Minutes: 7})
+	require.Equal(t, int64(1), tl.Answered())
+	require.Equal(t, int64(1), tl.Scales[1].Scores[0])
+	require.Equal(t, int64(1), tl.BinCounts()[results.MinuteBin(7)])
+	tl.AddFact(results.Fact{Kind: results.KindAnswered, N: 1, Scale: "1-5", Score: 3, Minutes: -1})
+	require.Equal(t, int64(1), tl.BinCounts()[results.MinuteBin(7)], "minutes unknown: in no bin")
+	tl.AddFact(results.Fact{Kind: results.KindMinutes, N: 1, Scale: "1-5", Minutes: 7})
+	require.Equal(t, int64(2), tl.BinCounts()[results.MinuteBin(7)], "minutes learnt after the answer")
+	require.Equal(t, int64(2), tl.Answered())
+	tl.AddFact(results.Fact{Kind: results.KindRun, N: -1, Minutes: -1})
+	require.Equal(t, int64(-1), tl.Runs)
+	tl.AddFact(results.Fact{Kind: results.KindSkipped, N: 1, Reason: "opted_out", Minutes: -1})
+	require.Equal(t, map[string]int64{"opted_out": 1}, tl.SkippedBy)
 	require.Equal(t, 0, results.MinutesBetween(time.Unix(100, 0), time.Unix(50, 0)))
 	require.Equal(t, 2, results.MinutesBetween(time.Unix(0, 0), time.Unix(179, 0)))
+}
+
+// TestTallyDetailRoundTrips: what a tally holds beyond its columns
+// encodes and decodes to the same, randomized, and a broken detail is an
+// error, never a wrong count.
+func TestTallyDetailRoundTrips(t *testing.T) {
+	t.Parallel()
+	rng := rand.New(rand.NewPCG(9, 9))
+	kinds := results.Kinds
+	var reused results.Tally // as a read decodes every row into one
+	for range 500 {
+		var tl results.Tally
+		for range rng.IntN(40) {
+			tl.AddFact(results.Fact{Kind: kinds[rng.IntN(len(kinds))], N: int64(1 - 2*rng.IntN(2)),
+				Scale: []string{"1-5", "0-10"}[rng.IntN(2)], Reason: []string{"opted_out", "daily_cap", ""}[rng.IntN(3)],
+				Score: rng.IntN(11), Minutes: rng.IntN(60000) - 1})
+		}
+		var back results.Tally
+		require.NoError(t, back.UnmarshalDetail(tl.MarshalDetail()))
+		back.Runs, back.Sent, back.Delivered, back.Failed, back.Held, back.Skipped = tl.Runs, tl.Sent, tl.Delivered, tl.Failed, tl.Held, tl.Skipped
+		require.Equal(t, results.FiguresOf(&tl), results.FiguresOf(&back))
+		require.Equal(t, tl.BinCounts(), back.BinCounts())
+		reused.Reset()
+		require.NoError(t, reused.UnmarshalDetail(tl.MarshalDetail()))
+		require.Equal(t, back.BinCounts(), reused.BinCounts(), "a reset tally holds nothing of the row before")
+		require.Equal(t, back.Scales, reused.Scales)
+		require.Equal(t, len(back.SkippedBy), len(reused.SkippedBy))
+	}
+	var tl results.Tally
+	tl.AddFact(results.Fact{Kind: results.KindSkipped, N: 3, Reason: "daily_cap", Minutes: -1})
+	data := tl.MarshalDetail()
+	for _, bad := range [][]byte{{9}, data[:len(data)-1], append(append([]byte{}, data...), 0)} {
+		var back results.Tally
+		require.ErrorIs(t, back.UnmarshalDetail(bad), results.ErrDetail)
+	}
+	require.LessOrEqual(t, len(data), 24, "a bucket's detail is small")
+}
+
+func TestWeeksStartOnMondayUTC(t *testing.T) {
+	t.Parallel()
+	thursday := time.Date(2026, 11, 26, 15, 0, 0, 0, time.UTC)
+	require.Equal(t, time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC), results.UTCWeek.Floor(thursday))
+	require.True(t, results.UTCWeek.Aligned(time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC)))
+	require.Equal(t, time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC), results.UTCDay.Floor(thursday))
 }

@@ -98,9 +98,18 @@ var rules = []archtest.Rule{
 			module + "/config/...", module + "/core/...", module + "/providers/...", module + "/starter/...",
 			module + "/store/...", module + "/telemetry/...", module + "/triggers/...", module + "/usecase/...",
 			module + "/startup/...", module + "/web/...", module + "/worker/...", module + "/workflows/...",
-			module + "/cmd/ccflowctl/...",
+			module + "/cmd/ccflowctl/...", module + "/simulate/...",
 		},
 		Forbidden: []string{module + "/internal/..."},
+	},
+	{
+		Why: "a simulation reaches no customer, provider or store record: its engine links no provider, activity, store or " +
+			"mail and database library, and reads the store only through the History its caller gives it",
+		From: []string{module + "/simulate/..."},
+		Forbidden: []string{
+			module + "/providers/...", module + "/activities/...", module + "/store/...", module + "/usecase/...", module + "/web/...",
+			"net/smtp", "github.com/wneessen/go-mail/...", "github.com/lib/pq/...", "github.com/jmoiron/sqlx/...", "database/sql",
+		},
 	},
 	{
 		Why:       "the workflow calls activities by name, through the contract it owns",

@@ -49,8 +49,25 @@ type Config struct {
 	ExtraEntries int
 	// Sleeping is how many waiting runs the memory figure starts.
 	Sleeping int
-	// Skip names figures not to measure (see the figure keys in Run).
+	// SimulatedEvents is how many recorded events the simulation figure
+	// simulates.
+	SimulatedEvents int
+	// SMTPAddr is where the system's worker sends email (devenv system's
+	// CCFLOW_SMTP_ADDR): the first-message figure listens there.
+	SMTPAddr string
+	// FirstMessageRates are the open-loop rates of the first-message
+	// figure (events a second), each held for FirstMessageFor.
+	FirstMessageRates []float64
+	FirstMessageFor   time.Duration
+	// Skip names figures not to measure (see the figure keys in Run);
+	// Only, when it names any, the only figures to measure.
 	Skip map[string]bool
+	Only map[string]bool
+
+	// ResultsAnswers and ResultsMessages are how many survey answers and
+	// messages the results figures load (once: a later run finds them);
+	// ResultsQueries how many times each results query is timed.
+	ResultsAnswers, ResultsMessages, ResultsQueries int
 
 	// Progress gets a line as each measurement starts and ends.
 	Progress io.Writer

@@ -44,13 +44,32 @@ func Run(ctx context.Context, cfg Config) ([]Row, error) {
 	s := newSystem(cfg)
 	var rows []Row
 	add := func(r ...Row) { rows = append(rows, r...) }
-	skip := func(key string) bool { return cfg.Skip[key] || ctx.Err() != nil }
+	skip := func(key string) bool {
+		return cfg.Skip[key] || (len(cfg.Only) > 0 && !cfg.Only[key]) || ctx.Err() != nil
+	}
 
 	if !skip("index") {
 		add(s.indexFigure())
 	}
 	if !skip("cel") {
 		add(s.celFigure())
+	}
+	if !skip("simulation") {
+		r, err := s.simulationFigures(ctx)
+		if err != nil {
+			return rows, fmt.Errorf("the simulation figures: %w", err)
+		}
+		add(r...)
+	}
+	if !skip("results") {
+		r, err := s.resultsFigures(ctx)
+		add(r...)
+		if err != nil {
+			return rows, fmt.Errorf("the results figures: %w", err)
+		}
+	}
+	if skip("starts") && skip("interpreter") && skip("entries") && skip("memory") && skip("first-message") {
+		return rows, ctx.Err() // none of the figures below
 	}
 	// The figures measure the machinery at any hour: the default policy
 	// would hold every SMS in the night of the example customer's zone,
@@ -76,6 +95,13 @@ func Run(ctx context.Context, cfg Config) ([]Row, error) {
 		add(raw, ing)
 		if !skip("rate") {
 			add(s.rateFigure(ctx, raw))
+		}
+	}
+	if !skip("first-message") {
+		r, err := s.firstMessageFigures(ctx)
+		add(r...)
+		if err != nil {
+			return rows, fmt.Errorf("the first-message figures: %w", err)
 		}
 	}
 	if !skip("interpreter") {

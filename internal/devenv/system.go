@@ -25,12 +25,23 @@ import (
 // CCFLOW_WORKER_PID, CCFLOW_STARTER_PID, CCFLOW_TEMPORAL_PID and
 // CCFLOW_POSTGRES_PID (to read their memory and CPU time),
 // CCFLOW_TASK_QUEUE, CCFLOW_OUTBOX_DIR, DATABASE_URL, TEMPORAL_ADDRESS,
-// TEMPORAL_NAMESPACE and TEMPORAL_CLI. It returns the command's exit code.
+// TEMPORAL_NAMESPACE and TEMPORAL_CLI, and CCFLOW_SMTP_ADDR: unlike make
+// dev's, the worker sends email by SMTP to that loopback address, where
+// the command may listen (SMS still goes to the outbox). It returns the
+// command's exit code.
 func System(ctx context.Context, command []string) (int, error) {
 	if len(command) == 0 {
 		return 2, errors.New("no command to run")
 	}
-	sys, err := StartSystem(ctx, SystemOptions{})
+	// Email goes to an SMTP server the command may run (the bench's first
+	// message figure times the server's acceptance); until it listens, a
+	// send fails to connect and is retried as any SMTP outage is.
+	smtpPort, err := freePort()
+	if err != nil {
+		return 1, err
+	}
+	smtpAddr := loopback + ":" + strconv.Itoa(smtpPort)
+	sys, err := StartSystem(ctx, SystemOptions{Env: []string{"SMTP_URL=smtp://" + smtpAddr}})
 	if err != nil {
 		return 1, err
 	}
@@ -46,6 +57,7 @@ func System(ctx context.Context, command []string) (int, error) {
 		"CCFLOW_WORKER_PID="+strconv.Itoa(pids["worker"]),
 		"CCFLOW_STARTER_PID="+strconv.Itoa(pids["starter"]),
 		"CCFLOW_TASK_QUEUE="+sys.TaskQueue,
+		"CCFLOW_SMTP_ADDR="+smtpAddr,
 		"TEMPORAL_CLI="+sys.temporal.cli,
 	)
 	return runCommand(ctx, cmd, sys.g)

@@ -73,7 +73,7 @@ func TestAnExistingHistoryIsKeptUnlessReplaced(t *testing.T) {
 func TestAnUnknownScenarioIsAnErrorNamingTheKnownOnes(t *testing.T) {
 	_, err := record(t, histories.Options{Dir: t.TempDir(), Scenarios: []string{"survey-answred"}})
 
-	require.ErrorContains(t, err, `no scenario is called "survey-answred" (known: [survey-answered survey-timed-out`)
+	require.ErrorContains(t, err, `no scenario is called "survey-answred" (known: [survey-answered nps-detractor survey-timed-out`)
 }
 
 func TestRecordingRefusesADatabaseWithEntriesOfItsOwn(t *testing.T) {

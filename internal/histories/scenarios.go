@@ -70,6 +70,21 @@ var scenarios = []scenario{
 		want: completed,
 	},
 	{
+		// A survey on 0-10, answered with a 0: a detractor gets a call back.
+		name: "nps-detractor",
+		entry: newEntry("nps-detractor", "NPS detractor",
+			entry.Step{ID: "nps", Spec: &entry.SendSurvey{Channel: "sms", Scale: "0-10",
+				Question: entry.Plain("How likely are you to recommend us?"), Text: entry.Plain("From 0 to 10, $(customer.first_name): $(survey.url)"), Wait: "1h"}},
+			entry.Step{ID: "detractor", Spec: &entry.If{Condition: `survey.scale == "0-10" && survey.score <= 6`,
+				Then: []entry.Step{{ID: "call-back", Spec: &entry.SendEmail{Subject: entry.Plain("We will call you back"),
+					Text: entry.Plain("Hi $(customer.first_name), a supervisor will call you about case $(case.number).")}}}}},
+		),
+		drive: func(ctx context.Context, r *run) error {
+			return r.answerSurvey(ctx, "nps", 0, "Never again.")
+		},
+		want: completed,
+	},
+	{
 		name: "survey-timed-out",
 		entry: newEntry("survey-timed-out", "Survey timed out",
 			entry.Step{ID: "survey", Spec: &entry.SendSurvey{Channel: "sms",

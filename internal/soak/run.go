@@ -86,7 +86,7 @@ func Run(ctx context.Context, cfg Config) (Params, Report, error) {
 	workerStarted := time.Now()
 
 	s := &soaker{
-		cfg: cfg, sys: sys, p: p, smtp: smtpServer, twilio: twilio,
+		cfg: cfg, sys: sys, p: p, smtp: smtpServer, twilio: twilio, began: begin,
 		http:     &http.Client{Timeout: 15 * time.Second},
 		accepted: map[string]bool{}, matched: map[string]bool{}, retried: map[int]int{},
 		answers: map[string]AnswerOutcome{}, answering: map[string]bool{}, optingOut: map[string]bool{},
@@ -178,6 +178,7 @@ type soaker struct {
 	api    *apiclient.Client
 	ids    []string
 	index  map[string]int // interaction id -> event number
+	began  time.Time
 
 	mu                sync.Mutex
 	posts             int
@@ -655,10 +656,10 @@ func (s *soaker) observe(ctx context.Context, tc client.Client) (Observed, error
 	if err != nil {
 		return Observed{}, fmt.Errorf("reading the deliveries: %w", err)
 	}
-	err = eachRow(ctx, db, `SELECT s.workflow_id, a.delivered FROM survey_answers a JOIN surveys s ON s.id = a.survey_id`, func(rows *sql.Rows) error {
+	err = eachRow(ctx, db, `SELECT s.workflow_id, a.delivered, a.score FROM survey_answers a JOIN surveys s ON s.id = a.survey_id`, func(rows *sql.Rows) error {
 		var id string
 		var a StoreAnswer
-		if err := rows.Scan(&id, &a.Delivered); err != nil {
+		if err := rows.Scan(&id, &a.Delivered, &a.Score); err != nil {
 			return err
 		}
 		o.StoreAnswers[id] = a
@@ -668,6 +669,11 @@ func (s *soaker) observe(ctx context.Context, tc client.Client) (Observed, error
 		return Observed{}, fmt.Errorf("reading the survey answers: %w", err)
 	}
 
+	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM surveys`).Scan(&o.Surveys); err != nil {
+		return Observed{}, fmt.Errorf("counting the surveys: %w", err)
+	}
+	o.Results, o.ResultsErr = s.results(ctx)
+
 	for _, m := range s.smtp.Messages() {
 		o.Messages = append(o.Messages, Received{Channel: "email", At: m.Received,
 			MessageID: m.Header.Get("Message-ID"), Body: m.Subject + "\n" + m.Text})
@@ -676,6 +682,20 @@ func (s *soaker) observe(ctx context.Context, tc client.Client) (Observed, error
 		o.Messages = append(o.Messages, Received{Channel: "sms", At: m.Received, SID: m.SID, Body: m.Body})
 	}
 	return o, nil
+}
+
+// results reads GET /v1/results over the soak's days (in UTC, so every
+// fact of the soak is in them), or says why it could not.
+func (s *soaker) results(ctx context.Context) (*ResultTotals, string) {
+	r, err := s.api.Results(ctx, url.Values{
+		"from": {s.began.UTC().Format(time.DateOnly)}, "to": {time.Now().UTC().Format(time.DateOnly)}, "tz": {"UTC"},
+	})
+	if err != nil {
+		return nil, err.Error()
+	}
+	t := r.Totals
+	return &ResultTotals{Runs: t.Runs, MessagesSent: t.Messages.Sent, SurveysSent: t.Surveys.Sent,
+		Answered: t.Surveys.Answered, Scores: t.Scores}, ""
 }
 
 // eachRow runs query and hands each row to scan.

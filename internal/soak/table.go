@@ -98,6 +98,7 @@ func Write(w io.Writer, p Params, r Report) error {
 	row("answers refused closed", r.AnswersClosed, "")
 	row("answers given up", r.AnswersFailed, "")
 	row("answers run/store disagree", r.AnswerMismatches, "")
+	row("results/rows disagree", r.ResultMismatches, "GET /v1/results against the runs, deliveries, surveys and answers")
 	if err := tw.Flush(); err != nil {
 		return err
 	}

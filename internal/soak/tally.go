@@ -41,6 +41,19 @@ type Observed struct {
 	// it made.
 	Quiet   Quiet
 	OptOuts []OptOut
+	// Surveys counts the surveys table's rows.
+	Surveys int
+	// Results is what GET /v1/results answered for the soak's days, or
+	// ResultsErr why it did not answer.
+	Results    *ResultTotals
+	ResultsErr string
+}
+
+// ResultTotals are the figures of GET /v1/results the soak checks against
+// the rows: results are kept as the rows change, so they must agree.
+type ResultTotals struct {
+	Runs, MessagesSent, SurveysSent, Answered int64
+	Scores                                    map[int]int64
 }
 
 // OptOut is one opt-out the soak made: of a customer's address on a
@@ -102,6 +115,7 @@ const (
 // StoreAnswer is a survey_answers row.
 type StoreAnswer struct {
 	Delivered bool
+	Score     int
 }
 
 // killSlack is how long after the SIGKILL a dying worker may still have
@@ -169,6 +183,11 @@ type Report struct {
 	// AnswersClosed refused as the survey had closed.
 	AnswersPlanned, AnswersTaken, AnswersStoredLate, AnswersClosed, AnswersFailed, AnswerMismatches int
 
+	// ResultMismatches counts the figures of GET /v1/results that disagree
+	// with the rows they count (runs, messages sent, surveys sent and
+	// answered, answers of each score).
+	ResultMismatches int
+
 	// Problems names each failure (the first few of each kind), and Gap
 	// each tolerated duplicate with its attribution.
 	Problems, Gap []string
@@ -182,7 +201,7 @@ type Report struct {
 func (r Report) Failed() bool {
 	return r.EventsSent < r.EventsPlanned || r.RunsLost > 0 || r.DuplicateRuns > 0 || r.RunsUnmatched > 0 ||
 		r.RunsNotCompleted > 0 || r.RunsWithoutRecord > 0 || r.MessagesMissing > 0 || r.Duplicates > 0 ||
-		r.UnexpectedMessages > 0 || r.AnswerMismatches > 0 || r.PolicyViolations > 0
+		r.UnexpectedMessages > 0 || r.AnswerMismatches > 0 || r.PolicyViolations > 0 || r.ResultMismatches > 0
 }
 
 // maxProblems bounds the lines of each kind of problem a report names.
@@ -397,12 +416,51 @@ func Tally(o Observed) Report {
 		r.PolicyViolations++
 		problem("over the daily cap", "%s", over)
 	}
+	tallyResults(o, &r, problem)
 	for kind, n := range kinds {
 		if n > maxProblems {
 			r.Problems = append(r.Problems, fmt.Sprintf("%s: %d more", kind, n-maxProblems))
 		}
 	}
 	return r
+}
+
+// tallyResults compares the results' figures with the rows they count:
+// the runs table, the deliveries sent, the surveys and their answers.
+func tallyResults(o Observed, r *Report, problem func(kind, format string, args ...any)) {
+	if o.Results == nil {
+		r.ResultMismatches++
+		problem("results disagree", "GET /v1/results did not answer: %s", o.ResultsErr)
+		return
+	}
+	sent := 0
+	for _, d := range o.Deliveries {
+		if d.Status == "sent" {
+			sent++
+		}
+	}
+	scores := map[int]int64{}
+	for _, a := range o.StoreAnswers {
+		scores[a.Score]++
+	}
+	for s := range o.Results.Scores {
+		if _, ok := scores[s]; !ok {
+			scores[s] = 0
+		}
+	}
+	check := func(what string, got, want int64) {
+		if got != want {
+			r.ResultMismatches++
+			problem("results disagree", "GET /v1/results counts %d %s, the rows %d", got, what, want)
+		}
+	}
+	check("runs", o.Results.Runs, int64(len(o.Records)))
+	check("messages sent", o.Results.MessagesSent, int64(sent))
+	check("surveys sent", o.Results.SurveysSent, int64(o.Surveys))
+	check("surveys answered", o.Results.Answered, int64(len(o.StoreAnswers)))
+	for _, s := range slices.Sorted(maps.Keys(scores)) {
+		check(fmt.Sprintf("answers scored %d", s), o.Results.Scores[s], scores[s])
+	}
 }
 
 // inGap says whether the copy after first is explained by the documented

@@ -54,7 +54,10 @@ func healthy() soak.Observed {
 		}
 	}
 	o.Answers[ids[1]] = soak.AnswerTaken
-	o.StoreAnswers[soak.WorkflowID(soak.SMSEntry, ids[1])] = soak.StoreAnswer{Delivered: true}
+	o.StoreAnswers[soak.WorkflowID(soak.SMSEntry, ids[1])] = soak.StoreAnswer{Delivered: true, Score: plan.Score(2)}
+	o.Surveys = 2
+	o.Results = &soak.ResultTotals{Runs: 2, MessagesSent: 4, SurveysSent: 2, Answered: 1,
+		Scores: map[int]int64{1: 0, 2: 0, 3: 1, 4: 0, 5: 0}}
 	return o
 }
 
@@ -125,6 +128,34 @@ func TestTally(t *testing.T) {
 			check:   func(t *testing.T, r soak.Report) { require.Equal(t, 1, r.RunsWithoutRecord) },
 			failed:  true,
 			problem: "run without record",
+		},
+		{
+			name:    "results count a run twice",
+			change:  func(o *soak.Observed) { o.Results.Runs = 3 },
+			check:   func(t *testing.T, r soak.Report) { require.Equal(t, 1, r.ResultMismatches) },
+			failed:  true,
+			problem: "results disagree: GET /v1/results counts 3 runs, the rows 2",
+		},
+		{
+			name:    "results miss an answer's score",
+			change:  func(o *soak.Observed) { o.Results.Scores[3] = 0 },
+			check:   func(t *testing.T, r soak.Report) { require.Equal(t, 1, r.ResultMismatches) },
+			failed:  true,
+			problem: "results disagree: GET /v1/results counts 0 answers scored 3, the rows 1",
+		},
+		{
+			name: "results count a message the deliveries do not have as sent",
+			change: func(o *soak.Observed) {
+				o.Deliveries[email] = soak.Delivery{Status: "failed"}
+			},
+			failed:  true,
+			problem: "results disagree: GET /v1/results counts 4 messages sent, the rows 3",
+		},
+		{
+			name:    "results did not answer",
+			change:  func(o *soak.Observed) { o.Results, o.ResultsErr = nil, "503 unavailable" },
+			failed:  true,
+			problem: "results disagree: GET /v1/results did not answer: 503 unavailable",
 		},
 		{
 			name:    "a message missing",
@@ -253,7 +284,7 @@ func TestTally(t *testing.T) {
 		{
 			name: "a late answer, stored as not delivered, with a run that took none",
 			change: func(o *soak.Observed) {
-				o.StoreAnswers[soak.WorkflowID(soak.SMSEntry, "load-x-000002")] = soak.StoreAnswer{Delivered: false}
+				o.StoreAnswers[soak.WorkflowID(soak.SMSEntry, "load-x-000002")] = soak.StoreAnswer{Delivered: false, Score: 3}
 				o.Messages[3].Body = strings.Replace(o.Messages[3].Body, "answered=true", "answered=false", 1)
 			},
 			check: func(t *testing.T, r soak.Report) { require.Equal(t, 1, r.AnswersStoredLate) },
@@ -631,6 +662,7 @@ func TestTallyJudgesTheContactPolicy(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			o := tt.base()
 			tt.change(&o)
+			agreeingResults(&o) // these cases judge the policy alone
 
 			r := soak.Tally(o)
 
@@ -689,4 +721,20 @@ func TestQuietHoursAreSpansOfTheSoakWrittenAsWindowsInTheCustomersZone(t *testin
 		"max_per_day": map[string]any{"sms": 3, "email": 3},
 	}, p.Policy(q))
 	require.Empty(t, soak.Plan{}.Quiet(start, time.Minute).Spans, "no quiet hours unless asked")
+}
+
+// agreeingResults sets o's results to the totals of its rows, as a
+// GET /v1/results that agrees with them answers.
+func agreeingResults(o *soak.Observed) {
+	res := &soak.ResultTotals{Runs: int64(len(o.Records)), SurveysSent: int64(o.Surveys), Answered: int64(len(o.StoreAnswers)),
+		Scores: map[int]int64{}}
+	for _, d := range o.Deliveries {
+		if d.Status == "sent" {
+			res.MessagesSent++
+		}
+	}
+	for _, a := range o.StoreAnswers {
+		res.Scores[a.Score]++
+	}
+	o.Results, o.ResultsErr = res, ""
 }

@@ -2,6 +2,7 @@ package testenv
 
 import (
 	"bytes"
+	"cmp"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -168,6 +169,14 @@ type SMTPServerOption func(*smtpOptions)
 type smtpOptions struct {
 	startTLS, implicitTLS bool
 	user, password        string
+	addr                  string
+}
+
+// SMTPListenOn makes the server listen on addr (host:port) instead of a
+// free port of 127.0.0.1: for a server a system was told of before it
+// started (the bench's, at devenv system's CCFLOW_SMTP_ADDR).
+func SMTPListenOn(addr string) SMTPServerOption {
+	return func(o *smtpOptions) { o.addr = addr }
 }
 
 // SMTPWithSTARTTLS makes the server offer STARTTLS with a self-signed
@@ -226,9 +235,10 @@ func NewSMTPServer(opts ...SMTPServerOption) (*SMTP, error) {
 		srv.TLSConfig = serverTLS
 	}
 
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	addr := cmp.Or(o.addr, "127.0.0.1:0")
+	l, err := net.Listen("tcp", addr)
 	if err != nil {
-		return nil, fmt.Errorf("starting the SMTP test server: %w", err)
+		return nil, fmt.Errorf("starting the SMTP test server on %s: %w", addr, err)
 	}
 	if o.implicitTLS {
 		l = tls.NewListener(l, serverTLS)

@@ -38,7 +38,7 @@ const (
 	codeWorkflowNotRunning = problem.CodeWorkflowNotRunning
 	codeMethodNotAllowed   = "method_not_allowed"
 	codeForbidden          = "forbidden"
-	codeTooManyRequests    = "too_many_requests"
+	codeTooManyRequests    = problem.CodeTooManyRequests
 )
 
 // apiError is an API error: what goes into the SPEC's error body and the HTTP

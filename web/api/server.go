@@ -102,6 +102,12 @@ func New(cfg Config) http.Handler {
 
 	v1.Handle("DELETE /v1/customers/{id}", s.handle(s.eraseCustomer))
 
+	v1.Handle("GET /v1/results", s.handle(s.getResults))
+	v1.Handle("GET /v1/answers", s.handle(s.listAnswers))
+	v1.Handle("GET /v1/runs", s.handle(s.listRuns))
+	v1.Handle("POST /v1/simulations", s.handle(s.simulate))
+	v1.Handle("GET /v1/simulations/{id}", s.handle(s.getSimulation))
+
 	v1.Handle("GET /v1/webhooks", s.handle(s.listWebhooks))
 	v1.Handle("POST /v1/webhooks", s.handle(s.createWebhook))
 	v1.Handle("GET /v1/webhooks/{id}", s.handle(s.getWebhook))

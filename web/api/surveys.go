@@ -2,11 +2,16 @@ package api
 
 import (
 	"net/http"
+	"strconv"
 	"strings"
+
+	"github.com/go-json-experiment/json/jsontext"
 
 	"github.com/ccflow/ccflow/core/rating"
 	"github.com/ccflow/ccflow/core/scale"
+	"github.com/ccflow/ccflow/core/validation"
 	"github.com/ccflow/ccflow/usecase"
+
 	"github.com/ccflow/ccflow/workflows"
 )
 
@@ -21,10 +26,25 @@ type answerStatus struct {
 	Status string `json:"status"`
 }
 
-// surveyAnswerJSON is the JSON body a backend posts an answer with.
+// surveyAnswerJSON is the JSON body a backend posts an answer with. The
+// score is read as written, so a missing one (on 0-10, 0 is a score) and
+// one that is not a whole number (4.5, "five") are refused naming it.
 type surveyAnswerJSON struct {
-	Score   int    `json:"score"`
-	Comment string `json:"comment"`
+	Score   jsontext.Value `json:"score"`
+	Comment string         `json:"comment"`
+}
+
+// score reads the body's score: a JSON whole number.
+func (b surveyAnswerJSON) score() (int, error) {
+	raw := string(b.Score)
+	if raw == "" || raw == "null" {
+		return 0, errField("score", "is required")
+	}
+	n, err := strconv.Atoi(raw)
+	if err != nil || strconv.Itoa(n) != raw {
+		return 0, errField("score", "%s is not a whole number", validation.Shorten(raw))
+	}
+	return n, nil
 }
 
 // showSurvey is GET /s/{token}: the survey form, in the run's language
@@ -58,10 +78,9 @@ func (s *server) surveyPage(r *http.Request, sv usecase.Survey) surveyPage {
 	return surveyPage{Page: p, Action: surveyAction(r.PathValue("token")), Question: sv.Question, Scale: surveyScale(sv)}
 }
 
-// surveyScale is the scale of sv's rating: the scale its step named once
-// surveys record it (issue 16's results add it to the store), 1-5 until
-// then.
-func surveyScale(usecase.Survey) scale.Scale { return scale.Default }
+// surveyScale is the scale of sv's rating, as its step named it (1-5 for
+// surveys opened before surveys recorded it).
+func surveyScale(sv usecase.Survey) scale.Scale { return scale.Of(sv.Scale) }
 
 // pageFor is the page of a request that names no survey (a link that is
 // not valid): the browser's language and the default brand.
@@ -118,8 +137,12 @@ func (s *server) answerSurveyJSON(w http.ResponseWriter, r *http.Request) error 
 	if err := decodeJSON(w, r, &body); err != nil {
 		return err
 	}
+	score, err := body.score()
+	if err != nil {
+		return err
+	}
 	answered, err := s.Service.AnswerSurvey(r.Context(), r.PathValue("token"),
-		workflows.SurveyAnswer{Score: body.Score, Comment: body.Comment})
+		workflows.SurveyAnswer{Score: score, Comment: body.Comment})
 	if err != nil {
 		return err
 	}

@@ -349,3 +349,83 @@ func TestSurveyAnswerTheRunNoLongerWaitsForIsKeptAsLate(t *testing.T) {
 	require.Equal(t, 2, answer.Score)
 	require.False(t, answer.Delivered)
 }
+
+// openNPSSurvey opens a 0-10 survey of a run that does not exist.
+func (a *testAPI) openNPSSurvey() (string, store.Survey) {
+	a.t.Helper()
+	tokenID, err := tokens.NewID()
+	require.NoError(a.t, err)
+	sv, err := a.store.CreateSurvey(context.Background(), store.Survey{
+		ID: uniqueID("nps/INT-") + "/survey", TokenID: tokenID, WorkflowID: uniqueID("nps/INT-"), RunID: "run-1", StepID: "survey",
+		EntryID: "nps", InteractionID: "INT-1", Channel: "sms", Question: "How likely are you to recommend us?",
+		WaitUntil: time.Now().Add(time.Hour), ExpiresAt: time.Now().Add(24 * time.Hour), Scale: "0-10",
+	})
+	require.NoError(a.t, err)
+	return a.signer.Sign(tokenID), sv
+}
+
+func TestZeroToTenSurveyPageHasElevenRatings(t *testing.T) {
+	t.Parallel()
+	a := newTestAPI(t)
+	token, _ := a.openNPSSurvey()
+
+	page := a.do(http.MethodGet, "/s/"+token, "").Body.String()
+
+	require.Equal(t, 11, strings.Count(page, `type="radio"`))
+	require.Contains(t, page, `id="score-0"`)
+	require.Contains(t, page, `id="score-10"`)
+	require.Contains(t, page, "0 is not at all likely, 10 is extremely likely.")
+	require.Contains(t, page, "Extremely likely")
+}
+
+func TestZeroToTenSurveyTakesAZeroByFormAndJSON(t *testing.T) {
+	t.Parallel()
+	a := newTestAPI(t)
+	token, sv := a.openNPSSurvey()
+	res := a.postForm(token, url.Values{"score": {"0"}})
+	require.Equal(t, http.StatusOK, res.StatusCode, body(t, res))
+	require.Equal(t, 0, a.surveyAnswer(sv).Score)
+
+	token, sv = a.openNPSSurvey()
+	rec := a.call(http.MethodPost, "/v1/surveys/"+token+"/responses", `{"score": 0, "comment": "never again"}`)
+	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+	require.Equal(t, 0, a.surveyAnswer(sv).Score)
+}
+
+func TestAScoreOffTheSurveysScaleIsRefusedNamingScore(t *testing.T) {
+	t.Parallel()
+	a := newTestAPI(t)
+	for _, tt := range []struct {
+		name, body string
+		nps        bool
+	}{
+		{"0 on 1-5", `{"score": 0}`, false},
+		{"10 on 1-5", `{"score": 10}`, false},
+		{"11 on 0-10", `{"score": 11}`, true},
+		{"-1 on 0-10", `{"score": -1}`, true},
+		{"4.5", `{"score": 4.5}`, true},
+		{"five", `{"score": "five"}`, true},
+		{"null", `{"score": null}`, true},
+		{"missing on 0-10", `{"comment": "no score"}`, true},
+		{"an array", `{"score": [4]}`, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			token, sv := a.openSurveyNow()
+			if tt.nps {
+				token, sv = a.openNPSSurvey()
+			}
+			e := requireError(t, a.call(http.MethodPost, "/v1/surveys/"+token+"/responses", tt.body), http.StatusBadRequest)
+			require.Equal(t, "score", e.Field, e.Message)
+			require.Nil(t, a.surveyAnswer(sv), "nothing stored")
+		})
+	}
+	for _, score := range []string{"11", "4.5", "five", "-1"} {
+		token, sv := a.openNPSSurvey()
+		res := a.postForm(token, url.Values{"score": {score}, "comment": {"kept"}})
+		page := body(t, res)
+		require.Equal(t, http.StatusBadRequest, res.StatusCode, score)
+		require.Contains(t, page, "Please choose a rating from 0 to 10.")
+		require.Contains(t, page, ">kept</textarea>")
+		require.Nil(t, a.surveyAnswer(sv))
+	}
+}

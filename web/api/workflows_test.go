@@ -13,8 +13,10 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/worker"
 
+	"github.com/ccflow/ccflow/activities"
 	"github.com/ccflow/ccflow/core/interaction"
 	"github.com/ccflow/ccflow/store"
 	"github.com/ccflow/ccflow/workflows"
@@ -66,6 +68,9 @@ func (a *testAPI) startWorker() {
 	a.t.Helper()
 	w := worker.New(a.temporal, a.taskQueue, worker.Options{})
 	w.RegisterWorkflow(workflows.FollowUp)
+	// A run records how it ended, the last thing it does.
+	acts := &activities.Activities{Store: a.store}
+	w.RegisterActivityWithOptions(acts.RecordRunEnd, activity.RegisterOptions{Name: workflows.RecordRunEndActivity})
 	require.NoError(a.t, w.Start())
 	a.t.Cleanup(w.Stop)
 }

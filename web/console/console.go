@@ -1,7 +1,7 @@
 // Package console is the contact-center administrator's application, served
 // by the starter under /console/: the workflow entries with their triggers
-// and scenario, their versions, "Try it", the runs of each entry and the
-// contact policy.
+// and scenario, their versions, "Try it", the runs of each entry, the
+// contact policy, and the results and answers the follow-ups gathered.
 //
 // Pages are rendered on the server with html/template, and every action is
 // a plain form post, so the console works with the keyboard and without
@@ -125,12 +125,16 @@ func New(cfg Config) (http.Handler, error) {
 	signedIn("GET /console/runs/{entry}/{interaction}", c.showRun)
 	signedIn("POST /console/runs/{entry}/{interaction}/cancel", c.cancelRun)
 	signedIn("POST /console/runs/{entry}/{interaction}/events/{name}/clear", c.clearEvent)
+	signedIn("GET /console/simulations/{id}", c.showSimulation)
 	signedIn("GET /console/try", c.tryPage)
 	signedIn("POST /console/try", c.try)
 	signedIn("GET /console/opt-outs", c.optOuts)
 	signedIn("POST /console/opt-outs/add", c.addOptOut)
 	signedIn("POST /console/opt-outs/remove", c.removeOptOut)
 	signedIn("POST /console/opt-outs/policy", c.savePolicy)
+	signedIn("GET /console/results", c.showResults)
+	signedIn("GET /console/answers", c.showAnswers)
+	signedIn("GET /console/answers.csv", c.downloadAnswers)
 	signedIn("GET /console/brand", c.brandPage)
 	signedIn("POST /console/brand", c.saveBrand)
 	signedIn("POST /console/brand/services", c.addBrandService)

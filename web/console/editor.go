@@ -40,6 +40,8 @@ type entryView struct {
 	Targets     []targetView
 	Palette     []entry.StepType
 	Variables   []varGroup
+	// Sim is the Simulate section.
+	Sim *simulateView
 }
 
 // LanguageTags are the tags the language boxes suggest: ccflow's own
@@ -334,6 +336,7 @@ func (c *console) edit(w http.ResponseWriter, r *http.Request, view *entryView) 
 	}
 	d.ID = view.ID // the URL names the entry, never the form
 	view.Draft = d
+	view.Sim = simulationFromForm(r)
 	op := r.PostFormValue(fieldOp)
 	name, arg, _ := strings.Cut(op, ":")
 	switch {
@@ -348,6 +351,10 @@ func (c *console) edit(w http.ResponseWriter, r *http.Request, view *entryView) 
 		key, field, _ := strings.Cut(arg, ".")
 		if err := d.addLanguage(arg, r.PostFormValue(key+".newlang."+field)); err != nil {
 			return errPage(http.StatusBadRequest, "Not accepted", err.Error()+". Reload the page.")
+		}
+	case name == opSimExample || name == opSimulate || name == opForecast:
+		if err := c.simulate(r.Context(), view, name); err != nil {
+			return err
 		}
 	case name == opApplyTrigger:
 		if err := d.apply(op, "", ""); err != nil {
@@ -509,6 +516,9 @@ func (v *entryView) fill(catalog entry.Catalog, services []string) {
 	})
 	v.Palette = palette()
 	v.Variables = d.variables()
+	if v.Sim == nil {
+		v.Sim = newSimulateView()
+	}
 }
 
 // listView builds the view of a list of blocks; number is the list's

@@ -22,7 +22,7 @@ var templateFS embed.FS
 
 // frames are the templates every page is rendered inside; every other
 // templates/<name>.html is a page.
-var frames = []string{"templates/layout.html", "templates/parts.html"}
+var frames = []string{"templates/layout.html", "templates/parts.html", "templates/simulate-parts.html"}
 
 // pageNames are the console's pages, read from the templates folder, so a
 // new page is its template and the handler that renders it.

@@ -26,6 +26,7 @@ const (
 	CodeInvalidInput       = "invalid_input"
 	CodeUnavailable        = "unavailable"
 	CodeInternal           = "internal"
+	CodeTooManyRequests    = "too_many_requests"
 )
 
 // UnavailableMessage is what a caller hears when PostgreSQL or Temporal did
@@ -62,6 +63,8 @@ func Of(err error) Problem {
 			p.Field, p.Message = fe.Path, fe.Error()
 		}
 		return p
+	case errors.Is(err, usecase.ErrBusy):
+		return Problem{Status: http.StatusTooManyRequests, Code: CodeTooManyRequests, Message: err.Error()}
 	case errors.Is(err, usecase.ErrNotFound):
 		return Problem{Status: http.StatusNotFound, Code: CodeNotFound, Message: err.Error()}
 	case errors.Is(err, usecase.ErrNotRunning):
