@@ -53,6 +53,7 @@ const sendFallbackChange = "send-fallback"
 // for GET /v1/runs and the results. Runs started before it never record
 // their end: their records say "unknown".
 const recordRunEndChange = "record-run-end"
+
 // leanCommandsChange: version 1 makes fewer commands per run. One version
 // marker (this one) stands for every change above, which a run started
 // since is known to have, instead of a marker and a TemporalChangeVersion
