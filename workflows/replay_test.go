@@ -316,7 +316,7 @@ func TestTheCorpusHoldsRunsFromBeforeAndAfterTheRecordRunEndChange(t *testing.T)
 	require.NotEmpty(t, kinds[false], "no history from before the change")
 	require.NotEmpty(t, kinds[true], "no history recorded after the change")
 	for _, file := range kinds[true] {
-		require.True(t, strings.HasPrefix(file, "v4-end-") || strings.HasPrefix(file, "v4-reply-"),
+		require.True(t, strings.HasPrefix(file, "v4-end-") || strings.HasPrefix(file, "v4-reply-") || strings.HasPrefix(file, "v5-"),
 			"%s records its end: record it as v4-end- or a later generation", file)
 	}
 	r := replayer(t, func(reg worker.WorkflowRegistry) {
@@ -479,4 +479,22 @@ func stepUpserts(t *testing.T, file string) int {
 		}
 	}
 	return n
+}
+
+// Runs recorded once record-run-end and sms-reply rode on lean-commands
+// (v5-*, every follow-up scenario) hold its version 3 and no other marker,
+// and end by recording their end; TestEveryRecordedHistoryReplays replays
+// them beside the generations each change was recorded with alone.
+func TestTheCorpusHoldsRunsOfLeanCommandsVersion3(t *testing.T) {
+	files := histories(t, "v5-*.json")
+	require.NotEmpty(t, files)
+	for _, file := range files {
+		if strings.Contains(filepath.Base(file), "retention") || strings.Contains(filepath.Base(file), "webhook") {
+			continue // not follow-ups
+		}
+		require.Equal(t, []string{"lean-commands-3"}, changeVersions(t, file), file)
+		data, err := os.ReadFile(file)
+		require.NoError(t, err)
+		require.Contains(t, string(data), `"`+workflows.RecordRunEndActivity+`"`, file)
+	}
 }

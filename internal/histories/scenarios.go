@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/lib/pq"
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
@@ -560,6 +561,14 @@ func init() {
 					return err
 				}
 				addresses := linkkeys.ForProcess().Addresses
+				// An earlier scenario's survey of the same number stays open
+				// for replies a moment after its run stopped waiting (until
+				// its SMS's sending time plus the wait): those runs are over,
+				// and this scenario's other survey must be the one open.
+				if _, err := s.store.DB().ExecContext(ctx, `DELETE FROM reply_surveys WHERE number_hash = ANY($1)`,
+					pq.Array(addresses.Forms(phone))); err != nil {
+					return err
+				}
 				opened, _, err := s.store.OpenReplySurvey(ctx, store.ReplySurveyClaim{SurveyID: elsewhere,
 					NumberHash: addresses.Hash(phone), Forms: addresses.Forms(phone), Scale: "1-5", Wait: time.Hour})
 				if err == nil && !opened {
