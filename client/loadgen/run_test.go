@@ -3,6 +3,7 @@ package loadgen_test
 import (
 	"context"
 	"encoding/json"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -206,18 +207,15 @@ func TestRunStopsSendingWhenItsContextEnds(t *testing.T) {
 	require.Equal(t, s.Sent-2, s.Failed(), "the requests after the end fail with the context's error")
 }
 
-// progressWriter collects progress lines and closes wrote at the first.
+// progressWriter collects progress lines, safe to read while they come.
 type progressWriter struct {
-	mu    sync.Mutex
-	buf   strings.Builder
-	once  sync.Once
-	wrote chan struct{}
+	mu  sync.Mutex
+	buf strings.Builder
 }
 
 func (w *progressWriter) Write(p []byte) (int, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	w.once.Do(func() { close(w.wrote) })
 	return w.buf.Write(p)
 }
 
@@ -228,16 +226,26 @@ func (w *progressWriter) String() string {
 }
 
 func TestRunReportsProgressWhileRequestsAreInFlight(t *testing.T) {
-	progress := &progressWriter{wrote: make(chan struct{})}
+	progress := &progressWriter{}
+	inFlight := regexp.MustCompile(`(?m)^load: +0s  sent 1/2  ok 0  errors 0  [0-9.]+ events/s  \[\.{30}\]   0%$`)
 	api := &fakeAPI{answer: func(ctx context.Context, n int) error {
-		if n == 1 { // hold the first request until a progress line is out
-			<-progress.wrote
+		// Hold the first request until a progress line shows it sent and
+		// unanswered (a line may come out before it is counted as sent).
+		for n == 1 && !inFlight.MatchString(progress.String()) {
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(time.Millisecond):
+			}
 		}
 		return nil
 	}}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
 
-	loadgen.Run(context.Background(), newEvents(t, 2), loadgen.Config{Send: api.send, Concurrency: 1,
+	loadgen.Run(ctx, newEvents(t, 2), loadgen.Config{Send: api.send, Concurrency: 1,
 		Progress: progress, ProgressEvery: time.Millisecond})
 
-	require.Regexp(t, `^load: +0s  sent 1/2  ok 0  errors 0  [0-9.]+ events/s  \[\.{30}\]   0%\n`, progress.String())
+	require.Regexp(t, inFlight, progress.String(), "a line while the first request was in flight")
+	require.NoError(t, ctx.Err(), "the first request was held until such a line came")
 }
