@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/ccflow/ccflow/config"
+	"github.com/ccflow/ccflow/core/policy"
+	"github.com/ccflow/ccflow/core/scale"
 	"github.com/ccflow/ccflow/core/tokens"
 	"github.com/ccflow/ccflow/store"
 	"github.com/ccflow/ccflow/workflows"
@@ -14,7 +16,9 @@ import (
 
 // OpenSurvey records a survey for a send_survey step and returns its signed
 // link. The survey's ID is the workflow ID and the step id, so a retry finds
-// the survey the first attempt recorded and returns the same link.
+// the survey the first attempt recorded and returns the same link. A
+// survey answered by SMS reply is opened for replies from its number too,
+// when no other survey is.
 func (a *Activities) OpenSurvey(ctx context.Context, in workflows.OpenSurveyInput) (workflows.Survey, error) {
 	if in.WorkflowID == "" || in.StepID == "" {
 		return workflows.Survey{}, invalidInput(fmt.Sprintf("survey needs a workflow ID and a step id, got %q and %q", in.WorkflowID, in.StepID))
@@ -48,8 +52,42 @@ func (a *Activities) OpenSurvey(ctx context.Context, in workflows.OpenSurveyInpu
 		return workflows.Survey{}, err
 	}
 	link := strings.TrimRight(a.PublicURL, "/") + "/s/" + a.surveyLinks().Sign(sv.TokenID) // tokens are URL-safe
-	a.logger(ctx).Info("Opened survey", "survey_id", sv.ID, "expires_at", sv.ExpiresAt)
-	return workflows.Survey{ID: sv.ID, URL: link}, nil
+	out := workflows.Survey{ID: sv.ID, URL: link}
+	if in.Reply != nil {
+		if out.ByReply, out.Reason, err = a.openForReplies(ctx, sv.ID, in); err != nil {
+			return workflows.Survey{}, err
+		}
+	}
+	a.logger(ctx).Info("Opened survey", "survey_id", sv.ID, "expires_at", sv.ExpiresAt, "by_reply", out.ByReply)
+	return out, nil
+}
+
+// openForReplies opens survey id for SMS replies from the number in
+// in.Reply, unless another survey is open for replies from that number:
+// then it says why the survey goes as a link. A retried activity gets the
+// same answer (store.OpenReplySurvey keeps a survey's claim).
+func (a *Activities) openForReplies(ctx context.Context, id string, in workflows.OpenSurveyInput) (bool, string, error) {
+	number, err := policy.NormalizeAddress(policy.ChannelSMS, in.Reply.To)
+	if err != nil {
+		// The send fails on it in its turn, with the provider's words.
+		return false, "the SMS goes to no phone number a reply could come from", nil
+	}
+	addresses := a.keys().Addresses
+	opened, other, err := a.Store.OpenReplySurvey(ctx, store.ReplySurveyClaim{
+		SurveyID: id, NumberHash: addresses.Hash(number), Forms: addresses.Forms(number),
+		Scale: string(scale.Of(in.Scale)), Wait: in.Reply.Wait,
+	})
+	if err != nil {
+		return false, "", err
+	}
+	if !opened {
+		// The other survey may be another customer's (a shared phone): its
+		// id is for the log, not for this run's state.
+		a.logger(ctx).Info("Survey sent as a link: another survey waits for a reply from its number",
+			"survey_id", id, "open_survey_id", other)
+		return false, "another survey waits for a reply from this number", nil
+	}
+	return true, "", nil
 }
 
 // RecordRunEnd records how a run ended in its run record. Recording it

@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ccflow/ccflow/config"
+	"github.com/ccflow/ccflow/core/linkkeys"
 	"github.com/ccflow/ccflow/workflows"
 )
 
@@ -94,4 +95,49 @@ func TestOpenSurveyWithoutAStepIDIsNonRetryable(t *testing.T) {
 	_, err := execute(t, acts, acts.OpenSurvey, in)
 
 	_ = requireNonRetryable(t, err, workflows.ErrTypeInvalidInput)
+}
+
+// replyInput opens survey stepID of run wf for SMS replies from to.
+func replyInput(wf, stepID, to string) workflows.OpenSurveyInput {
+	in := surveyInput()
+	in.WorkflowID, in.StepID, in.Channel, in.Scale = wf, stepID, "sms", "0-10"
+	in.Reply = &workflows.ReplyClaim{To: to, Wait: 24 * time.Hour}
+	return in
+}
+
+// A survey answered by reply takes the replies of its number, however it
+// is written, unless another survey of the number does: then it goes as
+// a link, saying why without naming the other (maybe another customer's).
+func TestOpenSurveyOpensOneSurveyANumberForReplies(t *testing.T) {
+	acts := newActivities(t)
+	ctx := context.Background()
+
+	first, err := execute(t, acts, acts.OpenSurvey, replyInput("post-call/INT-1", "survey", "+1 (555) 123-4567"))
+	require.NoError(t, err)
+	require.True(t, first.ByReply)
+	require.Empty(t, first.Reason)
+	again, err := execute(t, acts, acts.OpenSurvey, replyInput("post-call/INT-1", "survey", "+1 (555) 123-4567"))
+	require.NoError(t, err)
+	require.Equal(t, first, again, "a retry gets the same answer")
+
+	second, err := execute(t, acts, acts.OpenSurvey, replyInput("post-call/INT-2", "survey", "+15551234567"))
+	require.NoError(t, err)
+	require.False(t, second.ByReply)
+	require.Equal(t, "another survey waits for a reply from this number", second.Reason)
+	require.NotContains(t, second.Reason, "INT-1")
+
+	other, err := execute(t, acts, acts.OpenSurvey, replyInput("post-call/INT-3", "survey", "+15557654321"))
+	require.NoError(t, err)
+	require.True(t, other.ByReply, "another number")
+
+	rs, err := acts.Store.ReplySurveyFor(ctx, linkkeys.ForProcess().Addresses.Forms("+15551234567"))
+	require.NoError(t, err)
+	require.Equal(t, first.ID, rs.ID)
+	require.Equal(t, "0-10", rs.Scale)
+	require.True(t, rs.Open)
+
+	bad, err := execute(t, acts, acts.OpenSurvey, replyInput("post-call/INT-4", "survey", "not a phone"))
+	require.NoError(t, err, "the send fails on it in its turn")
+	require.False(t, bad.ByReply)
+	require.Equal(t, "the SMS goes to no phone number a reply could come from", bad.Reason)
 }

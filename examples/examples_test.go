@@ -81,6 +81,7 @@ func TestEachExampleEventMatchesItsEntries(t *testing.T) {
 		{"disposition.json", []string{`post-call-survey: disposition = "Problem solved"`}},
 		{"case-disposition.json", []string{`case-needs-information: case_disposition = "Need more information"`}},
 		{"average-sentiment.json", []string{`unhappy-caller: average_sentiment < -0.3`}},
+		{"answer-provided.json", []string{`answer-provided: disposition = "Answer provided"`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.event, func(t *testing.T) {

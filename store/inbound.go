@@ -32,11 +32,14 @@ type InboundMessage struct {
 	From     *string `db:"from_address"`
 	To       string  `db:"to_address"`
 	Body     *string `db:"body"`
-	// Action is InboundOptedOut, InboundOptedIn or InboundKept; Keyword
-	// the keyword read ("STOP", "OPT OUT"), "" when kept.
+	// Action is InboundOptedOut, InboundOptedIn or InboundKept, or for a
+	// reply to a survey answered by reply InboundReceived, InboundAnswered
+	// or InboundUnclear (replies.go); Keyword the keyword read ("STOP",
+	// "OPT OUT"), "" when none.
 	Action  string `db:"action"`
 	Keyword string `db:"keyword"`
-	// SurveyID is the survey the message answers, when it does (issue 17).
+	// SurveyID is the survey answered by reply the message was read
+	// against, when it was (issue 17): Action says what it did.
 	SurveyID   *string   `db:"survey_id"`
 	ReceivedAt time.Time `db:"received_at"`
 }

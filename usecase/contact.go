@@ -203,7 +203,8 @@ type InboundSMSRequest struct {
 
 // InboundSMSResult says what the message did.
 type InboundSMSResult struct {
-	// Action is InboundOptedOut, InboundOptedIn or InboundKept.
+	// Action is InboundOptedOut, InboundOptedIn or InboundKept, or for a
+	// survey's reply InboundAnswered, InboundUnclear or InboundReceived.
 	Action string
 	// Repeated is true when the message had been handled before (Twilio
 	// posted it again, or a post was replayed): nothing changed.
@@ -214,8 +215,10 @@ type InboundSMSResult struct {
 // number, once per MessageSid (and idempotency token) however often it is
 // posted: an opt-out keyword or phrase (keywords.Classify: "STOP", "Stop.",
 // "ＳＴＯＰ", "opt out", …) opts the sender out of SMS, an opt-in keyword
-// back in; any other message is kept for an operator to read. The message
-// and what it did are recorded in one transaction.
+// back in, and the message and what it did are recorded in one
+// transaction. Any other message from a number a survey answered by reply
+// went to is read as its reply (replyOrKeep: the answer, or a request for
+// the clarifying SMS); else it is kept for an operator to read.
 func (s *Service) InboundSMS(ctx context.Context, req InboundSMSRequest) (InboundSMSResult, error) {
 	switch {
 	case strings.TrimSpace(req.MessageSID) == "":
@@ -254,7 +257,9 @@ func (s *Service) InboundSMS(ctx context.Context, req InboundSMSRequest) (Inboun
 		m.Action = InboundOptedIn
 		effect.OptIn = hasher.Forms(address)
 	default:
-		m.Action = InboundKept
+		// Not a keyword: a survey's answer by reply, or kept for an
+		// operator (keywords win, so STOP never answers a survey).
+		return s.replyOrKeep(ctx, m, address)
 	}
 	got, fresh, err := s.Store.HandleInbound(ctx, m, effect)
 	if err != nil {

@@ -101,6 +101,19 @@ type SurveyView struct {
 	WaitUntil   time.Time   `json:"wait_until"`
 	ExpiresAt   time.Time   `json:"expires_at"`
 	Answer      *AnswerView `json:"answer,omitempty"`
+	// AnswerBy is "reply" for a survey that took SMS replies, "link"
+	// otherwise; Replies are the SMS read as replies to it, oldest first.
+	AnswerBy string      `json:"answer_by"`
+	Replies  []ReplyView `json:"replies,omitempty"`
+}
+
+// ReplyView is an SMS the customer sent, read as a reply to a survey: its
+// text and what it did (answered, unclear, received, kept).
+type ReplyView struct {
+	MessageSID string    `json:"message_sid"`
+	Body       *string   `json:"body"`
+	Action     string    `json:"action"`
+	ReceivedAt time.Time `json:"received_at"`
 }
 
 // AnswerView is a survey's answer.
@@ -247,13 +260,26 @@ func (s *Service) surveys(ctx context.Context, workflowID string) ([]SurveyView,
 	if err != nil {
 		return nil, classify(err)
 	}
+	replies, err := s.Store.RepliesForWorkflow(ctx, workflowID)
+	if err != nil {
+		return nil, classify(err)
+	}
 	views := make([]SurveyView, len(list))
 	for i, sv := range list {
 		views[i] = SurveyView{ID: sv.ID, StepID: sv.StepID, Channel: sv.Channel, Question: sv.Question,
-			Scale: sv.Scale, SentAt: sv.SentAt, DeliveredAt: sv.DeliveredAt, WaitUntil: sv.WaitUntil, ExpiresAt: sv.ExpiresAt}
+			Scale: sv.Scale, SentAt: sv.SentAt, DeliveredAt: sv.DeliveredAt, WaitUntil: sv.WaitUntil, ExpiresAt: sv.ExpiresAt,
+			AnswerBy: "link"}
 		if a := sv.Answer; a != nil {
 			answer := answerViewOf(*a)
 			views[i].Answer = &answer
+		}
+		if replies.ByReply[sv.ID] {
+			views[i].AnswerBy = "reply"
+		}
+		for _, m := range replies.Replies {
+			if m.SurveyID != nil && *m.SurveyID == sv.ID {
+				views[i].Replies = append(views[i].Replies, ReplyView{MessageSID: m.MessageSID, Body: m.Body, Action: m.Action, ReceivedAt: m.ReceivedAt})
+			}
 		}
 	}
 	return views, nil

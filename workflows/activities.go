@@ -227,6 +227,10 @@ type OpenSurveyInput struct {
 	// rating scale ("" in histories from before scales: 1-5).
 	EntryVersion int    `json:"entry_version,omitempty"`
 	Scale        string `json:"scale,omitempty"`
+	// Reply asks for an SMS survey answered by reply (answer_by: reply):
+	// the activity opens it for replies from To, the number the SMS goes
+	// to, unless another survey is open for replies from it.
+	Reply *ReplyClaim `json:"reply,omitempty"`
 }
 
 // RunEnd is the argument of RecordRunEndActivity: how the run ended, when
@@ -246,11 +250,23 @@ type RunEndRecorded struct {
 	Recorded bool `json:"recorded"`
 }
 
+// ReplyClaim is what opening a survey for SMS replies needs: the number
+// the SMS goes to and the step's wait.
+type ReplyClaim struct {
+	To   string        `json:"to"`
+	Wait time.Duration `json:"wait"`
+}
+
 // Survey is an opened survey: its ID (workflow ID + "/" + step id) and the
 // signed link the customer answers through.
 type Survey struct {
 	ID  string `json:"id"`
 	URL string `json:"url"`
+	// ByReply is true when the survey takes its answer as an SMS reply
+	// (OpenSurveyInput.Reply). When it was asked for and is false, Reason
+	// says why the survey goes as a link instead.
+	ByReply bool   `json:"by_reply,omitempty"`
+	Reason  string `json:"reason,omitempty"`
 }
 
 // HTTPRequestInput is one request of an http_request step, its templates

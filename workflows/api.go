@@ -38,7 +38,16 @@ const (
 	// reported for one of its messages (a DeliveryStatus), for a send_sms
 	// step with fallback that waits for it.
 	DeliveryStatusSignal = "delivery-status"
+	// UnclearReplySignal tells the run that the customer replied to its
+	// survey answered by reply without a number on the scale (an
+	// UnclearReply): the survey's step sends its one clarifying SMS.
+	UnclearReplySignal = "survey-reply-unclear"
 )
+
+// UnclearReply is the payload of UnclearReplySignal.
+type UnclearReply struct {
+	SurveyID string `json:"survey_id"`
+}
 
 // PostedEvent is the payload of EventPostedSignal, and what KeptEvent
 // finds in the store: an event posted for the run, with its data (a JSON
@@ -118,6 +127,10 @@ type SurveyAnswer struct {
 	SurveyID string `json:"survey_id"`
 	Score    int    `json:"score"`
 	Comment  string `json:"comment,omitempty"`
+	// Reply is the MessageSid of the SMS reply the answer was read from,
+	// "" for an answer from the survey page: the run takes one answer a
+	// survey, and a reply that finds another in its place tells by it.
+	Reply string `json:"reply,omitempty"`
 }
 
 // MaxCommentLength is the longest survey comment accepted, in characters.

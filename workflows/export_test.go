@@ -8,7 +8,7 @@ import "go.temporal.io/sdk/workflow"
 func FollowUpUngated(ctx workflow.Context, in FollowUpInput) (State, error) {
 	return followUp(ctx, in, func(workflow.Context) changes {
 		return changes{upsertCurrentStep: true, missingVariableIsFalse: true, answerDuringSendCounts: true, htmlContexts: true,
-			sendFallback: true, recordRunEnd: true}
+			sendFallback: true, recordRunEnd: true, smsReply: true}
 	})
 }
 
@@ -19,6 +19,16 @@ func FollowUpBeforeHTMLContexts(ctx workflow.Context, in FollowUpInput) (State, 
 	return followUp(ctx, in, func(ctx workflow.Context) changes {
 		c := currentChanges(ctx)
 		c.htmlContexts, c.leanCommands = false, false
+		return c
+	})
+}
+
+// FollowUpBeforeSMSReply is FollowUp as a run started before
+// smsReplyChange runs, every other change on.
+func FollowUpBeforeSMSReply(ctx workflow.Context, in FollowUpInput) (State, error) {
+	return followUp(ctx, in, func(ctx workflow.Context) changes {
+		c := currentChanges(ctx)
+		c.smsReply = false
 		return c
 	})
 }

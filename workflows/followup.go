@@ -44,6 +44,7 @@ func followUp(ctx workflow.Context, in FollowUpInput, changesOf func(workflow.Co
 	r.watchForNewInteractions(ctx)
 	r.watchPostedEvents(ctx)
 	r.watchDeliveryStatuses(ctx)
+	r.watchUnclearReplies(ctx)
 	stepsCtx = withThread(stepsCtx, r.main)
 	err := r.runSteps(stepsCtx, in.Entry.Steps, "steps", "")
 	if err == nil {
@@ -97,6 +98,10 @@ type pendingSurvey struct {
 	id     string
 	scale  scale.Scale
 	answer *SurveyAnswer
+	// byReply marks a survey answered by SMS reply; unclear is set when
+	// a reply without a number on the scale came, and clarified once the
+	// step has sent (or begun to send) its clarifying SMS.
+	byReply, unclear, clarified bool
 }
 
 // place is where a step sits in the entry: its path ("steps[1].then[0]"),

@@ -46,6 +46,9 @@ type harness struct {
 	plan  func(workflows.WaitUntilInput) workflows.WaitUntilPlan
 	// kept is what KeptEvent finds, by event name.
 	kept map[string]*workflows.PostedEvent
+	// replyElsewhere, when set, is why OpenSurvey does not open a survey
+	// for SMS replies (another survey waits for a reply from its number).
+	replyElsewhere string
 }
 
 func newHarness(t *testing.T) *harness {
@@ -61,7 +64,11 @@ func newHarness(t *testing.T) *harness {
 	env.OnActivity(workflows.OpenSurveyActivity, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in workflows.OpenSurveyInput) (workflows.Survey, error) {
 			h.surveys = append(h.surveys, in)
-			return workflows.Survey{ID: in.WorkflowID + "/" + in.StepID, URL: "https://ccflow.example/s/" + in.StepID}, nil
+			sv := workflows.Survey{ID: in.WorkflowID + "/" + in.StepID, URL: "https://ccflow.example/s/" + in.StepID}
+			if in.Reply != nil {
+				sv.ByReply, sv.Reason = h.replyElsewhere == "", h.replyElsewhere
+			}
+			return sv, nil
 		}).Maybe()
 	env.OnActivity(workflows.RecordRunEndActivity, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in workflows.RunEnd) (workflows.RunEndRecorded, error) {

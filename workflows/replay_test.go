@@ -316,7 +316,7 @@ func TestTheCorpusHoldsRunsFromBeforeAndAfterTheRecordRunEndChange(t *testing.T)
 	require.NotEmpty(t, kinds[false], "no history from before the change")
 	require.NotEmpty(t, kinds[true], "no history recorded after the change")
 	for _, file := range kinds[true] {
-		require.True(t, strings.HasPrefix(file, "v4-end-") || strings.HasPrefix(file, "v4-reply-"),
+		require.True(t, strings.HasPrefix(file, "v4-end-") || strings.HasPrefix(file, "v4-reply-") || strings.HasPrefix(file, "v5-"),
 			"%s records its end: record it as v4-end- or a later generation", file)
 	}
 	r := replayer(t, func(reg worker.WorkflowRegistry) {
@@ -389,6 +389,45 @@ func withFallback(t *testing.T, file, stepID string) *historypb.History {
 	return hist
 }
 
+// The corpus keeps runs from before the sms-reply change beside those
+// recorded with it (v4-reply-*, every follow-up scenario), among them
+// surveys answered by reply: a reply without a number clarified and a
+// number answering, a clarified survey whose wait ended, and one sent as
+// a link because another survey waited for a reply from the number.
+func TestTheCorpusHoldsRunsFromBeforeAndAfterTheSMSReplyChange(t *testing.T) {
+	kinds := map[bool][]string{}
+	for _, file := range histories(t, "*.json") {
+		marked := slices.Contains(changeVersions(t, file), "sms-reply-1")
+		kinds[marked] = append(kinds[marked], filepath.Base(file))
+	}
+	require.NotEmpty(t, kinds[false], "no history from before the change")
+	for _, file := range histories(t, "v4-reply-*.json") {
+		require.Contains(t, kinds[true], filepath.Base(file))
+	}
+	for _, name := range []string{"sms-reply-answered", "sms-reply-timed-out", "sms-reply-sent-as-link", "survey-answered"} {
+		require.Contains(t, kinds[true], "v4-reply-"+name+".json")
+	}
+}
+
+// A run of a survey answered by reply that sent its clarifying SMS made
+// commands no interpreter without the change makes: replayed as a run
+// without the gate's marker would be, it is refused. So the change alters
+// commands, and the gate (a marker at the run's start) is what keeps a
+// run started by a worker without it on the link path when a worker with
+// it takes it over, and the other way round.
+func TestTheSMSReplyChangeAltersTheCommandsARunMakes(t *testing.T) {
+	file := filepath.Join(historiesDir, "v4-reply-sms-reply-answered.json")
+	before := replayer(t, func(reg worker.WorkflowRegistry) {
+		reg.RegisterWorkflowWithOptions(workflows.FollowUpBeforeSMSReply, workflow.RegisterOptions{Name: workflows.FollowUpWorkflow})
+	})
+
+	requireNondeterminism(t, before.ReplayWorkflowHistoryFromJSONFile(quietLogger, file))
+	require.NoError(t, replayer(t, workflows.Register).ReplayWorkflowHistoryFromJSONFile(quietLogger, file))
+	for _, old := range []string{"v4-steps-survey-answered.json", "v3-ans-sms-held-quiet-hours.json"} {
+		require.NoError(t, before.ReplayWorkflowHistoryFromJSONFile(quietLogger, filepath.Join(historiesDir, old)),
+			"a run from before the change replays as before it")
+	}
+}
 // The lean-commands change leaves out a version marker per earlier change
 // and the current step's upsert at every step a run passes within a
 // workflow task. Runs from before it made those commands: replayed by the
@@ -440,4 +479,22 @@ func stepUpserts(t *testing.T, file string) int {
 		}
 	}
 	return n
+}
+
+// Runs recorded once record-run-end and sms-reply rode on lean-commands
+// (v5-*, every follow-up scenario) hold its version 3 and no other marker,
+// and end by recording their end; TestEveryRecordedHistoryReplays replays
+// them beside the generations each change was recorded with alone.
+func TestTheCorpusHoldsRunsOfLeanCommandsVersion3(t *testing.T) {
+	files := histories(t, "v5-*.json")
+	require.NotEmpty(t, files)
+	for _, file := range files {
+		if strings.Contains(filepath.Base(file), "retention") || strings.Contains(filepath.Base(file), "webhook") {
+			continue // not follow-ups
+		}
+		require.Equal(t, []string{"lean-commands-3"}, changeVersions(t, file), file)
+		data, err := os.ReadFile(file)
+		require.NoError(t, err)
+		require.Contains(t, string(data), `"`+workflows.RecordRunEndActivity+`"`, file)
+	}
 }

@@ -33,6 +33,13 @@ func sendSMS(r *run, ctx workflow.Context, s *entry.SendSMS, p place) error {
 // sendSMSMessage sends the SMS; survey marks a survey's, for the contact
 // policy's survey grace.
 func sendSMSMessage(r *run, ctx workflow.Context, s *entry.SendSMS, p place, survey bool) (sent, error) {
+	return sendSMSWith(r, ctx, s, p, survey, nil)
+}
+
+// sendSMSWith sends the SMS with the text finish makes of the rendered
+// text, when finish is set: a survey's SMS adds its question and what to
+// reply (or its link).
+func sendSMSWith(r *run, ctx workflow.Context, s *entry.SendSMS, p place, survey bool, finish func(text string) string) (sent, error) {
 	f := r.fields()
 	in := SMSInput{
 		Key:        idempotencyKey(ctx, p.id),
@@ -43,6 +50,9 @@ func sendSMSMessage(r *run, ctx workflow.Context, s *entry.SendSMS, p place, sur
 	}
 	if f.err != nil {
 		return sent{}, f.err
+	}
+	if finish != nil {
+		in.Text = finish(in.Text)
 	}
 	in.Contact = r.contact(ctx, ChannelSMS, in.To, survey)
 	return r.send(ctx, p, ChannelSMS, "SMS", in.To, SendSMSActivity, in)

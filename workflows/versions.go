@@ -64,6 +64,16 @@ const recordRunEndChange = "record-run-end"
 // query: the server applies a task's commands together). Runs started
 // before it replay with a marker per change and an upsert per step.
 const leanCommandsChange = "lean-commands"
+// smsReplyChange: version 1 asks an SMS survey answered by reply
+// (answer_by: reply) its question in the SMS with what to reply, opens it
+// for replies from its number (OpenSurvey's Reply) and, while it waits,
+// sends its one clarifying SMS when the customer replies without a number
+// on the scale (UnclearReplySignal): a send activity beside the wait, whose
+// timer the signal cuts and starts again. Entries could not ask for replies
+// before it; a run without it (a worker without it started the run)
+// sends such a survey as a link, with the question and the link after
+// its text when the text shows none.
+const smsReplyChange = "sms-reply"
 
 // changes says which gated changes are on for one run.
 type changes struct {
@@ -81,18 +91,21 @@ type changes struct {
 	// leanCommands: leanCommandsChange (CurrentStepAttr upserted when the
 	// run waits; the other changes' markers are left out).
 	leanCommands bool
+	// smsReply: smsReplyChange.
+	smsReply bool
 }
 
 // allChanges are the changes of a run started since leanCommandsChange:
 // every one of them.
 var allChanges = changes{upsertCurrentStep: true, missingVariableIsFalse: true, answerDuringSendCounts: true,
-	htmlContexts: true, sendFallback: true, leanCommands: true, recordRunEnd: true}
+	htmlContexts: true, sendFallback: true, leanCommands: true, recordRunEnd: true, smsReply: true}
 
 // leanVersion is the version of leanCommandsChange a new run records. A
 // change gated after lean-commands raises it instead of adding a marker
 // of its own, so a new run keeps one marker: version 1 stands for the
-// changes up to send-fallback, 2 for record-run-end too.
-const leanVersion = 2
+// changes up to send-fallback, 2 for record-run-end too, 3 for sms-reply
+// too.
+const leanVersion = 3
 
 // currentChanges turns on every change for a new run and, for a run
 // replayed from history, those it started with.
@@ -103,6 +116,7 @@ func currentChanges(ctx workflow.Context) changes {
 	if v := workflow.GetVersion(ctx, leanCommandsChange, workflow.DefaultVersion, leanVersion); v >= 1 {
 		c := allChanges
 		c.recordRunEnd = v >= 2
+		c.smsReply = v >= 3
 		return c
 	}
 	return changes{
@@ -112,5 +126,6 @@ func currentChanges(ctx workflow.Context) changes {
 		htmlContexts:           workflow.GetVersion(ctx, htmlContextsChange, workflow.DefaultVersion, 1) >= 1,
 		sendFallback:           workflow.GetVersion(ctx, sendFallbackChange, workflow.DefaultVersion, 1) >= 1,
 		recordRunEnd:           workflow.GetVersion(ctx, recordRunEndChange, workflow.DefaultVersion, 1) >= 1,
+		smsReply:               workflow.GetVersion(ctx, smsReplyChange, workflow.DefaultVersion, 1) >= 1,
 	}
 }

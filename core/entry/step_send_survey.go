@@ -22,14 +22,17 @@ const (
 
 // SendSurvey opens a survey, sends its link by email or SMS and waits up
 // to Wait for the answer, setting survey.answered, survey.scale,
-// survey.score (on the scale) and survey.comment.
+// survey.score (on the scale) and survey.comment. An SMS survey with
+// AnswerBy "reply" asks the question in the SMS and takes the customer's
+// reply as the answer (survey.answer_by says how it went out).
 type SendSurvey struct {
 	Channel  string `json:"channel" kind:"enum" options:"email,sms" noun:"survey channel" required:"true" label:"Channel" help:"How the survey link goes out: by email or by SMS."`
 	Question Text   `json:"question" kind:"template" required:"true" label:"Question" help:"The question the survey page asks above its rating."`
 	Scale    string `json:"scale" kind:"enum" options:"1-5,0-10" noun:"survey scale" label:"Scale" help:"The rating: 1-5 (the default; CSAT: how satisfied) or 0-10 (NPS: how likely to recommend)."`
+	AnswerBy string `json:"answer_by" kind:"enum" options:"link,reply" noun:"way to answer" label:"Answer by" help:"link (the default): the customer answers on the survey page. reply (SMS only): the SMS asks the question and the customer texts back a number on the scale, with any words as the comment; no link needed. While another survey waits for a reply from the same number, this one goes as a link."`
 	To       string `json:"to" kind:"template" label:"To" help:"Who gets the link; $(customer.email) for email and $(customer.phone) for SMS when empty."`
 	Subject  Text   `json:"subject" kind:"template" label:"Subject" help:"The subject line of the email; email surveys need one, SMS surveys have none."`
-	Text     Text   `json:"text" kind:"message" required:"is required and must contain $(survey.url)" label:"Text" help:"The message, which must show the survey link $(survey.url). An email's text also lists one link per score, where $(survey.rating_links) stands or else at its end."`
+	Text     Text   `json:"text" kind:"message" required:"is required and must contain $(survey.url)" label:"Text" help:"The message, which must show the survey link $(survey.url). An email's text also lists one link per score, where $(survey.rating_links) stands or else at its end. An SMS answered by reply needs no link: the question and the request for a number follow the text."`
 	HTML     Text   `json:"html" kind:"html" label:"HTML" help:"Your own HTML for the email, which must show $(survey.url) or the rating buttons $(survey.rating_links); without it ccflow writes one with the question, the buttons and your brand. Email surveys only."`
 	Wait     string `json:"wait" kind:"duration" required:"true" label:"Wait" help:"How long to wait for the answer, such as 1d; the run goes on without one after it."`
 }
@@ -57,8 +60,27 @@ func (s *SendSurvey) check(c *checker) {
 			c.addf("html", "only email surveys have an html body")
 		}
 	}
+	if s.ByReply() {
+		if s.Channel == "email" {
+			c.addf("answer_by", "only SMS surveys are answered by reply; an email survey answers by link")
+		}
+		// The SMS asks the question and for a number: the text needs no
+		// link (one it shows still works).
+		return
+	}
 	checkSurveyLink(c, "text", s.Text, surveyURLField)
 }
+
+// Ways to answer a survey (SendSurvey.AnswerBy).
+const (
+	// AnswerByLink: the customer answers on the survey page. The default.
+	AnswerByLink = "link"
+	// AnswerByReply: the customer texts back a number (SMS surveys only).
+	AnswerByReply = "reply"
+)
+
+// ByReply reports whether the survey is asked to be answered by SMS reply.
+func (s *SendSurvey) ByReply() bool { return s.AnswerBy == AnswerByReply }
 
 // checkSurveyLink checks that every text of a survey message body shows
 // one of the variables that lead to the survey. A text that is no

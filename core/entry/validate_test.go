@@ -42,6 +42,13 @@ func spec[T entry.Spec](s entry.Step) T {
 
 // The steps of valid(), by what they do.
 func survey(e *entry.Entry) *entry.SendSurvey { return spec[*entry.SendSurvey](e.Steps[0]) }
+
+// replySurvey makes the survey an SMS survey answered by reply.
+func replySurvey(e *entry.Entry) *entry.SendSurvey {
+	s := survey(e)
+	s.Channel, s.Subject, s.AnswerBy = "sms", entry.Plain(""), entry.AnswerByReply
+	return s
+}
 func branch(e *entry.Entry) *entry.If         { return spec[*entry.If](e.Steps[1]) }
 func apology(e *entry.Entry) *entry.SendEmail { return spec[*entry.SendEmail](branch(e).Then[0]) }
 func pause(e *entry.Entry) *entry.Wait        { return spec[*entry.Wait](branch(e).Else[0]) }
@@ -66,6 +73,7 @@ func TestValidateAcceptsConditionsAboutVariablesARunCanHave(t *testing.T) {
 			" && followup.sent == 'yes' && followed_up == 'yes' && vip && customer.email != '' && entry.version > 0",
 			Then: []entry.Step{{Spec: &entry.Wait{Duration: "1m"}}}}},
 		entry.Step{Spec: &entry.If{Condition: "error.step == 'x'", Then: []entry.Step{{Spec: &entry.Wait{Duration: "1m"}}}}},
+		entry.Step{Spec: &entry.If{Condition: "survey.answer_by == 'link'", Then: []entry.Step{{Spec: &entry.Wait{Duration: "1m"}}}}},
 	)
 	require.NoError(t, entry.Validate(e, entry.DefaultCatalog()))
 }
@@ -169,6 +177,15 @@ func TestValidate(t *testing.T) {
 			"steps[0].html", "must contain $(survey.url)"},
 		{"sms survey has no subject", func(e *entry.Entry) { survey(e).Channel = "sms" },
 			"steps[0].subject", "only email surveys have a subject"},
+		{"answer by link or reply", func(e *entry.Entry) { survey(e).AnswerBy = "call" },
+			"steps[0].answer_by", `"call" is not a way to answer (use link or reply)`},
+		{"only SMS surveys answer by reply", func(e *entry.Entry) { survey(e).AnswerBy = "reply" },
+			"steps[0].answer_by", "only SMS surveys are answered by reply"},
+		{"an SMS survey answered by reply has a text", func(e *entry.Entry) { replySurvey(e).Text = entry.Plain("") },
+			"steps[0].text", "is required"},
+		{"an SMS survey answered by link shows it", func(e *entry.Entry) {
+			replySurvey(e).AnswerBy, survey(e).Text = "link", entry.Plain("How did we do?")
+		}, "steps[0].text", "must contain $(survey.url)"},
 		{"survey wait required", func(e *entry.Entry) { survey(e).Wait = "" }, "steps[0].wait", "is required"},
 		{"survey wait longer than zero", func(e *entry.Entry) { survey(e).Wait = "0s" }, "steps[0].wait", `"0s" must be longer than zero`},
 		// wait
@@ -197,7 +214,7 @@ func TestValidate(t *testing.T) {
 		{"condition parses", func(e *entry.Entry) { branch(e).Condition = "survey.score <=" },
 			"steps[1].condition", `"survey.score <=" is not a valid CEL expression`},
 		{"condition names a field no run has", func(e *entry.Entry) { branch(e).Condition = "survey.scor <= 2" },
-			"steps[1].condition", "survey.scor is not a variable (under survey there are survey.answered, survey.comment, survey.id, survey.scale, survey.score and survey.url)"},
+			"steps[1].condition", "survey.scor is not a variable (under survey there are survey.answer_by, survey.answered, survey.comment, survey.id, survey.scale, survey.score and survey.url)"},
 		{"condition names a customer field no event has", func(e *entry.Entry) { branch(e).Condition = "customer.mail == ''" },
 			"steps[1].condition", "customer.mail is not a variable"},
 		{"condition type-checks", func(e *entry.Entry) { branch(e).Condition = "survey.score <= '2' + 1" },
@@ -291,6 +308,14 @@ func TestValidateAccepts(t *testing.T) {
 			}
 		}},
 		{"sms survey without subject", func(e *entry.Entry) { survey(e).Channel, survey(e).Subject = "sms", entry.Plain("") }},
+		{"sms survey answered by reply without a link", func(e *entry.Entry) {
+			replySurvey(e).Text = entry.Plain("Hi $(customer.first_name), thanks for calling.")
+		}},
+		{"sms survey answered by reply with a link too", func(e *entry.Entry) {
+			replySurvey(e).Text = entry.Plain("Reply with a number, or tell us here: $(survey.url)")
+		}},
+		{"sms survey answered by reply on 0-10", func(e *entry.Entry) { replySurvey(e).Scale = "0-10" }},
+		{"survey answered by link said", func(e *entry.Entry) { survey(e).AnswerBy = "link" }},
 		{"survey html with the link", func(e *entry.Entry) { survey(e).HTML = entry.Plain(`<a href="$( survey.url )">Rate us</a>`) }},
 		{"survey to another address", func(e *entry.Entry) { survey(e).To = "$(manager_email)" }},
 		{"wait of 365 days", func(e *entry.Entry) { pause(e).Duration = "365d" }},

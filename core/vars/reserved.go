@@ -27,7 +27,7 @@ var Fields = map[string][]string{
 	"customer":    {"id", "first_name", "last_name", "email", "phone", "time_zone", "language"},
 	"agent":       {"id", "name"},
 	"case":        {"id", "number", "disposition", "final"},
-	"survey":      {"id", "url", "answered", "scale", "score", "comment"},
+	"survey":      {"id", "url", "answered", "scale", "score", "comment", "answer_by"},
 	"entry":       {"id", "name", "version"},
 	"error":       {"message", "step"},
 	// run.language is the language the run chose for its texts from

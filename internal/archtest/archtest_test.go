@@ -85,6 +85,13 @@ var rules = []archtest.Rule{
 		Direct:    true,
 	},
 	{
+		Why: "reading a customer's SMS reply (its keywords, its score and comment) is pure: the starter reads it, " +
+			"and a table of replies tests it without a server",
+		From:      []string{module + "/core/reply/...", module + "/core/keywords/..."},
+		Forbidden: []string{"os", "os/...", "net", "io/ioutil", "syscall"},
+		Direct:    true,
+	},
+	{
 		Why: "internal/ is the proof and the tools (test servers, devenv, histories, bench, soak): nothing ccflow runs links it",
 		From: []string{
 			module + "/activities/...", module + "/buildinfo/...", module + "/client/...", module + "/codec/...",

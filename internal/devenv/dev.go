@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"syscall"
 	"time"
 
@@ -61,9 +62,16 @@ func Dev(ctx context.Context) error {
 	for _, s := range settings {
 		env = append(env, s.name+"="+s.value)
 	}
+	starterOnly := starterSettings(os.LookupEnv)
 	for _, name := range []string{"worker", "starter"} {
 		cmd := exec.Command(filepath.Join(root, ".dev", "bin", name))
 		cmd.Dir, cmd.Env = root, env
+		if name == "starter" {
+			cmd.Env = slices.Clone(env)
+			for _, s := range starterOnly {
+				cmd.Env = append(cmd.Env, s.name+"="+s.value)
+			}
+		}
 		proc, err := startProcess(name, cmd, newPrefixWriter(&outputMu, os.Stderr, name), syscall.SIGTERM, nil)
 		if err != nil {
 			return err
@@ -71,6 +79,10 @@ func Dev(ctx context.Context) error {
 		g.add(proc)
 	}
 	printSummary(root, settings, tc)
+	if len(starterOnly) > 0 {
+		fmt.Fprintf(os.Stderr, "  Twilio webhooks are checked with TWILIO_AUTH_TOKEN=%s: sign a customer's SMS reply with it (docs/surveys.md)\n\n",
+			devTwilioAuthToken)
+	}
 	// Beside the wait below, so Ctrl-C and a failing child still stop make dev at once.
 	go loadExampleEntries(ctx, root, httpURL(settingValue(settings, "CCFLOW_HTTP_ADDR")), settingValue(settings, "CCFLOW_API_TOKEN"))
 
@@ -182,6 +194,26 @@ func devSettings(lookup func(string) (string, bool), root, dbURL string, tc temp
 		// runs one; production allows no internal address by default.
 		orDefault("CCFLOW_WEBHOOK_ALLOW", "127.0.0.1,localhost"),
 	}
+}
+
+// devTwilioAuthToken is the token the starter checks Twilio's webhook
+// signatures with on `make dev` when no Twilio account is set, so that a
+// person can post a customer's SMS reply signed as Twilio would
+// (docs/surveys.md); the worker, without Twilio settings, writes SMS to
+// the outbox.
+const devTwilioAuthToken = "dev-twilio-token"
+
+// starterSettings are what the starter gets beside devSettings: the dev
+// Twilio auth token when the environment sets no Twilio account. The
+// worker does not get it: an auth token alone is an incomplete Twilio
+// account to it, which it refuses.
+func starterSettings(lookup func(string) (string, bool)) []setting {
+	for _, name := range []string{"TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM", "TWILIO_MESSAGING_SERVICE_SID"} {
+		if v, ok := lookup(name); ok && v != "" {
+			return nil
+		}
+	}
+	return []setting{{"TWILIO_AUTH_TOKEN", devTwilioAuthToken}}
 }
 
 // httpURL is the URL a browser on this machine reaches a listen address at.

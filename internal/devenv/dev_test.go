@@ -66,3 +66,16 @@ func TestDevSettingsKeepTheUsersOwn(t *testing.T) {
 		{"CCFLOW_WEBHOOK_ALLOW", "127.0.0.1,localhost"},
 	}, got)
 }
+
+// Without a Twilio account the starter checks webhook signatures with the
+// dev token, so an SMS reply can be posted by hand; with one, with the
+// user's own token.
+func TestTheStarterGetsTheDevTwilioTokenWithoutAnAccount(t *testing.T) {
+	unset := func(string) (string, bool) { return "", false }
+	require.Equal(t, []setting{{"TWILIO_AUTH_TOKEN", "dev-twilio-token"}}, starterSettings(unset))
+
+	for _, name := range []string{"TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM", "TWILIO_MESSAGING_SERVICE_SID"} {
+		set := func(n string) (string, bool) { return "x", n == name }
+		require.Empty(t, starterSettings(set), "%s set: the user's Twilio settings, whole or not, are theirs", name)
+	}
+}

@@ -2,6 +2,7 @@ package histories
 
 import (
 	"context"
+	"crypto/sha256"
 	"fmt"
 	"os"
 	"slices"
@@ -30,6 +31,8 @@ type run struct {
 	// does; interactionID is the run's own.
 	ingest        *usecase.Service
 	interactionID string
+	// replies counts the SMS the customer sent, for their MessageSids.
+	replies int
 }
 
 // state asks the run for its State.
@@ -219,4 +222,38 @@ func (r *run) writeHistory(ctx context.Context, file string) (int, error) {
 		return 0, fmt.Errorf("writing %s: %w", file, err)
 	}
 	return len(hist.Events), nil
+}
+
+// reply texts body from the customer's phone once the run waits for the
+// SMS reply to the survey of step stepID, as Twilio posts it to the
+// starter's inbound webhook; want is what the message must do.
+func (r *run) reply(ctx context.Context, stepID, body, want string) error {
+	surveyID := workflows.StepKey(r.workflowID, stepID)
+	err := r.waitUntil(ctx, "the wait for the reply to survey "+surveyID, func(st workflows.State) bool {
+		return st.CurrentStep == stepID && st.Variables["survey.id"] == surveyID && st.Variables["survey.answer_by"] == "reply"
+	})
+	if err != nil {
+		return err
+	}
+	r.replies++
+	res, err := r.ingest.InboundSMS(ctx, usecase.InboundSMSRequest{
+		MessageSID: fmt.Sprintf("SM%x", sha256.Sum256(fmt.Appendf(nil, "%s/%d", r.workflowID, r.replies)))[:34],
+		From:       event(r.interactionID).Customer.Phone, To: "+15550001111", Body: body})
+	switch {
+	case err != nil:
+		return fmt.Errorf("replying %q to survey %s: %w", body, surveyID, err)
+	case res.Action != want:
+		return fmt.Errorf("the reply %q to survey %s did %s, want %s", body, surveyID, res.Action, want)
+	}
+	return nil
+}
+
+// clarified waits until the survey of step stepID has sent its
+// clarifying SMS.
+func (r *run) clarified(ctx context.Context, stepID string) error {
+	return r.waitUntil(ctx, "the clarifying SMS of step "+stepID, func(st workflows.State) bool {
+		return slices.ContainsFunc(st.Messages, func(m workflows.Message) bool {
+			return m.StepID == stepID+"/clarify" && m.Status == workflows.SendSent
+		})
+	})
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/lib/pq"
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/ccflow/ccflow/core/entry"
 	"github.com/ccflow/ccflow/core/interaction"
+	"github.com/ccflow/ccflow/core/linkkeys"
 	"github.com/ccflow/ccflow/core/policy"
 	"github.com/ccflow/ccflow/core/webhook"
 	"github.com/ccflow/ccflow/examples"
@@ -504,4 +506,81 @@ func event(interactionID string) interaction.Event {
 	}
 	ev.InteractionID = interactionID
 	return ev
+}
+
+// Surveys answered by SMS reply (issue 17): a reply without a number gets
+// the clarifying SMS and a number answers (its low score's branch taken);
+// a survey whose clarified wait ends unanswered; and one sent as a link
+// because another survey waits for a reply from the number.
+func init() {
+	replySurvey := func(wait string) entry.Step {
+		return entry.Step{ID: "survey", Spec: &entry.SendSurvey{Channel: "sms", AnswerBy: entry.AnswerByReply,
+			Question: entry.Plain("How happy are you with $(agent.name)'s help?"),
+			Text:     entry.Plain("Hi $(customer.first_name), thanks for calling."), Wait: wait}}
+	}
+	lowScore := entry.Step{ID: "score-check", Spec: &entry.If{Condition: "survey.answered && survey.score <= 2",
+		Then: []entry.Step{{ID: "apology", Spec: &entry.SendSMS{Text: entry.Plain("Sorry, $(customer.first_name). A supervisor will call you.")}}}}}
+	// elsewhere is a survey of another run that waits for a reply from the
+	// example customer's number.
+	const elsewhere = "sms-reply-elsewhere/INT-0/survey"
+	scenarios = append(scenarios,
+		scenario{
+			name:  "sms-reply-answered",
+			entry: newEntry("sms-reply-answered", "SMS reply answered", replySurvey("1h"), lowScore),
+			drive: func(ctx context.Context, r *run) error {
+				if err := r.reply(ctx, "survey", "hmm", usecase.InboundUnclear); err != nil {
+					return err
+				}
+				if err := r.clarified(ctx, "survey"); err != nil {
+					return err
+				}
+				return r.reply(ctx, "survey", "2 the hold music was awful", usecase.InboundAnswered)
+			},
+			want: completed,
+		},
+		scenario{
+			name:  "sms-reply-timed-out",
+			entry: newEntry("sms-reply-timed-out", "SMS reply timed out", replySurvey("4s"), lowScore),
+			drive: func(ctx context.Context, r *run) error {
+				if err := r.reply(ctx, "survey", "", usecase.InboundUnclear); err != nil {
+					return err
+				}
+				return r.clarified(ctx, "survey")
+			},
+			want: completed,
+		},
+		scenario{
+			name:  "sms-reply-sent-as-link",
+			entry: newEntry("sms-reply-sent-as-link", "SMS reply sent as link", replySurvey("2s"), lowScore),
+			prepare: func(ctx context.Context, s *system) error {
+				phone := event("INT-0").Customer.Phone
+				if _, err := s.store.CreateSurvey(ctx, store.Survey{ID: elsewhere, TokenID: "elsewhere-" + s.stamp,
+					WorkflowID: "sms-reply-elsewhere/INT-0", RunID: "r", StepID: "survey", EntryID: "sms-reply-elsewhere",
+					InteractionID: "INT-0", Channel: "sms", Question: "How did we do?",
+					WaitUntil: time.Now().Add(time.Hour), ExpiresAt: time.Now().Add(time.Hour)}); err != nil {
+					return err
+				}
+				addresses := linkkeys.ForProcess().Addresses
+				// An earlier scenario's survey of the same number stays open
+				// for replies a moment after its run stopped waiting (until
+				// its SMS's sending time plus the wait): those runs are over,
+				// and this scenario's other survey must be the one open.
+				if _, err := s.store.DB().ExecContext(ctx, `DELETE FROM reply_surveys WHERE number_hash = ANY($1)`,
+					pq.Array(addresses.Forms(phone))); err != nil {
+					return err
+				}
+				opened, _, err := s.store.OpenReplySurvey(ctx, store.ReplySurveyClaim{SurveyID: elsewhere,
+					NumberHash: addresses.Hash(phone), Forms: addresses.Forms(phone), Scale: "1-5", Wait: time.Hour})
+				if err == nil && !opened {
+					err = errors.New("the other survey did not open for replies")
+				}
+				return err
+			},
+			cleanup: func(ctx context.Context, s *system) error {
+				_, err := s.store.DB().ExecContext(ctx, `DELETE FROM surveys WHERE id = $1`, elsewhere)
+				return err
+			},
+			want: completed,
+		},
+	)
 }

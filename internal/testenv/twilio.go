@@ -9,10 +9,12 @@ import (
 	"net/url"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf16"
 
 	"github.com/ccflow/ccflow/providers/twilio"
 )
@@ -49,7 +51,8 @@ type TwilioCallback struct {
 // error codes. After it accepts a message with a StatusCallback it posts
 // the message's statuses there (queued, sent, delivered; or failed with an
 // error code), signed as Twilio signs them, and it can post inbound
-// messages (PostInbound) the same way.
+// messages the same way: from any number (PostInbound), or the customer's
+// reply to a message it accepted (ReplyTo).
 type TwilioServer struct {
 	// URL is the base URL to use in place of https://api.twilio.com.
 	URL        string
@@ -190,16 +193,80 @@ const IdempotencyTokenHeader = "I-Twilio-Idempotency-Token"
 // status, content type and body. InboundPosts lists the posts made.
 func (s *TwilioServer) PostInbound(t testing.TB, webhookURL, from, to, body string) (int, string, string) {
 	t.Helper()
+	return s.postInbound(t, webhookURL, from, to, "", body)
+}
+
+// ReplyTo posts the customer's reply to m, a message the server accepted,
+// to webhookURL as Twilio posts an incoming message: from the number m
+// went to, to the number it came from (for a message of a Messaging
+// Service, to ServiceNumber, the service's number that sent it, with the
+// service's SID), signed, with an idempotency token. InboundPosts lists it.
+func (s *TwilioServer) ReplyTo(t testing.TB, webhookURL string, m TwilioMessage, body string) (int, string, string) {
+	t.Helper()
+	to := m.From
+	if m.MessagingServiceSID != "" {
+		to = ServiceNumber
+	}
+	return s.postInbound(t, webhookURL, m.To, to, m.MessagingServiceSID, body)
+}
+
+// ServiceNumber is the number of the account's Messaging Service: a reply
+// to a message the service sent is to it.
+const ServiceNumber = "+15550009999"
+
+// postInbound posts an incoming message as Twilio does: the fields of
+// Twilio's incoming-message webhook, NumSegments counted as Twilio
+// splits the text.
+func (s *TwilioServer) postInbound(t testing.TB, webhookURL, from, to, service, body string) (int, string, string) {
+	t.Helper()
 	sid := "SM" + randomSuffix(16)
 	form := url.Values{
 		"MessageSid": {sid}, "SmsSid": {sid}, "SmsMessageSid": {sid}, "AccountSid": {s.AccountSID},
-		"From": {from}, "To": {to}, "Body": {body}, "NumMedia": {"0"}, "NumSegments": {"1"}, "ApiVersion": {"2010-04-01"},
+		"From": {from}, "To": {to}, "Body": {body}, "NumMedia": {"0"}, "NumSegments": {strconv.Itoa(Segments(body))},
+		"SmsStatus": {"received"}, "ApiVersion": {"2010-04-01"},
+	}
+	if service != "" {
+		form.Set("MessagingServiceSid", service)
 	}
 	p := s.newPost(webhookURL, form)
 	s.mu.Lock()
 	s.inbound = append(s.inbound, p)
 	s.mu.Unlock()
 	return s.Repost(t, p)
+}
+
+// gsm7 are the characters of the GSM 03.38 basic alphabet, one septet
+// each; gsm7Extension those of its extension table, two septets each.
+const (
+	gsm7 = "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?" +
+		"¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+	gsm7Extension = "\f^{}\\[~]|€"
+)
+
+// Segments is how many SMS segments Twilio splits body into: text of the
+// GSM-7 alphabet takes 160 septets in one segment, 153 in each of several;
+// any other text is UCS-2, 70 UTF-16 units in one, 67 in each of several.
+// Twilio takes up to 1,600 characters (ten segments and more).
+func Segments(body string) int {
+	septets, gsm := 0, true
+	for _, r := range body {
+		switch {
+		case strings.ContainsRune(gsm7, r):
+			septets++
+		case strings.ContainsRune(gsm7Extension, r):
+			septets += 2
+		default:
+			gsm = false
+		}
+	}
+	single, each, n := 160, 153, septets
+	if !gsm {
+		single, each, n = 70, 67, len(utf16.Encode([]rune(body)))
+	}
+	if n <= single {
+		return 1
+	}
+	return (n + each - 1) / each
 }
 
 // InboundPosts are the inbound messages PostInbound posted, oldest first.

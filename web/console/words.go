@@ -185,7 +185,7 @@ func (d *draft) variables() []varGroup {
 		}
 	})
 	if survey {
-		groups = append(groups, varGroup{Title: "After a survey", Names: []string{"survey.url", "survey.scale", "survey.answered", "survey.score", "survey.comment"}},
+		groups = append(groups, varGroup{Title: "After a survey", Names: []string{"survey.url", "survey.scale", "survey.answered", "survey.score", "survey.comment", "survey.answer_by"}},
 			varGroup{Title: "In a survey email", Note: "One link per score: the buttons in its HTML, a list in its text.", Names: []string{"survey.rating_links"}})
 	}
 	if len(set) > 0 {
