@@ -428,6 +428,7 @@ func TestTheSMSReplyChangeAltersTheCommandsARunMakes(t *testing.T) {
 			"a run from before the change replays as before it")
 	}
 }
+
 // The lean-commands change leaves out a version marker per earlier change
 // and the current step's upsert at every step a run passes within a
 // workflow task. Runs from before it made those commands: replayed by the

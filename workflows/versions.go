@@ -64,6 +64,7 @@ const recordRunEndChange = "record-run-end"
 // query: the server applies a task's commands together). Runs started
 // before it replay with a marker per change and an upsert per step.
 const leanCommandsChange = "lean-commands"
+
 // smsReplyChange: version 1 asks an SMS survey answered by reply
 // (answer_by: reply) its question in the SMS with what to reply, opens it
 // for replies from its number (OpenSurvey's Reply) and, while it waits,
