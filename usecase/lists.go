@@ -77,6 +77,29 @@ type answersQuery struct {
 	text string
 }
 
+// listPeriod reads a list's from and to in the zone tz (the policy's when
+// empty): each bound that does not read, or a from not before to, goes to
+// add; the error is one of reading the zone or the policy.
+func (s *Service) listPeriod(ctx context.Context, from, to, tz string, add func(error)) (time.Time, time.Time, error) {
+	var f, t time.Time
+	loc, _, err := s.zone(ctx, tz)
+	if err != nil {
+		return f, t, err
+	}
+	if from != "" {
+		f, err = results.ParseBound("from", from, loc, false)
+		add(err)
+	}
+	if to != "" {
+		t, err = results.ParseBound("to", to, loc, true)
+		add(err)
+	}
+	if !f.IsZero() && !t.IsZero() && !f.Before(t) {
+		add(validation.Errorf("from", "%s is not before to (%s)", f.Format(time.RFC3339), t.Format(time.RFC3339)))
+	}
+	return f, t, nil
+}
+
 func (s *Service) parseAnswers(ctx context.Context, req AnswersRequest) (answersQuery, error) {
 	var q answersQuery
 	var errs validation.Errors
@@ -86,20 +109,9 @@ func (s *Service) parseAnswers(ctx context.Context, req AnswersRequest) (answers
 			errs = append(errs, fe)
 		}
 	}
-	loc, _, err := s.zone(ctx, req.TZ)
-	if err != nil {
+	var err error
+	if q.From, q.To, err = s.listPeriod(ctx, req.From, req.To, req.TZ, add); err != nil {
 		return q, err
-	}
-	if req.From != "" {
-		q.From, err = results.ParseBound("from", req.From, loc, false)
-		add(err)
-	}
-	if req.To != "" {
-		q.To, err = results.ParseBound("to", req.To, loc, true)
-		add(err)
-	}
-	if !q.From.IsZero() && !q.To.IsZero() && !q.From.Before(q.To) {
-		add(validation.Errorf("from", "%s is not before to (%s)", q.From.Format(time.RFC3339), q.To.Format(time.RFC3339)))
 	}
 	for _, f := range []struct {
 		name string
@@ -331,20 +343,9 @@ func (s *Service) parseRuns(ctx context.Context, req RunsRequest) (runsQuery, er
 			errs = append(errs, fe)
 		}
 	}
-	loc, _, err := s.zone(ctx, req.TZ)
-	if err != nil {
+	var err error
+	if q.From, q.To, err = s.listPeriod(ctx, req.From, req.To, req.TZ, add); err != nil {
 		return q, err
-	}
-	if req.From != "" {
-		q.From, err = results.ParseBound("from", req.From, loc, false)
-		add(err)
-	}
-	if req.To != "" {
-		q.To, err = results.ParseBound("to", req.To, loc, true)
-		add(err)
-	}
-	if !q.From.IsZero() && !q.To.IsZero() && !q.From.Before(q.To) {
-		add(validation.Errorf("from", "%s is not before to (%s)", q.From.Format(time.RFC3339), q.To.Format(time.RFC3339)))
 	}
 	if req.Status != "" && !slices.Contains(runStatuses, req.Status) {
 		add(validation.Errorf("status", "%s is not a run status (use %s)", validation.Quote(req.Status), strings.Join(runStatuses, ", ")))

@@ -216,20 +216,7 @@ func (s *Service) askToClarify(ctx context.Context, sv store.Survey) (string, er
 // records what the reply did. Twilio's retry of the post, when it makes
 // one, does the same work, under the same update ID.
 func (s *Service) finishReplyLater(ctx context.Context, sv store.Survey, a workflows.SurveyAnswer, handOverErr error) {
-	var refused *temporal.ApplicationError
-	if errors.As(handOverErr, &refused) {
-		return // the run refused it: no retry changes that
-	}
-	select {
-	case s.finishing() <- struct{}{}:
-	default:
-		s.logger().WarnContext(ctx, "too many survey answers waiting for their runs; leaving this reply to Twilio's retry", "survey_id", sv.ID)
-		return
-	}
-	go func() {
-		defer func() { <-s.finishing() }()
-		bg, cancel := context.WithTimeout(context.WithoutCancel(ctx), finishTimeout)
-		defer cancel()
+	s.finishLater(ctx, sv.ID, handOverErr, "Twilio's retry", func(bg context.Context) {
 		action, err := s.answerByReply(bg, sv, a, finishTimeout)
 		if err == nil {
 			action, err = s.Store.FinishReply(bg, a.Reply, action)
@@ -240,5 +227,5 @@ func (s *Service) finishReplyLater(ctx context.Context, sv store.Survey, a workf
 		}
 		s.logger().InfoContext(bg, "handed over a survey reply after its post gave up", "survey_id", sv.ID,
 			"message_sid", a.Reply, "action", action)
-	}()
+	})
 }

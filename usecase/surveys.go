@@ -194,20 +194,7 @@ func (s *Service) handOver(ctx context.Context, sv store.Survey, a workflows.Sur
 // the run once and store the same answer. A starter that stops meanwhile
 // leaves it to the customer's retry.
 func (s *Service) finishHandOver(ctx context.Context, sv store.Survey, a workflows.SurveyAnswer, handOverErr error) {
-	var refused *temporal.ApplicationError
-	if errors.As(handOverErr, &refused) {
-		return // the run refused it: no retry changes that
-	}
-	select {
-	case s.finishing() <- struct{}{}:
-	default:
-		s.logger().WarnContext(ctx, "too many survey answers waiting for their runs; leaving this one to the customer's retry", "survey_id", sv.ID)
-		return
-	}
-	go func() {
-		defer func() { <-s.finishing() }()
-		bg, cancel := context.WithTimeout(context.WithoutCancel(ctx), finishTimeout)
-		defer cancel()
+	s.finishLater(ctx, sv.ID, handOverErr, "the customer's retry", func(bg context.Context) {
 		taken, err := SendSurveyAnswer(bg, s.Temporal, sv.WorkflowID, a)
 		var (
 			rejected *temporal.ApplicationError
@@ -230,10 +217,34 @@ func (s *Service) finishHandOver(ctx context.Context, sv store.Survey, a workflo
 			return
 		}
 		s.logger().InfoContext(bg, "stored a survey answer whose caller had given up", "survey_id", sv.ID, "delivered", answer.Delivered)
+	})
+}
+
+// finishLater runs work in the background, with finishTimeout, after a
+// hand-over of an answer to survey surveyID failed without an answer from
+// the run: unless the run refused it (no retry changes that), and at most
+// maxFinishing at once (past that, the answer is left to retry, the
+// caller's own that the log names).
+func (s *Service) finishLater(ctx context.Context, surveyID string, handOverErr error, retry string, work func(bg context.Context)) {
+	var refused *temporal.ApplicationError
+	if errors.As(handOverErr, &refused) {
+		return
+	}
+	select {
+	case s.finishing() <- struct{}{}:
+	default:
+		s.logger().WarnContext(ctx, "too many survey answers waiting for their runs; leaving this one to "+retry, "survey_id", surveyID)
+		return
+	}
+	go func() {
+		defer func() { <-s.finishing() }()
+		bg, cancel := context.WithTimeout(context.WithoutCancel(ctx), finishTimeout)
+		defer cancel()
+		work(bg)
 	}()
 }
 
-// finishing is the semaphore of finishHandOver.
+// finishing is the semaphore of finishLater.
 func (s *Service) finishing() chan struct{} {
 	s.bg.finishOnce.Do(func() { s.bg.finish = make(chan struct{}, maxFinishing) })
 	return s.bg.finish
