@@ -88,7 +88,9 @@ func (r *run) watchUnclearReplies(ctx workflow.Context) {
 func (r *run) awaitReply(ctx workflow.Context, p place, pending *pendingSurvey, until time.Time, to string, on scale.Scale) (bool, error) {
 	waiting := fmt.Sprintf("waiting for the SMS reply to the survey of step %s until %s", p.id, formatTime(until))
 	r.setDetails(ctx, waiting)
-	clarifyCtx, stop := workflow.WithCancel(ctx)
+	// The clarifying SMS is canceled when the survey is answered or its
+	// wait ends, but one already with the provider is recorded as it went.
+	clarifyCtx, stop := workflow.WithCancel(withFinishedSends(ctx))
 	defer stop()
 	for {
 		left := until.Sub(workflow.Now(ctx))

@@ -58,7 +58,9 @@ func (r *run) send(ctx workflow.Context, p place, channel, noun, to, activity st
 	out := sent{Delivery: Delivery{To: to}} // the recipient, also when the send fails
 	for {
 		r.setDetails(ctx, "sending "+noun+" (step "+p.id+")")
-		actx := workflow.WithActivityOptions(ctx, sendOptions("send "+noun+" for step "+p.id))
+		opts := sendOptions("send " + noun + " for step " + p.id)
+		opts.WaitForCancellation = finishesSends(ctx)
+		actx := workflow.WithActivityOptions(ctx, opts)
 		var d Delivery
 		if err := workflow.ExecuteActivity(actx, activity, in).Get(ctx, &d); err != nil {
 			// A failed send is the step's failure (State.Errors); the
@@ -71,6 +73,11 @@ func (r *run) send(ctx workflow.Context, p place, channel, noun, to, activity st
 		switch d.Status {
 		case SendHeld:
 			out.held = true
+			if ctx.Err() != nil && finishesSends(ctx) {
+				// Canceled while the send was on its way: a thread that
+				// finishes its sends does not wait out the hold.
+				return out, ctx.Err()
+			}
 			held := policy.HeldDetails(policy.Decision{Until: d.Until, Zone: d.Zone, Code: d.Code}, workflow.Now(ctx))
 			r.setDetails(ctx, held+" before sending "+noun+" (step "+p.id+")")
 			wait := d.Wait
@@ -174,4 +181,23 @@ func (e *activityError) Unwrap() error { return e.err }
 // activity's own message.
 func (e *activityError) cause() string {
 	return strings.TrimPrefix(e.Error(), e.doing+": ")
+}
+
+// finishSendsKey marks a context whose sends, once scheduled, are waited
+// for when it is canceled (withFinishedSends).
+type finishSendsKey struct{}
+
+// withFinishedSends is ctx whose sends report how they ended even when
+// ctx is canceled while they are on their way: a provider may already
+// have the message, and the run's record of it must say so. Waiting for
+// a canceled activity changes no command the run makes (the cancel
+// request is made either way); only what the run records after it.
+func withFinishedSends(ctx workflow.Context) workflow.Context {
+	return workflow.WithValue(ctx, finishSendsKey{}, true)
+}
+
+// finishesSends reports whether ctx is one of withFinishedSends.
+func finishesSends(ctx workflow.Context) bool {
+	on, _ := ctx.Value(finishSendsKey{}).(bool)
+	return on
 }
