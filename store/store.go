@@ -38,6 +38,7 @@ type Store struct {
 	// Statements every event runs, prepared on first use (prepared).
 	mu                     sync.Mutex
 	claimRuns              *sqlx.Stmt
+	claimRunsOfCustomer    *sqlx.Stmt
 	newCustomerInteraction *sqlx.Stmt
 	// markDelivered is MarkDelivered's statement, which counts the send:
 	// planning its facts' part took longer than running it.
@@ -68,7 +69,7 @@ func (s *Store) KeepResults(on bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.noFacts = !on
-	for _, stmt := range []**sqlx.Stmt{&s.claimRuns, &s.markDelivered} {
+	for _, stmt := range []**sqlx.Stmt{&s.claimRuns, &s.claimRunsOfCustomer, &s.markDelivered} {
 		if *stmt != nil {
 			(*stmt).Close()
 			*stmt = nil
@@ -234,7 +235,7 @@ func (s *Store) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
 // Close closes the connection pool.
 func (s *Store) Close() error {
 	s.mu.Lock()
-	for _, stmt := range []*sqlx.Stmt{s.claimRuns, s.newCustomerInteraction, s.markDelivered} {
+	for _, stmt := range []*sqlx.Stmt{s.claimRuns, s.claimRunsOfCustomer, s.newCustomerInteraction, s.markDelivered} {
 		if stmt != nil {
 			stmt.Close()
 		}
