@@ -43,6 +43,8 @@ type Store struct {
 	// markDelivered is MarkDelivered's statement, which counts the send:
 	// planning its facts' part took longer than running it.
 	markDelivered *sqlx.Stmt
+	// lockMessageStmt takes a message's lock (lockMessage).
+	lockMessageStmt *sqlx.Stmt
 
 	// Clock, when set, is the time the writes that count results stamp
 	// their rows with (a run's start, a message's first decision, a
@@ -235,7 +237,7 @@ func (s *Store) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
 // Close closes the connection pool.
 func (s *Store) Close() error {
 	s.mu.Lock()
-	for _, stmt := range []*sqlx.Stmt{s.claimRuns, s.claimRunsOfCustomer, s.newCustomerInteraction, s.markDelivered} {
+	for _, stmt := range []*sqlx.Stmt{s.claimRuns, s.claimRunsOfCustomer, s.newCustomerInteraction, s.markDelivered, s.lockMessageStmt} {
 		if stmt != nil {
 			stmt.Close()
 		}
