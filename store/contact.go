@@ -231,7 +231,7 @@ func (s *Store) RecordSMSStatus(ctx context.Context, providerID, status, errorCo
 		return false, nil
 	}
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
-		if err := lockMessage(ctx, tx, providerID); err != nil {
+		if err := s.lockMessage(ctx, tx, providerID); err != nil {
 			return err
 		}
 		var row struct {

@@ -13,9 +13,15 @@ import (
 
 // lockMessage takes a transaction-scoped lock on the provider's message
 // providerID, which recording its delivery and recording its status take
-// in turn.
-func lockMessage(ctx context.Context, tx *sqlx.Tx, providerID string) error {
-	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, "ccflow-message:"+providerID); err != nil {
+// in turn. The statement is prepared once: unprepared, a statement with a
+// parameter costs lib/pq two round trips (parse, then bind and run), and
+// every send and every status report takes the lock.
+func (s *Store) lockMessage(ctx context.Context, tx *sqlx.Tx, providerID string) error {
+	stmt, err := s.prepared(ctx, &s.lockMessageStmt, `SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`) //nolint:sqlclosecheck // the store keeps it; Close closes it
+	if err == nil {
+		_, err = tx.StmtxContext(ctx, stmt).ExecContext(ctx, "ccflow-message:"+providerID) //nolint:sqlclosecheck // closed with the transaction
+	}
+	if err != nil {
 		return fmt.Errorf("locking message %q: %w", providerID, err)
 	}
 	return nil
@@ -138,7 +144,7 @@ func (s *Store) MarkDelivered(ctx context.Context, key, providerID string) (Deli
 		return Delivery{}, fmt.Errorf("marking delivery %q sent: %w", key, err)
 	}
 	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
-		if err := lockMessage(ctx, tx, providerID); err != nil {
+		if err := s.lockMessage(ctx, tx, providerID); err != nil {
 			return err
 		}
 		return tx.StmtxContext(ctx, stmt).GetContext(ctx, &got, key, providerID, s.stamp()) //nolint:sqlclosecheck // closed with the transaction

@@ -5,8 +5,10 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sort"
 	"time"
 
+	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 )
 
@@ -133,6 +135,23 @@ func (s *Store) RecordedRuns(ctx context.Context, workflowIDs []string) (map[str
 // reconciler from removing it). A Claim with a RunID is a run recorded
 // before: it was started, with the version and trigger it holds.
 func (s *Store) ClaimRuns(ctx context.Context, claims []Run) ([]Claim, error) {
+	out, _, err := s.claim(ctx, claims, "")
+	return out, err
+}
+
+// ClaimRunsOfCustomer claims the runs of one interaction's matches as
+// ClaimRuns does and, in the same statement, does what
+// NewCustomerInteraction does for the customer customerID: records the
+// interaction (that of the claims) and lists the runs it ends. Ingest
+// runs it for every event that names a customer and starts something,
+// so such an event costs PostgreSQL one round trip, one planning and one
+// commit instead of two.
+func (s *Store) ClaimRunsOfCustomer(ctx context.Context, claims []Run, customerID string) ([]Claim, []Run, error) {
+	return s.claim(ctx, claims, customerID)
+}
+
+// claim is ClaimRuns, and with a customerID ClaimRunsOfCustomer.
+func (s *Store) claim(ctx context.Context, claims []Run, customerID string) ([]Claim, []Run, error) {
 	n := len(claims)
 	ids, entries, versions, interactions, triggers := make([]string, n), make([]string, n), make([]int64, n), make([]string, n), make([]string, n)
 	customers, cancels, cases := make([]string, n), make([]bool, n), make([]string, n)
@@ -148,22 +167,43 @@ func (s *Store) ClaimRuns(ctx context.Context, claims []Run) ([]Claim, error) {
 	// second returns the recorded runs it left alone, as the statement's
 	// snapshot shows them; a claim taken for the first time counts a run.
 	// Prepared once, as every event runs it.
-	stmt, err := s.prepared(ctx, &s.claimRuns, s.claimRunsSQL()) //nolint:sqlclosecheck // the store keeps it; Close closes it
-	if err != nil {
-		return nil, fmt.Errorf("claiming the runs of interaction %s: %w", claims[0].InteractionID, err)
-	}
-	var rows []Claim
-	err = stmt.SelectContext(ctx, &rows,
-		pq.Array(ids), pq.Array(entries), pq.Array(versions), pq.Array(interactions), pq.Array(triggers),
+	args := []any{pq.Array(ids), pq.Array(entries), pq.Array(versions), pq.Array(interactions), pq.Array(triggers),
 		pq.Array(customers), pq.Array(cancels), pq.Array(services), pq.Array(agents), pq.Array(dispositions),
-		pq.Array(channels), pq.Array(timesOf(ended)), pq.Array(variants), s.stamp(), pq.Array(cases))
+		pq.Array(channels), pq.Array(timesOf(ended)), pq.Array(variants), s.stamp(), pq.Array(cases)}
+	var stmt *sqlx.Stmt
+	var err error
+	if customerID == "" {
+		stmt, err = s.prepared(ctx, &s.claimRuns, s.claimRunsSQL(false)) //nolint:sqlclosecheck // the store keeps it; Close closes it
+	} else {
+		stmt, err = s.prepared(ctx, &s.claimRunsOfCustomer, s.claimRunsSQL(true)) //nolint:sqlclosecheck // the store keeps it; Close closes it
+		args = append(args, customerID, claims[0].InteractionID)
+	}
 	if err != nil {
-		return nil, fmt.Errorf("claiming the runs of interaction %s: %w", claims[0].InteractionID, err)
+		return nil, nil, fmt.Errorf("claiming the runs of interaction %s: %w", claims[0].InteractionID, err)
+	}
+	var rows []struct {
+		Claim
+		Stop bool `db:"stop"`
+	}
+	if err = stmt.SelectContext(ctx, &rows, args...); err != nil {
+		return nil, nil, fmt.Errorf("claiming the runs of interaction %s: %w", claims[0].InteractionID, err)
 	}
 	byID := make(map[string]Claim, len(rows))
+	stop := []Run{}
 	for _, r := range rows {
-		byID[r.WorkflowID] = r
+		if r.Stop {
+			stop = append(stop, r.Run)
+			continue
+		}
+		byID[r.WorkflowID] = r.Claim
 	}
+	// In the order NewCustomerInteraction lists them.
+	sort.Slice(stop, func(i, j int) bool {
+		if !stop[i].StartedAt.Equal(stop[j].StartedAt) {
+			return stop[i].StartedAt.Before(stop[j].StartedAt)
+		}
+		return stop[i].WorkflowID < stop[j].WorkflowID
+	})
 	out := make([]Claim, n)
 	var missing []string
 	for i, c := range claims {
@@ -178,17 +218,17 @@ func (s *Store) ClaimRuns(ctx context.Context, claims []Run) ([]Claim, error) {
 	if len(missing) > 0 {
 		recorded, err := s.RecordedRuns(ctx, missing)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		for i, c := range claims {
 			if out[i].WorkflowID == "" {
 				if out[i].Run = recorded[c.WorkflowID]; out[i].WorkflowID == "" {
-					return nil, fmt.Errorf("claiming run %q: neither claimed nor recorded", c.WorkflowID)
+					return nil, nil, fmt.Errorf("claiming run %q: neither claimed nor recorded", c.WorkflowID)
 				}
 			}
 		}
 	}
-	return out, nil
+	return out, stop, nil
 }
 
 // timesOf turns optional times into what a timestamptz[] parameter takes.
@@ -202,10 +242,26 @@ func timesOf(ts []*time.Time) []sql.NullTime {
 	return out
 }
 
-// claimRunsSQL is ClaimRuns' statement. A claim's dimensions are those of
-// its first claim: a claim taken again keeps them, as it keeps the fact
-// that counted it.
-func (s *Store) claimRunsSQL() string {
+// claimRunsSQL is ClaimRuns' statement, and with ofCustomer
+// ClaimRunsOfCustomer's, whose $16 is the customer and $17 the
+// interaction. Each row says whether it is a run to stop (stop) or a
+// claim. A claim's dimensions are those of its first claim: a claim taken
+// again keeps them, as it keeps the fact that counted it.
+func (s *Store) claimRunsSQL(ofCustomer bool) string {
+	recorded, stop := "", ""
+	if ofCustomer {
+		// NewCustomerInteraction's statement: the runs it lists are
+		// another interaction's, so none is among this statement's claims.
+		recorded = `, recorded AS (
+     INSERT INTO customer_interactions (customer_id, interaction_id) VALUES ($16, $17)
+     ON CONFLICT DO NOTHING
+ )`
+		stop = `
+ UNION ALL
+ SELECT true, workflow_id, run_id, entry_id, entry_version, interaction_id, trigger, started_at, claimed_at
+ FROM runs
+ WHERE customer_id = $16 AND cancel_on_new_interaction AND superseded_by IS NULL AND interaction_id <> $17`
+	}
 	return `WITH input AS (
      SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::bool[],
                           $8::text[], $9::text[], $10::text[], $11::text[], $12::timestamptz[], $13::text[], $15::text[])
@@ -226,12 +282,12 @@ func (s *Store) claimRunsSQL() string {
                service, agent_id, disposition, channel, variant, (xmax = 0) AS inserted
  )` + s.factsCTE("counted", `
      SELECT started_at, 'run', 1, entry_id, service, agent_id, disposition, channel, variant, '', '', NULL, NULL
-     FROM claimed WHERE inserted`) + `
- SELECT workflow_id, run_id, entry_id, entry_version, interaction_id, trigger, started_at, claimed_at FROM claimed
+     FROM claimed WHERE inserted`) + recorded + `
+ SELECT false AS stop, workflow_id, run_id, entry_id, entry_version, interaction_id, trigger, started_at, claimed_at FROM claimed
  UNION ALL
- SELECT r.workflow_id, r.run_id, r.entry_id, r.entry_version, r.interaction_id, r.trigger, r.started_at, r.claimed_at
+ SELECT false, r.workflow_id, r.run_id, r.entry_id, r.entry_version, r.interaction_id, r.trigger, r.started_at, r.claimed_at
  FROM runs r JOIN input USING (workflow_id)
- WHERE r.run_id <> '' AND r.workflow_id NOT IN (SELECT workflow_id FROM claimed)`
+ WHERE r.run_id <> '' AND r.workflow_id NOT IN (SELECT workflow_id FROM claimed)` + stop
 }
 
 // ConfirmRuns fills in the run ID of claimed runs that started, and the

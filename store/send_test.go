@@ -209,4 +209,21 @@ func TestANewInteractionStopsTheCustomersFlaggedRunsOfOtherInteractions(t *testi
 	require.NoError(t, st.DB().GetContext(ctx, &recorded,
 		`SELECT count(*) FROM customer_interactions WHERE customer_id = 'C-77' AND interaction_id IN ('INT-2', 'INT-3')`))
 	require.Equal(t, 2, recorded)
+
+	// Claiming an interaction's runs for the customer does the same in
+	// the claim's statement: it records INT-4 and lists the runs it stops
+	// (not its own claim), oldest first, as NewCustomerInteraction does.
+	claimed, stop, err := st.ClaimRunsOfCustomer(ctx, []store.Run{{WorkflowID: "a/INT-4", EntryID: "a", EntryVersion: 1,
+		InteractionID: "INT-4", Trigger: "t", CustomerID: "C-77", CancelOnNewInteraction: true}}, "C-77")
+	require.NoError(t, err)
+	require.Len(t, claimed, 1)
+	require.Equal(t, "a/INT-4", claimed[0].WorkflowID)
+	require.Empty(t, claimed[0].RunID, "a new claim")
+	listed, err := st.NewCustomerInteraction(ctx, "C-77", "INT-4")
+	require.NoError(t, err)
+	require.Equal(t, listed, stop)
+	require.Equal(t, []string{"a/INT-2"}, []string{stop[0].WorkflowID})
+	require.NoError(t, st.DB().GetContext(ctx, &recorded,
+		`SELECT count(*) FROM customer_interactions WHERE customer_id = 'C-77' AND interaction_id = 'INT-4'`))
+	require.Equal(t, 1, recorded)
 }

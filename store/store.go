@@ -38,10 +38,13 @@ type Store struct {
 	// Statements every event runs, prepared on first use (prepared).
 	mu                     sync.Mutex
 	claimRuns              *sqlx.Stmt
+	claimRunsOfCustomer    *sqlx.Stmt
 	newCustomerInteraction *sqlx.Stmt
 	// markDelivered is MarkDelivered's statement, which counts the send:
 	// planning its facts' part took longer than running it.
 	markDelivered *sqlx.Stmt
+	// lockMessageStmt takes a message's lock (lockMessage).
+	lockMessageStmt *sqlx.Stmt
 
 	// Clock, when set, is the time the writes that count results stamp
 	// their rows with (a run's start, a message's first decision, a
@@ -68,7 +71,7 @@ func (s *Store) KeepResults(on bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.noFacts = !on
-	for _, stmt := range []**sqlx.Stmt{&s.claimRuns, &s.markDelivered} {
+	for _, stmt := range []**sqlx.Stmt{&s.claimRuns, &s.claimRunsOfCustomer, &s.markDelivered} {
 		if *stmt != nil {
 			(*stmt).Close()
 			*stmt = nil
@@ -234,7 +237,7 @@ func (s *Store) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
 // Close closes the connection pool.
 func (s *Store) Close() error {
 	s.mu.Lock()
-	for _, stmt := range []*sqlx.Stmt{s.claimRuns, s.newCustomerInteraction, s.markDelivered} {
+	for _, stmt := range []*sqlx.Stmt{s.claimRuns, s.claimRunsOfCustomer, s.newCustomerInteraction, s.markDelivered, s.lockMessageStmt} {
 		if stmt != nil {
 			stmt.Close()
 		}

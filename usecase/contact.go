@@ -433,11 +433,18 @@ func (s *Service) CustomerContactedAgain(ctx context.Context, ev interaction.Eve
 	if ev.Customer == nil || ev.Customer.ID == "" {
 		return nil
 	}
-	customer := ev.Customer.ID
-	runs, err := s.Store.NewCustomerInteraction(ctx, customer, ev.InteractionID)
+	runs, err := s.Store.NewCustomerInteraction(ctx, ev.Customer.ID, ev.InteractionID)
 	if err != nil {
 		return classify(err)
 	}
+	return s.stopEarlierRuns(ctx, ev, runs)
+}
+
+// stopEarlierRuns tells each of runs, the customer's earlier follow-ups
+// that ev's interaction ends (NewCustomerInteraction), that the customer
+// contacted again, and marks it stopped.
+func (s *Service) stopEarlierRuns(ctx context.Context, ev interaction.Event, runs []store.Run) error {
+	customer := customerID(ev)
 	for _, r := range runs {
 		err := s.Temporal.SignalWorkflow(ctx, r.WorkflowID, r.RunID, workflows.CustomerContactedAgainSignal,
 			workflows.CustomerContactedAgain{InteractionID: ev.InteractionID})

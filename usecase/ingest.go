@@ -61,12 +61,6 @@ func (s *Service) Ingest(ctx context.Context, ev interaction.Event, dryRun bool)
 	}
 	matches := ix.Find(ev, nil) // in entry-id order
 	if !dryRun {
-		// Before any run of this interaction starts, whether or not it
-		// matches: the customer's earlier follow-ups that stop on a new
-		// interaction stop now.
-		if err := s.CustomerContactedAgain(ctx, ev); err != nil {
-			return interaction.Result{}, err
-		}
 		// Every event, matching or not: a draft entry may match it.
 		s.keepInteraction(ctx, ev, time.Now())
 	}
@@ -79,9 +73,6 @@ func (s *Service) Ingest(ctx context.Context, ev interaction.Event, dryRun bool)
 		}
 	}()
 	res = interaction.Result{InteractionID: ev.InteractionID, Matches: make([]interaction.MatchResult, len(matches))}
-	if len(matches) == 0 {
-		return res, nil
-	}
 	// sampled are the matches the entries' sample_percent lets start,
 	// claims their runs, in the same order.
 	var sampled, sampledOut []int
@@ -109,7 +100,19 @@ func (s *Service) Ingest(ctx context.Context, ev interaction.Event, dryRun bool)
 		}
 	}
 	if dryRun {
+		if len(matches) == 0 {
+			return res, nil
+		}
 		return s.dryRun(ctx, res)
+	}
+	// Before any run of this interaction starts, whether or not it
+	// matches, the customer's earlier follow-ups that stop on a new
+	// interaction stop: in the statement that claims this interaction's
+	// runs when it claims any, else on their own.
+	if customerID(ev) == "" || len(claims) == 0 {
+		if err := s.CustomerContactedAgain(ctx, ev); err != nil {
+			return interaction.Result{}, err
+		}
 	}
 	if len(sampledOut) > 0 {
 		// A run that started before the entry's sample changed is still
@@ -122,9 +125,9 @@ func (s *Service) Ingest(ctx context.Context, ev interaction.Event, dryRun bool)
 		return res, nil
 	}
 
-	claimedSampled, err := s.Store.ClaimRuns(ctx, claims)
+	claimedSampled, err := s.claim(ctx, ev, claims)
 	if err != nil {
-		return interaction.Result{}, classify(err)
+		return interaction.Result{}, err
 	}
 	// claimed is indexed as matches are; sampled-out matches claim nothing.
 	claimed := make([]store.Claim, len(matches))
@@ -173,6 +176,27 @@ func (s *Service) Ingest(ctx context.Context, ev interaction.Event, dryRun bool)
 		return interaction.Result{}, err
 	}
 	return res, nil
+}
+
+// claim claims the runs of claims (ClaimRuns) and, for an event naming a
+// customer, in the same statement records the customer's interaction
+// and stops the earlier follow-ups it ends (CustomerContactedAgain). When
+// stopping them fails, the claims stay, unstarted: the caller's retry
+// starts them, or the reconciler removes them.
+func (s *Service) claim(ctx context.Context, ev interaction.Event, claims []store.Run) ([]store.Claim, error) {
+	customer := customerID(ev)
+	if customer == "" {
+		claimed, err := s.Store.ClaimRuns(ctx, claims)
+		return claimed, classify(err)
+	}
+	claimed, stop, err := s.Store.ClaimRunsOfCustomer(ctx, claims, customer)
+	if err != nil {
+		return nil, classify(err)
+	}
+	if err := s.stopEarlierRuns(ctx, ev, stop); err != nil {
+		return nil, err
+	}
+	return claimed, nil
 }
 
 // startedAlready reports, of the matches at indexes, those whose run was

@@ -25,7 +25,9 @@ import (
 // batches beside, as is the interaction kept for simulations. Without the
 // background work, the entries' generation is checked, the run confirmed
 // and the interaction kept on the request: four statements. An event
-// naming a customer adds one (the contact policy's "contacted again").
+// naming a customer records the customer's interaction and lists the
+// runs it stops (the contact policy's "contacted again") in the claim's
+// statement, and in one statement of its own when it claims nothing.
 func TestWhatAnEventCosts(t *testing.T) {
 	tests := []struct {
 		name       string
@@ -81,16 +83,25 @@ func TestWhatAnEventCosts(t *testing.T) {
 			require.Equal(t, tt.again, calls.Postgres(), "statements of the same event again")
 			require.Empty(t, calls.Temporal(), "the claim says the run started: Temporal is not asked")
 
-			// An event naming a customer adds one statement: it records
-			// the customer's interaction and lists the runs it stops.
+			// An event naming a customer costs no statement more: its
+			// claim records the customer's interaction and lists the runs
+			// it stops.
 			calls.Reset()
 			withCustomer := event("Problem solved")
 			withCustomer.Customer = &interaction.Customer{ID: "C-" + withCustomer.InteractionID}
 			res, err = f.svc.Ingest(calls.Track(ctx), withCustomer, false)
 			require.NoError(t, err)
 			f.terminateAtCleanup(t, res)
-			require.Equal(t, tt.start+1, calls.Postgres(), "statements of a new one-match event naming a customer")
+			require.Equal(t, tt.start, calls.Postgres(), "statements of a new one-match event naming a customer")
 			require.Equal(t, map[string]int{"StartWorkflowExecution": 1}, calls.Temporal())
+
+			// One matching nothing has no claim to fold it into.
+			calls.Reset()
+			unmatched := event("Answer provided")
+			unmatched.Customer = &interaction.Customer{ID: "C-" + unmatched.InteractionID}
+			_, err = f.svc.Ingest(calls.Track(ctx), unmatched, false)
+			require.NoError(t, err)
+			require.Equal(t, tt.none+1, calls.Postgres(), "statements of an event naming a customer and matching nothing")
 
 			calls.Reset()
 			_, err = f.svc.Ingest(calls.Track(ctx), event("Answer provided"), false)

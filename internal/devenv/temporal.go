@@ -171,11 +171,18 @@ var (
 	// the cache may keep them, which saves about a millisecond of CPU per
 	// start. One task-queue partition: with one matching host and a few
 	// pollers, partitions only make a task miss the poller that waits for
-	// it and go through the database instead.
+	// it and go through the database instead. Eager activities: the
+	// worker that completes a workflow task scheduling an activity on its
+	// own queue gets the activity in the answer (the SDK asks for it by
+	// default; the server grants it only when this is on), instead of
+	// the activity going through matching to a poller: one round trip and
+	// a matching task less per activity, which is what the customer's
+	// first message waits on.
 	devServerSettings = []string{
 		"system.forceSearchAttributesCacheRefreshOnRead=false",
 		"matching.numTaskqueueReadPartitions=1",
 		"matching.numTaskqueueWritePartitions=1",
+		"system.enableActivityEagerExecution=true",
 	}
 )
 

@@ -16,6 +16,7 @@ func TestTemporalArgsRegisterCcflowsSearchAttributes(t *testing.T) {
 		"--dynamic-config-value", "system.forceSearchAttributesCacheRefreshOnRead=false",
 		"--dynamic-config-value", "matching.numTaskqueueReadPartitions=1",
 		"--dynamic-config-value", "matching.numTaskqueueWritePartitions=1",
+		"--dynamic-config-value", "system.enableActivityEagerExecution=true",
 		"--search-attribute", "CcflowEntryId=Keyword",
 		"--search-attribute", "CcflowService=Keyword",
 		"--search-attribute", "CcflowInteractionId=Keyword",
