@@ -265,5 +265,8 @@ func (s *system) request(ctx context.Context, method, path string, body io.Reade
 	if resp.StatusCode >= 300 {
 		return resp.StatusCode, fmt.Errorf("%s %s: %d %s", method, path, resp.StatusCode, data)
 	}
+	if out == nil {
+		return resp.StatusCode, nil // the answer is not wanted
+	}
 	return resp.StatusCode, json.Unmarshal(data, out)
 }
