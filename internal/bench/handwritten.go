@@ -51,7 +51,19 @@ func HandWritten(ctx workflow.Context, in workflows.FollowUpInput) (string, erro
 		RetryPolicy:            &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: 5 * time.Minute},
 	})
 
-	email := workflows.EmailInput{Key: workflows.StepKey(id, "email"), WorkflowID: id, StepID: "email"}
+	// What the contact policy judges each send by, as the interpreter
+	// passes it: the policy takes the customer's lock and reads their
+	// contact history for both.
+	contact := func() *workflows.Contact {
+		c := &workflows.Contact{Service: in.Event.Service, EntryID: in.Entry.ID, InteractionID: in.Event.InteractionID,
+			QuietHours: in.Entry.QuietHours, CancelOnNewInteraction: in.Entry.CancelOnNewInteraction,
+			RunStartedAt: workflow.GetInfo(ctx).WorkflowStartTime}
+		if cu := in.Event.Customer; cu != nil {
+			c.CustomerID, c.TimeZone, c.Recipient = cu.ID, cu.TimeZone, true
+		}
+		return c
+	}
+	email := workflows.EmailInput{Key: workflows.StepKey(id, "email"), WorkflowID: id, StepID: "email", Contact: contact()}
 	if email.To, err = render("$(customer.email)", v); err != nil {
 		return "", err
 	}
@@ -68,7 +80,7 @@ func HandWritten(ctx workflow.Context, in workflows.FollowUpInput) (string, erro
 	if v["order_id"] != "A-17" {
 		return recordEnd(ctx, id)
 	}
-	sms := workflows.SMSInput{Key: workflows.StepKey(id, "sms"), WorkflowID: id, StepID: "sms"}
+	sms := workflows.SMSInput{Key: workflows.StepKey(id, "sms"), WorkflowID: id, StepID: "sms", Contact: contact()}
 	if sms.To, err = render("$(customer.phone)", v); err != nil {
 		return "", err
 	}
