@@ -252,21 +252,29 @@ func (s *Service) EachAnswer(ctx context.Context, req AnswersRequest, fn func(Li
 		return err
 	}
 	q.Limit = exportPage
+	return eachPage(func() ([]store.Answer, error) { return s.Store.Answers(ctx, q.AnswerQuery) },
+		func(last store.Answer) { p := last.Position(); q.After = &p },
+		func(a store.Answer) error { return fn(listedAnswer(a)) })
+}
+
+// eachPage reads a list a page of exportPage at a time (read, then
+// advance past the page's last item) and hands each item to fn, until a
+// page comes back short or fn fails.
+func eachPage[T any](read func() ([]T, error), advance func(last T), fn func(T) error) error {
 	for {
-		list, err := s.Store.Answers(ctx, q.AnswerQuery)
+		list, err := read()
 		if err != nil {
 			return classify(err)
 		}
-		for _, a := range list {
-			if err := fn(listedAnswer(a)); err != nil {
+		for _, it := range list {
+			if err := fn(it); err != nil {
 				return err
 			}
 		}
-		if len(list) < q.Limit {
+		if len(list) < exportPage {
 			return nil
 		}
-		p := list[len(list)-1].Position()
-		q.After = &p
+		advance(list[len(list)-1])
 	}
 }
 
@@ -419,22 +427,11 @@ func (s *Service) EachRun(ctx context.Context, req RunsRequest, fn func(RunListI
 		return err
 	}
 	q.Limit = exportPage
-	for {
-		list, err := s.Store.Runs(ctx, q.RunQuery)
-		if err != nil {
-			return classify(err)
-		}
-		for _, r := range list {
-			if err := fn(runListItem(r)); err != nil {
-				return err
-			}
-		}
-		if len(list) < q.Limit {
-			return nil
-		}
-		last := list[len(list)-1]
-		q.After = &store.RunPosition{StartedAt: last.StartedAt, WorkflowID: last.WorkflowID}
-	}
+	return eachPage(func() ([]store.Run, error) { return s.Store.Runs(ctx, q.RunQuery) },
+		func(last store.Run) {
+			q.After = &store.RunPosition{StartedAt: last.StartedAt, WorkflowID: last.WorkflowID}
+		},
+		func(r store.Run) error { return fn(runListItem(r)) })
 }
 
 // CheckRuns checks req as Runs and EachRun would.
