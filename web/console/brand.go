@@ -31,9 +31,8 @@ type brandView struct {
 	// Available are the services without a brand of their own yet.
 	Available []string
 	Flash     string
-	Errors    map[string][]string
 	Summary   []summaryItem
-	Focus     string
+	formErrors
 }
 
 // PageTitle is the browser tab's title.
@@ -42,25 +41,10 @@ func (brandView) PageTitle() string { return "Brand" }
 // PageNav marks the page in the navigation.
 func (brandView) PageNav() string { return "brand" }
 
-// Err is the problems to show at target ("default.accent", "s2.logo").
-func (v *brandView) Err(target string) []string { return v.Errors[target] }
-
-// ErrID is the id of target's problems, for aria-describedby.
-func (v *brandView) ErrID(target string) string {
-	if len(v.Errors[target]) == 0 {
-		return ""
-	}
-	return anchorOf(target) + "-error"
-}
-
-// Autofocus says whether the element with id takes the focus.
-func (v *brandView) Autofocus(id string) bool { return v.Focus == id }
-
+// addError keeps message at target and in the summary above the form,
+// under where.
 func (v *brandView) addError(target, where, message string) {
-	if v.Errors == nil {
-		v.Errors = map[string][]string{}
-	}
-	v.Errors[target] = append(v.Errors[target], message)
+	v.add(target, message)
 	v.Summary = append(v.Summary, summaryItem{Where: where, Message: message, Anchor: "#" + anchorOf(target)})
 }
 

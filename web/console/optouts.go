@@ -27,12 +27,11 @@ type optOutsView struct {
 	Add    usecase.SuppressionRequest
 	Policy *policyForm
 	Flash  string
-	// Errors are problems by where they go: "search.address",
-	// "add.address", "time_zone", "quiet.sms.start", "max_per_day.sms"…
-	Errors map[string][]string
 	// PolicySummary lists the policy form's problems on top of it.
 	PolicySummary []summaryItem
-	Focus         string
+	// formErrors holds problems by where they go: "search.address",
+	// "add.address", "time_zone", "quiet.sms.start", "max_per_day.sms"…
+	formErrors
 }
 
 // PageTitle is the browser tab's title.
@@ -40,21 +39,6 @@ func (optOutsView) PageTitle() string { return "Opt-outs and policy" }
 
 // PageNav marks the page in the navigation.
 func (optOutsView) PageNav() string { return "opt-outs" }
-
-// Err is the problems to show at target.
-func (v *optOutsView) Err(target string) []string { return v.Errors[target] }
-
-// ErrID is the id of target's problems, for aria-describedby; "" when it
-// has none.
-func (v *optOutsView) ErrID(target string) string {
-	if len(v.Errors[target]) == 0 {
-		return ""
-	}
-	return anchorOf(target) + "-error"
-}
-
-// Autofocus says whether the element with id takes the focus.
-func (v *optOutsView) Autofocus(id string) bool { return v.Focus == id }
 
 // Channels are the channels opt-outs and windows are kept for.
 func (*optOutsView) Channels() []channelView { return channels() }
@@ -77,13 +61,6 @@ func (*optOutsView) SourceWords(source string) string {
 		return "an unsubscribe link"
 	}
 	return source
-}
-
-func (v *optOutsView) addError(target, message string) {
-	if v.Errors == nil {
-		v.Errors = map[string][]string{}
-	}
-	v.Errors[target] = append(v.Errors[target], message)
 }
 
 // policyForm is the contact policy as its form holds it.
@@ -294,7 +271,7 @@ func (c *console) renderOptOuts(w http.ResponseWriter, r *http.Request, status i
 		view.List = list
 	case errors.As(err, &fe) || validation.First(err) != nil:
 		fe = validation.First(err)
-		view.addError("search."+fe.Path, fe.Message)
+		view.add("search."+fe.Path, fe.Message)
 		if status == http.StatusOK {
 			status = http.StatusUnprocessableEntity
 		}
@@ -318,8 +295,8 @@ func (c *console) addOptOut(w http.ResponseWriter, r *http.Request) error {
 		Reason: r.PostFormValue("reason")}
 	sup, created, err := c.Service.AddSuppression(r.Context(), req, usecase.SuppressionFromConsole)
 	if fe := validation.First(err); fe != nil {
-		view := &optOutsView{Add: req, Focus: "add-error"}
-		view.addError("add."+fe.Path, fe.Message)
+		view := &optOutsView{Add: req, formErrors: formErrors{Focus: "add-error"}}
+		view.add("add."+fe.Path, fe.Message)
 		return c.renderOptOuts(w, r, http.StatusUnprocessableEntity, view)
 	}
 	if err != nil {
@@ -353,10 +330,10 @@ func (c *console) savePolicy(w http.ResponseWriter, r *http.Request) error {
 	}
 	var all validation.Errors
 	if asFieldErrors(err, &all) {
-		view := &optOutsView{Policy: form, Focus: "policy-summary"}
+		view := &optOutsView{Policy: form, formErrors: formErrors{Focus: "policy-summary"}}
 		for _, fe := range all {
 			target, where := policyTarget(fe.Path)
-			view.addError(target, fe.Message)
+			view.add(target, fe.Message)
 			view.PolicySummary = append(view.PolicySummary, summaryItem{Where: where, Message: fe.Message, Anchor: "#" + anchorOf(target)})
 		}
 		return c.renderOptOuts(w, r, http.StatusUnprocessableEntity, view)

@@ -26,8 +26,7 @@ type webhooksView struct {
 	SecretFor string
 	Rotated   bool
 	Flash     string
-	Errors    map[string][]string
-	Focus     string
+	formErrors
 }
 
 // webhookItem is a subscription with its latest deliveries.
@@ -42,19 +41,14 @@ func (webhooksView) PageTitle() string { return "Webhooks" }
 // PageNav marks the page in the navigation.
 func (webhooksView) PageNav() string { return "webhooks" }
 
-// Err is the problems to show at target.
-func (v *webhooksView) Err(target string) []string { return v.Errors[target] }
-
-// ErrID is the id of target's problems, for aria-describedby.
+// ErrID is the id of target's problems, for aria-describedby: the add
+// form's fields are the page's only ones.
 func (v *webhooksView) ErrID(target string) string {
 	if len(v.Errors[target]) == 0 {
 		return ""
 	}
 	return "f-add-" + target + "-error"
 }
-
-// Autofocus says whether the element with id takes the focus.
-func (v *webhooksView) Autofocus(id string) bool { return v.Focus == id }
 
 // EventTypes are the events a subscription may ask for, with words.
 func (*webhooksView) EventTypes() []channelView {
@@ -73,13 +67,6 @@ func (*webhooksView) EventTypes() []channelView {
 
 // Wants says whether the add form asks for event type t.
 func (v *webhooksView) Wants(t string) bool { return slices.Contains(v.Add.Events, t) }
-
-func (v *webhooksView) addError(target, message string) {
-	if v.Errors == nil {
-		v.Errors = map[string][]string{}
-	}
-	v.Errors[target] = append(v.Errors[target], message)
-}
 
 // webhooks shows the Webhooks page.
 func (c *console) webhooks(w http.ResponseWriter, r *http.Request) error {
@@ -108,8 +95,8 @@ func (c *console) addWebhook(w http.ResponseWriter, r *http.Request) error {
 		Description: r.PostFormValue("description")}
 	created, err := c.Service.CreateWebhook(r.Context(), req)
 	if fe := validation.First(err); fe != nil {
-		view := &webhooksView{Add: req, Focus: "add-webhook"}
-		view.addError(fe.Path, fe.Message)
+		view := &webhooksView{Add: req, formErrors: formErrors{Focus: "add-webhook"}}
+		view.add(fe.Path, fe.Message)
 		return c.renderWebhooks(w, r, http.StatusUnprocessableEntity, view)
 	}
 	if err != nil {
@@ -130,7 +117,7 @@ func (c *console) rotateWebhook(w http.ResponseWriter, r *http.Request) error {
 // showSecret renders the page with a secret on top; the page is never
 // cached (render sets no-store), and the secret is in no URL.
 func (c *console) showSecret(_ context.Context, w http.ResponseWriter, r *http.Request, wh usecase.WebhookWithSecret, rotated bool) error {
-	return c.renderWebhooks(w, r, http.StatusOK, &webhooksView{Secret: wh.Secret, SecretFor: wh.URL, Rotated: rotated, Focus: "new-secret"})
+	return c.renderWebhooks(w, r, http.StatusOK, &webhooksView{Secret: wh.Secret, SecretFor: wh.URL, Rotated: rotated, formErrors: formErrors{Focus: "new-secret"}})
 }
 
 // removeWebhook deletes a subscription.
