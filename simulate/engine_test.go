@@ -334,9 +334,6 @@ func TestTotalsCountEachDayAndChannel(t *testing.T) {
 // kept once it is simulated but its totals (and the first KeepRuns
 // timelines).
 func TestMemoryDoesNotGrowWithTheRuns(t *testing.T) {
-	if testing.Short() {
-		t.Skip("simulates 3,300 runs")
-	}
 	e := draft(t, surveyEntry)
 	live := func(n int) uint64 {
 		var events []simulate.Event
