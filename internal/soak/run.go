@@ -688,7 +688,7 @@ func (s *soaker) observe(ctx context.Context, tc client.Client) (Observed, error
 // fact of the soak is in them), or says why it could not.
 func (s *soaker) results(ctx context.Context) (*ResultTotals, string) {
 	r, err := s.api.Results(ctx, url.Values{
-		"from": {s.began.UTC().Format(time.DateOnly)}, "to": {time.Now().UTC().Format(time.DateOnly)}, "tz": {"UTC"},
+		"from": {s.began.UTC().Format(time.DateOnly)}, "to": {time.Now().UTC().Format(time.DateOnly)}, "tz": {"UTC"}, "group_by": {"day"},
 	})
 	if err != nil {
 		return nil, err.Error()
