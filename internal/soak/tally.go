@@ -548,14 +548,25 @@ func (j *policyJudge) count(_ string, customer int, channel string, d Delivery) 
 	}
 }
 
-// optedOut returns the soak's opt-out of the customer's address on channel.
+// optedOut returns the soak's opt-out of the customer's address on
+// channel. Both runs of a customer may opt them out: the address was out
+// from the first request, and forbidden from the first answer.
 func (j *policyJudge) optedOut(customer int, channel string) (OptOut, bool) {
+	var first OptOut
+	found := false
 	for _, o := range j.o.OptOuts {
-		if o.Channel == channel && o.Customer == CustomerID(customer) {
-			return o, true
+		if o.Channel != channel || o.Customer != CustomerID(customer) {
+			continue
 		}
+		if !found || o.Requested.Before(first.Requested) {
+			first.Channel, first.Customer, first.Requested = o.Channel, o.Customer, o.Requested
+		}
+		if !o.Answered.IsZero() && (first.Answered.IsZero() || o.Answered.Before(first.Answered)) {
+			first.Answered = o.Answered
+		}
+		found = true
 	}
-	return OptOut{}, false
+	return first, found
 }
 
 // forbade says why the policy forbade a delivery that was sent: decided in

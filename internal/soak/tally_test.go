@@ -624,6 +624,15 @@ func TestTallyJudgesTheContactPolicy(t *testing.T) {
 			skipped: map[string]int{"opted_out": 1},
 		},
 		{
+			name: "a message skipped after the first of two opt-outs of the customer was asked for", base: healthy,
+			change: func(o *soak.Observed) {
+				optOut(o, "email", 1, t0.Add(12*time.Second), t0.Add(12100*time.Millisecond))
+				optOut(o, "email", 1, t0.Add(10500*time.Millisecond), t0.Add(10600*time.Millisecond))
+				skip(o, 1, soak.FinalStep, "opted_out", t0.Add(11*time.Second))
+			},
+			skipped: map[string]int{"opted_out": 1},
+		},
+		{
 			name: "a message skipped as opted out before the opt-out was asked for", base: healthy,
 			change: func(o *soak.Observed) {
 				optOut(o, "email", 1, t0.Add(12*time.Second), t0.Add(12100*time.Millisecond))
