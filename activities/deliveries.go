@@ -206,7 +206,7 @@ func (a *Activities) attempt(ctx context.Context, req sendRequest) store.SendAtt
 		Delivery: store.Delivery{Key: req.key, WorkflowID: req.workflowID, StepID: req.stepID, Channel: req.channel,
 			Recipient: req.to, CustomerKey: customerKey, EntryID: c.EntryID, Survey: c.Survey, AddressHash: hash},
 		OptOutHashes: addresses.Forms(normalized),
-		Owner:        owner, LeaseFor: leaseFor, Now: a.now(),
+		Owner:        owner, LeaseFor: leaseFor, Now: a.now(), Clock: a.now,
 		CustomerID: c.CustomerID, InteractionID: c.InteractionID, RunStartedAt: c.RunStartedAt,
 		Request: policy.Request{CustomerTimeZone: tz, Service: c.Service, EntryQuietHours: c.QuietHours,
 			CancelOnNewInteraction: c.CancelOnNewInteraction},

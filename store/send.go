@@ -25,8 +25,17 @@ type SendAttempt struct {
 	// as the attempt may run.
 	Owner    string
 	LeaseFor time.Duration
-	// Now is the attempt's clock: the decision is made for this instant.
+	// Now is the attempt's clock when it asked: the hold and the lease
+	// are judged against it, and the decision is made for it unless
+	// Clock is set.
 	Now time.Time
+	// Clock, when set, gives the instant the decision is made for and
+	// stamped with, read under the customer's lock once the facts are
+	// read. So the decisions on one customer are stamped in the order
+	// they were made, each after the facts it saw: Now, read before the
+	// lock, can be later than the stamp of a decision that went first,
+	// and earlier than an opt-out the decision saw.
+	Clock func() time.Time
 	// CustomerID and InteractionID are the run's customer and interaction;
 	// RunStartedAt stands in for the interaction's arrival when ingest did
 	// not record it (a run started before the policy existed).
@@ -93,13 +102,16 @@ func (s *Store) DecideSend(ctx context.Context, a SendAttempt, decide Decide) (D
 		if err != nil {
 			return err
 		}
+		if a.Clock != nil {
+			req.Now = a.Clock()
+		}
 		dec := decide(p, req)
 		status, leaseOwner, attempts := string(dec.Outcome), "", 0
 		var leaseUntil, holdUntil *time.Time
 		switch dec.Outcome {
 		case policy.Send:
 			status, leaseOwner, attempts = DeliveryPending, a.Owner, 1
-			until := a.Now.Add(a.LeaseFor)
+			until := req.Now.Add(a.LeaseFor)
 			leaseUntil = &until
 		case policy.Hold:
 			holdUntil = &dec.Until
@@ -112,7 +124,7 @@ func (s *Store) DecideSend(ctx context.Context, a SendAttempt, decide Decide) (D
 				held_at = CASE WHEN $2 = 'held' THEN COALESCE(held_at, $7) ELSE held_at END
 			WHERE key = $1
 			RETURNING `+deliveryColumns,
-			d.Key, status, string(dec.Outcome), dec.Code, dec.Reason, holdUntil, a.Now, leaseOwner, leaseUntil, attempts,
+			d.Key, status, string(dec.Outcome), dec.Code, dec.Reason, holdUntil, req.Now, leaseOwner, leaseUntil, attempts,
 			s.stamp()); err != nil {
 			return err
 		}

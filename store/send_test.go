@@ -127,6 +127,66 @@ func TestConcurrentSendsNeverPassTheDailyCapTogether(t *testing.T) {
 	require.Equal(t, 2, sent)
 }
 
+// An attempt reads Now before it waits for the customer's lock; with a
+// Clock, its decision is stamped under the lock, after the facts it saw.
+// So a decision that waited for another is stamped after it although its
+// Now is earlier, and a skip for an opt-out made while it waited is
+// stamped after the opt-out: the stamps tell the order things happened in,
+// as the soak's judge reads them.
+func TestDecideSendStampsTheDecisionUnderTheCustomersLock(t *testing.T) {
+	st := testenv.Store(t)
+	ctx := context.Background()
+
+	holding, release := make(chan struct{}), make(chan struct{})
+	hold := func(p policy.Policy, r policy.Request) policy.Decision {
+		close(holding)
+		<-release
+		return decide(p, r)
+	}
+	// Email, which has no quiet hours, so the test holds at any hour.
+	onEmail := func(a store.SendAttempt) store.SendAttempt {
+		a.Delivery.Channel, a.Clock = "email", time.Now
+		return a
+	}
+	first := onEmail(attempt("first", "a", time.Now().Add(time.Second)))
+	type result struct {
+		d   store.Delivery
+		err error
+	}
+	firstDone, secondDone := make(chan result, 1), make(chan result, 1)
+	go func() {
+		d, err := st.DecideSend(ctx, first, hold)
+		firstDone <- result{d, err}
+	}()
+	<-holding
+
+	second := onEmail(attempt("second", "b", time.Now()))
+	go func() {
+		d, err := st.DecideSend(ctx, second, decide)
+		secondDone <- result{d, err}
+	}()
+	require.Eventually(t, func() bool {
+		var waiting int
+		err := st.DB().GetContext(ctx, &waiting, `SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted`)
+		return err == nil && waiting == 1
+	}, 10*time.Second, 5*time.Millisecond, "the second attempt waits for the customer's lock")
+
+	_, _, err := st.AddSuppression(ctx, store.Suppression{Channel: "email", AddressHash: second.Delivery.AddressHash, Source: store.SourceAPI})
+	require.NoError(t, err)
+	optedOut := time.Now()
+	close(release)
+
+	f, s := <-firstDone, <-secondDone
+	require.NoError(t, f.err)
+	require.NoError(t, s.err)
+	require.Equal(t, store.DeliveryPending, f.d.Status, "the first decided before the opt-out")
+	require.Equal(t, store.DeliverySkipped, s.d.Status)
+	require.Equal(t, "opted_out", s.d.ReasonCode)
+	require.True(t, s.d.DecidedAt.After(*f.d.DecidedAt), "decided %s after the first's %s", s.d.DecidedAt, f.d.DecidedAt)
+	require.True(t, s.d.DecidedAt.After(optedOut), "the skip is stamped %s, after the opt-out it saw (%s)", s.d.DecidedAt, optedOut)
+	require.True(t, f.d.LeaseUntil.Before(first.Now.Add(first.LeaseFor)), "the lease runs from the decision")
+}
+
 func TestSurveyGraceCountsSurveysOfEveryEntryAndChannel(t *testing.T) {
 	st := testenv.Store(t)
 	ctx := context.Background()

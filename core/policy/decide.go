@@ -190,9 +190,8 @@ func ContactedAgainReason(interactionID string) string {
 
 // sentToday counts the sends on now's local date in loc. A send stamped
 // later than now counts too: another attempt decided it first, with a
-// clock it read after this attempt read now (each reads its clock before
-// it waits for the customer's turn), and it is a send of the day all the
-// same.
+// clock that reads later than this one (another host's, or one read
+// before the customer's turn), and it is a send of the day all the same.
 func sentToday(sends []time.Time, now time.Time, loc *time.Location) int {
 	l := now.In(loc)
 	dayStart := firstReading(l.Year(), l.Month(), l.Day(), 0, loc)

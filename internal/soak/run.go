@@ -669,7 +669,7 @@ func (s *soaker) observe(ctx context.Context, tc client.Client) (Observed, error
 		return Observed{}, fmt.Errorf("reading the survey answers: %w", err)
 	}
 
-	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM surveys`).Scan(&o.Surveys); err != nil {
+	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM surveys WHERE sent_at IS NOT NULL`).Scan(&o.Surveys); err != nil {
 		return Observed{}, fmt.Errorf("counting the surveys: %w", err)
 	}
 	o.Results, o.ResultsErr = s.results(ctx)

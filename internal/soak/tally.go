@@ -41,7 +41,9 @@ type Observed struct {
 	// it made.
 	Quiet   Quiet
 	OptOuts []OptOut
-	// Surveys counts the surveys table's rows.
+	// Surveys counts the surveys whose message was sent (the surveys
+	// table's rows with sent_at): a survey whose message the policy
+	// skipped is no survey sent.
 	Surveys int
 	// Results is what GET /v1/results answered for the soak's days, or
 	// ResultsErr why it did not answer.
