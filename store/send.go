@@ -30,11 +30,12 @@ type SendAttempt struct {
 	// Clock is set.
 	Now time.Time
 	// Clock, when set, gives the instant the decision is made for and
-	// stamped with, read under the customer's lock once the facts are
-	// read. So the decisions on one customer are stamped in the order
-	// they were made, each after the facts it saw: Now, read before the
-	// lock, can be later than the stamp of a decision that went first,
-	// and earlier than an opt-out the decision saw.
+	// stamped with, read under the customer's lock just before the facts
+	// are read. So the decisions on one customer are stamped in the order
+	// they were made, a skip after the opt-out it saw and a send before
+	// an opt-out it did not see: Now, read before the lock, can be later
+	// than the stamp of a decision that went first, and earlier than an
+	// opt-out made while the attempt waited for the lock.
 	Clock func() time.Time
 	// CustomerID and InteractionID are the run's customer and interaction;
 	// RunStartedAt stands in for the interaction's arrival when ingest did
@@ -98,12 +99,15 @@ func (s *Store) DecideSend(ctx context.Context, a SendAttempt, decide Decide) (D
 		if err != nil {
 			return err
 		}
+		if a.Clock != nil {
+			// Now, under the lock and before the facts: decisions on the
+			// customer are stamped in the order they are made, a skip
+			// after the opt-out it saw, a send before one it did not.
+			a.Now = a.Clock()
+		}
 		req, err := facts(ctx, tx, a, p)
 		if err != nil {
 			return err
-		}
-		if a.Clock != nil {
-			req.Now = a.Clock()
 		}
 		dec := decide(p, req)
 		status, leaseOwner, attempts := string(dec.Outcome), "", 0

@@ -128,11 +128,12 @@ func TestConcurrentSendsNeverPassTheDailyCapTogether(t *testing.T) {
 }
 
 // An attempt reads Now before it waits for the customer's lock; with a
-// Clock, its decision is stamped under the lock, after the facts it saw.
-// So a decision that waited for another is stamped after it although its
-// Now is earlier, and a skip for an opt-out made while it waited is
-// stamped after the opt-out: the stamps tell the order things happened in,
-// as the soak's judge reads them.
+// Clock, its decision is stamped under the lock, just before it reads the
+// facts. So a decision that waited for another is stamped after it
+// although its Now is earlier, a skip for an opt-out made while it waited
+// is stamped after the opt-out, and the send decided before the opt-out
+// is stamped before it: the stamps tell the order things happened in, as
+// the soak's judge reads them.
 func TestDecideSendStampsTheDecisionUnderTheCustomersLock(t *testing.T) {
 	st := testenv.Store(t)
 	ctx := context.Background()
@@ -184,6 +185,7 @@ func TestDecideSendStampsTheDecisionUnderTheCustomersLock(t *testing.T) {
 	require.Equal(t, "opted_out", s.d.ReasonCode)
 	require.True(t, s.d.DecidedAt.After(*f.d.DecidedAt), "decided %s after the first's %s", s.d.DecidedAt, f.d.DecidedAt)
 	require.True(t, s.d.DecidedAt.After(optedOut), "the skip is stamped %s, after the opt-out it saw (%s)", s.d.DecidedAt, optedOut)
+	require.True(t, f.d.DecidedAt.Before(optedOut), "the send is stamped %s, before the opt-out it did not see (%s)", f.d.DecidedAt, optedOut)
 	require.True(t, f.d.LeaseUntil.Before(first.Now.Add(first.LeaseFor)), "the lease runs from the decision")
 }
 
