@@ -2,6 +2,7 @@ package workflows_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
@@ -9,6 +10,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/ccflow/ccflow/core/entry"
+	"github.com/ccflow/ccflow/core/policy"
 	"github.com/ccflow/ccflow/workflows"
 )
 
@@ -32,25 +34,26 @@ func (h *harness) publishedSteps() *[]string {
 	return steps
 }
 
-// The current step is the step a run waits at: a visibility query sees a
-// run between its workflow tasks, so the run publishes its step once per
-// task, when it waits, and not the steps it passed meanwhile (here tier,
-// which ran in the task that started the wait). A run started before the
-// lean-commands change published every step it reached.
-func TestTheCurrentStepIsASearchAttributeUntilTheRunCompletes(t *testing.T) {
+// The current step is the step a run waits at durably: a visibility query
+// sees a run between its workflow tasks, so the run publishes its step once
+// per task, when it waits on a timer, an answer or an event (here pause),
+// and unsets it while a step's activity runs (follow-up-sms): a query for
+// the runs waiting at a step finds those. A run of lean-commands version 3
+// published the step of an activity too; a run from before lean-commands
+// every step it reached, tier included.
+func TestTheCurrentStepIsTheStepTheRunWaitsAt(t *testing.T) {
 	for _, tt := range []struct {
-		name   string
-		before bool
-		want   []string
+		name string
+		lean workflow.Version
+		want []string
 	}{
-		{name: "the step the run waits at", want: []string{"pause", "follow-up-sms", unset}},
-		{name: "every step, in a run from before lean-commands", before: true, want: []string{"tier", "pause", "follow-up-sms", unset}},
+		{name: "the step the run waits at durably", lean: workflows.LeanVersion, want: []string{"pause", unset}},
+		{name: "an activity's step too, in a run of lean-commands 3", lean: 3, want: []string{"pause", "follow-up-sms", unset}},
+		{name: "every step, in a run from before lean-commands", lean: workflow.DefaultVersion, want: []string{"tier", "pause", "follow-up-sms", unset}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			h := newHarness(t)
-			if tt.before {
-				h.env.OnGetVersion("lean-commands", workflow.DefaultVersion, workflows.LeanVersion).Return(workflow.DefaultVersion)
-			}
+			h.env.OnGetVersion("lean-commands", workflow.DefaultVersion, workflows.LeanVersion).Return(tt.lean)
 			steps := h.publishedSteps()
 
 			h.complete(input(
@@ -64,6 +67,38 @@ func TestTheCurrentStepIsASearchAttributeUntilTheRunCompletes(t *testing.T) {
 	}
 }
 
+// A run of sends alone makes no upsert: its steps wait on activities only,
+// for seconds, and the run completes with nothing to unset.
+func TestARunOfSendsAlonePublishesNoStep(t *testing.T) {
+	h := newHarness(t)
+	steps := h.publishedSteps()
+
+	h.complete(input(
+		entry.Step{ID: "greeting", Spec: &entry.SetVariable{Name: "greeting", Value: "Hi"}},
+		entry.Step{ID: "email", Spec: &entry.SendEmail{Subject: entry.Plain("Hello"), Text: entry.Plain("$(greeting)")}},
+		entry.Step{ID: "sms", Spec: &entry.SendSMS{Text: entry.Plain("$(greeting)")}},
+	))
+
+	require.Empty(t, *steps)
+}
+
+// A send held for quiet hours waits durably on its timer: the run is
+// found at its step until the window opens and the message goes.
+func TestASendHeldForQuietHoursIsTheCurrentStepWhileHeld(t *testing.T) {
+	h := newHarness(t)
+	h.outcomes["text"] = workflows.Delivery{Status: workflows.SendHeld, Until: start.Add(10 * time.Hour), Wait: 10 * time.Hour,
+		Code: policy.CodeQuietHours, Reason: "quiet hours until 2026-11-23 15:15 America/New_York"}
+	h.at(time.Hour, func() { delete(h.outcomes, "text") })
+	steps := h.publishedSteps()
+
+	h.complete(input(
+		entry.Step{ID: "text", Spec: &entry.SendSMS{Text: entry.Plain("Hello")}},
+		entry.Step{ID: "thanks", Spec: &entry.SendEmail{Subject: entry.Plain("Thanks"), Text: entry.Plain("Thanks")}},
+	))
+
+	require.Equal(t, []string{"text", unset}, *steps)
+}
+
 func TestAFailedRunKeepsTheStepItFailedAtAsItsCurrentStep(t *testing.T) {
 	h := newHarness(t)
 	steps := h.publishedSteps()
@@ -74,7 +109,10 @@ func TestAFailedRunKeepsTheStepItFailedAtAsItsCurrentStep(t *testing.T) {
 	require.Equal(t, []string{"invoice-email"}, *steps)
 }
 
-func TestAStepOfAFiredEventIsTheCurrentStepWhileItRuns(t *testing.T) {
+// A fired event's steps run beside the main steps' wait: while its SMS
+// sends, the run waits at no step durably (its current step is the
+// event's), and once the event's steps are done it waits at pause again.
+func TestAFiredEventsSendLeavesTheWaitAndTheRunReturnsToIt(t *testing.T) {
 	h := newHarness(t)
 	steps := h.publishedSteps()
 
@@ -84,6 +122,5 @@ func TestAStepOfAFiredEventIsTheCurrentStepWhileItRuns(t *testing.T) {
 		entry.Step{ID: "pause", Spec: &entry.Wait{Duration: "2h"}},
 	))
 
-	// schedule-reminder ran in the task that started the pause.
-	require.Equal(t, []string{"pause", "reminder-sms", "pause", unset}, *steps)
+	require.Equal(t, []string{"pause", unset, "pause", unset}, *steps)
 }

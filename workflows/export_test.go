@@ -41,6 +41,18 @@ func FollowUpLeanUngated(ctx workflow.Context, in FollowUpInput) (State, error) 
 	return followUp(ctx, in, func(workflow.Context) changes { return allChanges })
 }
 
+// FollowUpDurableStepsUngated is FollowUp with durable steps (leanVersion
+// 4) on for every run of lean-commands, as if it had come without raising
+// the version: histories of lean-commands 3, which published the step of
+// an activity, must fail to replay against it.
+func FollowUpDurableStepsUngated(ctx workflow.Context, in FollowUpInput) (State, error) {
+	return followUp(ctx, in, func(ctx workflow.Context) changes {
+		c := currentChanges(ctx)
+		c.durableSteps = c.leanCommands
+		return c
+	})
+}
+
 // LeanVersion is leanVersion, for the tests that stand a run from before
 // lean-commands in for one.
 const LeanVersion = leanVersion

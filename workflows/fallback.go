@@ -105,10 +105,14 @@ func (r *run) awaitDelivery(ctx workflow.Context, p place, out sent, window time
 		wait := durations.Format(window)
 		r.setDetails(ctx, fmt.Sprintf("waiting up to %s for the SMS's delivery status (step %s)", wait, p.id))
 		r.note(ctx, TimelineEntry{StepID: p.id, Kind: TimelineWaited, Reason: "up to " + wait + " for the SMS's delivery status"})
-		came, err := workflow.AwaitWithOptions(ctx, workflow.AwaitOptions{
-			Timeout:      window,
-			TimerOptions: workflow.TimerOptions{Summary: "delivery status of the SMS of step " + p.id + ", up to " + wait},
-		}, final)
+		var came bool
+		err := r.waitDurably(ctx, func() (err error) {
+			came, err = workflow.AwaitWithOptions(ctx, workflow.AwaitOptions{
+				Timeout:      window,
+				TimerOptions: workflow.TimerOptions{Summary: "delivery status of the SMS of step " + p.id + ", up to " + wait},
+			}, final)
+			return err
+		})
 		if err != nil {
 			return "", err
 		}

@@ -19,6 +19,9 @@ type thread struct {
 	// done is set once the main steps are done and the run only waits for
 	// its events.
 	done bool
+	// durable is set while the thread waits at its step on something that
+	// may last (see waitDurably).
+	durable bool
 }
 
 type threadKey struct{}
@@ -116,36 +119,62 @@ func (r *run) publishStep(ctx workflow.Context) {
 	if r.changes.leanCommands && r.state.Status == StatusRunning {
 		return
 	}
-	r.upsertStep(ctx)
+	r.upsertStep(ctx, r.state.CurrentStep)
 }
 
-// publishWhenWaiting publishes the current step whenever every part of the
-// run waits (on an activity, a timer, a signal, an answer) at another step
-// than the one last published: the server applies a workflow task's
-// commands together, so a step the run passed within the task was never
-// seen by a query, and its upsert only cost a command and a visibility
-// write. The SDK runs this coroutine only once the others are blocked, so
-// its upsert comes after the task's other commands, in an order a replay
-// repeats.
+// publishWhenWaiting publishes the step the run waits at (waitingAt)
+// whenever every part of the run waits and it differs from the one last
+// published: the server applies a workflow task's commands together, so a
+// step the run passed within the task was never seen by a query, and its
+// upsert only cost a command and a visibility write. The SDK runs this
+// coroutine only once the others are blocked, so its upsert comes after
+// the task's other commands, in an order a replay repeats.
 func (r *run) publishWhenWaiting(ctx workflow.Context) {
 	workflow.Go(ctx, func(ctx workflow.Context) {
 		for {
 			err := workflow.Await(ctx, func() bool {
-				return r.state.Status == StatusRunning && r.state.CurrentStep != r.triedStep
+				return r.state.Status == StatusRunning && r.waitingAt() != r.triedStep
 			})
 			if err != nil {
 				return // canceled: the run's end publishes what it ends at
 			}
-			r.triedStep = r.state.CurrentStep
-			r.upsertStep(ctx)
+			r.triedStep = r.waitingAt()
+			r.upsertStep(ctx, r.triedStep)
 		}
 	})
 }
 
-// upsertStep upserts CurrentStepAttr when it differs from what the run
-// last published.
-func (r *run) upsertStep(ctx workflow.Context) {
-	step := r.state.CurrentStep
+// waitingAt is the step a running run publishes: the current step, or,
+// since durable steps (leanVersion 4), the current step only while its
+// thread waits there durably, and "" (unset) while it runs an activity.
+func (r *run) waitingAt() string {
+	if !r.changes.durableSteps {
+		return r.state.CurrentStep
+	}
+	t := r.main
+	if n := len(r.threads); n > 0 {
+		t = r.threads[n-1] // show's current step is the last fired event's
+	}
+	if t.durable {
+		return r.state.CurrentStep
+	}
+	return ""
+}
+
+// waitDurably runs wait, a wait that may last (a timer, an answer, a
+// signal), with the thread of ctx marked as waiting at its step: the step
+// a run publishes since durable steps (waitingAt). wait's own result is
+// the caller's to keep.
+func (r *run) waitDurably(ctx workflow.Context, wait func() error) error {
+	t := r.thread(ctx)
+	t.durable = true
+	defer func() { t.durable = false }()
+	return wait()
+}
+
+// upsertStep upserts CurrentStepAttr as step when it differs from what
+// the run last published.
+func (r *run) upsertStep(ctx workflow.Context, step string) {
 	if step == r.publishedStep {
 		return
 	}

@@ -316,7 +316,7 @@ func TestTheCorpusHoldsRunsFromBeforeAndAfterTheRecordRunEndChange(t *testing.T)
 	require.NotEmpty(t, kinds[false], "no history from before the change")
 	require.NotEmpty(t, kinds[true], "no history recorded after the change")
 	for _, file := range kinds[true] {
-		require.True(t, strings.HasPrefix(file, "v4-end-") || strings.HasPrefix(file, "v4-reply-") || strings.HasPrefix(file, "v5-"),
+		require.True(t, strings.HasPrefix(file, "v4-end-") || strings.HasPrefix(file, "v4-reply-") || strings.HasPrefix(file, "v5-") || strings.HasPrefix(file, "v6-"),
 			"%s records its end: record it as v4-end- or a later generation", file)
 	}
 	r := replayer(t, func(reg worker.WorkflowRegistry) {
@@ -498,4 +498,38 @@ func TestTheCorpusHoldsRunsOfLeanCommandsVersion3(t *testing.T) {
 		require.NoError(t, err)
 		require.Contains(t, string(data), `"`+workflows.RecordRunEndActivity+`"`, file)
 	}
+}
+
+// Durable steps (lean-commands version 4) leave out the current step's
+// upsert while a run waits on an activity. Runs of version 3 made it:
+// replayed by the change without raising the version, they fail; with it
+// they replay as recorded.
+func TestTheDurableStepsChangeWithoutItsVersionWouldBreakRunsInFlight(t *testing.T) {
+	ungated := replayer(t, func(reg worker.WorkflowRegistry) {
+		reg.RegisterWorkflowWithOptions(workflows.FollowUpDurableStepsUngated, workflow.RegisterOptions{Name: workflows.FollowUpWorkflow})
+	})
+	gated := replayer(t, workflows.Register)
+	for _, name := range []string{"v5-set-variable-and-if.json", "v5-survey-answered.json", "v5-wait-then-email.json"} {
+		t.Run(name, func(t *testing.T) {
+			file := filepath.Join(historiesDir, name)
+			requireNondeterminism(t, replayAsRecorded(ungated, file))
+			require.NoError(t, replayAsRecorded(gated, file))
+		})
+	}
+}
+
+// Runs recorded with durable steps (v6-*, every follow-up scenario) hold
+// lean-commands version 4 and no other marker, and upsert the current
+// step less often than the same scenario of version 3: a run of sends
+// alone not at all. TestEveryRecordedHistoryReplays replays them beside
+// every older generation.
+func TestTheCorpusHoldsRunsOfLeanCommandsVersion4(t *testing.T) {
+	for _, file := range histories(t, "v6-*.json") {
+		require.Equal(t, []string{"lean-commands-4"}, changeVersions(t, file), file)
+	}
+	for _, name := range []string{"set-variable-and-if", "survey-answered", "wait-then-email", "http-request-through-connection"} {
+		v5, v6 := stepUpserts(t, "v5-"+name+".json"), stepUpserts(t, "v6-"+name+".json")
+		require.Less(t, v6, v5, "v6-%s upserts the current step %d times, v5 %d times", name, v6, v5)
+	}
+	require.Zero(t, stepUpserts(t, "v6-set-variable-and-if.json"), "a run of sends alone waits at no step")
 }

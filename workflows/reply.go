@@ -99,10 +99,13 @@ func (r *run) awaitReply(ctx workflow.Context, p place, pending *pendingSurvey, 
 			// awaitAnswer); Await with no time left would not look.
 			return pending.answer != nil, nil
 		}
-		_, err := workflow.AwaitWithOptions(ctx, workflow.AwaitOptions{
-			Timeout:      left,
-			TimerOptions: workflow.TimerOptions{Summary: "SMS reply to the survey of step " + p.id},
-		}, func() bool { return pending.answer != nil || (pending.unclear && !pending.clarified) })
+		err := r.waitDurably(ctx, func() error {
+			_, err := workflow.AwaitWithOptions(ctx, workflow.AwaitOptions{
+				Timeout:      left,
+				TimerOptions: workflow.TimerOptions{Summary: "SMS reply to the survey of step " + p.id},
+			}, func() bool { return pending.answer != nil || (pending.unclear && !pending.clarified) })
+			return err
+		})
 		switch {
 		case err != nil:
 			return false, err

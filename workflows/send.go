@@ -86,7 +86,7 @@ func (r *run) send(ctx workflow.Context, p place, channel, noun, to, activity st
 			}
 			wait = max(wait, minHold)
 			timer := workflow.NewTimerWithOptions(ctx, wait, workflow.TimerOptions{Summary: held + " for step " + p.id})
-			if err := timer.Get(ctx, nil); err != nil {
+			if err := r.waitDurably(ctx, func() error { return timer.Get(ctx, nil) }); err != nil {
 				return out, err
 			}
 		case SendSkipped:

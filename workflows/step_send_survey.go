@@ -149,10 +149,15 @@ func (r *run) awaitAnswer(ctx workflow.Context, p place, pending *pendingSurvey,
 		// false without looking at the condition, so look here.
 		return pending.answer != nil, nil
 	}
-	return workflow.AwaitWithOptions(ctx, workflow.AwaitOptions{
-		Timeout:      left,
-		TimerOptions: workflow.TimerOptions{Summary: "survey answer for step " + p.id},
-	}, func() bool { return pending.answer != nil })
+	var came bool
+	err := r.waitDurably(ctx, func() (err error) {
+		came, err = workflow.AwaitWithOptions(ctx, workflow.AwaitOptions{
+			Timeout:      left,
+			TimerOptions: workflow.TimerOptions{Summary: "survey answer for step " + p.id},
+		}, func() bool { return pending.answer != nil })
+		return err
+	})
+	return came, err
 }
 
 // openSurvey records the survey and returns its id and signed link; with a

@@ -20,5 +20,7 @@ func wait(r *run, ctx workflow.Context, s *entry.Wait, p place) error {
 	}
 	r.setDetails(ctx, waitingDetails(d, workflow.Now(ctx).Add(d), p))
 	r.note(ctx, TimelineEntry{StepID: p.id, Kind: TimelineWaited, Reason: span(d)})
-	return workflow.NewTimerWithOptions(ctx, d, workflow.TimerOptions{Summary: waitSummary(d, p)}).Get(ctx, nil)
+	return r.waitDurably(ctx, func() error {
+		return workflow.NewTimerWithOptions(ctx, d, workflow.TimerOptions{Summary: waitSummary(d, p)}).Get(ctx, nil)
+	})
 }

@@ -67,10 +67,13 @@ func waitForEvent(r *run, ctx workflow.Context, s *entry.WaitForEvent, p place) 
 		until := workflow.Now(ctx).Add(timeout)
 		r.setDetails(ctx, fmt.Sprintf("waiting for event %s until %s (step %s)", s.Name, formatTime(until), p.id))
 		r.note(ctx, TimelineEntry{StepID: p.id, Kind: TimelineWaited, Reason: "up to " + span(timeout) + " for event " + s.Name})
-		received, err = workflow.AwaitWithOptions(ctx, workflow.AwaitOptions{
-			Timeout:      timeout,
-			TimerOptions: workflow.TimerOptions{Summary: "event " + s.Name + " for step " + p.id},
-		}, func() bool { _, ok := r.posted[s.Name]; return ok })
+		err = r.waitDurably(ctx, func() (err error) {
+			received, err = workflow.AwaitWithOptions(ctx, workflow.AwaitOptions{
+				Timeout:      timeout,
+				TimerOptions: workflow.TimerOptions{Summary: "event " + s.Name + " for step " + p.id},
+			}, func() bool { _, ok := r.posted[s.Name]; return ok })
+			return err
+		})
 		if err != nil {
 			return err
 		}

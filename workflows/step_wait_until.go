@@ -50,9 +50,11 @@ func waitUntil(r *run, ctx workflow.Context, s *entry.WaitUntil, p place) error 
 	if plan.Wait <= 0 {
 		return nil // the moment is now
 	}
-	return workflow.NewTimerWithOptions(ctx, plan.Wait, workflow.TimerOptions{
-		Summary: "wait until " + moment + " " + beforeNext(p),
-	}).Get(ctx, nil)
+	return r.waitDurably(ctx, func() error {
+		return workflow.NewTimerWithOptions(ctx, plan.Wait, workflow.TimerOptions{
+			Summary: "wait until " + moment + " " + beforeNext(p),
+		}).Get(ctx, nil)
+	})
 }
 
 // untilWords names a planned moment in the customer's zone and in UTC:

@@ -65,6 +65,16 @@ const recordRunEndChange = "record-run-end"
 // before it replay with a marker per change and an upsert per step.
 const leanCommandsChange = "lean-commands"
 
+// Version 4 of leanCommandsChange (durable steps) publishes a step as
+// CurrentStepAttr only while the run waits there durably: a wait, a
+// wait_until, a survey's answer or reply, an event, a send held for quiet
+// hours, a fallback's delivery status. While it runs a step's activity (a
+// send, a call: seconds, unless it is retried) the attribute is unset, so
+// a run of sends alone makes no upsert at all, and a query for the runs
+// waiting at a step finds exactly those; a failed run still publishes the
+// step it failed at. Runs started before it (versions 1 to 3) publish the
+// step they wait at, activities included, as they did.
+
 // smsReplyChange: version 1 asks an SMS survey answered by reply
 // (answer_by: reply) its question in the SMS with what to reply, opens it
 // for replies from its number (OpenSurvey's Reply) and, while it waits,
@@ -94,19 +104,22 @@ type changes struct {
 	leanCommands bool
 	// smsReply: smsReplyChange.
 	smsReply bool
+	// durableSteps: version 4 of leanCommandsChange (CurrentStepAttr shows
+	// only a step the run waits at durably).
+	durableSteps bool
 }
 
 // allChanges are the changes of a run started since leanCommandsChange:
 // every one of them.
 var allChanges = changes{upsertCurrentStep: true, missingVariableIsFalse: true, answerDuringSendCounts: true,
-	htmlContexts: true, sendFallback: true, leanCommands: true, recordRunEnd: true, smsReply: true}
+	htmlContexts: true, sendFallback: true, leanCommands: true, recordRunEnd: true, smsReply: true, durableSteps: true}
 
 // leanVersion is the version of leanCommandsChange a new run records. A
 // change gated after lean-commands raises it instead of adding a marker
 // of its own, so a new run keeps one marker: version 1 stands for the
 // changes up to send-fallback, 2 for record-run-end too, 3 for sms-reply
-// too.
-const leanVersion = 3
+// too, 4 for durable steps too.
+const leanVersion = 4
 
 // currentChanges turns on every change for a new run and, for a run
 // replayed from history, those it started with.
@@ -118,6 +131,7 @@ func currentChanges(ctx workflow.Context) changes {
 		c := allChanges
 		c.recordRunEnd = v >= 2
 		c.smsReply = v >= 3
+		c.durableSteps = v >= 4
 		return c
 	}
 	return changes{
