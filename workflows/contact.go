@@ -43,24 +43,17 @@ func sameAddress(channel, a, b string) bool {
 	return errA == nil && errB == nil && na == nb
 }
 
-// watchForNewInteractions ends the run, completed, when the signal says
+// takeContactedAgain ends the run, completed, when the signal says
 // another interaction of its customer ended and its entry says
 // cancel_on_new_interaction: every step still running is stopped, so
 // nothing more is sent. Other runs ignore the signal.
-func (r *run) watchForNewInteractions(ctx workflow.Context) {
-	ch := workflow.GetSignalChannel(ctx, CustomerContactedAgainSignal)
-	workflow.Go(ctx, func(ctx workflow.Context) {
-		for {
-			var sig CustomerContactedAgain
-			ch.Receive(ctx, &sig)
-			if !r.in.Entry.CancelOnNewInteraction || sig.InteractionID == "" || sig.InteractionID == r.in.Event.InteractionID {
-				continue
-			}
-			if r.contactedAgain == "" {
-				r.contactedAgain = policy.ContactedAgainReason(sig.InteractionID)
-				workflow.GetLogger(ctx).Info("The customer contacted us again; ending the run", "interaction", sig.InteractionID)
-				r.stop()
-			}
-		}
-	})
+func (r *run) takeContactedAgain(ctx workflow.Context, sig CustomerContactedAgain) {
+	if !r.in.Entry.CancelOnNewInteraction || sig.InteractionID == "" || sig.InteractionID == r.in.Event.InteractionID {
+		return
+	}
+	if r.contactedAgain == "" {
+		r.contactedAgain = policy.ContactedAgainReason(sig.InteractionID)
+		workflow.GetLogger(ctx).Info("The customer contacted us again; ending the run", "interaction", sig.InteractionID)
+		r.stop()
+	}
 }

@@ -29,20 +29,9 @@ import (
 // state. A customer who contacted again still ends the run, and a
 // canceled run stays canceled: neither runs a fallback.
 
-// watchDeliveryStatuses keeps the delivery statuses reported for the
-// run's messages, by delivery id; once a status is final, later reports
-// (Twilio may repeat one) change nothing.
-func (r *run) watchDeliveryStatuses(ctx workflow.Context) {
-	ch := workflow.GetSignalChannel(ctx, DeliveryStatusSignal)
-	workflow.Go(ctx, func(ctx workflow.Context) {
-		for {
-			var st DeliveryStatus
-			ch.Receive(ctx, &st)
-			r.noteStatus(st)
-		}
-	})
-}
-
+// noteStatus keeps a delivery status reported for the run's messages, by
+// delivery id; once a status is final, later reports (Twilio may repeat
+// one) change nothing.
 func (r *run) noteStatus(st DeliveryStatus) {
 	if st.DeliveryID == "" || st.Status == "" {
 		return

@@ -41,10 +41,7 @@ func followUp(ctx workflow.Context, in FollowUpInput, changesOf func(workflow.Co
 	// returning.
 	stepsCtx, stop := workflow.WithCancel(ctx)
 	r.stop = stop
-	r.watchForNewInteractions(ctx)
-	r.watchPostedEvents(ctx)
-	r.watchDeliveryStatuses(ctx)
-	r.watchUnclearReplies(ctx)
+	r.watchSignals(ctx)
 	stepsCtx = withThread(stepsCtx, r.main)
 	err := r.runSteps(stepsCtx, in.Entry.Steps, "steps", "")
 	if err == nil {

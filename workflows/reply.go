@@ -62,21 +62,14 @@ func clarifyText(on scale.Scale, lang string) string {
 	return i18n.For(lang).T("sms.reply.clarify", on.Min(), on.Max())
 }
 
-// watchUnclearReplies marks the survey a reply without a number was for,
+// takeUnclearReply marks the survey a reply without a number was for,
 // while the run waits on it, so its step sends the clarifying SMS. A
 // signal for a survey the run does not wait on (answered, its wait over)
 // changes nothing.
-func (r *run) watchUnclearReplies(ctx workflow.Context) {
-	ch := workflow.GetSignalChannel(ctx, UnclearReplySignal)
-	workflow.Go(ctx, func(ctx workflow.Context) {
-		for {
-			var u UnclearReply
-			ch.Receive(ctx, &u)
-			if s := r.surveys[u.SurveyID]; s != nil && s.byReply && s.answer == nil {
-				s.unclear = true
-			}
-		}
-	})
+func (r *run) takeUnclearReply(u UnclearReply) {
+	if s := r.surveys[u.SurveyID]; s != nil && s.byReply && s.answer == nil {
+		s.unclear = true
+	}
 }
 
 // awaitReply waits until until for the reply answering the survey pending,

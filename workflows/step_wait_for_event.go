@@ -26,21 +26,9 @@ func init() { interpret(waitForEvent) }
 // signals at all (its start not yet confirmed) is found in the store by
 // the step itself (KeptEventActivity).
 
-// watchPostedEvents keeps the events signalled to the run. A post
-// repeated after a lost answer signals the same event again; it is taken
-// once, by its id.
-func (r *run) watchPostedEvents(ctx workflow.Context) {
-	ch := workflow.GetSignalChannel(ctx, EventPostedSignal)
-	workflow.Go(ctx, func(ctx workflow.Context) {
-		for {
-			var ev PostedEvent
-			ch.Receive(ctx, &ev)
-			r.takeEvent(ev)
-		}
-	})
-}
-
-// takeEvent records ev as received, unless the run has it already.
+// takeEvent records ev, an event signalled to the run, as received,
+// unless the run has it already: a post repeated after a lost answer
+// signals the same event again, and it is taken once, by its id.
 func (r *run) takeEvent(ev PostedEvent) {
 	if ev.Name == "" || slices.ContainsFunc(r.state.PostedEvents, func(p PostedEventRecord) bool { return p.ID == ev.ID && ev.ID != "" }) {
 		return
