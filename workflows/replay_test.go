@@ -434,14 +434,24 @@ func TestTheSMSReplyChangeAltersTheCommandsARunMakes(t *testing.T) {
 // workflow task. Runs from before it made those commands: replayed by the
 // change without its gate, they fail; with it they replay as recorded.
 func TestTheLeanCommandsChangeWithoutGetVersionWouldBreakRunsInFlight(t *testing.T) {
-	ungated := replayer(t, func(reg worker.WorkflowRegistry) {
-		reg.RegisterWorkflowWithOptions(workflows.FollowUpLeanUngated, workflow.RegisterOptions{Name: workflows.FollowUpWorkflow})
+	requireTheGateKeepsRunsInFlight(t, workflows.FollowUpLeanUngated,
+		"v4-steps-split.json", "v4-mail-survey-email-es-nps.json", "v2-enc-set-variable-and-if.json")
+}
+
+// requireTheGateKeepsRunsInFlight replays each recorded history against
+// ungated, the interpreter with a change on for every run as if it had
+// come without its gate, and requires it to fail; and against the
+// worker's own registration, and requires it to replay as recorded.
+func requireTheGateKeepsRunsInFlight(t *testing.T, ungated func(workflow.Context, workflows.FollowUpInput) (workflows.State, error), names ...string) {
+	t.Helper()
+	without := replayer(t, func(reg worker.WorkflowRegistry) {
+		reg.RegisterWorkflowWithOptions(ungated, workflow.RegisterOptions{Name: workflows.FollowUpWorkflow})
 	})
 	gated := replayer(t, workflows.Register)
-	for _, name := range []string{"v4-steps-split.json", "v4-mail-survey-email-es-nps.json", "v2-enc-set-variable-and-if.json"} {
+	for _, name := range names {
 		t.Run(name, func(t *testing.T) {
 			file := filepath.Join(historiesDir, name)
-			requireNondeterminism(t, replayAsRecorded(ungated, file))
+			requireNondeterminism(t, replayAsRecorded(without, file))
 			require.NoError(t, replayAsRecorded(gated, file))
 		})
 	}
@@ -505,17 +515,8 @@ func TestTheCorpusHoldsRunsOfLeanCommandsVersion3(t *testing.T) {
 // replayed by the change without raising the version, they fail; with it
 // they replay as recorded.
 func TestTheDurableStepsChangeWithoutItsVersionWouldBreakRunsInFlight(t *testing.T) {
-	ungated := replayer(t, func(reg worker.WorkflowRegistry) {
-		reg.RegisterWorkflowWithOptions(workflows.FollowUpDurableStepsUngated, workflow.RegisterOptions{Name: workflows.FollowUpWorkflow})
-	})
-	gated := replayer(t, workflows.Register)
-	for _, name := range []string{"v5-set-variable-and-if.json", "v5-survey-answered.json", "v5-wait-then-email.json"} {
-		t.Run(name, func(t *testing.T) {
-			file := filepath.Join(historiesDir, name)
-			requireNondeterminism(t, replayAsRecorded(ungated, file))
-			require.NoError(t, replayAsRecorded(gated, file))
-		})
-	}
+	requireTheGateKeepsRunsInFlight(t, workflows.FollowUpDurableStepsUngated,
+		"v5-set-variable-and-if.json", "v5-survey-answered.json", "v5-wait-then-email.json")
 }
 
 // Runs recorded with durable steps (v6-*, every follow-up scenario) hold
