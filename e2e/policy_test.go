@@ -6,6 +6,7 @@
 package e2e
 
 import (
+	"encoding/base64"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -146,7 +147,11 @@ func TestTheUnsubscribeLinkOfAnEmailOptsTheAddressOut(t *testing.T) {
 	require.Equal(t, "List-Unsubscribe=One-Click", mail.Header.Get("List-Unsubscribe-Post"))
 	m := unsubscribeHeader.FindStringSubmatch(mail.Header.Get("List-Unsubscribe"))
 	require.NotNil(t, m, "List-Unsubscribe: %q", mail.Header.Get("List-Unsubscribe"))
-	require.NotContains(t, m[1], "ada")
+	// The address in any form a link could carry it; not "ada" alone,
+	// which a random token holds now and then.
+	for _, form := range []string{"ada@example.com", url.QueryEscape("ada@example.com"), base64.RawURLEncoding.EncodeToString([]byte("ada@example.com"))} {
+		require.NotContains(t, strings.ToLower(m[1]), strings.ToLower(form))
+	}
 	s.waitForRun(first, "completed", 30*time.Second)
 
 	// What a mail client does for one-click unsubscribe (RFC 8058).
