@@ -82,13 +82,11 @@ func (r *run) show(ctx workflow.Context) {
 		parts = append(parts, main)
 		shown = append(shown, mainShown)
 	}
-	step := r.main.step
 	for _, t := range r.threads {
 		parts = append(parts, "event "+t.event+": "+t.details)
 		shown = append(shown, "event "+t.event+": "+t.shown)
-		step = t.step
 	}
-	r.state.CurrentStep = step
+	r.state.CurrentStep = r.currentThread().step
 	r.reportShown(ctx, strings.Join(parts, "; "), strings.Join(shown, "; "))
 }
 
@@ -151,14 +149,19 @@ func (r *run) waitingAt() string {
 	if !r.changes.durableSteps {
 		return r.state.CurrentStep
 	}
-	t := r.main
-	if n := len(r.threads); n > 0 {
-		t = r.threads[n-1] // show's current step is the last fired event's
-	}
-	if t.durable {
+	if r.currentThread().durable {
 		return r.state.CurrentStep
 	}
 	return ""
+}
+
+// currentThread is the thread whose step is the run's current step: the
+// event that fired last, while its steps run, or else the main steps.
+func (r *run) currentThread() *thread {
+	if n := len(r.threads); n > 0 {
+		return r.threads[n-1]
+	}
+	return r.main
 }
 
 // waitDurably runs wait, a wait that may last (a timer, an answer, a

@@ -30,26 +30,23 @@ func (r *run) watchSignals(ctx workflow.Context) {
 			}); err != nil {
 				return
 			}
-			var sig CustomerContactedAgain
-			for contacted.ReceiveAsync(&sig) {
-				r.takeContactedAgain(ctx, sig)
-				sig = CustomerContactedAgain{}
-			}
-			var ev PostedEvent
-			for posted.ReceiveAsync(&ev) {
-				r.takeEvent(ev)
-				ev = PostedEvent{}
-			}
-			var st DeliveryStatus
-			for statuses.ReceiveAsync(&st) {
-				r.noteStatus(st)
-				st = DeliveryStatus{}
-			}
-			var u UnclearReply
-			for unclear.ReceiveAsync(&u) {
-				r.takeUnclearReply(u)
-				u = UnclearReply{}
-			}
+			drain(contacted, func(sig CustomerContactedAgain) { r.takeContactedAgain(ctx, sig) })
+			drain(posted, r.takeEvent)
+			drain(statuses, r.noteStatus)
+			drain(unclear, r.takeUnclearReply)
 		}
 	})
+}
+
+// drain takes every value ch holds, each decoded into a zero T (a value
+// decoded over the one before would keep the fields the new one lacks).
+// A value that does not decode is dropped, as Receive drops it.
+func drain[T any](ch workflow.ReceiveChannel, take func(T)) {
+	for {
+		var v T
+		if !ch.ReceiveAsync(&v) {
+			return
+		}
+		take(v)
+	}
 }
