@@ -115,7 +115,7 @@ func (s *Store) DecideSend(ctx context.Context, a SendAttempt, decide Decide) (D
 		switch dec.Outcome {
 		case policy.Send:
 			status, leaseOwner, attempts = DeliveryPending, a.Owner, 1
-			until := req.Now.Add(a.LeaseFor)
+			until := a.Now.Add(a.LeaseFor)
 			leaseUntil = &until
 		case policy.Hold:
 			holdUntil = &dec.Until
@@ -128,7 +128,7 @@ func (s *Store) DecideSend(ctx context.Context, a SendAttempt, decide Decide) (D
 				held_at = CASE WHEN $2 = 'held' THEN COALESCE(held_at, $7) ELSE held_at END
 			WHERE key = $1
 			RETURNING `+deliveryColumns,
-			d.Key, status, string(dec.Outcome), dec.Code, dec.Reason, holdUntil, req.Now, leaseOwner, leaseUntil, attempts,
+			d.Key, status, string(dec.Outcome), dec.Code, dec.Reason, holdUntil, a.Now, leaseOwner, leaseUntil, attempts,
 			s.stamp()); err != nil {
 			return err
 		}
