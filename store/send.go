@@ -31,11 +31,12 @@ type SendAttempt struct {
 	Now time.Time
 	// Clock, when set, gives the instant the decision is made for and
 	// stamped with, read under the customer's lock just before the facts
-	// are read. So the decisions on one customer are stamped in the order
-	// they were made, a skip after the opt-out it saw and a send before
-	// an opt-out it did not see: Now, read before the lock, can be later
-	// than the stamp of a decision that went first, and earlier than an
-	// opt-out made while the attempt waited for the lock.
+	// are read (and, for a skip as opted out, again after them). So the
+	// decisions on one customer are stamped in the order they were made,
+	// a skip after the opt-out it saw and a send before an opt-out it did
+	// not see: Now, read before the lock, can be later than the stamp of
+	// a decision that went first, and earlier than an opt-out made while
+	// the attempt waited for the lock.
 	Clock func() time.Time
 	// CustomerID and InteractionID are the run's customer and interaction;
 	// RunStartedAt stands in for the interaction's arrival when ingest did
@@ -101,13 +102,22 @@ func (s *Store) DecideSend(ctx context.Context, a SendAttempt, decide Decide) (D
 		}
 		if a.Clock != nil {
 			// Now, under the lock and before the facts: decisions on the
-			// customer are stamped in the order they are made, a skip
-			// after the opt-out it saw, a send before one it did not.
+			// customer are stamped in the order they are made, and a
+			// send before an opt-out it did not see.
 			a.Now = a.Clock()
 		}
 		req, err := facts(ctx, tx, a, p)
 		if err != nil {
 			return err
+		}
+		if a.Clock != nil && req.OptedOut {
+			// The opt-out the facts saw was made before they were read,
+			// but maybe after the clock above (a process descheduled
+			// between the two, on a busy machine): the skip is stamped
+			// after the read. An opted-out address is skipped whatever
+			// the time, so the decision is the same.
+			a.Now = a.Clock()
+			req.Now = a.Now
 		}
 		dec := decide(p, req)
 		status, leaseOwner, attempts := string(dec.Outcome), "", 0

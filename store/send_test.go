@@ -189,6 +189,35 @@ func TestDecideSendStampsTheDecisionUnderTheCustomersLock(t *testing.T) {
 	require.True(t, f.d.LeaseUntil.Before(first.Now.Add(first.LeaseFor)), "the lease runs from the decision")
 }
 
+// An opt-out made between the decision's first reading of its clock and
+// its reading of the facts (the soak saw one: a worker descheduled for a
+// millisecond on a busy machine) is seen, and the skip is stamped after
+// it, not with the reading before it.
+func TestAnOptOutSkipIsStampedAfterTheOptOutItSaw(t *testing.T) {
+	st := testenv.Store(t)
+	ctx := context.Background()
+	a := attempt("k", "a", time.Now())
+	a.Delivery.Channel = "email" // no quiet hours: the test holds at any hour
+	var optedOut time.Time
+	readings := 0
+	a.Clock = func() time.Time {
+		readings++
+		now := time.Now()
+		if readings == 1 {
+			_, _, err := st.AddSuppression(ctx, store.Suppression{Channel: "email", AddressHash: a.Delivery.AddressHash, Source: store.SourceAPI})
+			require.NoError(t, err)
+			optedOut = time.Now()
+		}
+		return now
+	}
+
+	d, err := st.DecideSend(ctx, a, decide)
+
+	require.NoError(t, err)
+	require.Equal(t, "opted_out", d.ReasonCode)
+	require.True(t, d.DecidedAt.After(optedOut), "the skip is stamped %s, after the opt-out it saw (%s)", d.DecidedAt, optedOut)
+}
+
 func TestSurveyGraceCountsSurveysOfEveryEntryAndChannel(t *testing.T) {
 	st := testenv.Store(t)
 	ctx := context.Background()
